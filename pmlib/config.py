@@ -1,0 +1,124 @@
+"""The two YAML files a council writes: ``data/council.yml`` and ``params/<slug>.yml``.
+
+Both are strict pydantic models, but their errors are rewritten as
+``FILE:LINE: KEY: message`` problems, so a performance officer sees the line
+to fix rather than a validation traceback.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from pmlib.errors import DataContractError, PeriodError
+from pmlib.periods import Period, parse_quarter
+from pmlib.problems import Problem
+
+
+class Council(BaseModel):
+    """Who publishes, and which status method their framework uses."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    name: str = Field(min_length=1)
+    short_name: str = Field(min_length=1)
+    status_method: Literal["intervention", "tolerance"] = "intervention"
+    tolerance_pct: float = Field(default=5, ge=0, lt=100)
+
+
+class ReportParams(BaseModel):
+    """One published report: its quarter, meeting, and the date its figures are frozen at."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore", arbitrary_types_allowed=True)
+
+    quarter: Period
+    title: str = "Corporate Performance Report"
+    meeting: str = "Cabinet"
+    meeting_date: dt.date
+    data_as_at: dt.date
+    audience: Literal["public", "internal"] = "public"
+
+    @field_validator("quarter", mode="before")
+    @classmethod
+    def _quarter(cls, value: Any) -> Period:
+        if isinstance(value, Period):
+            return value
+        try:
+            return parse_quarter(str(value))
+        except PeriodError as exc:
+            raise ValueError(str(exc)) from None
+
+
+_HINTS = {
+    "missing": "add this key",
+    "literal_error": "use one of the allowed words",
+    "date_from_datetime_parsing": "write the date as YYYY-MM-DD",
+    "date_parsing": "write the date as YYYY-MM-DD",
+    "date_type": "write the date as YYYY-MM-DD",
+    "float_parsing": "write a plain number",
+}
+
+
+def _key_lines(text: str) -> dict[str, int]:
+    """Line (1-based) of each top-level key, so problems point at the line to edit."""
+    try:
+        node = yaml.compose(text)
+    except yaml.YAMLError:
+        return {}
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    return {str(k.value): k.start_mark.line + 1 for k, _ in node.value}
+
+
+def _read_model(path: Path, display: str, model: type[BaseModel]) -> tuple[BaseModel | None, list[Problem]]:
+    if not path.is_file():
+        return None, [Problem(display, None, None, "file not found; create it as the data contract describes")]
+    text = path.read_text(encoding="utf-8")
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        line = getattr(getattr(exc, "problem_mark", None), "line", None)
+        return None, [Problem(display, None if line is None else line + 1, None, f"not valid YAML: {exc}")]
+    if not isinstance(raw, dict):
+        return None, [Problem(display, None, None, "expected 'key: value' lines, found something else")]
+    lines = _key_lines(text)
+    problems = [
+        Problem(display, lines.get(str(key)), str(key), "unknown key, ignored", "warning")
+        for key in raw
+        if key not in model.model_fields
+    ]
+    try:
+        return model.model_validate(raw), problems
+    except ValidationError as exc:
+        for err in exc.errors():
+            key = str(err["loc"][0]) if err["loc"] else None
+            hint = _HINTS.get(err["type"], "")
+            message = err["msg"].removeprefix("Value error, ")
+            if err["type"] != "missing":
+                message = f"{message} (found {err['input']!r})"
+            problems.append(Problem(display, lines.get(key or ""), key, f"{message}; {hint}" if hint else message))
+        return None, problems
+
+
+def read_council(path: Path, display: str | None = None) -> tuple[Council | None, list[Problem]]:
+    """Read ``council.yml``, returning the model (or None) and every problem found."""
+    council, problems = _read_model(path, display or str(path), Council)
+    return council, problems  # type: ignore[return-value]
+
+
+def read_report_params(path: Path) -> ReportParams:
+    """Read one ``params/<slug>.yml``; raises ``DataContractError`` with every problem."""
+    params, problems = _read_model(path, str(path), ReportParams)
+    if params is None:
+        raise DataContractError(problems)
+    assert isinstance(params, ReportParams)
+    expected = f"{params.quarter.slug}.yml"
+    if path.name != expected:
+        raise DataContractError(
+            [Problem(str(path), None, "quarter", f"the file is for {params.quarter.code}; name it {expected}")]
+        )
+    return params

@@ -1,0 +1,30 @@
+"""The one exception family pmlib raises, so callers can catch ``PmlibError`` alone."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pmlib.problems import Problem
+
+
+class PmlibError(Exception):
+    """Base of every error pmlib raises on purpose."""
+
+
+class PeriodError(PmlibError, ValueError):
+    """A period code that is not one the data contract allows."""
+
+
+class DataContractError(PmlibError):
+    """Input data broke the data contract; carries every problem found, not just the first."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        errors = [p for p in self.problems if p.severity == "error"]
+        lines = "\n".join(p.format() for p in errors)
+        super().__init__(f"{len(errors)} error(s) in the data:\n{lines}")
+
+
+class ConfigError(PmlibError):
+    """A params file or option that cannot be used as given."""

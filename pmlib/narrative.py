@@ -1,0 +1,100 @@
+"""Plain-English sentences about a quarter's results, built from the judged table alone.
+
+Notebooks and pages quote these rather than composing their own, so the
+website, the pack and the open data never tell different stories.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+JUDGED = ("on_target", "below_target", "intervention")
+_RANK = {"intervention": 0, "below_target": 1, "on_target": 2}
+_NUMBER_WORDS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
+
+
+def count_words(n: int) -> str:
+    """Numbers one to ten as words, larger ones as digits (GOV.UK style)."""
+    return _NUMBER_WORDS[n] if 0 <= n <= 10 else f"{n:,}"
+
+
+def join_words(items: Sequence[str]) -> str:
+    """``A``, ``A and B``, ``A, B and C``."""
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def _measures(n: int) -> str:
+    return "measure" if n == 1 else "measures"
+
+
+def status_counts(judged: pd.DataFrame) -> dict[str, int]:
+    """How many measures have each status, every status present (zero if none)."""
+    counts = judged["status"].value_counts()
+    return {s: int(counts.get(s, 0)) for s in ("on_target", "below_target", "intervention", "monitoring", "no_data")}
+
+
+def headline(judged: pd.DataFrame, names: pd.Series) -> str:
+    """The headline: how many measures with a target are on target, and which need intervention."""
+    c = status_counts(judged)
+    with_target = c["on_target"] + c["below_target"] + c["intervention"]
+    if with_target == 0:
+        text = "No measure with a target has a figure for this quarter."
+    else:
+        on = count_words(c["on_target"]).capitalize()
+        text = f"{on} of {with_target} {_measures(with_target)} with a target {'is' if c['on_target'] == 1 else 'are'} on target"
+        below = c["below_target"]
+        if below:
+            text += f", {count_words(below)} {'is' if below == 1 else 'are'} below target"
+        hit = judged.loc[judged["status"] == "intervention", "measure_id"]
+        if len(hit):
+            needs = "needs" if len(hit) == 1 else "need"
+            text += f" and {count_words(len(hit))} {needs} intervention: {join_words([names[m] for m in hit])}."
+        else:
+            text += " and none needs intervention."
+    extra = []
+    if c["monitoring"]:
+        verb = "is" if c["monitoring"] == 1 else "are"
+        extra.append(f"{count_words(c['monitoring'])} {_measures(c['monitoring'])} {verb} monitored without a target")
+    if c["no_data"]:
+        missing = judged.loc[judged["status"] == "no_data", "measure_id"]
+        extra.append(
+            f"{count_words(len(missing))} {'has' if len(missing) == 1 else 'have'} no figure yet ({join_words([names[m] for m in missing])})"
+        )
+    if extra:
+        sentence = join_words(extra)
+        text += f" {sentence[0].upper()}{sentence[1:]}."
+    return text
+
+
+def movement(current: pd.DataFrame, previous: pd.DataFrame, previous_quarter: str) -> str:
+    """How statuses moved since the previous quarter, counting only measures judged both times."""
+    both = current.merge(previous, on="measure_id", suffixes=("", "_before"))
+    both = both[both["status"].isin(JUDGED) & both["status_before"].isin(JUDGED)]
+    change = both["status"].map(_RANK) - both["status_before"].map(_RANK)
+    better, worse = int((change > 0).sum()), int((change < 0).sum())
+    if better == worse == 0:
+        return f"No measure changed status since {previous_quarter}."
+    parts = []
+    if better:
+        parts.append(f"{count_words(better)} {_measures(better)} moved to a better status")
+    if worse:
+        parts.append(f"{count_words(worse)} {'moved' if better else _measures(worse) + ' moved'} to a worse one")
+    return f"Since {previous_quarter}, " + join_words(parts) + "."
+
+
+def plan_sentence(plan_name: str, judged: pd.DataFrame) -> str:
+    """One line per delivery plan: its status counts."""
+    c = status_counts(judged)
+    parts = [
+        f"{c[s]} {w}" for s, w in (("on_target", "on target"), ("below_target", "below target"), ("intervention", "intervention")) if c[s]
+    ]
+    if c["monitoring"]:
+        parts.append(f"{c['monitoring']} monitoring")
+    if c["no_data"]:
+        parts.append(f"{c['no_data']} no data")
+    return f"{plan_name}: {len(judged)} {_measures(len(judged))}: {', '.join(parts) if parts else 'none judged'}."

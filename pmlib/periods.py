@@ -1,0 +1,275 @@
+"""Financial years, quarters and months as the data contract defines them.
+
+Every period is an integer index on one of three scales, so that arithmetic
+("the quarter before", "a year earlier") is integer arithmetic and the status
+engine can do it for millions of rows at once. A month's index counts calendar
+months from year 0; a quarter's counts quarters from the financial year 0/01;
+a financial year's is the calendar year it starts in (2020 for 2020/21).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+import numpy as np
+import pandas as pd
+
+from pmlib.errors import PeriodError
+
+
+class Frequency(StrEnum):
+    """How often a measure reports, which fixes the period codes its rows use."""
+
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+    ANNUAL = "annual"
+
+    @property
+    def months(self) -> int:
+        """Length of one period in months."""
+        return {"monthly": 1, "quarterly": 3, "annual": 12}[self.value]
+
+
+_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_QUARTER = re.compile(r"^(\d{4})/(\d{2}) Q([1-4])$")
+_YEAR = re.compile(r"^(\d{4})/(\d{2})$")
+_SLUG = re.compile(r"^(\d{4})-(\d{2})-Q([1-4])$")
+
+_EXAMPLES = {
+    Frequency.MONTHLY: "YYYY-MM, e.g. 2020-09",
+    Frequency.QUARTERLY: "YYYY/YY Qn, e.g. 2020/21 Q2",
+    Frequency.ANNUAL: "YYYY/YY, e.g. 2020/21",
+}
+
+
+def _fy_code(start_year: int) -> str:
+    return f"{start_year}/{(start_year + 1) % 100:02d}"
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    """A month, quarter or financial year; ordered within a frequency by ``index``."""
+
+    frequency: Frequency
+    index: int
+
+    # --- construction -------------------------------------------------
+    @classmethod
+    def month(cls, year: int, month: int) -> Period:
+        """The calendar month ``month`` of ``year``."""
+        if not 1 <= month <= 12:
+            raise PeriodError(f"month {month} is not 1-12")
+        return cls(Frequency.MONTHLY, year * 12 + month - 1)
+
+    @classmethod
+    def quarter(cls, fy_start: int, n: int) -> Period:
+        """Quarter ``n`` (1-4, Q1 = April to June) of the financial year starting in ``fy_start``."""
+        if not 1 <= n <= 4:
+            raise PeriodError(f"quarter {n} is not 1-4")
+        return cls(Frequency.QUARTERLY, fy_start * 4 + n - 1)
+
+    @classmethod
+    def year(cls, fy_start: int) -> Period:
+        """The financial year from April ``fy_start`` to March of the next year."""
+        return cls(Frequency.ANNUAL, fy_start)
+
+    @classmethod
+    def containing(cls, day: dt.date, frequency: Frequency | str) -> Period:
+        """The period of ``frequency`` that a date falls in."""
+        month = cls.month(day.year, day.month)
+        frequency = Frequency(frequency)
+        if frequency is Frequency.MONTHLY:
+            return month
+        if frequency is Frequency.QUARTERLY:
+            return month.quarter_of
+        return month.financial_year
+
+    # --- reading ------------------------------------------------------
+    @property
+    def first_month(self) -> int:
+        """Absolute month index of the period's first month."""
+        if self.frequency is Frequency.MONTHLY:
+            return self.index
+        if self.frequency is Frequency.QUARTERLY:
+            return 3 * self.index + 3
+        return 12 * self.index + 3
+
+    @property
+    def last_month(self) -> int:
+        """Absolute month index of the period's last month."""
+        return self.first_month + self.frequency.months - 1
+
+    @property
+    def start(self) -> dt.date:
+        """First day of the period."""
+        year, month0 = divmod(self.first_month, 12)
+        return dt.date(year, month0 + 1, 1)
+
+    @property
+    def end(self) -> dt.date:
+        """Last day of the period."""
+        year, month0 = divmod(self.last_month, 12)
+        return dt.date(year, month0 + 1, calendar.monthrange(year, month0 + 1)[1])
+
+    @property
+    def fy_start(self) -> int:
+        """Calendar year in which the period's financial year starts."""
+        return (self.first_month - 3) // 12
+
+    @property
+    def financial_year(self) -> Period:
+        """The financial year the period falls in."""
+        return Period.year(self.fy_start)
+
+    @property
+    def quarter_of(self) -> Period:
+        """The quarter a month belongs to (a quarter is its own)."""
+        if self.frequency is Frequency.ANNUAL:
+            raise PeriodError(f"{self.code} is a year, which spans four quarters; use .quarters()")
+        return Period(Frequency.QUARTERLY, (self.first_month - 3) // 3)
+
+    @property
+    def number(self) -> int:
+        """Quarter number 1-4 within its year, or month number 1-12 within the calendar year."""
+        if self.frequency is Frequency.QUARTERLY:
+            return self.index % 4 + 1
+        if self.frequency is Frequency.MONTHLY:
+            return self.index % 12 + 1
+        raise PeriodError("a financial year has no number within a year")
+
+    @property
+    def months_elapsed(self) -> int:
+        """Months from the start of the financial year to the end of this period (Q2 -> 6)."""
+        return self.last_month - Period.year(self.fy_start).first_month + 1
+
+    def months(self) -> tuple[Period, ...]:
+        """The calendar months the period covers, in order."""
+        return tuple(Period(Frequency.MONTHLY, m) for m in range(self.first_month, self.last_month + 1))
+
+    def quarters(self) -> tuple[Period, ...]:
+        """The quarters the period covers (a month or quarter gives one)."""
+        first = (self.first_month - 3) // 3
+        last = (self.last_month - 3) // 3
+        return tuple(Period(Frequency.QUARTERLY, q) for q in range(first, last + 1))
+
+    # --- arithmetic ---------------------------------------------------
+    def __add__(self, steps: int) -> Period:
+        return Period(self.frequency, self.index + int(steps))
+
+    def __sub__(self, steps: int) -> Period:
+        return Period(self.frequency, self.index - int(steps))
+
+    def previous(self) -> Period:
+        """The period just before, of the same frequency."""
+        return self - 1
+
+    def same_period_last_year(self) -> Period:
+        """The same month, quarter or year one year earlier."""
+        return self - {Frequency.MONTHLY: 12, Frequency.QUARTERLY: 4, Frequency.ANNUAL: 1}[self.frequency]
+
+    # --- text ---------------------------------------------------------
+    @property
+    def code(self) -> str:
+        """The contract's code: ``2020-09``, ``2020/21 Q2`` or ``2020/21``."""
+        if self.frequency is Frequency.MONTHLY:
+            year, month0 = divmod(self.index, 12)
+            return f"{year:04d}-{month0 + 1:02d}"
+        if self.frequency is Frequency.QUARTERLY:
+            return f"{_fy_code(self.fy_start)} Q{self.number}"
+        return _fy_code(self.index)
+
+    @property
+    def slug(self) -> str:
+        """File-name and URL form: ``2020-21-Q2`` for a quarter, ``2020-21`` for a year."""
+        return self.code.replace("/", "-").replace(" ", "-")
+
+    @property
+    def label(self) -> str:
+        """Words for readers: ``September 2020``, ``July to September 2020``, ``April 2020 to March 2021``."""
+        start, end = self.start, self.end
+        if self.frequency is Frequency.MONTHLY:
+            return start.strftime("%B %Y")
+        if start.year == end.year:
+            return f"{start:%B} to {end:%B %Y}"
+        return f"{start:%B %Y} to {end:%B %Y}"
+
+    def __str__(self) -> str:
+        return self.code
+
+
+def parse_period(code: str, frequency: Frequency | str | None = None) -> Period:
+    """Read a period code; with ``frequency`` given, a code of another frequency is an error."""
+    text = str(code).strip()
+    period: Period | None = None
+    if m := _MONTH.match(text):
+        period = Period.month(int(m[1]), int(m[2]))
+    elif m := _QUARTER.match(text):
+        if (int(m[1]) + 1) % 100 == int(m[2]):
+            period = Period.quarter(int(m[1]), int(m[3]))
+    elif m := _YEAR.match(text):
+        if (int(m[1]) + 1) % 100 == int(m[2]):
+            period = Period.year(int(m[1]))
+    if frequency is not None:
+        frequency = Frequency(frequency)
+        if period is None or period.frequency is not frequency:
+            raise PeriodError(f"'{text}' is not a {frequency.value} period code ({_EXAMPLES[frequency]})")
+    if period is None:
+        raise PeriodError(f"'{text}' is not a period code (YYYY-MM, YYYY/YY Qn or YYYY/YY)")
+    return period
+
+
+def parse_quarter(text: str) -> Period:
+    """Read a report quarter given as a code (``2020/21 Q2``) or a slug (``2020-21-Q2``)."""
+    value = str(text).strip()
+    if m := _SLUG.match(value):
+        value = f"{m[1]}/{m[2]} Q{m[3]}"
+    try:
+        return parse_period(value, Frequency.QUARTERLY)
+    except PeriodError:
+        raise PeriodError(f"'{text}' is not a quarter: write it as 2020/21 Q2 or 2020-21-Q2") from None
+
+
+def period_indexes(codes: pd.Series, frequency: pd.Series | str) -> pd.Series:
+    """Vectorised ``parse_period(...).index``: the index of each code, NaN where it is not of its frequency.
+
+    Lets validation check a million observation rows without a Python loop.
+    """
+    codes = codes.astype("string").str.strip()
+    freq = pd.Series(frequency, index=codes.index) if isinstance(frequency, str) else frequency.astype("string")
+    out = pd.Series(np.nan, index=codes.index, dtype="float64")
+
+    month = codes.str.extract(_MONTH.pattern)
+    is_month = (freq == "monthly") & month[0].notna()
+    out[is_month] = month.loc[is_month, 0].astype(int) * 12 + month.loc[is_month, 1].astype(int) - 1
+
+    quarter = codes.str.extract(_QUARTER.pattern)
+    is_quarter = (freq == "quarterly") & quarter[0].notna()
+    qy, qyy = quarter.loc[is_quarter, 0].astype(int), quarter.loc[is_quarter, 1].astype(int)
+    ok = ((qy + 1) % 100 == qyy).reindex(codes.index, fill_value=False)
+    is_quarter &= ok
+    out[is_quarter] = quarter.loc[is_quarter, 0].astype(int) * 4 + quarter.loc[is_quarter, 2].astype(int) - 1
+
+    year = codes.str.extract(_YEAR.pattern)
+    is_year = (freq == "annual") & year[0].notna()
+    yy, yyy = year.loc[is_year, 0].astype(int), year.loc[is_year, 1].astype(int)
+    is_year &= ((yy + 1) % 100 == yyy).reindex(codes.index, fill_value=False)
+    out[is_year] = year.loc[is_year, 0].astype(int)
+    return out
+
+
+def first_months(index: pd.Series | np.ndarray, frequency: pd.Series | np.ndarray) -> np.ndarray:
+    """Vectorised ``Period.first_month`` for arrays of indexes and frequencies."""
+    index = np.asarray(index, dtype="int64")
+    freq = np.asarray(frequency, dtype=object)
+    return np.select(
+        [freq == "monthly", freq == "quarterly"], [index, 3 * index + 3], default=12 * index + 3
+    )
+
+
+def example_code(frequency: Frequency | str) -> str:
+    """How a code of ``frequency`` is written, for error messages."""
+    return _EXAMPLES[Frequency(frequency)]

@@ -1,0 +1,156 @@
+import math
+
+import pandas as pd
+import pytest
+
+from pmlib.disclosure import public_view, value_text
+from pmlib.formats import format_value
+from pmlib.narrative import headline, join_words, movement, plan_sentence, status_counts
+from pmlib.vocabulary import ACTION_LABELS, STATUS_LABELS, TREND_LABELS, trend_label
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "decimals", "expected"),
+    [
+        (76.44, "percent", 1, "76.4%"),
+        (76.45, "percent", 1, "76.5%"),  # half away from zero, not half to even
+        (1_234_567, "gbp", 0, "£1.2m"),
+        (2_500_000_000, "gbp", 0, "£2.5bn"),
+        (45_000, "gbp", 0, "£45,000"),
+        (-1_250_000, "gbp", 0, "-£1.3m"),
+        (12, "days", 0, "12 days"),
+        (1, "days", 0, "1 day"),
+        (12.25, "days", 1, "12.3 days"),
+        (4.1, "rate_per_1000", 1, "4.1 per 1,000"),
+        (35.25, "rate_per_100k", 1, "35.3 per 100,000"),
+        (1234, "number", 0, "1,234"),
+        (7.6, "score", 1, "7.6"),
+        (2.675, "score", 2, "2.68"),
+        (-2.5, "number", 0, "-3"),
+        (math.nan, "percent", 1, "[x]"),
+        (None, "number", 0, "[x]"),
+    ],
+)
+def test_format_value(value, unit, decimals, expected):
+    assert format_value(value, unit, decimals) == expected
+
+
+def test_value_text_markers():
+    assert value_text(76.4, "percent", 1, provisional=True) == "76.4% [p]"
+    assert value_text(76.4, "percent", 1, estimated=True, revised=True) == "76.4% [e] [r]"
+    assert value_text(3, "number", 0, suppressed=True, provisional=True) == "[c]"
+    assert value_text(math.nan, "number", 0, provisional=True) == "[x]"
+
+
+def test_every_status_and_trend_has_word_and_symbol():
+    for labels in (STATUS_LABELS, TREND_LABELS, ACTION_LABELS):
+        for label in labels.values():
+            assert label.word and label.symbol
+    assert len({label.symbol for label in STATUS_LABELS.values()}) == len(STATUS_LABELS)
+    assert trend_label(None).word == "Not available"
+    assert STATUS_LABELS["intervention"].text == "✖ Intervention"
+
+
+def _judged(rows):
+    base = {
+        "quarter": "2020/21 Q2",
+        "plan_id": "p1",
+        "period": "2020/21 Q2",
+        "value": 1.0,
+        "numerator": math.nan,
+        "denominator": math.nan,
+        "target": 1.0,
+        "intervention": math.nan,
+        "status": "on_target",
+        "short_trend": None,
+        "long_trend": None,
+        "period_value": 1.0,
+        "previous_value": 1.0,
+        "year_ago_value": 1.0,
+        "context_value": math.nan,
+        "suppressed": False,
+        "period_value_suppressed": False,
+        "previous_value_suppressed": False,
+        "year_ago_value_suppressed": False,
+        "context_value_suppressed": False,
+        "public": True,
+        "provisional": False,
+        "estimated": False,
+        "revised": False,
+        "needs_exception": False,
+    }
+    return pd.DataFrame([base | r for r in rows])
+
+
+def test_public_view_drops_restricted_and_blanks_small_numbers():
+    judged = _judged(
+        [
+            {
+                "measure_id": "A",
+                "value": 3.0,
+                "suppressed": True,
+                "numerator": 3.0,
+                "denominator": 40.0,
+                "previous_value": 2.0,
+                "previous_value_suppressed": True,
+            },
+            {"measure_id": "B", "public": False},
+            {"measure_id": "C", "value": 12.0},
+        ]
+    )
+    public = public_view(judged)
+    assert list(public["measure_id"]) == ["A", "C"]
+    a = public.set_index("measure_id").loc["A"]
+    assert math.isnan(a["value"]) and math.isnan(a["numerator"]) and math.isnan(a["previous_value"])
+    assert a["status"] == "on_target"  # statuses are still shown
+    internal = public_view(judged, "internal")
+    assert list(internal["measure_id"]) == ["A", "B", "C"]
+    assert internal.set_index("measure_id").at["A", "value"] == 3.0
+
+
+def test_headline_names_the_measures_needing_intervention():
+    judged = _judged(
+        [{"measure_id": f"M{i}", "status": "on_target"} for i in range(31)]
+        + [{"measure_id": f"B{i}", "status": "below_target"} for i in range(7)]
+        + [{"measure_id": "X1", "status": "intervention"}, {"measure_id": "X2", "status": "intervention"}]
+        + [{"measure_id": "X3", "status": "intervention"}, {"measure_id": "X4", "status": "intervention"}]
+        + [{"measure_id": "N1", "status": "monitoring"}, {"measure_id": "D1", "status": "no_data"}]
+    )
+    names = pd.Series({m: f"Name {m}" for m in judged["measure_id"]})
+    assert headline(judged, names) == (
+        "31 of 42 measures with a target are on target, seven are below target and four need intervention: "
+        "Name X1, Name X2, Name X3 and Name X4. One measure is monitored without a target and one has no figure yet (Name D1)."
+    )
+    assert status_counts(judged)["intervention"] == 4
+
+
+def test_headline_with_nothing_wrong():
+    judged = _judged([{"measure_id": "A"}])
+    assert headline(judged, pd.Series({"A": "A"})) == "One of 1 measure with a target is on target and none needs intervention."
+
+
+def test_movement_and_plan_sentence():
+    before = _judged(
+        [
+            {"measure_id": "A", "status": "below_target"},
+            {"measure_id": "B", "status": "on_target"},
+            {"measure_id": "C", "status": "no_data"},
+        ]
+    )
+    now = _judged(
+        [
+            {"measure_id": "A", "status": "on_target"},
+            {"measure_id": "B", "status": "intervention"},
+            {"measure_id": "C", "status": "on_target"},
+        ]
+    )
+    assert movement(now, before, "2020/21 Q1") == "Since 2020/21 Q1, one measure moved to a better status and one moved to a worse one."
+    assert movement(before, before, "2020/21 Q1") == "No measure changed status since 2020/21 Q1."
+    assert plan_sentence("Dynamic Places", now) == "Dynamic Places: 3 measures: 2 on target, 1 intervention."
+
+
+def test_join_words():
+    assert join_words([]) == ""
+    assert join_words(["A"]) == "A"
+    assert join_words(["A", "B"]) == "A and B"
+    assert join_words(["A", "B", "C"]) == "A, B and C"
