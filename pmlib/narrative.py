@@ -62,9 +62,8 @@ def headline(judged: pd.DataFrame, names: pd.Series) -> str:
         extra.append(f"{count_words(c['monitoring'])} {_measures(c['monitoring'])} {verb} monitored without a target")
     if c["no_data"]:
         missing = judged.loc[judged["status"] == "no_data", "measure_id"]
-        extra.append(
-            f"{count_words(len(missing))} {'has' if len(missing) == 1 else 'have'} no figure yet ({join_words([names[m] for m in missing])})"
-        )
+        has = "has" if len(missing) == 1 else "have"
+        extra.append(f"{count_words(len(missing))} {has} no figure yet ({join_words([names[m] for m in missing])})")
     if extra:
         sentence = join_words(extra)
         text += f" {sentence[0].upper()}{sentence[1:]}."
