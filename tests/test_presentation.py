@@ -144,7 +144,7 @@ def test_movement_and_plan_sentence():
             {"measure_id": "C", "status": "on_target"},
         ]
     )
-    assert movement(now, before, "2020/21 Q1") == "Since 2020/21 Q1, one measure moved to a better status and one moved to a worse one."
+    assert movement(now, before, "2020/21 Q1") == "Since 2020/21 Q1, one measure moved to a better status and one to a worse one."
     assert movement(before, before, "2020/21 Q1") == "No measure changed status since 2020/21 Q1."
     assert plan_sentence("Dynamic Places", now) == "Dynamic Places: 3 measures: 2 on target, 1 intervention."
 

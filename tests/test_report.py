@@ -1,0 +1,96 @@
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from builders import make_data
+from pmlib import ConfigError, quarter_report, report_params
+from pmlib.cli import main
+
+PARAMS = "quarter: {q}\ntitle: Corporate Performance Report\nmeeting: Cabinet\nmeeting_date: {meet}\ndata_as_at: {asat}\naudience: {aud}\n"
+
+
+def _params(folder: Path, audience: str = "public") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for slug, q, meet, asat in (
+        ("2020-21-Q1", "2020/21 Q1", "2020-09-09", "2020-07-31"),
+        ("2020-21-Q2", "2020/21 Q2", "2020-11-11", "2020-10-31"),
+    ):
+        (folder / f"{slug}.yml").write_text(PARAMS.format(q=q, meet=meet, asat=asat, aud=audience), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def council(tmp_path):
+    data = make_data(
+        tmp_path / "data",
+        [
+            {"measure_id": "GOOD", "name": "Good measure"},
+            {"measure_id": "BAD", "name": "Bad measure"},
+            {"measure_id": "SECRET", "name": "Restricted measure", "public": "false"},
+        ],
+        [
+            {"measure_id": "GOOD", "period": "2020/21 Q1", "value": "81", "reported_on": "2020-07-10"},
+            {"measure_id": "GOOD", "period": "2020/21 Q2", "value": "82", "reported_on": "2020-10-10"},
+            {"measure_id": "BAD", "period": "2020/21 Q1", "value": "79", "reported_on": "2020-07-10"},
+            # Revised after the Q1 report was published: Q2's report flags it.
+            {"measure_id": "BAD", "period": "2020/21 Q1", "value": "77", "reported_on": "2020-08-15"},
+            {"measure_id": "BAD", "period": "2020/21 Q2", "value": "70", "reported_on": "2020-10-10"},
+            {"measure_id": "SECRET", "period": "2020/21 Q2", "value": "50", "reported_on": "2020-10-10"},
+        ],
+        [
+            {"measure_id": m, "year": "2020/21", "target": "80", "intervention": "75"} for m in ("GOOD", "BAD", "SECRET")
+        ],
+    )
+    return data, _params(tmp_path / "params")
+
+
+def test_quarter_report_public(council):
+    data, params = council
+    report = quarter_report("2020-21-Q2", data, params)
+    assert list(report.judged["measure_id"]) == ["GOOD", "BAD"]
+    assert report.narrative().startswith("One of 2 measures with a target is on target and one needs intervention: Bad measure.")
+    assert report.narrative().endswith("Since 2020/21 Q1, one measure moved to a worse status.")
+    assert list(report.exceptions["measure_id"]) == ["BAD"]
+
+
+def test_revision_flag_uses_published_reports(council):
+    data, params = council
+    q1 = quarter_report("2020/21 Q1", data, params)
+    assert q1.judged.set_index("measure_id").at["BAD", "value"] == 79  # as first published
+    assert not q1.judged["revised"].any()
+    q2 = quarter_report("2020/21 Q2", data, params).judged.set_index("measure_id")
+    assert q2.at["BAD", "previous_value"] == 77  # the revised Q1 figure
+    assert not q2.at["BAD", "revised"]  # its own Q2 figure is not revised
+
+
+def test_internal_audience_includes_restricted(council, tmp_path):
+    data, _ = council
+    params = _params(tmp_path / "internal", "internal")
+    report = quarter_report(report_params(params), data, params)
+    assert "SECRET" in set(report.judged["measure_id"])
+
+
+def test_latest_and_missing_params(council, tmp_path):
+    _, params = council
+    assert report_params(params).quarter.code == "2020/21 Q2"
+    with pytest.raises(ConfigError, match=r"create .*2021-22-Q1\.yml"):
+        report_params(params, "2021/22 Q1")
+
+
+def test_pm_status_prints_summary(council):
+    data, params = council
+    result = CliRunner().invoke(main, ["status", "--latest", "--data", str(data), "--params", str(params)])
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "Test Council: Corporate Performance Report" in out
+    assert "✖ Intervention" in out and "Bad measure" in out and "70.0%" in out
+    assert "Restricted measure" not in out
+
+
+def test_pm_status_reports_bad_data(council):
+    data, params = council
+    (data / "measures.csv").write_text((data / "measures.csv").read_text().replace("percent", "percentage", 1))
+    result = CliRunner().invoke(main, ["status", "--latest", "--data", str(data), "--params", str(params)])
+    assert result.exit_code == 1
+    assert "measures.csv:2: unit: 'percentage' is not one of" in result.stderr
