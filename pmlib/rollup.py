@@ -45,18 +45,18 @@ class Rollup:
         return self.own.shape[1]
 
 
-def small_count(figures: pd.DataFrame, measures: pd.DataFrame) -> np.ndarray:
+def small_count(figures: pd.DataFrame, measures: pd.DataFrame, positions: np.ndarray | None = None) -> np.ndarray:
     """True where a figure is a count between 1 and the measure's ``disclosure_min`` - 1."""
-    m = measures.reindex(figures["measure_id"])
-    k = m["disclosure_min"].to_numpy("float64")
+    pos = measures.index.get_indexer(figures["measure_id"]) if positions is None else positions
+    k = measures["disclosure_min"].to_numpy("float64")[pos]
+    is_ratio = (measures["aggregation"].to_numpy(object) == "ratio")[pos]
+    is_count = (measures["unit"].to_numpy(object) == "number")[pos] & ~is_ratio
 
-    def small(x):
-        x = np.asarray(x, dtype="float64")
+    def small(column: str) -> np.ndarray:
+        x = figures[column].to_numpy("float64")
         return (x >= 1) & (x < k)
 
-    is_ratio = (m["aggregation"] == "ratio").to_numpy()
-    is_count = (m["unit"] == "number").to_numpy() & ~is_ratio
-    return (is_count & small(figures["value"])) | (is_ratio & (small(figures["numerator"]) | small(figures["denominator"])))
+    return (is_count & small("value")) | (is_ratio & (small("numerator") | small("denominator")))
 
 
 def roll_up(measures: pd.DataFrame, figures: pd.DataFrame, first_quarter: int, last_quarter: int) -> Rollup:
@@ -68,28 +68,29 @@ def roll_up(measures: pd.DataFrame, figures: pd.DataFrame, first_quarter: int, l
     first_year, last_year = first_quarter // 4, last_quarter // 4
     years = last_year - first_year + 1
     n = len(measures)
-    pos = pd.Series(np.arange(n), index=measures.index)
-    figures = figures[figures["measure_id"].isin(measures.index)]
-    first_month = figures["first_month"].to_numpy("int64")
-    span = figures["frequency"].map({"monthly": 1, "quarterly": 3, "annual": 12}).to_numpy("int64")
-    col = first_month + span - 1 - (12 * first_year + 3)
-    inside = (col >= 0) & (col < 12 * years)
-    row = pos.reindex(figures["measure_id"]).to_numpy()[inside]
-    col = col[inside]
-    figures = figures[inside]
+    pos = measures.index.get_indexer(figures["measure_id"])
+    spans = measures["frequency"].map({"monthly": 1, "quarterly": 3, "annual": 12}).to_numpy("int64")
+    span = spans[pos]
+    col = figures["first_month"].to_numpy("int64") + span - 1 - (12 * first_year + 3)
+    inside = (pos >= 0) & (col >= 0) & (col < 12 * years)
+    row, col = pos[inside], col[inside]
 
     def grid(values) -> np.ndarray:
         out = np.full((n, years * 12), np.nan)
         out[row, col] = np.asarray(values, dtype="float64")
         return out.reshape(n, years, 12)
 
-    present = grid(np.ones(len(figures)))
-    value, num, den = grid(figures["value"]), grid(figures["numerator"]), grid(figures["denominator"])
+    def column(name: str) -> np.ndarray:
+        return figures[name].to_numpy()[inside]
+
+    present = grid(np.ones(len(row)))
+    value, num, den = grid(column("value")), grid(column("numerator")), grid(column("denominator"))
+    quality = column("quality")
     flag_grids = {
-        "provisional": grid(figures["quality"].eq("provisional")),
-        "estimated": grid(figures["quality"].eq("estimated")),
-        "revised": grid(figures["revised"].astype(bool)),
-        "small": grid(small_count(figures, measures)),
+        "provisional": grid(quality == "provisional"),
+        "estimated": grid(quality == "estimated"),
+        "revised": grid(column("revised").astype(bool)),
+        "small": grid(small_count(figures, measures, pos)[inside]),
     }
 
     freq = measures["frequency"].to_numpy()

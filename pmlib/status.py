@@ -71,16 +71,30 @@ def expected_period_end(frequency, lag, report_quarter) -> np.ndarray:
 
 
 def _codes(index: np.ndarray, annual: np.ndarray) -> np.ndarray:
-    """Period codes for quarter-grid positions: a year code for annual measures, else a quarter code."""
-    out = np.full(index.shape, None, dtype=object)
-    ok = index != np.iinfo("int64").min
-    pairs = pd.DataFrame({"q": index[ok], "a": annual[ok]})
-    lookup = {
-        (q, a): (Period.year(q // 4).code if a else Period(Frequency.QUARTERLY, q).code)
-        for q, a in pairs.drop_duplicates().itertuples(index=False)
-    }
-    out[ok] = [lookup[k] for k in zip(index[ok], annual[ok])]
-    return out
+    """Period codes for quarter-grid positions: a year code for annual measures, else a quarter code.
+
+    Codes are made once per distinct (position, annual) pair and spread with
+    ``take``, so a national table of millions of rows costs a few dozen strings.
+    """
+    none = np.iinfo("int64").min
+    key = np.where(index == none, none, index * 2 + annual.astype("int64"))
+    uniques, inverse = np.unique(key, return_inverse=True)
+    names = np.array(
+        [None if k == none else (Period.year((k // 2) // 4).code if k % 2 else Period(Frequency.QUARTERLY, k // 2).code) for k in uniques],
+        dtype=object,
+    )
+    return names[inverse.reshape(-1)]
+
+
+class _Columns:
+    """A measure attribute per judged row, taken from a NumPy array once instead of per pandas lookup."""
+
+    def __init__(self, measures: pd.DataFrame, rows: np.ndarray):
+        self._measures, self._rows = measures, rows
+
+    def __getitem__(self, column: str) -> np.ndarray:
+        values = self._measures.index if column == "measure_id" else self._measures[column]
+        return np.asarray(values.to_numpy(dtype=object) if values.dtype.kind in "OUT" or str(values.dtype) in ("str", "string") else values.to_numpy())[self._rows]
 
 
 def judge_figures(
@@ -91,14 +105,16 @@ def judge_figures(
     n, nq = len(measures), len(report)
     mi = np.tile(np.arange(n), nq)
     r = np.repeat(report, n)
-    m = measures.iloc[mi]
-    freq = m["frequency"].to_numpy(object)
-    annual, ytd_on = freq == "annual", m["ytd"].to_numpy(bool) & (freq != "annual")
-    decimals, polarity = m["decimals"].to_numpy("int64"), m["polarity"].to_numpy(object)
-    eq = expected_period_end(freq, m["lag"].to_numpy("int64"), r)
+    m = _Columns(measures, mi)
+    freq = m["frequency"]
+    annual, ytd_on = freq == "annual", m["ytd"].astype(bool) & (freq != "annual")
+    decimals, polarity = m["decimals"].astype("int64"), m["polarity"]
+    eq = expected_period_end(freq, m["lag"].astype("int64"), r)
 
     data_quarters = (figures["first_month"].to_numpy("int64") - 3) // 3 if len(figures) else eq
-    first_q = int(min(eq.min(initial=0), data_quarters.min(initial=eq.min(initial=0))) - 8) if len(eq) else 0
+    # The grid starts two years before the earliest period needed, so every look-back stays on it.
+    earliest = min(int(eq.min()), int(data_quarters.min())) if len(eq) and len(data_quarters) else int(eq.min(initial=0))
+    first_q = earliest - 8
     roll = roll_up(measures, figures, first_q, int(eq.max(initial=first_q)))
     col = eq - roll.first_quarter
     step = np.where(annual, 4, 1)
@@ -123,7 +139,7 @@ def judge_figures(
 
     rows = pd.DataFrame(
         {
-            "measure_id": m.index.to_numpy(),
+            "measure_id": m["measure_id"],
             "fy": eq // 4,
             "last_month": 3 * eq + 5,
             "months_elapsed": np.where(annual, 12, (eq % 4 + 1) * 3),
@@ -132,9 +148,9 @@ def judge_figures(
     levels = resolve_targets(rows, measures, targets, council)
     status = classify(value, levels["target"], levels["intervention"], polarity, council.status_method)
 
-    k = m["disclosure_min"].to_numpy("float64")
-    is_ratio = m["aggregation"].to_numpy(object) == "ratio"
-    is_count = m["unit"].to_numpy(object) == "number"
+    k = m["disclosure_min"].astype("float64")
+    is_ratio = m["aggregation"] == "ratio"
+    is_count = m["unit"] == "number"
 
     def pick(own_grid, ytd_grid, c, use_ytd):
         return np.where(use_ytd, at(ytd_grid, c), at(own_grid, c))
@@ -157,9 +173,9 @@ def judge_figures(
     quarter_codes = {q: Period(Frequency.QUARTERLY, int(q)).code for q in report}
     table = pd.DataFrame(
         {
-            "quarter": [quarter_codes[q] for q in r],
-            "measure_id": m.index.to_numpy(),
-            "plan_id": m["plan_id"].to_numpy(),
+            "quarter": np.array([quarter_codes[q] for q in report], dtype=object)[np.repeat(np.arange(nq), n)],
+            "measure_id": m["measure_id"],
+            "plan_id": m["plan_id"],
             "period": _codes(eq, annual),
             "value": value,
             "numerator": np.where(is_ratio, numerator, np.nan),
@@ -185,7 +201,7 @@ def judge_figures(
             "year_ago_value_suppressed": suppressed_at(col - 4, ytd_on, year_ago),
             "context_value_suppressed": suppressed_at(np.maximum(context_col, 0), ytd_on, context_value),
             "needs_exception": status == "intervention",
-            "public": m["public"].to_numpy(bool),
+            "public": m["public"].astype(bool),
         }
     )
     return table
