@@ -1,0 +1,240 @@
+"""data/README.md, generated from the same tables as the data so the two cannot drift apart."""
+
+from __future__ import annotations
+
+from demo_data import periods as P
+from demo_data.generate import plain
+from demo_data.measures import REAL_SCHEDULE, Measure
+from demo_data.real import RealSeries
+from demo_data.status import Judged
+from demo_data.text import MISSING_COMMENTARY
+
+OGL = "Contains public sector information licensed under the Open Government Licence v3.0."
+SOURCES = {
+    "ons": (
+        "ONS Explore Local Statistics, net additions to the housing stock (from MHCLG Live Table 122)",
+        "`ons-els-net-additional-dwellings/net-additions-to-the-housing-stock.csv`, area E06000058",
+    ),
+    "oflog": (
+        "Oflog Local Authority Data Explorer, adult social care metrics (NHS England ASCOF / Skills for Care)",
+        "`oflog-adult-social-care/ASC_data.csv`, authority E06000058, code {key}",
+    ),
+    "lait": (
+        "DfE Local Authority Interactive Tool (LAIT)",
+        "`dfe-lait-childrens-services/bds_long_0.parquet`, LA number 839, Short Desc `{key}`",
+    ),
+}
+
+HEAD = """\
+# Demo data: Bournemouth, Christchurch and Poole Council
+
+This folder is the demo council's data, laid out exactly as the data contract
+(`data-contract.md`, v1) describes. **Do not edit it by hand**: it is written by
+`scripts/make_demo_data.py` (tables in `scripts/demo_data/`), and
+`tests/test_demo_data.py` checks that the files here are byte-identical to what
+the script writes. Change the tables and run
+
+    .venv/bin/python scripts/make_demo_data.py
+
+{ogl}
+
+Real figures are BCP Council's published official statistics, read from
+`../shared/realdata` (see each folder's `SOURCE.txt`); every other figure,
+every target and all commentary and actions are **illustrative**: invented, with
+realistic magnitudes, for demonstration and testing. They are not BCP Council's
+performance and must not be quoted as such.
+
+## Files
+
+| file | what |
+| --- | --- |
+| `council.yml` | BCP Council, `status_method: intervention`, `tolerance_pct: 5` |
+| `plans.csv` | the six delivery plans of the Corporate Strategy |
+| `measures.csv` | {n_measures} measures of success ({n_real} real, {n_ill} illustrative) |
+| `targets.csv` | targets and intervention levels, 2020/21 and revised 2021/22 (2019/20 where a report needs it) |
+| `observations/*.csv` | figures, one file per source or service: {files} |
+| `commentary.csv` | officers' commentary and corrective actions |
+| `actions.csv`, `action_updates.csv` | delivery plan actions and their quarterly updates |
+
+Figures cover 2019/20 (the baseline year) to 2021/22 Q2: monthly figures to
+2021-09, quarterly to 2021/22 Q2, annual to 2020/21 (the latest year published
+by the last report's `data_as_at`). The six reports are 2020/21 Q1 to 2021/22 Q2,
+each with `data_as_at` the last day of the month after the quarter ends.
+
+## Status mix by report quarter
+
+As computed by the script's own implementation of the contract's status rules
+(all {n_measures} measures, including the restricted one):
+
+{mix}
+"""
+
+REAL_NOTES = """\
+## Real figures: how they were read
+
+- **ONS** (`DP01`): the CSV starts with a UTF-8 byte-order mark; periods are ISO 8601
+  intervals, `2020-04-01/P1Y` = 2020/21. BCP (E06000058) has figures from 2020/21
+  only; predecessor councils' codes (E06000028, E06000029, E07000048) are not used.
+- **Oflog** (`FL01`-`FL03`, codes ASC5, ASC6, ASC7): name from `Measure` less its
+  `Outcome, ` prefix; direction from `rank_order` (case-insensitive: `desc` = higher
+  is better, `None` = no direction). Values are kept to 3 decimals. ASC1-ASC4 were not
+  used because BCP has no 2020/21 figure for them (the user surveys were not run
+  during the pandemic).
+- **DfE LAIT** (`BF01`-`BF04`): `Data item` is forward-filled; `-` is missing; names
+  and direction (`Polarity`: High, Low, `-`) come from `lait_data_dictionary.csv`.
+  Period labels are mapped to financial years using the dictionary's `Year_Type`:
+
+  | label | Year_Type | financial year |
+  | --- | --- | --- |
+  | `2019/20`, `2019-20`, `2019-20 (OT)` | any | 2019/20 |
+  | `2020` | Annual, Financial Year (children in need census: year ending 31 March) | 2019/20 |
+  | `2020` | Calendar Year (SEN2: plans issued January-December 2020) | 2020/21 (the financial year holding nine of its months) |
+  | suffixes `(Rev)`, `(Final)`, `(prov)` | | dropped |
+  | spans such as `2018-20` | | not used |
+
+- Years kept: 2019/20 and 2020/21. BCP Council was created on 1 April 2019, and
+  2021/22 figures were published after the last report's `data_as_at`.
+- `reported_on`: a report must see the year it expects, so each real annual figure
+  first arrives as the council's own **provisional** figure from its statutory
+  return (before 31 July 2020 for 2019/20, before 30 April 2021 for 2020/21), and
+  again, validated, on the (approximate) date of the national publication, with the
+  same value. SEN2 2019 was published in June 2020, in time for the first report.
+- `DP01` is annual. BCP's series starts in 2020/21, so the reports for 2020/21 Q1 to
+  Q4 have no figure for it (`no_data`, with no earlier figure to show). The 2020/21
+  figure first arrives as the council's provisional housing monitoring figure in May
+  2021 (seen by the 2021/22 Q1 and Q2 reports), and is confirmed by the national
+  statistics in November 2021. Its baseline is 2020/21, the first BCP year.
+"""
+
+CONVENTIONS = """\
+## Conventions where the contract is silent
+
+- A target for a `sum` measure that is not year to date is for one quarter
+  (`SE03` fly-tipping: 1,050 incidents a quarter). A target for a year-to-date
+  measure is cumulative: phased rows give the total to the end of that quarter
+  (`SE07`, `DP05`), and even phasing (`SE02`, `DP07`, `FL04`, `MC07`) phases the
+  intervention level the same way, rounded to the measure's decimals.
+- A monthly phased row (`YYYY-MM`) applies to the quarter that ends in that month
+  (`MC01` council tax, a cumulative `last` measure: the June row is Q1's target).
+- 2019/20 targets are given only for annual and lagged measures, whose expected
+  period is still in 2019/20 in the early 2020/21 reports.
+- `baseline_period` is a 2019/20 period of the measure's own frequency (March 2020
+  for monthly measures, 2019/20 Q4 for quarterly ones); `baseline_value` is that
+  period's own figure (not year to date), latest revision, at the measure's decimals.
+- Illustrative figures in units other than `number` and `gbp` are written with one
+  more decimal than is displayed, as a system extract would give them.
+- Blank `quality` means `validated`.
+- Illustrative noise comes from `numpy.random.default_rng` seeded with 2020 and a
+  checksum of the measure id, so editing one measure leaves the others unchanged.
+"""
+
+
+def _mix(judged: dict[tuple[str, int], Judged]) -> str:
+    names = ["on_target", "below_target", "intervention", "monitoring", "no_data"]
+    lines = ["| quarter | data_as_at | " + " | ".join(names) + " |", "| --- | --- |" + " ---: |" * len(names)]
+    for rq in P.REPORT_QUARTERS:
+        counts = [sum(1 for (_, q), j in judged.items() if q == rq and j.status == n) for n in names]
+        lines.append(f"| {P.quarter_code(rq)} | {P.data_as_at(rq)} | " + " | ".join(map(str, counts)) + " |")
+    return "\n".join(lines)
+
+
+def _measure_table(measures: list[Measure], series: dict[tuple[str, str], RealSeries]) -> str:
+    lines = ["## Measures: real or illustrative", "", "| measure_id | name | plan | figures | source |", "| --- | --- | --- | --- | --- |"]
+    for m in measures:
+        if m.real:
+            source, table = SOURCES[m.real[0]]
+            where = f"{source}; {table.format(key=m.real[1])}; Open Government Licence v3.0"
+            kind = "real"
+        else:
+            where, kind = f"illustrative (as if from {m.source_system})", "illustrative"
+        lines.append(f"| `{m.id}` | {m.name} | {m.plan} | {kind} | {where} |")
+    lines.append("")
+    lines.append("Targets, intervention levels and commentary are illustrative for every measure, real or not.")
+    return "\n".join(lines)
+
+
+def _real_figures(measures: list[Measure], series: dict[tuple[str, str], RealSeries]) -> str:
+    lines = [
+        "The real figures and when each reaches the data (`reported_on`):",
+        "",
+        "| measure_id | year | value | provisional (council's own figure) | validated (national publication) |",
+        "| --- | --- | ---: | --- | --- |",
+    ]
+    for m in measures:
+        if not m.real:
+            continue
+        for fy, value in sorted(series[m.real].values.items()):
+            steps = {quality: date for date, quality, _note in REAL_SCHEDULE[m.real][fy]}
+            lines.append(f"| `{m.id}` | {P.fy_code(fy)} | {plain(value)} | {steps.get('provisional', '')} | {steps.get('validated', '')} |")
+    return "\n".join(lines)
+
+
+def _designed(measures: list[Measure], judged: dict[tuple[str, int], Judged]) -> str:
+    by_status: dict[str, list[str]] = {}
+    for (mid, rq), j in judged.items():
+        by_status.setdefault(j.status, []).append(f"`{mid}` {P.quarter_code(rq)}")
+    interventions = ", ".join(by_status.get("intervention", []))
+    polarity = {m.id: m.polarity for m in measures}
+    lower = sorted({k.split("`")[1] for k in by_status.get("intervention", []) if polarity[k.split("`")[1]] == "lower"})
+    higher = sorted({k.split("`")[1] for k in by_status.get("intervention", []) if polarity[k.split("`")[1]] == "higher"})
+    lines = [
+        "## Designed cases (for tests and demonstrations)",
+        "",
+        f"- **Interventions**: {interventions}. Lower is better for {', '.join(f'`{x}`' for x in lower)}; "
+        f"higher is better for {', '.join(f'`{x}`' for x in higher)}.",
+        "- **Exactly at target**: `DP07` 2021/22 Q2 (130 homes year to date against an evenly phased 130); "
+        "`DP04` 2020/21 Q3 (1,759 / 1,852 = 94.978%, shown and judged as 95.0%, the target).",
+        "- **Exactly at the intervention level**: `CC03` 2021/22 Q1 (5 families; intervention level 5).",
+        "- **Revisions** (a later `reported_on` for the same period):",
+    ]
+    for m in measures:
+        for period, reported_on, note, _delta in m.revisions:
+            lines.append(f"  - `{m.id}` {period}, re-supplied {reported_on}: {note}")
+    lines.append("  `CC06` 2019/20 was 71.3% in the 2020/21 Q1 report (below target) and 72.1% from 2020/21 Q2 (on target).")
+    lines.append("- **Gaps**:")
+    for m in measures:
+        for period in m.omit:
+            lines.append(f"  - `{m.id}` has no figure for {period}.")
+    lines.append(
+        "  So `FL08` is `no_data` in 2020/21 Q3 (a quarter needs all three months) and `MC05` is `no_data` in 2021/22 Q2, "
+        "with 2021/22 Q1 as the latest earlier figure; `DP01` is `no_data` until its first year arrives (above)."
+    )
+    lines.append("- **Provisional and estimated figures** (illustrative ones; the real ones are listed above):")
+    for m in measures:
+        for period, (quality, note) in m.quality.items():
+            lines.append(f"  - `{m.id}` {period}: {quality}. {note}")
+    lines += [
+        "- **Small numbers**: `CC03` (families in bed and breakfast, `disclosure_min: 5`) is sometimes 0, sometimes 1-4 "
+        "(shown as `[c]`) and sometimes 5 or more; `BF07` (permanent exclusions per 1,000 pupils, a ratio with "
+        "`disclosure_min: 5`) has numerators of 0 to 8, so its rate is suppressed when 1-4 exclusions lie behind it.",
+        "- **Restricted**: `MC09` (critical ICT vulnerabilities outstanding) is `public: false`; it must appear in internal "
+        "reports only. It is an intervention in 2021/22 Q2.",
+        f"- **Commentary missing**: `{MISSING_COMMENTARY[0]}` {MISSING_COMMENTARY[1]} is an intervention with no commentary "
+        "row: deliberately missing, to show the 'commentary missing' notice. Every other intervention has commentary, "
+        "a corrective action, an owner and a due date.",
+        "- **Lags**: `CC02` (quarterly, lag 1) and `BF08` (monthly, lag 1) arrive after the "
+        "report for their period; `reported_on` is later by design, in time for the next report.",
+        "- **Action updates** use all six statuses; complete actions stay complete and cancelled ones (`DP-A4`, `MC-A5`) "
+        "have no later updates.",
+    ]
+    return "\n".join(lines)
+
+
+def readme(measures: list[Measure], series: dict[tuple[str, str], RealSeries], judged: dict[tuple[str, int], Judged]) -> str:
+    """The whole README."""
+    n_real = sum(1 for m in measures if m.real)
+    files = ", ".join(f"`{f}.csv`" for f in sorted({m.file for m in measures}))
+    head = HEAD.format(ogl=OGL, n_measures=len(measures), n_real=n_real, n_ill=len(measures) - n_real, files=files, mix=_mix(judged))
+    return "\n".join(
+        [
+            head,
+            _measure_table(measures, series),
+            "",
+            REAL_NOTES,
+            _real_figures(measures, series),
+            "",
+            CONVENTIONS,
+            _designed(measures, judged),
+            "",
+        ]
+    )

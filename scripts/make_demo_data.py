@@ -1,0 +1,166 @@
+"""Write the demo council's data folder (BCP Council) from the tables in ``scripts/demo_data``.
+
+Usage: ``python scripts/make_demo_data.py [--out DIR] [--quiet]`` (default
+``data/`` at the repository root). Deterministic: the same files, byte for
+byte, on every run, so ``tests/test_demo_data.py`` can check that the
+committed ``data/`` is exactly what this script makes. Real figures are read
+from ``../shared/realdata`` beside the repository (Open Government Licence
+v3.0); everything else is illustrative. A status summary per report quarter
+is printed so the designed mix of statuses can be checked by eye.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from demo_data import text  # noqa: E402
+from demo_data.generate import baseline, illustrative, observation_rows, real, target_rows  # noqa: E402
+from demo_data.measures import MEASURES, PLANS, Measure  # noqa: E402
+from demo_data.readme import readme  # noqa: E402
+from demo_data.real import read_all  # noqa: E402
+from demo_data.status import Calculator, summary  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+OBSERVATION_COLUMNS = ["measure_id", "period", "value", "numerator", "denominator", "quality", "note", "reported_on"]
+MEASURE_COLUMNS = [
+    "measure_id",
+    "plan_id",
+    "name",
+    "definition",
+    "unit",
+    "polarity",
+    "frequency",
+    "aggregation",
+    "ytd",
+    "lag",
+    "decimals",
+    "source_system",
+    "owner",
+    "public",
+    "disclosure_min",
+    "baseline_period",
+    "baseline_value",
+    "sdgs",
+]
+COUNCIL_YML = """\
+name: Bournemouth, Christchurch and Poole Council
+short_name: BCP Council
+status_method: intervention
+tolerance_pct: 5
+"""
+
+
+def write_csv(path: Path, header: list[str], rows: list[list[str]], written: list[Path]) -> None:
+    """UTF-8, ``\\n`` line endings, minimal quoting: the same bytes on every platform."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(header)
+        w.writerows(rows)
+    written.append(path)
+
+
+def write_text(path: Path, content: str, written: list[Path]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content.encode("utf-8"))
+    written.append(path)
+
+
+def complete_real_measures(measures: list[Measure], series: dict) -> None:
+    """Real measures take their name and, where the source states one, their direction from the published file."""
+    for m in measures:
+        if m.real:
+            s = series[m.real]
+            m.name = m.name or s.name
+            m.definition = m.definition or f"{s.name}, as published in the {s.source}."
+            if s.polarity and s.polarity != m.polarity:
+                raise SystemExit(f"{m.id}: source says polarity {s.polarity}, table says {m.polarity}")
+
+
+def measure_rows(measures: list[Measure], obs: dict[str, list]) -> list[list[str]]:
+    """measures.csv: contract columns only; defaults written out so the file reads on its own."""
+    rows = []
+    for m in measures:
+        period, value = baseline(m, obs[m.id])
+        rows.append(
+            [
+                m.id,
+                m.plan,
+                m.name,
+                m.definition,
+                m.unit,
+                m.polarity,
+                m.frequency,
+                m.aggregation,
+                str(m.ytd).lower(),
+                str(m.lag),
+                str(m.dp),
+                m.source_system,
+                m.owner,
+                str(m.public).lower(),
+                str(m.disclosure_min),
+                period,
+                value,
+                m.sdgs,
+            ]
+        )
+    return rows
+
+
+def build(out: Path, quiet: bool = False) -> list[Path]:
+    """Write every file of the data folder into ``out``; return the paths written."""
+    series = read_all()
+    complete_real_measures(MEASURES, series)
+    by_id = {m.id: m for m in MEASURES}
+    obs = {m.id: real(m, series[m.real]) if m.real else illustrative(m) for m in MEASURES}
+
+    written: list[Path] = []
+    write_text(out / "council.yml", COUNCIL_YML, written)
+    write_csv(
+        out / "plans.csv",
+        ["plan_id", "name", "description", "portfolio_holder", "lead_officer", "sdgs", "order"],
+        [[*p, str(i)] for i, p in enumerate(PLANS, 1)],
+        written,
+    )
+    write_csv(out / "measures.csv", MEASURE_COLUMNS, measure_rows(MEASURES, obs), written)
+    targets = [row for m in MEASURES for row in target_rows(m)]
+    write_csv(out / "targets.csv", ["measure_id", "year", "period", "target", "intervention"], targets, written)
+
+    all_rows = []
+    for file in sorted({m.file for m in MEASURES}):
+        rows = observation_rows([r for m in MEASURES if m.file == file for r in obs[m.id]], by_id)
+        write_csv(out / "observations" / f"{file}.csv", OBSERVATION_COLUMNS, rows, written)
+        all_rows += rows
+
+    judged = Calculator(by_id, all_rows, targets).all()
+    write_csv(
+        out / "commentary.csv",
+        ["measure_id", "period", "commentary", "action", "action_owner", "action_due"],
+        text.commentary_rows(judged, by_id),
+        written,
+    )
+    write_csv(out / "actions.csv", ["action_id", "plan_id", "title", "lead", "due"], text.action_rows(), written)
+    write_csv(out / "action_updates.csv", ["action_id", "period", "status", "update"], text.action_update_rows(), written)
+    write_text(out / "README.md", readme(MEASURES, series, judged), written)
+    if not quiet:
+        print(summary(judged, by_id))
+        print(f"\nwrote {len(written)} files to {out}")
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=REPO / "data", help="folder to write (default: data/ at the repository root)")
+    parser.add_argument("--quiet", action="store_true", help="do not print the status summary")
+    args = parser.parse_args(argv)
+    build(args.out, args.quiet)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
