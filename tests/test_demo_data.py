@@ -76,6 +76,7 @@ def test_independent_calculator_agrees_with_pmlib_on_every_demo_status():
                 continue
             row = judged.loc[measure_id]
             if (row["status"], row["period"]) != (case.status, case.period):
-                mismatches.append(f"{measure_id} {params.quarter.code}: pmlib {row['status']} {row['period']}, script {case.status} {case.period}")
+                got = f"pmlib {row['status']} {row['period']}"
+                mismatches.append(f"{measure_id} {params.quarter.code}: {got}, script {case.status} {case.period}")
     assert sum(1 for _ in expected) == len(MEASURES) * 6
     assert not mismatches, "\n".join(mismatches)

@@ -416,7 +416,7 @@ _ASC7 = {
            ("2021-10-13", "validated", "Confirmed by the Skills for Care workforce report.")],
 }
 REAL_SCHEDULE = {
-    ("ons", "E06000058"): {2020: [("2021-05-20", "provisional", "Provisional: the council's housing monitoring return, ahead of the national statistics."),
+    ("ons", "E06000058"): {2020: [("2021-05-20", "provisional", "Provisional: the council's housing monitoring return."),
                                   ("2021-11-25", "validated", "MHCLG net additional dwellings statistics, 2020-21.")]},
     ("oflog", "ASC5"): _SALT,
     ("oflog", "ASC6"): _SALT,
