@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from pmlib.errors import DataContractError, PeriodError
 from pmlib.periods import Period, parse_quarter
-from pmlib.problems import Problem
+from pmlib.problems import Problem, sort_problems
 
 
 class Council(BaseModel):
@@ -54,13 +54,20 @@ class ReportParams(BaseModel):
 
 
 _HINTS = {
-    "missing": "add this key",
     "literal_error": "use one of the allowed words",
     "date_from_datetime_parsing": "write the date as YYYY-MM-DD",
     "date_parsing": "write the date as YYYY-MM-DD",
     "date_type": "write the date as YYYY-MM-DD",
     "float_parsing": "write a plain number",
+    "string_type": "write the text after the colon",
 }
+
+
+class _Loader(yaml.SafeLoader):
+    """Safe YAML that leaves dates as text, so a bad date becomes a problem on its line, not a crash."""
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
 
 
 def _key_lines(text: str) -> dict[str, int]:
@@ -77,19 +84,26 @@ def _key_lines(text: str) -> dict[str, int]:
 def _read_model(path: Path, display: str, model: type[BaseModel]) -> tuple[BaseModel | None, list[Problem]]:
     if not path.is_file():
         return None, [Problem(display, None, None, "file not found; create it as the data contract describes")]
-    text = path.read_text(encoding="utf-8")
+    data = path.read_bytes()
     try:
-        raw = yaml.safe_load(text)
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return None, [Problem(display, line, None, "not UTF-8 text on this line; save the file as UTF-8")]
+    try:
+        raw = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         line = getattr(getattr(exc, "problem_mark", None), "line", None)
-        return None, [Problem(display, None if line is None else line + 1, None, f"not valid YAML: {exc}")]
+        what = getattr(exc, "problem", None) or "unreadable"
+        message = f"not valid YAML ({what}); write one 'key: value' per line and put text containing ': ' or '#' in quotes"
+        return None, [Problem(display, None if line is None else line + 1, None, message)]
     if not isinstance(raw, dict):
-        return None, [Problem(display, None, None, "expected 'key: value' lines, found something else")]
+        return None, [
+            Problem(display, None, None, "no 'key: value' lines found; write one 'key: value' per line as the data contract shows")
+        ]
     lines = _key_lines(text)
     problems = [
-        Problem(display, lines.get(str(key)), str(key), "unknown key, ignored", "warning")
-        for key in raw
-        if key not in model.model_fields
+        Problem(display, lines.get(str(key)), str(key), "unknown key, ignored", "warning") for key in raw if key not in model.model_fields
     ]
     try:
         return model.model_validate(raw), problems
@@ -98,10 +112,12 @@ def _read_model(path: Path, display: str, model: type[BaseModel]) -> tuple[BaseM
             key = str(err["loc"][0]) if err["loc"] else None
             hint = _HINTS.get(err["type"], "")
             message = err["msg"].removeprefix("Value error, ")
-            if err["type"] != "missing":
+            if err["type"] == "missing":
+                message = f"required key is missing; add a line '{key}: ...'"
+            elif err["type"] != "value_error":  # our own value errors already quote the input
                 message = f"{message} (found {err['input']!r})"
             problems.append(Problem(display, lines.get(key or ""), key, f"{message}; {hint}" if hint else message))
-        return None, problems
+        return None, sort_problems(problems)
 
 
 def read_council(path: Path, display: str | None = None) -> tuple[Council | None, list[Problem]]:
@@ -110,15 +126,26 @@ def read_council(path: Path, display: str | None = None) -> tuple[Council | None
     return council, problems  # type: ignore[return-value]
 
 
-def read_report_params(path: Path) -> ReportParams:
-    """Read one ``params/<slug>.yml``; raises ``DataContractError`` with every problem."""
-    params, problems = _read_model(path, str(path), ReportParams)
+def check_report_params(path: Path, display: str | None = None) -> tuple[ReportParams | None, list[Problem]]:
+    """Read one ``params/<slug>.yml`` without raising: the params (None if any error) and every problem, warnings too."""
+    display = display or str(path)
+    params, problems = _read_model(path, display, ReportParams)
     if params is None:
-        raise DataContractError(problems)
+        return None, problems
     assert isinstance(params, ReportParams)
     expected = f"{params.quarter.slug}.yml"
     if path.name != expected:
-        raise DataContractError(
-            [Problem(str(path), None, "quarter", f"the file is for {params.quarter.code}; name it {expected}")]
+        line = _key_lines(path.read_text(encoding="utf-8-sig")).get("quarter")
+        problems.append(
+            Problem(display, line, "quarter", f"the file is for {params.quarter.code}; rename it {expected} or correct the quarter")
         )
+        return None, problems
+    return params, problems
+
+
+def read_report_params(path: Path) -> ReportParams:
+    """Read one ``params/<slug>.yml``; raises ``DataContractError`` with every problem."""
+    params, problems = check_report_params(path)
+    if params is None:
+        raise DataContractError(problems)
     return params

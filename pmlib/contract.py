@@ -129,46 +129,90 @@ def read_table(path: Path, display: str, columns: tuple[Column, ...]) -> tuple[p
     """Read one CSV into typed columns, with a problem for every cell that breaks its rule.
 
     The returned frame has every declared column (blank ones filled from
-    defaults), typed values, and ``_row``: the line a spreadsheet user sees.
+    defaults), typed values, and ``_row``: the row number a spreadsheet shows
+    (the header is row 1). Blank lines count as rows, so numbers after one
+    still match the spreadsheet and the text file; a cell holding a line break
+    is one spreadsheet row but two text lines, so a text editor's line number
+    runs ahead of ``_row`` after such a cell. ``None`` means the file could not
+    be read at all (the problems say why).
     """
+    data = path.read_bytes()
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        return None, [Problem(display, None, None, f"not UTF-8 text (byte {exc.start}); save it as 'CSV UTF-8'")]
+        line = data[: exc.start].count(b"\n") + 1
+        byte = data[exc.start : exc.start + 1].hex()
+        return None, [Problem(display, line, None, f"not UTF-8 text (byte 0x{byte} on this line); save the file as 'CSV UTF-8'")]
     if not text.strip():
         return None, [Problem(display, None, None, "the file is empty; it needs at least a header row")]
     try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=False)
-    except (pd.errors.ParserError, csv.Error) as exc:
-        return None, [Problem(display, None, None, f"not a readable CSV file: {exc}")]
-    frame.columns = [str(c).strip() for c in frame.columns]
+        # header=None: pandas would otherwise silently use the first column as an index
+        # when the first data row has one cell too many, shifting every value left.
+        cells = pd.read_csv(io.StringIO(text), dtype=str, header=None, keep_default_na=False, skip_blank_lines=False)
+    except pd.errors.ParserError as exc:
+        return None, _ragged_rows(text, display) or [
+            Problem(display, None, None, f'not a readable CSV file ({exc}); check for a stray double quote (")')
+        ]
+    cells = cells.apply(lambda s: s.str.strip())
+    names = [str(c) for c in cells.iloc[0]]
+    frame = cells.iloc[1:].reset_index(drop=True)
+    frame.columns = range(len(names))
     frame[ROW_COLUMN] = np.arange(len(frame)) + 2
-    for name in frame.columns[:-1]:
-        frame[name] = frame[name].str.strip()
-    values = frame.drop(columns=ROW_COLUMN)
-    frame = frame[(values != "").any(axis=1)] if len(values.columns) else frame
+    frame = frame[(frame.drop(columns=ROW_COLUMN) != "").any(axis=1)]
 
     problems: list[Problem] = []
     declared = {c.name for c in columns}
-    seen: set[str] = set()
-    for name in frame.columns[:-1]:
-        if name in seen:
+    keep: dict[str, int] = {}
+    for position, name in enumerate(names):
+        if name == "":
+            if (frame[position] != "").any():
+                where = f"column {_letters(position)}"
+                problems.append(Problem(display, 1, where, "this column has no name in the header row; its values are ignored", "warning"))
+        elif name in keep:
             problems.append(Problem(display, 1, name, "column appears twice; keep one"))
-        seen.add(name)
-        if name not in declared and not name.startswith("Unnamed:"):
-            problems.append(Problem(display, 1, name, "unknown column, ignored", "warning"))
-    missing = [c.name for c in columns if c.required and c.name not in frame.columns]
+        else:
+            keep[name] = position
+            if name not in declared:
+                problems.append(Problem(display, 1, name, "unknown column, ignored", "warning"))
+    missing = [c.name for c in columns if c.required and c.name not in keep]
     for name in missing:
         problems.append(Problem(display, 1, name, "required column is missing; add it to the header row"))
-    if missing or any(p.severity == "error" for p in problems):
+    if any(p.severity == "error" for p in problems):
         return None, problems
 
     out = pd.DataFrame({ROW_COLUMN: frame[ROW_COLUMN].to_numpy()}, index=frame.index)
     for column in columns:
-        raw = frame[column.name] if column.name in frame.columns else pd.Series("", index=frame.index, dtype=str)
+        raw = frame[keep[column.name]] if column.name in keep else pd.Series("", index=frame.index, dtype=str)
         out[column.name], cell_problems = _check_column(raw, frame[ROW_COLUMN], column, display)
         problems += cell_problems
     return out.reset_index(drop=True), problems
+
+
+def _letters(position: int) -> str:
+    """Spreadsheet column letters for a 0-based position (0 -> A, 26 -> AA)."""
+    out = ""
+    position += 1
+    while position:
+        position, rest = divmod(position - 1, 26)
+        out = chr(65 + rest) + out
+    return out
+
+
+def _ragged_rows(text: str, display: str) -> list[Problem]:
+    """A problem for every row with more cells than the header (only run on a file pandas refused)."""
+    rows = csv.reader(io.StringIO(text))
+    width = len(next(rows, []))
+    return [
+        Problem(
+            display,
+            number,
+            None,
+            f"this row has {len(row)} cells but the header row has {width}; a comma inside a value splits it "
+            "(write 12.5, not 12,5, and put text containing commas in double quotes)",
+        )
+        for number, row in enumerate(rows, start=2)
+        if len(row) > width
+    ]
 
 
 def _check_column(raw: pd.Series, rows: pd.Series, column: Column, display: str):
@@ -177,7 +221,7 @@ def _check_column(raw: pd.Series, rows: pd.Series, column: Column, display: str)
     problems: list[Problem] = []
 
     def report(mask: pd.Series, message) -> None:
-        for row, value in zip(rows[mask], raw[mask]):
+        for row, value in zip(rows[mask], raw[mask], strict=True):
             problems.append(Problem(display, int(row), column.name, message(value)))
 
     if column.nonblank:
@@ -187,33 +231,34 @@ def _check_column(raw: pd.Series, rows: pd.Series, column: Column, display: str)
 
     if column.kind == "enum":
         bad = present & ~filled.str.lower().isin(column.choices)
-        report(bad, lambda v: f"'{v}' is not one of: {', '.join(column.choices)}")
-        return filled.str.lower().where(present, None), problems
+        report(bad, lambda v: f"'{v}' is not allowed; write one of: {', '.join(column.choices)}")
+        # A bad word becomes blank, so checks that depend on it are skipped rather than misled.
+        return filled.str.lower().where(present & ~bad, None), problems
     if column.kind in ("int", "number"):
         numeric = filled.str.fullmatch(_NUMBER)
         report(present & ~numeric & ~blank, lambda v: f"'{v}' is not a number; write digits only, without commas, % or £")
         values = pd.to_numeric(filled.where(present & numeric), errors="coerce")
         if column.kind == "int":
             bad = values.notna() & (values != values.round())
-            report(bad, lambda v: f"'{v}' is not a whole number")
+            report(bad, lambda v: f"'{v}' is not a whole number; write one without a decimal point")
             values = values.where(~bad)
         if column.minimum is not None:
             bad = values.notna() & (values < column.minimum)
-            report(bad, lambda v: f"'{v}' is below the minimum of {column.minimum:g}")
+            report(bad, lambda v: f"'{v}' is below the minimum of {column.minimum:g}; write {column.minimum:g} or more")
             values = values.where(~bad)
         return (values.astype("Int64") if column.kind == "int" else values.astype("float64")), problems
     if column.kind == "bool":
         lower = filled.str.lower()
-        report(present & ~lower.isin(("true", "false")), lambda v: f"'{v}' is not true or false")
+        report(present & ~lower.isin(("true", "false")), lambda v: f"'{v}' is not allowed; write true or false")
         return lower == "true", problems
     if column.kind == "date":
         dates = pd.to_datetime(filled.where(present), format="%Y-%m-%d", errors="coerce")
-        report(present & dates.isna() & ~blank, lambda v: f"'{v}' is not a date written as YYYY-MM-DD")
+        report(present & dates.isna() & ~blank, lambda v: f"'{v}' is not a date; write it as YYYY-MM-DD, e.g. 2020-10-31")
         return dates, problems
     if column.kind == "sdgs":
         parts = filled.str.split(";")
         ok = parts.map(lambda xs: all(x.strip().isdigit() and 1 <= int(x) <= 17 for x in xs) if xs != [""] else True)
-        report(~ok, lambda v: f"'{v}' is not a list of goal numbers 1-17 separated by ';'")
+        report(~ok, lambda v: f"'{v}' is not a list of UN goal numbers; write numbers 1-17 separated by ';', e.g. 3;11")
         goals = parts.map(lambda xs: tuple(sorted({int(x) for x in xs if x.strip().isdigit()})) if xs != [""] else ())
         return goals.where(ok, ()), problems
     if column.pattern:

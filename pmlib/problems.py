@@ -12,8 +12,11 @@ Severity = Literal["error", "warning"]
 class Problem:
     """One finding about one cell, column or file, in the words a data officer can act on.
 
-    ``row`` is the line a spreadsheet user sees (the header is line 1); ``None``
-    means the whole file. ``column`` is ``None`` for file-level findings.
+    ``row`` is the row number a spreadsheet shows (the header is row 1, the
+    first data row 2; a blank line counts as a row, so later numbers still match
+    the file; a cell holding a line break is one row). In a YAML file it is the
+    line of the key. ``None`` means the whole file. ``column`` is ``None`` for
+    file-level findings.
     """
 
     file: str

@@ -1,0 +1,257 @@
+"""`pm check` against the data contract: one valid data folder and many broken copies of it.
+
+Each folder under ``tests/fixtures/invalid/<failure-mode>/`` holds only the files
+that differ from ``tests/fixtures/valid/``, plus:
+
+- ``expected.txt``: the exact ``FILE:ROW: COLUMN: message`` error lines ``pm check``
+  prints, in order (lines starting with ``#`` describe the case);
+- optionally ``DELETE``: files (relative to the data folder) to remove.
+
+The test copies the valid folder to ``<tmp>/data``, overlays the case, and runs
+``pm check --data data`` from ``<tmp>``, so every expected line starts ``data/``.
+
+ROW is the row number a spreadsheet shows for the record (header = row 1, first
+data row = row 2). A blank line is a row, so rows after it keep the number the
+spreadsheet and a text editor both show; a cell with a line break inside it is
+one spreadsheet row, so after one a text editor's line number runs ahead of ROW.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from pmlib.cli import main
+from pmlib.errors import DataContractError
+from pmlib.loading import check_data, load_data
+from pmlib.problems import Problem
+
+FIXTURES = Path(__file__).parent / "fixtures"
+VALID = FIXTURES / "valid"
+CASES = sorted(p for p in (FIXTURES / "invalid").iterdir() if p.is_dir())
+SPECIAL = {"expected.txt", "DELETE"}
+
+
+def build_case(case: Path | None, tmp_path: Path) -> Path:
+    """Copy the valid folder to ``tmp_path/data`` and apply one case's changes."""
+    data = tmp_path / "data"
+    shutil.copytree(VALID, data)
+    if case is None:
+        return data
+    for source in sorted(case.rglob("*")):
+        rel = source.relative_to(case)
+        if source.is_file() and str(rel) not in SPECIAL:
+            (data / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, data / rel)
+    if (case / "DELETE").is_file():
+        for name in (case / "DELETE").read_text(encoding="utf-8").split():
+            (data / name).unlink()
+    return data
+
+
+def expected_lines(case: Path) -> list[str]:
+    lines = (case / "expected.txt").read_text(encoding="utf-8").splitlines()
+    return [line for line in lines if line.strip() and not line.startswith("#")]
+
+
+def run_check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *args: str):
+    monkeypatch.chdir(tmp_path)
+    return CliRunner().invoke(main, ["check", "--data", "data", *args])
+
+
+def test_there_are_enough_cases_and_each_expects_errors():
+    assert len(CASES) >= 20
+    for case in CASES:
+        assert expected_lines(case), f"{case.name}/expected.txt lists no error lines"
+        assert any(p.name not in SPECIAL for p in case.iterdir()) or (case / "DELETE").is_file(), case.name
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_pm_check_reports_exactly_the_expected_errors(case: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    build_case(case, tmp_path)
+    result = run_check(tmp_path, monkeypatch)
+    assert result.exit_code == 1, result.output
+    assert result.stdout.splitlines() == expected_lines(case)
+    assert f"{len(expected_lines(case))} error(s)" in result.stderr
+
+
+def test_valid_fixture_passes_with_the_ok_summary(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    build_case(None, tmp_path)
+    result = run_check(tmp_path, monkeypatch)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "data: OK: 2 plans, 6 measures, 6 targets, 20 figures from 2 files; 0 warning(s).\n"
+    assert result.stderr == ""
+
+
+def test_valid_fixture_passes_in_place():
+    result = CliRunner().invoke(main, ["check", "--data", str(VALID)])
+    assert result.exit_code == 0, result.output
+    assert ": OK: " in result.stdout
+
+
+def test_several_errors_in_several_files_are_all_reported_together(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    case = FIXTURES / "invalid" / "several-errors"
+    build_case(case, tmp_path)
+    result = run_check(tmp_path, monkeypatch)
+    assert result.exit_code != 0
+    files = {line.split(":", 1)[0] for line in result.stdout.splitlines()}
+    assert len(files) >= 6, files
+    assert result.stdout.splitlines() == expected_lines(case)
+
+
+def test_unknown_column_is_a_warning_on_stderr_and_exit_0(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    data = build_case(None, tmp_path)
+    lines = (data / "measures.csv").read_text(encoding="utf-8").splitlines()
+    lines = [lines[0] + ",rag_rating"] + [line + ",green" for line in lines[1:]]
+    (data / "measures.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run_check(tmp_path, monkeypatch)
+    assert result.exit_code == 0, result.output
+    assert "data/measures.csv:1: rag_rating: unknown column, ignored" in result.stderr.splitlines()[1]
+    assert "1 warning(s):" in result.stderr
+    assert "rag_rating" not in result.stdout
+    assert result.stdout.endswith("; 1 warning(s).\n")
+
+
+def test_warnings_and_errors_are_kept_apart(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    data = build_case(FIXTURES / "invalid" / "zero-denominator", tmp_path)
+    text = (data / "targets.csv").read_text(encoding="utf-8")
+    (data / "targets.csv").write_text(text.replace("intervention\n", "intervention,comment\n", 1), encoding="utf-8")
+    result = run_check(tmp_path, monkeypatch)
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == expected_lines(FIXTURES / "invalid" / "zero-denominator")
+    assert "data/targets.csv:1: comment: unknown column, ignored" in result.stderr
+
+
+def test_check_data_returns_problems_with_file_row_and_column(tmp_path: Path):
+    data = build_case(FIXTURES / "invalid" / "zero-denominator", tmp_path)
+    council_data, problems = check_data(data)
+    assert council_data is None
+    assert [p for p in problems if p.severity == "error"] == [
+        Problem(
+            str(data / "observations" / "health.csv"),
+            5,
+            "denominator",
+            "the denominator is zero, so no rate can be worked out; check the figure or leave the row out",
+        )
+    ]
+
+
+def test_load_data_raises_with_every_error(tmp_path: Path):
+    data = build_case(FIXTURES / "invalid" / "several-errors", tmp_path)
+    with pytest.raises(DataContractError) as info:
+        load_data(data)
+    assert len([p for p in info.value.problems if p.severity == "error"]) == len(expected_lines(FIXTURES / "invalid" / "several-errors"))
+
+
+def test_row_is_the_spreadsheet_row_and_a_blank_line_counts(tmp_path: Path):
+    data = build_case(None, tmp_path)
+    path = data / "observations" / "health.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    # header (1), HLT01 x6 (2-7), blank line (8), HLT02 Q1 (9) with a bad value
+    lines.insert(7, "")
+    lines[8] = lines[8].replace("18.2", "lots")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    _, problems = check_data(data)
+    errors = [p for p in problems if p.severity == "error"]
+    assert [(p.row, p.column) for p in errors] == [(9, "value")]
+    assert lines[errors[0].row - 1].startswith("HLT02,2020/21 Q1,lots")
+
+
+def test_a_cell_with_line_breaks_is_one_row(tmp_path: Path):
+    # In the valid fixture the first commentary cell spans four text lines (2-5);
+    # the ECO02 record is on text line 6 but is spreadsheet row 3.
+    data = build_case(FIXTURES / "invalid" / "commentary-unknown-measure", tmp_path)
+    text = (data / "commentary.csv").read_text(encoding="utf-8")
+    assert text.splitlines()[5].startswith("ECO22,")
+    _, problems = check_data(data)
+    assert [(p.row, p.column) for p in problems] == [(3, "measure_id")]
+
+
+def test_a_ragged_first_row_is_reported_not_shifted(tmp_path: Path):
+    # pandas' default would take the extra cell as an index and shift every value left.
+    data = build_case(FIXTURES / "invalid" / "unquoted-comma", tmp_path)
+    _, problems = check_data(data)
+    assert [(p.row, p.column) for p in problems] == [(2, None)]
+    assert "9 cells but the header row has 8" in problems[0].message
+
+
+def test_empty_trailing_columns_from_a_spreadsheet_are_ignored(tmp_path: Path):
+    data = build_case(None, tmp_path)
+    path = data / "plans.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join(line + ",," for line in lines) + "\n", encoding="utf-8")
+    council_data, problems = check_data(data)
+    assert council_data is not None
+    assert problems == []
+
+
+def test_a_column_without_a_name_but_with_values_is_a_warning(tmp_path: Path):
+    data = build_case(None, tmp_path)
+    path = data / "plans.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join([lines[0] + ","] + [line + ",x" for line in lines[1:]]) + "\n", encoding="utf-8")
+    council_data, problems = check_data(data)
+    assert council_data is not None
+    assert [(p.row, p.column, p.severity) for p in problems] == [(1, "column H", "warning")]
+
+
+def test_blank_lines_and_blank_rows_are_skipped(tmp_path: Path):
+    data = build_case(None, tmp_path)
+    path = data / "action_updates.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("\n", "\n\n,,,\n", 1), encoding="utf-8")
+    council_data, problems = check_data(data)
+    assert problems == []
+    assert council_data is not None
+    assert council_data.action_updates["_row"].tolist() == [4, 5, 6]
+
+
+def test_valid_fixture_loads_typed(tmp_path: Path):
+    data = load_data(VALID)
+    assert list(data.plans.index) == ["thriving-economy", "healthy-people"]
+    assert set(data.measures["frequency"]) == {"monthly", "quarterly", "annual"}
+    assert "ratio" in set(data.measures["aggregation"])
+    assert data.measures.loc["ECO02", "ytd"]
+    assert not data.measures.loc["HLT03", "public"]
+    assert data.plans.loc["thriving-economy", "sdgs"] == (8, 11)
+    assert data.observations["source"].nunique() == 2
+    assert data.observations["reported_on"].dtype.kind == "M"
+    # the revision of ECO02 2020-09 is two rows, not a duplicate
+    assert (data.observations["measure_id"].eq("ECO02") & data.observations["period"].eq("2020-09")).sum() == 2
+    assert data.warnings == ()
+
+
+def test_an_invalid_frequency_skips_checks_that_need_it(tmp_path: Path):
+    # ECO02's figures are monthly codes; with its frequency unreadable they are not judged against it.
+    data = build_case(FIXTURES / "invalid" / "unknown-frequency", tmp_path)
+    _, problems = check_data(data)
+    assert [p.column for p in problems] == ["frequency"]
+
+
+def test_excel_csv_utf8_with_bom_and_windows_line_endings_passes(tmp_path: Path):
+    data = build_case(None, tmp_path)
+    for name in ("measures.csv", "observations/health.csv"):
+        text = (data / name).read_text(encoding="utf-8")
+        (data / name).write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode("utf-8"))
+    council_data, problems = check_data(data)
+    assert problems == []
+    assert council_data is not None and len(council_data.measures) == 6
+
+
+def test_optional_files_may_be_left_out(tmp_path: Path):
+    data = build_case(None, tmp_path)
+    for name in ("commentary.csv", "actions.csv", "action_updates.csv"):
+        (data / name).unlink()
+    council_data, problems = check_data(data)
+    assert problems == []
+    assert council_data is not None and council_data.actions.empty
+
+
+def test_an_observations_folder_is_required(tmp_path: Path):
+    data = build_case(None, tmp_path)
+    shutil.rmtree(data / "observations")
+    _, problems = check_data(data)
+    assert [(p.file, p.row, p.column) for p in problems] == [(str(data / "observations"), None, None)]
+    assert "no observation files found" in problems[0].message
