@@ -82,7 +82,8 @@ def movement(current: pd.DataFrame, previous: pd.DataFrame, previous_quarter: st
     if better:
         parts.append(f"{count_words(better)} {_measures(better)} moved to a better status")
     if worse:
-        parts.append(f"{count_words(worse)} to a worse one" if better else f"{count_words(worse)} {_measures(worse)} moved to a worse status")
+        who = "" if better else f" {_measures(worse)} moved"
+        parts.append(f"{count_words(worse)}{who} to a worse {'one' if better else 'status'}")
     return f"Since {previous_quarter}, " + join_words(parts) + "."
 
 

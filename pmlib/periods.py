@@ -34,10 +34,11 @@ class Frequency(StrEnum):
         return {"monthly": 1, "quarterly": 3, "annual": 12}[self.value]
 
 
-_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-_QUARTER = re.compile(r"^(\d{4})/(\d{2}) Q([1-4])$")
-_YEAR = re.compile(r"^(\d{4})/(\d{2})$")
-_SLUG = re.compile(r"^(\d{4})-(\d{2})-Q([1-4])$")
+# [0-9], not \d: Python's \d also matches other scripts' digits ("２０２０-09"), which are not codes.
+_MONTH = re.compile(r"^([0-9]{4})-(0[1-9]|1[0-2])$")
+_QUARTER = re.compile(r"^([0-9]{4})/([0-9]{2}) Q([1-4])$")
+_YEAR = re.compile(r"^([0-9]{4})/([0-9]{2})$")
+_SLUG = re.compile(r"^([0-9]{4})-([0-9]{2})-Q([1-4])$")
 
 _EXAMPLES = {
     Frequency.MONTHLY: "YYYY-MM, e.g. 2020-09",

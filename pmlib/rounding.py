@@ -15,4 +15,5 @@ def round_half_away(values, decimals):
     values = np.asarray(values, dtype="float64")
     scale = np.power(10.0, np.asarray(decimals, dtype="float64"))
     scaled = np.round(values * scale, 6)
-    return np.sign(scaled) * np.floor(np.abs(scaled) + 0.5) / scale
+    # "+ 0.0" turns the -0.0 that small negatives round to into 0.0, so no "-0.0" reaches a table.
+    return np.sign(scaled) * np.floor(np.abs(scaled) + 0.5) / scale + 0.0

@@ -1,9 +1,16 @@
 """Which target and intervention level apply to a measure's expected period.
 
 A phased row (a quarter ``Qn`` or a month ``YYYY-MM``) wins over the year's
-row. A year-to-date ``sum`` measure with no phased rows in the year has the
-year's target phased evenly by months elapsed. Under the tolerance method a
-blank intervention level is derived from the target. Derived levels are
+row. A phased row is the target for the figure judged over its period: for a
+year-to-date measure that is the cumulative figure, so a month row is the
+target for the year to the end of that month, and the quarter takes the row
+for its last month. A measure judged on the quarter alone takes the row for
+its last month under ``last`` aggregation; under ``sum`` its three month
+rows are added up, and under ``mean`` or ``ratio`` averaged, as the values
+are rolled up; with any of the three missing the quarter has no phased
+target. A year-to-date ``sum`` measure with no phased rows in the year has
+the year's target phased evenly by months elapsed. Under the tolerance method
+a blank intervention level is derived from the target. Derived levels are
 rounded to the measure's decimals, like values, so what a reader sees in a
 table is exactly what was compared.
 """
@@ -28,30 +35,49 @@ def resolve_targets(rows: pd.DataFrame, measures: pd.DataFrame, targets: pd.Data
     t = targets.dropna(subset=["fy"])
     t = t.assign(fy=t["fy"].astype("int64"))
     year_rows = t[t["phased_last_month"].isna()].drop_duplicates(["measure_id", "fy"])
-    phased_rows = t[t["phased_last_month"].notna()]
-    # A quarter row and a month row for the same quarter end: the quarter row wins.
-    phased_rows = phased_rows.assign(is_month=phased_rows["period"].str.contains("-", na=False))
-    phased_rows = phased_rows.sort_values("is_month", kind="stable").drop_duplicates(["measure_id", "fy", "phased_last_month"])
+    phased_rows = t[t["phased_last_month"].notna()].drop_duplicates(["measure_id", "fy", "phased_last_month", "period"])
+    is_month = phased_rows["period"].str.contains("-", na=False)
+    quarter_rows, month_rows = phased_rows[~is_month], phased_rows[is_month]
     phased_years = phased_rows[["measure_id", "fy"]].drop_duplicates().assign(has_phasing=True)
 
     keys = rows[["measure_id", "fy", "last_month"]].astype({"fy": "int64", "last_month": "float64"})
     year = keys.merge(year_rows[["measure_id", "fy", "target", "intervention"]], on=["measure_id", "fy"], how="left")
-    phased = keys.merge(
-        phased_rows[["measure_id", "fy", "phased_last_month", "target", "intervention"]],
-        left_on=["measure_id", "fy", "last_month"],
-        right_on=["measure_id", "fy", "phased_last_month"],
-        how="left",
-    )
+
+    def phased_at(table: pd.DataFrame, months_before: int) -> tuple[np.ndarray, np.ndarray]:
+        """Target and intervention of the ``table`` row ending ``months_before`` months before each row's period ends."""
+        found = keys.assign(last_month=keys["last_month"] - months_before).merge(
+            table[["measure_id", "fy", "phased_last_month", "target", "intervention"]],
+            left_on=["measure_id", "fy", "last_month"],
+            right_on=["measure_id", "fy", "phased_last_month"],
+            how="left",
+        )
+        return found["target"].to_numpy("float64"), found["intervention"].to_numpy("float64")
+
     has_phasing = keys.merge(phased_years, on=["measure_id", "fy"], how="left")["has_phasing"].fillna(False).to_numpy(bool)
 
     m = measures.reindex(rows["measure_id"])
     decimals = m["decimals"].to_numpy("int64")
-    use_phased = phased["target"].notna().to_numpy()
-    even = (m["ytd"].to_numpy(bool) & (m["aggregation"] == "sum").to_numpy() & ~has_phasing & (m["frequency"] != "annual").to_numpy())
+    agg = m["aggregation"].to_numpy(object)
+    ytd = m["ytd"].to_numpy(bool) & (m["frequency"] != "annual").to_numpy()
+
+    # Month rows: the quarter's last month for a year to date or a "last" measure, else all three rolled up.
+    (t0, i0), (t1, i1), (t2, i2) = phased_at(month_rows, 0), phased_at(month_rows, 1), phased_at(month_rows, 2)
+    by_month = ~ytd & np.isin(agg, ("sum", "mean", "ratio"))
+    divisor = np.where(agg == "sum", 1.0, 3.0)
+    month_t = np.where(by_month, (t0 + t1 + t2) / divisor, t0)
+    month_i = np.where(by_month, (i0 + i1 + i2) / divisor, i0)
+    month_t, month_i = (np.where(by_month, round_half_away(x, decimals), x) for x in (month_t, month_i))
+    # A quarter row and month rows for the same quarter: the quarter row wins.
+    quarter_t, quarter_i = phased_at(quarter_rows, 0)
+    use_quarter = ~np.isnan(quarter_t)
+    phased_t, phased_i = np.where(use_quarter, quarter_t, month_t), np.where(use_quarter, quarter_i, month_i)
+
+    use_phased = ~np.isnan(phased_t)
+    even = ytd & (agg == "sum") & ~has_phasing
     share = np.where(even, rows["months_elapsed"].to_numpy("float64") / 12.0, 1.0)
 
-    target = np.where(use_phased, phased["target"].to_numpy("float64"), year["target"].to_numpy("float64") * share)
-    intervention = np.where(use_phased, phased["intervention"].to_numpy("float64"), year["intervention"].to_numpy("float64") * share)
+    target = np.where(use_phased, phased_t, year["target"].to_numpy("float64") * share)
+    intervention = np.where(use_phased, phased_i, year["intervention"].to_numpy("float64") * share)
     target = np.where(even, round_half_away(target, decimals), target)
     intervention = np.where(even, round_half_away(intervention, decimals), intervention)
 

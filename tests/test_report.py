@@ -1,9 +1,9 @@
 from pathlib import Path
 
 import pytest
+from builders import make_data
 from click.testing import CliRunner
 
-from builders import make_data
 from pmlib import ConfigError, quarter_report, report_params
 from pmlib.cli import main
 
@@ -38,9 +38,7 @@ def council(tmp_path):
             {"measure_id": "BAD", "period": "2020/21 Q2", "value": "70", "reported_on": "2020-10-10"},
             {"measure_id": "SECRET", "period": "2020/21 Q2", "value": "50", "reported_on": "2020-10-10"},
         ],
-        [
-            {"measure_id": m, "year": "2020/21", "target": "80", "intervention": "75"} for m in ("GOOD", "BAD", "SECRET")
-        ],
+        [{"measure_id": m, "year": "2020/21", "target": "80", "intervention": "75"} for m in ("GOOD", "BAD", "SECRET")],
     )
     return data, _params(tmp_path / "params")
 
