@@ -208,7 +208,7 @@ def check_observations(c: Collector, measures: pd.DataFrame) -> pd.DataFrame:
     ok = index.notna()
     first = pd.Series(np.nan, index=obs.index)
     first[ok] = first_months(index[ok].astype("int64"), freq[ok])
-    last_month = first + freq.map({f.value: f.months for f in Frequency})
+    last_month = first + freq.map({f.value: f.months for f in Frequency}).astype("float64")
     reported_month = obs["reported_on"].dt.year * 12 + obs["reported_on"].dt.month - 1
     flag(
         ok & (reported_month < last_month),

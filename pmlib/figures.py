@@ -34,14 +34,13 @@ def _same(a: pd.DataFrame, b: pd.DataFrame) -> np.ndarray:
     return same
 
 
-def figures_as_at(
-    observations: pd.DataFrame, data_as_at: dt.date | None = None, published: Iterable[dt.date] = ()
-) -> pd.DataFrame:
+def figures_as_at(observations: pd.DataFrame, data_as_at: dt.date | None = None, published: Iterable[dt.date] = ()) -> pd.DataFrame:
     """One row per measure and period as a report at ``data_as_at`` sees it (None: the newest).
 
     ``published`` are the ``data_as_at`` dates of reports already published;
-    those before ``data_as_at`` decide the ``revised`` flag, and
-    ``first_published_value`` keeps the figure the earliest of them used.
+    those before ``data_as_at`` decide the ``revised`` flag: a figure is
+    revised when any of them saw a different value, numerator or denominator
+    for the period. A correction made before the first of them is not.
     """
     current = _latest(observations, data_as_at).set_index(_KEY)
     revised = pd.Series(False, index=current.index)

@@ -266,9 +266,7 @@ def first_months(index: pd.Series | np.ndarray, frequency: pd.Series | np.ndarra
     """Vectorised ``Period.first_month`` for arrays of indexes and frequencies."""
     index = np.asarray(index, dtype="int64")
     freq = np.asarray(frequency, dtype=object)
-    return np.select(
-        [freq == "monthly", freq == "quarterly"], [index, 3 * index + 3], default=12 * index + 3
-    )
+    return np.select([freq == "monthly", freq == "quarterly"], [index, 3 * index + 3], default=12 * index + 3)
 
 
 def example_code(frequency: Frequency | str) -> str:

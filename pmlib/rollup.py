@@ -133,8 +133,15 @@ def roll_up(measures: pd.DataFrame, figures: pd.DataFrame, first_quarter: int, l
     keep = ~annual | annual_mask
     own, ytd = np.where(keep, own, np.nan), np.where(keep, ytd, np.nan)
 
+    # A `last` value comes from its final period alone, so only that period's flags carry.
+    is_last = (agg == "last")[:, None, None]
+
     def flags_of(windowed) -> dict[str, np.ndarray]:
-        return {name: windowed(np.nan_to_num(g) * expected) > 0 for name, g in flag_grids.items()}
+        out = {}
+        for name, g in flag_grids.items():
+            g = np.nan_to_num(g) * expected
+            out[name] = np.where(is_last, g[:, :, _QUARTER_END] > 0, windowed(g) > 0)
+        return out
 
     own_flags = flags_of(lambda a: quarter_of(a))
     ytd_flags = flags_of(lambda a: np.cumsum(a, axis=2)[:, :, _QUARTER_END])

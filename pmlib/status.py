@@ -94,7 +94,9 @@ class _Columns:
 
     def __getitem__(self, column: str) -> np.ndarray:
         values = self._measures.index if column == "measure_id" else self._measures[column]
-        return np.asarray(values.to_numpy(dtype=object) if values.dtype.kind in "OUT" or str(values.dtype) in ("str", "string") else values.to_numpy())[self._rows]
+        return np.asarray(
+            values.to_numpy(dtype=object) if values.dtype.kind in "OUT" or str(values.dtype) in ("str", "string") else values.to_numpy()
+        )[self._rows]
 
 
 def judge_figures(

@@ -83,7 +83,9 @@ def resolve_targets(rows: pd.DataFrame, measures: pd.DataFrame, targets: pd.Data
 
     if council.status_method == "tolerance":
         polarity = m["polarity"].to_numpy()
-        factor = np.select([polarity == "higher", polarity == "lower"], [1 - council.tolerance_pct / 100, 1 + council.tolerance_pct / 100], np.nan)
+        factor = np.select(
+            [polarity == "higher", polarity == "lower"], [1 - council.tolerance_pct / 100, 1 + council.tolerance_pct / 100], np.nan
+        )
         derived = round_half_away(target * factor, decimals)
         intervention = np.where(np.isnan(intervention), derived, intervention)
 
