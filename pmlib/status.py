@@ -94,9 +94,8 @@ class _Columns:
 
     def __getitem__(self, column: str) -> np.ndarray:
         values = self._measures.index if column == "measure_id" else self._measures[column]
-        return np.asarray(
-            values.to_numpy(dtype=object) if values.dtype.kind in "OUT" or str(values.dtype) in ("str", "string") else values.to_numpy()
-        )[self._rows]
+        numeric = pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values)
+        return values.to_numpy(dtype=None if numeric else object)[self._rows]
 
 
 def judge_figures(
@@ -109,7 +108,8 @@ def judge_figures(
     r = np.repeat(report, n)
     m = _Columns(measures, mi)
     freq = m["frequency"]
-    annual, ytd_on = freq == "annual", m["ytd"].astype(bool) & (freq != "annual")
+    ytd_measure = measures["ytd"].to_numpy(bool) & (measures["frequency"] != "annual").to_numpy()
+    annual, ytd_on = freq == "annual", ytd_measure[mi]
     decimals, polarity = m["decimals"].astype("int64"), m["polarity"]
     eq = expected_period_end(freq, m["lag"].astype("int64"), r)
 
@@ -124,7 +124,6 @@ def judge_figures(
     def at(grid: np.ndarray, c: np.ndarray) -> np.ndarray:
         return grid[mi, c]
 
-    ytd_measure = measures["ytd"].to_numpy(bool) & (measures["frequency"] != "annual").to_numpy()
     judged_series = np.where(ytd_measure[:, None], roll.ytd, roll.own)
     v_raw = np.where(ytd_on, at(roll.ytd, col), at(roll.own, col))
     value = round_half_away(v_raw, decimals)
