@@ -41,6 +41,15 @@ class ReportParams(BaseModel):
     meeting_date: dt.date
     data_as_at: dt.date
     audience: Literal["public", "internal"] = "public"
+    parameters: dict[str, str | int | float | bool | None] = Field(default_factory=dict)
+
+    @field_validator("parameters")
+    @classmethod
+    def _parameter_names(cls, value: dict) -> dict:
+        bad = [k for k in value if not str(k).isidentifier()]
+        if bad:
+            raise ValueError(f"notebook parameter names must be Python names (letters, digits, _): {', '.join(map(str, bad))}")
+        return value
 
     @field_validator("quarter", mode="before")
     @classmethod

@@ -10,6 +10,9 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from pmlib.disclosure import value_text
+from pmlib.formats import format_value
+
 JUDGED = ("on_target", "below_target", "intervention")
 _RANK = {"intervention": 0, "below_target": 1, "on_target": 2}
 _NUMBER_WORDS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
@@ -70,6 +73,16 @@ def headline(judged: pd.DataFrame, names: pd.Series) -> str:
     return text
 
 
+def short_headline(judged: pd.DataFrame) -> str:
+    """The headline in one short clause, for a chart subtitle: on target out of judged, and how many need intervention."""
+    c = status_counts(judged)
+    with_target = c["on_target"] + c["below_target"] + c["intervention"]
+    n = c["intervention"]
+    tail = "none needs intervention" if n == 0 else f"{count_words(n)} {'needs' if n == 1 else 'need'} intervention"
+    verb = "is" if c["on_target"] == 1 else "are"
+    return f"{count_words(c['on_target']).capitalize()} of {with_target} {_measures(with_target)} with a target {verb} on target; {tail}."
+
+
 def movement(current: pd.DataFrame, previous: pd.DataFrame, previous_quarter: str) -> str:
     """How statuses moved since the previous quarter, counting only measures judged both times."""
     both = current.merge(previous, on="measure_id", suffixes=("", "_before"))
@@ -98,3 +111,33 @@ def plan_sentence(plan_name: str, judged: pd.DataFrame) -> str:
     if c["no_data"]:
         parts.append(f"{c['no_data']} no data")
     return f"{plan_name}: {len(judged)} {_measures(len(judged))}: {', '.join(parts) if parts else 'none judged'}."
+
+
+def measure_finding(row: pd.Series, unit: str, decimals: int) -> str:
+    """One sentence on where a measure stands, for a chart's subtitle and its text description.
+
+    ``row`` is a judged row after ``public_view``, so a suppressed figure is
+    named as withheld rather than shown.
+    """
+
+    def show(v: float) -> str:
+        return format_value(v, unit, decimals)
+
+    period = row["period"]
+    if row["status"] == "no_data":
+        if isinstance(row.get("context_period"), str) and pd.notna(row.get("context_value")):
+            return f"No figure for {period} yet; the latest was {show(row['context_value'])} in {row['context_period']}."
+        return f"No figure for {period} yet."
+    if row["suppressed"]:
+        shown = "a figure withheld to protect small numbers [c]"
+    else:
+        shown = value_text(row["value"], unit, decimals, provisional=row["provisional"], estimated=row["estimated"], revised=row["revised"])
+    if row["status"] == "monitoring":
+        return f"{shown[0].upper()}{shown[1:]} in {period}, monitored without a target."
+    target = show(row["target"])
+    if row["status"] == "on_target":
+        return f"{shown[0].upper()}{shown[1:]} in {period}, meeting the target of {target}."
+    level = f"intervention level {show(row['intervention'])}" if pd.notna(row["intervention"]) else "no intervention level"
+    if row["status"] == "intervention":
+        return f"{shown[0].upper()}{shown[1:]} in {period}: needs intervention (target {target}, {level})."
+    return f"{shown[0].upper()}{shown[1:]} in {period}, below the target of {target} ({level})."

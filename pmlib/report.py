@@ -14,15 +14,17 @@ from pathlib import Path
 
 import pandas as pd
 
+from pmlib import tables
+from pmlib.charts import Chart, measure_chart, status_chart
 from pmlib.config import ReportParams, read_report_params
-from pmlib.disclosure import public_view, value_texts
+from pmlib.disclosure import public_view
 from pmlib.errors import ConfigError
-from pmlib.formats import format_value
 from pmlib.loading import CouncilData, load_data
-from pmlib.narrative import headline, movement, plan_sentence
-from pmlib.periods import Period, parse_quarter
-from pmlib.status import judge
-from pmlib.vocabulary import status_label, trend_label
+from pmlib.narrative import headline, measure_finding, movement, plan_sentence, short_headline, status_counts
+from pmlib.periods import Frequency, Period, parse_quarter
+from pmlib.prose import Prose, escape_html
+from pmlib.status import STATUSES, judge
+from pmlib.year_view import has_year_view, year_view_data, year_view_heading
 
 
 def params_files(params_dir: str | os.PathLike) -> dict[Period, Path]:
@@ -37,8 +39,10 @@ def params_files(params_dir: str | os.PathLike) -> dict[Period, Path]:
 
 
 def report_params(params_dir: str | os.PathLike, quarter: str | Period | None = None) -> ReportParams:
-    """The params for ``quarter`` (a code or slug), or for the latest quarter when None."""
+    """The params for ``quarter`` (a code or slug), or for the latest quarter when None or ``"latest"``."""
     files = params_files(params_dir)
+    if quarter == "latest":
+        quarter = None
     if not files:
         raise ConfigError(f"no params files in {params_dir}; add one per quarter, e.g. {Path(params_dir) / '2020-21-Q2.yml'}")
     if quarter is None:
@@ -56,12 +60,20 @@ def published_dates(params_dir: str | os.PathLike, before: Period) -> list:
 
 @dataclass(frozen=True)
 class QuarterReport:
-    """A quarter as its audience may see it: the judged rows, the data behind them, and its words."""
+    """A quarter as its audience may see it: the judged rows, the data behind them, and its words.
+
+    ``history`` holds every quarter up to this one as the figures stood at
+    this report's ``data_as_at``, so a measure's chart never shows a figure
+    the report itself would not.
+    """
 
     params: ReportParams
     data: CouncilData
     judged: pd.DataFrame
     previous: pd.DataFrame | None
+    history: pd.DataFrame
+    year_ago: pd.DataFrame | None = None
+    year_view: pd.DataFrame | None = None
 
     @property
     def quarter(self) -> Period:
@@ -83,12 +95,24 @@ class QuarterReport:
         """Rows needing an exception report, with the officer's commentary where given."""
         rows = self.judged[self.judged["needs_exception"]]
         notes = self.data.commentary[self.data.commentary["period"] == self.quarter.code]
-        return rows.merge(notes.drop(columns="period"), on="measure_id", how="left")
+        return rows.merge(notes.drop(columns=["period", "_row"], errors="ignore"), on="measure_id", how="left")
 
     def plan_rows(self, plan_id: str) -> pd.DataFrame:
         """The judged rows of one delivery plan."""
         return self.judged[self.judged["plan_id"] == plan_id]
 
+    def plan(self, plan_id: str | None = None):
+        """One delivery plan's part of the report; the first plan when ``plan_id`` is None."""
+        from pmlib.plan_report import PlanReport
+
+        if plan_id is None:
+            plan_id = str(self.plans.index[0])
+        if plan_id not in self.plans.index:
+            known = ", ".join(self.plans.index)
+            raise ConfigError(f"no delivery plan {plan_id!r} in {self.data.data_dir / 'plans.csv'}; use one of: {known}")
+        return PlanReport(self, plan_id)
+
+    # --- words ----------------------------------------------------------
     def narrative(self) -> str:
         """Headline sentences for the quarter, with movement since the previous quarter."""
         names = self.data.measures["name"]
@@ -97,24 +121,94 @@ class QuarterReport:
             text += " " + movement(self.judged, self.previous, self.quarter.previous().code)
         return text
 
+    def heading(self) -> Prose:
+        """The report's title block: council, report, quarter, meeting and the date figures stand at."""
+        p, council = self.params, self.data.council
+        audience = "" if p.audience == "public" else " Internal report: includes restricted measures."
+        return Prose(
+            f"# {escape_html(council.name)}: {escape_html(p.title)}\n\n"
+            f"**{self.quarter.code}** ({self.quarter.label}). {escape_html(p.meeting)}, {p.meeting_date:%-d %B %Y}. "
+            f"Figures as at {p.data_as_at:%-d %B %Y}.{audience}"
+        )
+
+    def headline(self) -> Prose:
+        """The narrative as a Markdown output."""
+        return Prose(escape_html(self.narrative()))
+
+    def finding(self, measure_id: str) -> str:
+        """Where one measure stands this quarter, in a sentence."""
+        row = self.judged.set_index("measure_id").loc[measure_id]
+        m = self.data.measures.loc[measure_id]
+        return measure_finding(row, m["unit"], int(m["decimals"]))
+
+    # --- charts ---------------------------------------------------------
+    def measure_history(self, measure_id: str) -> pd.DataFrame:
+        """The measure's judged figure for each period up to this quarter, oldest first, one row per period."""
+        rows = self.history[self.history["measure_id"] == measure_id]
+        return rows.drop_duplicates("period", keep="last")[["period", "value", "target", "intervention", "status"]].reset_index(drop=True)
+
+    def chart(self, measure_id: str, purpose: str = "history") -> Chart:
+        """The measure's history against its target and intervention level."""
+        m = self.data.measures.loc[measure_id]
+        return measure_chart(
+            f"chart-{self.quarter.slug}-{measure_id}-{purpose}".lower(),
+            self.measure_history(measure_id),
+            m,
+            title=m["name"],
+            finding=self.finding(measure_id),
+        )
+
+    def status_counts(self) -> pd.DataFrame:
+        """Measures by status for each delivery plan, in plan order."""
+        rows = [{"plan_id": pid, "plan": plan["name"], **status_counts(self.plan_rows(pid))} for pid, plan in self.plans.iterrows()]
+        return pd.DataFrame(rows, columns=["plan_id", "plan", *STATUSES])
+
+    def status_chart(self) -> Chart:
+        """Statuses by delivery plan as a chart whose legend names each status in words."""
+        counts = self.status_counts()
+        return status_chart(
+            f"chart-{self.quarter.slug}-status-by-plan",
+            counts.drop(columns="plan_id"),
+            f"Measures by status, {self.quarter.code}",
+            short_headline(self.judged),
+        )
+
+    # --- tables ---------------------------------------------------------
+    def status_table(self):
+        """Statuses by delivery plan as a table: the chart's table alternative."""
+        return tables.status_counts_table(self)
+
+    def exceptions_table(self):
+        """Measures needing intervention across all plans."""
+        return tables.exceptions_table(self)
+
+    def comparison_table(self):
+        """Status counts this quarter, last quarter and a year ago."""
+        return tables.comparison_table(self)
+
+    def changes_table(self):
+        """Measures whose status changed since the previous quarter."""
+        return tables.status_changes_table(self)
+
+    def year_view_section(self) -> tuple:
+        """At Q2 and Q4, the year's view by plan (heading and status counts); nothing in other quarters."""
+        if self.year_view is None:
+            return ()
+        heading = year_view_heading(self.quarter)
+        counts = pd.DataFrame(
+            [
+                {"plan": plan["name"], **status_counts(self.year_view[self.year_view["plan_id"] == pid])}
+                for pid, plan in self.plans.iterrows()
+            ]
+        )
+        return (
+            Prose(f"## {escape_html(heading)}"),
+            tables.counts_table(self, counts, "year-view-by-plan", f"{heading}: measures by status and delivery plan"),
+        )
+
     def table(self) -> pd.DataFrame:
         """Display strings for every row: value with GSS markers, target, status and trends in words."""
-        j, m = self.judged, self.measures
-        fmt = lambda col: [format_value(v, u, d) for v, u, d in zip(j[col], m["unit"], m["decimals"], strict=True)]  # noqa: E731
-        return pd.DataFrame(
-            {
-                "measure_id": j["measure_id"].to_numpy(),
-                "plan_id": j["plan_id"].to_numpy(),
-                "measure": m["name"].to_numpy(),
-                "period": j["period"].to_numpy(),
-                "value": value_texts(j, self.data.measures).to_numpy(),
-                "target": fmt("target"),
-                "intervention": fmt("intervention"),
-                "status": [status_label(s).text for s in j["status"]],
-                "short_trend": [trend_label(t).text for t in j["short_trend"]],
-                "long_trend": [trend_label(t).text for t in j["long_trend"]],
-            }
-        )
+        return tables.display_rows(self.judged, self.data.measures)
 
     def summary_text(self) -> str:
         """The quarter in plain text, for the terminal."""
@@ -137,20 +231,37 @@ class QuarterReport:
         return "\n".join(lines).rstrip() + "\n"
 
 
+def _first_quarter(data: CouncilData, quarter: Period) -> Period:
+    months = data.observations["first_month"].dropna()
+    if months.empty:
+        return quarter
+    return min(quarter, Period(Frequency.QUARTERLY, (int(months.min()) - 3) // 3))
+
+
+def _as_published(data: CouncilData, params_dir, quarter: Period, fallback_as_at, audience: str) -> pd.DataFrame:
+    """A quarter as its own report showed it, or as the figures stand now when it was never published."""
+    files = params_files(params_dir)
+    as_at = read_report_params(files[quarter]).data_as_at if quarter in files else fallback_as_at
+    judged = judge(data, [quarter], as_at, published_dates(params_dir, quarter))
+    return public_view(judged, audience).reset_index(drop=True)
+
+
 def quarter_report(
-    params: ReportParams | str | Period, data_dir: str | os.PathLike = "data", params_dir: str | os.PathLike = "params"
+    params: ReportParams | str | Period | None = None, data_dir: str | os.PathLike = "data", params_dir: str | os.PathLike = "params"
 ) -> QuarterReport:
-    """Load, validate and judge one report quarter for its audience."""
+    """Load, validate and judge one report quarter for its audience (the latest when ``params`` is None or "latest")."""
     if not isinstance(params, ReportParams):
         params = report_params(params_dir, params)
     data = load_data(data_dir)
-    published = published_dates(params_dir, params.quarter)
-    judged = public_view(judge(data, [params.quarter], params.data_as_at, published), params.audience)
-    previous = None
-    prev_quarter = params.quarter.previous()
+    q, audience = params.quarter, params.audience
+    published = published_dates(params_dir, q)
+    quarters = [Period(Frequency.QUARTERLY, i) for i in range(_first_quarter(data, q).index, q.index + 1)]
+    history = public_view(judge(data, quarters, params.data_as_at, published), audience).reset_index(drop=True)
+    judged = history[history["quarter"] == q.code].reset_index(drop=True)
     files = params_files(params_dir)
-    if prev_quarter in files:
-        prev_params = read_report_params(files[prev_quarter])
-        prev_published = published_dates(params_dir, prev_quarter)
-        previous = public_view(judge(data, [prev_quarter], prev_params.data_as_at, prev_published), params.audience)
-    return QuarterReport(params=params, data=data, judged=judged.reset_index(drop=True), previous=previous)
+    previous = _as_published(data, params_dir, q.previous(), params.data_as_at, audience) if q.previous() in files else None
+    year_ago = _as_published(data, params_dir, q.same_period_last_year(), params.data_as_at, audience)
+    year_view = None
+    if has_year_view(q):
+        year_view = public_view(judge(year_view_data(data), [q], params.data_as_at, published), audience).reset_index(drop=True)
+    return QuarterReport(params, data, judged, previous, history, year_ago, year_view)

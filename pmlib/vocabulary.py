@@ -18,6 +18,7 @@ class Label:
     word: str
     symbol: str
     colour: str = "#3D3D3D"
+    tint: str = "#FFFFFF"
 
     @property
     def text(self) -> str:
@@ -26,11 +27,11 @@ class Label:
 
 
 STATUS_LABELS: dict[str, Label] = {
-    "on_target": Label("on_target", "On target", "✓", "#28A197"),
-    "below_target": Label("below_target", "Below target", "▲", "#F46A25"),
-    "intervention": Label("intervention", "Intervention", "✖", "#801650"),
-    "monitoring": Label("monitoring", "Monitoring", "○", "#12436D"),
-    "no_data": Label("no_data", "No data", "–", "#3D3D3D"),
+    "on_target": Label("on_target", "On target", "✓", "#28A197", "#DFF1EF"),
+    "below_target": Label("below_target", "Below target", "▲", "#F46A25", "#FDE6DA"),
+    "intervention": Label("intervention", "Intervention", "✖", "#801650", "#F2DCE6"),
+    "monitoring": Label("monitoring", "Monitoring", "○", "#12436D", "#DDE4EB"),
+    "no_data": Label("no_data", "No data", "–", "#3D3D3D", "#ECECEC"),
 }
 
 TREND_LABELS: dict[str, Label] = {
@@ -42,15 +43,21 @@ TREND_LABELS: dict[str, Label] = {
 }
 
 ACTION_LABELS: dict[str, Label] = {
-    "complete": Label("complete", "Complete", "✓", "#28A197"),
-    "on_track": Label("on_track", "On track", "●", "#12436D"),
-    "at_risk": Label("at_risk", "At risk", "▲", "#F46A25"),
-    "delayed": Label("delayed", "Delayed", "✖", "#801650"),
-    "not_started": Label("not_started", "Not started", "○", "#3D3D3D"),
-    "cancelled": Label("cancelled", "Cancelled", "–", "#3D3D3D"),
+    "complete": Label("complete", "Complete", "✓", "#28A197", "#DFF1EF"),
+    "on_track": Label("on_track", "On track", "●", "#12436D", "#DDE4EB"),
+    "at_risk": Label("at_risk", "At risk", "▲", "#F46A25", "#FDE6DA"),
+    "delayed": Label("delayed", "Delayed", "✖", "#801650", "#F2DCE6"),
+    "not_started": Label("not_started", "Not started", "○", "#3D3D3D", "#ECECEC"),
+    "cancelled": Label("cancelled", "Cancelled", "–", "#3D3D3D", "#ECECEC"),
 }
 
 NO_TREND = Label("none", "Not available", "[x]")
+NO_UPDATE = Label("none", "No update", "[x]", "#3D3D3D", "#ECECEC")
+
+
+def action_label(status: str | None) -> Label:
+    """Word, symbol and colour for an action's progress; an action never updated reads 'No update'."""
+    return ACTION_LABELS.get(status or "", NO_UPDATE)
 
 
 def status_label(status: str) -> Label:

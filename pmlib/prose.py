@@ -1,0 +1,34 @@
+"""Narrative as notebook outputs: Markdown that every renderer reads the same way.
+
+Officers' commentary is plain text with Markdown emphasis and lists, but it
+comes from a spreadsheet anyone can type into, so raw HTML in it must show as
+text and never run. ``escape_html`` makes that so before any Markdown is built.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+
+def escape_html(text: str) -> str:
+    """Text safe to put in Markdown: ``<``, ``>`` and ``&`` become entities, Markdown emphasis survives."""
+    return html.escape(text, quote=False)
+
+
+@dataclass(frozen=True)
+class Prose:
+    """A Markdown output: shown as formatted text in Jupyter, Quarto and the built-in renderer."""
+
+    markdown: str
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return {"text/markdown": self.markdown, "text/plain": self.markdown}
+
+    def __add__(self, other: Prose) -> Prose:
+        return Prose(f"{self.markdown}\n\n{other.markdown}")
+
+
+def heading(level: int, text: str) -> str:
+    """A Markdown heading line with the text escaped."""
+    return f"{'#' * level} {escape_html(text)}"
