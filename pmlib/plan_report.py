@@ -73,8 +73,10 @@ class MeasureReport:
         """The measure's heading, where it stands, and its figures."""
         m = self.measure
         head = f"### {escape_html(m['name'])}\n\n{escape_html(self.report.finding(self.measure_id))}"
-        about = f"*{escape_html(m['definition'])}* Source: {escape_html(m['source_system'])}; owner: {escape_html(m['owner'])}."
-        return Prose(f"{head}\n\n" + "\n".join(self._figures()) + f"\n\n{about}")
+        about = [f"*{escape_html(m['definition'])}*" if _text(m["definition"]) else ""]
+        about += [f"{label}: {escape_html(m[key])}." for key, label in (("source_system", "Source"), ("owner", "Owner")) if _text(m[key])]
+        about_text = " ".join(a for a in about if a)
+        return Prose(f"{head}\n\n" + "\n".join(self._figures()) + (f"\n\n{about_text}" if about_text else ""))
 
     def chart(self, purpose: str = "history") -> Chart:
         """The measure's history against target and intervention level; ``purpose`` keeps element ids unique on a page."""
@@ -122,11 +124,14 @@ class PlanReport:
     def heading(self) -> Prose:
         """Title, purpose, who answers for it, and its status counts in a sentence."""
         p, r = self.plan, self.report
-        return Prose(
-            f"# {escape_html(p['name'])}: {r.quarter.code}\n\n{escape_html(p['description'])}\n\n"
-            f"Portfolio holder: {escape_html(p['portfolio_holder'])}. Lead officer: {escape_html(p['lead_officer'])}.\n\n"
-            f"{escape_html(plan_sentence(p['name'], self.rows))}"
-        )
+        people = [
+            f"{label}: {escape_html(p[key])}."
+            for key, label in (("portfolio_holder", "Portfolio holder"), ("lead_officer", "Lead officer"))
+            if _text(p[key])
+        ]
+        parts = [f"# {escape_html(p['name'])}: {r.quarter.code}", escape_html(p["description"]), " ".join(people)]
+        parts.append(escape_html(plan_sentence(p["name"], self.rows)))
+        return Prose("\n\n".join(part for part in parts if part))
 
     def summary_table(self) -> tables.Table:
         """Every measure of the plan with value, target, intervention level, status and trends."""

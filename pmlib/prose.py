@@ -11,9 +11,9 @@ import html
 from dataclasses import dataclass
 
 
-def escape_html(text: str) -> str:
-    """Text safe to put in Markdown: ``<``, ``>`` and ``&`` become entities, Markdown emphasis survives."""
-    return html.escape(text, quote=False)
+def escape_html(text: object) -> str:
+    """Text safe to put in Markdown: ``<``, ``>`` and ``&`` become entities, Markdown emphasis survives; blank gives ``""``."""
+    return html.escape(text, quote=False) if isinstance(text, str) else ""
 
 
 @dataclass(frozen=True)

@@ -260,7 +260,9 @@ def quarter_report(
     judged = history[history["quarter"] == q.code].reset_index(drop=True)
     files = params_files(params_dir)
     previous = _as_published(data, params_dir, q.previous(), params.data_as_at, audience) if q.previous() in files else None
-    year_ago = _as_published(data, params_dir, q.same_period_last_year(), params.data_as_at, audience)
+    year_ago = None
+    if q.same_period_last_year() >= _first_quarter(data, q):
+        year_ago = _as_published(data, params_dir, q.same_period_last_year(), params.data_as_at, audience)
     year_view = None
     if has_year_view(q):
         year_view = public_view(judge(year_view_data(data), [q], params.data_as_at, published), audience).reset_index(drop=True)

@@ -1,0 +1,198 @@
+"""The display objects the notebooks show: prose, tables, charts, plan sections and the year's view."""
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from builders import make_data, write_csv
+
+from pmlib import quarter_report
+from pmlib.actions import action_progress, year_progress
+from pmlib.periods import parse_quarter
+from pmlib.prose import Prose, escape_html
+from pmlib.tables import make_table
+
+REPORTED = {1: "2020-07-10", 2: "2020-10-10", 3: "2021-01-10", 4: "2021-04-10"}
+SNAPSHOTS = Path(__file__).parent / "snapshots"
+PARAMS = "quarter: {q}\nmeeting_date: {meet}\ndata_as_at: {asat}\n"
+QUARTERS = [
+    ("2020-21-Q1", "2020/21 Q1", "2020-09-09", "2020-07-31"),
+    ("2020-21-Q2", "2020/21 Q2", "2020-11-11", "2020-10-31"),
+    ("2020-21-Q3", "2020/21 Q3", "2021-02-10", "2021-01-31"),
+    ("2020-21-Q4", "2020/21 Q4", "2021-06-09", "2021-04-30"),
+]
+
+
+@pytest.fixture
+def council(tmp_path):
+    data = make_data(
+        tmp_path / "data",
+        [
+            {"measure_id": "RATE", "name": "Rate <b>measure</b>"},
+            {"measure_id": "VISITS", "name": "Visits", "unit": "number", "aggregation": "sum"},
+            {"measure_id": "SMALL", "name": "Small count", "unit": "number", "aggregation": "sum", "disclosure_min": "10"},
+            {"measure_id": "SECRET", "name": "Restricted measure", "public": "false"},
+        ],
+        [
+            *[{"measure_id": "RATE", "period": f"2020/21 Q{n}", "value": v, "reported_on": REPORTED[n]} for n, v in enumerate([81, 70, 85, 79], 1)],
+            *[{"measure_id": "VISITS", "period": f"2020/21 Q{n}", "value": v, "reported_on": REPORTED[n]} for n, v in enumerate([90, 120, 100, 110], 1)],
+            *[{"measure_id": "SMALL", "period": f"2020/21 Q{n}", "value": v, "reported_on": REPORTED[n]} for n, v in enumerate([3, 12, 4, 15], 1)],
+            *[{"measure_id": "SECRET", "period": f"2020/21 Q{n}", "value": 64, "reported_on": REPORTED[n]} for n in range(1, 5)],
+        ],
+        [
+            {"measure_id": "RATE", "year": "2020/21", "target": "80", "intervention": "75"},
+            {"measure_id": "VISITS", "year": "2020/21", "target": "100", "intervention": "80"},
+            {"measure_id": "SMALL", "year": "2020/21", "target": "5"},
+            {"measure_id": "SECRET", "year": "2020/21", "target": "80", "intervention": "75"},
+        ],
+    )
+    write_csv(
+        data / "commentary.csv",
+        [
+            {
+                "measure_id": "RATE",
+                "period": "2020/21 Q2",
+                "commentary": "Staff *absence*.<script>alert('x')</script>",
+                "action": "Recruit two officers",
+                "action_owner": "Head of Service",
+                "action_due": "2021-03-31",
+            }
+        ],
+    )
+    write_csv(
+        data / "actions.csv",
+        [
+            {"action_id": "A1", "plan_id": "p1", "title": "Open the hub", "lead": "Head of Service", "due": "2021-03-31"},
+            {"action_id": "A2", "plan_id": "p1", "title": "Quiet action", "lead": "Someone", "due": "2021-06-30"},
+        ],
+    )
+    write_csv(
+        data / "action_updates.csv",
+        [
+            {"action_id": "A1", "period": "2020/21 Q1", "status": "on_track", "update": "Started."},
+            {"action_id": "A1", "period": "2020/21 Q2", "status": "at_risk", "update": "Builder delayed."},
+            {"action_id": "A2", "period": "2020/21 Q1", "status": "not_started", "update": "Waiting."},
+        ],
+    )
+    params = tmp_path / "params"
+    params.mkdir()
+    for slug, q, meet, asat in QUARTERS:
+        (params / f"{slug}.yml").write_text(PARAMS.format(q=q, meet=meet, asat=asat), encoding="utf-8")
+    return data, params
+
+
+def bundle(obj) -> dict:
+    return obj._repr_mimebundle_()
+
+
+def test_escape_html_keeps_markdown_and_disarms_tags():
+    assert escape_html("*a* & <script>x</script>") == "*a* &amp; &lt;script&gt;x&lt;/script&gt;"
+    assert bundle(Prose("**b**")) == {"text/markdown": "**b**", "text/plain": "**b**"}
+
+
+def test_commentary_html_is_shown_as_text(council):
+    report = quarter_report("2020-21-Q2", *council)
+    rate = report.plan().measures()[0]
+    md = rate.commentary().markdown
+    assert "<script>" not in md and "&lt;script&gt;alert('x')&lt;/script&gt;" in md and "*absence*" in md
+    assert "Rate &lt;b&gt;measure&lt;/b&gt;" in rate.summary().markdown
+
+
+def test_exception_report_with_commentary_and_missing(council):
+    q2 = quarter_report("2020-21-Q2", *council)
+    [exception] = q2.plan().exceptions()
+    text = exception.exception_report().markdown
+    assert "### Exception report: Rate" in text and "- Value (2020/21 Q2): 70.0%" in text and "- Intervention level: 75.0%" in text
+    assert "**Corrective action:** Recruit two officers" in text and "**Owner:** Head of Service. **Due:** 31 March 2021." in text
+    q4 = quarter_report("2020-21-Q4", *council)
+    assert [m.measure_id for m in q4.plan().exceptions()] == []
+    q3 = quarter_report("2020-21-Q3", *council)
+    assert q3.plan().exceptions() == []
+    assert "no exception reports" in q3.plan().exceptions_intro().markdown
+
+
+def test_restricted_and_small_numbers_never_reach_tables_or_charts(council):
+    report = quarter_report("2020-21-Q2", *council)
+    everything = [report.status_table(), report.comparison_table(), report.exceptions_table(), report.plan().summary_table()]
+    everything += [report.chart(m) for m in report.judged["measure_id"]]
+    text = " ".join(str(v) for obj in everything for v in bundle(obj).values())
+    assert "Restricted" not in text and "SECRET" not in text
+    small = report.chart("SMALL")
+    values = {round(float(r["amount"])) for r in small.spec["datasets"][next(iter(small.spec["datasets"]))] if r["series"] == "Value"}
+    assert values == {12}  # the small counts 3 (Q1) and 4 (Q3 is after this report) never enter the chart data
+    assert "[c]" not in small.description or "withheld" in small.description
+
+
+def test_chart_bundle_is_offline_stable_and_described(council):
+    report = quarter_report("2020-21-Q2", *council)
+    chart = report.chart("RATE")
+    b1, b2 = bundle(chart), bundle(report.chart("RATE"))
+    assert b1 == b2
+    assert set(b1) == {"text/html", "image/svg+xml", "text/plain"}
+    assert chart.element_id == "chart-2020-21-q2-rate-history"
+    html = b1["text/html"]
+    assert html.startswith('<figure id="chart-2020-21-q2-rate-history" class="pm-chart">')
+    assert "<script src" not in html and "cdn" not in html.lower()
+    assert '<script type="application/json" class="pm-chart-spec">' in html
+    assert 'role="img"' in b1["image/svg+xml"] and "aria-label=" in b1["image/svg+xml"]
+    assert b1["text/plain"].startswith("Line chart of Rate <b>measure</b> from 2020/21 Q1 to 2020/21 Q2")
+    assert "70.0% in 2020/21 Q2: needs intervention (target 80.0%, intervention level 75.0%)." in b1["text/plain"]
+    assert not re.search(r"0x[0-9a-f]{6,}", html)
+    ids = re.findall(r'id="([^"]+)"', b1["image/svg+xml"])
+    assert all(i.startswith("chart-2020-21-q2-rate-history-") for i in ids)
+
+
+def test_table_snapshot():
+    frame = pd.DataFrame({"Measure": ["A & <b>"], "Status": ["✓ On target"]})
+    html = make_table(frame, "table-x", "Title", {"Status": ["#DFF1EF"]}).html
+    body = html[html.index("<tbody") : html.index("</tbody>") + len("</tbody>")]
+    assert body == (SNAPSHOTS / "table_body.html").read_text(encoding="utf-8").rstrip("\n")
+
+
+def test_status_tables_use_words_and_symbols(council):
+    report = quarter_report("2020-21-Q2", *council)
+    table = report.plan().summary_table()
+    assert table.table_id == "table-2020-21-q2-p1-measures"
+    assert list(table.frame["Status"]) == ["✖ Intervention", "✓ On target", "✓ On target"]
+    assert 'id="table-2020-21-q2-p1-measures"' in table.html and "background-color: #F2DCE6" in table.html
+    comparison = report.comparison_table().frame
+    assert list(comparison.columns) == ["Status", "2020/21 Q2", "2020/21 Q1"]
+
+
+def test_year_view_only_at_half_year_and_year_end(council):
+    assert quarter_report("2020-21-Q1", *council).year_view_section() == ()
+    assert quarter_report("2020-21-Q3", *council).plan().year_section() == ()
+    q2 = quarter_report("2020-21-Q2", *council)
+    heading, table, actions = q2.plan().year_section()
+    assert heading.markdown == "## The year so far: 2020/21 to the end of September 2020"
+    visits = table.frame.set_index("Measure").loc["Visits"]
+    # a per-quarter sum target of 100 is 200 for the half year; 90 + 120 = 210 beats it
+    assert (visits["Period"], visits["Value"], visits["Target"], visits["Status"]) == ("2020/21 Q1 to Q2", "210", "200", "✓ On target")
+    q4 = quarter_report("2020-21-Q4", *council)
+    _, table, _ = q4.plan().year_section()
+    visits = table.frame.set_index("Measure").loc["Visits"]
+    assert (visits["Period"], visits["Value"], visits["Target"]) == ("2020/21 full year", "420", "400")
+    rate = table.frame.set_index("Measure").loc["Rate <b>measure</b>"]
+    assert (rate["Value"], rate["Target"], rate["Status"]) == ("78.8%", "80.0%", "▲ Below target")
+    assert list(actions.frame.columns) == ["Action", "2020/21 Q1", "2020/21 Q2"]
+
+
+def test_action_progress_marks_stale_updates(council):
+    report = quarter_report("2020-21-Q2", *council)
+    progress = action_progress(report.data.actions, report.data.action_updates, "p1", parse_quarter("2020/21 Q2"))
+    assert list(progress["status"]) == ["at_risk", "not_started"]
+    assert list(progress["current"]) == [True, False]
+    table = report.plan().actions_table().frame
+    assert table.loc[1, "Update"] == "No update this quarter; last update (2020/21 Q1): Waiting."
+    assert list(table["Status"]) == ["▲ At risk", "○ Not started"]
+    wide = year_progress(report.data.actions, report.data.action_updates, "p1", parse_quarter("2020/21 Q2"))
+    assert wide.loc[1, "2020/21 Q2"] is None
+
+
+def test_findings_name_the_status_in_words(council):
+    report = quarter_report("2020-21-Q2", *council)
+    assert report.finding("VISITS") == "120 in 2020/21 Q2, meeting the target of 100."
+    assert report.finding("SMALL") == "12 in 2020/21 Q2, meeting the target of 5."
+    q1 = quarter_report("2020-21-Q1", *council)
+    assert q1.finding("SMALL").startswith("A figure withheld to protect small numbers [c] in 2020/21 Q1")
