@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: build test check clean
+.PHONY: build test reports reports-check check clean
 
 $(STAMP): pyproject.toml constraints.txt scripts/install-system-packages
 	bash scripts/install-system-packages
@@ -14,12 +14,30 @@ $(STAMP): pyproject.toml constraints.txt scripts/install-system-packages
 
 build: $(STAMP)
 	$(BIN)/pm check --data data
+	$(BIN)/pm run --latest
 	$(BIN)/pm status --latest --data data --params params
 
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
+	$(BIN)/pytest --nbval --nbval-current-env reports/
+	$(MAKE) --no-print-directory reports-check
+
+# Regenerate every quarter's executed notebooks.
+reports: $(STAMP)
+	$(BIN)/pm run --all
+
+# The committed reports must be exactly what the committed code and data produce.
+reports-check: reports
+	@if ! git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+	  echo "reports-check: not a git checkout, nothing to compare with"; exit 0; fi; \
+	changed="$$(git status --porcelain --untracked-files=all -- reports/)"; \
+	if [ -n "$$changed" ]; then \
+	  echo "$$changed"; git --no-pager diff --stat -- reports/; \
+	  echo "reports/ differs from the commit: commit code changes first, then run 'make reports' and commit reports/."; \
+	  exit 1; fi; \
+	echo "reports/ is up to date."
 
 clean:
 	rm -rf $(VENV) _site

@@ -81,5 +81,69 @@ def status(quarter: str | None, latest: bool, data_dir: Path, params_dir: Path, 
     click.echo(report.summary_text())
 
 
+def _folder_option(name: str, default: str, what: str):
+    return click.option(f"--{name}", f"{name}_dir", default=default, show_default=True, type=click.Path(path_type=Path), help=what)
+
+
+@main.command()
+@click.argument("quarter", required=False)
+@click.option("--all", "every", is_flag=True, help="Every quarter that has a params file.")
+@click.option("--latest", is_flag=True, help="The latest quarter in the params folder.")
+@_folder_option("data", "data", "The council's data folder.")
+@_folder_option("params", "params", "The folder of report params files.")
+@_folder_option("notebooks", "notebooks", "The folder of notebook templates.")
+@_folder_option("reports", "reports", "Where each quarter's executed notebooks go, one folder per quarter.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Notebooks run at once.  [default: usable cores]")
+@click.option("--progress/--no-progress", default=True, show_default=True, help="Progress bar on stderr (only on a terminal).")
+def run(
+    quarter: str | None,
+    every: bool,
+    latest: bool,
+    data_dir: Path,
+    params_dir: Path,
+    notebooks_dir: Path,
+    reports_dir: Path,
+    jobs: int | None,
+    progress: bool,
+) -> None:
+    """Execute every notebook template for a report QUARTER (2020/21 Q2 or 2020-21-Q2), --latest or --all.
+
+    Checks the data, params files and notebook parameters first and runs
+    nothing if any is wrong. Each quarter's notebooks are written to
+    REPORTS/<slug>/ only if all of them succeed; otherwise the previous
+    folder is left as it was and the failed notebooks are kept in
+    REPORTS/.failed/<slug>/. Exits 1 if anything failed.
+    """
+    from pmlib.errors import DataContractError, NotebookError
+    from pmlib.running import run_quarters, select_quarters
+
+    if (quarter is not None) + every + latest != 1:
+        raise click.UsageError("give one of QUARTER, --latest or --all")
+    try:
+        quarters = select_quarters(params_dir, quarter, every=every)
+        result = run_quarters(
+            quarters,
+            data_dir=data_dir,
+            params_dir=params_dir,
+            notebooks_dir=notebooks_dir,
+            reports_dir=reports_dir,
+            jobs=jobs,
+            progress=progress,
+            echo=click.echo,
+        )
+    except (DataContractError, NotebookError) as exc:
+        errors, _ = _print_problems(exc.problems)
+        click.echo(f"{errors} error(s): fix them and run pm run again; no notebook was run.", err=True)
+        sys.exit(1)
+    except PmlibError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    _print_problems(list(result.warnings) + result.problems)
+    if not result.ok:
+        failed = sum(not q.ok for q in result.quarters)
+        click.echo(f"{failed} of {len(result.quarters)} quarter(s) failed; their previous reports are unchanged.", err=True)
+        sys.exit(1)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

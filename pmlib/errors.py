@@ -28,3 +28,13 @@ class DataContractError(PmlibError):
 
 class ConfigError(PmlibError):
     """A params file or option that cannot be used as given."""
+
+
+class NotebookError(PmlibError):
+    """Notebook templates that cannot be run as given, found before any kernel starts; carries every problem found."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        errors = [p for p in self.problems if p.severity == "error"]
+        lines = "\n".join(p.format() for p in errors)
+        super().__init__(f"{len(errors)} error(s) in the notebooks or their parameters:\n{lines}")

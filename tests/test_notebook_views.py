@@ -35,9 +35,18 @@ def council(tmp_path):
             {"measure_id": "SECRET", "name": "Restricted measure", "public": "false"},
         ],
         [
-            *[{"measure_id": "RATE", "period": f"2020/21 Q{n}", "value": v, "reported_on": REPORTED[n]} for n, v in enumerate([81, 70, 85, 79], 1)],
-            *[{"measure_id": "VISITS", "period": f"2020/21 Q{n}", "value": v, "reported_on": REPORTED[n]} for n, v in enumerate([90, 120, 100, 110], 1)],
-            *[{"measure_id": "SMALL", "period": f"2020/21 Q{n}", "value": v, "reported_on": REPORTED[n]} for n, v in enumerate([3, 12, 4, 15], 1)],
+            *[
+                {"measure_id": "RATE", "period": f"2020/21 Q{n}", "value": v, "reported_on": REPORTED[n]}
+                for n, v in enumerate([81, 70, 85, 79], 1)
+            ],
+            *[
+                {"measure_id": "VISITS", "period": f"2020/21 Q{n}", "value": v, "reported_on": REPORTED[n]}
+                for n, v in enumerate([90, 120, 100, 110], 1)
+            ],
+            *[
+                {"measure_id": "SMALL", "period": f"2020/21 Q{n}", "value": v, "reported_on": REPORTED[n]}
+                for n, v in enumerate([3, 12, 4, 15], 1)
+            ],
             *[{"measure_id": "SECRET", "period": f"2020/21 Q{n}", "value": 64, "reported_on": REPORTED[n]} for n in range(1, 5)],
         ],
         [
