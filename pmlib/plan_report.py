@@ -16,7 +16,7 @@ from pmlib import tables
 from pmlib.charts import Chart
 from pmlib.disclosure import value_text
 from pmlib.formats import format_value
-from pmlib.narrative import plan_sentence
+from pmlib.narrative import count_words, plan_sentence
 from pmlib.prose import Prose, escape_html
 from pmlib.vocabulary import status_label, trend_label
 from pmlib.year_view import year_view_heading
@@ -156,7 +156,7 @@ class PlanReport:
         n = len(self.exceptions())
         if n == 0:
             return Prose("No measure in this plan needs intervention this quarter, so there are no exception reports.")
-        return Prose(f"{n} measure{'s' if n > 1 else ''} in this plan need{'s' if n == 1 else ''} intervention.")
+        return Prose(f"{count_words(n).capitalize()} measure{'s' if n > 1 else ''} in this plan need{'s' if n == 1 else ''} intervention.")
 
     def year_section(self) -> tuple:
         """At Q2 and Q4: a heading, the year's figures against annual targets, and the year's action progress."""
