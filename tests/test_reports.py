@@ -1,0 +1,72 @@
+"""The notebook templates and the committed executed reports, as a reviewer and an analyst meet them."""
+
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from pmlib import load_data
+from pmlib.report import params_files
+
+ROOT = Path(__file__).parents[1]
+REPORTS = ROOT / "reports"
+# Things that differ from run to run or machine to machine and so must never reach a committed notebook.
+UNSTABLE = {
+    "timestamp": re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d"),
+    "memory address": re.compile(r"0x[0-9a-fA-F]{6,}"),
+    "absolute path": re.compile(r"(/tmp/|/work/|/home/|/root/|[A-Z]:\\\\)"),
+    "uuid": re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"),
+    "remote script": re.compile(r"<script[^>]+src=|<link[^>]+href=\"?https?:|@import url\(\"?https?:"),
+}
+
+
+@pytest.mark.parametrize("template", ["overview.ipynb", "plan.ipynb"])
+def test_each_template_runs_top_to_bottom_with_its_defaults(template):
+    nb = nbformat.read(ROOT / "notebooks" / template, as_version=4)
+    assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code"), "templates are committed without outputs"
+    NotebookClient(nb, kernel_name="python3", resources={"metadata": {"path": str(ROOT / "notebooks")}}, timeout=300).execute()
+    latest = max(params_files(ROOT / "params"))
+    markdown = [o["data"]["text/markdown"] for c in nb.cells for o in c.get("outputs", []) if "text/markdown" in o.get("data", {})]
+    assert latest.code in markdown[0]
+    assert not [o for c in nb.cells for o in c.get("outputs", []) if o["output_type"] in ("error", "stream")]
+
+
+def test_every_quarter_has_its_overview_and_a_notebook_per_plan():
+    plans = list(load_data(ROOT / "data").plans.index)
+    for quarter in params_files(ROOT / "params"):
+        names = sorted(p.name for p in (REPORTS / quarter.slug).glob("*.ipynb"))
+        assert names == sorted(["overview.ipynb", *(f"plan-{p}.ipynb" for p in plans)]), quarter.slug
+
+
+def test_committed_reports_hold_nothing_unstable_and_record_their_inputs():
+    notebooks = sorted(REPORTS.glob("*/*.ipynb"))
+    assert notebooks
+    for path in notebooks:
+        text = path.read_text(encoding="utf-8")
+        for what, pattern in UNSTABLE.items():
+            assert not pattern.search(text), f"{path.relative_to(ROOT)} contains a {what}: {pattern.search(text).group(0)!r}"
+        nb = json.loads(text)
+        meta = nb["metadata"]
+        assert "papermill" not in meta and "version" not in meta["language_info"]
+        assert not any("execution" in c["metadata"] or "papermill" in c["metadata"] for c in nb["cells"])
+        provenance = meta["pmlib"]
+        assert provenance["parameters"]["quarter"] == path.parent.name and provenance["parameters"]["data_dir"] == "../../data"
+        assert provenance["source_modified"] is False and re.fullmatch(r"[0-9a-f]{40}", provenance["source_commit"])
+        assert {
+            "data/measures.csv",
+            f"params/{path.parent.name}.yml",
+            "notebooks/" + ("plan.ipynb" if "plan-" in path.name else path.name),
+        } <= set(provenance["inputs"])
+        assert not [o for c in nb["cells"] for o in c.get("outputs", []) if o["output_type"] in ("error", "stream")]
+
+
+def test_every_chart_output_carries_html_svg_and_a_description():
+    nb = nbformat.read(REPORTS / "2021-22-Q2" / "plan-modern-accessible-and-accountable-council.ipynb", as_version=4)
+    charts = [o for c in nb.cells for o in c.get("outputs", []) if "image/svg+xml" in o.get("data", {})]
+    assert len(charts) == 9  # eight measures and one exception report
+    ids = [re.match(r'<figure id="([^"]+)"', o["data"]["text/html"]).group(1) for o in charts]
+    assert len(set(ids)) == len(ids)
+    assert all(o["data"]["text/plain"].startswith("Line chart of ") for o in charts)
