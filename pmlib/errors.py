@@ -16,25 +16,29 @@ class PeriodError(PmlibError, ValueError):
     """A period code that is not one the data contract allows."""
 
 
-class DataContractError(PmlibError):
-    """Input data broke the data contract; carries every problem found, not just the first."""
+class ProblemsError(PmlibError):
+    """Input that failed checks; carries every problem found, not just the first, so all can be fixed in one pass."""
+
+    what = "the input"
 
     def __init__(self, problems: list[Problem]):
         self.problems = list(problems)
         errors = [p for p in self.problems if p.severity == "error"]
         lines = "\n".join(p.format() for p in errors)
-        super().__init__(f"{len(errors)} error(s) in the data:\n{lines}")
+        super().__init__(f"{len(errors)} error(s) in {self.what}:\n{lines}")
+
+
+class DataContractError(ProblemsError):
+    """Input data broke the data contract."""
+
+    what = "the data"
 
 
 class ConfigError(PmlibError):
     """A params file or option that cannot be used as given."""
 
 
-class NotebookError(PmlibError):
-    """Notebook templates that cannot be run as given, found before any kernel starts; carries every problem found."""
+class NotebookError(ProblemsError):
+    """Notebook templates that cannot be run as given, found before any kernel starts."""
 
-    def __init__(self, problems: list[Problem]):
-        self.problems = list(problems)
-        errors = [p for p in self.problems if p.severity == "error"]
-        lines = "\n".join(p.format() for p in errors)
-        super().__init__(f"{len(errors)} error(s) in the notebooks or their parameters:\n{lines}")
+    what = "the notebooks or their parameters"

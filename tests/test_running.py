@@ -34,7 +34,15 @@ TWO_PLANS = Path(__file__).parent / "fixtures" / "valid"
 
 @pytest.fixture
 def project(tmp_path, monkeypatch):
-    """A function that lays out data/, params/ and notebooks/ in tmp_path and makes it the current directory."""
+    """A function that lays out data/, params/ and notebooks/ in tmp_path and makes it the current directory.
+
+    Kernels get a temporary folder of their own (short, for the socket path
+    limit), so leftover kernel folders are counted for this test alone even
+    when another pm run is going on the same machine.
+    """
+    own_tmp = tempfile.mkdtemp(prefix="pmt-")
+    monkeypatch.setenv("TMPDIR", own_tmp)
+    monkeypatch.setattr(tempfile, "tempdir", None)
 
     def make(*notebooks: str, data: Path = ROOT / "data", quarters=("2021-22-Q1", "2021-22-Q2")) -> Path:
         shutil.copytree(data, tmp_path / "data")
@@ -47,7 +55,8 @@ def project(tmp_path, monkeypatch):
         monkeypatch.chdir(tmp_path)
         return tmp_path
 
-    return make
+    yield make
+    shutil.rmtree(own_tmp, ignore_errors=True)
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
