@@ -1,0 +1,115 @@
+"""The open data for a built quarter: ``measures.csv`` and its Frictionless ``datapackage.json``.
+
+It is written from the judged table after ``public_view``, never scraped from
+pages, so the file says exactly what the report says: the same figures,
+statuses and GSS symbols, with restricted measures absent and small numbers
+shown as ``[c]``. Status and trend columns hold the contract's keys, which
+tools can rely on; the report's words and symbols are for readers.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from pmlib.disclosure import SUPPRESSED
+from pmlib.rounding import round_half_away
+
+COLUMNS = [
+    ("measure_id", "string", "The measure's stable key."),
+    ("plan_id", "string", "The delivery plan the measure belongs to."),
+    ("name", "string", "The measure's name as published."),
+    ("unit", "string", "percent, number, days, gbp, rate_per_1000, rate_per_100k or score."),
+    ("period", "string", "The period the figure is for (the status rules' expected period)."),
+    ("value", "string", "The figure as published, at the measure's decimals; [c] suppressed to protect small numbers, [x] not available."),
+    ("target", "number", "The target for the period; blank if none."),
+    ("intervention", "number", "The intervention level for the period; blank if none."),
+    ("status", "string", "on_target, below_target, intervention, monitoring or no_data."),
+    (
+        "short_trend",
+        "string",
+        "Against the previous period: improving, worsening or no_change (increasing, decreasing for context); blank if unknown.",
+    ),
+    ("long_trend", "string", "Against a year earlier, in the same words; blank if unknown."),
+    ("quality", "string", "validated, provisional or estimated."),
+    ("revised", "boolean", "The figure differs from one an earlier published report used."),
+    ("source_system", "string", "The system that holds the source data."),
+    ("owner", "string", "The service unit accountable for the measure."),
+]
+
+
+def _number_text(value: float, decimals: int) -> str:
+    if value is None or np.isnan(value):
+        return ""
+    return f"{round_half_away(value, decimals):.{decimals}f}"
+
+
+def measures_table(report) -> pd.DataFrame:
+    """One row per published measure of the report's quarter, in the columns of ``COLUMNS``."""
+    j = report.judged
+    m = report.data.measures.loc[j["measure_id"]]
+    decimals = m["decimals"].astype(int).to_numpy()
+    values = [
+        SUPPRESSED if s else ("[x]" if np.isnan(v) else _number_text(v, d))
+        for v, d, s in zip(j["value"].to_numpy(float), decimals, j["suppressed"].to_numpy(bool), strict=True)
+    ]
+    quality = np.where(j["provisional"], "provisional", np.where(j["estimated"], "estimated", "validated"))
+    return pd.DataFrame(
+        {
+            "measure_id": j["measure_id"].to_numpy(),
+            "plan_id": j["plan_id"].to_numpy(),
+            "name": m["name"].to_numpy(),
+            "unit": m["unit"].to_numpy(),
+            "period": j["period"].to_numpy(),
+            "value": values,
+            "target": [_number_text(v, d) for v, d in zip(j["target"].to_numpy(float), decimals, strict=True)],
+            "intervention": [_number_text(v, d) for v, d in zip(j["intervention"].to_numpy(float), decimals, strict=True)],
+            "status": j["status"].to_numpy(),
+            "short_trend": j["short_trend"].fillna("").to_numpy(),
+            "long_trend": j["long_trend"].fillna("").to_numpy(),
+            "quality": np.where(np.isnan(j["value"].to_numpy(float)), "", quality),
+            "revised": np.where(j["revised"].to_numpy(bool), "true", "false"),
+            "source_system": m["source_system"].fillna("").to_numpy(),
+            "owner": m["owner"].fillna("").to_numpy(),
+        },
+        columns=[c for c, _, _ in COLUMNS],
+    )
+
+
+def datapackage(report) -> dict:
+    """The Frictionless Data package describing ``measures.csv``."""
+    council, q = report.data.council, report.quarter
+    return {
+        "profile": "tabular-data-package",
+        "name": f"{council.short_name}-performance-{q.slug}".lower().replace(" ", "-"),
+        "title": f"{council.name}: {report.params.title}, {q.code}",
+        "description": f"Every published measure of success for {q.code} ({q.label}), as at {report.params.data_as_at:%-d %B %Y}.",
+        "licenses": [{"name": "OGL-UK-3.0", "title": "Open Government Licence v3.0"}],
+        "resources": [
+            {
+                "name": "measures",
+                "path": "measures.csv",
+                "profile": "tabular-data-resource",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "schema": {
+                    "fields": [{"name": c, "type": t, "description": d} for c, t, d in COLUMNS],
+                    "missingValues": [""],
+                    "primaryKey": ["measure_id"],
+                },
+            }
+        ],
+    }
+
+
+def write_open_data(report, out_dir: Path) -> list[Path]:
+    """Write ``measures.csv`` and ``datapackage.json`` for one quarter into ``out_dir``."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    csv_path, package_path = out_dir / "measures.csv", out_dir / "datapackage.json"
+    measures_table(report).to_csv(csv_path, index=False, lineterminator="\n", encoding="utf-8")
+    package_path.write_text(json.dumps(datapackage(report), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return [csv_path, package_path]

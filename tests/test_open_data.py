@@ -1,0 +1,46 @@
+"""The open data file says exactly what the report says, for tools as well as readers."""
+
+import csv
+import json
+from pathlib import Path
+
+from pmlib import quarter_report
+from pmlib.open_data import COLUMNS, write_open_data
+
+ROOT = Path(__file__).parents[1]
+
+
+def key(trend) -> str:
+    return trend if isinstance(trend, str) else ""
+
+
+def test_open_data_matches_the_judged_quarter(tmp_path):
+    report = quarter_report("2021-22-Q2", ROOT / "data", ROOT / "params")
+    csv_path, package_path = write_open_data(report, tmp_path)
+    with csv_path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    judged = report.judged.set_index("measure_id")
+    assert [r["measure_id"] for r in rows] == list(report.judged["measure_id"])
+    assert "MC09" not in {r["measure_id"] for r in rows}  # public: false
+    for r in rows:
+        j = judged.loc[r["measure_id"]]
+        assert (r["status"], r["period"]) == (j["status"], j["period"])
+        assert r["short_trend"] == key(j["short_trend"]) and r["long_trend"] == key(j["long_trend"])
+        if j["suppressed"]:
+            assert r["value"] == "[c]"
+        elif j["status"] == "no_data":
+            assert r["value"] == "[x]"
+        else:
+            assert abs(float(r["value"]) - j["value"]) < 1e-9
+    assert next(r for r in rows if r["measure_id"] == "BF07")["value"] == "[c]"
+    package = json.loads(package_path.read_text(encoding="utf-8"))
+    fields = package["resources"][0]["schema"]["fields"]
+    assert [f["name"] for f in fields] == [c for c, _, _ in COLUMNS] == list(rows[0])
+    assert package["resources"][0]["path"] == "measures.csv" and package["licenses"][0]["name"] == "OGL-UK-3.0"
+
+
+def test_open_data_is_byte_identical_when_written_twice(tmp_path):
+    report = quarter_report("2020-21-Q4", ROOT / "data", ROOT / "params")
+    first = [p.read_bytes() for p in write_open_data(report, tmp_path / "a")]
+    second = [p.read_bytes() for p in write_open_data(report, tmp_path / "b")]
+    assert first == second

@@ -1,0 +1,62 @@
+"""What the renderers read from an executed notebook, and the Quarto syntax the built-in renderer refuses."""
+
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from pmlib.rendering.sources import UnsupportedSyntaxError, page_title, pick, read_blocks, unsupported_syntax
+
+ROOT = Path(__file__).parents[1]
+
+
+def _notebook(tmp_path, *cells) -> Path:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = list(cells)
+    path = tmp_path / "n.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def test_outputs_are_picked_as_quarto_picks_them_per_format():
+    both = {"output_type": "display_data", "data": {"text/html": "<b>x</b>", "image/svg+xml": "<svg/>", "text/plain": "x"}}
+    assert pick(both, "html") == ("text/html", "<b>x</b>")
+    assert pick(both, "pack") == ("image/svg+xml", "<svg/>")
+    md = {"output_type": "execute_result", "data": {"text/markdown": "**m**", "text/plain": "m"}}
+    assert pick(md, "html") == ("text/markdown", "**m**") == pick(md, "pack")
+
+
+def test_code_is_hidden_and_tagged_cells_removed(tmp_path):
+    note = nbformat.v4.new_markdown_cell("a note", id="n")
+    note.metadata["tags"] = ["remove-cell"]
+    code = nbformat.v4.new_code_cell("report.heading()", id="c")
+    code.outputs = [nbformat.v4.new_output("execute_result", data={"text/markdown": "# Title", "text/plain": "Title"}, execution_count=1)]
+    blocks = read_blocks(_notebook(tmp_path, note, nbformat.v4.new_markdown_cell("## Part", id="m"), code), "html")
+    assert [(b.kind, b.content) for b in blocks] == [("markdown", "## Part"), ("markdown", "# Title")]
+    assert page_title(blocks, "fallback") == "Title"
+
+
+@pytest.mark.parametrize(
+    "text, what",
+    [
+        ("{{< embed a.ipynb#x >}}", "shortcode"),
+        ("::: {.callout-note}\nx\n:::", "div or callout"),
+        ("See @fig-trend.", "cross-reference"),
+        ("#| echo: true\nx = 1", "cell option"),
+        ("[word]{.smallcaps}", "attribute block"),
+    ],
+)
+def test_quarto_syntax_the_builtin_renderer_does_not_handle_is_an_error(tmp_path, text, what):
+    assert {p.column for p in unsupported_syntax(text, "page")} == {what}
+    with pytest.raises(UnsupportedSyntaxError, match=what):
+        read_blocks(_notebook(tmp_path, nbformat.v4.new_markdown_cell(text, id="q")), "html")
+
+
+def test_plain_markdown_and_emails_are_not_mistaken_for_quarto():
+    assert unsupported_syntax("Write to perf@council.gov.uk; *emphasis*, lists:\n\n- one\n- [link](x.html)", "page") == []
+
+
+def test_the_committed_reports_use_only_what_the_builtin_renderer_handles():
+    for path in sorted((ROOT / "reports").glob("*/*.ipynb")):
+        read_blocks(path, "html")
+        read_blocks(path, "pack")
