@@ -14,8 +14,7 @@ $(STAMP): pyproject.toml constraints.txt scripts/install-system-packages
 
 build: $(STAMP)
 	$(BIN)/pm check --data data
-	$(BIN)/pm run --latest
-	$(BIN)/pm status --latest --data data --params params
+	$(BIN)/pm build --latest
 
 test: $(STAMP)
 	$(BIN)/ruff check .

@@ -64,7 +64,7 @@ class Chart:
     def html(self, svg: str | None = None) -> str:
         """A self-contained figure: the SVG, a caption, and the spec as inert JSON for interactivity."""
         svg = svg or self.svg()
-        spec = json.dumps(self.spec, sort_keys=True, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+        spec = json.dumps(self.spec, sort_keys=True, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
         return (
             f'<figure id="{self.element_id}" class="pm-chart">\n'
             f'<div class="pm-chart-view">{svg}</div>\n'
@@ -105,6 +105,8 @@ def measure_chart(element_id: str, history: pd.DataFrame, measure: pd.Series, ti
     long["series"] = long["series"].map({"value": "Value", "target": "Target", "intervention": "Intervention level"})
     long = long.dropna(subset=["amount"])
     present = [s for s in _SERIES if s in set(long["series"])]
+    if long.empty:
+        return _empty_chart(element_id, history, measure, title, finding)
     long["shown"] = [_shown(v, unit, decimals) for v in long["amount"]]
     legend = alt.Legend(title=None, symbolType="stroke", symbolStrokeWidth=3, symbolSize=300)
     colour = alt.Color("series:N", scale=alt.Scale(domain=present, range=[_SERIES[s][0] for s in present]), legend=legend)
@@ -118,6 +120,16 @@ def measure_chart(element_id: str, history: pd.DataFrame, measure: pd.Series, ti
     chart = alt.layer(lines, points).properties(
         width=WIDTH, height=HEIGHT, title=alt.Title(title, subtitle=finding), description=f"{title}. {finding}"
     )
+    description = _history_description(history, measure, title, finding)
+    spec = _configure(chart).to_dict()
+    spec["description"] = description
+    return Chart(element_id=element_id, title=title, description=description, spec=spec)
+
+
+def _empty_chart(element_id: str, history: pd.DataFrame, measure: pd.Series, title: str, finding: str) -> Chart:
+    """A measure with nothing to plot still gets a chart-sized note, so every page keeps its shape and words."""
+    note = alt.Chart(pd.DataFrame({"text": ["No published figures yet"]})).mark_text(fontSize=14, color=TEXT_COLOUR).encode(text="text:N")
+    chart = note.properties(width=WIDTH, height=60, title=alt.Title(title, subtitle=finding), description=f"{title}. {finding}")
     description = _history_description(history, measure, title, finding)
     spec = _configure(chart).to_dict()
     spec["description"] = description

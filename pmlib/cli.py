@@ -145,5 +145,91 @@ def run(
         sys.exit(1)
 
 
+@main.command()
+@click.argument("quarter", required=False)
+@click.option("--all", "every", is_flag=True, help="Every quarter that has a params file.")
+@click.option("--latest", is_flag=True, help="The latest quarter in the params folder.")
+@_folder_option("data", "data", "The council's data folder.")
+@_folder_option("params", "params", "The folder of report params files.")
+@_folder_option("notebooks", "notebooks", "The folder of notebook templates.")
+@_folder_option("reports", "reports", "Where each quarter's executed notebooks go.")
+@click.option("--out", "out_dir", default="_site", show_default=True, type=click.Path(path_type=Path), help="The website folder.")
+@click.option(
+    "--renderer", type=click.Choice(["auto", "builtin", "quarto"]), default="auto", show_default=True, help="auto: Quarto if on PATH."
+)
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Notebooks run at once.  [default: usable cores]")
+@click.option("--progress/--no-progress", default=True, show_default=True, help="Progress bar on stderr (only on a terminal).")
+def build(
+    quarter: str | None,
+    every: bool,
+    latest: bool,
+    data_dir: Path,
+    params_dir: Path,
+    notebooks_dir: Path,
+    reports_dir: Path,
+    out_dir: Path,
+    renderer: str,
+    jobs: int | None,
+    progress: bool,
+) -> None:
+    """Check, run and render a report QUARTER (or --latest, --all): the website, the Cabinet pack and the open data.
+
+    The site holds every quarter with executed reports. It is built in a
+    temporary folder and swapped in whole: a failed build leaves OUT as it was.
+    """
+    from pmlib.building import build as build_site
+    from pmlib.errors import DataContractError, NotebookError
+    from pmlib.running import select_quarters
+
+    if (quarter is not None) + every + latest != 1:
+        raise click.UsageError("give one of QUARTER, --latest or --all")
+    try:
+        quarters = select_quarters(params_dir, quarter, every=every)
+        result = build_site(
+            quarters,
+            data_dir=data_dir,
+            params_dir=params_dir,
+            notebooks_dir=notebooks_dir,
+            reports_dir=reports_dir,
+            out_dir=out_dir,
+            renderer=renderer,
+            jobs=jobs,
+            progress=progress,
+            echo=click.echo,
+        )
+    except (DataContractError, NotebookError) as exc:
+        errors, _ = _print_problems(exc.problems)
+        click.echo(f"{errors} error(s): fix them and run pm build again; {out_dir} is unchanged.", err=True)
+        sys.exit(1)
+    except PmlibError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    click.echo(f"Website ({result.renderer} renderer): {out_dir / 'index.html'} ({len(result.pages)} pages)")
+    for pack in result.packs:
+        click.echo(f"Cabinet pack: {pack}")
+    click.echo(f"Open data: {out_dir / 'data'}/<quarter>/measures.csv and datapackage.json ({len(result.open_data) // 2} quarters)")
+
+
+@main.command()
+@_folder_option("data", "data", "The council's data folder.")
+@_folder_option("params", "params", "The folder of report params files.")
+@_folder_option("reports", "reports", "The executed notebooks.")
+@click.option("--out", "pages_dir", default="pages", show_default=True, type=click.Path(path_type=Path), help="Where the pages go.")
+def pages(data_dir: Path, params_dir: Path, reports_dir: Path, pages_dir: Path) -> None:
+    """Write the generated pages (home, archive, a page per measure) for every quarter with reports.
+
+    Quarto users get this as the project's pre-render step; pm build runs it itself.
+    """
+    from pmlib.building import built_quarters
+    from pmlib.rendering.pages import write_pages
+
+    try:
+        written = write_pages(built_quarters(reports_dir, params_dir), data_dir, params_dir, pages_dir, reports_dir=reports_dir)
+    except PmlibError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    click.echo(f"{pages_dir}: {len(written) if written else 0} page(s) written")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -1,0 +1,134 @@
+"""``pm build``: check, run and render, and publish the result whole.
+
+The site is built in a hidden sibling of the output folder and swapped in
+only when every part succeeded, so a failed build leaves the previous
+``_site/`` exactly as it was: the public never sees half a quarter.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from pmlib.errors import ConfigError, PmlibError
+from pmlib.open_data import write_open_data
+from pmlib.periods import Period, parse_quarter
+from pmlib.report import params_files, quarter_report
+from pmlib.running import run_quarters
+
+
+class BuildError(PmlibError):
+    """A build step failed; the previous output folder is unchanged."""
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """Where a build put things, for the command to print."""
+
+    out_dir: Path
+    renderer: str
+    pages: tuple[Path, ...]
+    packs: tuple[Path, ...]
+    open_data: tuple[Path, ...]
+
+
+def choose_renderer(renderer: str) -> str:
+    """``auto`` means Quarto when it is on PATH, otherwise the built-in renderer, which needs only pip packages."""
+    if renderer == "auto":
+        return "quarto" if shutil.which("quarto") else "builtin"
+    if renderer == "quarto" and not shutil.which("quarto"):
+        raise ConfigError("--renderer quarto: quarto is not on PATH; install Quarto 1.6 or later, or use --renderer builtin")
+    return renderer
+
+
+def built_quarters(reports_dir: Path, params_dir: Path) -> list[Period]:
+    """Quarters with a params file and executed reports: every one appears on the site and in the archive."""
+    return [q for q in params_files(params_dir) if (reports_dir / q.slug / "overview.ipynb").is_file()]
+
+
+def _swap(new: Path, out_dir: Path) -> None:
+    old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
+    if out_dir.exists():
+        out_dir.rename(old)
+    new.rename(out_dir)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def build(
+    quarters: Iterable[str | Period],
+    *,
+    data_dir: str | os.PathLike = "data",
+    params_dir: str | os.PathLike = "params",
+    notebooks_dir: str | os.PathLike = "notebooks",
+    reports_dir: str | os.PathLike = "reports",
+    out_dir: str | os.PathLike = "_site",
+    project_dir: str | os.PathLike = ".",
+    renderer: str = "auto",
+    jobs: int | None = None,
+    progress: bool = False,
+    echo: Callable[[str], None] | None = None,
+) -> BuildResult:
+    """Run the notebooks of ``quarters``, then render the site, packs and open data of every quarter with reports.
+
+    Everything is rendered again, not only the quarters just run, because the
+    archive and the navigation span every quarter; rendering is cheap next to
+    executing notebooks.
+    """
+    say = echo or (lambda _: None)
+    quarters = [q if isinstance(q, Period) else parse_quarter(q) for q in quarters]
+    data_dir, params_dir, reports_dir = Path(data_dir), Path(params_dir), Path(reports_dir)
+    out_dir, project_dir = Path(out_dir), Path(project_dir)
+    renderer = choose_renderer(renderer)
+    result = run_quarters(
+        quarters,
+        data_dir=data_dir,
+        params_dir=params_dir,
+        notebooks_dir=notebooks_dir,
+        reports_dir=reports_dir,
+        jobs=jobs,
+        progress=progress,
+        echo=echo,
+    )
+    if not result.ok:
+        lines = "\n".join(p.format() for p in result.problems)
+        raise BuildError(f"the notebooks failed, so nothing was rendered and {out_dir} is unchanged:\n{lines}")
+    everything = built_quarters(reports_dir, params_dir)
+    partial = out_dir.with_name(f".{out_dir.name}.partial-{os.getpid()}")
+    shutil.rmtree(partial, ignore_errors=True)
+    try:
+        pages, packs = _render(renderer, everything, quarters, data_dir, params_dir, reports_dir, project_dir, partial, out_dir, say)
+        open_data = []
+        for q in everything:
+            open_data += write_open_data(quarter_report(q, data_dir, params_dir), partial / "data" / q.slug)
+        _swap(partial, out_dir)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    moved = lambda paths: tuple(out_dir / p.relative_to(partial) for p in paths)  # noqa: E731
+    return BuildResult(out_dir, renderer, moved(pages), moved(packs), moved(open_data))
+
+
+def _render(renderer, everything, quarters, data_dir, params_dir, reports_dir, project_dir, partial, out_dir, say):
+    from pmlib.rendering.pages import write_pages
+
+    pages_dir = project_dir / "pages"
+    write_pages(everything, data_dir, params_dir, pages_dir, reports_dir=reports_dir)
+    if renderer == "quarto":
+        from pmlib.rendering.quarto import render_with_quarto
+
+        return render_with_quarto(project_dir, everything, partial, say, reports_dir=reports_dir, data_dir=data_dir, params_dir=params_dir)
+    from pmlib.rendering.pack import render_pack
+    from pmlib.rendering.site import render_site
+
+    say(f"Rendering the website ({len(everything)} quarters) with the built-in renderer")
+    pages = render_site(project_dir, everything, reports_dir=reports_dir, pages_dir=pages_dir, out_dir=partial)
+    packs = []
+    for q in everything:
+        say(f"Typesetting the Cabinet pack for {q.code}")
+        target = partial / "packs" / f"{q.slug}.pdf"
+        render_pack(q, reports_dir=reports_dir, data_dir=data_dir, params_dir=params_dir, project_dir=project_dir, out_pdf=target)
+        packs.append(target)
+    return list(pages), packs

@@ -1,0 +1,222 @@
+"""The site's sources as documents: executed notebooks and generated ``.qmd`` pages, read the way Quarto reads them.
+
+Both kinds become a title and a list of blocks. Markdown is converted with
+markdown-it-py with raw HTML disabled, so text typed into a spreadsheet can
+never become markup; HTML reaches a page only from notebook outputs and from
+```` ```{=html} ```` blocks, both written by pmlib. Markdown that Quarto would
+read differently from the built-in renderer (raw HTML, executable code
+blocks, images, the constructs ``sources.UNSUPPORTED`` lists) is refused with
+``UnsupportedSyntaxError`` rather than shown wrongly.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from markdown_it import MarkdownIt
+
+from pmlib.errors import ConfigError
+from pmlib.periods import Period
+from pmlib.problems import Problem
+from pmlib.rendering.sources import Block, UnsupportedSyntaxError, page_title, read_blocks, unsupported_syntax
+
+RAW_HTML = "{=html}"
+FRONT_MATTER_KEYS = frozenset({"title"})
+OVERVIEW = "overview"
+
+MD = MarkdownIt("commonmark", {"html": False}).enable("table")
+# Only to find raw HTML that Quarto (Pandoc) would pass through and the built-in renderer shows as text.
+_WITH_HTML = MarkdownIt("commonmark", {"html": True}).enable("table")
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)---[ \t]*(?:\n|\Z)", re.DOTALL)
+_TABLE_TITLE = re.compile(r'class="gt_heading gt_title[^"]*"[^>]*>(.*?)</', re.DOTALL)
+
+_CODE_HINT = "show code as ```python and HTML as ```{=html}"
+_HTML_HINT = "is shown as text by the built-in renderer but as HTML by Quarto; put HTML in a ```{=html} block"
+
+Resolve = Callable[[str], str]
+
+
+@dataclass(frozen=True)
+class Document:
+    """One page of the site: where it comes from, where it goes, its title (inline Markdown) and its blocks."""
+
+    source: Path
+    output: str
+    title: str
+    blocks: tuple[Block, ...]
+    quarter: Period | None = None
+    has_h1: bool = False
+
+    @property
+    def label(self) -> str:
+        """The page's name in a quarter's menu: 'Overview', or its title without the quarter."""
+        if self.source.stem == OVERVIEW:
+            return "Overview"
+        text = inline_text(self.title)
+        return text.removesuffix(f": {self.quarter.code}") if self.quarter else text
+
+
+def inline_text(markdown: str) -> str:
+    """Inline Markdown as plain text, for ``<title>`` and menus (entities decoded; the template escapes again)."""
+    tokens = MD.parseInline(markdown)
+    children = (tokens[0].children or []) if tokens else []
+    return "".join(t.content if t.type in ("text", "code_inline") else " " if t.type == "softbreak" else "" for t in children).strip()
+
+
+def wrap_html(content: str) -> str:
+    """Inserted HTML, with a table put in a focusable region that scrolls sideways on small screens."""
+    if "<table" not in content or 'class="pm-chart"' in content:
+        return content
+    match = _TABLE_TITLE.search(content)
+    label = html.unescape(re.sub(r"<[^>]+>", "", match.group(1))).strip() if match else "Table"
+    return f'<div class="pm-table-wrap" role="region" tabindex="0" aria-label="{html.escape(label, quote=True)}">\n{content}\n</div>'
+
+
+def _fence(self, tokens, idx, options, env):
+    token = tokens[idx]
+    if token.info.strip() == RAW_HTML:
+        return wrap_html(token.content) + "\n"
+    return _default_fence(tokens, idx, options, env)
+
+
+def _link_open(self, tokens, idx, options, env):
+    token = tokens[idx]
+    resolve = (env or {}).get("resolve")
+    if resolve is not None:
+        token.attrSet("href", resolve(str(token.attrGet("href") or "")))
+    return self.renderToken(tokens, idx, options, env)
+
+
+def _table_open(self, tokens, idx, options, env):
+    return '<div class="pm-table-wrap" role="region" tabindex="0" aria-label="Table">\n' + self.renderToken(tokens, idx, options, env)
+
+
+def _table_close(self, tokens, idx, options, env):
+    return self.renderToken(tokens, idx, options, env) + "</div>\n"
+
+
+_default_fence = MD.renderer.rules["fence"]
+MD.add_render_rule("fence", _fence)
+MD.add_render_rule("link_open", _link_open)
+MD.add_render_rule("table_open", _table_open)
+MD.add_render_rule("table_close", _table_close)
+
+
+def render_markdown(text: str, resolve: Resolve | None = None) -> str:
+    """A Markdown block as HTML; ``resolve`` rewrites each link's target (source file to page)."""
+    return MD.render(text, {"resolve": resolve} if resolve else {})
+
+
+def render_inline(text: str, resolve: Resolve | None = None) -> str:
+    """One line of Markdown (a title, a footer) as HTML without a paragraph around it."""
+    return MD.renderInline(text, {"resolve": resolve} if resolve else {})
+
+
+def _blank_raw_html(text: str) -> str:
+    """The text with every ```` ```{=html} ```` block emptied, line numbers kept, so only Markdown is checked."""
+    lines = text.split("\n")
+    for token in MD.parse(text):
+        if token.type == "fence" and token.info.strip() == RAW_HTML and token.map:
+            for n in range(token.map[0], min(token.map[1], len(lines))):
+                lines[n] = ""
+    return "\n".join(lines)
+
+
+def markdown_problems(text: str, where: str, first_line: int = 1) -> tuple[list[Problem], int]:
+    """What Quarto and the built-in renderer would show differently in ``text``, and how many level-1 headings it has."""
+    problems: list[Problem] = []
+    h1 = 0
+    for token in _WITH_HTML.parse(text):
+        line = first_line + (token.map[0] if token.map else 0)
+        if token.type == "heading_open" and token.tag == "h1":
+            h1 += 1
+        info = token.info.strip() if token.type == "fence" else ""
+        if info.startswith("{") and info != RAW_HTML:
+            problems.append(Problem(where, line, "code block", f"Quarto would run {info[:30]!r} blocks; {_CODE_HINT}"))
+        if token.type == "html_block":
+            problems.append(Problem(where, line, "raw HTML", f"raw HTML in Markdown {_HTML_HINT}"))
+        for child in token.children or []:
+            if child.type == "html_inline":
+                problems.append(Problem(where, line, "raw HTML", f"raw HTML {child.content[:30]!r} {_HTML_HINT}"))
+            if child.type == "image":
+                problems.append(Problem(where, line, "image", "images in Markdown are not published; make charts in a notebook output"))
+    for problem in unsupported_syntax(_blank_raw_html(text), where):
+        problems.append(Problem(problem.file, problem.row + first_line - 1, problem.column, problem.message))
+    return problems, h1
+
+
+def read_notebook(path: Path, output: str, quarter: Period | None, *, echo: bool = False) -> Document:
+    """An executed notebook as Quarto shows it; its first level-one heading is its title and its page's ``<h1>``."""
+    problems: list[Problem] = []
+    try:
+        blocks = read_blocks(path, "html", echo=echo)
+    except UnsupportedSyntaxError as exc:
+        problems += exc.problems
+        blocks = []
+    h1 = 0
+    for block in blocks:
+        if block.kind == "markdown":
+            found, count = markdown_problems(block.content, f"{path.as_posix()} cell {block.cell_id}")
+            problems += found
+            h1 += count
+    if h1 > 1:
+        message = f"{h1} level-one headings; a page has one title: use ## for sections (in commentary.csv, do not start a line with '#')"
+        problems.append(Problem(path.as_posix(), None, "heading", message))
+    if problems:
+        raise UnsupportedSyntaxError(problems)
+    return Document(path, output, page_title(blocks, path.stem), tuple(blocks), quarter, h1 == 1)
+
+
+def read_page(path: Path, output: str) -> Document:
+    """A ``.qmd`` page: YAML front matter with its ``title``, then Markdown with ```` ```{=html} ```` blocks."""
+    where = path.as_posix()
+    text = path.read_text(encoding="utf-8")
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        raise UnsupportedSyntaxError([Problem(where, 1, "front matter", "start the page with '---', 'title: ...' and '---'")])
+    try:
+        meta = yaml.safe_load(match.group(1)) or {}
+    except yaml.YAMLError as exc:
+        raise UnsupportedSyntaxError([Problem(where, 2, "front matter", f"not valid YAML ({exc})")]) from None
+    problems = []
+    if not isinstance(meta, dict) or not isinstance(meta.get("title"), str) or not meta["title"].strip():
+        problems.append(Problem(where, 1, "title", "the front matter needs 'title: ...', the page's title and <h1>"))
+        meta = meta if isinstance(meta, dict) else {}
+    for key in sorted(set(map(str, meta)) - FRONT_MATTER_KEYS):
+        problems.append(Problem(where, 2, key, "front matter option not handled by the built-in renderer; remove it"))
+    body = text[match.end() :]
+    first_line = text[: match.end()].count("\n") + 1
+    found, h1 = markdown_problems(body, where, first_line)
+    problems += found
+    if h1:
+        problems.append(Problem(where, None, "heading", "the title comes from the front matter; use ## for sections"))
+    if problems:
+        raise UnsupportedSyntaxError(problems)
+    return Document(path, output, str(meta["title"]).strip(), (Block("markdown", body, "body"),))
+
+
+def notebook_output(path: Path, quarter: Period) -> str:
+    """Where a quarter's notebook is published: ``<slug>/<name>.html``."""
+    return f"{quarter.slug}/{path.stem}.html"
+
+
+def read_quarter(reports_dir: Path, quarter: Period, *, echo: bool = False) -> list[Document]:
+    """A quarter's executed notebooks, the overview first and the rest by name; every problem in all of them at once."""
+    folder = Path(reports_dir) / quarter.slug
+    paths = sorted(folder.glob("*.ipynb"))
+    if not paths:
+        raise ConfigError(f"no executed notebooks in {folder.as_posix()}: run 'pm run {quarter.slug}' first, or leave {quarter.code} out")
+    documents, problems = [], []
+    for path in paths:
+        try:
+            documents.append(read_notebook(path, notebook_output(path, quarter), quarter, echo=echo))
+        except UnsupportedSyntaxError as exc:
+            problems += exc.problems
+    if problems:
+        raise UnsupportedSyntaxError(problems)
+    return sorted(documents, key=lambda d: (d.source.stem != OVERVIEW, d.label.casefold(), d.source.name))

@@ -1,0 +1,313 @@
+"""The Cabinet pack: one PDF per quarter, made from the executed notebooks with Typst.
+
+Councils with Quarto 1.6+ render the pack with the ``pmlib-pack-typst``
+format in ``_extensions/pmlib-pack``. Everyone else gets the same PDF from
+pip packages alone: this module reads the quarter's notebooks in pack order
+(the overview, then each delivery plan in ``plans.csv`` order), converts the
+Markdown with pandoc, writes each SVG chart beside the Typst source, turns the
+great-tables HTML into Typst tables, and compiles with the ``typst`` package.
+The Typst source imports the extension's own ``typst-template.typ``, so both
+paths share one cover, one page layout and one table style.
+
+A pack is reproducible: the same notebooks, data and params give the same
+bytes. The PDF's dates are the params file's ``data_as_at``, the fonts are
+fixed (Liberation Sans, with DejaVu Sans Mono from the typst package for the
+status symbols Liberation Sans lacks), and no path or clock reaches the PDF.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+import nbformat
+import pypandoc
+import typst
+import yaml
+from bs4 import BeautifulSoup
+
+from pmlib.config import ReportParams
+from pmlib.errors import PmlibError
+from pmlib.periods import Period, parse_quarter
+from pmlib.rendering.sources import HIDDEN_TAGS, REMOVE_OUTPUT_TAGS, Block, read_blocks
+from pmlib.rendering.typst_tables import escape_markup, html_table_to_typst
+from pmlib.report import QuarterReport, quarter_report, report_params
+
+EXTENSION = Path("_extensions") / "pmlib-pack"
+TEMPLATE_NAME = "typst-template.typ"
+BODY_FONT = "Liberation Sans"
+# Status and trend symbols Liberation Sans lacks (✓ ✖ ↗ ↘), and their neighbours so all look alike: the template
+# sets these ranges in SYMBOL_FONT, which ships inside the typst package, and so do the charts here.
+SYMBOL_FONT = "DejaVu Sans Mono"
+SYMBOLS = re.compile("[\u2190-\u21ff\u2500-\u27bf]+")
+MAX_CHART_PX = 10_000
+_SVG_TEXT = re.compile(r"(<(?:text|tspan)\b[^>]*>)([^<]+)")
+# Pandoc's Markdown, minus what would break or change a pack silently: citations (an "@" in commentary),
+# raw HTML (shown as text, as the data contract promises) and heading labels (repeated across notebooks).
+MARKDOWN = "markdown-citations-raw_html-auto_identifiers"
+
+
+Quarter = str | Period | ReportParams | None  # a code or slug, a quarter, its params, or None for the latest
+
+
+class PackError(PmlibError):
+    """The Cabinet pack cannot be made from the files given."""
+
+
+@dataclass(frozen=True)
+class PackMetadata:
+    """What the cover, running header and PDF properties say, as plain text."""
+
+    council: str
+    title: str
+    meeting: str
+    meeting_date: str
+    quarter: str
+    period: str
+    data_as_at: str
+    audience: str
+    lang: str = "en-GB"
+
+    def typst_arguments(self) -> str:
+        """The template's ``pack`` arguments as Typst source: text as escaped markup, the same kind of value Quarto passes."""
+        lines = []
+        for f in fields(self):
+            value = getattr(self, f.name)
+            key = f.name.replace("_", "-")
+            as_string = key in ("data-as-at", "audience", "lang")
+            lines.append(f"  {key}: " + (_typst_string(value) if as_string else f"[{escape_markup(value)}]") + ",")
+        return "\n".join(lines)
+
+    def front_matter(self) -> dict[str, str]:
+        """The same values as Quarto document metadata, read by the extension's ``typst-show.typ``."""
+        return {f.name.replace("_", "-"): getattr(self, f.name) for f in fields(self)}
+
+
+def pack_metadata(report: QuarterReport) -> PackMetadata:
+    """The pack's metadata from the quarter's params and the council's name, so cover and website agree."""
+    p = report.params
+    return PackMetadata(
+        council=report.data.council.name,
+        title=p.title,
+        meeting=p.meeting,
+        meeting_date=f"{p.meeting_date:%-d %B %Y}",
+        quarter=report.quarter.code,
+        period=report.quarter.label,
+        data_as_at=p.data_as_at.isoformat(),
+        audience=p.audience,
+    )
+
+
+def _typst_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def pack_notebooks(report: QuarterReport, reports_dir: str | os.PathLike) -> list[Path]:
+    """The quarter's executed notebooks in pack order; every one must exist and be for this quarter."""
+    folder = Path(reports_dir) / report.quarter.slug
+    wanted = [(folder / "overview.ipynb", None)] + [(folder / f"plan-{plan_id}.ipynb", plan_id) for plan_id in report.plans.index]
+    missing = [str(path) for path, _ in wanted if not path.is_file()]
+    if missing:
+        raise PackError(f"no executed notebook {', '.join(missing)}: run `pm run {report.quarter.slug}` first")
+    for path, plan_id in wanted:
+        given = nbformat.read(path, as_version=4).metadata.get("pmlib", {}).get("parameters", {})
+        quarter = given.get("quarter")
+        if quarter is not None and parse_quarter(str(quarter)) != report.quarter or given.get("plan_id", plan_id) != plan_id:
+            raise PackError(f"{path} was run for {quarter} {given.get('plan_id') or ''}, not this pack: run `pm run {report.quarter.slug}`")
+    return [path for path, _ in wanted]
+
+
+def _fence(code: str, info: str = "") -> str:
+    """A fenced block longer than any run of backticks inside it, so nothing in ``code`` can close it."""
+    ticks = "`" * max(3, max((len(run) for run in re.findall(r"`+", code)), default=0) + 1)
+    return f"{ticks}{info}\n{code}\n{ticks}"
+
+
+def chart_description(svg: str, where: str) -> tuple[str, bool]:
+    """The chart's text description, and whether it can be drawn (Vega gives an empty chart an infinite size)."""
+    root = BeautifulSoup(svg, "html.parser").find("svg")
+    label = None if root is None else root.get("aria-label") or (root.find("title").get_text() if root.find("title") else None)
+    if not label or not label.strip():
+        raise PackError(f"{where}: the chart has no aria-label or <title>; every chart in the pack needs a text description")
+    try:
+        drawable = all(0 < float(root.get(side, "nan")) < MAX_CHART_PX for side in ("width", "height"))
+    except ValueError:
+        drawable = False
+    return " ".join(label.split()), drawable
+
+
+def pack_markdown(notebooks: list[Path], source_dir: Path) -> str:
+    """The pack's body as one Markdown document, charts and tables already Typst, SVGs written to ``source_dir``.
+
+    Non-Markdown blocks go in as raw Typst blocks, so one pandoc run
+    converts the whole pack and nothing is parsed twice.
+    """
+    parts, charts = [], 0
+    for path in notebooks:
+        for block in read_blocks(path, "pack"):
+            parts.append(_block_markdown(block, f"{path.as_posix()} cell {block.cell_id}", source_dir, charts + 1))
+            charts += block.kind == "svg"
+    return "\n\n".join(parts) + "\n"
+
+
+def symbols_in_svg(svg: str) -> str:
+    """The chart with its status symbols set in the symbol font, since SVG text has no per-glyph font fallback in Typst."""
+
+    def spans(match: re.Match) -> str:
+        wrapped = SYMBOLS.sub(lambda s: f'<tspan font-family="{SYMBOL_FONT}">{s.group(0)}</tspan>', match.group(2))
+        return match.group(1) + wrapped
+
+    return _SVG_TEXT.sub(spans, svg)
+
+
+def _block_markdown(block: Block, where: str, source_dir: Path, chart_number: int) -> str:
+    if block.kind == "markdown":
+        return block.content.strip()
+    if block.kind == "text":
+        return _fence(block.content.rstrip("\n"))
+    if block.kind == "html":
+        return _fence(html_table_to_typst(block.content, where), "{=typst}")
+    description, drawable = chart_description(block.content, where)
+    if not drawable:  # a measure with no figures yet: say so in words rather than draw an empty frame
+        return _fence(
+            f"#block(width: 100%)[#emph[Chart not drawn, as there are no figures to plot.] {escape_markup(description)}]", "{=typst}"
+        )
+    name = f"chart-{chart_number:03d}.svg"
+    (source_dir / name).write_text(symbols_in_svg(block.content), encoding="utf-8")
+    image = f'image("{name}", width: 100%, alt: {_typst_string(description)})'
+    return _fence(f"#block(breakable: false, width: 100%, {image})", "{=typst}")
+
+
+def _pack_source(metadata: PackMetadata, body: str) -> str:
+    return (
+        f"// The Cabinet pack for {metadata.quarter}, written by pmlib from the executed notebooks. Rebuilt on every run.\n"
+        f'#import "{TEMPLATE_NAME}": pack, horizontalrule\n'
+        "#show: doc => pack(\n"
+        f"{metadata.typst_arguments()}\n"
+        "  doc,\n"
+        ")\n\n"
+        f"{body}"
+    )
+
+
+def template_path(project_dir: str | os.PathLike) -> Path:
+    """The one Typst template both renderers use, in the project's Quarto extension."""
+    path = Path(project_dir) / EXTENSION / TEMPLATE_NAME
+    if not path.is_file():
+        raise PackError(f"no pack template at {path}: restore {EXTENSION / TEMPLATE_NAME} from the pmlib repository")
+    return path
+
+
+def write_pack_source(
+    quarter: Quarter,
+    *,
+    reports_dir: str | os.PathLike,
+    data_dir: str | os.PathLike,
+    params_dir: str | os.PathLike,
+    project_dir: str | os.PathLike,
+    source_dir: str | os.PathLike,
+) -> Path:
+    """Write the quarter's Typst source, the template and the charts into ``source_dir``; returns the ``.typ`` file.
+
+    Kept separate from compiling so the source can be read, diffed or
+    compiled by the ``typst`` command line when a pack looks wrong.
+    """
+    report = quarter_report(quarter, data_dir, params_dir)
+    notebooks = pack_notebooks(report, reports_dir)
+    source_dir = Path(source_dir)
+    source_dir.mkdir(parents=True, exist_ok=True)
+    for old in source_dir.glob("chart-*.svg"):  # charts of an earlier build, which this one may not have
+        old.unlink()
+    shutil.copyfile(template_path(project_dir), source_dir / TEMPLATE_NAME)
+    markdown = pack_markdown(notebooks, source_dir)
+    body = pypandoc.convert_text(markdown, "typst", format=MARKDOWN, extra_args=["--wrap=none"])
+    main = source_dir / f"{report.quarter.slug}.typ"
+    main.write_text(_pack_source(pack_metadata(report), body), encoding="utf-8")
+    return main
+
+
+def font_dirs() -> list[Path]:
+    """Folders holding Liberation Sans, found as Typst finds system fonts; the pack uses no other system font."""
+    found = typst.Fonts(include_system_fonts=True, include_embedded_fonts=False).fonts()
+    dirs = sorted({Path(f.path).parent for f in found if f.family == BODY_FONT and f.path})
+    if not dirs:
+        raise PackError(
+            f"the Cabinet pack is set in {BODY_FONT} (Arial's metrics, as the charts use), which is not installed: "
+            "run scripts/install-system-packages, or install the Debian package fonts-liberation"
+        )
+    return dirs
+
+
+def compile_pack(source: str | os.PathLike, out_pdf: str | os.PathLike, data_as_at: dt.date) -> Path:
+    """Compile a pack's Typst source to PDF with fixed fonts and a fixed clock, so equal sources give equal bytes."""
+    source, out_pdf = Path(source), Path(out_pdf)
+    stamp = dt.datetime.combine(data_as_at, dt.time(), tzinfo=dt.UTC)
+    try:
+        pdf, warnings = typst.compile_with_warnings(
+            str(source), root=str(source.parent), font_paths=[str(d) for d in font_dirs()], ignore_system_fonts=True, timestamp=stamp
+        )
+    except typst.TypstError as exc:
+        detail = f"{exc.message}\n{exc.diagnostic[:2000]}"
+        raise PackError(f"Typst could not compile {source}: {detail}\nKeep the source (render_pack's source_dir) and report this") from exc
+    fonts = [w for w in warnings if "font" in w.message]
+    if fonts:
+        raise PackError(f"{source}: {'; '.join(w.message for w in fonts)}; install the fonts named (see scripts/install-system-packages)")
+    out_pdf.parent.mkdir(parents=True, exist_ok=True)
+    out_pdf.write_bytes(pdf)
+    return out_pdf
+
+
+def render_pack(
+    quarter: Quarter,
+    *,
+    reports_dir: str | os.PathLike,
+    data_dir: str | os.PathLike,
+    params_dir: str | os.PathLike,
+    project_dir: str | os.PathLike,
+    out_pdf: str | os.PathLike,
+    source_dir: str | os.PathLike | None = None,
+) -> Path:
+    """Build the quarter's Cabinet pack as ``out_pdf`` without Quarto; ``source_dir`` keeps the Typst source."""
+    params = quarter if isinstance(quarter, ReportParams) else report_params(params_dir, quarter)
+    with tempfile.TemporaryDirectory(prefix="pmlib-pack-") as scratch:
+        folder = Path(source_dir) if source_dir is not None else Path(scratch)
+        kwargs = {"reports_dir": reports_dir, "data_dir": data_dir, "params_dir": params_dir, "project_dir": project_dir}
+        main = write_pack_source(params, **kwargs, source_dir=folder)
+        return compile_pack(main, out_pdf, params.data_as_at)
+
+
+def write_quarto_source(
+    quarter: Quarter,
+    *,
+    reports_dir: str | os.PathLike,
+    data_dir: str | os.PathLike,
+    params_dir: str | os.PathLike,
+    out_qmd: str | os.PathLike,
+) -> Path:
+    """The pack as a Quarto document for the ``pack`` profile: the same metadata, and every shown cell embedded in order.
+
+    Render it with ``quarto render OUT_QMD --profile pack`` from inside the
+    project; Markdown cells are copied, code cells are embedded by id, so
+    Quarto picks each output's Typst representation itself.
+    """
+    report = quarter_report(quarter, data_dir, params_dir)
+    out_qmd = Path(out_qmd)
+    lines = ["---", yaml.safe_dump(pack_metadata(report).front_matter(), sort_keys=False, allow_unicode=True).strip(), "---", ""]
+    for path in pack_notebooks(report, reports_dir):
+        target = Path(os.path.relpath(path, out_qmd.parent)).as_posix()
+        for cell in nbformat.read(path, as_version=4).cells:
+            tags = set(cell.get("metadata", {}).get("tags", []))
+            if tags & HIDDEN_TAGS:
+                continue
+            if cell.cell_type == "markdown":
+                lines += [cell.source.strip(), ""]
+            elif cell.cell_type == "code" and cell.get("outputs") and not tags & REMOVE_OUTPUT_TAGS:
+                lines += [f"{{{{< embed {target}#{cell['id']} >}}}}", ""]
+    out_qmd.parent.mkdir(parents=True, exist_ok=True)
+    out_qmd.write_text("\n".join(lines), encoding="utf-8")
+    return out_qmd

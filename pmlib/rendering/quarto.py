@@ -1,0 +1,55 @@
+"""The Quarto path: the same sources rendered by Quarto 1.6+ for councils that have it.
+
+Quarto renders the website profile from ``_quarto.yml`` and, per quarter, a
+pack document that embeds the executed notebooks' cells by id with the
+``pmlib-pack`` Typst format in ``_extensions/``: the same template the
+built-in renderer compiles. Nothing is executed: Quarto only reads outputs.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+from pmlib.errors import PmlibError
+from pmlib.periods import Period
+from pmlib.rendering.pack import write_quarto_source
+
+
+class QuartoError(PmlibError):
+    """Quarto failed; its own message is included."""
+
+
+def _quarto(args: list[str], cwd: Path) -> None:
+    done = subprocess.run(["quarto", *args], cwd=cwd, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise QuartoError(f"quarto {' '.join(args)} failed (exit {done.returncode}):\n{done.stderr[-4000:]}")
+
+
+def render_with_quarto(
+    project_dir: Path,
+    everything: list[Period],
+    partial: Path,
+    say: Callable[[str], None],
+    *,
+    reports_dir: Path,
+    data_dir: Path,
+    params_dir: Path,
+) -> tuple[list[Path], list[Path]]:
+    """Render the website and every quarter's pack with Quarto into ``partial``."""
+    say(f"Rendering the website ({len(everything)} quarters) with Quarto")
+    _quarto(["render", "--profile", "website", "--output-dir", str(partial.resolve())], project_dir)
+    packs = []
+    for q in everything:
+        say(f"Typesetting the Cabinet pack for {q.code} with Quarto")
+        source = write_quarto_source(
+            q, reports_dir=reports_dir, data_dir=data_dir, params_dir=params_dir, out_qmd=project_dir / "pages" / "packs" / f"{q.slug}.qmd"
+        )
+        _quarto(["render", str(source.relative_to(project_dir)), "--profile", "pack", "--output", f"{q.slug}.pdf"], project_dir)
+        target = partial / "packs" / f"{q.slug}.pdf"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        source.with_suffix(".pdf").replace(target)
+        packs.append(target)
+    pages = sorted(p for p in partial.rglob("*.html"))
+    return pages, packs

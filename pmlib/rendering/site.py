@@ -1,0 +1,252 @@
+"""The built-in website renderer: the same ``_quarto.yml`` and sources as Quarto, made of pip packages alone.
+
+Each executed notebook in ``reports/<slug>/`` becomes ``<slug>/<name>.html``
+and each generated page ``pages/<path>.qmd`` becomes ``<path>.html``. Every
+page has the same frame (skip link, header with the project's navigation, the
+quarter's menu, one ``<h1>``, footer) from a Jinja2 template with autoescape
+on. Links in sources name source files, as Quarto's do, and are rewritten
+into relative links between pages, so the site works from any folder and from
+``file://``; a link to anything that is not a page is an error, never a
+broken link. Charts work without scripts (inline SVG) and become interactive
+with a Vega bundle written into ``assets/``, so nothing is fetched from
+elsewhere. Output depends only on the inputs: rendering twice gives identical bytes.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import os
+import posixpath
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import jinja2
+import vl_convert
+from markupsafe import Markup
+
+from pmlib.errors import ProblemsError
+from pmlib.periods import Period, parse_quarter
+from pmlib.problems import Problem
+from pmlib.rendering.documents import Document, inline_text, read_page, read_quarter, render_inline, render_markdown, wrap_html
+from pmlib.rendering.project import QuartoProject, read_project
+from pmlib.rendering.sources import Block, UnsupportedSyntaxError
+
+ASSETS_DIR = "assets"
+STATIC_ASSETS = ("charts.js", "site.css")
+VEGA_BUNDLE = "vega.js"
+EXTERNAL_SCHEMES = frozenset({"http", "https", "mailto"})
+
+
+class SiteError(ProblemsError):
+    """The sources cannot make a working website: a link to no page, or two sources for one page."""
+
+    what = "the website sources"
+
+
+@dataclass(frozen=True)
+class NavLink:
+    """One link in a menu, relative to the page it is on."""
+
+    text: str
+    href: str
+    current: bool = False
+
+
+@functools.cache
+def vega_bundle() -> str:
+    """Vega, Vega-Lite and Vega-Embed as one classic script, from vl-convert: the versions that drew the static SVGs."""
+    return vl_convert.javascript_bundle()
+
+
+@functools.cache
+def _templates() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("pmlib.rendering", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+@dataclass(frozen=True)
+class _Site:
+    """What every page shares: the project and its folder, every page's output by source, and each quarter's pages."""
+
+    config: QuartoProject
+    project_dir: Path
+    outputs: dict[Path, str]
+    quarters: dict[Period, tuple[Document, ...]]
+
+
+def relative(target: str, page: str) -> str:
+    """The link from the page at site path ``page`` to the site path ``target``."""
+    return posixpath.relpath(target, posixpath.dirname(page) or ".")
+
+
+def _resolver(base: Path, site: _Site, page: str, where: str, problems: list[Problem]) -> Callable[[str], str]:
+    """Rewrite a link to a source file (relative to ``base``; ``/x`` from the project) into a link between pages."""
+
+    def resolve(href: str) -> str:
+        parts = urlsplit(href)
+        if parts.scheme or parts.netloc:
+            if parts.scheme.lower() in EXTERNAL_SCHEMES:
+                return href
+            problems.append(Problem(where, None, "link", f"{href!r}: only http, https and mailto links may leave the site"))
+            return "#"
+        if not parts.path:
+            return href
+        path = unquote(parts.path)
+        target = (site.project_dir / path.lstrip("/")) if path.startswith("/") else base / path
+        output = site.outputs.get(Path(os.path.abspath(target)))
+        if output is None:
+            message = f"{href!r} is not a page of the site; link to a .qmd page or an executed notebook that is rendered"
+            problems.append(Problem(where, None, "link", message))
+            return "#"
+        return relative(output, page) + (f"#{parts.fragment}" if parts.fragment else "")
+
+    return resolve
+
+
+def _block_html(block: Block, resolve: Callable[[str], str]) -> str:
+    if block.kind == "markdown":
+        body = render_markdown(block.content, resolve)
+    elif block.kind == "html":
+        body = wrap_html(block.content)
+    elif block.kind == "svg":
+        body = f'<div class="pm-svg">{block.content}</div>'
+    else:
+        body = f'<pre class="pm-output">{html.escape(block.content)}</pre>'
+    cell = html.escape(block.cell_id, quote=True)
+    return f'<div class="pm-cell pm-cell-{block.kind}" data-cell-id="{cell}">\n{body.strip()}\n</div>'
+
+
+def page_sources(config: QuartoProject, project_dir: Path, pages_dir: Path) -> list[Path]:
+    """The ``.qmd`` files in ``pages_dir`` that the project's ``render`` patterns list (``!pattern`` excludes), as Quarto picks them."""
+    chosen: set[Path] = set()
+    for pattern in config.project.render:
+        found = {Path(os.path.abspath(p)) for p in project_dir.glob(pattern.removeprefix("!")) if p.is_file()}
+        chosen = chosen - found if pattern.startswith("!") else chosen | found
+    return sorted(p for p in chosen if p.suffix == ".qmd" and p.is_relative_to(pages_dir))
+
+
+def read_sources(config: QuartoProject, periods: list[Period], project_dir: Path, reports_dir: Path, pages_dir: Path) -> list[Document]:
+    """Every page: each quarter's notebooks, then the pages the project renders, by path; every syntax problem at once."""
+    documents: list[Document] = []
+    problems: list[Problem] = []
+    for quarter in periods:
+        try:
+            documents += read_quarter(reports_dir, quarter, echo=config.execute.echo)
+        except UnsupportedSyntaxError as exc:
+            problems += exc.problems
+    for path in page_sources(config, project_dir, pages_dir):
+        try:
+            documents.append(read_page(path, path.relative_to(pages_dir).with_suffix(".html").as_posix()))
+        except UnsupportedSyntaxError as exc:
+            problems += exc.problems
+    if problems:
+        raise UnsupportedSyntaxError(problems)
+    return documents
+
+
+def _check_outputs(documents: list[Document]) -> None:
+    problems, seen = [], {}
+    for doc in documents:
+        if doc.output in seen:
+            message = f"both this and {seen[doc.output].as_posix()} would be {doc.output}; rename one"
+            problems.append(Problem(doc.source.as_posix(), None, None, message))
+        if doc.output.split("/")[0] == ASSETS_DIR:
+            problems.append(Problem(doc.source.as_posix(), None, None, f"{ASSETS_DIR}/ holds the site's styles and scripts; move the page"))
+        seen[doc.output] = doc.source
+    if problems:
+        raise SiteError(problems)
+
+
+def _page_html(site: _Site, doc: Document, problems: list[Problem]) -> str:
+    where = doc.source.as_posix()
+    config = site.config
+    from_project = _resolver(site.project_dir, site, doc.output, f"{site.project_dir.as_posix()}/_quarto*.yml", problems)
+    from_source = _resolver(doc.source.parent, site, doc.output, where, problems)
+    nav = []
+    for item in config.website.navbar.left:
+        href = from_project(item.href)
+        nav.append(NavLink(item.text, href, href == relative(doc.output, doc.output)))
+    quarter = doc.quarter or (max(site.quarters) if site.quarters else None)
+    quarter_nav = None
+    if quarter is not None:
+        links = [NavLink(d.label, relative(d.output, doc.output), d.output == doc.output) for d in site.quarters[quarter]]
+        quarter_nav = {"label": f"{quarter.code} report", "links": links}
+    home = nav[0].href if nav else relative(doc.output, doc.output)
+    body = "\n".join(_block_html(block, from_source) for block in doc.blocks)
+    footer_parts = config.website.page_footer
+    footer = [
+        (place, Markup(render_inline(text, from_project)))
+        for place, text in (("left", footer_parts.left), ("center", footer_parts.center), ("right", footer_parts.right))
+        if text
+    ]
+    template = _templates().get_template("page.html.j2")
+    return template.render(
+        lang=config.lang,
+        title_text=inline_text(doc.title),
+        site_title=config.website.title,
+        kind="notebook" if doc.quarter else "page",
+        assets=relative(ASSETS_DIR, doc.output) + "/",
+        home=home,
+        nav=nav,
+        quarter_nav=quarter_nav,
+        h1=None if doc.has_h1 else Markup(render_inline(doc.title)),
+        body=Markup(body),
+        footer=footer,
+        has_chart='class="pm-chart"' in body,
+    )
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return path
+
+
+def render_site(
+    project_dir: str | os.PathLike,
+    quarters: Iterable[str | Period],
+    *,
+    reports_dir: str | os.PathLike,
+    pages_dir: str | os.PathLike,
+    out_dir: str | os.PathLike,
+) -> list[Path]:
+    """Write the website for ``quarters`` into ``out_dir`` (a fresh folder the caller swaps into ``_site/``); the files written, sorted.
+
+    Reads ``_quarto.yml`` and ``_quarto-website.yml`` from ``project_dir``.
+    Raises ``ProjectConfigError`` for the project files,
+    ``UnsupportedSyntaxError`` for Quarto syntax the built-in renderer does
+    not implement, ``ConfigError`` for a quarter with no executed notebooks,
+    and ``SiteError`` for links to no page; each lists every problem found.
+    """
+    project_dir, reports_dir, pages_dir = (Path(os.path.abspath(p)) for p in (project_dir, reports_dir, pages_dir))
+    out_dir = Path(out_dir)
+    config = read_project(project_dir, "website")
+    periods = sorted({q if isinstance(q, Period) else parse_quarter(q) for q in quarters})
+    documents = read_sources(config, periods, project_dir, reports_dir, pages_dir)
+    _check_outputs(documents)
+    site = _Site(
+        config,
+        project_dir,
+        {Path(os.path.abspath(d.source)): d.output for d in documents},
+        {q: tuple(d for d in documents if d.quarter == q) for q in periods},
+    )
+    problems: list[Problem] = []
+    pages = {doc.output: _page_html(site, doc, problems) for doc in documents}
+    if problems:
+        raise SiteError(sorted(set(problems)))
+    written = [_write(out_dir / output, text.encode("utf-8")) for output, text in sorted(pages.items())]
+    assets = resources.files("pmlib.rendering") / "assets"
+    for name in STATIC_ASSETS:
+        written.append(_write(out_dir / ASSETS_DIR / name, assets.joinpath(name).read_bytes()))
+    written.append(_write(out_dir / ASSETS_DIR / VEGA_BUNDLE, vega_bundle().encode("utf-8")))
+    return sorted(written)

@@ -1,0 +1,258 @@
+"""great-tables HTML as a Typst table, so the PDF pack shows the same table the website does.
+
+The notebooks' tables are great-tables HTML: a title row in ``thead``, column
+headings with ``scope="col"``, body cells whose classes give the alignment,
+and inline styles for the status tints. Typst cannot read HTML, so this
+module turns that HTML into a Typst ``table(...)`` inside a ``figure`` whose
+caption is the title: the header rows repeat on every page the table breaks
+across, and each cell keeps its background colour, text colour, weight and
+style. Borders, fonts and sizes are left to the pack's template, so every
+table in the pack looks alike.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+
+from pmlib.errors import PmlibError
+
+# Every ASCII character Typst markup can give a meaning to (emphasis, code, labels, references, comments,
+# list markers, dash and ellipsis shorthands, escapes). Escaping all of them is always valid in Typst.
+_MARKUP = frozenset("\\#$*_`<>@[]~=-+/.")
+_ALIGN = {"gt_left": "left", "gt_right": "right", "gt_center": "center"}
+_CSS_ALIGN = {"left": "left", "right": "right", "center": "center", "start": "start", "end": "end"}
+_WEIGHT = {"normal": '"regular"', "bold": '"bold"', "bolder": '"bold"', "lighter": '"light"'}
+_INLINE = {"strong": "strong", "b": "strong", "em": "emph", "i": "emph"}
+_HEX = re.compile(r"#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})")
+_RGB = re.compile(r"rgba?\(\s*(\d{1,3})\s*,\s*(\d{1,3})\s*,\s*(\d{1,3})\s*(?:,\s*([\d.]+)\s*)?\)")
+# Table widths, in ems of the table's text: the pack's text width, a character's and a cell's padding (estimates
+# for Liberation Sans), and the least a column of sentences may have. In characters: the longest text a short
+# column holds, and the length beyond which a column of sentences gets no larger share.
+TEXT_EM, CHAR_EM, PAD_EM, LONG_MIN_EM = 56, 0.55, 1.0, 12
+SHORT, WIDE = 24, 60
+_LABEL = re.compile(r"[A-Za-z][\w.:-]*")
+
+
+class TableConversionError(PmlibError):
+    """HTML a notebook showed that the pack cannot draw as a Typst table."""
+
+
+def escape_markup(text: str) -> str:
+    """Text that Typst markup shows exactly as written: every markup character backslash-escaped."""
+    return "".join(f"\\{c}" if c in _MARKUP else c for c in text)
+
+
+def _string(text: str) -> str:
+    """A Typst string literal."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def _colour(value: str, where: str) -> str:
+    value = value.strip()
+    if _HEX.fullmatch(value):
+        return f"rgb({_string(value.upper())})"
+    match = _RGB.fullmatch(value)
+    if match:
+        r, g, b, alpha = match.groups()
+        channels = f"{r}, {g}, {b}" + (f", {round(float(alpha) * 100)}%" if alpha is not None else "")
+        return f"rgb({channels})"
+    raise TableConversionError(f"{where}: colour {value!r} is not a hex code or rgb(); give great-tables colours as '#RRGGBB'")
+
+
+def _inline(node, where: str) -> str:
+    """A cell's content as Typst markup: text escaped, bold, italic, line breaks and links kept."""
+    if isinstance(node, Comment):
+        return ""
+    if isinstance(node, NavigableString):
+        return escape_markup(re.sub(r"\s+", " ", str(node)))
+    if not isinstance(node, Tag):
+        return ""
+    inner = "".join(_inline(child, where) for child in node.children)
+    if node.name in _INLINE:
+        return f"#{_INLINE[node.name]}[{inner}]"
+    if node.name == "br":
+        return "#linebreak()"
+    if node.name == "a" and node.get("href"):
+        return f"#link({_string(node['href'])})[{inner}]"
+    if node.name == "code":
+        return f"#raw({_string(node.get_text())})"
+    if node.name in ("span", "div", "p", "sup", "sub", "small"):
+        wrap = {"sup": "#super[{}]", "sub": "#sub[{}]", "small": "#text(size: 0.85em)[{}]"}.get(node.name, "{}")
+        return wrap.format(inner)
+    raise TableConversionError(f"{where}: table cell holds <{node.name}>, which the pack cannot draw; use text, <strong>, <em> or <br>")
+
+
+def _style(cell: Tag) -> dict[str, str]:
+    declarations = {}
+    for part in (cell.get("style") or "").split(";"):
+        name, sep, value = part.partition(":")
+        if sep:
+            declarations[name.strip().lower()] = value.strip()
+    return declarations
+
+
+def _class_align(cell: Tag) -> str | None:
+    return next((_ALIGN[c] for c in cell.get("class", []) if c in _ALIGN), None)
+
+
+@dataclass(frozen=True)
+class _Cell:
+    """One cell as Typst: its content markup and the ``table.cell`` arguments it needs."""
+
+    markup: str
+    args: tuple[str, ...]
+    align: str | None
+    length: int = 0
+    word: int = 0
+    colspan: int = 1
+    rowspan: int = 1
+
+    def code(self, column_align: str | None = None) -> str:
+        args = list(self.args)
+        if self.align and self.align != column_align:
+            args.append(f"align: {self.align}")
+        body = f"[{self.markup}]"
+        return f"table.cell({', '.join(args)}){body}" if args else body
+
+
+def _cell(tag: Tag, where: str, header: bool = False) -> _Cell:
+    css = _style(tag)
+    markup = _inline_all(tag, where)
+    text_args = []
+    if "color" in css:
+        text_args.append(f"fill: {_colour(css['color'], where)}")
+    weight = css.get("font-weight", "").lower()
+    if weight:
+        text_args.append(f"weight: {int(weight) if weight.isdigit() else _WEIGHT.get(weight, _WEIGHT['normal'])}")
+    classes = set(tag.get("class", []))
+    if "gt_font_bold" in classes and not weight:
+        text_args.append('weight: "bold"')
+    if css.get("font-style", "").lower() in ("italic", "oblique") or "gt_font_italic" in classes:
+        text_args.append('style: "italic"')
+    if header and not text_args:
+        markup = f"#strong[{markup}]" if markup else markup
+    elif text_args:
+        markup = f"#text({', '.join(text_args)})[{markup}]"
+    spans = {span: max(1, int(tag.get(span) or 1)) for span in ("colspan", "rowspan")}
+    args = [f"{span}: {n}" for span, n in spans.items() if n > 1]
+    if "background-color" in css:
+        args.append(f"fill: {_colour(css['background-color'], where)}")
+    align = _CSS_ALIGN.get(css.get("text-align", "").lower()) or _class_align(tag)
+    text = tag.get_text().split()
+    return _Cell(markup, tuple(args), align, len(" ".join(text)), max(map(len, text), default=0), **spans)
+
+
+def _rows(section: Tag | None) -> list[Tag]:
+    return [] if section is None else section.find_all("tr", recursive=False)
+
+
+def _width(rows: list[list[Tag]]) -> int:
+    return max((sum(int(c.get("colspan", 1) or 1) for c in row) for row in rows), default=0)
+
+
+def html_table_to_typst(html: str, where: str = "the table") -> str:
+    """Typst markup for one great-tables (or plain HTML) table; ``where`` names its notebook and cell in errors."""
+    soup = BeautifulSoup(html, "html.parser")
+    table = soup.find("table")
+    if table is None:
+        raise TableConversionError(f"{where}: HTML output without a <table>; the pack shows Markdown, SVG charts and tables only")
+    title = table.select_one("thead td.gt_title, thead th.gt_title")
+    subtitle = table.select_one("thead td.gt_subtitle, thead th.gt_subtitle")
+    thead, tfoot = table.find("thead"), table.find("tfoot")
+    head_rows = [list(tr.find_all(["th", "td"], recursive=False)) for tr in _rows(thead) if "gt_heading" not in tr.get("class", [])]
+    body_rows = [
+        list(tr.find_all(["th", "td"], recursive=False)) for body in table.find_all("tbody", recursive=False) for tr in _rows(body)
+    ]
+    for tr in _rows(table):  # a table written without thead and tbody: leading rows of <th> are its header
+        cells = list(tr.find_all(["th", "td"], recursive=False))
+        is_head = not body_rows and all(c.name == "th" for c in cells)
+        (head_rows if is_head else body_rows).append(cells)
+    if not head_rows and not body_rows:
+        raise TableConversionError(f"{where}: the table has no rows; show a sentence instead of an empty table")
+    columns = _width(head_rows + body_rows)
+    body = [[_cell(c, where) for c in row] for row in body_rows]
+    head = [[_cell(c, where, header=True) for c in row] for row in head_rows]
+    aligns = _column_aligns(body, head, columns)
+    lines = [f"columns: {_array(_column_widths(body, head, columns))},", f"align: {_array(aligns)},"]
+    if head:
+        cells = _code_rows(head, aligns)
+        lines += ["table.header(", "  repeat: true,", *[f"  {row}," for row in cells], "),"]
+    lines += [f"{row}," for row in _code_rows(body, aligns)]
+    foot = [" ".join(_inline_all(c, where) for c in tr.find_all(["th", "td"])).strip() for tr in _rows(tfoot)]
+    if any(foot):
+        lines += ["table.footer(", "  repeat: false,", *[f"  table.cell(colspan: {columns})[{f}]," for f in foot if f], "),"]
+    caption = _caption(title, subtitle, where)
+    figure = ["#figure(", "  kind: table,"] + ([f"  caption: [{caption}],"] if caption else []) + ["  table("]
+    figure += [f"    {line}" for line in lines] + ["  ),", ")"]
+    label = _label(table)
+    return "\n".join(figure) + (f" <{label}>" if label else "")
+
+
+def _array(items: list[str]) -> str:
+    """A Typst array literal (one item needs a trailing comma, or it is just parentheses)."""
+    return f"({', '.join(items)}{',' if len(items) == 1 else ''})"
+
+
+def _code_rows(rows: list[list[_Cell]], aligns: list[str]) -> list[str]:
+    """Each row's cells as Typst, each compared with the alignment of the column it lands in under earlier rowspans."""
+    taken: set[tuple[int, int]] = set()
+    out = []
+    for r, row in enumerate(rows):
+        codes, column = [], 0
+        for cell in row:
+            while (r, column) in taken:
+                column += 1
+            codes.append(cell.code(aligns[column] if column < len(aligns) else None))
+            taken |= {(r + dr, column + dc) for dr in range(cell.rowspan) for dc in range(cell.colspan)}
+            column += cell.colspan
+        out.append(", ".join(codes))
+    return out
+
+
+def _column_widths(body: list[list[_Cell]], head: list[list[_Cell]], columns: int) -> list[str]:
+    """Columns of sentences share what short columns leave, when that is enough; otherwise Typst sizes every column.
+
+    Typst's ``auto`` columns never overlap, but when a table is too wide they
+    squeeze every long column to the same width, leaving a column of measure
+    names one or two words wide next to a column of updates. Sharing the
+    space in proportion to the text reads better, but only when the short
+    columns (figures, dates, statuses) still fit on one line, which is
+    estimated from their text at about half an em a character.
+    """
+    longest, words = [0] * columns, [1] * columns
+    for row in [*head, *body]:
+        if len(row) == columns:
+            longest = [max(n, cell.length) for n, cell in zip(longest, row, strict=True)]
+            words = [max(w, cell.word) for w, cell in zip(words, row, strict=True)]
+    long = [n > SHORT for n in longest]
+    short_em = sum(n * CHAR_EM + PAD_EM for n, is_long in zip(longest, long, strict=True) if not is_long)
+    if not any(long) or short_em + LONG_MIN_EM * sum(long) > TEXT_EM:
+        return ["auto"] * columns
+    return [f"{max(w, min(n, WIDE))}fr" if is_long else "auto" for n, w, is_long in zip(longest, words, long, strict=True)]
+
+
+def _column_aligns(body: list[list[_Cell]], head: list[list[_Cell]], columns: int) -> list[str]:
+    """Each column's alignment: from the first body row whose cells fill every column, else the last heading row."""
+    for row in [*body, *reversed(head)]:
+        if len(row) == columns:
+            return [cell.align or "left" for cell in row]
+    return ["left"] * columns
+
+
+def _caption(title: Tag | None, subtitle: Tag | None, where: str) -> str:
+    parts = [_inline_all(t, where) for t in (title, subtitle) if t is not None]
+    return " #linebreak() ".join(p for p in parts if p)
+
+
+def _inline_all(tag: Tag, where: str) -> str:
+    return "".join(_inline(child, where) for child in tag.children).strip()
+
+
+def _label(table: Tag) -> str | None:
+    """The great-tables id (from the wrapping div), as a Typst label to refer to the table by."""
+    wrapper = table.find_parent("div", id=True)
+    candidate = wrapper["id"] if wrapper is not None else (table.get("id") or "")
+    return candidate if _LABEL.fullmatch(candidate) else None

@@ -1,0 +1,287 @@
+"""The Cabinet pack: the PDF built from the committed notebooks, checked with poppler, and its Typst tables."""
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+import typst
+import yaml
+from great_tables import GT, loc, style
+
+from pmlib import quarter_report
+from pmlib.rendering.pack import (
+    PackError,
+    font_dirs,
+    pack_metadata,
+    render_pack,
+    symbols_in_svg,
+    template_path,
+    write_quarto_source,
+)
+from pmlib.rendering.sources import read_blocks
+from pmlib.rendering.typst_tables import TableConversionError, escape_markup, html_table_to_typst
+from pmlib.tables import make_table
+
+ROOT = Path(__file__).resolve().parents[1]
+SNAPSHOTS = Path(__file__).parent / "snapshots"
+EXTENSION = ROOT / "_extensions" / "pmlib-pack"
+SYMBOLS = "✓ ▲ ✖ ○ – ↑ ↓ → ↗ ↘ ●".split()
+DIRS = {"reports_dir": ROOT / "reports", "data_dir": ROOT / "data", "params_dir": ROOT / "params", "project_dir": ROOT}
+
+
+def poppler(tool: str, *args) -> str:
+    if shutil.which(tool) is None:
+        pytest.fail(f"{tool} is missing: run scripts/install-system-packages (Debian package poppler-utils)")
+    return subprocess.run([tool, *map(str, args)], check=True, capture_output=True, text=True).stdout
+
+
+def pdf_pages(pdf: Path, mode: str = "-layout") -> list[str]:
+    return poppler("pdftotext", mode, pdf, "-").split("\f")[:-1]
+
+
+def build(slug: str, folder: Path) -> tuple[Path, Path]:
+    source = folder / "source"
+    pdf = render_pack(slug, **DIRS, out_pdf=folder / "packs" / f"{slug}.pdf", source_dir=source)
+    return pdf, source / f"{slug}.typ"
+
+
+@pytest.fixture(scope="module", params=["2021-22-Q2", "2020-21-Q1"])
+def pack(request, tmp_path_factory):
+    slug = request.param
+    pdf, source = build(slug, tmp_path_factory.mktemp(slug))
+    return slug, pdf, source, quarter_report(slug, DIRS["data_dir"], DIRS["params_dir"])
+
+
+def test_a4_pages_and_document_properties(pack):
+    slug, pdf, _, report = pack
+    info = poppler("pdfinfo", "-f", 1, "-l", 9999, pdf)
+    pages = int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
+    sizes = re.findall(r"^Page\s+\d+ size:\s+(.+)$", info, re.M)
+    assert len(sizes) == pages > 10
+    assert set(sizes) == {"595.276 x 841.89 pts (A4)"}
+    council, params = report.data.council.name, report.params
+    assert re.search(r"^Title:\s+(.+)$", info, re.M).group(1) == f"{council}: {params.title}, {report.quarter.code}"
+    created = re.search(r"^CreationDate:\s+(.+)$", info, re.M).group(1)
+    assert created == f"{params.data_as_at:%a %b %d} 00:00:00 {params.data_as_at:%Y} UTC"
+    assert "Tagged:          yes" in info
+    assert b"/Lang(en-GB)" in pdf.read_bytes()
+
+
+def test_every_font_is_embedded_and_the_text_is_liberation_sans(pack):
+    _, pdf, _, _ = pack
+    rows = poppler("pdffonts", pdf).splitlines()[2:]
+    assert rows
+    for row in rows:
+        name, emb = row.split()[0], row.split()[-5]
+        assert emb == "yes", f"font {name} is not embedded"
+    names = {row.split()[0].split("+")[-1] for row in rows}
+    assert {"LiberationSans", "LiberationSans-Bold", "DejaVuSansMono"} <= names
+
+
+def test_cover_names_council_report_meeting_and_classification(pack):
+    _, pdf, _, report = pack
+    cover = " ".join(pdf_pages(pdf)[0].split())
+    p = report.params
+    for text in (report.data.council.name, p.title, f"Report to {p.meeting}, {p.meeting_date:%-d %B %Y}", "Public report"):
+        assert text in cover
+    assert f"{report.quarter.code}: {report.quarter.label}" in cover
+    assert f"Figures as at {p.data_as_at:%-d %B %Y}" in cover
+
+
+def test_each_delivery_plan_is_a_numbered_section_in_plan_order(pack):
+    _, pdf, _, report = pack
+    pages = pdf_pages(pdf)
+    contents = " ".join(pages[1].split())
+    assert contents.startswith(f"{report.data.council.name} {report.quarter.code} Contents")
+    starts = []
+    for number, name in enumerate(report.plans["name"], 2):
+        heading = f"{number} {name}: {report.quarter.code}"
+        assert heading in contents
+        found = [i for i, page in enumerate(pages) if " ".join(page.split()[:60]).find(heading) >= 0 and i > 1]
+        assert found, f"no page starts section {heading!r}"
+        starts.append(found[0])
+    assert starts == sorted(starts)
+
+
+def test_every_page_says_page_n_of_m_and_later_pages_carry_the_running_header(pack):
+    _, pdf, _, report = pack
+    pages = pdf_pages(pdf)
+    for n, page in enumerate(pages, 1):
+        assert re.search(rf"Page {n} of {len(pages)}\s*$", page.rstrip()), f"page {n}"
+        assert "Public report" in page
+        if n > 1:
+            first = page.strip().splitlines()[0].split()
+            assert " ".join(first) == f"{report.data.council.name} {report.quarter.code}"
+
+
+def test_status_symbols_reach_the_pdf_text(pack):
+    slug, pdf, _, _ = pack
+    body = "".join(pdf_pages(pdf)[2:])
+    expected = SYMBOLS if slug == "2021-22-Q2" else ["✓", "▲", "✖", "○", "↑", "↓"]
+    assert [s for s in expected if s not in body] == []
+
+
+def test_typst_source_keeps_cell_colours_repeated_headers_and_alt_text(pack):
+    _, pdf, source, report = pack
+    text = source.read_text(encoding="utf-8")
+    assert text.count("table.header(\n      repeat: true,") == text.count("#figure(\n  kind: table,") > 5
+    assert 'table.cell(fill: rgb("#DFF1EF"))[✓ On target]' in text
+    assert '#import "typst-template.typ": pack, horizontalrule' in text
+    assert (source.parent / "typst-template.typ").read_bytes() == template_path(ROOT).read_bytes()
+    charts = sorted(source.parent.glob("chart-*.svg"))
+    assert len(charts) == text.count('image("chart-') > len(report.plans)
+    assert 'alt: "Bar chart of measures by status for each delivery plan.' in text
+    assert str(source.parent) not in text
+
+
+def test_a_second_build_in_a_temporary_folder_is_byte_identical_and_holds_no_path(pack, tmp_path):
+    slug, pdf, source, _ = pack
+    again = render_pack(slug, **DIRS, out_pdf=tmp_path / "again.pdf")
+    assert again.read_bytes() == pdf.read_bytes()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["again.pdf"]
+    data = pdf.read_bytes()
+    for path in (str(tmp_path), str(source.parent), str(pdf.parent), str(ROOT)):
+        assert path.encode() not in data
+
+
+def test_missing_notebook_is_named_with_the_command_to_run(tmp_path):
+    reports = tmp_path / "reports"
+    shutil.copytree(ROOT / "reports" / "2021-22-Q2", reports / "2021-22-Q2")
+    (reports / "2021-22-Q2" / "plan-dynamic-places.ipynb").unlink()
+    with pytest.raises(PackError, match=r"plan-dynamic-places\.ipynb: run `pm run 2021-22-Q2` first"):
+        render_pack("2021-22-Q2", **{**DIRS, "reports_dir": reports}, out_pdf=tmp_path / "x.pdf")
+
+
+# --- the template on its own -------------------------------------------------------------------------
+
+
+def compile_with_template(tmp_path: Path, body: str, **pack_args) -> Path:
+    shutil.copyfile(template_path(ROOT), tmp_path / "typst-template.typ")
+    args = "".join(f"  {k}: {v},\n" for k, v in pack_args.items())
+    (tmp_path / "main.typ").write_text(
+        f'#import "typst-template.typ": pack, horizontalrule\n#show: doc => pack(\n{args}  doc,\n)\n{body}\n', encoding="utf-8"
+    )
+    pdf = tmp_path / "main.pdf"
+    pdf.write_bytes(
+        typst.compile(str(tmp_path / "main.typ"), root=str(tmp_path), font_paths=[str(d) for d in font_dirs()], ignore_system_fonts=True)
+    )
+    return pdf
+
+
+def test_internal_audience_is_classified_on_cover_and_every_page(tmp_path):
+    council = "[King's Lynn and _West_ Norfolk]"
+    pdf = compile_with_template(tmp_path, "= Plan\n\nText.", council=council, title="[T]", quarter="[2021/22 Q2]", audience='"internal"')
+    pages = pdf_pages(pdf)
+    assert all("Internal report" in page and "Public report" not in page for page in pages)
+    info = poppler("pdfinfo", pdf)
+    assert re.search(r"^Title:\s+(.+)$", info, re.M).group(1) == "King's Lynn and West Norfolk: T, 2021/22 Q2"
+
+
+def test_a_long_table_breaks_across_pages_repeating_its_header_row(tmp_path):
+    frame = pd.DataFrame({"Measure": [f"Measure number {i}" for i in range(120)], "Status": ["✓ On target"] * 120})
+    code = html_table_to_typst(make_table(frame, "table-long", "Long", {}).html, "test")
+    pages = pdf_pages(compile_with_template(tmp_path, code, council="[C]", title="[T]", quarter="[Q]"))[2:]
+    assert len(pages) >= 2
+    for page in pages:
+        rows = [" ".join(line.split()) for line in page.splitlines() if line.strip()]
+        first_row = next(i for i, row in enumerate(rows) if row.startswith("Measure number"))
+        assert rows[first_row - 1] == "Measure Status"
+    assert "Measure number 119" in pages[-1]
+
+
+def test_template_is_safe_as_a_quarto_partial_and_show_passes_only_what_pack_takes():
+    template = (EXTENSION / "typst-template.typ").read_text(encoding="utf-8")
+    show = (EXTENSION / "typst-show.typ").read_text(encoding="utf-8")
+    assert "$" not in template, "Quarto reads partials as Pandoc templates: a dollar sign would be taken as a variable"
+    start = template.index("#let pack(")
+    signature = template[start : template.index(") = {", start)]
+    accepted = set(re.findall(r"^\s+([a-z-]+):", signature, re.M))
+    passed = set(re.findall(r"^\s+([a-z-]+):", show, re.M))
+    assert passed <= accepted
+    extension = yaml.safe_load((EXTENSION / "_extension.yml").read_text(encoding="utf-8"))
+    typst_format = extension["contributes"]["formats"]["typst"]
+    assert typst_format["papersize"] == "a4" and typst_format["lang"] == "en-GB"
+    assert typst_format["template-partials"] == ["typst-template.typ", "typst-show.typ"]
+    profile = yaml.safe_load((ROOT / "_quarto-pack.yml").read_text(encoding="utf-8"))
+    assert "pmlib-pack-typst" in profile["format"]
+
+
+def test_quarto_source_carries_the_same_metadata_and_embeds_every_shown_cell_in_order(tmp_path):
+    out = write_quarto_source("2021-22-Q2", **{k: v for k, v in DIRS.items() if k != "project_dir"}, out_qmd=tmp_path / "q" / "pack.qmd")
+    text = out.read_text(encoding="utf-8")
+    front = yaml.safe_load(text.split("---")[1])
+    show = (EXTENSION / "typst-show.typ").read_text(encoding="utf-8")
+    report = quarter_report("2021-22-Q2", DIRS["data_dir"], DIRS["params_dir"])
+    assert front == pack_metadata(report).front_matter()
+    assert {k for k in front if k != "title"} <= set(re.findall(r"\$if\(([a-z-]+)\)\$", show))
+    embeds = re.findall(r"\{\{< embed (\S+)#(\S+) >\}\}", text)
+    expected = []
+    for nb in [ROOT / "reports" / "2021-22-Q2" / "overview.ipynb"] + [
+        ROOT / "reports" / "2021-22-Q2" / f"plan-{p}.ipynb" for p in report.plans.index
+    ]:
+        markdown_cells = {c["id"] for c in nbformat.read(nb, as_version=4).cells if c.cell_type == "markdown"}
+        shown = dict.fromkeys(b.cell_id for b in read_blocks(nb, "pack"))
+        expected += [(nb.resolve(), cell) for cell in shown if cell not in markdown_cells]
+    assert [((out.parent / path).resolve(), cell) for path, cell in embeds] == expected
+    assert "## Measures at a glance" in text
+
+
+def test_chart_symbols_get_the_symbol_font_in_svg_text_only():
+    svg = '<svg aria-label="✓ kept"><text x="1">✖ Intervention</text><title>✓ title</title></svg>'
+    wrapped = '<text x="1"><tspan font-family="DejaVu Sans Mono">✖</tspan> Intervention</text>'
+    assert symbols_in_svg(svg) == f'<svg aria-label="✓ kept">{wrapped}<title>✓ title</title></svg>'
+
+
+# --- tables -----------------------------------------------------------------------------------------
+
+
+def test_one_row_table_snapshot():
+    frame = pd.DataFrame({"Measure": ["A & <b> 1.5 *x*"], "Status": ["✓ On target"]})
+    code = html_table_to_typst(make_table(frame, "table-x", "Title [1]", {"Status": ["#DFF1EF"]}).html, "test")
+    assert code == (SNAPSHOTS / "typst_table_one_row.typ").read_text(encoding="utf-8").rstrip("\n")
+
+
+def test_fill_weight_colour_and_spans_survive_and_compile(tmp_path):
+    frame = pd.DataFrame({"Measure": ["Bold one", "Plain"], "Value": [1.5, 2.0]})
+    gt = (
+        GT(frame, id="t")
+        .tab_header(title="Styled", subtitle="Sub")
+        .tab_spanner("Figures", columns=["Value"])
+        .tab_style([style.text(weight="bold", color="#801650"), style.fill(color="#F2DCE6")], loc.body(columns="Measure", rows=[0]))
+        .tab_style(style.text(weight="600", style="italic"), loc.body(columns="Value", rows=[1]))
+        .tab_source_note("Source: test")
+    )
+    code = html_table_to_typst(gt.as_raw_html(), "test")
+    assert 'table.cell(fill: rgb("#F2DCE6"))[#text(fill: rgb("#801650"), weight: "bold")[Bold one]]' in code
+    assert '#text(weight: 600, style: "italic")[2\\.0]' in code
+    assert "table.cell(rowspan: 2)[#strong[Measure]]" in code
+    assert "caption: [Styled #linebreak() Sub]" in code
+    assert "align: (left, right)," in code
+    assert "table.cell(colspan: 2)[Source: test]" in code
+    pdf = compile_with_template(tmp_path, code, council="[C]", title="[T]", quarter="[Q]")
+    assert "LiberationSans-Bold" in poppler("pdffonts", pdf)
+    text = " ".join(" ".join(pdf_pages(pdf)[2:]).split())
+    assert "Bold one" in text and "Source: test" in text
+
+
+def test_markup_escaping_shows_text_exactly(tmp_path):
+    tricky = r"A & <b> *x* _y_ #z $1 @me [c] // no comment -- 1. = h ~ \ back `code` 10/20 a+b"
+    assert escape_markup("1. Item") == "1\\. Item"
+    frame = pd.DataFrame({"Text": [tricky], "N": ["- 2"]})
+    code = html_table_to_typst(make_table(frame, "table-esc", "Esc", {}).html, "test")
+    pdf = compile_with_template(tmp_path, code, council="[C]", title="[T]", quarter="[Q]")
+    text = pdf_pages(pdf, "-raw")[2]
+    assert tricky in text and "- 2" in text
+
+
+def test_html_that_is_not_a_drawable_table_is_refused_with_its_place():
+    with pytest.raises(TableConversionError, match="overview.ipynb cell x: HTML output without a <table>"):
+        html_table_to_typst("<div>hello</div>", "overview.ipynb cell x")
+    with pytest.raises(TableConversionError, match="<img>"):
+        html_table_to_typst('<table><tr><td><img src="a.png"></td></tr></table>', "here")
+    with pytest.raises(TableConversionError, match="hex code"):
+        html_table_to_typst('<table><tr><td style="background-color: papayawhip">x</td></tr></table>', "here")

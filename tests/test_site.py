@@ -1,0 +1,342 @@
+"""The built-in website: built from the committed reports (two quarters) and from a tiny council run end to end.
+
+Each built site is parsed as HTML and checked the way a reader, a screen
+reader and a file:// browser would meet it: every page there, every link and
+asset resolving to a file (and every fragment to an id), one ``<h1>``, the
+language set, landmarks, nothing loaded from elsewhere, no restricted measure
+or withheld figure, and officers' text shown as text.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import tempfile
+from collections import Counter
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+import vl_convert
+from builders import make_data, write_csv
+
+import pmlib
+from pmlib.rendering.documents import render_markdown
+from pmlib.rendering.pages import user_markdown, write_pages
+from pmlib.rendering.site import SiteError, render_site
+from pmlib.rendering.sources import UnsupportedSyntaxError
+from pmlib.running import run_quarters
+
+ROOT = Path(__file__).parents[1]
+QUARTERS = ["2021-22-Q1", "2021-22-Q2"]
+ALLOWED_URLS = {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}
+VEGA_LITE_SCHEMA = re.compile(r"^https://vega\.github\.io/schema/vega-lite/v[\d.]+\.json$")
+LANDMARKS = ("header", "nav", "main", "footer")
+NAVBAR = ("index.html", "measures.html", "archive.html")
+
+
+class Page(HTMLParser):
+    """What the checks need from one page: links, ids, tag counts, and whether each table sits in a scrolling region."""
+
+    def __init__(self, text: str):
+        super().__init__(convert_charrefs=True)
+        self.links: list[tuple[str, str, str]] = []
+        self.ids: Counter[str] = Counter()
+        self.tags: Counter[str] = Counter()
+        self.attrs: list[tuple[str, dict]] = []
+        self.lang = None
+        self.divs: list[bool] = []
+        self.bare_tables = 0
+        self.h1_text: list[str] = []
+        self._in_h1 = False
+        self.feed(text)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        a = {k: v or "" for k, v in attrs}
+        self.tags[tag] += 1
+        self.attrs.append((tag, a))
+        if tag == "html":
+            self.lang = a.get("lang")
+        if "id" in a:
+            self.ids[a["id"]] += 1
+        for key in ("href", "src", "xlink:href"):
+            if key in a:
+                self.links.append((tag, key, a[key]))
+        if tag == "div":
+            self.divs.append("pm-table-wrap" in a.get("class", "").split())
+        if tag == "table" and not any(self.divs):
+            self.bare_tables += 1
+        if tag == "h1":
+            self._in_h1 = True
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        if tag == "div":
+            self.divs.pop()
+
+    def handle_endtag(self, tag):
+        if tag == "div" and self.divs:
+            self.divs.pop()
+        if tag == "h1":
+            self._in_h1 = False
+
+    def handle_data(self, data):
+        if self._in_h1:
+            self.h1_text.append(data)
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def build(project: Path, quarters, *, data=ROOT / "data", params=ROOT / "params", reports=ROOT / "reports") -> tuple[Path, list[Path]]:
+    """Lay out a project folder with the committed Quarto files, write its pages, and render the site."""
+    project.mkdir(parents=True, exist_ok=True)
+    for name in ("_quarto.yml", "_quarto-website.yml"):
+        shutil.copy(ROOT / name, project / name)
+    write_pages(quarters, data, params, project / "pages", reports_dir=reports)
+    out = project / "site"
+    return out, render_site(project, quarters, reports_dir=reports, pages_dir=project / "pages", out_dir=out)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("demo")
+    out, written = build(folder / "one", QUARTERS)
+    again, _ = build(folder / "two", QUARTERS)
+    report = pmlib.quarter_report(QUARTERS[-1], ROOT / "data", ROOT / "params")
+    pages = {p.relative_to(out).as_posix(): Page(p.read_text(encoding="utf-8")) for p in sorted(out.rglob("*.html"))}
+    return {"folder": folder, "out": out, "again": again, "written": written, "report": report, "pages": pages}
+
+
+def check_links(out: Path, pages: dict[str, Page]) -> list[str]:
+    """Every relative href and src, from every page, that does not lead to a file (or to an id in it)."""
+    broken = []
+    for name, page in pages.items():
+        for tag, key, value in page.links:
+            parts = urlsplit(value)
+            assert not parts.scheme and not parts.netloc, f"{name}: <{tag} {key}={value!r}> leaves the site"
+            assert not parts.path.startswith("/"), f"{name}: {value!r} is absolute, which breaks in another folder or file://"
+            target = (out / name).parent / unquote(parts.path) if parts.path else out / name
+            if not target.resolve().is_file() or not target.resolve().is_relative_to(out.resolve()):
+                broken.append(f"{name}: {value}")
+            elif parts.fragment:
+                ids = pages[target.resolve().relative_to(out.resolve()).as_posix()].ids
+                if parts.fragment not in ids:
+                    broken.append(f"{name}: {value} (no such id)")
+    return broken
+
+
+# --- the demo council, two quarters ------------------------------------------
+
+
+def test_every_page_is_written(demo):
+    out, report = demo["out"], demo["report"]
+    notebooks = {f"{q}/{p.stem}.html" for q in QUARTERS for p in (ROOT / "reports" / q).glob("*.ipynb")}
+    measures = {f"measures/{m}.html" for m in report.judged["measure_id"]}
+    expected = notebooks | measures | {"index.html", "archive.html", "measures.html"}
+    assets = {"assets/site.css", "assets/charts.js", "assets/vega.js"}
+    assert len(notebooks) == 14 and len(measures) > 40
+    assert set(snapshot(out)) == expected | assets
+    assert demo["written"] == sorted(out / name for name in expected | assets)
+
+
+def test_every_link_and_asset_resolves(demo):
+    assert check_links(demo["out"], demo["pages"]) == []
+
+
+def test_each_page_has_one_h1_a_language_landmarks_and_a_skip_link(demo):
+    for name, page in demo["pages"].items():
+        assert page.tags["h1"] == 1, name
+        assert "".join(page.h1_text).strip(), name
+        assert page.lang == "en-GB", name
+        assert all(page.tags[tag] >= 1 for tag in LANDMARKS), name
+        assert page.tags["main"] == 1 and page.ids["main"] == 1, name
+        first_link = next(a for tag, a in page.attrs if tag == "a")
+        assert first_link.get("class") == "pm-skip-link" and first_link.get("href") == "#main", name
+        assert [i for i, n in page.ids.items() if n > 1] == [], name
+        assert page.bare_tables == 0, f"{name}: a table outside a scrolling region"
+
+
+def test_nothing_is_loaded_from_elsewhere(demo):
+    for name, page in demo["pages"].items():
+        assert [v for _, _, v in page.links if re.match(r"(?i)^[a-z]+:|//", v)] == [], name
+    for path in demo["out"].rglob("*"):
+        if path.suffix in (".html", ".css") or path.name == "charts.js":
+            text = path.read_text(encoding="utf-8")
+            urls = set(re.findall(r"https?://[^\s\"'<>)]+", text))
+            assert {u for u in urls - ALLOWED_URLS if not VEGA_LITE_SCHEMA.match(u)} == set(), path
+    css = (demo["out"] / "assets" / "site.css").read_text(encoding="utf-8")
+    assert "@import" not in css and "url(" not in css and "@font-face" not in css
+
+
+def test_the_restricted_measure_appears_nowhere(demo):
+    name = pmlib.load_data(ROOT / "data").measures.loc["MC09", "name"]
+    assert "MC09" not in set(demo["report"].judged["measure_id"])
+    for folder in (demo["out"], demo["folder"] / "one" / "pages"):
+        for path in folder.rglob("*"):
+            if path.is_file() and path.name != "vega.js":
+                text = path.read_text(encoding="utf-8")
+                assert "mc09" not in text.lower() and name not in text, path
+
+
+def test_withheld_figures_stay_withheld_on_measure_pages(demo):
+    report, out = demo["report"], demo["out"]
+    history = report.history.drop_duplicates(["measure_id", "period"], keep="last")
+    withheld = history[history["suppressed"]]
+    assert set(withheld["measure_id"]) >= {"BF07"}
+    for measure_id, rows in withheld.groupby("measure_id"):
+        text = (out / "measures" / f"{measure_id}.html").read_text(encoding="utf-8")
+        table = text[text.index(f'id="table-measure-{measure_id.lower()}-history"') :]
+        cells = {}
+        for row in re.findall(r"<tr>(.*?)</tr>", table, re.DOTALL):
+            values = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.DOTALL)]
+            if values:
+                cells.setdefault(values[0], values)
+        spec = json.loads(re.search(r'class="pm-chart-spec">(.*?)</script>', text, re.DOTALL).group(1).replace("<\\/", "</"))
+        points = {(d["series"], d["period"]) for data in spec["datasets"].values() for d in data}
+        for period in rows["period"]:
+            assert cells[period][1] == "[c]", (measure_id, period)
+            assert ("Value", period) not in points, (measure_id, period)
+    # BF07's baseline period was itself withheld, so its baseline is too.
+    assert "<strong>Baseline:</strong> [c] (2019/20 Q4)" in (out / "measures" / "BF07.html").read_text(encoding="utf-8")
+
+
+def test_navigation_comes_from_the_project_and_each_quarter(demo):
+    out = demo["out"]
+    for name, page in demo["pages"].items():
+        nav = [a["href"] for tag, a in page.attrs if tag == "a" and a.get("href", "").endswith(NAVBAR)]
+        prefix = "../" * name.count("/")
+        assert [f"{prefix}index.html", f"{prefix}measures.html", f"{prefix}archive.html"] == nav[1:4], name
+        current = [a["href"] for tag, a in page.attrs if tag == "a" and a.get("aria-current") == "page"]
+        if name.startswith(tuple(QUARTERS)):
+            assert current == [name.split("/")[1]], name  # its own entry in its quarter's menu
+    title = '<p class="pm-quarter-nav-title" id="quarter-nav-title">{} report</p>'
+    assert title.format("2021/22 Q1") in (out / "2021-22-Q1" / "overview.html").read_text(encoding="utf-8")
+    assert title.format("2021/22 Q2") in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_charts_are_static_svg_with_an_offline_script_to_redraw_them(demo):
+    out = demo["out"]
+    assert (out / "assets" / "vega.js").read_text(encoding="utf-8") == vl_convert.javascript_bundle()
+    plan = (out / "2021-22-Q2" / "plan-brighter-futures.html").read_text(encoding="utf-8")
+    figures = re.findall(r'<figure id="([^"]+)" class="pm-chart">(.*?)</figure>', plan, re.DOTALL)
+    assert len(figures) >= 8
+    for _, body in figures:
+        assert "<svg" in body and 'class="pm-chart-description"' in body
+        json.loads(re.search(r'class="pm-chart-spec">(.*?)</script>', body, re.DOTALL).group(1))
+    assert plan.index('<script src="../assets/vega.js"></script>') < plan.index('<script src="../assets/charts.js"></script>')
+    assert "<script src=" not in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_building_twice_gives_identical_bytes(demo):
+    assert snapshot(demo["folder"] / "one" / "pages") == snapshot(demo["folder"] / "two" / "pages")
+    assert snapshot(demo["out"]) == snapshot(demo["again"])
+
+
+def test_unsupported_quarto_syntax_in_a_page_fails_the_render(demo, tmp_path):
+    project = tmp_path / "project"
+    shutil.copytree(demo["folder"] / "one", project, ignore=shutil.ignore_patterns("site"))
+    (project / "pages" / "extra.qmd").write_text("---\ntitle: Extra\n---\n\nText.\n\n::: {.callout-note}\nA note.\n:::\n", encoding="utf-8")
+    (project / "pages" / "raw.qmd").write_text("---\ntitle: Raw\n---\n\n<div>Raw HTML</div>\n", encoding="utf-8")
+    # Not a website page: the project's render patterns leave pages/packs/ to the pack, so its shortcodes are no error here.
+    (project / "pages" / "packs").mkdir()
+    (project / "pages" / "packs" / "2021-22-Q2.qmd").write_text("---\ntitle: P\n---\n\n{{< embed x.ipynb#a >}}\n", encoding="utf-8")
+    with pytest.raises(UnsupportedSyntaxError) as caught:
+        render_site(project, QUARTERS, reports_dir=ROOT / "reports", pages_dir=project / "pages", out_dir=tmp_path / "out")
+    found = {(Path(p.file).name, p.row, p.column) for p in caught.value.problems}
+    assert found == {("extra.qmd", 7, "div or callout"), ("extra.qmd", 9, "div or callout"), ("raw.qmd", 5, "raw HTML")}
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_link_to_no_page_fails_the_render(demo, tmp_path):
+    project = tmp_path / "project"
+    shutil.copytree(demo["folder"] / "one", project, ignore=shutil.ignore_patterns("site"))
+    (project / "pages" / "extra.qmd").write_text("---\ntitle: Extra\n---\n\nSee [the plan](plan.qmd).\n", encoding="utf-8")
+    with pytest.raises(SiteError, match=r"extra\.qmd:-: link: 'plan\.qmd' is not a page of the site"):
+        render_site(project, QUARTERS, reports_dir=ROOT / "reports", pages_dir=project / "pages", out_dir=tmp_path / "out")
+
+
+# --- a tiny council whose officer typed HTML into the commentary ---------------
+
+ATTACK = '<script>alert("x")</script> Figures are *really* up.\n<img src=x onerror=alert(1)>'
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory, request):
+    root = tmp_path_factory.mktemp("tiny")
+    data = make_data(
+        root / "data",
+        [{"measure_id": "M1", "name": "Measure <b>one</b>"}, {"measure_id": "M2", "name": "Hidden measure", "public": "false"}],
+        [{"measure_id": m, "period": p, "value": v} for m in ("M1", "M2") for p, v in (("2021/22 Q2", "70"), ("2021/22 Q3", "75"))],
+        [{"measure_id": "M1", "year": "2021/22", "target": "80", "intervention": "60"}],
+    )
+    write_csv(
+        data / "commentary.csv",
+        [{"measure_id": "M1", "period": "2021/22 Q3", "commentary": ATTACK, "action": "<script>steal()</script>", "action_owner": "Me"}],
+        ["measure_id", "period", "commentary", "action", "action_owner", "action_due"],
+    )
+    (root / "params").mkdir()
+    (root / "params" / "2021-22-Q3.yml").write_text(
+        "quarter: 2021/22 Q3\nmeeting_date: 2022-02-09\ndata_as_at: 2022-01-31\naudience: public\n", encoding="utf-8"
+    )
+    kernels = tempfile.mkdtemp(prefix="pmt-")
+    patch = pytest.MonkeyPatch()
+    patch.setenv("TMPDIR", kernels)
+    patch.setattr(tempfile, "tempdir", None)
+    patch.chdir(root)
+    try:
+        result = run_quarters(["2021-22-Q3"], notebooks_dir=ROOT / "notebooks", jobs=2)
+        assert result.ok, result.problems
+        out, _ = build(root / "project", ["2021-22-Q3"], data=root / "data", params=root / "params", reports=root / "reports")
+    finally:
+        patch.undo()
+        shutil.rmtree(kernels, ignore_errors=True)
+    return out
+
+
+def test_commentary_is_shown_as_text_on_every_page(tiny):
+    pages = {p.relative_to(tiny).as_posix(): p.read_text(encoding="utf-8") for p in sorted(tiny.rglob("*.html"))}
+    notebooks = {"2021-22-Q3/overview.html", "2021-22-Q3/plan-p1.html"}
+    assert set(pages) == notebooks | {"index.html", "archive.html", "measures.html", "measures/M1.html"}
+    for name, text in pages.items():
+        specs = re.findall(r'<script type="application/json" class="pm-chart-spec">(.*?)</script>', text, re.DOTALL)
+        assert all("</" not in spec for spec in specs), name  # inert JSON: nothing in it can close the script element
+        markup = re.sub(r'(<script type="application/json" class="pm-chart-spec">).*?(</script>)', r"\1\2", text, flags=re.DOTALL)
+        assert "<script>alert" not in markup and "<script>steal" not in markup and "<img" not in markup and "<b>one" not in markup, name
+        assert "Hidden measure" not in text and "M2" not in text, name
+        assert Page(text).tags["h1"] == 1, name
+    for name in ("2021-22-Q3/plan-p1.html", "measures/M1.html"):
+        text = pages[name]
+        assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in text or '&lt;script&gt;alert("x")&lt;/script&gt;' in text, name
+        assert "<em>really</em>" in text, name
+    measure = pages["measures/M1.html"]
+    assert "<h1>Measure &lt;b&gt;one&lt;/b&gt;</h1>" in measure
+    assert "&lt;script&gt;steal()&lt;/script&gt;" in measure and "&lt;img src=x onerror=alert(1)&gt;" in measure
+    assert check_links(tiny, {n: Page(t) for n, t in pages.items()}) == []
+
+
+def test_commentary_cannot_make_headings_or_code_on_a_measure_page():
+    text = user_markdown("Line one\n# Not a title\n  ## nor a section\nUnderlined\n===\n```\ncode\n```\n- a *list* item")
+    rendered = render_markdown(text)
+    assert "<h1" not in rendered and "<h2" not in rendered and "<pre" not in rendered
+    assert "# Not a title" in rendered and "## nor a section" in rendered and "<li>a <em>list</em> item</li>" in rendered
+
+
+def test_markdown_from_any_source_never_becomes_markup():
+    # The notebooks and pages escape officers' text already; the converter refuses raw HTML as well.
+    rendered = render_markdown('<script>alert(1)</script>\n\nA <b onclick="x()">bold</b> [link](javascript:alert(1)) claim.')
+    assert rendered == (
+        "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>\n"
+        "<p>A &lt;b onclick=&quot;x()&quot;&gt;bold&lt;/b&gt; [link](javascript:alert(1)) claim.</p>\n"
+    )
+
+
+def test_backticks_in_data_cannot_close_a_raw_html_block():
+    from pmlib.rendering.pages import _raw
+
+    html = "<table><tr><td>name with\n```\nfences</td></tr></table>"
+    assert render_markdown(_raw(html)).count("<table>") == 1 and "<pre" not in render_markdown(_raw(html))
