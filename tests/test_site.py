@@ -138,7 +138,7 @@ def test_every_page_is_written(demo):
     notebooks = {f"{q}/{p.stem}.html" for q in QUARTERS for p in (ROOT / "reports" / q).glob("*.ipynb")}
     measures = {f"measures/{m}.html" for m in report.judged["measure_id"]}
     expected = notebooks | measures | {"index.html", "archive.html", "measures.html"}
-    assets = {"assets/site.css", "assets/charts.js", "assets/vega.js"}
+    assets = {"assets/site.css", "assets/charts.js", "assets/vega.js", "assets/favicon.svg"}
     assert len(notebooks) == 14 and len(measures) > 40
     assert set(snapshot(out)) == expected | assets
     assert demo["written"] == sorted(out / name for name in expected | assets)

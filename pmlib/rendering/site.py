@@ -36,7 +36,7 @@ from pmlib.rendering.project import QuartoProject, read_project
 from pmlib.rendering.sources import Block, UnsupportedSyntaxError
 
 ASSETS_DIR = "assets"
-STATIC_ASSETS = ("charts.js", "site.css")
+STATIC_ASSETS = ("charts.js", "site.css", "favicon.svg")
 VEGA_BUNDLE = "vega.js"
 EXTERNAL_SCHEMES = frozenset({"http", "https", "mailto"})
 
