@@ -17,7 +17,7 @@ from pmlib.charts import Chart
 from pmlib.disclosure import value_text
 from pmlib.formats import format_value
 from pmlib.narrative import count_words, plan_sentence
-from pmlib.prose import Prose, escape_html
+from pmlib.prose import Prose, escape_html, user_markdown
 from pmlib.vocabulary import status_label, trend_label
 from pmlib.year_view import year_view_heading
 
@@ -86,7 +86,7 @@ class MeasureReport:
         """What the responsible officer says this quarter; Markdown emphasis kept, HTML shown as text."""
         row = self.commentary_row()
         text = None if row is None else _text(row["commentary"])
-        return Prose(f"**Commentary:** {escape_html(text)}" if text else "No commentary this quarter.")
+        return Prose(f"**Commentary:** {user_markdown(text)}" if text else "No commentary this quarter.")
 
     def exception_report(self) -> Prose:
         """The contract's exception report (rule 7), or a visible 'commentary missing'."""
@@ -94,11 +94,11 @@ class MeasureReport:
         parts = [f"### Exception report: {escape_html(m['name'])}", "\n".join(self._figures())]
         row = self.commentary_row()
         commentary = None if row is None else _text(row["commentary"])
-        parts.append(f"**Commentary:** {escape_html(commentary)}" if commentary else COMMENTARY_MISSING)
+        parts.append(f"**Commentary:** {user_markdown(commentary)}" if commentary else COMMENTARY_MISSING)
         if row is not None and _text(row["action"]):
             due = f"{row['action_due']:%-d %B %Y}" if pd.notna(row["action_due"]) else "no date given"
             owner = escape_html(_text(row["action_owner"]) or "no owner given")
-            parts.append(f"**Corrective action:** {escape_html(_text(row['action']))}\n\n**Owner:** {owner}. **Due:** {due}.")
+            parts.append(f"**Corrective action:** {user_markdown(_text(row['action']))}\n\n**Owner:** {owner}. **Due:** {due}.")
         else:
             parts.append("**Corrective action:** none recorded.")
         return Prose("\n\n".join(parts))

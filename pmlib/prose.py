@@ -8,12 +8,25 @@ text and never run. ``escape_html`` makes that so before any Markdown is built.
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 
 
 def escape_html(text: object) -> str:
     """Text safe to put in Markdown: ``<``, ``>`` and ``&`` become entities, Markdown emphasis survives; blank gives ``""``."""
     return html.escape(text, quote=False) if isinstance(text, str) else ""
+
+
+_BLOCK_START = re.compile(r"^([ \t]{0,3})(#|=|```|~~~)", re.MULTILINE)
+
+
+def user_markdown(value: object) -> str:
+    """An officer's commentary: Markdown emphasis and lists kept, HTML shown as text, no headings or code fences.
+
+    A line starting with ``#`` in a spreadsheet cell is a number or a note, not a
+    heading; left alone it would break the page's heading order.
+    """
+    return _BLOCK_START.sub(lambda m: f"{m.group(1)}\\{m.group(2)}", escape_html(value).strip())
 
 
 @dataclass(frozen=True)

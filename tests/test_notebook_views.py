@@ -205,3 +205,13 @@ def test_findings_name_the_status_in_words(council):
     assert report.finding("SMALL") == "12 in 2020/21 Q2, meeting the target of 5."
     q1 = quarter_report("2020-21-Q1", *council)
     assert q1.finding("SMALL").startswith("A figure withheld to protect small numbers [c] in 2020/21 Q1")
+
+
+def test_commentary_cannot_make_headings_or_code_blocks(council, tmp_path):
+    data, params = council
+    row = {"measure_id": "RATE", "period": "2020/21 Q2", "commentary": "# 12 vacancies\n```\nStaff *absence*.", "action": "# Hire"}
+    write_csv(data / "commentary.csv", [row])
+    rate = quarter_report("2020-21-Q2", data, params).plan().measures()[0]
+    md = rate.commentary().markdown
+    assert "\\# 12 vacancies" in md and "\\```" in md and "*absence*" in md
+    assert "\n# " not in rate.exception_report().markdown

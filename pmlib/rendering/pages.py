@@ -26,7 +26,7 @@ from pmlib.disclosure import value_text, value_texts
 from pmlib.errors import ConfigError
 from pmlib.formats import UNIT_WORDS, format_value
 from pmlib.periods import Period, parse_quarter
-from pmlib.prose import escape_html
+from pmlib.prose import escape_html, user_markdown
 from pmlib.rendering.documents import RAW_HTML, Document, read_quarter
 from pmlib.report import QuarterReport, quarter_report, report_params
 from pmlib.rollup import small_count
@@ -37,17 +37,11 @@ GENERATED = ("index.qmd", "archive.qmd", "measures.qmd")
 MEASURES_DIR = "measures"
 _POLARITY = {"higher": "Higher is better", "lower": "Lower is better", "none": "Neither: shown for context, without a target"}
 _MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_\[\]])")
-_BLOCK_START = re.compile(r"^([ \t]{0,3})(#|=|```|~~~)", re.MULTILINE)
 
 
 def md_text(value: object) -> str:
     """Text from the data as literal Markdown: HTML escaped, emphasis and link characters backslash-escaped."""
     return _MARKDOWN_PUNCTUATION.sub(r"\\\1", escape_html(value))
-
-
-def user_markdown(value: object) -> str:
-    """An officer's commentary: Markdown emphasis and lists kept, HTML shown as text, no headings or code fences."""
-    return _BLOCK_START.sub(lambda m: f"{m.group(1)}\\{m.group(2)}", escape_html(value).strip())
 
 
 def _link(target: Path, page: Path) -> str:
