@@ -99,7 +99,7 @@ def build(
     partial = out_dir.with_name(f".{out_dir.name}.partial-{os.getpid()}")
     shutil.rmtree(partial, ignore_errors=True)
     try:
-        pages, packs = _render(renderer, everything, quarters, data_dir, params_dir, reports_dir, project_dir, partial, out_dir, say)
+        pages, packs = _render(renderer, everything, data_dir, params_dir, reports_dir, project_dir, partial, say)
         open_data = []
         for q in everything:
             open_data += write_open_data(quarter_report(q, data_dir, params_dir), partial / "data" / q.slug)
@@ -111,7 +111,7 @@ def build(
     return BuildResult(out_dir, renderer, moved(pages), moved(packs), moved(open_data))
 
 
-def _render(renderer, everything, quarters, data_dir, params_dir, reports_dir, project_dir, partial, out_dir, say):
+def _render(renderer, everything, data_dir, params_dir, reports_dir, project_dir, partial, say):
     from pmlib.rendering.pages import write_pages
 
     pages_dir = project_dir / "pages"

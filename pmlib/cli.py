@@ -85,16 +85,48 @@ def _folder_option(name: str, default: str, what: str):
     return click.option(f"--{name}", f"{name}_dir", default=default, show_default=True, type=click.Path(path_type=Path), help=what)
 
 
+def _notebook_options(reports_help: str):
+    """The options every command that executes notebooks shares: which quarters, which folders, how many at once."""
+    options = [
+        click.argument("quarter", required=False),
+        click.option("--all", "every", is_flag=True, help="Every quarter that has a params file."),
+        click.option("--latest", is_flag=True, help="The latest quarter in the params folder."),
+        _folder_option("data", "data", "The council's data folder."),
+        _folder_option("params", "params", "The folder of report params files."),
+        _folder_option("notebooks", "notebooks", "The folder of notebook templates."),
+        _folder_option("reports", "reports", reports_help),
+        click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Notebooks run at once.  [default: usable cores]"),
+        click.option("--progress/--no-progress", default=True, show_default=True, help="Progress bar on stderr (only on a terminal)."),
+    ]
+
+    def decorate(command):
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return decorate
+
+
+def _for_quarters(quarter: str | None, every: bool, latest: bool, params_dir: Path, action, unchanged: str):
+    """Pick the quarters, call ``action(quarters)``, and turn input problems into printed lines and exit 1."""
+    from pmlib.errors import DataContractError, NotebookError
+    from pmlib.running import select_quarters
+
+    if (quarter is not None) + every + latest != 1:
+        raise click.UsageError("give one of QUARTER, --latest or --all")
+    try:
+        return action(select_quarters(params_dir, quarter, every=every))
+    except (DataContractError, NotebookError) as exc:
+        errors, _ = _print_problems(exc.problems)
+        click.echo(f"{errors} error(s): {unchanged}", err=True)
+        sys.exit(1)
+    except PmlibError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+
+
 @main.command()
-@click.argument("quarter", required=False)
-@click.option("--all", "every", is_flag=True, help="Every quarter that has a params file.")
-@click.option("--latest", is_flag=True, help="The latest quarter in the params folder.")
-@_folder_option("data", "data", "The council's data folder.")
-@_folder_option("params", "params", "The folder of report params files.")
-@_folder_option("notebooks", "notebooks", "The folder of notebook templates.")
-@_folder_option("reports", "reports", "Where each quarter's executed notebooks go, one folder per quarter.")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Notebooks run at once.  [default: usable cores]")
-@click.option("--progress/--no-progress", default=True, show_default=True, help="Progress bar on stderr (only on a terminal).")
+@_notebook_options("Where each quarter's executed notebooks go, one folder per quarter.")
 def run(
     quarter: str | None,
     every: bool,
@@ -114,30 +146,17 @@ def run(
     folder is left as it was and the failed notebooks are kept in
     REPORTS/.failed/<slug>/. Exits 1 if anything failed.
     """
-    from pmlib.errors import DataContractError, NotebookError
-    from pmlib.running import run_quarters, select_quarters
+    from pmlib.running import run_quarters
 
-    if (quarter is not None) + every + latest != 1:
-        raise click.UsageError("give one of QUARTER, --latest or --all")
-    try:
-        quarters = select_quarters(params_dir, quarter, every=every)
-        result = run_quarters(
-            quarters,
-            data_dir=data_dir,
-            params_dir=params_dir,
-            notebooks_dir=notebooks_dir,
-            reports_dir=reports_dir,
-            jobs=jobs,
-            progress=progress,
-            echo=click.echo,
-        )
-    except (DataContractError, NotebookError) as exc:
-        errors, _ = _print_problems(exc.problems)
-        click.echo(f"{errors} error(s): fix them and run pm run again; no notebook was run.", err=True)
-        sys.exit(1)
-    except PmlibError as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(1)
+    folders = {"data_dir": data_dir, "params_dir": params_dir, "notebooks_dir": notebooks_dir, "reports_dir": reports_dir}
+    result = _for_quarters(
+        quarter,
+        every,
+        latest,
+        params_dir,
+        lambda quarters: run_quarters(quarters, **folders, jobs=jobs, progress=progress, echo=click.echo),
+        "fix them and run pm run again; no notebook was run.",
+    )
     _print_problems(list(result.warnings) + result.problems)
     if not result.ok:
         failed = sum(not q.ok for q in result.quarters)
@@ -146,19 +165,11 @@ def run(
 
 
 @main.command()
-@click.argument("quarter", required=False)
-@click.option("--all", "every", is_flag=True, help="Every quarter that has a params file.")
-@click.option("--latest", is_flag=True, help="The latest quarter in the params folder.")
-@_folder_option("data", "data", "The council's data folder.")
-@_folder_option("params", "params", "The folder of report params files.")
-@_folder_option("notebooks", "notebooks", "The folder of notebook templates.")
-@_folder_option("reports", "reports", "Where each quarter's executed notebooks go.")
+@_notebook_options("Where each quarter's executed notebooks go.")
 @click.option("--out", "out_dir", default="_site", show_default=True, type=click.Path(path_type=Path), help="The website folder.")
 @click.option(
     "--renderer", type=click.Choice(["auto", "builtin", "quarto"]), default="auto", show_default=True, help="auto: Quarto if on PATH."
 )
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Notebooks run at once.  [default: usable cores]")
-@click.option("--progress/--no-progress", default=True, show_default=True, help="Progress bar on stderr (only on a terminal).")
 def build(
     quarter: str | None,
     every: bool,
@@ -167,10 +178,10 @@ def build(
     params_dir: Path,
     notebooks_dir: Path,
     reports_dir: Path,
-    out_dir: Path,
-    renderer: str,
     jobs: int | None,
     progress: bool,
+    out_dir: Path,
+    renderer: str,
 ) -> None:
     """Check, run and render a report QUARTER (or --latest, --all): the website, the Cabinet pack and the open data.
 
@@ -178,32 +189,16 @@ def build(
     temporary folder and swapped in whole: a failed build leaves OUT as it was.
     """
     from pmlib.building import build as build_site
-    from pmlib.errors import DataContractError, NotebookError
-    from pmlib.running import select_quarters
 
-    if (quarter is not None) + every + latest != 1:
-        raise click.UsageError("give one of QUARTER, --latest or --all")
-    try:
-        quarters = select_quarters(params_dir, quarter, every=every)
-        result = build_site(
-            quarters,
-            data_dir=data_dir,
-            params_dir=params_dir,
-            notebooks_dir=notebooks_dir,
-            reports_dir=reports_dir,
-            out_dir=out_dir,
-            renderer=renderer,
-            jobs=jobs,
-            progress=progress,
-            echo=click.echo,
-        )
-    except (DataContractError, NotebookError) as exc:
-        errors, _ = _print_problems(exc.problems)
-        click.echo(f"{errors} error(s): fix them and run pm build again; {out_dir} is unchanged.", err=True)
-        sys.exit(1)
-    except PmlibError as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(1)
+    folders = {"data_dir": data_dir, "params_dir": params_dir, "notebooks_dir": notebooks_dir, "reports_dir": reports_dir}
+    result = _for_quarters(
+        quarter,
+        every,
+        latest,
+        params_dir,
+        lambda quarters: build_site(quarters, **folders, out_dir=out_dir, renderer=renderer, jobs=jobs, progress=progress, echo=click.echo),
+        f"fix them and run pm build again; {out_dir} is unchanged.",
+    )
     click.echo(f"Website ({result.renderer} renderer): {out_dir / 'index.html'} ({len(result.pages)} pages)")
     for pack in result.packs:
         click.echo(f"Cabinet pack: {pack}")
