@@ -6,10 +6,13 @@ STAMP := $(VENV)/.installed-stamp
 
 .PHONY: build test reports reports-check check clean
 
-$(STAMP): pyproject.toml constraints.txt scripts/install-system-packages
+# package.json pins axe-core, which the website accessibility tests inject into each
+# page; --no-package-lock keeps npm from writing a lock file of registry URLs.
+$(STAMP): pyproject.toml constraints.txt package.json scripts/install-system-packages
 	bash scripts/install-system-packages
 	python3 -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test,demo]'
+	npm install --no-package-lock --no-audit --no-fund
 	touch $(STAMP)
 
 build: $(STAMP)
@@ -39,4 +42,4 @@ reports-check: reports
 	echo "reports/ is up to date."
 
 clean:
-	rm -rf $(VENV) _site
+	rm -rf $(VENV) _site node_modules test-artifacts

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pmlib.errors import ConfigError, PmlibError
-from pmlib.open_data import write_open_data
+from pmlib.open_data import OPEN_DATA_FILES
 from pmlib.periods import Period, parse_quarter
-from pmlib.report import params_files, quarter_report
+from pmlib.rendering.data_pages import OPEN_DATA_DIR
+from pmlib.report import params_files
 from pmlib.running import run_quarters
 
 
@@ -100,9 +101,7 @@ def build(
     shutil.rmtree(partial, ignore_errors=True)
     try:
         pages, packs = _render(renderer, everything, data_dir, params_dir, reports_dir, project_dir, partial, say)
-        open_data = []
-        for q in everything:
-            open_data += write_open_data(quarter_report(q, data_dir, params_dir), partial / "data" / q.slug)
+        open_data = _publish_open_data(everything, project_dir / "pages" / OPEN_DATA_DIR, partial / OPEN_DATA_DIR)
         _swap(partial, out_dir)
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
@@ -111,11 +110,28 @@ def build(
     return BuildResult(out_dir, renderer, moved(pages), moved(packs), moved(open_data))
 
 
+def _publish_open_data(quarters: list[Period], source: Path, target: Path) -> list[Path]:
+    """Each quarter's open data at ``data/<slug>/`` in the site, where the contract promises it.
+
+    The built-in renderer has already put it there as a project resource;
+    Quarto keeps the pages' folder in its paths, so it is copied across.
+    """
+    files = []
+    for q in quarters:
+        for name in OPEN_DATA_FILES:
+            path = target / q.slug / name
+            if not path.is_file():
+                path.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(source / q.slug / name, path)
+            files.append(path)
+    return files
+
+
 def _render(renderer, everything, data_dir, params_dir, reports_dir, project_dir, partial, say):
     from pmlib.rendering.pages import write_pages
 
     pages_dir = project_dir / "pages"
-    write_pages(everything, data_dir, params_dir, pages_dir, reports_dir=reports_dir)
+    write_pages(everything, data_dir, params_dir, pages_dir, reports_dir=reports_dir, project_dir=project_dir)
     if renderer == "quarto":
         from pmlib.rendering.quarto import render_with_quarto
 

@@ -81,10 +81,11 @@ class Chart:
 def _configure(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     return (
         chart.configure(font=FONT)
+        .configure_mark(aria=False)
         .configure_view(stroke=None)
-        .configure_axis(labelColor=TEXT_COLOUR, titleColor=TEXT_COLOUR, labelFontSize=11, titleFontSize=12, gridColor="#E5E5E5")
+        .configure_axis(labelColor=TEXT_COLOUR, titleColor=TEXT_COLOUR, labelFontSize=11, titleFontSize=12, gridColor="#E5E5E5", aria=False)
         .configure_title(color=TEXT_COLOUR, fontSize=14, subtitleColor=TEXT_COLOUR, subtitleFontSize=12, anchor="start")
-        .configure_legend(labelColor=TEXT_COLOUR, titleColor=TEXT_COLOUR, orient="bottom", labelFontSize=11, title=None)
+        .configure_legend(labelColor=TEXT_COLOUR, titleColor=TEXT_COLOUR, orient="bottom", labelFontSize=11, title=None, aria=False)
     )
 
 

@@ -211,7 +211,7 @@ def build(
 @_folder_option("reports", "reports", "The executed notebooks.")
 @click.option("--out", "pages_dir", default="pages", show_default=True, type=click.Path(path_type=Path), help="Where the pages go.")
 def pages(data_dir: Path, params_dir: Path, reports_dir: Path, pages_dir: Path) -> None:
-    """Write the generated pages (home, archive, a page per measure) for every quarter with reports.
+    """Write the generated pages (home, archive, measures, goals, open data, methodology, accessibility) for every quarter with reports.
 
     Quarto users get this as the project's pre-render step; pm build runs it itself.
     """
@@ -219,7 +219,8 @@ def pages(data_dir: Path, params_dir: Path, reports_dir: Path, pages_dir: Path) 
     from pmlib.rendering.pages import write_pages
 
     try:
-        written = write_pages(built_quarters(reports_dir, params_dir), data_dir, params_dir, pages_dir, reports_dir=reports_dir)
+        quarters = built_quarters(reports_dir, params_dir)
+        written = write_pages(quarters, data_dir, params_dir, pages_dir, reports_dir=reports_dir, project_dir=pages_dir.parent)
     except PmlibError as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)

@@ -20,7 +20,7 @@ from pmlib.problems import Problem, sort_problems
 
 
 class Council(BaseModel):
-    """Who publishes, and which status method their framework uses."""
+    """Who publishes, which status method their framework uses, and how residents reach them (for the accessibility statement)."""
 
     model_config = ConfigDict(frozen=True, extra="ignore")
 
@@ -28,6 +28,9 @@ class Council(BaseModel):
     short_name: str = Field(min_length=1)
     status_method: Literal["intervention", "tolerance"] = "intervention"
     tolerance_pct: float = Field(default=5, ge=0, lt=100)
+    contact_email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    contact_url: str | None = Field(default=None, pattern=r"^https://\S+$")
+    accessibility_reviewed: dt.date | None = None
 
 
 class ReportParams(BaseModel):

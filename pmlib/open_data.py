@@ -18,6 +18,7 @@ import pandas as pd
 from pmlib.disclosure import SUPPRESSED
 from pmlib.rounding import round_half_away
 
+OPEN_DATA_FILES = ("measures.csv", "datapackage.json")
 COLUMNS = [
     ("measure_id", "string", "The measure's stable key."),
     ("plan_id", "string", "The delivery plan the measure belongs to."),
@@ -109,7 +110,7 @@ def datapackage(report) -> dict:
 def write_open_data(report, out_dir: Path) -> list[Path]:
     """Write ``measures.csv`` and ``datapackage.json`` for one quarter into ``out_dir``."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    csv_path, package_path = out_dir / "measures.csv", out_dir / "datapackage.json"
+    csv_path, package_path = (out_dir / name for name in OPEN_DATA_FILES)
     measures_table(report).to_csv(csv_path, index=False, lineterminator="\n", encoding="utf-8")
     package_path.write_text(json.dumps(datapackage(report), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return [csv_path, package_path]

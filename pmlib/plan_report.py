@@ -134,8 +134,8 @@ class PlanReport:
         return Prose("\n\n".join(part for part in parts if part))
 
     def summary_table(self) -> tables.Table:
-        """Every measure of the plan with value, target, intervention level, status and trends."""
-        return tables.measures_table(
+        """Every measure of the plan with value, target, intervention level, status, trends, quality and a sparkline."""
+        return tables.dashboard_table(
             self.report, self.rows, f"{self.plan_id}-measures", f"{self.plan['name']}: measures, {self.report.quarter.code}"
         )
 

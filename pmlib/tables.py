@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pandas as pd
+from bs4 import BeautifulSoup
 from great_tables import GT, loc, style
 
 from pmlib.actions import action_progress, year_progress
@@ -17,6 +18,7 @@ from pmlib.disclosure import value_texts
 from pmlib.formats import format_value
 from pmlib.narrative import status_counts
 from pmlib.prose import Prose
+from pmlib.sparklines import Sparkline, sparkline
 from pmlib.vocabulary import STATUS_LABELS, action_label, status_label, trend_label
 
 
@@ -37,14 +39,50 @@ class Table:
         return {"text/html": self.html, "text/plain": self.text()}
 
 
-def make_table(frame: pd.DataFrame, table_id: str, title: str, tints: dict[str, list[str]] | None = None) -> Table:
-    """Build a table; ``tints`` maps a column to one background colour per row (blank for none)."""
+def make_table(
+    frame: pd.DataFrame,
+    table_id: str,
+    title: str,
+    tints: dict[str, list[str]] | None = None,
+    cell_html: dict[str, list[str]] | None = None,
+) -> Table:
+    """Build a table; ``tints`` maps a column to one background colour per row (blank for none).
+
+    ``cell_html`` maps a column to trusted HTML per row (a sparkline) that
+    replaces the frame's text in the HTML table only; the frame keeps the
+    text, which is what ``text()`` and readers of plain text see.
+    """
+    frame = frame.reset_index(drop=True)
     gt = GT(frame, id=table_id).tab_header(title=title)
     for column, colours in (tints or {}).items():
         for colour in sorted({c for c in colours if c}):
             rows = [i for i, c in enumerate(colours) if c == colour]
             gt = gt.tab_style(style.fill(color=colour), loc.body(columns=column, rows=rows))
-    return Table(table_id, title, frame.reset_index(drop=True), gt.as_raw_html())
+    columns = {name: list(frame.columns).index(name) for name in cell_html or {}}
+    return Table(table_id, title, frame, _finish(gt.as_raw_html(), columns, cell_html or {}))
+
+
+def _finish(html: str, columns: dict[str, int], cell_html: dict[str, list[str]]) -> str:
+    """great-tables' title row made a ``<caption>`` (announced as the table's name, not read as a row); trusted cell HTML put in."""
+    soup = BeautifulSoup(html, "html.parser")
+    heading = soup.select_one("thead tr.gt_heading")
+    if heading is not None:
+        title = heading.select_one(".gt_title")
+        caption = soup.new_tag("caption", attrs={"id": title["id"], "class": "gt_caption"})
+        caption.extend(list(title.contents))
+        heading.decompose()
+        soup.table.insert(0, caption)
+    rows = soup.select("tbody.gt_table_body > tr")
+    fragments = {}
+    for name, index in columns.items():
+        for tr, fragment in zip(rows, cell_html[name], strict=True):
+            marker = f"\x00{len(fragments)}\x00"
+            fragments[marker] = fragment
+            tr.find_all("td", recursive=False)[index].string = marker
+    html = str(soup)
+    for marker, fragment in fragments.items():  # spliced as text: an HTML parser would lower-case SVG's viewBox
+        html = html.replace(marker, fragment)
+    return html
 
 
 def _id(report, what: str) -> str:
@@ -90,8 +128,42 @@ def status_counts_table(report) -> Table:
     return counts_table(report, report.status_counts(), "status-by-plan", f"Measures by status and delivery plan, {report.quarter.code}")
 
 
-def measures_table(report, rows: pd.DataFrame, what: str, title: str) -> Table:
-    """The core measures table: value, target, intervention level, status and both trends."""
+def quality_words(rows: pd.DataFrame) -> list[str]:
+    """Each figure's quality flags in words, for readers who do not know the GSS shorthand."""
+    words = []
+    for r in rows[["value", "suppressed", "provisional", "estimated", "revised"]].itertuples(index=False):
+        if r.suppressed:
+            words.append("Withheld (small numbers)")
+            continue
+        if pd.isna(r.value):
+            words.append("No figure")
+            continue
+        flags = [w for w, on in (("Provisional", r.provisional), ("Estimated", r.estimated), ("Revised", r.revised)) if on]
+        words.append(", ".join([flags[0], *(f.lower() for f in flags[1:])]) if flags else "Validated")
+    return words
+
+
+def sparklines(report, rows: pd.DataFrame, quarters: int = 8) -> list[Sparkline]:
+    """Each measure's figures over its last ``quarters`` published periods, as the history chart shows them."""
+    lines = []
+    measures = report.data.measures
+    for measure_id in rows["measure_id"]:
+        history = report.history[report.history["measure_id"] == measure_id].drop_duplicates("period", keep="last").tail(quarters)
+        m = measures.loc[measure_id]
+        shown = [_fmt(v, m) for v in history["value"]]
+        lines.append(sparkline(list(history["period"]), list(history["value"]), shown, f"{m['name']}, recent figures"))
+    return lines
+
+
+def dashboard_table(report, rows: pd.DataFrame, what: str, title: str) -> Table:
+    """The plan dashboard: the core measures table with each figure's quality and a sparkline of its recent figures."""
+    lines = sparklines(report, rows)
+    extra = {"Quality": quality_words(rows), "Recent figures": [line.blocks() for line in lines]}
+    return measures_table(report, rows, what, title, extra, {"Recent figures": [line.svg() for line in lines]})
+
+
+def measures_table(report, rows: pd.DataFrame, what: str, title: str, extra=None, cell_html=None) -> Table:
+    """The core measures table: value, target, intervention level, status and both trends (and ``extra`` columns)."""
     shown = display_rows(rows, report.data.measures)
     frame = pd.DataFrame(
         {
@@ -103,9 +175,10 @@ def measures_table(report, rows: pd.DataFrame, what: str, title: str) -> Table:
             "Status": shown["status"],
             "Short-term trend": shown["short_trend"],
             "Long-term trend": shown["long_trend"],
+            **(extra or {}),
         }
     )
-    return make_table(frame, _id(report, what), title, {"Status": [status_label(s).tint for s in rows["status"]]})
+    return make_table(frame, _id(report, what), title, {"Status": [status_label(s).tint for s in rows["status"]]}, cell_html)
 
 
 def exceptions_table(report) -> Table | Prose:

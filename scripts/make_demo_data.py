@@ -52,6 +52,7 @@ name: Bournemouth, Christchurch and Poole Council
 short_name: BCP Council
 status_method: intervention
 tolerance_pct: 5
+contact_url: https://www.bcpcouncil.gov.uk/
 """
 
 

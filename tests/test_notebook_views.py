@@ -159,6 +159,14 @@ def test_table_snapshot():
     assert body == (SNAPSHOTS / "table_body.html").read_text(encoding="utf-8").rstrip("\n")
 
 
+def test_a_table_is_named_by_its_caption_and_trusted_cells_keep_their_svg():
+    frame = pd.DataFrame({"Measure": ["A"], "Trend": ["▁█"]})
+    html = make_table(frame, "table-x", "Title & more", cell_html={"Trend": ['<svg viewBox="0 0 2 2"></svg>']}).html
+    assert '<table aria-labelledby="table-x-title" class="gt_table"' in html
+    assert '<caption class="gt_caption" id="table-x-title">Title &amp; more</caption>' in html and '<tr class="gt_heading">' not in html
+    assert '<td class="gt_row gt_left" headers="table-x-Trend"><svg viewBox="0 0 2 2"></svg></td>' in html
+
+
 def test_status_tables_use_words_and_symbols(council):
     report = quarter_report("2020-21-Q2", *council)
     table = report.plan().summary_table()

@@ -28,13 +28,16 @@ from pmlib.rendering.pages import user_markdown, write_pages
 from pmlib.rendering.site import SiteError, render_site
 from pmlib.rendering.sources import UnsupportedSyntaxError
 from pmlib.running import run_quarters
+from pmlib.sdgs import measures_by_goal
 
 ROOT = Path(__file__).parents[1]
 QUARTERS = ["2021-22-Q1", "2021-22-Q2"]
 ALLOWED_URLS = {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}
 VEGA_LITE_SCHEMA = re.compile(r"^https://vega\.github\.io/schema/vega-lite/v[\d.]+\.json$")
+OUTSIDE_LINKS = ("https", "mailto")
 LANDMARKS = ("header", "nav", "main", "footer")
-NAVBAR = ("index.html", "measures.html", "archive.html")
+NAVBAR = ("index.html", "measures.html", "goals.html", "open-data.html", "methodology.html", "archive.html")
+GENERATED_PAGES = {f"{name}.html" for name in ("index", "archive", "measures", "goals", "open-data", "methodology", "accessibility")}
 
 
 class Page(HTMLParser):
@@ -118,6 +121,8 @@ def check_links(out: Path, pages: dict[str, Page]) -> list[str]:
     for name, page in pages.items():
         for tag, key, value in page.links:
             parts = urlsplit(value)
+            if tag == "a" and parts.scheme in OUTSIDE_LINKS:
+                continue  # a link a reader may follow; nothing is loaded from it
             assert not parts.scheme and not parts.netloc, f"{name}: <{tag} {key}={value!r}> leaves the site"
             assert not parts.path.startswith("/"), f"{name}: {value!r} is absolute, which breaks in another folder or file://"
             target = (out / name).parent / unquote(parts.path) if parts.path else out / name
@@ -137,9 +142,11 @@ def test_every_page_is_written(demo):
     out, report = demo["out"], demo["report"]
     notebooks = {f"{q}/{p.stem}.html" for q in QUARTERS for p in (ROOT / "reports" / q).glob("*.ipynb")}
     measures = {f"measures/{m}.html" for m in report.judged["measure_id"]}
-    expected = notebooks | measures | {"index.html", "archive.html", "measures.html"}
+    goals = {f"goals/{g}.html" for g in measures_by_goal(report.measures, report.plans)}
+    data = {f"data/{q}/{name}" for q in QUARTERS for name in ("measures.csv", "datapackage.json")}
+    expected = notebooks | measures | goals | data | GENERATED_PAGES
     assets = {"assets/site.css", "assets/charts.js", "assets/vega.js", "assets/favicon.svg"}
-    assert len(notebooks) == 14 and len(measures) > 40
+    assert len(notebooks) == 14 and len(measures) > 40 and len(goals) > 5
     assert set(snapshot(out)) == expected | assets
     assert demo["written"] == sorted(out / name for name in expected | assets)
 
@@ -163,10 +170,13 @@ def test_each_page_has_one_h1_a_language_landmarks_and_a_skip_link(demo):
 
 def test_nothing_is_loaded_from_elsewhere(demo):
     for name, page in demo["pages"].items():
-        assert [v for _, _, v in page.links if re.match(r"(?i)^[a-z]+:|//", v)] == [], name
+        loads = [v for tag, _, v in page.links if tag != "a" and re.match(r"(?i)^[a-z]+:|//", v)]
+        assert loads == [], name
+        links = [v for tag, _, v in page.links if tag == "a" and re.match(r"(?i)^[a-z]+:|//", v)]
+        assert [v for v in links if urlsplit(v).scheme not in OUTSIDE_LINKS] == [], name
     for path in demo["out"].rglob("*"):
         if path.suffix in (".html", ".css") or path.name == "charts.js":
-            text = path.read_text(encoding="utf-8")
+            text = re.sub(r'<a href="(https|mailto)[^"]*"', "<a", path.read_text(encoding="utf-8"))
             urls = set(re.findall(r"https?://[^\s\"'<>)]+", text))
             assert {u for u in urls - ALLOWED_URLS if not VEGA_LITE_SCHEMA.match(u)} == set(), path
     css = (demo["out"] / "assets" / "site.css").read_text(encoding="utf-8")
@@ -210,7 +220,7 @@ def test_navigation_comes_from_the_project_and_each_quarter(demo):
     for name, page in demo["pages"].items():
         nav = [a["href"] for tag, a in page.attrs if tag == "a" and a.get("href", "").endswith(NAVBAR)]
         prefix = "../" * name.count("/")
-        assert [f"{prefix}index.html", f"{prefix}measures.html", f"{prefix}archive.html"] == nav[1:4], name
+        assert [prefix + target for target in NAVBAR] == nav[1 : 1 + len(NAVBAR)], name
         current = [a["href"] for tag, a in page.attrs if tag == "a" and a.get("aria-current") == "page"]
         if name.startswith(tuple(QUARTERS)):
             assert current == [name.split("/")[1]], name  # its own entry in its quarter's menu
@@ -229,7 +239,7 @@ def test_charts_are_static_svg_with_an_offline_script_to_redraw_them(demo):
         assert "<svg" in body and 'class="pm-chart-description"' in body
         json.loads(re.search(r'class="pm-chart-spec">(.*?)</script>', body, re.DOTALL).group(1))
     assert plan.index('<script src="../assets/vega.js"></script>') < plan.index('<script src="../assets/charts.js"></script>')
-    assert "<script src=" not in (out / "index.html").read_text(encoding="utf-8")
+    assert "<script src=" not in (out / "archive.html").read_text(encoding="utf-8")  # pages without charts load no script
 
 
 def test_building_twice_gives_identical_bytes(demo):
@@ -262,17 +272,31 @@ def test_a_link_to_no_page_fails_the_render(demo, tmp_path):
 
 # --- a tiny council whose officer typed HTML into the commentary ---------------
 
+SMALL_COUNTS = ("7.319", "8.647")
+SMALL_DENOMINATOR = "98765"
 ATTACK = '<script>alert("x")</script> Figures are *really* up.\n<img src=x onerror=alert(1)>'
 
 
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory, request):
     root = tmp_path_factory.mktemp("tiny")
+    small = {"unit": "number", "decimals": "3", "disclosure_min": "10", "sdgs": "3"}
+    ratio = {"unit": "percent", "aggregation": "ratio", "disclosure_min": "5", "sdgs": "3"}
     data = make_data(
         root / "data",
-        [{"measure_id": "M1", "name": "Measure <b>one</b>"}, {"measure_id": "M2", "name": "Hidden measure", "public": "false"}],
-        [{"measure_id": m, "period": p, "value": v} for m in ("M1", "M2") for p, v in (("2021/22 Q2", "70"), ("2021/22 Q3", "75"))],
-        [{"measure_id": "M1", "year": "2021/22", "target": "80", "intervention": "60"}],
+        [
+            {"measure_id": "M1", "name": "Measure <b>one</b>", "sdgs": "3"},
+            {"measure_id": "M2", "name": "Hidden measure", "public": "false", "sdgs": "3"},
+            {"measure_id": "M3", "name": "Small count measure"} | small,
+            {"measure_id": "M4", "name": "Small numerator measure"} | ratio,
+        ],
+        [{"measure_id": m, "period": p, "value": v} for m in ("M1", "M2") for p, v in (("2021/22 Q2", "70"), ("2021/22 Q3", "75"))]
+        + [{"measure_id": "M3", "period": p, "value": v} for p, v in (("2021/22 Q2", SMALL_COUNTS[0]), ("2021/22 Q3", SMALL_COUNTS[1]))]
+        + [
+            {"measure_id": "M4", "period": p, "numerator": n, "denominator": SMALL_DENOMINATOR}
+            for p, n in (("2021/22 Q2", "3"), ("2021/22 Q3", "4"))
+        ],
+        [{"measure_id": m, "year": "2021/22", "target": "80", "intervention": "60"} for m in ("M1", "M3")],
     )
     write_csv(
         data / "commentary.csv",
@@ -301,13 +325,14 @@ def tiny(tmp_path_factory, request):
 def test_commentary_is_shown_as_text_on_every_page(tiny):
     pages = {p.relative_to(tiny).as_posix(): p.read_text(encoding="utf-8") for p in sorted(tiny.rglob("*.html"))}
     notebooks = {"2021-22-Q3/overview.html", "2021-22-Q3/plan-p1.html"}
-    assert set(pages) == notebooks | {"index.html", "archive.html", "measures.html", "measures/M1.html"}
+    measures = {"measures/M1.html", "measures/M3.html", "measures/M4.html"}
+    assert set(pages) == notebooks | measures | GENERATED_PAGES | {"goals/3.html"}
     for name, text in pages.items():
         specs = re.findall(r'<script type="application/json" class="pm-chart-spec">(.*?)</script>', text, re.DOTALL)
         assert all("</" not in spec for spec in specs), name  # inert JSON: nothing in it can close the script element
         markup = re.sub(r'(<script type="application/json" class="pm-chart-spec">).*?(</script>)', r"\1\2", text, flags=re.DOTALL)
         assert "<script>alert" not in markup and "<script>steal" not in markup and "<img" not in markup and "<b>one" not in markup, name
-        assert "Hidden measure" not in text and "M2" not in text, name
+        assert "Hidden measure" not in text and "M2.html" not in text, name
         assert Page(text).tags["h1"] == 1, name
     for name in ("2021-22-Q3/plan-p1.html", "measures/M1.html"):
         text = pages[name]
@@ -317,6 +342,18 @@ def test_commentary_is_shown_as_text_on_every_page(tiny):
     assert "<h1>Measure &lt;b&gt;one&lt;/b&gt;</h1>" in measure
     assert "&lt;script&gt;steal()&lt;/script&gt;" in measure and "&lt;img src=x onerror=alert(1)&gt;" in measure
     assert check_links(tiny, {n: Page(t) for n, t in pages.items()}) == []
+
+
+def test_restricted_measures_and_small_counts_are_in_no_file_of_the_site(tiny):
+    files = {p.relative_to(tiny).as_posix(): p for p in sorted(tiny.rglob("*")) if p.is_file() and p.name != "vega.js"}
+    assert {"data/2021-22-Q3/measures.csv", "data/2021-22-Q3/datapackage.json"} <= set(files)
+    rows = (tiny / "data" / "2021-22-Q3" / "measures.csv").read_text(encoding="utf-8").splitlines()
+    assert [r.split(",")[0] for r in rows] == ["measure_id", "M1", "M3", "M4"]
+    assert all(",[c]," in r for r in rows if r.startswith(("M3,", "M4,")))
+    secrets = [*SMALL_COUNTS, SMALL_DENOMINATOR, "98,765", "Hidden measure", "M2.html", '"M2"', "\nM2,"]
+    for name, path in files.items():
+        text = path.read_text(encoding="utf-8")
+        assert [s for s in secrets if s in text] == [], name
 
 
 def test_commentary_cannot_make_headings_or_code_on_a_measure_page():
@@ -340,3 +377,50 @@ def test_backticks_in_data_cannot_close_a_raw_html_block():
 
     html = "<table><tr><td>name with\n```\nfences</td></tr></table>"
     assert render_markdown(_raw(html)).count("<table>") == 1 and "<pre" not in render_markdown(_raw(html))
+
+
+# --- the pages that explain the site -------------------------------------------
+
+
+def test_the_open_data_page_links_every_quarters_files_and_lists_every_column(demo):
+    page = demo["pages"]["open-data.html"]
+    hrefs = {a["href"] for tag, a in page.attrs if tag == "a"}
+    assert {f"data/{q}/{name}" for q in QUARTERS for name in ("measures.csv", "datapackage.json")} <= hrefs
+    text = (demo["out"] / "open-data.html").read_text(encoding="utf-8")
+    package = json.loads((demo["out"] / "data" / QUARTERS[-1] / "datapackage.json").read_text(encoding="utf-8"))
+    for field in package["resources"][0]["schema"]["fields"]:
+        assert f">{field['name']}</td>" in text, field["name"]
+
+
+def test_each_goal_page_lists_exactly_the_measures_aligned_to_it(demo):
+    report = demo["report"]
+    for goal, ids in measures_by_goal(report.measures, report.plans).items():
+        page = demo["pages"][f"goals/{goal}.html"]
+        linked = sorted(
+            a["href"].removeprefix("../measures/").removesuffix(".html") for tag, a in page.attrs if "/measures/" in a.get("href", "")
+        )
+        assert linked == sorted(ids), goal
+    assert "Goal 11: Sustainable cities and communities" in (demo["out"] / "goals.html").read_text(encoding="utf-8")
+
+
+def test_the_methodology_and_accessibility_statement_follow_the_council_and_the_regulations(demo):
+    method = (demo["out"] / "methodology.html").read_text(encoding="utf-8")
+    for label in pmlib.STATUS_LABELS.values():
+        assert f">{label.symbol}</td>" in method and f">{label.word}</td>" in method
+    assert "Plan, Measure, Review, Revise" in method and "<strong>intervention level</strong>" in method
+    statement = (demo["out"] / "accessibility.html").read_text(encoding="utf-8")
+    for heading in ("How accessible this website is", "Feedback and contact information", "Enforcement procedure", "Compliance status"):
+        assert f">{heading}</h" in statement
+    assert 'href="https://www.bcpcouncil.gov.uk/"' in statement  # contact_url from data/council.yml
+    footer_links = [a["href"] for tag, a in demo["pages"]["measures/BF01.html"].attrs if tag == "a"]
+    assert "../accessibility.html" in footer_links
+
+
+def test_a_revised_figure_is_listed_on_its_measure_page(demo):
+    report = demo["report"]
+    revised = report.judged[report.judged["revised"]]["measure_id"]
+    assert len(revised)
+    text = (demo["out"] / "measures" / f"{revised.iloc[0]}.html").read_text(encoding="utf-8")
+    assert "-revisions" in text and "First supplied" in text and ">Revised</td>" in text
+    untouched = (demo["out"] / "measures" / "BF07.html").read_text(encoding="utf-8")
+    assert "No figure for this measure has been revised." in untouched or "-revisions" in untouched

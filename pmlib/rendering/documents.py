@@ -33,7 +33,7 @@ MD = MarkdownIt("commonmark", {"html": False}).enable("table")
 # Only to find raw HTML that Quarto (Pandoc) would pass through and the built-in renderer shows as text.
 _WITH_HTML = MarkdownIt("commonmark", {"html": True}).enable("table")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)---[ \t]*(?:\n|\Z)", re.DOTALL)
-_TABLE_TITLE = re.compile(r'class="gt_heading gt_title[^"]*"[^>]*>(.*?)</', re.DOTALL)
+_TABLE_TITLE = re.compile(r'<caption[^>]*>(.*?)</caption>|class="gt_heading gt_title[^"]*"[^>]*>(.*?)</', re.DOTALL)
 
 _CODE_HINT = "show code as ```python and HTML as ```{=html}"
 _HTML_HINT = "is shown as text by the built-in renderer but as HTML by Quarto; put HTML in a ```{=html} block"
@@ -73,7 +73,7 @@ def wrap_html(content: str) -> str:
     if "<table" not in content or 'class="pm-chart"' in content:
         return content
     match = _TABLE_TITLE.search(content)
-    label = html.unescape(re.sub(r"<[^>]+>", "", match.group(1))).strip() if match else "Table"
+    label = html.unescape(re.sub(r"<[^>]+>", "", match.group(1) or match.group(2))).strip() if match else "Table"
     return f'<div class="pm-table-wrap" role="region" tabindex="0" aria-label="{html.escape(label, quote=True)}">\n{content}\n</div>'
 
 

@@ -14,58 +14,32 @@ page it writes.
 from __future__ import annotations
 
 import os
-import re
+import shutil
 from collections.abc import Iterable
 from pathlib import Path
-from urllib.parse import quote
 
 import pandas as pd
-import yaml
 
 from pmlib.disclosure import value_text, value_texts
 from pmlib.errors import ConfigError
 from pmlib.formats import UNIT_WORDS, format_value
+from pmlib.open_data import write_open_data
 from pmlib.periods import Period, parse_quarter
-from pmlib.prose import escape_html, user_markdown
-from pmlib.rendering.documents import RAW_HTML, Document, read_quarter
+from pmlib.prose import Prose, escape_html, user_markdown
+from pmlib.rendering.data_pages import OPEN_DATA_DIR, SDG_DIR, goal_pages, open_data_page
+from pmlib.rendering.documents import Document, read_quarter
+from pmlib.rendering.guide_pages import accessibility_page, methodology_page
+from pmlib.rendering.project import read_project
+from pmlib.rendering.qmd import given, link, long_date, md_text, page, raw_html
 from pmlib.report import QuarterReport, quarter_report, report_params
-from pmlib.rollup import small_count
-from pmlib.tables import make_table
+from pmlib.rollup import MULTIPLIERS, small_count
+from pmlib.tables import Table, make_table
 from pmlib.vocabulary import status_label
 
-GENERATED = ("index.qmd", "archive.qmd", "measures.qmd")
+GENERATED = ("index.qmd", "archive.qmd", "measures.qmd", "goals.qmd", "open-data.qmd", "methodology.qmd", "accessibility.qmd")
 MEASURES_DIR = "measures"
 _POLARITY = {"higher": "Higher is better", "lower": "Lower is better", "none": "Neither: shown for context, without a target"}
-_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_\[\]])")
-
-
-def md_text(value: object) -> str:
-    """Text from the data as literal Markdown: HTML escaped, emphasis and link characters backslash-escaped."""
-    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", escape_html(value))
-
-
-def _link(target: Path, page: Path) -> str:
-    """A relative link from the page being written to a source file, percent-encoded for both Markdown readers."""
-    return quote(Path(os.path.relpath(os.path.abspath(target), os.path.abspath(page.parent))).as_posix(), safe="/._-~")
-
-
-def _raw(html: str) -> str:
-    """HTML in a raw block whose fence is longer than any run of backticks inside, so text in a table cannot close it."""
-    fence = "`" * max(3, 1 + max((len(run) for run in re.findall(r"`+", html)), default=0))
-    return f"{fence}{RAW_HTML}\n{html.strip()}\n{fence}"
-
-
-def _page(title: str, *parts: str) -> str:
-    front = yaml.safe_dump({"title": title}, allow_unicode=True, width=10_000, sort_keys=True)
-    return f"---\n{front}---\n\n" + "\n\n".join(p.strip() for p in parts if p and p.strip()) + "\n"
-
-
-def _given(value: object) -> bool:
-    return isinstance(value, str) and bool(value.strip())
-
-
-def _date(value) -> str:
-    return f"{value:%-d %B %Y}"
+_link, _raw, _page, _given, _date = link, raw_html, page, given, long_date
 
 
 def _quarter_links(documents: list[Document], page: Path) -> str:
@@ -77,18 +51,41 @@ def _meeting(report_param) -> str:
     return f"{md_text(p.meeting)}, {_date(p.meeting_date)}. Figures as at {_date(p.data_as_at)}."
 
 
+def _shown(output: Table | Prose) -> str:
+    """A table as raw HTML, or the sentence that stands in for an empty one."""
+    return output.markdown if isinstance(output, Prose) else _raw(output.html)
+
+
+def _intervention_links(report: QuarterReport, page: Path) -> str:
+    ids = list(report.exceptions["measure_id"])
+    if not ids:
+        return ""
+    names = [f"[{md_text(report.measures.loc[m, 'name'])}]({_link(page.parent / MEASURES_DIR / f'{m}.qmd', page)})" for m in ids]
+    return "Each has its own page with its history and what officers are doing about it: " + "; ".join(names) + "."
+
+
 def index_page(report: QuarterReport, documents: list[Document], page: Path) -> str:
-    """The home page: the latest quarter's headline, its pages, and where to find the rest."""
+    """The home page: the latest quarter's headline, statuses by plan (chart and table), the measures needing intervention."""
     q, p = report.quarter, report.params
+    here = page.parent
     return _page(
         f"{md_text(report.data.council.name)}: corporate performance",
         f"Latest report: **{md_text(p.title)}, {q.code}** ({q.label}). {_meeting(p)}",
         report.headline().markdown,
+        "## Status by delivery plan",
+        _raw(report.status_chart().html()),
+        _raw(report.status_table().html),
+        "## Measures needing intervention",
+        _shown(report.exceptions_table()),
+        _intervention_links(report, page),
         f"## The {q.code} report",
         _quarter_links(documents, page),
         "## More",
-        f"- [Every measure]({_link(page.parent / 'measures.qmd', page)}): definitions, targets, history and commentary.\n"
-        f"- [All reports]({_link(page.parent / 'archive.qmd', page)}): every quarter published on this site.",
+        f"- [Every measure]({_link(here / 'measures.qmd', page)}): definitions, targets, history and commentary.\n"
+        f"- [Sustainable Development Goals]({_link(here / 'goals.qmd', page)}): the measures aligned to each goal.\n"
+        f"- [Open data]({_link(here / 'open-data.qmd', page)}): every quarter's figures as CSV, with a data dictionary.\n"
+        f"- [Methodology]({_link(here / 'methodology.qmd', page)}): how statuses are decided and what the symbols mean.\n"
+        f"- [All reports]({_link(here / 'archive.qmd', page)}): every quarter published on this site.",
     )
 
 
@@ -201,6 +198,44 @@ def _commentary(report: QuarterReport, measure_id: str) -> str:
     return "\n\n".join(parts) or "No commentary has been published for this measure."
 
 
+def revisions(report: QuarterReport, measure_id: str) -> pd.DataFrame:
+    """Every figure of the measure supplied more than once, each version with its date, to the latest report's date.
+
+    Small counts stay withheld: each version is checked by the small-number
+    rule on its own, as the figure would have been when published.
+    """
+    m = report.data.measures.loc[measure_id]
+    obs = report.data.observations
+    obs = obs[(obs["measure_id"] == measure_id) & (obs["reported_on"] <= pd.Timestamp(report.params.data_as_at))]
+    obs = obs.sort_values(["period_index", "reported_on"], kind="stable")
+    value = obs["value"].to_numpy(float)
+    if m["aggregation"] == "ratio":
+        value = obs["numerator"].to_numpy(float) / obs["denominator"].to_numpy(float) * MULTIPLIERS.get(m["unit"], 1.0)
+    obs = obs.assign(figure=value, withheld=small_count(obs, report.data.measures))
+    shown = [value_text(v, m["unit"], int(m["decimals"]), suppressed=w) for v, w in zip(obs["figure"], obs["withheld"], strict=True)]
+    obs = obs.assign(shown=shown)
+    changed = obs.groupby("period", sort=False)["shown"].transform("nunique") > 1
+    return obs[changed][["period", "reported_on", "shown"]].reset_index(drop=True)
+
+
+def _revisions(report: QuarterReport, measure_id: str) -> str:
+    rows = revisions(report, measure_id)
+    if rows.empty:
+        return "No figure for this measure has been revised."
+    first = ~rows["period"].duplicated()
+    frame = pd.DataFrame(
+        {
+            "Period": rows["period"],
+            "Supplied on": [_date(d) for d in rows["reported_on"]],
+            "Figure": rows["shown"],
+            "Version": ["First supplied" if f else "Revised" for f in first],
+        }
+    )
+    name = report.data.measures.loc[measure_id, "name"]
+    table = make_table(frame, f"table-measure-{measure_id}-revisions".lower(), f"{name}: figures revised after they were first supplied")
+    return "Figures corrected after they were first supplied, each version with the date it was supplied.\n\n" + _raw(table.html)
+
+
 def measure_page(report: QuarterReport, measure_id: str, plan_source: Path | None, page: Path) -> str:
     """One public measure: what it is, its targets, its whole published history and what officers said each quarter."""
     m = report.data.measures.loc[measure_id]
@@ -216,15 +251,19 @@ def measure_page(report: QuarterReport, measure_id: str, plan_source: Path | Non
         _history(report, measure_id),
         "## Commentary by quarter",
         _commentary(report, measure_id),
+        "## Revisions",
+        _revisions(report, measure_id),
     )
 
 
 def _remove_stale(out_dir: Path) -> None:
-    """Delete pages an earlier run generated, so a measure made restricted since then loses its page."""
+    """Delete pages and files an earlier run generated, so a measure made restricted since then leaves no trace."""
     for name in GENERATED:
         (out_dir / name).unlink(missing_ok=True)
-    for path in (out_dir / MEASURES_DIR).glob("*.qmd"):
-        path.unlink()
+    for folder in (MEASURES_DIR, SDG_DIR):
+        for path in (out_dir / folder).glob("*.qmd"):
+            path.unlink()
+    shutil.rmtree(out_dir / OPEN_DATA_DIR, ignore_errors=True)
 
 
 def write_pages(
@@ -234,8 +273,13 @@ def write_pages(
     out_dir: str | os.PathLike,
     *,
     reports_dir: str | os.PathLike = "reports",
+    project_dir: str | os.PathLike | None = None,
 ) -> list[Path]:
-    """Write the generated pages for the built ``quarters`` into ``out_dir`` (``pages/``); the paths written, sorted.
+    """Write the generated pages for the built ``quarters`` into ``out_dir`` (``pages/``), and each quarter's open data beside them.
+
+    Returns the paths written, sorted. ``project_dir`` (default: the folder
+    holding ``out_dir``) has the ``_quarto.yml`` whose site title the
+    accessibility statement names.
 
     Raises ``ConfigError`` when no quarter is given, a quarter has no executed
     notebooks, or a quarter's params file is for an internal audience (the
@@ -263,11 +307,21 @@ def write_pages(
         page = out_dir / MEASURES_DIR / f"{measure_id}.qmd"
         plan = by_stem.get(f"plan-{report.data.measures.loc[measure_id, 'plan_id']}")
         pages[f"{MEASURES_DIR}/{measure_id}.qmd"] = measure_page(report, measure_id, plan, page)
+    pages.update(goal_pages(report, out_dir, out_dir / MEASURES_DIR))
+    pages["methodology.qmd"] = methodology_page(report.data.council)
+    site_title = read_project(project_dir or out_dir.parent, "website").website.title
+    pages["accessibility.qmd"] = accessibility_page(report.data.council, site_title, params[latest].data_as_at)
     _remove_stale(out_dir)
     written = []
+    files = {}
+    for q in periods:
+        quarter = report if q == latest else quarter_report(params[q], data_dir, params_dir)
+        files[q] = write_open_data(quarter, out_dir / OPEN_DATA_DIR / q.slug)
+        written += files[q]
+    pages["open-data.qmd"] = open_data_page(params, files, out_dir / "open-data.qmd", report.data.council.name)
     for name in sorted(pages):
         path = out_dir / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(pages[name], encoding="utf-8", newline="\n")
         written.append(path)
-    return written
+    return sorted(written)

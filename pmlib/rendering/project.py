@@ -65,6 +65,7 @@ class ProjectOptions(_Strict):
     type: Literal["website"]
     output_dir: str = "_site"
     render: tuple[str, ...] = ()
+    resources: Annotated[tuple[str, ...], BeforeValidator(_one_or_many)] = ()
     pre_render: Annotated[tuple[str, ...], BeforeValidator(_one_or_many)] = ()
 
 

@@ -15,9 +15,11 @@ elsewhere. Output depends only on the inputs: rendering twice gives identical by
 from __future__ import annotations
 
 import functools
+import hashlib
 import html
 import os
 import posixpath
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from importlib import resources
@@ -135,6 +137,18 @@ def page_sources(config: QuartoProject, project_dir: Path, pages_dir: Path) -> l
     return sorted(p for p in chosen if p.suffix == ".qmd" and p.is_relative_to(pages_dir))
 
 
+def resource_files(config: QuartoProject, project_dir: Path, pages_dir: Path) -> dict[Path, str]:
+    """Files the project publishes as they are (``project.resources``): source path to site path, pages' files beside their pages."""
+    found: dict[Path, str] = {}
+    for pattern in config.project.resources:
+        for path in sorted(project_dir.glob(pattern)):
+            if path.is_file():
+                path = Path(os.path.abspath(path))
+                base = pages_dir if path.is_relative_to(pages_dir) else project_dir
+                found[path] = path.relative_to(base).as_posix()
+    return found
+
+
 def read_sources(config: QuartoProject, periods: list[Period], project_dir: Path, reports_dir: Path, pages_dir: Path) -> list[Document]:
     """Every page: each quarter's notebooks, then the pages the project renders, by path; every syntax problem at once."""
     documents: list[Document] = []
@@ -167,7 +181,39 @@ def _check_outputs(documents: list[Document]) -> None:
         raise SiteError(problems)
 
 
-def _page_html(site: _Site, doc: Document, problems: list[Problem]) -> str:
+_GT_STYLE = re.compile(r'(<div id="(table-[^"]+)")([^>]*>\s*)<style>(.*?)</style>', re.DOTALL)
+
+
+def share_table_styles(body: str, styles: dict[str, str]) -> str:
+    """Move each great-tables table's own stylesheet into ``styles`` (class name to CSS), shared by every page.
+
+    great-tables scopes ~8 KB of CSS to each table's id; every table with the
+    same options has the same rules, so one copy in the cached site.css serves
+    all of them and keeps pages within their weight budget.
+    """
+
+    def move(match: re.Match) -> str:
+        table_id = re.escape(match.group(2))
+        css = re.sub(rf"#{table_id}(?![\w-])", "#@", match.group(4)).strip()
+        name = "pm-gt-" + hashlib.sha256(css.encode()).hexdigest()[:10]
+        styles[name] = _scoped(css.replace("#@", f".{name}"), f".{name}")
+        return f'{match.group(1)} class="{name}"{match.group(3)}'
+
+    return _GT_STYLE.sub(move, body)
+
+
+def _scoped(css: str, scope: str) -> str:
+    """Every selector of every rule made to start with ``scope``: great-tables leaves a few (``tr``, ``td``) global."""
+
+    def rule(match: re.Match) -> str:
+        selectors = [sel.strip() for sel in match.group(1).split(",")]
+        scoped = [sel if sel.startswith(scope) else f"{scope} {sel}" for sel in selectors if sel]
+        return f"{', '.join(scoped)} {{{match.group(2)}}}\n"
+
+    return re.sub(r"([^{}]+)\{([^{}]*)\}", rule, css)
+
+
+def _page_html(site: _Site, doc: Document, problems: list[Problem], styles: dict[str, str]) -> str:
     where = doc.source.as_posix()
     config = site.config
     from_project = _resolver(site.project_dir, site, doc.output, f"{site.project_dir.as_posix()}/_quarto*.yml", problems)
@@ -182,7 +228,7 @@ def _page_html(site: _Site, doc: Document, problems: list[Problem]) -> str:
         links = [NavLink(d.label, relative(d.output, doc.output), d.output == doc.output) for d in site.quarters[quarter]]
         quarter_nav = {"label": f"{quarter.code} report", "links": links}
     home = nav[0].href if nav else relative(doc.output, doc.output)
-    body = "\n".join(_block_html(block, from_source) for block in doc.blocks)
+    body = share_table_styles("\n".join(_block_html(block, from_source) for block in doc.blocks), styles)
     footer_parts = config.website.page_footer
     footer = [
         (place, Markup(render_inline(text, from_project)))
@@ -234,19 +280,25 @@ def render_site(
     periods = sorted({q if isinstance(q, Period) else parse_quarter(q) for q in quarters})
     documents = read_sources(config, periods, project_dir, reports_dir, pages_dir)
     _check_outputs(documents)
+    published = resource_files(config, project_dir, pages_dir)
     site = _Site(
         config,
         project_dir,
-        {Path(os.path.abspath(d.source)): d.output for d in documents},
+        {Path(os.path.abspath(d.source)): d.output for d in documents} | published,
         {q: tuple(d for d in documents if d.quarter == q) for q in periods},
     )
     problems: list[Problem] = []
-    pages = {doc.output: _page_html(site, doc, problems) for doc in documents}
+    styles: dict[str, str] = {}
+    pages = {doc.output: _page_html(site, doc, problems, styles) for doc in documents}
     if problems:
         raise SiteError(sorted(set(problems)))
     written = [_write(out_dir / output, text.encode("utf-8")) for output, text in sorted(pages.items())]
+    written += [_write(out_dir / output, source.read_bytes()) for source, output in sorted(published.items())]
     assets = resources.files("pmlib.rendering") / "assets"
     for name in STATIC_ASSETS:
-        written.append(_write(out_dir / ASSETS_DIR / name, assets.joinpath(name).read_bytes()))
+        data = assets.joinpath(name).read_bytes()
+        if name == "site.css":
+            data += "".join(f"\n/* great-tables: {n} */\n{styles[n]}\n" for n in sorted(styles)).encode("utf-8")
+        written.append(_write(out_dir / ASSETS_DIR / name, data))
     written.append(_write(out_dir / ASSETS_DIR / VEGA_BUNDLE, vega_bundle().encode("utf-8")))
     return sorted(written)

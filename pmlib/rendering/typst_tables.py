@@ -70,6 +70,10 @@ def _inline(node, where: str) -> str:
         return escape_markup(re.sub(r"\s+", " ", str(node)))
     if not isinstance(node, Tag):
         return ""
+    if node.name == "svg":  # a sparkline: drawn as a vector image named by its description
+        svg = re.sub(r"\bviewbox=", "viewBox=", str(node))
+        alt = f", alt: {_string(node['aria-label'])}" if node.get("aria-label") else ""
+        return f'#box(image(bytes({_string(svg)}), format: "svg", height: 1.4em{alt}))'
     inner = "".join(_inline(child, where) for child in node.children)
     if node.name in _INLINE:
         return f"#{_INLINE[node.name]}[{inner}]"
@@ -159,7 +163,7 @@ def html_table_to_typst(html: str, where: str = "the table") -> str:
     table = soup.find("table")
     if table is None:
         raise TableConversionError(f"{where}: HTML output without a <table>; the pack shows Markdown, SVG charts and tables only")
-    title = table.select_one("thead td.gt_title, thead th.gt_title")
+    title = table.find("caption", recursive=False) or table.select_one("thead td.gt_title, thead th.gt_title")
     subtitle = table.select_one("thead td.gt_subtitle, thead th.gt_subtitle")
     thead, tfoot = table.find("thead"), table.find("tfoot")
     head_rows = [list(tr.find_all(["th", "td"], recursive=False)) for tr in _rows(thead) if "gt_heading" not in tr.get("class", [])]

@@ -48,7 +48,7 @@ performance and must not be quoted as such.
 
 | file | what |
 | --- | --- |
-| `council.yml` | BCP Council, `status_method: intervention`, `tolerance_pct: 5` |
+| `council.yml` | BCP Council, `status_method: intervention`, `tolerance_pct: 5`, `contact_url` (for the accessibility statement) |
 | `plans.csv` | the six delivery plans of the Corporate Strategy |
 | `measures.csv` | {n_measures} measures of success ({n_real} real, {n_ill} illustrative) |
 | `targets.csv` | targets and intervention levels, 2020/21 and revised 2021/22 (2019/20 where a report needs it) |

@@ -1,0 +1,109 @@
+"""The open data page (files per quarter and a data dictionary) and the Sustainable Development Goal pages.
+
+The open data files themselves are written next to the generated pages
+(``pages/data/<slug>/``) from the judged table, so the page links to files
+that exist, and both renderers publish them as ``data/<slug>/`` beside it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from pmlib.disclosure import GSS_SYMBOLS
+from pmlib.open_data import COLUMNS
+from pmlib.periods import Period
+from pmlib.rendering.qmd import link, long_date, md_text, page, raw_html
+from pmlib.report import QuarterReport
+from pmlib.sdgs import GOALS, goal_title, measures_by_goal
+from pmlib.tables import make_table
+from pmlib.vocabulary import status_label
+
+OPEN_DATA_DIR = "data"
+SDG_DIR = "goals"
+
+
+def open_data_page(params: dict[Period, object], files: dict[Period, list[Path]], here: Path, council_name: str) -> str:
+    """Every quarter's CSV and data package, newest first, and what each column means."""
+    parts = [
+        f"{md_text(council_name)} publishes every measure in each quarterly report as open data, "
+        "under the [Open Government Licence v3.0](https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/). "
+        "Each quarter has a CSV file with one row per published measure, and a "
+        "[Frictionless Data](https://specs.frictionlessdata.io/data-package/) package describing it, so tools can read the file "
+        "without guessing. The figures are exactly those in the report: small numbers are withheld as `[c]` and measures that are "
+        "not published do not appear.",
+        "## Files by quarter",
+    ]
+    rows = []
+    for q in sorted(params, reverse=True):
+        csv_path, package_path = files[q]
+        count = sum(1 for _ in csv_path.open(encoding="utf-8")) - 1
+        rows.append(
+            f"- **{q.code}** ({q.label}), figures as at {long_date(params[q].data_as_at)}: "
+            f"[measures.csv]({link(csv_path, here)}) ({count} measures, {csv_path.stat().st_size:,} bytes); "
+            f"[datapackage.json]({link(package_path, here)})"
+        )
+    parts.append("\n".join(rows))
+    parts += ["## Data dictionary", "The columns of every `measures.csv`, in order."]
+    dictionary = pd.DataFrame(COLUMNS, columns=["Column", "Type", "Meaning"])
+    parts.append(raw_html(make_table(dictionary, "table-data-dictionary", "Columns of measures.csv").html))
+    symbols = pd.DataFrame({"Symbol": list(GSS_SYMBOLS), "Meaning": [m.capitalize() for m in GSS_SYMBOLS.values()]})
+    parts += [
+        "## Symbols in the value column",
+        "The Government Statistical Service shorthand, used in the files and on every page of this site.",
+        raw_html(make_table(symbols, "table-data-symbols", "Symbols used in place of or beside a figure").html),
+    ]
+    return page("Open data", *parts)
+
+
+def _measure_lines(report: QuarterReport, ids: list[str], here: Path, measures_dir: Path) -> str:
+    judged = report.judged.set_index("measure_id")
+    lines = []
+    for m in ids:
+        name = md_text(report.measures.loc[m, "name"])
+        plan = md_text(report.plans.loc[report.measures.loc[m, "plan_id"], "name"])
+        status = status_label(judged.loc[m, "status"]).text
+        lines.append(f"- [{name}]({link(measures_dir / f'{m}.qmd', here)}) ({plan}): {status} in {report.quarter.code}")
+    return "\n".join(lines)
+
+
+def goals_page(report: QuarterReport, here: Path, goals_dir: Path) -> str:
+    """The index of goals: each goal with the number of published measures aligned to it."""
+    by_goal = measures_by_goal(report.measures, report.plans)
+    lines = []
+    for goal in GOALS:
+        count = len(by_goal.get(goal, []))
+        if count:
+            lines.append(f"- [{goal_title(goal)}]({link(goals_dir / f'{goal}.qmd', here)}): {count} measure{'s' if count != 1 else ''}")
+        else:
+            lines.append(f"- {goal_title(goal)}: no measure aligned")
+    return page(
+        "Sustainable Development Goals",
+        f"The United Nations' 17 Sustainable Development Goals, and the measures in {md_text(report.data.council.short_name)}'s "
+        f"corporate performance reports that contribute to each, with their status in {report.quarter.code}. A measure counts "
+        "towards the goals it names, or, if it names none, those of its delivery plan.",
+        "\n".join(lines),
+    )
+
+
+def goal_page(report: QuarterReport, goal: int, ids: list[str], here: Path, measures_dir: Path) -> str:
+    """One goal: the delivery plans and published measures aligned to it."""
+    plans = [md_text(p["name"]) for _, p in report.plans.iterrows() if goal in p["sdgs"]]
+    parts = [
+        f"Measures aligned to UN Sustainable Development Goal {goal}, {GOALS[goal].lower()}, and their status in {report.quarter.code}."
+    ]
+    if plans:
+        parts.append("Delivery plans that name this goal: " + ", ".join(plans) + ".")
+    parts += ["## Measures", _measure_lines(report, ids, here, measures_dir)]
+    return page(goal_title(goal), *parts)
+
+
+def goal_pages(report: QuarterReport, out_dir: Path, measures_dir: Path) -> dict[str, str]:
+    """The goals index and a page per goal with aligned measures, by path relative to ``out_dir``."""
+    goals_dir = out_dir / SDG_DIR
+    pages = {"goals.qmd": goals_page(report, out_dir / "goals.qmd", goals_dir)}
+    for goal, ids in measures_by_goal(report.measures, report.plans).items():
+        here = goals_dir / f"{goal}.qmd"
+        pages[f"{SDG_DIR}/{goal}.qmd"] = goal_page(report, goal, ids, here, measures_dir)
+    return pages

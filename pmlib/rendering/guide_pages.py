@@ -1,0 +1,176 @@
+"""The methodology page and the accessibility statement, written from the rules and vocabulary the reports use.
+
+Both are generated rather than hand-written so they cannot drift from what
+the site does: the status rules read the council's own method and tolerance,
+and the symbols tables come from the same labels every table and chart uses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from pmlib.config import Council
+from pmlib.disclosure import GSS_SYMBOLS
+from pmlib.rendering.qmd import long_date, md_text, page, raw_html
+from pmlib.tables import make_table
+from pmlib.vocabulary import ACTION_LABELS, STATUS_LABELS, TREND_LABELS
+
+_STATUS_MEANINGS = {
+    "on_target": "The figure meets or beats the target.",
+    "below_target": "The figure misses the target but has not reached the intervention level.",
+    "intervention": "The figure has reached the intervention level: an exception report says what is being done.",
+    "monitoring": "The measure is reported for context, without a target.",
+    "no_data": "No figure has arrived for the period the report expects; the latest earlier figure is shown as context.",
+}
+_TREND_MEANINGS = {
+    "improving": "Better than before, in the direction the measure aims for.",
+    "worsening": "Worse than before.",
+    "no_change": "The same at the precision published.",
+    "increasing": "Higher than before, for a measure reported for context.",
+    "decreasing": "Lower than before, for a measure reported for context.",
+}
+
+
+def _labels_table(labels: dict, meanings: dict, table_id: str, title: str, tinted: bool) -> str:
+    frame = pd.DataFrame(
+        {
+            "Symbol": [labels[k].symbol for k in meanings],
+            "Word": [labels[k].word for k in meanings],
+            "Meaning": [meanings[k] for k in meanings],
+        }
+    )
+    tints = {"Word": [labels[k].tint for k in meanings]} if tinted else None
+    return raw_html(make_table(frame, table_id, title, tints).html)
+
+
+def _intervention_rule(council: Council) -> str:
+    if council.status_method == "tolerance":
+        pct = f"{council.tolerance_pct:g}%"
+        return (
+            f"{md_text(council.short_name)} uses a **tolerance** of {pct}: where no intervention level is set, a measure needs "
+            f"intervention when it is more than {pct} of the target worse than the target. Within that tolerance it is below target."
+        )
+    return (
+        f"{md_text(council.short_name)} sets an **intervention level** for each measure beside its target: a figure at or beyond "
+        "the intervention level needs intervention; a figure that misses the target but not the intervention level is below target."
+    )
+
+
+def methodology_page(council: Council) -> str:
+    """How the council manages performance, how each status is decided, and what every symbol means."""
+    actions = {k: f"The action is {label.word.lower()}." for k, label in ACTION_LABELS.items()}
+    return page(
+        "Methodology",
+        f"How {md_text(council.name)} monitors its Corporate Strategy, and how the statuses on this site are decided.",
+        "## Plan, Measure, Review, Revise",
+        "- **Plan.** Each delivery plan of the Corporate Strategy sets out actions and measures of success. Every measure has a "
+        "definition, a baseline, a target and an intervention level for each year, a reporting frequency, a source system and an "
+        "accountable service unit.\n"
+        "- **Measure.** Each quarter, service units supply their figures from their source systems, marked validated, provisional "
+        "or estimated. The performance team checks them against the data quality rules before anything is published.\n"
+        "- **Review.** Each figure is judged against its target by the rules below. Officers write commentary, and every measure "
+        "needing intervention gets an exception report with a corrective action, an owner and a date. Cabinet receives the "
+        "quarterly report; the half-year (Q2) and end-of-year (Q4) reports add the year's view and progress on every action.\n"
+        "- **Revise.** Targets, measures and actions are revised each year in the light of the results.",
+        "## How a status is decided",
+        "1. **The expected period.** Monthly and quarterly measures are judged on the report's quarter; annual measures on the "
+        "latest financial year ended by then. A measure whose data arrives late is judged on the latest period it can have.\n"
+        "2. **The figure.** Monthly figures are rolled up into the quarter (summed, averaged, the last month taken, or numerators "
+        "and denominators summed, as the measure's definition says). Year-to-date measures are judged on the year so far. A "
+        "roll-up with a month missing has no figure. Figures are rounded as published before they are judged: what you see is "
+        "what was judged.\n"
+        "3. **The target and intervention level** for the period: a quarter's or month's own target where one is set, otherwise "
+        "the year's.\n"
+        f"4. **The status.** {_intervention_rule(council)}",
+        _labels_table(STATUS_LABELS, _STATUS_MEANINGS, "table-method-statuses", "Statuses", tinted=True),
+        "## Direction of travel",
+        "Each measure has two trends. The **short-term trend** compares the period's figure with the period before it (the "
+        "previous quarter, or the previous year for annual measures). The **long-term trend** compares it with the same period a "
+        "year earlier. Figures that agree at the published precision are no change. A trend is not available when either figure "
+        "is missing or withheld.",
+        _labels_table(TREND_LABELS, _TREND_MEANINGS, "table-method-trends", "Directions of travel", tinted=False),
+        "## Actions",
+        _labels_table(ACTION_LABELS, actions, "table-method-actions", "Progress of delivery plan actions", tinted=True),
+        "## Symbols beside figures",
+        raw_html(
+            make_table(
+                pd.DataFrame({"Symbol": list(GSS_SYMBOLS), "Meaning": [m.capitalize() for m in GSS_SYMBOLS.values()]}),
+                "table-method-symbols",
+                "Government Statistical Service symbols",
+            ).html
+        ),
+        "## Small numbers, restricted measures and revisions",
+        "- A count small enough to identify someone is withheld as `[c]`, and so is every figure worked out from it. Its status "
+        "and trends are still shown, because they do not reveal the number.\n"
+        "- Some measures are reported to councillors only; they do not appear anywhere on this site or in its open data.\n"
+        "- Each report shows its figures as they stood on the date its figures were frozen, so an old report always reads as it "
+        "was published. A figure corrected after an earlier report used it is marked `[r]` revised, and each measure's page lists "
+        "its revisions.",
+        "Every status is shown by a word and a symbol, never by colour alone, so it reads the same in greyscale and to screen readers.",
+    )
+
+
+def _contact(council: Council) -> str:
+    routes = []
+    if council.contact_email:
+        routes.append(f"- email [{md_text(council.contact_email)}](mailto:{council.contact_email})")
+    if council.contact_url:
+        routes.append(f"- use the contact details on [the council's website]({council.contact_url})")
+    if not routes:
+        return f"Contact {md_text(council.name)} through its usual customer contact routes, and ask for the performance team."
+    return "\n".join(routes)
+
+
+def accessibility_page(council: Council, site_title: str, as_at: dt.date) -> str:
+    """The accessibility statement the Public Sector Bodies Accessibility Regulations 2018 require, in the GOV.UK model's order."""
+    name = md_text(council.name)
+    reviewed = (
+        f"This statement was last reviewed by {name} on {long_date(council.accessibility_reviewed)}."
+        if council.accessibility_reviewed
+        else f"This statement is generated with each edition of the website; this edition publishes figures as at {long_date(as_at)}."
+    )
+    return page(
+        "Accessibility statement",
+        f"This accessibility statement applies to the {md_text(site_title)} website of {name}, which publishes the council's "
+        "quarterly corporate performance reports.",
+        f"{name} wants as many people as possible to be able to use this website. For example, you should be able to:",
+        "- zoom in up to 400% without the text spilling off the screen, and read every page on a phone without scrolling sideways\n"
+        "- navigate the whole website using just a keyboard, with a visible focus and a link to skip to the main content\n"
+        "- navigate most of the website using speech recognition software\n"
+        "- listen to the whole website using a screen reader: every chart has a title stating what it shows, a text description "
+        "and a table with the same figures\n"
+        "- read every status without seeing colour: each has a word and a symbol",
+        "## How accessible this website is",
+        "We know some parts of this website are not fully accessible:",
+        "- the tooltips on interactive charts appear on pointer hover only; every figure they show is also in the table beside the "
+        "chart\n"
+        "- the Cabinet report packs are PDF documents; they are tagged, with bookmarks and alternative text for charts, but "
+        "complex tables in PDF can be hard to navigate with a screen reader. Every figure in a pack is also on these web pages "
+        "and in the open data",
+        "## Feedback and contact information",
+        "If you need information on this website in a different format, such as accessible PDF, large print, easy read, audio "
+        "recording or braille, or if you find a problem not listed on this page or think we are not meeting accessibility "
+        "requirements:",
+        _contact(council),
+        "## Enforcement procedure",
+        "The Equality and Human Rights Commission (EHRC) is responsible for enforcing the Public Sector Bodies (Websites and Mobile "
+        "Applications) (No. 2) Accessibility Regulations 2018 (the 'accessibility regulations'). If you are not happy with how we "
+        "respond to your complaint, contact the "
+        "[Equality Advisory and Support Service (EASS)](https://www.equalityadvisoryservice.com/).",
+        "## Technical information about this website's accessibility",
+        f"{name} is committed to making its website accessible, in accordance with the Public Sector Bodies (Websites and Mobile "
+        "Applications) (No. 2) Accessibility Regulations 2018.",
+        "### Compliance status",
+        "This website is designed to meet the [Web Content Accessibility Guidelines version 2.2](https://www.w3.org/TR/WCAG22/) "
+        "AA standard. Automated testing finds no failure, but the website has not yet been audited by an accessibility specialist "
+        "or tested with disabled users, so we describe it as partially compliant until it has been, because of the limitations "
+        "listed above.",
+        "### What we're doing to improve accessibility",
+        "Every edition of this website is tested before publication. A build that fails any check is not published.",
+        "## Preparation of this accessibility statement",
+        f"{reviewed} Every page was tested with the axe-core accessibility engine in a Chromium browser at desktop (1280 pixels) "
+        "and phone (375 pixels) widths, for the WCAG 2.0, 2.1 and 2.2 A and AA rules, with checks that no page scrolls sideways "
+        "on a phone, that every chart is drawn and that every status has a word or symbol beside its colour.",
+    )
