@@ -110,6 +110,51 @@ def build(
     return BuildResult(out_dir, renderer, moved(pages), moved(packs), moved(open_data))
 
 
+INTERNAL_REPORTS = ".internal"
+
+
+def build_internal_packs(
+    quarters: Iterable[str | Period],
+    *,
+    data_dir: str | os.PathLike = "data",
+    params_dir: str | os.PathLike = "params",
+    notebooks_dir: str | os.PathLike = "notebooks",
+    reports_dir: str | os.PathLike = "reports",
+    out_dir: str | os.PathLike = "_internal",
+    project_dir: str | os.PathLike = ".",
+    jobs: int | None = None,
+    progress: bool = False,
+    echo: Callable[[str], None] | None = None,
+) -> BuildResult:
+    """The internal Cabinet pack of each quarter, restricted measures and small numbers included, and nothing public.
+
+    The notebooks run for the internal audience into ``REPORTS/.internal/``
+    (hidden, never committed, never on the website); the packs go to
+    ``OUT/packs/``, which must not be the public site.
+    """
+    from pmlib.rendering.pack import render_pack
+    from pmlib.report import report_params
+
+    say = echo or (lambda _: None)
+    quarters = [q if isinstance(q, Period) else parse_quarter(q) for q in quarters]
+    out_dir, reports_dir = Path(out_dir), Path(reports_dir) / INTERNAL_REPORTS
+    if (Path(out_dir) / "index.html").exists():
+        raise BuildError(f"{out_dir} holds a website; internal packs must not be published with it: choose another --out")
+    kwargs = {"data_dir": data_dir, "params_dir": params_dir, "notebooks_dir": notebooks_dir, "reports_dir": reports_dir}
+    result = run_quarters(quarters, **kwargs, jobs=jobs, progress=progress, echo=echo, audience="internal")
+    if not result.ok:
+        lines = "\n".join(p.format() for p in result.problems)
+        raise BuildError(f"the notebooks failed, so no internal pack was made:\n{lines}")
+    packs = []
+    for q in quarters:
+        say(f"Typesetting the internal Cabinet pack for {q.code}")
+        params = report_params(params_dir, q).model_copy(update={"audience": "internal"})
+        target = out_dir / "packs" / f"{q.slug}-internal.pdf"
+        render_pack(params, reports_dir=reports_dir, data_dir=data_dir, params_dir=params_dir, project_dir=project_dir, out_pdf=target)
+        packs.append(target)
+    return BuildResult(out_dir, "builtin", (), tuple(packs), ())
+
+
 def _publish_open_data(quarters: list[Period], source: Path, target: Path) -> list[Path]:
     """Each quarter's open data at ``data/<slug>/`` in the site, where the contract promises it.
 

@@ -166,9 +166,18 @@ def run(
 
 @main.command()
 @_notebook_options("Where each quarter's executed notebooks go.")
-@click.option("--out", "out_dir", default="_site", show_default=True, type=click.Path(path_type=Path), help="The website folder.")
+@click.option(
+    "--out", "out_dir", default=None, type=click.Path(path_type=Path), help="The website folder.  [default: _site; internal: _internal]"
+)
 @click.option(
     "--renderer", type=click.Choice(["auto", "builtin", "quarto"]), default="auto", show_default=True, help="auto: Quarto if on PATH."
+)
+@click.option(
+    "--audience",
+    type=click.Choice(["public", "internal"]),
+    default="public",
+    show_default=True,
+    help="internal: only the Cabinet pack with restricted measures, into OUT/packs/ (never the website).",
 )
 def build(
     quarter: str | None,
@@ -180,17 +189,36 @@ def build(
     reports_dir: Path,
     jobs: int | None,
     progress: bool,
-    out_dir: Path,
+    out_dir: Path | None,
     renderer: str,
+    audience: str,
 ) -> None:
     """Check, run and render a report QUARTER (or --latest, --all): the website, the Cabinet pack and the open data.
+
+    With --audience internal, only the internal Cabinet pack (restricted
+    measures and small numbers included) is made, into OUT/packs/.
 
     The site holds every quarter with executed reports. It is built in a
     temporary folder and swapped in whole: a failed build leaves OUT as it was.
     """
     from pmlib.building import build as build_site
+    from pmlib.building import build_internal_packs
 
     folders = {"data_dir": data_dir, "params_dir": params_dir, "notebooks_dir": notebooks_dir, "reports_dir": reports_dir}
+    if audience == "internal":
+        out_dir = out_dir or Path("_internal")
+        result = _for_quarters(
+            quarter,
+            every,
+            latest,
+            params_dir,
+            lambda quarters: build_internal_packs(quarters, **folders, out_dir=out_dir, jobs=jobs, progress=progress, echo=click.echo),
+            f"fix them and run pm build again; {out_dir} is unchanged.",
+        )
+        for pack in result.packs:
+            click.echo(f"Internal Cabinet pack (restricted measures included; not for publication): {pack}")
+        return
+    out_dir = out_dir or Path("_site")
     result = _for_quarters(
         quarter,
         every,

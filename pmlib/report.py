@@ -126,9 +126,9 @@ class QuarterReport:
         p, council = self.params, self.data.council
         audience = "" if p.audience == "public" else " Internal report: includes restricted measures."
         return Prose(
-            f"# {escape_html(council.name)}: {escape_html(p.title)}\n\n"
-            f"**{self.quarter.code}** ({self.quarter.label}). {escape_html(p.meeting)}, {p.meeting_date:%-d %B %Y}. "
-            f"Figures as at {p.data_as_at:%-d %B %Y}.{audience}"
+            f"# Executive summary: {self.quarter.code}\n\n"
+            f"**{escape_html(council.name)}: {escape_html(p.title)}**, {self.quarter.code} ({self.quarter.label}). "
+            f"{escape_html(p.meeting)}, {p.meeting_date:%-d %B %Y}. Figures as at {p.data_as_at:%-d %B %Y}.{audience}"
         )
 
     def headline(self) -> Prose:
@@ -172,6 +172,12 @@ class QuarterReport:
             f"Measures by status, {self.quarter.code}",
             short_headline(self.judged),
         )
+
+    def appendices(self):
+        """The report's appendices: measure definitions, symbols and status rules, data quality notes and revisions."""
+        from pmlib.appendices import Appendices
+
+        return Appendices(self)
 
     # --- tables ---------------------------------------------------------
     def status_table(self):
@@ -247,11 +253,22 @@ def _as_published(data: CouncilData, params_dir, quarter: Period, fallback_as_at
 
 
 def quarter_report(
-    params: ReportParams | str | Period | None = None, data_dir: str | os.PathLike = "data", params_dir: str | os.PathLike = "params"
+    params: ReportParams | str | Period | None = None,
+    data_dir: str | os.PathLike = "data",
+    params_dir: str | os.PathLike = "params",
+    audience: str | None = None,
 ) -> QuarterReport:
-    """Load, validate and judge one report quarter for its audience (the latest when ``params`` is None or "latest")."""
+    """Load, validate and judge one report quarter for its audience (the latest when ``params`` is None or "latest").
+
+    ``audience`` ("public" or "internal") overrides the params file's, so the
+    internal Cabinet pack is made from the same params as the public one.
+    """
     if not isinstance(params, ReportParams):
         params = report_params(params_dir, params)
+    if audience is not None:
+        if audience not in ("public", "internal"):
+            raise ConfigError(f"audience {audience!r}: use 'public' or 'internal'")
+        params = params.model_copy(update={"audience": audience})
     data = load_data(data_dir)
     q, audience = params.quarter, params.audience
     published = published_dates(params_dir, q)

@@ -50,7 +50,7 @@ from pmlib.problems import Problem, sort_problems
 from pmlib.report import params_files
 
 START_ATTEMPTS = 3
-BUILTIN_PARAMETERS = ("quarter", "plan_id", "data_dir", "params_dir")
+BUILTIN_PARAMETERS = ("quarter", "plan_id", "data_dir", "params_dir", "audience")
 _kernel_dirs: list[str] = []
 
 
@@ -173,8 +173,13 @@ def plan_run(
     params_dir: str | os.PathLike = "params",
     notebooks_dir: str | os.PathLike = "notebooks",
     reports_dir: str | os.PathLike = "reports",
+    audience: str | None = None,
 ) -> RunPlan:
     """Check everything a run needs and list its notebook executions, running nothing.
+
+    A template that declares ``audience`` gets the params file's (or
+    ``audience`` when given); running for the internal audience needs every
+    template to declare it, or a restricted measure could be left out unseen.
 
     Raises ``DataContractError`` for bad data or params files and
     ``NotebookError`` for notebooks that cannot be given their parameters,
@@ -218,7 +223,13 @@ def plan_run(
         dirs = {"data_dir": relative_path(data_dir, folder), "params_dir": relative_path(params_dir, folder)}
         runs = []
         for template in templates:
-            supplied = {"quarter": q.slug} | ({"plan_id": ""} if template.per_plan else {}) | dirs | extra
+            shown_to = {"audience": audience or params[q].audience} if "audience" in template.parameters else {}
+            if audience == "internal" and not shown_to:
+                message = (
+                    "does not declare 'audience', so it cannot be run for the internal audience; add audience = None to its parameters cell"
+                )
+                problems.append(Problem(template.display, None, "audience", message))
+            supplied = {"quarter": q.slug} | ({"plan_id": ""} if template.per_plan else {}) | shown_to | dirs | extra
             problems += check_parameters(template, supplied, {name: lines.get(name) for name in extra}, display_path(path), q.code)
             for plan_id in plans if template.per_plan else [None]:
                 parameters = supplied | {"plan_id": plan_id} if plan_id else supplied
@@ -290,13 +301,16 @@ def run_quarters(
     jobs: int | None = None,
     progress: bool = False,
     echo: Callable[[str], None] | None = None,
+    audience: str | None = None,
 ) -> RunResult:
     """Check, execute and publish the notebooks of each quarter; see ``plan_run`` for what is raised before anything runs.
 
     ``echo`` gets one line per quarter as it finishes. A failed quarter does
     not stop the others; the result says which failed and why.
     """
-    plan = plan_run(quarters, data_dir=data_dir, params_dir=params_dir, notebooks_dir=notebooks_dir, reports_dir=reports_dir)
+    plan = plan_run(
+        quarters, data_dir=data_dir, params_dir=params_dir, notebooks_dir=notebooks_dir, reports_dir=reports_dir, audience=audience
+    )
     return execute_plan(plan, jobs=jobs, progress=progress, echo=echo)
 
 

@@ -3,6 +3,7 @@
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -12,7 +13,7 @@ import typst
 import yaml
 from great_tables import GT, loc, style
 
-from pmlib import quarter_report
+from pmlib import load_data, quarter_report
 from pmlib.rendering.pack import (
     PackError,
     font_dirs,
@@ -285,3 +286,106 @@ def test_html_that_is_not_a_drawable_table_is_refused_with_its_place():
         html_table_to_typst('<table><tr><td><img src="a.png"></td></tr></table>', "here")
     with pytest.raises(TableConversionError, match="hex code"):
         html_table_to_typst('<table><tr><td style="background-color: papayawhip">x</td></tr></table>', "here")
+
+
+# --- structure a Cabinet member relies on, and what the public may see ----------
+
+
+def pmlib_data():
+    return load_data(DIRS["data_dir"])
+
+
+def outline(pdf: Path) -> list[str]:
+    """The PDF's bookmarks, in order, as poppler's pdftohtml reads them."""
+    xml = poppler("pdftohtml", "-xml", "-i", "-stdout", "-q", pdf)
+    outline = xml[xml.index("<outline") :] if "<outline" in xml else ""
+    items = [re.sub(r"<[^>]+>", "", item).strip() for item in re.findall(r"<item[^>]*>(.*?)</item>", outline, re.DOTALL)]
+    return [re.sub(r"^\d+(\.\d+)*\s+", "", item) for item in items]  # without the section numbers
+
+
+def test_every_section_has_a_bookmark(pack):
+    _, pdf, _, report = pack
+    marks = outline(pdf)
+    assert marks, "the pack has no bookmarks"
+    for plan in report.plans["name"]:
+        assert any(m.startswith(f"{plan}:") for m in marks), plan
+    for name in report.exceptions["measure_id"].map(report.measures["name"]):
+        assert f"Exception report: {name}" in marks, name
+
+
+def test_every_exception_report_has_its_commentary_or_says_it_is_missing(pack):
+    _, pdf, _, report = pack
+    text = " ".join(" ".join(pdf_pages(pdf, "-raw")).split())
+    assert len(report.exceptions)
+    for row in report.exceptions.itertuples():
+        name = report.measures.loc[row.measure_id, "name"]
+        start = text.index(f"Exception report: {name}")
+        section = text[start : start + 1500]
+        commentary = row.commentary if isinstance(row.commentary, str) and row.commentary.strip() else None
+        if commentary:
+            first_words = " ".join(re.sub(r"[*_]", "", commentary).split()[:5])
+            assert f"Commentary: {first_words}" in section, name
+        else:
+            assert "Commentary missing." in section, name
+        assert "Corrective action:" in section and "Intervention level:" in section, name
+
+
+def test_the_public_pack_has_no_restricted_measure_and_no_small_number(pack):
+    slug, pdf, _, report = pack
+    data = pmlib_data()
+    restricted = data.measures[~data.measures["public"]]
+    text = " ".join(pdf_pages(pdf, "-raw"))
+    for name in restricted["name"]:
+        assert name not in text
+    assert report.judged["suppressed"].any() or slug != "2021-22-Q2"  # the demo withholds BF07 in 2021/22 Q2
+    for row in report.judged[report.judged["suppressed"]].itertuples():
+        name = data.measures.loc[row.measure_id, "name"]
+        figures = text[text.index(name) :]
+        assert "[c]" in figures[: len(name) + 400], name
+
+
+def test_the_readme_pictures_of_the_pack_are_what_the_build_makes(built_site, tmp_path):
+    _, site, _ = built_site
+    script = ROOT / "scripts" / "pack_images.py"
+    args = [sys.executable, script, "--pdf", site / "packs" / "2021-22-Q2.pdf", "--out", tmp_path]
+    run = subprocess.run(args, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    committed = ROOT / "docs" / "images"
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for made in sorted(tmp_path.glob("*.png")):
+        assert f"docs/images/{made.name}" in readme, made.name
+        assert (committed / made.name).is_file(), f"{made.name} is not committed: run scripts/pack_images.py (see its docstring)"
+        stale = (committed / made.name).read_bytes() != made.read_bytes()
+        assert not stale, f"docs/images/{made.name} is stale: run `pm build --latest` then `python scripts/pack_images.py`"
+
+
+def test_the_pack_ends_with_the_appendices(pack):
+    _, pdf, _, report = pack
+    marks = outline(pdf)
+    appendices = [m for m in marks if m.startswith("Appendix ")]
+    assert [a.split(":")[0] for a in appendices] == ["Appendix A", "Appendix B", "Appendix C"]
+    assert marks.index(appendices[0]) > max(i for i, m in enumerate(marks) if m.split(":")[-1].strip() == report.quarter.code)
+    text = " ".join(" ".join(pdf_pages(pdf, "-raw")).split())
+    definitions = text[text.index("Appendix A: measure definitions, ") :]
+    for name in report.measures["name"]:
+        assert name in definitions, name
+
+
+def test_the_internal_pack_has_the_restricted_measure_and_is_never_on_the_website(tmp_path):
+    from click.testing import CliRunner
+    from site_build import copy_project
+
+    from pmlib.cli import main
+
+    project = copy_project(tmp_path / "project")
+    restricted = pmlib_data().measures.query("not public")["name"]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(project)
+        result = CliRunner().invoke(main, ["build", "2021-22-Q2", "--audience", "internal", "--no-progress"])
+    assert result.exit_code == 0, result.output
+    pdf = project / "_internal" / "packs" / "2021-22-Q2-internal.pdf"
+    text = " ".join(" ".join(pdf_pages(pdf, "-raw")).split())
+    assert all(name in text for name in restricted) and "Internal report" in text
+    assert not (project / "_site").exists() and (project / "reports" / ".internal" / "2021-22-Q2" / "overview.ipynb").is_file()
+    committed = (ROOT / "reports" / "2021-22-Q2" / "overview.ipynb").read_bytes()
+    assert (project / "reports" / "2021-22-Q2" / "overview.ipynb").read_bytes() == committed  # the public reports are untouched

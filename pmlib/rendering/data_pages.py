@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pmlib.disclosure import GSS_SYMBOLS
+from pmlib.method import gss_table
 from pmlib.open_data import COLUMNS
 from pmlib.periods import Period
 from pmlib.rendering.qmd import link, long_date, md_text, page, raw_html
@@ -48,11 +48,10 @@ def open_data_page(params: dict[Period, object], files: dict[Period, list[Path]]
     parts += ["## Data dictionary", "The columns of every `measures.csv`, in order."]
     dictionary = pd.DataFrame(COLUMNS, columns=["Column", "Type", "Meaning"])
     parts.append(raw_html(make_table(dictionary, "table-data-dictionary", "Columns of measures.csv").html))
-    symbols = pd.DataFrame({"Symbol": list(GSS_SYMBOLS), "Meaning": [m.capitalize() for m in GSS_SYMBOLS.values()]})
     parts += [
         "## Symbols in the value column",
         "The Government Statistical Service shorthand, used in the files and on every page of this site.",
-        raw_html(make_table(symbols, "table-data-symbols", "Symbols used in place of or beside a figure").html),
+        raw_html(gss_table("table-data-symbols", "Symbols used in place of or beside a figure").html),
     ]
     return page("Open data", *parts)
 

@@ -28,6 +28,7 @@ from pmlib.rendering.sources import Block, UnsupportedSyntaxError, page_title, r
 RAW_HTML = "{=html}"
 FRONT_MATTER_KEYS = frozenset({"title"})
 OVERVIEW = "overview"
+APPENDICES = "appendices"
 
 MD = MarkdownIt("commonmark", {"html": False}).enable("table")
 # Only to find raw HTML that Quarto (Pandoc) would pass through and the built-in renderer shows as text.
@@ -206,7 +207,7 @@ def notebook_output(path: Path, quarter: Period) -> str:
 
 
 def read_quarter(reports_dir: Path, quarter: Period, *, echo: bool = False) -> list[Document]:
-    """A quarter's executed notebooks, the overview first and the rest by name; every problem in all of them at once."""
+    """A quarter's executed notebooks (overview first, appendices last, the rest by name); every problem in all of them at once."""
     folder = Path(reports_dir) / quarter.slug
     paths = sorted(folder.glob("*.ipynb"))
     if not paths:
@@ -219,4 +220,4 @@ def read_quarter(reports_dir: Path, quarter: Period, *, echo: bool = False) -> l
             problems += exc.problems
     if problems:
         raise UnsupportedSyntaxError(problems)
-    return sorted(documents, key=lambda d: (d.source.stem != OVERVIEW, d.label.casefold(), d.source.name))
+    return sorted(documents, key=lambda d: (d.source.stem != OVERVIEW, d.source.stem == APPENDICES, d.label.casefold(), d.source.name))

@@ -9,58 +9,19 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pandas as pd
-
 from pmlib.config import Council
-from pmlib.disclosure import GSS_SYMBOLS
+from pmlib.method import gss_table, labels_table, status_rules
 from pmlib.rendering.qmd import long_date, md_text, page, raw_html
-from pmlib.tables import make_table
+from pmlib.tables import Table
 from pmlib.vocabulary import ACTION_LABELS, STATUS_LABELS, TREND_LABELS
 
-_STATUS_MEANINGS = {
-    "on_target": "The figure meets or beats the target.",
-    "below_target": "The figure misses the target but has not reached the intervention level.",
-    "intervention": "The figure has reached the intervention level: an exception report says what is being done.",
-    "monitoring": "The measure is reported for context, without a target.",
-    "no_data": "No figure has arrived for the period the report expects; the latest earlier figure is shown as context.",
-}
-_TREND_MEANINGS = {
-    "improving": "Better than before, in the direction the measure aims for.",
-    "worsening": "Worse than before.",
-    "no_change": "The same at the precision published.",
-    "increasing": "Higher than before, for a measure reported for context.",
-    "decreasing": "Lower than before, for a measure reported for context.",
-}
 
-
-def _labels_table(labels: dict, meanings: dict, table_id: str, title: str, tinted: bool) -> str:
-    frame = pd.DataFrame(
-        {
-            "Symbol": [labels[k].symbol for k in meanings],
-            "Word": [labels[k].word for k in meanings],
-            "Meaning": [meanings[k] for k in meanings],
-        }
-    )
-    tints = {"Word": [labels[k].tint for k in meanings]} if tinted else None
-    return raw_html(make_table(frame, table_id, title, tints).html)
-
-
-def _intervention_rule(council: Council) -> str:
-    if council.status_method == "tolerance":
-        pct = f"{council.tolerance_pct:g}%"
-        return (
-            f"{md_text(council.short_name)} uses a **tolerance** of {pct}: where no intervention level is set, a measure needs "
-            f"intervention when it is more than {pct} of the target worse than the target. Within that tolerance it is below target."
-        )
-    return (
-        f"{md_text(council.short_name)} sets an **intervention level** for each measure beside its target: a figure at or beyond "
-        "the intervention level needs intervention; a figure that misses the target but not the intervention level is below target."
-    )
+def _table(table: Table) -> str:
+    return raw_html(table.html)
 
 
 def methodology_page(council: Council) -> str:
     """How the council manages performance, how each status is decided, and what every symbol means."""
-    actions = {k: f"The action is {label.word.lower()}." for k, label in ACTION_LABELS.items()}
     return page(
         "Methodology",
         f"How {md_text(council.name)} monitors its Corporate Strategy, and how the statuses on this site are decided.",
@@ -75,32 +36,13 @@ def methodology_page(council: Council) -> str:
         "quarterly report; the half-year (Q2) and end-of-year (Q4) reports add the year's view and progress on every action.\n"
         "- **Revise.** Targets, measures and actions are revised each year in the light of the results.",
         "## How a status is decided",
-        "1. **The expected period.** Monthly and quarterly measures are judged on the report's quarter; annual measures on the "
-        "latest financial year ended by then. A measure whose data arrives late is judged on the latest period it can have.\n"
-        "2. **The figure.** Monthly figures are rolled up into the quarter (summed, averaged, the last month taken, or numerators "
-        "and denominators summed, as the measure's definition says). Year-to-date measures are judged on the year so far. A "
-        "roll-up with a month missing has no figure. Figures are rounded as published before they are judged: what you see is "
-        "what was judged.\n"
-        "3. **The target and intervention level** for the period: a quarter's or month's own target where one is set, otherwise "
-        "the year's.\n"
-        f"4. **The status.** {_intervention_rule(council)}",
-        _labels_table(STATUS_LABELS, _STATUS_MEANINGS, "table-method-statuses", "Statuses", tinted=True),
-        "## Direction of travel",
-        "Each measure has two trends. The **short-term trend** compares the period's figure with the period before it (the "
-        "previous quarter, or the previous year for annual measures). The **long-term trend** compares it with the same period a "
-        "year earlier. Figures that agree at the published precision are no change. A trend is not available when either figure "
-        "is missing or withheld.",
-        _labels_table(TREND_LABELS, _TREND_MEANINGS, "table-method-trends", "Directions of travel", tinted=False),
+        status_rules(council),
+        _table(labels_table(STATUS_LABELS, "table-method-statuses", "Statuses")),
+        _table(labels_table(TREND_LABELS, "table-method-trends", "Directions of travel")),
         "## Actions",
-        _labels_table(ACTION_LABELS, actions, "table-method-actions", "Progress of delivery plan actions", tinted=True),
+        _table(labels_table(ACTION_LABELS, "table-method-actions", "Progress of delivery plan actions")),
         "## Symbols beside figures",
-        raw_html(
-            make_table(
-                pd.DataFrame({"Symbol": list(GSS_SYMBOLS), "Meaning": [m.capitalize() for m in GSS_SYMBOLS.values()]}),
-                "table-method-symbols",
-                "Government Statistical Service symbols",
-            ).html
-        ),
+        _table(gss_table("table-method-symbols", "Government Statistical Service symbols")),
         "## Small numbers, restricted measures and revisions",
         "- A count small enough to identify someone is withheld as `[c]`, and so is every figure worked out from it. Its status "
         "and trends are still shown, because they do not reveal the number.\n"

@@ -3,7 +3,7 @@
 Councils with Quarto 1.6+ render the pack with the ``pmlib-pack-typst``
 format in ``_extensions/pmlib-pack``. Everyone else gets the same PDF from
 pip packages alone: this module reads the quarter's notebooks in pack order
-(the overview, then each delivery plan in ``plans.csv`` order), converts the
+(the overview, then each delivery plan in ``plans.csv`` order, then the appendices), converts the
 Markdown with pandoc, writes each SVG chart beside the Typst source, turns the
 great-tables HTML into Typst tables, and compiles with the ``typst`` package.
 The Typst source imports the extension's own ``typst-template.typ``, so both
@@ -111,6 +111,7 @@ def pack_notebooks(report: QuarterReport, reports_dir: str | os.PathLike) -> lis
     """The quarter's executed notebooks in pack order; every one must exist and be for this quarter."""
     folder = Path(reports_dir) / report.quarter.slug
     wanted = [(folder / "overview.ipynb", None)] + [(folder / f"plan-{plan_id}.ipynb", plan_id) for plan_id in report.plans.index]
+    wanted.append((folder / "appendices.ipynb", None))
     missing = [str(path) for path, _ in wanted if not path.is_file()]
     if missing:
         raise PackError(f"no executed notebook {', '.join(missing)}: run `pm run {report.quarter.slug}` first")
@@ -119,6 +120,11 @@ def pack_notebooks(report: QuarterReport, reports_dir: str | os.PathLike) -> lis
         quarter = given.get("quarter")
         if quarter is not None and parse_quarter(str(quarter)) != report.quarter or given.get("plan_id", plan_id) != plan_id:
             raise PackError(f"{path} was run for {quarter} {given.get('plan_id') or ''}, not this pack: run `pm run {report.quarter.slug}`")
+        if given.get("audience", report.params.audience) != report.params.audience:
+            raise PackError(
+                f"{path} was run for the {given['audience']} audience, not the {report.params.audience} pack: "
+                f"use pm build{' --audience internal' if report.params.audience == 'internal' else ''} {report.quarter.slug}"
+            )
     return [path for path, _ in wanted]
 
 

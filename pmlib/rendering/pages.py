@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pmlib.appendices import revisions
 from pmlib.disclosure import value_text, value_texts
 from pmlib.errors import ConfigError
 from pmlib.formats import UNIT_WORDS, format_value
@@ -32,7 +33,7 @@ from pmlib.rendering.guide_pages import accessibility_page, methodology_page
 from pmlib.rendering.project import read_project
 from pmlib.rendering.qmd import given, link, long_date, md_text, page, raw_html
 from pmlib.report import QuarterReport, quarter_report, report_params
-from pmlib.rollup import MULTIPLIERS, small_count
+from pmlib.rollup import small_count
 from pmlib.tables import Table, make_table
 from pmlib.vocabulary import status_label
 
@@ -196,26 +197,6 @@ def _commentary(report: QuarterReport, measure_id: str) -> str:
             text.append(f"**Corrective action:** {user_markdown(row['action'])}\n\n**Owner:** {owner}. **Due:** {due}.")
         parts += [f"### {code}", *text]
     return "\n\n".join(parts) or "No commentary has been published for this measure."
-
-
-def revisions(report: QuarterReport, measure_id: str) -> pd.DataFrame:
-    """Every figure of the measure supplied more than once, each version with its date, to the latest report's date.
-
-    Small counts stay withheld: each version is checked by the small-number
-    rule on its own, as the figure would have been when published.
-    """
-    m = report.data.measures.loc[measure_id]
-    obs = report.data.observations
-    obs = obs[(obs["measure_id"] == measure_id) & (obs["reported_on"] <= pd.Timestamp(report.params.data_as_at))]
-    obs = obs.sort_values(["period_index", "reported_on"], kind="stable")
-    value = obs["value"].to_numpy(float)
-    if m["aggregation"] == "ratio":
-        value = obs["numerator"].to_numpy(float) / obs["denominator"].to_numpy(float) * MULTIPLIERS.get(m["unit"], 1.0)
-    obs = obs.assign(figure=value, withheld=small_count(obs, report.data.measures))
-    shown = [value_text(v, m["unit"], int(m["decimals"]), suppressed=w) for v, w in zip(obs["figure"], obs["withheld"], strict=True)]
-    obs = obs.assign(shown=shown)
-    changed = obs.groupby("period", sort=False)["shown"].transform("nunique") > 1
-    return obs[changed][["period", "reported_on", "shown"]].reset_index(drop=True)
 
 
 def _revisions(report: QuarterReport, measure_id: str) -> str:
