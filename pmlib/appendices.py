@@ -43,6 +43,25 @@ def revisions(report, measure_id: str) -> pd.DataFrame:
     return obs[changed][["period", "reported_on", "shown"]].reset_index(drop=True)
 
 
+def baseline_withheld(report, measure_id: str) -> bool:
+    """Whether the baseline must show as ``[c]``: as its period was published, or by the small-number rule when it never was.
+
+    A ratio's baseline is one rate with no counts behind it, so when the
+    measure has a threshold and the period was never judged, it is withheld.
+    """
+    if report.params.audience != "public":
+        return False
+    m = report.data.measures.loc[measure_id]
+    history = report.history
+    rows = history[(history["measure_id"] == measure_id) & (history["period"] == m["baseline_period"])]
+    if not rows.empty:
+        return bool(rows["suppressed"].iloc[-1])
+    if m["disclosure_min"] > 0 and m["aggregation"] == "ratio":
+        return True
+    probe = pd.DataFrame({"measure_id": [measure_id], "value": [m["baseline_value"]], "numerator": [None], "denominator": [None]})
+    return bool(small_count(probe, report.data.measures)[0])
+
+
 @dataclass(frozen=True)
 class Appendices:
     """The appendices of one quarter's report."""
@@ -68,7 +87,10 @@ class Appendices:
         for measure_id, m in r.measures.iterrows():
             fmt = lambda v, m=m: format_value(v, m["unit"], int(m["decimals"]))  # noqa: E731
             j = judged.loc[measure_id]
-            baseline = f"{fmt(m['baseline_value'])} ({m['baseline_period']})" if isinstance(m["baseline_period"], str) else "[x]"
+            baseline = "[x]"
+            if isinstance(m["baseline_period"], str) and pd.notna(m["baseline_value"]):
+                shown = value_text(m["baseline_value"], m["unit"], int(m["decimals"]), suppressed=baseline_withheld(r, measure_id))
+                baseline = f"{shown} ({m['baseline_period']})"
             definition = m["definition"] if isinstance(m["definition"], str) and m["definition"].strip() else "No definition given."
             rows.append(
                 {

@@ -223,3 +223,15 @@ def test_commentary_cannot_make_headings_or_code_blocks(council, tmp_path):
     md = rate.commentary().markdown
     assert "\\# 12 vacancies" in md and "\\```" in md and "*absence*" in md
     assert "\n# " not in rate.exception_report().markdown
+
+
+def test_appendix_definitions_withhold_a_small_baseline_only_for_the_public():
+    from pmlib import quarter_report
+
+    root = Path(__file__).resolve().parents[1]
+    for audience, shown in (("public", "[c] (2019/20 Q4)"), ("internal", "(2019/20 Q4)")):
+        report = quarter_report("2021-22-Q2", root / "data", root / "params", audience)
+        frame = report.appendices().definitions_table().frame.set_index("Measure")
+        baseline = frame.loc[report.data.measures.loc["BF07", "name"], "Baseline"]
+        assert baseline.endswith(shown) and (baseline.startswith("[c]") == (audience == "public")), audience
+    assert "MC09" not in set(quarter_report("2021-22-Q2", root / "data", root / "params").appendices().report.judged["measure_id"])

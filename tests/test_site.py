@@ -146,7 +146,7 @@ def test_every_page_is_written(demo):
     data = {f"data/{q}/{name}" for q in QUARTERS for name in ("measures.csv", "datapackage.json")}
     expected = notebooks | measures | goals | data | GENERATED_PAGES
     assets = {"assets/site.css", "assets/charts.js", "assets/vega.js", "assets/favicon.svg"}
-    assert len(notebooks) == 14 and len(measures) > 40 and len(goals) > 5
+    assert len(notebooks) == 16 and len(measures) > 40 and len(goals) > 5  # overview, six plans, appendices per quarter
     assert set(snapshot(out)) == expected | assets
     assert demo["written"] == sorted(out / name for name in expected | assets)
 
@@ -324,7 +324,7 @@ def tiny(tmp_path_factory, request):
 
 def test_commentary_is_shown_as_text_on_every_page(tiny):
     pages = {p.relative_to(tiny).as_posix(): p.read_text(encoding="utf-8") for p in sorted(tiny.rglob("*.html"))}
-    notebooks = {"2021-22-Q3/overview.html", "2021-22-Q3/plan-p1.html"}
+    notebooks = {"2021-22-Q3/overview.html", "2021-22-Q3/plan-p1.html", "2021-22-Q3/appendices.html"}
     measures = {"measures/M1.html", "measures/M3.html", "measures/M4.html"}
     assert set(pages) == notebooks | measures | GENERATED_PAGES | {"goals/3.html"}
     for name, text in pages.items():

@@ -46,6 +46,8 @@ BODY_FONT = "Liberation Sans"
 SYMBOL_FONT = "DejaVu Sans Mono"
 SYMBOLS = re.compile("[\u2190-\u21ff\u2500-\u27bf]+")
 MAX_CHART_PX = 10_000
+# Compact charts: two fit on a page beside their figures, so a Cabinet member turns fewer pages.
+CHART_WIDTH = "72%"
 _SVG_TEXT = re.compile(r"(<(?:text|tspan)\b[^>]*>)([^<]+)")
 # Pandoc's Markdown, minus what would break or change a pack silently: citations (an "@" in commentary),
 # raw HTML (shown as text, as the data contract promises) and heading labels (repeated across notebooks).
@@ -185,8 +187,8 @@ def _block_markdown(block: Block, where: str, source_dir: Path, chart_number: in
         )
     name = f"chart-{chart_number:03d}.svg"
     (source_dir / name).write_text(symbols_in_svg(block.content), encoding="utf-8")
-    image = f'image("{name}", width: 100%, alt: {_typst_string(description)})'
-    return _fence(f"#block(breakable: false, width: 100%, {image})", "{=typst}")
+    image = f'image("{name}", width: {CHART_WIDTH}, alt: {_typst_string(description)})'
+    return _fence(f"#block(breakable: false, width: 100%, align(center, {image}))", "{=typst}")
 
 
 def _pack_source(metadata: PackMetadata, body: str) -> str:

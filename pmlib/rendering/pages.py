@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pmlib.appendices import revisions
+from pmlib.appendices import baseline_withheld, revisions
 from pmlib.disclosure import value_text, value_texts
 from pmlib.errors import ConfigError
 from pmlib.formats import UNIT_WORDS, format_value
@@ -33,7 +33,6 @@ from pmlib.rendering.guide_pages import accessibility_page, methodology_page
 from pmlib.rendering.project import read_project
 from pmlib.rendering.qmd import given, link, long_date, md_text, page, raw_html
 from pmlib.report import QuarterReport, quarter_report, report_params
-from pmlib.rollup import small_count
 from pmlib.tables import Table, make_table
 from pmlib.vocabulary import status_label
 
@@ -115,23 +114,6 @@ def measures_page(report: QuarterReport, page: Path) -> str:
     return _page("Measures", *parts)
 
 
-def _baseline_withheld(report: QuarterReport, measure_id: str) -> bool:
-    """Whether the baseline must show as ``[c]``: as its period was published, or by the small-number rule when it never was.
-
-    A ratio's baseline is one rate with no counts behind it, so when the
-    measure has a threshold and the period was never judged, it is withheld.
-    """
-    m = report.data.measures.loc[measure_id]
-    history = report.history
-    rows = history[(history["measure_id"] == measure_id) & (history["period"] == m["baseline_period"])]
-    if not rows.empty:
-        return bool(rows["suppressed"].iloc[-1])
-    if m["disclosure_min"] > 0 and m["aggregation"] == "ratio":
-        return True
-    probe = pd.DataFrame({"measure_id": [measure_id], "value": [m["baseline_value"]], "numerator": [None], "denominator": [None]})
-    return bool(small_count(probe, report.data.measures)[0])
-
-
 def _about(report: QuarterReport, measure_id: str, plan_link: str | None) -> str:
     m = report.data.measures.loc[measure_id]
     plan = md_text(report.plans.loc[m["plan_id"], "name"])
@@ -141,7 +123,7 @@ def _about(report: QuarterReport, measure_id: str, plan_link: str | None) -> str
     rows += [("Frequency", str(m["frequency"]).capitalize()), ("Unit", UNIT_WORDS.get(m["unit"], str(m["unit"])))]
     rows.append(("Which way is better", _POLARITY[m["polarity"]]))
     if isinstance(m["baseline_period"], str) and pd.notna(m["baseline_value"]):
-        value = value_text(m["baseline_value"], m["unit"], int(m["decimals"]), suppressed=_baseline_withheld(report, measure_id))
+        value = value_text(m["baseline_value"], m["unit"], int(m["decimals"]), suppressed=baseline_withheld(report, measure_id))
         rows.append(("Baseline", f"{value} ({md_text(m['baseline_period'])})"))
     return "\n".join(f"- **{label}:** {text}" for label, text in rows if text)
 
