@@ -7,7 +7,8 @@ tests build and fails if a committed picture differs. Regenerate with:
     .venv/bin/pm build --latest && .venv/bin/python scripts/pack_images.py
 
 Pages are found by their text (with poppler's pdftotext), not by number, so
-a longer contents page or section does not change which page is shown.
+a longer contents page or section does not change which page is shown; the
+contents' own entries (lines with dot leaders) do not count.
 """
 
 from __future__ import annotations
@@ -34,12 +35,17 @@ def _page_texts(pdf: Path) -> list[str]:
     return text.split("\f")
 
 
+def _heads(page_text: str, marker: str) -> bool:
+    """Whether the page has ``marker`` as text of its own, not as an entry in the contents (a line with dot leaders)."""
+    return any(marker in line and ". ." not in line and "..." not in line for line in page_text.splitlines())
+
+
 def find_pages(pdf: Path) -> dict[str, int]:
     """The 1-based page number of each picture, by the text that first appears on it."""
     texts = _page_texts(pdf)
     found = {}
     for name, marker in PAGES:
-        page = 1 if marker is None else next((i + 1 for i, t in enumerate(texts) if marker in t), None)
+        page = 1 if marker is None else next((i + 1 for i, t in enumerate(texts) if _heads(t, marker)), None)
         if page is None:
             raise SystemExit(f"{pdf}: no page contains {marker!r}; the pack's structure changed, so update PAGES in {__file__}")
         found[name] = page
