@@ -1,4 +1,7 @@
+import functools
+import http.server
 import os
+import threading
 
 import pytest
 from site_build import copy_project
@@ -22,3 +25,20 @@ def built_site(tmp_path_factory):
         os.chdir(cwd)
     assert result.exit_code == 0, result.output
     return project, project / "_site", result.output
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def site_url(built_site):
+    """The built site served on 127.0.0.1 only, as a browser meets it: its base URL."""
+    _, site, _ = built_site
+    handler = functools.partial(QuietHandler, directory=str(site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()

@@ -24,7 +24,7 @@ UNSTABLE = {
 }
 
 
-@pytest.mark.parametrize("template", ["overview.ipynb", "plan.ipynb"])
+@pytest.mark.parametrize("template", ["overview.ipynb", "plan.ipynb", "appendices.ipynb"])
 def test_each_template_runs_top_to_bottom_with_its_defaults(template):
     nb = nbformat.read(ROOT / "notebooks" / template, as_version=4)
     assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code"), "templates are committed without outputs"
@@ -35,11 +35,11 @@ def test_each_template_runs_top_to_bottom_with_its_defaults(template):
     assert not [o for c in nb.cells for o in c.get("outputs", []) if o["output_type"] in ("error", "stream")]
 
 
-def test_every_quarter_has_its_overview_and_a_notebook_per_plan():
+def test_every_quarter_has_its_overview_a_notebook_per_plan_and_its_appendices():
     plans = list(load_data(ROOT / "data").plans.index)
     for quarter in params_files(ROOT / "params"):
         names = sorted(p.name for p in (REPORTS / quarter.slug).glob("*.ipynb"))
-        assert names == sorted(["overview.ipynb", *(f"plan-{p}.ipynb" for p in plans)]), quarter.slug
+        assert names == sorted(["overview.ipynb", "appendices.ipynb", *(f"plan-{p}.ipynb" for p in plans)]), quarter.slug
 
 
 def test_committed_reports_hold_nothing_unstable_and_record_their_inputs():

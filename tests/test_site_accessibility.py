@@ -11,10 +11,7 @@ checked on the files alone, keeps pages quick on a slow mobile connection.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import re
-import threading
 from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 from urllib.parse import urljoin, urlsplit
@@ -22,7 +19,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
-from test_site_browser import CHROMIUM_FLAGS, QuietHandler, chromium_path
+from test_site_browser import CHROMIUM_FLAGS, chromium_path
 
 from pmlib.vocabulary import ACTION_LABELS, STATUS_LABELS
 
@@ -67,17 +64,6 @@ AXE_MISSING = (
 
 
 # --- the browser -------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def site_url(built_site):
-    _, site, _ = built_site
-    handler = functools.partial(QuietHandler, directory=str(site))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
 
 
 @pytest.fixture(scope="module")

@@ -5,10 +5,7 @@ machine; following links from the home page must reach every quarter, plan
 and measure page; and every chart must be drawn by the site's own Vega.
 """
 
-import functools
-import http.server
 import shutil
-import threading
 from urllib.parse import urljoin, urlparse
 
 import pytest
@@ -20,26 +17,10 @@ from pmlib.report import params_files
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 def chromium_path() -> str:
     path = shutil.which("chromium") or shutil.which("chromium-browser")
     assert path, "Debian's chromium is not installed: run bash scripts/install-system-packages"
     return path
-
-
-@pytest.fixture(scope="module")
-def server(built_site):
-    _, site, _ = built_site
-    handler = functools.partial(QuietHandler, directory=str(site))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
 
 
 @pytest.fixture(scope="module")
@@ -76,9 +57,9 @@ def crawl(browser, start: str):
     return report
 
 
-def test_every_page_loads_cleanly_offline_and_charts_draw(built_site, server, browser):
+def test_every_page_loads_cleanly_offline_and_charts_draw(built_site, site_url, browser):
     project, _, _ = built_site
-    report = crawl(browser, server + "index.html")
+    report = crawl(browser, site_url + "index.html")
     assert {u: r["status"] for u, r in report.items() if r["status"] != 200} == {}
     assert {u: r["errors"] for u, r in report.items() if r["errors"]} == {}
     assert {u: r["outside"] for u, r in report.items() if r["outside"]} == {}
