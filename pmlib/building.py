@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pmlib.errors import ConfigError, PmlibError
+from pmlib.manifest import write_manifest
 from pmlib.open_data import OPEN_DATA_FILES
 from pmlib.periods import Period, parse_quarter
 from pmlib.rendering.data_pages import OPEN_DATA_DIR
@@ -102,6 +103,8 @@ def build(
     try:
         pages, packs = _render(renderer, everything, data_dir, params_dir, reports_dir, project_dir, partial, say)
         open_data = _publish_open_data(everything, project_dir / "pages" / OPEN_DATA_DIR, partial / OPEN_DATA_DIR)
+        folders = {"data_dir": data_dir, "params_dir": params_dir, "notebooks_dir": Path(notebooks_dir), "reports_dir": reports_dir}
+        write_manifest(partial, everything, **folders)
         _swap(partial, out_dir)
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from pmlib.errors import PmlibError
+from pmlib.errors import DataContractError, PmlibError
 from pmlib.loading import check_data
 from pmlib.problems import Problem
 
@@ -32,11 +32,23 @@ def main() -> None:
 
 @main.command()
 @click.option("--data", "data_dir", default="data", show_default=True, type=click.Path(path_type=Path), help="The council's data folder.")
-def check(data_dir: Path) -> None:
-    """Validate the data folder against the data contract.
+@click.option("--quarter", default=None, help="Also report on the data quality of this report quarter (2020/21 Q2 or 2020-21-Q2).")
+@click.option("--params", "params_dir", default="params", show_default=True, type=click.Path(path_type=Path), help="The params folder.")
+@click.option(
+    "--html",
+    "html_path",
+    default=None,
+    type=click.Path(path_type=Path),
+    help="Where the data quality page goes.  [default: _internal/data-quality/<slug>.html]",
+)
+def check(data_dir: Path, quarter: str | None, params_dir: Path, html_path: Path | None) -> None:
+    """Validate the data folder against the data contract; with --quarter, also report on that quarter's data quality.
 
     Prints every error as FILE:ROW: COLUMN: message (warnings go to stderr)
-    and exits 1 if there is any error.
+    and exits 1 if there is any error. The data quality report (returns not
+    received, missing, provisional and estimated figures, outliers, likely
+    unit mistakes, revisions) is printed and written as an HTML page for the
+    performance team; it holds restricted measures, so it is not for publication.
     """
     if not data_dir.is_dir():
         raise click.UsageError(f"no data folder at {data_dir}; pass --data DIR")
@@ -51,6 +63,17 @@ def check(data_dir: Path) -> None:
         f"{data_dir}: OK: {len(data.plans)} plans, {len(data.measures)} measures, {len(data.targets)} targets, "
         f"{n_obs} figures from {data.observations['source'].nunique()} files; {warnings} warning(s)."
     )
+    if quarter is not None:
+        from pmlib.data_quality import data_quality, write_quality_page
+
+        try:
+            found = data_quality(data, quarter, params_dir)
+        except PmlibError as exc:
+            click.echo(str(exc), err=True)
+            sys.exit(1)
+        click.echo(found.text())
+        page = write_quality_page(found, html_path or Path("_internal") / "data-quality" / f"{found.quarter.slug}.html")
+        click.echo(f"Data quality page (restricted measures included; not for publication): {page}")
 
 
 @main.command()
@@ -109,7 +132,7 @@ def _notebook_options(reports_help: str):
 
 def _for_quarters(quarter: str | None, every: bool, latest: bool, params_dir: Path, action, unchanged: str):
     """Pick the quarters, call ``action(quarters)``, and turn input problems into printed lines and exit 1."""
-    from pmlib.errors import DataContractError, NotebookError
+    from pmlib.errors import NotebookError
     from pmlib.running import select_quarters
 
     if (quarter is not None) + every + latest != 1:
@@ -253,6 +276,71 @@ def pages(data_dir: Path, params_dir: Path, reports_dir: Path, pages_dir: Path) 
         click.echo(str(exc), err=True)
         sys.exit(1)
     click.echo(f"{pages_dir}: {len(written) if written else 0} page(s) written")
+
+
+@main.command()
+@click.argument("quarter")
+@_folder_option("data", "data", "The council's data folder.")
+@click.option("--out", "out_dir", default="_returns", show_default=True, type=click.Path(path_type=Path), help="Where the workbooks go.")
+def returns(quarter: str, data_dir: Path, out_dir: Path) -> None:
+    """Write the returns for a report QUARTER: one Excel workbook per owner (service unit) to fill in.
+
+    Each lists the owner's measures and the periods the quarter's report
+    needs, with definitions, the figures already held and targets locked, and
+    cells to fill for value (or numerator and denominator), quality and note.
+    Read them back with pm ingest.
+    """
+    from pmlib.returns import write_returns
+
+    try:
+        written = write_returns(quarter, data_dir, out_dir)
+    except DataContractError as exc:
+        errors, _ = _print_problems(exc.problems)
+        click.echo(f"{errors} error(s): fix them and run pm returns again; no return was written.", err=True)
+        sys.exit(1)
+    except PmlibError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    for path in written:
+        click.echo(f"Return: {path}")
+    click.echo(f"{len(written)} return(s) written; send each to its service unit.")
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@_folder_option("data", "data", "The council's data folder.")
+@click.option(
+    "--reported-on",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="The date figures were supplied, for files that don't say.  [default: today]",
+)
+@click.option("--dry-run", is_flag=True, help="Check and report, but write nothing.")
+def ingest(files: tuple[Path, ...], data_dir: Path, reported_on, dry_run: bool) -> None:
+    """Read returned workbooks (.xlsx) and CSV files of figures into DATA/observations/.
+
+    New figures are appended with the date they were supplied; existing rows
+    are never edited or removed, and a figure that changes one already held
+    becomes a revision. If any file has a problem, every problem is printed
+    as FILE:ROW: SHEET!CELL: message and nothing is written.
+    """
+    from pmlib.intake import IntakeError
+    from pmlib.intake import ingest as read_in
+
+    try:
+        result = read_in(list(files), data_dir, reported_on.date() if reported_on else None, dry_run=dry_run)
+    except IntakeError as exc:
+        errors, _ = _print_problems(exc.problems)
+        click.echo(f"{errors} error(s): fix them and run pm ingest again; {data_dir} is unchanged.", err=True)
+        sys.exit(1)
+    _print_problems(list(result.warnings))
+    for f in result.files:
+        where = f" -> {data_dir / f.written_to}" if f.written_to else ""
+        click.echo(f"{f.file}: {f.added} new figure(s), {f.revisions} of them revisions; {f.unchanged} already held{where}")
+    if dry_run:
+        click.echo(f"Dry run: {data_dir} is unchanged.")
+    elif not result.written:
+        click.echo(f"Nothing new: {data_dir} is unchanged.")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -16,6 +16,8 @@ import numpy as np
 import pandas as pd
 
 from pmlib.disclosure import SUPPRESSED
+from pmlib.figures import figures_as_at
+from pmlib.periods import parse_period
 from pmlib.rounding import round_half_away
 
 OPEN_DATA_FILES = ("measures.csv", "datapackage.json")
@@ -39,7 +41,41 @@ COLUMNS = [
     ("revised", "boolean", "The figure differs from one an earlier published report used."),
     ("source_system", "string", "The system that holds the source data."),
     ("owner", "string", "The service unit accountable for the measure."),
+    ("reported_on", "date", "When the newest figure behind the value was supplied; blank if there is none."),
+    (
+        "source_rows",
+        "string",
+        "Where the figures behind the value are in the council's data folder: file:row, separated by spaces (row 1 is the header).",
+    ),
 ]
+
+
+def provenance(report) -> pd.DataFrame:
+    """For each judged measure, the data rows its value was made from and when the newest of them was supplied.
+
+    A monthly measure's quarter is three rows, a year-to-date value every
+    row since April; each is the version the report used (as at its
+    ``data_as_at``), so the trail leads to the exact figure published.
+    """
+    j = report.judged[["measure_id", "period"]]
+    ytd = report.data.measures.loc[j["measure_id"], "ytd"].to_numpy(bool)
+    periods = [parse_period(code) if isinstance(code, str) else None for code in j["period"]]
+    last = np.array([p.last_month if p else -1 for p in periods])
+    first = np.array([(p.financial_year.first_month if y else p.first_month) if p else 0 for p, y in zip(periods, ytd, strict=True)])
+    wanted = pd.DataFrame({"measure_id": j["measure_id"].to_numpy(), "first": first, "last": last})
+    figures = figures_as_at(report.data.observations, report.params.data_as_at)
+    prefix = len(str(report.data.data_dir)) + 1
+    used = figures.merge(wanted, on="measure_id")
+    used = used[(used["first_month"] >= used["first"]) & (used["first_month"] <= used["last"])].sort_values(["measure_id", "first_month"])
+    used = used.assign(where=used["source"].str.slice(prefix) + ":" + used["_row"].astype("int64").astype(str))
+    grouped = used.groupby("measure_id").agg(reported_on=("reported_on", "max"), source_rows=("where", " ".join))
+    out = grouped.reindex(j["measure_id"])
+    return pd.DataFrame(
+        {
+            "reported_on": out["reported_on"].dt.strftime("%Y-%m-%d").fillna("").to_numpy(),
+            "source_rows": out["source_rows"].fillna("").to_numpy(),
+        }
+    )
 
 
 def _number_text(value: float, decimals: int) -> str:
@@ -75,7 +111,8 @@ def measures_table(report) -> pd.DataFrame:
             "revised": np.where(j["revised"].to_numpy(bool), "true", "false"),
             "source_system": m["source_system"].fillna("").to_numpy(),
             "owner": m["owner"].fillna("").to_numpy(),
-        },
+        }
+        | {c: v.to_numpy() for c, v in provenance(report).items()},
         columns=[c for c, _, _ in COLUMNS],
     )
 
