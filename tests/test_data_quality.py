@@ -19,7 +19,10 @@ STEADY = [50, 52, 49, 51, 50, 53, 48, 50, 51, 52, 49, 50, 51, 50, 52]  # 2020-04
 
 
 def figures(measure_id: str, values, **extra) -> list[dict]:
-    return [{"measure_id": measure_id, "period": p, "value": str(v), "reported_on": "2021-10-05"} | extra for p, v in zip(MONTHS, values)]
+    return [
+        {"measure_id": measure_id, "period": p, "value": str(v), "reported_on": "2021-10-05"} | extra
+        for p, v in zip(MONTHS, values, strict=False)
+    ]
 
 
 @pytest.fixture
@@ -31,7 +34,14 @@ def council(tmp_path):
             {"measure_id": "OUT", "name": "Outlier", "owner": "Team A"} | monthly,
             {"measure_id": "UNIT", "name": "Fraction typed", "owner": "Team A"} | monthly,
             {"measure_id": "GONE", "name": "Not sent", "owner": "Team B"} | monthly,
-            {"measure_id": "RATE", "name": "Rate", "owner": "Team C", "unit": "rate_per_1000", "aggregation": "ratio", "frequency": "quarterly"},
+            {
+                "measure_id": "RATE",
+                "name": "Rate",
+                "owner": "Team C",
+                "unit": "rate_per_1000",
+                "aggregation": "ratio",
+                "frequency": "quarterly",
+            },
             {"measure_id": "PROV", "name": "Provisional", "owner": "Team C"},
         ],
         figures("OUT", STEADY + [50, 51, 95])
@@ -70,7 +80,9 @@ def test_each_finding_is_reported_once_under_its_own_heading(council):
     assert [(r["measure"], r["period"], r["value"]) for r in rows(found, "units")] == [("UNIT Fraction typed", "2021-08", "0.5%")]
     assert "fraction typed for a percent" in rows(found, "units")[0]["why"]
     assert [(r["measure"], r["numerator"], r["denominator"]) for r in rows(found, "ratios")] == [("RATE Rate", "1200", "1000")]
-    assert [(r["measure"], r["quality"], r["note"]) for r in rows(found, "quality")] == [("PROV Provisional", "provisional", "Not yet audited.")]
+    assert [(r["measure"], r["quality"], r["note"]) for r in rows(found, "quality")] == [
+        ("PROV Provisional", "provisional", "Not yet audited.")
+    ]
     assert [(r["measure"], r["was"], r["now"]) for r in rows(found, "revisions")] == [("PROV Provisional", "60.0%", "64.0%")]
     assert rows(found, "late") == []
 
@@ -86,7 +98,9 @@ def test_figures_supplied_after_the_cut_off_are_listed_not_used(council):
 def test_pm_check_prints_the_report_and_writes_an_accessible_page(council, tmp_path):
     data_dir, params = council
     page = tmp_path / "dq" / "q2.html"
-    result = CliRunner().invoke(main, ["check", "--data", str(data_dir), "--params", str(params), "--quarter", "2021/22 Q2", "--html", str(page)])
+    result = CliRunner().invoke(
+        main, ["check", "--data", str(data_dir), "--params", str(params), "--quarter", "2021/22 Q2", "--html", str(page)]
+    )
     assert result.exit_code == 0, result.output
     assert "Figures missing (3)" in result.output and "Possible outliers (1)" in result.output
     assert f"not for publication): {page}" in result.output
