@@ -63,7 +63,9 @@ class DataQuality:
     @property
     def as_at_words(self) -> str:
         """The cut-off in words, for headings."""
-        return f"figures as at {self.as_at:%-d %B %Y}" if self.as_at else "the newest figures (no params file for this quarter)"
+        if self.as_at is None:
+            return "the newest figures, as there is no params file for this quarter yet"
+        return f"figures as at {self.as_at:%-d %B %Y}"
 
     def text(self) -> str:
         """The report as plain text for the terminal."""

@@ -17,6 +17,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import urljoin, urlsplit
 
 import pytest
+from conftest import LATEST
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 from test_site_browser import CHROMIUM_FLAGS, chromium_path
@@ -456,3 +457,21 @@ def test_pages_share_the_cached_scripts_and_styles_and_inline_no_bundle(built_si
     assert wrong == {}
     assert charts_without_scripts == []
     assert (site / "assets" / "vega.js").stat().st_size > 100_000  # the bundle is where pages expect it
+
+
+def test_the_data_quality_page_meets_wcag_22_aa_and_fits_a_phone(page):
+    from pmlib import load_data
+    from pmlib.data_quality import data_quality, quality_page
+
+    assert AXE.is_file(), AXE_MISSING
+    found = data_quality(load_data(ROOT / "data"), LATEST, ROOT / "params")
+    assert sum(len(s.table) for s in found.sections) > 20, "the demo quarter should give the page real tables to audit"
+    page.set_viewport_size({"width": WIDTHS[0], "height": HEIGHT})
+    page.set_content(quality_page(found))
+    page.add_script_tag(path=str(AXE))
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": HEIGHT})
+        violations = page.evaluate(RUN_AXE, AXE_TAGS)
+        result = {"problem": None, "violations": violations, "overflow": []}
+        assert not violations, describe_violations({"data-quality.html": result}, width)
+        assert page.evaluate(FIND_OVERFLOW) == []
