@@ -185,7 +185,10 @@ def check_observations(c: Collector, measures: pd.DataFrame) -> pd.DataFrame:
     flag(
         pct & ratio & (obs["numerator"] > obs["denominator"]) & (obs["denominator"] > 0),
         "numerator",
-        lambda r: f"the numerator {r.numerator:g} is above the denominator {r.denominator:g}, giving a percent over 100",
+        lambda r: (
+            f"the numerator {r.numerator:g} is above the denominator {r.denominator:g}, giving a percent over 100; "
+            "check the figures (are they the wrong way round?)"
+        ),
     )
     flag(
         plain & (obs["numerator"].notna() | obs["denominator"].notna()),

@@ -101,28 +101,61 @@ def _same_figure(rows: pd.DataFrame, held: pd.DataFrame) -> np.ndarray:
     return same & (quality(rows["quality"]) == quality(held["quality"]))
 
 
-def _date_clashes(rows: pd.DataFrame, observations: pd.DataFrame) -> list[Problem]:
-    """A different figure already reported on the same date: the contract keeps one per day, so say how to date the correction."""
+def _same_day(rows: pd.DataFrame, observations: pd.DataFrame) -> tuple[list[Problem], np.ndarray]:
+    """Rows whose measure, period and date are already held: the same figure is skipped; a different one cannot be kept.
+
+    The contract keeps one figure per measure, period and day, so a
+    correction needs a later date; the message says which date to give.
+    """
     keys = ["measure_id", "period", "reported_on"]
-    both = rows.reset_index().merge(
-        observations[keys + ["value", "numerator", "denominator", "source", ROW_COLUMN]], on=keys, suffixes=("", "_old")
-    )
+    held = observations[keys + ["value", "numerator", "denominator", "quality", "source", ROW_COLUMN]]
+    held = held.rename(columns={c: f"held_{c}" for c in held.columns if c not in keys})
+    both = rows.assign(_i=np.arange(len(rows))).merge(held, on=keys)
+    exact = np.zeros(len(rows), dtype=bool)
     problems = []
-    for _, r in both.iterrows():
-        same = all((r[c] == r[f"{c}_old"]) or (pd.isna(r[c]) and pd.isna(r[f"{c}_old"])) for c in ("value", "numerator", "denominator"))
-        if not same:
-            file, row, column = r["_origin"]["reported_on"]
-            day = r["reported_on"].date()
-            later = day + dt.timedelta(days=1)
-            problems.append(
-                Problem(
-                    file,
-                    row,
-                    column,
-                    f"{r.measure_id} {r.period} already has a different figure reported on {day} ({r.source} row {r[ROW_COLUMN]}); "
-                    f"one figure per day is kept, so date the correction later (Supplied on, or --reported-on {later})",
-                )
+    if both.empty:
+        return problems, exact
+    figure = ["value", "numerator", "denominator", "quality"]
+    same = _same_figure(both[figure], both[[f"held_{c}" for c in figure]].set_axis(figure, axis=1))
+    exact[both.loc[same, "_i"].to_numpy()] = True
+    for _, r in both[~same].iterrows():
+        file, row, column = r["_origin"]["reported_on"]
+        day = r["reported_on"].date()
+        later, held_at = day + dt.timedelta(days=1), f"{r.held_source} row {r[f'held_{ROW_COLUMN}']}"
+        fix = f"give reported_on {later} or later" if column == "reported_on" else f"set Supplied on (or --reported-on) to {later} or later"
+        problems.append(
+            Problem(
+                file,
+                row,
+                column,
+                f"{r.measure_id} {r.period} already has a figure reported on {day} that differs from this one ({held_at}); "
+                f"one figure per day is kept, so date the correction later: {fix}",
             )
+        )
+    return problems, exact
+
+
+def _repeats(rows: pd.DataFrame) -> list[Problem]:
+    """The same measure, period and date twice among the files read in, named by the files and rows the user sees."""
+    keys = ["measure_id", "period", "reported_on"]
+    first = rows.groupby(keys, sort=False).cumcount() > 0
+    if not first.any():
+        return []
+    firsts = rows[~first].set_index(keys)["_origin"]
+    problems = []
+    for _, r in rows[first].iterrows():
+        file, row, column = r["_origin"]["reported_on"]
+        f_file, f_row, _ = firsts.loc[(r.measure_id, r.period, r.reported_on)]["measure_id"]
+        where = f"row {f_row}" if f_file == file else f"{f_file} row {f_row}"
+        problems.append(
+            Problem(
+                file,
+                row,
+                column,
+                f"a figure for this measure, period and reported_on date repeats {where}; "
+                "keep one, or give a revised figure a later reported_on date",
+            )
+        )
     return problems
 
 
@@ -138,8 +171,9 @@ def _scratch_check(data_dir: Path, rows: pd.DataFrame) -> list[Problem]:
     for p in problems:
         if p.file != scratch:
             continue
+        p = replace(p, message=p.message.replace(str(copy), str(data_dir)))
         if p.row is None or p.column is None or p.row - 2 >= len(rows):
-            mapped.append(Problem(rows.iloc[0]["_origin"]["measure_id"][0], None, None, p.message, p.severity))
+            mapped.append(Problem(str(data_dir), None, None, p.message, p.severity))
             continue
         origin = rows.iloc[p.row - 2]["_origin"]
         file, row, column = origin.get(p.column, origin["measure_id"])
@@ -223,17 +257,20 @@ def ingest(
         if len(rows):
             frames.append(rows.assign(_file=str(path)))
     rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=[*OBSERVATION_COLUMNS, "_origin", "_file", "_target"])
+    exact = np.zeros(len(rows), dtype=bool)
     if len(rows):
-        problems += _date_clashes(rows, data.observations)
+        problems += _repeats(rows)
+        clashes, exact = _same_day(rows, data.observations)
+        problems += clashes
     if any(p.severity == "error" for p in problems):
         raise IntakeError(sort_problems(problems))
 
     held = figures_as_at(data.observations).set_index(["measure_id", "period"])
     keys = pd.MultiIndex.from_frame(rows[["measure_id", "period"]]) if len(rows) else pd.MultiIndex.from_tuples([], names=["a", "b"])
     known = keys.isin(held.index)
-    unchanged = np.zeros(len(rows), dtype=bool)
+    unchanged = exact.copy()
     if known.any():
-        unchanged[known] = _same_figure(rows[known].reset_index(drop=True), held.loc[keys[known]].reset_index(drop=True))
+        unchanged[known] |= _same_figure(rows[known].reset_index(drop=True), held.loc[keys[known]].reset_index(drop=True))
     new = rows[~unchanged].reset_index(drop=True)
     if len(new):
         problems += _scratch_check(data_dir, new)

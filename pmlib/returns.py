@@ -11,8 +11,10 @@ here is the one ``pmlib.intake`` expects; both read ``RETURN_COLUMNS``.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -231,6 +233,28 @@ def _about_sheet(ws, council: str, owner: str, quarter: Period) -> None:
     ws.protection.sheet = True
 
 
+def _save(wb: Workbook, path: Path, made_on: dt.date) -> None:
+    """Save with every date in the package set to ``made_on``, so the same data gives the same bytes.
+
+    openpyxl stamps the time of saving into ``docProps/core.xml`` and each zip
+    entry whatever the properties say, so both are set on the way out.
+    """
+    stamp = dt.datetime.combine(made_on, dt.time())
+    wb.properties.created = stamp
+    raw, out = io.BytesIO(), io.BytesIO()
+    wb.save(raw)
+    iso = stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            part = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                part = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + iso, part)
+            entry = zipfile.ZipInfo(info.filename, stamp.timetuple()[:6])
+            entry.compress_type, entry.external_attr = zipfile.ZIP_DEFLATED, info.external_attr
+            dst.writestr(entry, part)
+    path.write_bytes(out.getvalue())
+
+
 def write_returns(
     quarter: str | Period, data_dir: str | os.PathLike = "data", out_dir: str | os.PathLike = "_returns", made_on: dt.date | None = None
 ) -> list[Path]:
@@ -247,10 +271,8 @@ def write_returns(
         wb.active.title = RETURN_SHEET
         _definitions_sheet(wb.create_sheet(DEFINITIONS_SHEET), data, list(dict.fromkeys(owned["measure_id"])))
         _about_sheet(wb.create_sheet(ABOUT_SHEET), data.council.name, owner, q)
-        stamp = dt.datetime.combine(made_on or dt.date.today(), dt.time())
-        wb.properties.creator, wb.properties.created, wb.properties.modified = "pmlib", stamp, stamp
-        wb.properties.title = f"Performance return {q.code}: {owner or 'no owner'}"
+        wb.properties.creator, wb.properties.title = "pmlib", f"Performance return {q.code}: {owner or 'no owner'}"
         path = folder / f"{owner_slug(owner)}.xlsx"
-        wb.save(path)
+        _save(wb, path, made_on or dt.date.today())
         written.append(path)
     return written

@@ -11,19 +11,27 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import zipfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
 from pmlib.contract import QUALITIES
 from pmlib.loading import CouncilData
 from pmlib.periods import Period, PeriodError, parse_period, parse_quarter
 from pmlib.problems import Problem
-from pmlib.returns import ABOUT_SHEET, FIRST_ROW, FORMAT, HEADER_ROW, LETTERS, RETURN_COLUMNS, RETURN_SHEET, SUPPLIED_ON_CELL
+from pmlib.returns import (
+    ABOUT_SHEET,
+    DEFINITIONS_SHEET,
+    FIRST_ROW,
+    FORMAT,
+    HEADER_ROW,
+    LETTERS,
+    RETURN_COLUMNS,
+    RETURN_SHEET,
+    SUPPLIED_ON_CELL,
+)
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
@@ -60,11 +68,12 @@ class WorkbookReader:
             return None
         try:
             return load_workbook(self.path, data_only=False)
-        except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        except Exception as exc:  # an untrusted file: whatever openpyxl trips on (bad zip, bad XML, missing part), it cannot be read
             self._problem(
                 None,
                 None,
-                f"not a workbook that can be opened ({type(exc).__name__}); open it in Excel and save it as Excel Workbook (.xlsx)",
+                f"not a workbook that can be opened: it is damaged or not an Excel file ({type(exc).__name__}); "
+                "open it in Excel and save it as Excel Workbook (.xlsx), or ask for it to be sent again",
             )
             return None
 
@@ -82,7 +91,12 @@ class WorkbookReader:
             self._problem(ABOUT_SHEET, "B1", f"the About sheet does not say Format {FORMAT}; {_FRESH}")
             return False
         if about.get("Council") != self.data.council.name:
-            self._problem(ABOUT_SHEET, "B2", f"this return is for {about.get('Council')!r}, not {self.data.council.name!r}; check the file")
+            self._problem(
+                ABOUT_SHEET,
+                "B2",
+                f"this return is for {about.get('Council')!r}, not {self.data.council.name!r} (council.yml); "
+                "read it into that council's data folder (--data), or ask the performance team for this council's return",
+            )
             return False
         try:
             self.quarter = parse_quarter(str(about.get("Quarter")))
@@ -106,7 +120,8 @@ class WorkbookReader:
                 ok = False
                 break
         for merged in sorted(ws.merged_cells.ranges, key=str):
-            if merged.max_row >= HEADER_ROW or merged.min_row <= 3:
+            # A merged title or note above the table is harmless; one over Supplied on or the table hides cells that are read.
+            if merged.max_row >= HEADER_ROW or SUPPLIED_ON_CELL in merged:
                 self._problem(
                     RETURN_SHEET,
                     merged.coord,
@@ -168,6 +183,13 @@ class WorkbookReader:
             return v.date()
         if isinstance(v, dt.date):
             return v
+        if cell.data_type == "f" or (isinstance(v, str) and v.startswith("=")):
+            self._problem(
+                RETURN_SHEET,
+                SUPPLIED_ON_CELL,
+                f"Supplied on holds a formula ({v}); type the date itself (e.g. 23/11/2026), or leave it blank",
+            )
+            return default
         if isinstance(v, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", v.strip()):
             try:
                 return dt.date.fromisoformat(v.strip())
@@ -204,7 +226,8 @@ class WorkbookReader:
             self._problem(
                 RETURN_SHEET,
                 f"{LETTERS['measure_id']}{r}",
-                f"{measure_id!r} is not a measure in measures.csv; don't add rows to a return: ask the performance team to add the measure",
+                f"{measure_id!r} is not a measure in measures.csv; put back the Measure ID the return came with "
+                "(the Definitions sheet lists them), and don't add rows: ask the performance team to add a new measure",
             )
             return None
         m = self.data.measures.loc[measure_id]
@@ -226,7 +249,12 @@ class WorkbookReader:
         if quality_text is not None:
             quality = quality_text.lower()
             if quality not in QUALITIES:
-                self._problem(RETURN_SHEET, cell["quality"].coordinate, f"'{quality_text}' is not a quality; choose {', '.join(QUALITIES)}")
+                self._problem(
+                    RETURN_SHEET,
+                    cell["quality"].coordinate,
+                    f"'{quality_text}' is not a quality; choose {', '.join(QUALITIES[:-1])} or {QUALITIES[-1]} from the list, "
+                    f"or leave it blank for {QUALITIES[0]}",
+                )
         if m["aggregation"] == "ratio":
             if value is not None:
                 self._problem(
@@ -257,17 +285,30 @@ class WorkbookReader:
             "_origin": origin,
         }
 
+    def _missing_return_sheet(self, sheets: list[str]) -> None:
+        others = [s for s in sheets if s not in (ABOUT_SHEET, DEFINITIONS_SHEET)]
+        if len(others) == 1:
+            self._problem(
+                others[0],
+                None,
+                f"the figures' sheet is named '{others[0]}'; rename it back to '{RETURN_SHEET}' (right-click the sheet tab, Rename)",
+            )
+        elif not others:
+            self._problem(None, None, f"the '{RETURN_SHEET}' sheet has been deleted (sheets: {', '.join(sheets)}); {_FRESH}")
+        else:
+            self._problem(
+                None,
+                None,
+                f"no sheet named '{RETURN_SHEET}' (sheets: {', '.join(sheets)}); rename the figures' sheet back to '{RETURN_SHEET}'",
+            )
+
     def read(self, default_date: dt.date) -> pd.DataFrame:
         """The figures given in the workbook, one row each; ``problems`` says what could not be read."""
         wb = self._open()
         if wb is None or not self._about(wb):
             return pd.DataFrame()
         if RETURN_SHEET not in wb.sheetnames:
-            self._problem(
-                None,
-                None,
-                f"no sheet named '{RETURN_SHEET}' (sheets: {', '.join(wb.sheetnames)}); rename the figures' sheet back to '{RETURN_SHEET}'",
-            )
+            self._missing_return_sheet(wb.sheetnames)
             return pd.DataFrame()
         ws = wb[RETURN_SHEET]
         if not self._layout(ws):
