@@ -1,22 +1,47 @@
 """Roll a measure's own periods up into quarters, years and years to date, for all measures at once.
 
-Figures are laid on a dense grid (measure x month of a financial year), so a
-quarter is a sum over three cells and a year to date is a cumulative sum
-along the year: NumPy does the work for every measure and period in one pass,
-and a missing month makes every roll-up that covers it missing, as the
-contract requires, because NaN propagates through sums.
+Each figure is added into its (measure, quarter) cell with one weighted
+``bincount``, so the work is a few passes over the figures however many
+measures and years there are. A cell also counts the figures it received: a
+quarter short of the periods it needs (three months, one quarter, one year) is
+missing, and so is every year to date that covers it, as the contract
+requires. Quality flags travel as bits (``FLAG_BITS``), or-ed over the same cells.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-MULTIPLIERS = {"percent": 100.0, "rate_per_1000": 1_000.0, "rate_per_100k": 100_000.0}
+from pmlib.figures import figure_keys, latest_rows, reported_days
+from pmlib.measure_arrays import MULTIPLIERS, SPANS, MeasureArrays
+from pmlib.positions import measure_positions
+
+__all__ = ["FLAG_BITS", "FLAGS", "MULTIPLIERS", "FigureArrays", "Rollup", "figure_arrays", "roll_up", "small_count"]
 FLAGS = ("provisional", "estimated", "revised", "small")
-_QUARTER_END = np.array([2, 5, 8, 11])
+FLAG_BITS = {name: np.uint8(1 << i) for i, name in enumerate(FLAGS)}
+_FIGURE = ("value", "numerator", "denominator")
+
+
+@dataclass(frozen=True)
+class FigureArrays:
+    """The figures a roll-up uses, one entry per measure and period: integer keys and numbers, no strings."""
+
+    position: np.ndarray
+    last_month: np.ndarray
+    value: np.ndarray
+    numerator: np.ndarray
+    denominator: np.ndarray
+    flags: np.ndarray
+
+    def take(self, rows: np.ndarray, offset: int = 0) -> FigureArrays:
+        """Rows ``rows``, with measure positions counted from ``offset``."""
+        parts = {f.name: getattr(self, f.name)[rows] for f in fields(self)}
+        return FigureArrays(**parts | {"position": parts["position"] - offset})
 
 
 @dataclass(frozen=True)
@@ -25,10 +50,11 @@ class Rollup:
 
     ``own`` is the period on its own; ``ytd`` runs from the start of the
     financial year. Annual measures have values only in each year's Q4 column.
-    ``flags`` holds, per flag name, whether any figure rolled in carries it.
+    The flags are ``FLAG_BITS`` of every figure rolled in (a ``last`` value:
+    of its final period only).
     """
 
-    measure_ids: pd.Index
+    measure_ids: pd.Index | None
     first_quarter: int
     own: np.ndarray
     ytd: np.ndarray
@@ -36,127 +62,138 @@ class Rollup:
     own_denominator: np.ndarray
     ytd_numerator: np.ndarray
     ytd_denominator: np.ndarray
-    own_flags: dict[str, np.ndarray]
-    ytd_flags: dict[str, np.ndarray]
+    own_flags: np.ndarray
+    ytd_flags: np.ndarray
 
     @property
     def n_quarters(self) -> int:
         """Number of quarter columns."""
         return self.own.shape[1]
 
+    def flag(self, name: str, ytd: bool = False) -> np.ndarray:
+        """Whether any figure rolled into each cell carries the flag ``name``."""
+        return ((self.ytd_flags if ytd else self.own_flags) & FLAG_BITS[name]) > 0
+
 
 def small_count(figures: pd.DataFrame, measures: pd.DataFrame, positions: np.ndarray | None = None) -> np.ndarray:
     """True where a figure is a count between 1 and the measure's ``disclosure_min`` - 1."""
     pos = measures.index.get_indexer(figures["measure_id"]) if positions is None else positions
-    k = measures["disclosure_min"].to_numpy("float64")[pos]
-    is_ratio = (measures["aggregation"].to_numpy(object) == "ratio")[pos]
-    is_count = (measures["unit"].to_numpy(object) == "number")[pos] & ~is_ratio
-
-    def small(column: str) -> np.ndarray:
-        x = figures[column].to_numpy("float64")
-        return (x >= 1) & (x < k)
-
-    return (is_count & small("value")) | (is_ratio & (small("numerator") | small("denominator")))
+    return _small(MeasureArrays.of(measures), pos, *(figures[c].to_numpy("float64") for c in _FIGURE))
 
 
-def roll_up(measures: pd.DataFrame, figures: pd.DataFrame, first_quarter: int, last_quarter: int) -> Rollup:
-    """Roll ``figures`` (an as-at view with ``first_month``) up onto quarters ``first_quarter``..``last_quarter``.
+def _small(m: MeasureArrays, pos: np.ndarray, value: np.ndarray, numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    k = m.disclosure_min[pos]
+    is_ratio = m.is_ratio[pos]
+    is_count = m.is_count[pos] & ~is_ratio
+    with np.errstate(invalid="ignore"):
+        small = lambda x: (x >= 1) & (x < k)  # noqa: E731
+        return (is_count & small(value)) | (is_ratio & (small(numerator) | small(denominator)))
 
-    The grid is widened to whole financial years so years to date can be
-    computed with a reshape.
+
+def figure_arrays(measures: pd.DataFrame, observations: pd.DataFrame, data_as_at=None, published=()) -> FigureArrays:
+    """The as-at figures of ``observations`` (see ``pmlib.figures``) for the measures in ``measures``, flags included."""
+    pos = measure_positions(measures.index, observations["measure_id"])
+    first_month = observations["first_month"].to_numpy("int64")
+    keys, size = figure_keys(np.maximum(pos, 0), first_month)
+    numbers = tuple(observations[c].to_numpy("float64") for c in _FIGURE)
+    rows, revised = latest_rows(keys, size, reported_days(observations), numbers, data_as_at, published)
+    known = pos[rows] >= 0
+    rows, revised = rows[known], revised[known]
+    flags = quality_bits(observations["quality"])[rows] | np.where(revised, FLAG_BITS["revised"], 0)
+    return _arrays(MeasureArrays.of(measures), pos[rows], first_month[rows], [x[rows] for x in numbers], flags)
+
+
+def quality_bits(quality: pd.Series) -> np.ndarray:
+    """The provisional and estimated ``FLAG_BITS`` of each row, compared in Arrow rather than string by string."""
+    values = pa.array(quality, from_pandas=True)
+    bits = np.zeros(len(values), dtype="uint8")
+    for name in ("provisional", "estimated"):
+        bits[pc.fill_null(pc.equal(values, name), False).to_numpy(zero_copy_only=False)] |= FLAG_BITS[name]
+    return bits
+
+
+def _arrays(m: MeasureArrays, pos: np.ndarray, first_month: np.ndarray, numbers, flags: np.ndarray) -> FigureArrays:
+    flags = flags.astype("uint8")
+    may_be_small = m.disclosure_min[pos] > 1
+    if may_be_small.any():
+        sub = np.flatnonzero(may_be_small)
+        small = _small(m, pos[sub], *(x[sub] for x in numbers))
+        flags[sub[small]] |= FLAG_BITS["small"]
+    return FigureArrays(pos, first_month + SPANS[m.frequency[pos]] - 1, *numbers, flags)
+
+
+def roll_up(measures: pd.DataFrame | MeasureArrays, figures: pd.DataFrame | FigureArrays, first_quarter: int, last_quarter: int) -> Rollup:
+    """Roll ``figures`` (``FigureArrays``, or an as-at view from ``figures_as_at``) up onto quarters ``first_quarter``..``last_quarter``.
+
+    The grid is widened to whole financial years so years to date are a
+    cumulative sum along each year.
     """
+    ids = measures.index if isinstance(measures, pd.DataFrame) else None
+    m = MeasureArrays.of(measures) if isinstance(measures, pd.DataFrame) else measures
+    if isinstance(figures, pd.DataFrame):
+        pos = measure_positions(ids, figures["measure_id"])
+        keep = pos >= 0
+        numbers = [figures[c].to_numpy("float64")[keep] for c in _FIGURE]
+        flags = quality_bits(figures["quality"])[keep] | np.where(figures["revised"].to_numpy(bool)[keep], FLAG_BITS["revised"], 0)
+        figures = _arrays(m, pos[keep], figures["first_month"].to_numpy("int64")[keep], numbers, flags)
     first_year, last_year = first_quarter // 4, last_quarter // 4
     years = last_year - first_year + 1
-    n = len(measures)
-    pos = measures.index.get_indexer(figures["measure_id"])
-    spans = measures["frequency"].map({"monthly": 1, "quarterly": 3, "annual": 12}).to_numpy("int64")
-    span = spans[pos]
-    col = figures["first_month"].to_numpy("int64") + span - 1 - (12 * first_year + 3)
-    inside = (pos >= 0) & (col >= 0) & (col < 12 * years)
-    row, col = pos[inside], col[inside]
+    n, width = len(m), years * 4
+    quarter = (figures.last_month - 3) // 3 - 4 * first_year
+    inside = (quarter >= 0) & (quarter < width)
+    cell = figures.position[inside] * width + quarter[inside]
+    size = n * width
 
-    def grid(values) -> np.ndarray:
-        out = np.full((n, years * 12), np.nan)
-        out[row, col] = np.asarray(values, dtype="float64")
-        return out.reshape(n, years, 12)
+    def summed(values: np.ndarray | None) -> np.ndarray:
+        w = None if values is None else values[inside]
+        return np.bincount(cell, weights=w, minlength=size).reshape(n, years, 4)
 
-    def column(name: str) -> np.ndarray:
-        return figures[name].to_numpy()[inside]
+    count, total, numer, denom = summed(None), summed(figures.value), summed(figures.numerator), summed(figures.denominator)
+    ends = ((figures.last_month[inside] - 3) % 3) == 2
+    last = np.full(size, np.nan)
+    last[cell[ends]] = figures.value[inside][ends]
+    last = last.reshape(n, years, 4)
+    flag_bits = figures.flags[inside]
+    flags = np.zeros(size, dtype="uint8")
+    flagged = np.flatnonzero(flag_bits)
+    np.bitwise_or.at(flags, cell[flagged], flag_bits[flagged])
+    last_flags = np.zeros(size, dtype="uint8")
+    last_flags[cell[ends]] = flag_bits[ends]
+    flags, last_flags = flags.reshape(n, years, 4), last_flags.reshape(n, years, 4)
 
-    present = grid(np.ones(len(row)))
-    value, num, den = grid(column("value")), grid(column("numerator")), grid(column("denominator"))
-    quality = column("quality")
-    flag_grids = {
-        "provisional": grid(quality == "provisional"),
-        "estimated": grid(quality == "estimated"),
-        "revised": grid(column("revised").astype(bool)),
-        "small": grid(small_count(figures, measures, pos)[inside]),
-    }
+    freq = m.frequency[:, None, None]
+    annual = freq == 2
+    q4 = np.arange(4) == 3
+    expected = np.where(freq == 0, 3.0, np.where(freq == 1, 1.0, np.where(q4, 1.0, 0.0)))
+    missing = count < expected
+    total = np.where(missing, np.nan, total)
+    numer = np.where(missing, np.nan, numer)
+    denom = np.where(missing, np.nan, denom)
+    agg = m.aggregation[:, None, None]
+    mult = m.multiplier[:, None, None]
 
-    freq = measures["frequency"].to_numpy()
-    agg = measures["aggregation"].to_numpy()
-    mult = measures["unit"].map(MULTIPLIERS).fillna(1.0).to_numpy("float64")[:, None, None]
-    monthly, quarterly = (freq == "monthly")[:, None, None], (freq == "quarterly")[:, None, None]
-    annual = (freq == "annual")[:, None, None]
-
-    # Periods expected in each cell: months present for monthly measures, quarter ends for
-    # quarterly ones, March for annual ones. A missing expected period makes the roll-up NaN.
-    expected = np.zeros((n, 1, 12), dtype=bool)
-    expected[:, :, :] = monthly
-    expected[:, :, _QUARTER_END] |= quarterly
-    expected[:, :, 11] |= annual[:, :, 0]
-
-    def nan_missing(a: np.ndarray) -> np.ndarray:
-        return np.where(expected & np.isnan(present), np.nan, np.where(expected, a, 0.0))
-
-    v, nu, de, cnt = nan_missing(value), nan_missing(num), nan_missing(den), np.where(expected, 1.0, 0.0) * np.ones_like(value)
-    quarter_of = lambda a: a.reshape(n, years, 4, 3).sum(axis=3)  # noqa: E731
-    own_sum, own_num, own_den, own_cnt = quarter_of(v), quarter_of(nu), quarter_of(de), quarter_of(cnt)
-    ytd_sum = np.cumsum(v, axis=2)[:, :, _QUARTER_END]
-    ytd_num = np.cumsum(nu, axis=2)[:, :, _QUARTER_END]
-    ytd_den = np.cumsum(de, axis=2)[:, :, _QUARTER_END]
-    ytd_cnt = np.cumsum(cnt, axis=2)[:, :, _QUARTER_END]
-    last = value[:, :, _QUARTER_END]
-
-    def combine(total, numer, denom, count):
+    def combine(tot, num, den, expect):
         with np.errstate(divide="ignore", invalid="ignore"):
-            out = np.where(agg[:, None, None] == "mean", total / count, total)
-            out = np.where(agg[:, None, None] == "last", np.where(np.isnan(total), np.nan, last), out)
-            out = np.where(agg[:, None, None] == "ratio", numer / denom * mult, out)
-        return np.where(count > 0, out, np.nan)
+            out = np.select([agg == 1, agg == 2, agg == 3], [tot / expect, np.where(np.isnan(tot), np.nan, last), num / den * mult], tot)
+        return np.where((expect > 0) & (~annual | q4), out, np.nan)
 
-    own = combine(own_sum, own_num, own_den, own_cnt)
-    ytd = combine(ytd_sum, ytd_num, ytd_den, ytd_cnt)
-    # An annual measure's only period is the year, reported in the Q4 column.
-    annual_mask = np.zeros((1, 1, 4), dtype=bool)
-    annual_mask[..., 3] = True
-    keep = ~annual | annual_mask
-    own, ytd = np.where(keep, own, np.nan), np.where(keep, ytd, np.nan)
+    own = combine(total, numer, denom, expected)
+    ytd_total, ytd_numer, ytd_denom = (np.cumsum(a, axis=2) for a in (total, numer, denom))
+    ytd = combine(ytd_total, ytd_numer, ytd_denom, np.cumsum(expected, axis=2))
+    is_last = agg == 2
+    own_flags = np.where(is_last, last_flags, flags)
+    ytd_flags = np.where(is_last, last_flags, np.bitwise_or.accumulate(flags, axis=2))
 
-    # A `last` value comes from its final period alone, so only that period's flags carry.
-    is_last = (agg == "last")[:, None, None]
-
-    def flags_of(windowed) -> dict[str, np.ndarray]:
-        out = {}
-        for name, g in flag_grids.items():
-            g = np.nan_to_num(g) * expected
-            out[name] = np.where(is_last, g[:, :, _QUARTER_END] > 0, windowed(g) > 0)
-        return out
-
-    own_flags = flags_of(lambda a: quarter_of(a))
-    ytd_flags = flags_of(lambda a: np.cumsum(a, axis=2)[:, :, _QUARTER_END])
-
-    start = 4 * first_year
-    flat = lambda a: a.reshape(n, years * 4)  # noqa: E731
+    flat = lambda a: a.reshape(n, width)  # noqa: E731
     return Rollup(
-        measure_ids=measures.index,
-        first_quarter=start,
+        measure_ids=ids,
+        first_quarter=4 * first_year,
         own=flat(own),
         ytd=flat(ytd),
-        own_numerator=flat(own_num),
-        own_denominator=flat(own_den),
-        ytd_numerator=flat(ytd_num),
-        ytd_denominator=flat(ytd_den),
-        own_flags={k: flat(a) for k, a in own_flags.items()},
-        ytd_flags={k: flat(a) for k, a in ytd_flags.items()},
+        own_numerator=flat(numer),
+        own_denominator=flat(denom),
+        ytd_numerator=flat(ytd_numer),
+        ytd_denominator=flat(ytd_denom),
+        own_flags=flat(own_flags),
+        ytd_flags=flat(ytd_flags),
     )

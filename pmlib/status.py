@@ -4,56 +4,96 @@
 expected period, value, target, intervention level, status, directions of
 travel and flags. ``classify`` and ``direction`` are the rules themselves,
 as pure functions of arrays, so they can be tested one boundary at a time.
+
+A national table has millions of rows, so the work is done on integer codes
+and on (quarter x measure) arrays, values are rounded once per roll-up cell
+rather than per row, and text columns are made only at the end, from the few
+distinct strings each holds.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from pmlib.config import Council
-from pmlib.figures import figures_as_at
 from pmlib.loading import CouncilData
+from pmlib.measure_arrays import MeasureArrays, TargetArrays, blocks
 from pmlib.periods import Frequency, Period, parse_quarter
-from pmlib.rollup import roll_up
+from pmlib.rollup import FLAG_BITS, FigureArrays, figure_arrays, roll_up
 from pmlib.rounding import round_half_away
 from pmlib.targets import resolve_targets
 
 STATUSES = ("on_target", "below_target", "intervention", "monitoring", "no_data")
+DIRECTIONS = ("improving", "worsening", "increasing", "decreasing", "no_change")
+POLARITIES = ("higher", "lower", "none")
+_ON, _BELOW, _INTERVENTION, _MONITORING, _NO_DATA = range(5)
+_STRING = pd.StringDtype("pyarrow", na_value=np.nan)
+
+
+def _polarity_codes(polarity) -> np.ndarray:
+    """0 higher, 1 lower, 2 none (or anything else), so the rules compare small integers, not strings."""
+    polarity = np.asarray(polarity, dtype=object)
+    return np.select([polarity == "higher", polarity == "lower"], [0, 1], 2).astype("int8")
+
+
+def status_codes(value, target, intervention, polarity_code, method: str = "intervention") -> np.ndarray:
+    """Index into ``STATUSES`` for each (already rounded) value: the contract's rule 5, in order."""
+    v, t, i = (np.asarray(x, dtype="float64") for x in (value, target, intervention))
+    higher, lower = polarity_code == 0, polarity_code == 1
+    with np.errstate(invalid="ignore"):
+        meets = (higher & (v >= t)) | (lower & (v <= t))
+        if method == "tolerance":
+            beyond = (higher & (v < i)) | (lower & (v > i))
+        else:
+            beyond = (higher & (v <= i)) | (lower & (v >= i))
+    beyond &= ~np.isnan(i)
+    code = np.where(meets, _ON, np.where(beyond, _INTERVENTION, _BELOW))
+    code = np.where((polarity_code == 2) | np.isnan(t), _MONITORING, code)
+    return np.where(np.isnan(v), _NO_DATA, code).astype("int8")
+
+
+def direction_codes(current, previous, polarity_code) -> np.ndarray:
+    """Index into ``DIRECTIONS`` between two rounded values; -1 if either is missing."""
+    c, p = np.asarray(current, dtype="float64"), np.asarray(previous, dtype="float64")
+    up = np.select([polarity_code == 1, polarity_code == 2], [1, 2], 0)
+    down = np.select([polarity_code == 1, polarity_code == 2], [0, 3], 1)
+    with np.errstate(invalid="ignore"):
+        out = np.where(c > p, up, np.where(c < p, down, 4))
+    return np.where(np.isnan(c) | np.isnan(p), -1, out).astype("int8")
+
+
+def _named(names: Sequence[str], codes: np.ndarray) -> np.ndarray:
+    """Object array of ``names[code]``, None for -1."""
+    out = np.array([*names, None], dtype=object)[np.where(codes < 0, len(names), codes)]
+    return out.reshape(np.shape(codes))
 
 
 def classify(value, target, intervention, polarity, method: str = "intervention") -> np.ndarray:
     """Status for each (already rounded) value: the contract's rule 5, in order."""
-    v, t, i = (np.asarray(x, dtype="float64") for x in (value, target, intervention))
+    v = np.asarray(value, dtype="float64")
     polarity = np.broadcast_to(np.asarray(polarity, dtype=object), v.shape)
-    higher, lower = polarity == "higher", polarity == "lower"
-    with np.errstate(invalid="ignore"):
-        meets = np.where(higher, v >= t, np.where(lower, v <= t, False))
-        if method == "tolerance":
-            beyond = np.where(higher, v < i, np.where(lower, v > i, False))
-        else:
-            beyond = np.where(higher, v <= i, np.where(lower, v >= i, False))
-    beyond &= ~np.isnan(i)
-    return np.select(
-        [np.isnan(v), (polarity == "none") | np.isnan(t), meets, beyond],
-        ["no_data", "monitoring", "on_target", "intervention"],
-        default="below_target",
-    ).astype(object)
+    return _named(STATUSES, status_codes(v, target, intervention, _polarity_codes(polarity), method))
 
 
 def direction(current, previous, polarity) -> np.ndarray:
     """Direction of travel between two values already rounded to the measure's decimals; None if either is missing."""
-    c, p = np.asarray(current, dtype="float64"), np.asarray(previous, dtype="float64")
+    c = np.asarray(current, dtype="float64")
     polarity = np.broadcast_to(np.asarray(polarity, dtype=object), c.shape)
-    up = np.where(polarity == "lower", "worsening", np.where(polarity == "none", "increasing", "improving"))
-    down = np.where(polarity == "lower", "improving", np.where(polarity == "none", "decreasing", "worsening"))
-    with np.errstate(invalid="ignore"):
-        out = np.where(c > p, up, np.where(c < p, down, "no_change")).astype(object)
-    out[np.isnan(c) | np.isnan(p)] = None
-    return out
+    return _named(DIRECTIONS, direction_codes(c, previous, _polarity_codes(polarity)))
+
+
+def _expected_end(frequency: np.ndarray, lag: np.ndarray, report_quarter: np.ndarray) -> np.ndarray:
+    """``expected_period_end`` on frequency codes (0 monthly, 1 quarterly, 2 annual)."""
+    r = np.asarray(report_quarter, dtype="int64")
+    annual_year = (r + 1) // 4 - 1 - lag
+    return np.select([frequency == 0, frequency == 1], [r - (-(-lag // 3)), r - lag], default=4 * annual_year + 3)
 
 
 def expected_period_end(frequency, lag, report_quarter) -> np.ndarray:
@@ -62,150 +102,190 @@ def expected_period_end(frequency, lag, report_quarter) -> np.ndarray:
     Monthly: the latest quarter ending at least ``lag`` months before the
     report quarter ends; quarterly: ``lag`` quarters back; annual: the latest
     financial year ending by the quarter's end, ``lag`` years back (its Q4).
+    Arrays broadcast, so measures by quarters is one call.
     """
     freq = np.asarray(frequency, dtype=object)
-    lag = np.asarray(lag, dtype="int64")
-    r = np.asarray(report_quarter, dtype="int64")
-    annual_year = (r + 1) // 4 - 1 - lag
-    return np.select([freq == "monthly", freq == "quarterly"], [r - (-(-lag // 3)), r - lag], default=4 * annual_year + 3)
+    codes = np.select([freq == "monthly", freq == "quarterly"], [0, 1], 2)
+    return _expected_end(codes, np.asarray(lag, dtype="int64"), report_quarter)
 
 
-def _codes(index: np.ndarray, annual: np.ndarray) -> np.ndarray:
-    """Period codes for quarter-grid positions: a year code for annual measures, else a quarter code.
+def _text(names: Sequence[str | None], codes: np.ndarray) -> pd.arrays.ArrowStringArray:
+    """A text column from codes into ``names`` (-1: missing), made by Arrow from the distinct strings alone."""
+    codes = np.ravel(codes)
+    indices = pa.array(codes.astype("int32"), mask=codes < 0)
+    return pd.array(pa.array(list(names), type=pa.large_string()).take(indices), dtype=_STRING)
 
-    Codes are made once per distinct (position, annual) pair and spread with
-    ``take``, so a national table of millions of rows costs a few dozen strings.
-    """
+
+def _period_text(index: np.ndarray, annual: np.ndarray) -> pd.arrays.ArrowStringArray:
+    """Period codes for quarter indexes (missing: the int64 minimum): a year code for annual measures, else a quarter code."""
     none = np.iinfo("int64").min
-    key = np.where(index == none, none, index * 2 + annual.astype("int64"))
-    uniques, inverse = np.unique(key, return_inverse=True)
-    names = np.array(
-        [None if k == none else (Period.year((k // 2) // 4).code if k % 2 else Period(Frequency.QUARTERLY, k // 2).code) for k in uniques],
-        dtype=object,
-    )
-    return names[inverse.reshape(-1)]
+    known = index != none
+    if not known.any():
+        return _text([], np.full(index.size, -1))
+    key = np.where(known, index * 2 + annual, 0)
+    lo, hi = int(key[known].min()), int(key[known].max())
+    names = [Period.year((k // 2) // 4).code if k % 2 else Period(Frequency.QUARTERLY, k // 2).code for k in range(lo, hi + 1)]
+    return _text(names, np.where(known, key - lo, -1))
 
 
-class _Columns:
-    """A measure attribute per judged row, taken from a NumPy array once instead of per pandas lookup."""
-
-    def __init__(self, measures: pd.DataFrame, rows: np.ndarray):
-        self._measures, self._rows = measures, rows
-
-    def __getitem__(self, column: str) -> np.ndarray:
-        values = self._measures.index if column == "measure_id" else self._measures[column]
-        numeric = pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values)
-        return values.to_numpy(dtype=None if numeric else object)[self._rows]
+BLOCK = 2048
+_FLOATS = (
+    "value",
+    "numerator",
+    "denominator",
+    "target",
+    "intervention",
+    "period_value",
+    "previous_value",
+    "year_ago_value",
+    "context_value",
+)
+_SUPPRESSED = (
+    "suppressed",
+    "period_value_suppressed",
+    "previous_value_suppressed",
+    "year_ago_value_suppressed",
+    "context_value_suppressed",
+)
+_BOOLS = ("target_phased", "provisional", "estimated", "revised", *_SUPPRESSED)
 
 
 def judge_figures(
-    measures: pd.DataFrame, targets: pd.DataFrame, figures: pd.DataFrame, quarters: Sequence[Period], council: Council
+    measures: pd.DataFrame, targets: pd.DataFrame, figures: FigureArrays, quarters: Sequence[Period], council: Council
 ) -> pd.DataFrame:
-    """The judged table for ``quarters`` from an as-at view of the figures (see ``figures_as_at``)."""
+    """The judged table for ``quarters`` from the as-at figures (see ``pmlib.rollup.figure_arrays``).
+
+    Measures are judged in blocks of ``BLOCK``, on as many threads as there
+    are cores (NumPy lets go of the interpreter lock while it works); each
+    block writes its own columns of the (quarter x measure) results.
+    """
     report = np.array(sorted({parse_quarter(q.code if isinstance(q, Period) else q).index for q in quarters}), dtype="int64")
-    n, nq = len(measures), len(report)
-    mi = np.tile(np.arange(n), nq)
-    r = np.repeat(report, n)
-    m = _Columns(measures, mi)
-    freq = m["frequency"]
-    ytd_measure = measures["ytd"].to_numpy(bool) & (measures["frequency"] != "annual").to_numpy()
-    annual, ytd_on = freq == "annual", ytd_measure[mi]
-    decimals, polarity = m["decimals"].astype("int64"), m["polarity"]
-    eq = expected_period_end(freq, m["lag"].astype("int64"), r)
-
-    data_quarters = (figures["first_month"].to_numpy("int64") - 3) // 3 if len(figures) else eq
+    m, t = MeasureArrays.of(measures), TargetArrays.of(measures, targets)
+    n, nq = len(m), len(report)
+    eq = _expected_end(m.frequency[None, :], m.lag[None, :], report[:, None])
+    earliest = min([int(a.min()) for a in (eq, (figures.last_month - 3) // 3) if a.size], default=0)
     # The grid starts two years before the earliest period needed, so every look-back stays on it.
-    earliest = min(int(eq.min()), int(data_quarters.min())) if len(eq) and len(data_quarters) else int(eq.min(initial=0))
-    first_q = earliest - 8
-    roll = roll_up(measures, figures, first_q, int(eq.max(initial=first_q)))
+    grid = (4 * ((earliest - 8) // 4), int(eq.max(initial=earliest)))
+    out = {name: np.empty((nq, n)) for name in _FLOATS} | {name: np.empty((nq, n), dtype=bool) for name in _BOOLS}
+    out |= {name: np.empty((nq, n), dtype="int8") for name in ("status", "short_trend", "long_trend")}
+    out["context_quarter"] = np.empty((nq, n), dtype="int64")
+    figure_blocks, target_blocks = blocks(figures.position, n, BLOCK), blocks(t.position, n, BLOCK)
+
+    def judge_block(i: int) -> None:
+        lo, hi, rows = figure_blocks[i]
+        part = {name: array[:, lo:hi] for name, array in out.items()}
+        _judge_block(m.block(lo, hi), figures.take(rows, lo), t.take(target_blocks[i][2], lo), eq[:, lo:hi], grid, council, part)
+
+    workers = min(len(figure_blocks), default_threads())
+    if workers > 1:
+        with ThreadPoolExecutor(workers) as pool:
+            list(pool.map(judge_block, range(len(figure_blocks))))
+    else:
+        for i in range(len(figure_blocks)):
+            judge_block(i)
+
+    annual = np.broadcast_to(m.annual[None, :], eq.shape).ravel()
+    measure_codes = np.broadcast_to(np.arange(n)[None, :], eq.shape).ravel()
+    step = np.where(m.annual, 4, 1)[None, :]
+    columns = {
+        "quarter": _text([Period(Frequency.QUARTERLY, int(q)).code for q in report], np.repeat(np.arange(nq), n)),
+        "measure_id": _text(measures.index.tolist(), measure_codes),
+        "plan_id": _text(measures["plan_id"].tolist(), measure_codes),
+        "period": _period_text(eq.ravel(), annual),
+    }
+    columns |= {name: out[name].ravel() for name in _FLOATS[:5]} | {"target_phased": out["target_phased"].ravel()}
+    columns |= {
+        name: _text(names, out[name]) for name, names in (("status", STATUSES), ("short_trend", DIRECTIONS), ("long_trend", DIRECTIONS))
+    }
+    columns |= {
+        "period_value": out["period_value"].ravel(),
+        "previous_period": _period_text((eq - step).ravel(), annual),
+        "previous_value": out["previous_value"].ravel(),
+        "year_ago_value": out["year_ago_value"].ravel(),
+        "context_period": _period_text(out["context_quarter"].ravel(), annual),
+        "context_value": out["context_value"].ravel(),
+    }
+    columns |= {name: out[name].ravel() for name in _BOOLS[1:]}
+    columns["needs_exception"] = out["status"].ravel() == _INTERVENTION
+    columns["public"] = np.broadcast_to(m.public[None, :], eq.shape).ravel()
+    return pd.DataFrame(columns, copy=False)
+
+
+def default_threads() -> int:
+    """The cores this process may use, which a container or ``taskset`` can limit below the machine's count."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _judge_block(
+    m: MeasureArrays, figures: FigureArrays, t: TargetArrays, eq: np.ndarray, grid: tuple[int, int], council: Council, out
+) -> None:
+    """Judge one block of measures into ``out``, its slices of the result arrays."""
+    n = len(m)
+    roll = roll_up(m, figures, *grid)
+    width = roll.n_quarters
     col = eq - roll.first_quarter
-    step = np.where(annual, 4, 1)
+    step = np.where(m.annual, 4, 1)[None, :]
+    base = (np.arange(n) * width)[None, :]
 
-    def at(grid: np.ndarray, c: np.ndarray) -> np.ndarray:
-        return grid[mi, c]
+    def at(values: np.ndarray, c: np.ndarray) -> np.ndarray:
+        return values.ravel().take(base + c)
 
-    judged_series = np.where(ytd_measure[:, None], roll.ytd, roll.own)
-    v_raw = np.where(ytd_on, at(roll.ytd, col), at(roll.own, col))
-    value = round_half_away(v_raw, decimals)
-    own = round_half_away(at(roll.own, col), decimals)
-    previous = round_half_away(at(roll.own, col - step), decimals)
-    year_ago = round_half_away(at(judged_series, col - 4), decimals)
+    ytd = m.judged_ytd
+    judged_series = np.where(ytd[:, None], roll.ytd, roll.own)
+    own_rounded = round_half_away(roll.own, m.decimals[:, None])
+    judged_rounded = round_half_away(judged_series, m.decimals[:, None])
+    value = out["value"][...] = at(judged_rounded, col)
+    own = out["period_value"][...] = at(own_rounded, col)
+    previous = out["previous_value"][...] = at(own_rounded, col - step)
+    year_ago = out["year_ago_value"][...] = at(judged_rounded, col - 4)
 
-    valid = ~np.isnan(judged_series)
-    last_valid = np.maximum.accumulate(np.where(valid, np.arange(roll.n_quarters)[None, :], -1), axis=1)
-    context_col = last_valid[mi, col - 1]
+    last_valid = np.maximum.accumulate(np.where(np.isnan(judged_series), -1, np.arange(width)[None, :]), axis=1)
+    context_col = at(last_valid, col - 1)
     has_context = np.isnan(value) & (context_col >= 0)
-    context_value = np.where(has_context, round_half_away(judged_series[mi, np.maximum(context_col, 0)], decimals), np.nan)
-    none_q = np.iinfo("int64").min
+    context_col = np.maximum(context_col, 0)
+    out["context_value"][...] = np.where(has_context, at(judged_rounded, context_col), np.nan)
+    out["context_quarter"][...] = np.where(has_context, context_col + roll.first_quarter, np.iinfo("int64").min)
 
-    rows = pd.DataFrame(
-        {
-            "measure_id": m["measure_id"],
-            "fy": eq // 4,
-            "last_month": 3 * eq + 5,
-            "months_elapsed": np.where(annual, 12, (eq % 4 + 1) * 3),
-        }
-    )
-    levels = resolve_targets(rows, measures, targets, council)
-    status = classify(value, levels["target"], levels["intervention"], polarity, council.status_method)
+    for name, level in resolve_targets(m, t, council, roll.first_quarter, width).items():
+        out[name][...] = at(level, col)
+    polarity = m.polarity[None, :]
+    status = out["status"][...] = status_codes(value, out["target"], out["intervention"], polarity, council.status_method)
+    del status
+    out["short_trend"][...] = direction_codes(own, previous, polarity)
+    out["long_trend"][...] = direction_codes(value, year_ago, polarity)
 
-    k = m["disclosure_min"].astype("float64")
-    is_ratio = m["aggregation"] == "ratio"
-    is_count = m["unit"] == "number"
+    ytd_on = np.broadcast_to(ytd[None, :], eq.shape)
+    flags = np.where(ytd_on, at(roll.ytd_flags, col), at(roll.own_flags, col))
+    for name in ("provisional", "estimated", "revised"):
+        out[name][...] = (flags & FLAG_BITS[name]) > 0
+    ratio = m.is_ratio[None, :]
+    out["numerator"][...] = np.where(ratio, np.where(ytd_on, at(roll.ytd_numerator, col), at(roll.own_numerator, col)), np.nan)
+    out["denominator"][...] = np.where(ratio, np.where(ytd_on, at(roll.ytd_denominator, col), at(roll.own_denominator, col)), np.nan)
+    where = {"suppressed": (col, ytd), "period_value_suppressed": (col, False), "previous_value_suppressed": (col - step, False)}
+    where |= {"year_ago_value_suppressed": (col - 4, ytd), "context_value_suppressed": (context_col, ytd)}
+    shown = dict(zip(_SUPPRESSED, ("value", "period_value", "previous_value", "year_ago_value", "context_value"), strict=True))
+    for name, (c, use_ytd) in where.items():
+        out[name][...] = _suppressed(m, roll, out[shown[name]], c, use_ytd, at)
 
-    def pick(own_grid, ytd_grid, c, use_ytd):
+
+def _suppressed(m: MeasureArrays, roll, value: np.ndarray, c: np.ndarray, use_ytd, at) -> np.ndarray:
+    """Whether each value shown comes from a small count (the small-number rule); only measures with a ``disclosure_min`` can."""
+    k = m.disclosure_min[None, :]
+    if not (k > 1).any():
+        return np.zeros(value.shape, dtype=bool)
+    use_ytd = np.broadcast_to(np.asarray(use_ytd)[None, ...] if np.ndim(use_ytd) else use_ytd, value.shape)
+
+    def pick(own_grid, ytd_grid):
         return np.where(use_ytd, at(ytd_grid, c), at(own_grid, c))
 
-    def suppressed_at(c: np.ndarray, use_ytd: np.ndarray, shown: np.ndarray) -> np.ndarray:
-        """Whether the value shown for column ``c`` comes from a small count (rule on small numbers)."""
-        num = pick(roll.own_numerator, roll.ytd_numerator, c, use_ytd)
-        den = pick(roll.own_denominator, roll.ytd_denominator, c, use_ytd)
+    def small(x):
         with np.errstate(invalid="ignore"):
-            small = lambda x: (x >= 1) & (x < k)  # noqa: E731
-            derived = np.where(is_ratio, small(num) | small(den), is_count & small(shown))
-        return (pick(roll.own_flags["small"], roll.ytd_flags["small"], c, use_ytd) | derived) & ~np.isnan(shown)
+            return (x >= 1) & (x < k)
 
-    flags = {name: pick(roll.own_flags[name], roll.ytd_flags[name], col, ytd_on) for name in roll.own_flags}
-    numerator = pick(roll.own_numerator, roll.ytd_numerator, col, ytd_on)
-    denominator = pick(roll.own_denominator, roll.ytd_denominator, col, ytd_on)
-    suppressed = suppressed_at(col, ytd_on, value)
-    no = np.zeros_like(ytd_on)
-
-    quarter_codes = {q: Period(Frequency.QUARTERLY, int(q)).code for q in report}
-    table = pd.DataFrame(
-        {
-            "quarter": np.array([quarter_codes[q] for q in report], dtype=object)[np.repeat(np.arange(nq), n)],
-            "measure_id": m["measure_id"],
-            "plan_id": m["plan_id"],
-            "period": _codes(eq, annual),
-            "value": value,
-            "numerator": np.where(is_ratio, numerator, np.nan),
-            "denominator": np.where(is_ratio, denominator, np.nan),
-            "target": levels["target"].to_numpy(),
-            "intervention": levels["intervention"].to_numpy(),
-            "target_phased": levels["target_phased"].to_numpy(),
-            "status": status,
-            "short_trend": direction(own, previous, polarity),
-            "long_trend": direction(value, year_ago, polarity),
-            "period_value": own,
-            "previous_period": _codes(eq - step, annual),
-            "previous_value": previous,
-            "year_ago_value": year_ago,
-            "context_period": _codes(np.where(has_context, context_col + roll.first_quarter, none_q), annual),
-            "context_value": context_value,
-            "provisional": flags["provisional"],
-            "estimated": flags["estimated"],
-            "revised": flags["revised"],
-            "suppressed": suppressed,
-            "period_value_suppressed": suppressed_at(col, no, own),
-            "previous_value_suppressed": suppressed_at(col - step, no, previous),
-            "year_ago_value_suppressed": suppressed_at(col - 4, ytd_on, year_ago),
-            "context_value_suppressed": suppressed_at(np.maximum(context_col, 0), ytd_on, context_value),
-            "needs_exception": status == "intervention",
-            "public": m["public"].astype(bool),
-        }
-    )
-    return table
+    flagged = (pick(roll.own_flags, roll.ytd_flags) & FLAG_BITS["small"]) > 0
+    ratio = small(pick(roll.own_numerator, roll.ytd_numerator)) | small(pick(roll.own_denominator, roll.ytd_denominator))
+    derived = np.where(m.is_ratio[None, :], ratio, m.is_count[None, :] & small(value))
+    return (flagged | derived) & ~np.isnan(value)
 
 
 def judge(
@@ -219,6 +299,6 @@ def judge(
     ``published`` are the ``data_as_at`` dates of reports already published,
     which decide which figures are flagged revised.
     """
-    figures = figures_as_at(data.observations, data_as_at, published)
+    figures = figure_arrays(data.measures, data.observations, data_as_at, published)
     quarters = [q if isinstance(q, Period) else parse_quarter(q) for q in quarters]
     return judge_figures(data.measures, data.targets, figures, quarters, data.council)

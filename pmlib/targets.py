@@ -18,83 +18,80 @@ table is exactly what was compared.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from pmlib.config import Council
+from pmlib.measure_arrays import MeasureArrays, TargetArrays
+from pmlib.positions import first_of_each
 from pmlib.rounding import round_half_away
 
 
-def resolve_targets(rows: pd.DataFrame, measures: pd.DataFrame, targets: pd.DataFrame, council: Council) -> pd.DataFrame:
-    """Target and intervention level for each row of ``rows``.
+def _grid(n: int, width: int, pos: np.ndarray, offset: np.ndarray, values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Rows laid on a (measure, ``offset``) grid, NaN where there is none; the first row wins, as ``drop_duplicates`` keeps."""
+    inside = (offset >= 0) & (offset < width)
+    cells = pos[inside] * width + offset[inside]
+    first = first_of_each(cells, n * width)
+    out = {}
+    for name, v in values.items():
+        grid = np.full(n * width, np.nan)
+        grid[cells[first]] = v[inside][first]
+        out[name] = grid.reshape(n, width)
+    return out
 
-    ``rows`` has ``measure_id``, ``fy`` (financial year of the expected
-    period), ``last_month`` (absolute month index where it ends) and
-    ``months_elapsed`` (months from the start of its year). Returns columns
-    ``target``, ``intervention`` and ``target_phased`` aligned to ``rows``.
+
+def resolve_targets(m: MeasureArrays, t: TargetArrays, council: Council, first_quarter: int, n_quarters: int) -> dict[str, np.ndarray]:
+    """Target, intervention level and whether the target is phased, for each measure and quarter column.
+
+    The columns are the quarters ``first_quarter`` onwards, whole financial
+    years, as in ``pmlib.rollup``; a quarter column stands for the period
+    judged there (an annual measure's year in its Q4 column). Returns
+    ``target``, ``intervention`` and ``target_phased`` arrays of shape
+    (measures, quarters).
     """
-    t = targets.dropna(subset=["fy"])
-    t = t.assign(fy=t["fy"].astype("int64"))
-    year_rows = t[t["phased_last_month"].isna()].drop_duplicates(["measure_id", "fy"])
-    phased_rows = t[t["phased_last_month"].notna()].drop_duplicates(["measure_id", "fy", "phased_last_month", "period"])
-    is_month = phased_rows["period"].str.contains("-", na=False)
-    quarter_rows, month_rows = phased_rows[~is_month], phased_rows[is_month]
-    phased_years = phased_rows[["measure_id", "fy"]].drop_duplicates().assign(has_phasing=True)
+    n, years = len(m), n_quarters // 4
+    fy0 = first_quarter // 4
+    month = t.last_month - (12 * fy0 + 3)
+    levels = {"target": t.target, "intervention": t.intervention}
 
-    keys = rows[["measure_id", "fy", "last_month"]].astype({"fy": "int64", "last_month": "float64"})
-    year = keys.merge(year_rows[["measure_id", "fy", "target", "intervention"]], on=["measure_id", "fy"], how="left")
+    def laid(rows: np.ndarray, offset: np.ndarray, width: int) -> dict[str, np.ndarray]:
+        return _grid(n, width, t.position[rows], offset[rows], {name: v[rows] for name, v in levels.items()})
 
-    def phased_at(table: pd.DataFrame, months_before: int) -> tuple[np.ndarray, np.ndarray]:
-        """Target and intervention of the ``table`` row ending ``months_before`` months before each row's period ends."""
-        found = keys.assign(last_month=keys["last_month"] - months_before).merge(
-            table[["measure_id", "fy", "phased_last_month", "target", "intervention"]],
-            left_on=["measure_id", "fy", "last_month"],
-            right_on=["measure_id", "fy", "phased_last_month"],
-            how="left",
-        )
-        return found["target"].to_numpy("float64"), found["intervention"].to_numpy("float64")
+    year = laid(np.flatnonzero(t.is_year), t.fy - fy0, years)
+    months = laid(np.flatnonzero(t.is_month), month, years * 12)
+    quarters = laid(np.flatnonzero(~t.is_year & ~t.is_month), (month - 2) // 3, n_quarters)
+    phased = np.flatnonzero(~t.is_year)
+    has_phasing = ~np.isnan(_grid(n, years, t.position[phased], t.fy[phased] - fy0, {"any": np.ones(len(phased))})["any"])
 
-    has_phasing = keys.merge(phased_years, on=["measure_id", "fy"], how="left")["has_phasing"].fillna(False).to_numpy(bool)
+    decimals = m.decimals[:, None]
+    agg = m.aggregation[:, None]
+    ytd = m.judged_ytd[:, None]
+    by_month = ~ytd & (agg != 2)
+    divisor = np.where(agg == 0, 1.0, 3.0)
+    phased_levels = {}
+    for name in ("target", "intervention"):
+        # Month rows: the quarter's last month for a year to date or a "last" measure, else all three rolled up.
+        by_quarter = months[name].reshape(n, n_quarters, 3)
+        rolled = round_half_away(by_quarter.sum(axis=2) / divisor, decimals)
+        month_level = np.where(by_month, rolled, by_quarter[:, :, 2])
+        # A quarter row and month rows for the same quarter: the quarter row wins.
+        phased_levels[name] = np.where(~np.isnan(quarters["target"]), quarters[name], month_level)
 
-    m = measures.reindex(rows["measure_id"])
-    decimals = m["decimals"].to_numpy("int64")
-    agg = m["aggregation"].to_numpy(object)
-    ytd = m["ytd"].to_numpy(bool) & (m["frequency"] != "annual").to_numpy()
+    use_phased = ~np.isnan(phased_levels["target"])
+    even = ytd & (agg == 0) & ~np.repeat(has_phasing, 4, axis=1)
+    share = np.where(even, (np.arange(n_quarters) % 4 + 1) * 3 / 12.0, 1.0)
+    out = {}
+    for name in ("target", "intervention"):
+        level = np.where(use_phased, phased_levels[name], np.repeat(year[name], 4, axis=1) * share)
+        out[name] = np.where(even, round_half_away(level, decimals), level)
 
-    # Month rows: the quarter's last month for a year to date or a "last" measure, else all three rolled up.
-    (t0, i0), (t1, i1), (t2, i2) = phased_at(month_rows, 0), phased_at(month_rows, 1), phased_at(month_rows, 2)
-    by_month = ~ytd & np.isin(agg, ("sum", "mean", "ratio"))
-    divisor = np.where(agg == "sum", 1.0, 3.0)
-    month_t = np.where(by_month, (t0 + t1 + t2) / divisor, t0)
-    month_i = np.where(by_month, (i0 + i1 + i2) / divisor, i0)
-    month_t, month_i = (np.where(by_month, round_half_away(x, decimals), x) for x in (month_t, month_i))
-    # A quarter row and month rows for the same quarter: the quarter row wins.
-    quarter_t, quarter_i = phased_at(quarter_rows, 0)
-    use_quarter = ~np.isnan(quarter_t)
-    phased_t, phased_i = np.where(use_quarter, quarter_t, month_t), np.where(use_quarter, quarter_i, month_i)
-
-    use_phased = ~np.isnan(phased_t)
-    even = ytd & (agg == "sum") & ~has_phasing
-    share = np.where(even, rows["months_elapsed"].to_numpy("float64") / 12.0, 1.0)
-
-    target = np.where(use_phased, phased_t, year["target"].to_numpy("float64") * share)
-    intervention = np.where(use_phased, phased_i, year["intervention"].to_numpy("float64") * share)
-    target = np.where(even, round_half_away(target, decimals), target)
-    intervention = np.where(even, round_half_away(intervention, decimals), intervention)
-
+    polarity = m.polarity[:, None]
     if council.status_method == "tolerance":
-        polarity = m["polarity"].to_numpy()
-        factor = np.select(
-            [polarity == "higher", polarity == "lower"], [1 - council.tolerance_pct / 100, 1 + council.tolerance_pct / 100], np.nan
-        )
-        derived = round_half_away(target * factor, decimals)
-        intervention = np.where(np.isnan(intervention), derived, intervention)
+        factor = np.select([polarity == 0, polarity == 1], [1 - council.tolerance_pct / 100, 1 + council.tolerance_pct / 100], np.nan)
+        derived = round_half_away(out["target"] * factor, decimals)
+        out["intervention"] = np.where(np.isnan(out["intervention"]), derived, out["intervention"])
 
-    no_target = (m["polarity"] == "none").to_numpy()
-    return pd.DataFrame(
-        {
-            "target": np.where(no_target, np.nan, target),
-            "intervention": np.where(no_target, np.nan, intervention),
-            "target_phased": use_phased | (even & ~np.isnan(target)),
-        },
-        index=rows.index,
-    )
+    no_target = polarity == 2
+    return {
+        "target": np.where(no_target, np.nan, out["target"]),
+        "intervention": np.where(no_target, np.nan, out["intervention"]),
+        "target_phased": use_phased | (even & ~np.isnan(out["target"])),
+    }

@@ -121,11 +121,6 @@ def test_reference_agrees_on_any_seed(seed, measures, years, method, tolerance):
     assert_agree(synthetic.council_data(synthetic.generate(shape)), shape.report_quarters)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pmlib/rounding.py rounds x * 10**decimals to 6 places before rounding half away from zero, so a value "
-    "within 5e-7 of a half in the last shown place is rounded as if it were the half (contract, Status rules 2)",
-)
 def test_rounding_decides_on_the_exact_value(tmp_path):
     # 1 case in a population of 2,000,001 is 0.0499999750... per 100,000: 0.0 at one decimal, not 0.1.
     measure = {"frequency": "quarterly", "aggregation": "ratio", "unit": "rate_per_100k", "decimals": "1", "polarity": "higher"}
