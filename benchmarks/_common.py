@@ -13,7 +13,7 @@ import pandas as pd
 
 import pmlib
 from benchmarks._reference import disagreements, reference_judge
-from benchmarks._synthetic import subset, with_method
+from benchmarks._synthetic_tables import subset, with_method
 
 GOAL_RATE = 2_000_000  # judged measure-quarters per second (issue 8)
 GOAL_MEMORY = 4 * 2**30  # bytes

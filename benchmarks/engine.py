@@ -50,7 +50,8 @@ from benchmarks._common import (
     timed,
     verdict,
 )
-from benchmarks._synthetic import Shape, council_data, generate, write_folder
+from benchmarks._synthetic import Shape, generate
+from benchmarks._synthetic_tables import council_data, write_folder
 
 
 def _shape(args: argparse.Namespace) -> Shape:

@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # benchmarks/ is beside pmlib/, not installed with it
     sys.path.insert(0, str(ROOT))
 synthetic = importlib.import_module("benchmarks._synthetic")
+tables = importlib.import_module("benchmarks._synthetic_tables")
 reference = importlib.import_module("benchmarks._reference")
 lait = importlib.import_module("benchmarks._lait")
 
@@ -49,7 +50,7 @@ def assert_agree(data, quarters, **kw) -> pd.DataFrame:
 def coverage(tmp_path_factory):
     """Every unit x aggregation x frequency x ytd x polarity x lag (0, 1, 4), written and loaded: (generated, loaded)."""
     syn = synthetic.generate(COVERAGE)
-    folder = synthetic.write_folder(syn, tmp_path_factory.mktemp("coverage") / "data")
+    folder = tables.write_folder(syn, tmp_path_factory.mktemp("coverage") / "data")
     return syn, load_data(folder)
 
 
@@ -76,7 +77,7 @@ def test_coverage_set_spans_every_combination(coverage):
 
 def test_in_memory_tables_are_what_load_data_returns(coverage, tmp_path):
     syn, data = coverage
-    for loaded, built in ((data, synthetic.council_data(syn, data.data_dir)), _mixed(tmp_path)):
+    for loaded, built in ((data, tables.council_data(syn, data.data_dir)), _mixed(tmp_path)):
         assert built.council == loaded.council
         for name in TABLES:
             pd.testing.assert_frame_equal(getattr(built, name), getattr(loaded, name), obj=name)
@@ -85,10 +86,10 @@ def test_in_memory_tables_are_what_load_data_returns(coverage, tmp_path):
 def _mixed(tmp_path):
     """The realistic mix, several councils (so several observation files): (loaded, built in memory)."""
     syn = synthetic.generate(synthetic.Shape(councils=3, measures=25, years=3, seed=3))
-    folder = synthetic.write_folder(syn, tmp_path / "mixed")
+    folder = tables.write_folder(syn, tmp_path / "mixed")
     loaded, problems = check_data(folder)
     assert problems == []  # the realistic mix raises no warning either
-    return loaded, synthetic.council_data(syn, folder)
+    return loaded, tables.council_data(syn, folder)
 
 
 # --- agreement on synthetic data -----------------------------------------------------------------------
@@ -97,7 +98,7 @@ def _mixed(tmp_path):
 @pytest.mark.parametrize(("method", "tolerance"), [("intervention", 5), ("tolerance", 5), ("tolerance", 12.5)])
 def test_reference_agrees_on_every_combination(coverage, method, tolerance):
     _, data = coverage
-    assert_agree(synthetic.with_method(data, method, tolerance), COVERAGE.report_quarters)
+    assert_agree(tables.with_method(data, method, tolerance), COVERAGE.report_quarters)
 
 
 def test_reference_agrees_as_figures_stood_earlier(coverage):
@@ -118,7 +119,7 @@ def test_reference_agrees_as_figures_stood_earlier(coverage):
 )
 def test_reference_agrees_on_any_seed(seed, measures, years, method, tolerance):
     shape = synthetic.Shape(councils=2, measures=measures, years=years, seed=seed, method=method, tolerance_pct=tolerance)
-    assert_agree(synthetic.council_data(synthetic.generate(shape)), shape.report_quarters)
+    assert_agree(tables.council_data(synthetic.generate(shape)), shape.report_quarters)
 
 
 def test_rounding_decides_on_the_exact_value(tmp_path):
@@ -148,7 +149,7 @@ def lait_data(tmp_path_factory):
 @pytest.mark.parametrize("method", ["tolerance", "intervention"])
 def test_reference_agrees_on_lait(lait_data, method):
     mapped, data = lait_data
-    judged = assert_agree(synthetic.with_method(data, method), mapped.quarters)
+    judged = assert_agree(tables.with_method(data, method), mapped.quarters)
     assert {"on_target", "monitoring", "no_data"} <= set(judged["status"])
 
 

@@ -1,0 +1,186 @@
+"""``build``: a cold ``pm build --latest --renderer builtin`` of the demo council, end to end, against issue 8's 30 seconds.
+
+Each run copies the project (what a build reads: data, params, notebooks,
+reports, the Quarto project files and the pack extension) into a fresh
+temporary folder without the latest quarter's reports and without
+``_site/``, so every notebook of that quarter executes and every page and
+pack is made, then runs ``pm build`` there as a subprocess. Reported: the
+median wall time of ``--repeat`` runs against the goal, the CPU time of the
+build and everything it started (a figure that moves less than wall time on
+a shared machine), and the phases, read from when the build printed each of
+its lines:
+
+* check + notebooks: until ``... notebook(s) written``;
+* pages: the generated pages and open data, until ``Rendering the website``;
+* site: the website, until ``Waiting for the Cabinet packs`` (or, in a
+  build that typesets after the site, the first ``Typesetting`` line);
+* packs: the rest of the Cabinet packs, typeset in a worker process
+  meanwhile (or after the site);
+* finish: open data copied, manifest written, site swapped in.
+
+Then the render steps run again in this process on the built copy, one at a
+time, each timed alone: ``quarter_report`` of the latest quarter (what every
+notebook kernel does first), ``write_pages``, ``render_site`` and
+``render_packs``. ``--profile`` runs each once more under cProfile and
+prints its top entries. The exit status is 1 if the median misses the goal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from benchmarks._common import line, verdict
+
+GOAL_SECONDS = 30.0
+PROJECT_FILES = ("data", "params", "notebooks", "reports", "_extensions", "_quarto.yml", "_quarto-website.yml", "_quarto-pack.yml")
+PHASES = ("check + notebooks", "pages", "site", "packs", "finish")
+
+
+def copy_project(source: Path, target: Path) -> str:
+    """Copy what a build reads into ``target``, without ``_site`` or the latest quarter's reports; the latest quarter's slug."""
+    from pmlib.running import select_quarters
+
+    latest = select_quarters(source / "params")[0].slug
+    for name in PROJECT_FILES:
+        path = source / name
+        if path.is_dir():
+            shutil.copytree(path, target / name, ignore=shutil.ignore_patterns(".*"))
+        elif path.is_file():
+            shutil.copy2(path, target / name)
+    shutil.rmtree(target / "reports" / latest, ignore_errors=True)
+    return latest
+
+
+def _pm() -> list[str]:
+    """The ``pm`` command of this environment, as a user runs it."""
+    script = Path(sys.executable).with_name("pm")
+    return [str(script)] if script.is_file() else [sys.executable, "-c", "from pmlib.cli import main; main(prog_name='pm')"]
+
+
+def timed_build(project: Path) -> tuple[float, float, list[tuple[float, str]]]:
+    """Run the build in ``project``: wall seconds, CPU seconds of it and its children, and each printed line with when it came."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    env = os.environ | {"PYTHONUNBUFFERED": "1"}
+    command = [*_pm(), "build", "--latest", "--renderer", "builtin"]
+    with subprocess.Popen(command, cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as proc:
+        lines = [(time.perf_counter() - start, text.rstrip("\n")) for text in proc.stdout]
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode:
+        raise SystemExit(f"pm build failed in {project}:\n" + "\n".join(text for _, text in lines))
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, lines
+
+
+def phases(lines: list[tuple[float, str]], wall: float) -> dict[str, float]:
+    """Seconds in each phase, from when the build printed the lines that end them (see the module docstring)."""
+
+    def first(text: str, default: float | None = None) -> float | None:
+        return next((t for t, s in lines if text in s), default)
+
+    notebooks = max((t for t, s in lines if "notebook(s) written" in s), default=0.0)
+    pages = first("Rendering the website", notebooks)
+    done = first("Website (", wall)
+    typeset = first("Typesetting the Cabinet pack")
+    after_site = typeset if typeset is not None and typeset > pages else first("Waiting for the Cabinet packs", done)
+    return {
+        "check + notebooks": notebooks,
+        "pages": pages - notebooks,
+        "site": after_site - pages,
+        "packs": done - after_site,
+        "finish": wall - done,
+    }
+
+
+def _in_process(project: Path, latest: str) -> dict[str, Callable[[], object]]:
+    """The render steps of a build, to run one at a time in this process on a built copy."""
+    from pmlib.building import built_quarters
+    from pmlib.rendering.pack import render_packs
+    from pmlib.rendering.pages import write_pages
+    from pmlib.rendering.site import render_site
+    from pmlib.report import quarter_report
+
+    dirs = {"data_dir": project / "data", "params_dir": project / "params", "reports_dir": project / "reports"}
+    quarters = built_quarters(dirs["reports_dir"], dirs["params_dir"])
+    out = project / "_bench"
+    return {
+        "quarter_report (each kernel)": lambda: quarter_report(latest, dirs["data_dir"], dirs["params_dir"]),
+        "write_pages": lambda: write_pages(
+            quarters, dirs["data_dir"], dirs["params_dir"], project / "pages", reports_dir=dirs["reports_dir"], project_dir=project
+        ),
+        "render_site": lambda: render_site(project, quarters, reports_dir=dirs["reports_dir"], pages_dir=project / "pages", out_dir=out),
+        "render_packs": lambda: render_packs([(q, out / "packs" / f"{q.slug}.pdf") for q in quarters], project_dir=project, **dirs),
+    }
+
+
+def _profiled(name: str, step: Callable[[], object], top: int) -> None:
+    profile = cProfile.Profile()
+    profile.runcall(step)
+    out = io.StringIO()
+    pstats.Stats(profile, stream=out).strip_dirs().sort_stats("cumulative").print_stats(top)
+    text = out.getvalue()
+    print(f"  cProfile of {name}, by cumulative time:")
+    print("    " + text[text.index("ncalls") :].rstrip().replace("\n", "\n    "))
+
+
+def main(argv: list[str]) -> int:
+    """Time ``--repeat`` cold builds and the render steps in process; print one line per figure; exit 1 if the goal is missed."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks build", description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3, help="cold builds; the median is reported (default 3)")
+    parser.add_argument("--project", type=Path, default=Path("."), help="the project to copy (default: this folder)")
+    parser.add_argument("--profile", action="store_true", help="profile each render step in this process with cProfile")
+    parser.add_argument("--top", type=int, default=20, help="cProfile entries to show (default 20)")
+    parser.add_argument("--keep", action="store_true", help="keep the last run's temporary project and print where it is")
+    args = parser.parse_args(argv)
+
+    runs, project, latest = [], None, ""
+    try:
+        for i in range(args.repeat):
+            if project is not None:
+                shutil.rmtree(project, ignore_errors=True)
+            project = Path(tempfile.mkdtemp(prefix="pm-build-bench-"))
+            latest = copy_project(args.project.resolve(), project)
+            wall, cpu, lines = timed_build(project)
+            runs.append((wall, cpu, phases(lines, wall)))
+            print(
+                f"  run {i + 1}: {wall:.1f} s wall, {cpu:.1f} s CPU; " + ", ".join(f"{k} {v:.1f}" for k, v in runs[-1][2].items()),
+                flush=True,
+            )
+        print(f"build: cold pm build --latest --renderer builtin ({latest}), median of {args.repeat}, {os.cpu_count()} cores")
+        median = statistics.median(w for w, _, _ in runs)
+        ok = median < GOAL_SECONDS
+        line("wall time, median", f"{median:.1f} s", f"goal < {GOAL_SECONDS:.0f} s", verdict(ok))
+        line("CPU time (build and children), median", f"{statistics.median(c for _, c, _ in runs):.1f} s")
+        for name in PHASES:
+            line(f"  {name}, median", f"{statistics.median(p[name] for _, _, p in runs):.1f} s")
+        print("  render steps again in this process, on the last run's copy, each alone:")
+        for name, step in _in_process(project, latest).items():
+            start, cpu = time.perf_counter(), time.process_time()
+            step()
+            line(f"  {name}", f"{time.perf_counter() - start:.2f} s", f"({time.process_time() - cpu:.2f} s CPU)")
+            if args.profile:
+                _profiled(name, step, args.top)
+    finally:
+        if project is not None and not args.keep:
+            shutil.rmtree(project, ignore_errors=True)
+    if args.keep:
+        print(f"  kept: {project}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
