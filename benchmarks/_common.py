@@ -32,6 +32,17 @@ def timed(fn: Callable[[], object], repeat: int) -> tuple[list[float], object]:
     return seconds, result
 
 
+def time_judge(data, quarters: Sequence[str], repeat: int, ids: np.ndarray) -> tuple[float, pd.DataFrame]:
+    """Time ``judge`` over every quarter and print the runs, median and throughput; return the rate and the sample's rows."""
+    seconds, table = timed(lambda: pmlib.judge(data, quarters), repeat)
+    median = statistics.median(seconds)
+    rate = len(data.measures) * len(quarters) / median
+    print(f"  judge runs: {', '.join(f'{s:.2f} s' for s in seconds)}; statuses {table['status'].value_counts().to_dict()}")
+    line("judge, median", f"{median:.2f} s", f"({len(table):,} rows)")
+    line("throughput", f"{rate:,.0f} /s", f"goal {GOAL_RATE:,}/s", verdict(rate >= GOAL_RATE))
+    return rate, table[table["measure_id"].isin(ids)].copy()
+
+
 def line(name: str, value: str, goal: str = "", verdict: str = "") -> None:
     """One result: the figure, its goal and PASS/SHORT (or FAIL for a correctness check)."""
     print(f"  {name:<38}{value:>22}   {goal:<22}{verdict}".rstrip(), flush=True)

@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from pmlib.contract import TABLES
+
 UNITS = ("percent", "number", "days", "gbp", "rate_per_1000", "rate_per_100k", "score")
 AGGREGATIONS = ("sum", "mean", "last", "ratio")
 FREQUENCIES = ("monthly", "quarterly", "annual")
@@ -49,27 +51,8 @@ _LAGS = {
 # 2 every quarter phased, 3 every month phased (quarter rows for a quarterly measure), 4 partly phased,
 # 5 no target that year.
 _STYLE_P = (0.55, 0.25, 0.05, 0.05, 0.05, 0.05)
-OBSERVATION_COLUMNS = ["measure_id", "period", "value", "numerator", "denominator", "quality", "note", "reported_on"]
-MEASURE_COLUMNS = [
-    "measure_id",
-    "plan_id",
-    "name",
-    "definition",
-    "unit",
-    "polarity",
-    "frequency",
-    "aggregation",
-    "ytd",
-    "lag",
-    "decimals",
-    "source_system",
-    "owner",
-    "public",
-    "disclosure_min",
-    "baseline_period",
-    "baseline_value",
-    "sdgs",
-]
+OBSERVATION_COLUMNS = [c.name for c in TABLES["observations"]]
+MEASURE_COLUMNS = [c.name for c in TABLES["measures.csv"]]
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,6 @@ import gc
 import io
 import json
 import pstats
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -39,7 +38,6 @@ import pmlib
 from benchmarks._common import (
     GIB,
     GOAL_MEMORY,
-    GOAL_RATE,
     check_against_reference,
     line,
     max_rss,
@@ -47,6 +45,7 @@ from benchmarks._common import (
     report_check,
     reset_peak,
     sample_ids,
+    time_judge,
     timed,
     verdict,
 )
@@ -142,15 +141,8 @@ def main(argv: list[str]) -> int:
         line("load_data (CSV files, 1 run)", f"{seconds[0]:.1f} s", f"{syn.n_figures / seconds[0]:,.0f} figures/s")
     del syn
 
-    seconds, table = timed(lambda: pmlib.judge(data, quarters), args.repeat)
-    median = statistics.median(seconds)
-    rate = n_rows / median
-    print(f"  judge runs: {', '.join(f'{s:.2f} s' for s in seconds)}; statuses {table['status'].value_counts().to_dict()}")
-    line("judge, median", f"{median:.2f} s", f"({len(table):,} rows)")
-    line("throughput", f"{rate:,.0f} /s", f"goal {GOAL_RATE:,}/s", verdict(rate >= GOAL_RATE))
     ids = sample_ids(data, args.sample, args.seed)
-    full_rows = table[table["measure_id"].isin(ids)].copy()
-    del table
+    rate, full_rows = time_judge(data, quarters, args.repeat, ids)
     gc.collect()
 
     if not args.no_memory:

@@ -16,13 +16,23 @@ parquet file and loading: an upper bound on what judging needs.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import tempfile
 import time
 
 import pmlib
-from benchmarks._common import GIB, GOAL_MEMORY, GOAL_RATE, check_against_reference, line, max_rss, report_check, sample_ids, timed, verdict
+from benchmarks._common import (
+    GIB,
+    GOAL_MEMORY,
+    check_against_reference,
+    line,
+    max_rss,
+    report_check,
+    sample_ids,
+    time_judge,
+    timed,
+    verdict,
+)
 from benchmarks._lait import LaitMissing, load_lait
 
 
@@ -64,16 +74,8 @@ def main(argv: list[str]) -> int:
             print("\n".join(p.format() for p in errors[:20]), file=sys.stderr)
             return 1
 
-    n_rows = len(data.measures) * len(quarters)
-    seconds, table = timed(lambda: pmlib.judge(data, quarters), args.repeat)
-    median = statistics.median(seconds)
-    rate = n_rows / median
-    print(f"  judge runs: {', '.join(f'{s:.2f} s' for s in seconds)}; statuses {table['status'].value_counts().to_dict()}")
-    line("judge, median", f"{median:.2f} s", f"({len(table):,} rows)")
-    line("throughput", f"{rate:,.0f} /s", f"goal {GOAL_RATE:,}/s", verdict(rate >= GOAL_RATE))
     ids = sample_ids(data, args.sample, args.seed)
-    full_rows = table[table["measure_id"].isin(ids)].copy()
-    del table
+    rate, full_rows = time_judge(data, quarters, args.repeat, ids)
     peak = max_rss()
     line("process peak RSS so far", f"{peak / GIB:.2f} GiB", f"goal < {GOAL_MEMORY / GIB:.0f} GiB", verdict(peak < GOAL_MEMORY))
     ok = report_check(check_against_reference(data, quarters, ids, full_rows, args.repeat), rate)

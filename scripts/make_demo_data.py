@@ -25,28 +25,11 @@ from demo_data.readme import readme  # noqa: E402
 from demo_data.real import read_all  # noqa: E402
 from demo_data.status import Calculator, summary  # noqa: E402
 
+from pmlib.contract import TABLES  # noqa: E402
+
 REPO = Path(__file__).resolve().parents[1]
-OBSERVATION_COLUMNS = ["measure_id", "period", "value", "numerator", "denominator", "quality", "note", "reported_on"]
-MEASURE_COLUMNS = [
-    "measure_id",
-    "plan_id",
-    "name",
-    "definition",
-    "unit",
-    "polarity",
-    "frequency",
-    "aggregation",
-    "ytd",
-    "lag",
-    "decimals",
-    "source_system",
-    "owner",
-    "public",
-    "disclosure_min",
-    "baseline_period",
-    "baseline_value",
-    "sdgs",
-]
+OBSERVATION_COLUMNS = [c.name for c in TABLES["observations"]]
+MEASURE_COLUMNS = [c.name for c in TABLES["measures.csv"]]
 COUNCIL_YML = """\
 name: Bournemouth, Christchurch and Poole Council
 short_name: BCP Council
