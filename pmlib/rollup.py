@@ -90,8 +90,13 @@ def _small(m: MeasureArrays, pos: np.ndarray, value: np.ndarray, numerator: np.n
         return (is_count & small(value)) | (is_ratio & (small(numerator) | small(denominator)))
 
 
-def figure_arrays(measures: pd.DataFrame, observations: pd.DataFrame, data_as_at=None, published=()) -> FigureArrays:
-    """The as-at figures of ``observations`` (see ``pmlib.figures``) for the measures in ``measures``, flags included."""
+def figure_arrays(
+    measures: pd.DataFrame, observations: pd.DataFrame, data_as_at=None, published=(), arrays: MeasureArrays | None = None
+) -> FigureArrays:
+    """The as-at figures of ``observations`` (see ``pmlib.figures``) for the measures in ``measures``, flags included.
+
+    ``arrays`` are the measures' ``MeasureArrays`` when the caller has them already.
+    """
     pos = measure_positions(measures.index, observations["measure_id"])
     first_month = observations["first_month"].to_numpy("int64")
     keys, size = figure_keys(np.maximum(pos, 0), first_month)
@@ -100,7 +105,8 @@ def figure_arrays(measures: pd.DataFrame, observations: pd.DataFrame, data_as_at
     known = pos[rows] >= 0
     rows, revised = rows[known], revised[known]
     flags = quality_bits(observations["quality"])[rows] | np.where(revised, FLAG_BITS["revised"], 0)
-    return _arrays(MeasureArrays.of(measures), pos[rows], first_month[rows], [x[rows] for x in numbers], flags)
+    m = MeasureArrays.of(measures) if arrays is None else arrays
+    return _arrays(m, pos[rows], first_month[rows], [x[rows] for x in numbers], flags)
 
 
 def quality_bits(quality: pd.Series) -> np.ndarray:

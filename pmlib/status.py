@@ -128,7 +128,7 @@ def _period_text(index: np.ndarray, annual: np.ndarray) -> pd.arrays.ArrowString
     return _text(names, np.where(known, key - lo, -1))
 
 
-BLOCK = 2048
+BLOCK = 512
 _FLOATS = (
     "value",
     "numerator",
@@ -151,16 +151,15 @@ _BOOLS = ("target_phased", "provisional", "estimated", "revised", *_SUPPRESSED)
 
 
 def judge_figures(
-    measures: pd.DataFrame, targets: pd.DataFrame, figures: FigureArrays, quarters: Sequence[Period], council: Council
+    measures: pd.DataFrame, m: MeasureArrays, t: TargetArrays, figures: FigureArrays, quarters: Sequence[Period], council: Council
 ) -> pd.DataFrame:
-    """The judged table for ``quarters`` from the as-at figures (see ``pmlib.rollup.figure_arrays``).
+    """The judged table for ``quarters`` from the measures, their arrays, the targets and the as-at figures.
 
     Measures are judged in blocks of ``BLOCK``, on as many threads as there
     are cores (NumPy lets go of the interpreter lock while it works); each
     block writes its own columns of the (quarter x measure) results.
     """
     report = np.array(sorted({parse_quarter(q.code if isinstance(q, Period) else q).index for q in quarters}), dtype="int64")
-    m, t = MeasureArrays.of(measures), TargetArrays.of(measures, targets)
     n, nq = len(m), len(report)
     eq = _expected_end(m.frequency[None, :], m.lag[None, :], report[:, None])
     earliest = min([int(a.min()) for a in (eq, (figures.last_month - 3) // 3) if a.size], default=0)
@@ -299,6 +298,9 @@ def judge(
     ``published`` are the ``data_as_at`` dates of reports already published,
     which decide which figures are flagged revised.
     """
-    figures = figure_arrays(data.measures, data.observations, data_as_at, published)
     quarters = [q if isinstance(q, Period) else parse_quarter(q) for q in quarters]
-    return judge_figures(data.measures, data.targets, figures, quarters, data.council)
+    m = MeasureArrays.of(data.measures)
+    with ThreadPoolExecutor(1) as pool:
+        targets = pool.submit(TargetArrays.of, data.measures, data.targets)
+        figures = figure_arrays(data.measures, data.observations, data_as_at, published, m)
+        return judge_figures(data.measures, m, targets.result(), figures, quarters, data.council)
