@@ -75,6 +75,26 @@ class Rollup:
         return ((self.ytd_flags if ytd else self.own_flags) & FLAG_BITS[name]) > 0
 
 
+def _to_date(a: np.ndarray, add=np.add) -> np.ndarray:
+    """Running totals over each year's four quarters (the last axis): three adds, not a cumulative sum over an axis of four."""
+    out = np.array(a, copy=True)
+    for q in (1, 2, 3):
+        add(out[..., q], out[..., q - 1], out=out[..., q])
+    return out
+
+
+def _mean(tot, num, den, expect, last, mult):
+    return tot / expect
+
+
+def _last(tot, num, den, expect, last, mult):
+    return np.where(np.isnan(tot), np.nan, last)
+
+
+def _ratio(tot, num, den, expect, last, mult):
+    return num / den * mult
+
+
 def small_count(figures: pd.DataFrame, measures: pd.DataFrame, positions: np.ndarray | None = None) -> np.ndarray:
     """True where a figure is a count between 1 and the measure's ``disclosure_min`` - 1."""
     pos = measures.index.get_indexer(figures["measure_id"]) if positions is None else positions
@@ -156,39 +176,45 @@ def roll_up(measures: pd.DataFrame | MeasureArrays, figures: pd.DataFrame | Figu
 
     count, total, numer, denom = summed(None), summed(figures.value), summed(figures.numerator), summed(figures.denominator)
     ends = ((figures.last_month[inside] - 3) % 3) == 2
+    end_cells = cell[ends]
     last = np.full(size, np.nan)
-    last[cell[ends]] = figures.value[inside][ends]
+    last[end_cells] = figures.value[inside][ends]
     last = last.reshape(n, years, 4)
     flag_bits = figures.flags[inside]
     flags = np.zeros(size, dtype="uint8")
     flagged = np.flatnonzero(flag_bits)
     np.bitwise_or.at(flags, cell[flagged], flag_bits[flagged])
     last_flags = np.zeros(size, dtype="uint8")
-    last_flags[cell[ends]] = flag_bits[ends]
+    last_flags[end_cells] = flag_bits[ends]
     flags, last_flags = flags.reshape(n, years, 4), last_flags.reshape(n, years, 4)
 
     freq = m.frequency[:, None, None]
-    annual = freq == 2
+    annual = m.annual
     q4 = np.arange(4) == 3
     expected = np.where(freq == 0, 3.0, np.where(freq == 1, 1.0, np.where(q4, 1.0, 0.0)))
     missing = count < expected
-    total = np.where(missing, np.nan, total)
-    numer = np.where(missing, np.nan, numer)
-    denom = np.where(missing, np.nan, denom)
-    agg = m.aggregation[:, None, None]
-    mult = m.multiplier[:, None, None]
+    total[missing] = np.nan
+    numer[missing] = np.nan
+    denom[missing] = np.nan
+    agg = m.aggregation
 
-    def combine(tot, num, den, expect):
+    def combine(tot: np.ndarray, num: np.ndarray, den: np.ndarray, expect: np.ndarray) -> np.ndarray:
+        out = tot.copy()
         with np.errstate(divide="ignore", invalid="ignore"):
-            out = np.select([agg == 1, agg == 2, agg == 3], [tot / expect, np.where(np.isnan(tot), np.nan, last), num / den * mult], tot)
-        return np.where((expect > 0) & (~annual | q4), out, np.nan)
+            for code, rule in ((1, _mean), (2, _last), (3, _ratio)):
+                rows = np.flatnonzero(agg == code)
+                if len(rows):
+                    out[rows] = rule(tot[rows], num[rows], den[rows], expect[rows], last[rows], m.multiplier[rows, None, None])
+        out[:, :, :3][annual] = np.nan
+        out[np.broadcast_to(expect == 0, out.shape)] = np.nan
+        return out
 
     own = combine(total, numer, denom, expected)
-    ytd_total, ytd_numer, ytd_denom = (np.cumsum(a, axis=2) for a in (total, numer, denom))
-    ytd = combine(ytd_total, ytd_numer, ytd_denom, np.cumsum(expected, axis=2))
-    is_last = agg == 2
+    ytd_total, ytd_numer, ytd_denom, ytd_expected = (_to_date(a) for a in (total, numer, denom, expected))
+    ytd = combine(ytd_total, ytd_numer, ytd_denom, ytd_expected)
+    is_last = (agg == 2)[:, None, None]
     own_flags = np.where(is_last, last_flags, flags)
-    ytd_flags = np.where(is_last, last_flags, np.bitwise_or.accumulate(flags, axis=2))
+    ytd_flags = np.where(is_last, last_flags, _to_date(flags, np.bitwise_or))
 
     flat = lambda a: a.reshape(n, width)  # noqa: E731
     return Rollup(

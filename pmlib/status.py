@@ -175,33 +175,36 @@ def judge_figures(
         part = {name: array[:, lo:hi] for name, array in out.items()}
         _judge_block(m.block(lo, hi), figures.take(rows, lo), t.take(target_blocks[i][2], lo), eq[:, lo:hi], grid, council, part)
 
-    workers = min(len(figure_blocks), default_threads())
-    if workers > 1:
-        with ThreadPoolExecutor(workers) as pool:
-            list(pool.map(judge_block, range(len(figure_blocks))))
-    else:
-        for i in range(len(figure_blocks)):
-            judge_block(i)
-
     annual = np.broadcast_to(m.annual[None, :], eq.shape).ravel()
     measure_codes = np.broadcast_to(np.arange(n)[None, :], eq.shape).ravel()
     step = np.where(m.annual, 4, 1)[None, :]
-    columns = {
-        "quarter": _text([Period(Frequency.QUARTERLY, int(q)).code for q in report], np.repeat(np.arange(nq), n)),
-        "measure_id": _text(measures.index.tolist(), measure_codes),
-        "plan_id": _text(measures["plan_id"].tolist(), measure_codes),
-        "period": _period_text(eq.ravel(), annual),
+    # Text columns that need no judging are made while the blocks are judged; the rest after.
+    before = {
+        "quarter": (_text, [Period(Frequency.QUARTERLY, int(q)).code for q in report], np.repeat(np.arange(nq), n)),
+        "measure_id": (_text, measures.index.tolist(), measure_codes),
+        "plan_id": (_text, measures["plan_id"].tolist(), measure_codes),
+        "period": (_period_text, eq.ravel(), annual),
+        "previous_period": (_period_text, (eq - step).ravel(), annual),
     }
+    after = {
+        name: (_text, names, out[name]) for name, names in (("status", STATUSES), ("short_trend", DIRECTIONS), ("long_trend", DIRECTIONS))
+    }
+    after["context_period"] = (_period_text, out["context_quarter"].ravel(), annual)
+    with ThreadPoolExecutor(max(1, default_threads())) as pool:
+        texts = {name: pool.submit(*task) for name, task in before.items()}
+        list(pool.map(judge_block, range(len(figure_blocks))))
+        texts |= {name: pool.submit(*task) for name, task in after.items()}
+        text = {name: future.result() for name, future in texts.items()}
+
+    columns = {name: text[name] for name in ("quarter", "measure_id", "plan_id", "period")}
     columns |= {name: out[name].ravel() for name in _FLOATS[:5]} | {"target_phased": out["target_phased"].ravel()}
-    columns |= {
-        name: _text(names, out[name]) for name, names in (("status", STATUSES), ("short_trend", DIRECTIONS), ("long_trend", DIRECTIONS))
-    }
+    columns |= {name: text[name] for name in ("status", "short_trend", "long_trend")}
     columns |= {
         "period_value": out["period_value"].ravel(),
-        "previous_period": _period_text((eq - step).ravel(), annual),
+        "previous_period": text["previous_period"],
         "previous_value": out["previous_value"].ravel(),
         "year_ago_value": out["year_ago_value"].ravel(),
-        "context_period": _period_text(out["context_quarter"].ravel(), annual),
+        "context_period": text["context_period"],
         "context_value": out["context_value"].ravel(),
     }
     columns |= {name: out[name].ravel() for name in _BOOLS[1:]}
@@ -260,22 +263,26 @@ def _judge_block(
     ratio = m.is_ratio[None, :]
     out["numerator"][...] = np.where(ratio, np.where(ytd_on, at(roll.ytd_numerator, col), at(roll.own_numerator, col)), np.nan)
     out["denominator"][...] = np.where(ratio, np.where(ytd_on, at(roll.ytd_denominator, col), at(roll.own_denominator, col)), np.nan)
-    where = {"suppressed": (col, ytd), "period_value_suppressed": (col, False), "previous_value_suppressed": (col - step, False)}
-    where |= {"year_ago_value_suppressed": (col - 4, ytd), "context_value_suppressed": (context_col, ytd)}
+    some = np.flatnonzero(m.disclosure_min > 1)
+    # The column each value shown comes from, and whether it is the year to date for a ytd measure.
+    where = {"suppressed": (col, True), "period_value_suppressed": (col, False), "previous_value_suppressed": (col - step, False)}
+    where |= {"year_ago_value_suppressed": (col - 4, True), "context_value_suppressed": (context_col, True)}
     shown = dict(zip(_SUPPRESSED, ("value", "period_value", "previous_value", "year_ago_value", "context_value"), strict=True))
-    for name, (c, use_ytd) in where.items():
-        out[name][...] = _suppressed(m, roll, out[shown[name]], c, use_ytd, at)
+    for name, (c, judged) in where.items():
+        out[name][...] = False
+        if len(some):
+            c = np.broadcast_to(c, eq.shape)[:, some]
+            out[name][:, some] = _suppressed(m, some, roll, out[shown[name]][:, some], c, ytd[some] & judged)
 
 
-def _suppressed(m: MeasureArrays, roll, value: np.ndarray, c: np.ndarray, use_ytd, at) -> np.ndarray:
-    """Whether each value shown comes from a small count (the small-number rule); only measures with a ``disclosure_min`` can."""
-    k = m.disclosure_min[None, :]
-    if not (k > 1).any():
-        return np.zeros(value.shape, dtype=bool)
-    use_ytd = np.broadcast_to(np.asarray(use_ytd)[None, ...] if np.ndim(use_ytd) else use_ytd, value.shape)
+def _suppressed(m: MeasureArrays, some: np.ndarray, roll, value: np.ndarray, c: np.ndarray, use_ytd) -> np.ndarray:
+    """Whether each value shown, of the measures ``some`` that have a ``disclosure_min``, comes from a small count."""
+    k = m.disclosure_min[some][None, :]
+    cells = (some * roll.n_quarters)[None, :] + c
+    use_ytd = np.broadcast_to(np.asarray(use_ytd), value.shape[1:])[None, :]
 
     def pick(own_grid, ytd_grid):
-        return np.where(use_ytd, at(ytd_grid, c), at(own_grid, c))
+        return np.where(use_ytd, ytd_grid.ravel().take(cells), own_grid.ravel().take(cells))
 
     def small(x):
         with np.errstate(invalid="ignore"):
@@ -283,7 +290,7 @@ def _suppressed(m: MeasureArrays, roll, value: np.ndarray, c: np.ndarray, use_yt
 
     flagged = (pick(roll.own_flags, roll.ytd_flags) & FLAG_BITS["small"]) > 0
     ratio = small(pick(roll.own_numerator, roll.ytd_numerator)) | small(pick(roll.own_denominator, roll.ytd_denominator))
-    derived = np.where(m.is_ratio[None, :], ratio, m.is_count[None, :] & small(value))
+    derived = np.where(m.is_ratio[some][None, :], ratio, m.is_count[some][None, :] & small(value))
     return (flagged | derived) & ~np.isnan(value)
 
 

@@ -66,22 +66,28 @@ def resolve_targets(m: MeasureArrays, t: TargetArrays, council: Council, first_q
     ytd = m.judged_ytd[:, None]
     by_month = ~ytd & (agg != 2)
     divisor = np.where(agg == 0, 1.0, 3.0)
+    with_months = np.unique(t.position[t.is_month])
     phased_levels = {}
     for name in ("target", "intervention"):
         # Month rows: the quarter's last month for a year to date or a "last" measure, else all three rolled up.
         by_quarter = months[name].reshape(n, n_quarters, 3)
-        rolled = round_half_away(by_quarter.sum(axis=2) / divisor, decimals)
-        month_level = np.where(by_month, rolled, by_quarter[:, :, 2])
+        month_level = by_quarter[:, :, 2].copy()
+        rows = with_months[by_month[with_months, 0]]
+        if len(rows):
+            rolled = by_quarter[rows].sum(axis=2) / divisor[rows]
+            month_level[rows] = round_half_away(rolled, decimals[rows])
         # A quarter row and month rows for the same quarter: the quarter row wins.
         phased_levels[name] = np.where(~np.isnan(quarters["target"]), quarters[name], month_level)
 
     use_phased = ~np.isnan(phased_levels["target"])
     even = ytd & (agg == 0) & ~np.repeat(has_phasing, 4, axis=1)
     share = np.where(even, (np.arange(n_quarters) % 4 + 1) * 3 / 12.0, 1.0)
+    evenly = np.flatnonzero(even.any(axis=1))
     out = {}
     for name in ("target", "intervention"):
         level = np.where(use_phased, phased_levels[name], np.repeat(year[name], 4, axis=1) * share)
-        out[name] = np.where(even, round_half_away(level, decimals), level)
+        level[evenly] = np.where(even[evenly], round_half_away(level[evenly], decimals[evenly]), level[evenly])
+        out[name] = level
 
     polarity = m.polarity[:, None]
     if council.status_method == "tolerance":
