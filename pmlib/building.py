@@ -3,23 +3,30 @@
 The site is built in a hidden sibling of the output folder and swapped in
 only when every part succeeded, so a failed build leaves the previous
 ``_site/`` exactly as it was: the public never sees half a quarter.
+
+A build repeats no work whose inputs are unchanged: notebooks are kept by
+``pm run`` (see ``pmlib.reuse``), a site whose manifest lists the same
+inputs, code and renderer is left as it is, and a quarter's Cabinet pack is
+copied from the previous site when its own inputs are unchanged.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
+import subprocess
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from pmlib import reuse
 from pmlib.errors import ConfigError, PmlibError
-from pmlib.manifest import write_manifest
-from pmlib.open_data import OPEN_DATA_FILES
+from pmlib.manifest import read_manifest, site_is_current, write_manifest
+from pmlib.notebook_files import display_path
 from pmlib.periods import Period, parse_quarter
-from pmlib.rendering.data_pages import OPEN_DATA_DIR
 from pmlib.report import params_files
-from pmlib.running import run_quarters
+from pmlib.running import RunResult, run_quarters
 
 
 class BuildError(PmlibError):
@@ -35,6 +42,9 @@ class BuildResult:
     pages: tuple[Path, ...]
     packs: tuple[Path, ...]
     open_data: tuple[Path, ...]
+    run: RunResult | None = None
+    rendered: bool = True
+    reused_packs: tuple[Path, ...] = ()
 
 
 def choose_renderer(renderer: str) -> str:
@@ -49,6 +59,40 @@ def choose_renderer(renderer: str) -> str:
 def built_quarters(reports_dir: Path, params_dir: Path) -> list[Period]:
     """Quarters with a params file and executed reports: every one appears on the site and in the archive."""
     return [q for q in params_files(params_dir) if (reports_dir / q.slug / "overview.ipynb").is_file()]
+
+
+def renderer_identity(renderer: str) -> str:
+    """The renderer as the manifest records it: Quarto with its version, since another version can write other pages."""
+    if renderer != "quarto":
+        return renderer
+    try:
+        done = subprocess.run(["quarto", "--version"], capture_output=True, text=True, check=True)
+    except (OSError, subprocess.CalledProcessError):
+        return "quarto"
+    return f"quarto {done.stdout.strip()}"
+
+
+def pack_key(quarter: Period, *, reports_dir: Path, data_dir: Path, params_dir: Path, project_dir: Path) -> str:
+    """What the built-in renderer makes a quarter's Cabinet pack from, as one sha256.
+
+    The pack lays out the quarter's executed notebooks (whose own provenance
+    pins the data they read) under a cover from the council's name, the
+    params files and the plans' order, with the extension's Typst template
+    and the fonts it embeds. If ``pmlib.rendering.pack`` comes to read more
+    than that, it belongs here too.
+    """
+    from pmlib.rendering.pack import EXTENSION, font_dirs
+
+    h = hashlib.sha256(f"code {reuse.code_digest()}\nrenderer builtin\n".encode())
+    files = [(f"reports/{p.name}", p) for p in sorted((reports_dir / quarter.slug).glob("*.ipynb"))]
+    files += [(f"data/{name}", data_dir / name) for name in ("council.yml", "plans.csv") if (data_dir / name).is_file()]
+    files += [(f"params/{p.name}", p) for q, p in params_files(params_dir).items() if q <= quarter]
+    extension = project_dir / EXTENSION
+    files += [(p.relative_to(project_dir).as_posix(), p) for p in sorted(extension.rglob("*")) if p.is_file()]
+    files += [(f"fonts/{p.name}", p) for d in font_dirs() for p in sorted(d.iterdir()) if p.is_file()]
+    for label, path in files:
+        h.update(f"{label} {hashlib.sha256(path.read_bytes()).hexdigest()}\n".encode())
+    return h.hexdigest()
 
 
 def _swap(new: Path, out_dir: Path) -> None:
@@ -72,45 +116,56 @@ def build(
     jobs: int | None = None,
     progress: bool = False,
     echo: Callable[[str], None] | None = None,
+    force: bool = False,
 ) -> BuildResult:
     """Run the notebooks of ``quarters``, then render the site, packs and open data of every quarter with reports.
 
-    Everything is rendered again, not only the quarters just run, because the
-    archive and the navigation span every quarter; rendering is cheap next to
-    executing notebooks.
+    The whole site is rendered again when anything changed, not only the
+    quarters just run, because the archive and the navigation span every
+    quarter. When nothing changed, nothing is written. ``force`` executes and
+    renders everything.
     """
     say = echo or (lambda _: None)
     quarters = [q if isinstance(q, Period) else parse_quarter(q) for q in quarters]
     data_dir, params_dir, reports_dir = Path(data_dir), Path(params_dir), Path(reports_dir)
     out_dir, project_dir = Path(out_dir), Path(project_dir)
     renderer = choose_renderer(renderer)
-    result = run_quarters(
-        quarters,
-        data_dir=data_dir,
-        params_dir=params_dir,
-        notebooks_dir=notebooks_dir,
-        reports_dir=reports_dir,
-        jobs=jobs,
-        progress=progress,
-        echo=echo,
-    )
+    folders = {"data_dir": data_dir, "params_dir": params_dir, "notebooks_dir": Path(notebooks_dir), "reports_dir": reports_dir}
+    result = run_quarters(quarters, **folders, jobs=jobs, progress=progress, echo=echo, force=force)
     if not result.ok:
         lines = "\n".join(p.format() for p in result.problems)
         raise BuildError(f"the notebooks failed, so nothing was rendered and {out_dir} is unchanged:\n{lines}")
     everything = built_quarters(reports_dir, params_dir)
+    identity = renderer_identity(renderer)
+    if not force and site_is_current(out_dir, everything, renderer=identity, project_dir=project_dir, **folders):
+        say(f"{display_path(out_dir)} is up to date: its manifest lists the same inputs, code and renderer; nothing rendered")
+        return _unchanged(out_dir, renderer, result)
+    previous = {} if force else read_manifest(out_dir)
     partial = out_dir.with_name(f".{out_dir.name}.partial-{os.getpid()}")
     shutil.rmtree(partial, ignore_errors=True)
     try:
-        pages, packs = _render(renderer, everything, data_dir, params_dir, reports_dir, project_dir, partial, say)
-        open_data = _publish_open_data(everything, project_dir / "pages" / OPEN_DATA_DIR, partial / OPEN_DATA_DIR)
-        folders = {"data_dir": data_dir, "params_dir": params_dir, "notebooks_dir": Path(notebooks_dir), "reports_dir": reports_dir}
-        write_manifest(partial, everything, **folders)
+        rendered = _render(renderer, everything, folders, project_dir, partial, say, previous, out_dir)
+        open_data = _publish_open_data(everything, project_dir / "pages", partial)
+        write_manifest(partial, everything, **folders, project_dir=project_dir, renderer=identity, pack_keys=rendered.keys)
         _swap(partial, out_dir)
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
         raise
     moved = lambda paths: tuple(out_dir / p.relative_to(partial) for p in paths)  # noqa: E731
-    return BuildResult(out_dir, renderer, moved(pages), moved(packs), moved(open_data))
+    return BuildResult(
+        out_dir, renderer, moved(rendered.pages), moved(rendered.packs), moved(open_data), result, reused_packs=moved(rendered.reused)
+    )
+
+
+def _unchanged(out_dir: Path, renderer: str, result: RunResult) -> BuildResult:
+    """The result of a build that found its site current, from the files its manifest lists."""
+    from pmlib.open_data import OPEN_DATA_FILES
+
+    outputs = [f["path"] for f in read_manifest(out_dir).get("outputs", [])]
+    pages = tuple(out_dir / p for p in outputs if p.endswith(".html"))
+    packs = tuple(out_dir / p for p in outputs if p.startswith("packs/") and p.endswith(".pdf"))
+    open_data = tuple(out_dir / p for p in outputs if p.startswith("data/") and p.rsplit("/", 1)[-1] in OPEN_DATA_FILES)
+    return BuildResult(out_dir, renderer, pages, packs, open_data, result, rendered=False)
 
 
 INTERNAL_REPORTS = ".internal"
@@ -128,6 +183,7 @@ def build_internal_packs(
     jobs: int | None = None,
     progress: bool = False,
     echo: Callable[[str], None] | None = None,
+    force: bool = False,
 ) -> BuildResult:
     """The internal Cabinet pack of each quarter, restricted measures and small numbers included, and nothing public.
 
@@ -135,7 +191,7 @@ def build_internal_packs(
     (hidden, never committed, never on the website); the packs go to
     ``OUT/packs/``, which must not be the public site.
     """
-    from pmlib.rendering.pack import render_pack
+    from pmlib.rendering.pack import render_packs
     from pmlib.report import report_params
 
     say = echo or (lambda _: None)
@@ -144,26 +200,29 @@ def build_internal_packs(
     if (Path(out_dir) / "index.html").exists():
         raise BuildError(f"{out_dir} holds a website; internal packs must not be published with it: choose another --out")
     kwargs = {"data_dir": data_dir, "params_dir": params_dir, "notebooks_dir": notebooks_dir, "reports_dir": reports_dir}
-    result = run_quarters(quarters, **kwargs, jobs=jobs, progress=progress, echo=echo, audience="internal")
+    result = run_quarters(quarters, **kwargs, jobs=jobs, progress=progress, echo=echo, audience="internal", force=force)
     if not result.ok:
         lines = "\n".join(p.format() for p in result.problems)
         raise BuildError(f"the notebooks failed, so no internal pack was made:\n{lines}")
-    packs = []
+    targets = []
     for q in quarters:
         say(f"Typesetting the internal Cabinet pack for {q.code}")
         params = report_params(params_dir, q).model_copy(update={"audience": "internal"})
-        target = out_dir / "packs" / f"{q.slug}-internal.pdf"
-        render_pack(params, reports_dir=reports_dir, data_dir=data_dir, params_dir=params_dir, project_dir=project_dir, out_pdf=target)
-        packs.append(target)
-    return BuildResult(out_dir, "builtin", (), tuple(packs), ())
+        targets.append((params, out_dir / "packs" / f"{q.slug}-internal.pdf"))
+    packs = render_packs(targets, reports_dir=reports_dir, data_dir=data_dir, params_dir=params_dir, project_dir=project_dir)
+    return BuildResult(out_dir, "builtin", (), tuple(packs), (), result)
 
 
-def _publish_open_data(quarters: list[Period], source: Path, target: Path) -> list[Path]:
+def _publish_open_data(quarters: list[Period], pages_dir: Path, site: Path) -> list[Path]:
     """Each quarter's open data at ``data/<slug>/`` in the site, where the contract promises it.
 
     The built-in renderer has already put it there as a project resource;
     Quarto keeps the pages' folder in its paths, so it is copied across.
     """
+    from pmlib.open_data import OPEN_DATA_FILES
+    from pmlib.rendering.data_pages import OPEN_DATA_DIR
+
+    source, target = pages_dir / OPEN_DATA_DIR, site / OPEN_DATA_DIR
     files = []
     for q in quarters:
         for name in OPEN_DATA_FILES:
@@ -175,24 +234,57 @@ def _publish_open_data(quarters: list[Period], source: Path, target: Path) -> li
     return files
 
 
-def _render(renderer, everything, data_dir, params_dir, reports_dir, project_dir, partial, say):
+@dataclass(frozen=True)
+class _Rendered:
+    pages: list[Path]
+    packs: list[Path]
+    keys: dict[str, str]
+    reused: list[Path]
+
+
+def _render(renderer, everything, folders, project_dir, partial, say, previous: dict, out_dir: Path) -> _Rendered:
     from pmlib.rendering.pages import write_pages
 
+    data_dir, params_dir, reports_dir = folders["data_dir"], folders["params_dir"], folders["reports_dir"]
     pages_dir = project_dir / "pages"
-    write_pages(everything, data_dir, params_dir, pages_dir, reports_dir=reports_dir, project_dir=project_dir)
     if renderer == "quarto":
         from pmlib.rendering.quarto import render_with_quarto
 
-        return render_with_quarto(project_dir, everything, partial, say, reports_dir=reports_dir, data_dir=data_dir, params_dir=params_dir)
-    from pmlib.rendering.pack import render_pack
-    from pmlib.rendering.site import render_site
+        write_pages(everything, data_dir, params_dir, pages_dir, reports_dir=reports_dir, project_dir=project_dir)
+        pages, packs = render_with_quarto(
+            project_dir, everything, partial, say, reports_dir=reports_dir, data_dir=data_dir, params_dir=params_dir
+        )
+        return _Rendered(pages, packs, {}, [])
+    from pmlib.rendering.background import Background
+    from pmlib.rendering.pack import render_packs
+    from pmlib.rendering.site import render_site, vega_bundle
 
-    say(f"Rendering the website ({len(everything)} quarters) with the built-in renderer")
-    pages = render_site(project_dir, everything, reports_dir=reports_dir, pages_dir=pages_dir, out_dir=partial)
-    packs = []
+    old_keys = {q.get("quarter"): q.get("pack_key") for q in previous.get("quarters", []) if isinstance(q, dict)}
+    old_hashes = {f.get("path"): f.get("sha256") for f in previous.get("outputs", []) if isinstance(f, dict)}
+    packs, keys, reused, typeset = [], {}, [], []
     for q in everything:
-        say(f"Typesetting the Cabinet pack for {q.code}")
-        target = partial / "packs" / f"{q.slug}.pdf"
-        render_pack(q, reports_dir=reports_dir, data_dir=data_dir, params_dir=params_dir, project_dir=project_dir, out_pdf=target)
+        keys[q.slug] = key = pack_key(q, reports_dir=reports_dir, data_dir=data_dir, params_dir=params_dir, project_dir=project_dir)
+        name = f"packs/{q.slug}.pdf"
+        target, old = partial / name, out_dir / name
+        if old_keys.get(q.code) == key and old.is_file() and hashlib.sha256(old.read_bytes()).hexdigest() == old_hashes.get(name):
+            say(f"Cabinet pack for {q.code}: unchanged, kept from {display_path(out_dir)}")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(old, target)
+            reused.append(target)
+        else:
+            say(f"Typesetting the Cabinet pack for {q.code}")
+            typeset.append((q, target))
         packs.append(target)
-    return list(pages), packs
+    dirs = {"reports_dir": reports_dir, "data_dir": data_dir, "params_dir": params_dir, "project_dir": project_dir}
+    # The packs and the Vega bundle need nothing the pages make, so a worker process makes them meanwhile.
+    with Background() as background:
+        typesetting = background.submit(render_packs, typeset, **dirs) if typeset else None
+        bundle = background.offer(vega_bundle)  # made here, after the pages, when the one worker has the packs
+        write_pages(everything, data_dir, params_dir, pages_dir, reports_dir=reports_dir, project_dir=project_dir)
+        say(f"Rendering the website ({len(everything)} quarters) with the built-in renderer")
+        pages = render_site(project_dir, everything, reports_dir=reports_dir, pages_dir=pages_dir, out_dir=partial, vega_js=bundle.result)
+        if typesetting is not None:
+            if not typesetting.done():
+                say("Waiting for the Cabinet packs")
+            typesetting.result()
+    return _Rendered(list(pages), packs, keys, reused)

@@ -5,17 +5,27 @@ spec beside it for the site's own Vega libraries to make interactive); the
 Cabinet pack picks the SVG. Both carry the same text description, so no chart
 is only a picture. Element ids come from the quarter and the measure, never
 from counters or memory addresses, so a rerun gives identical bytes.
+
+The specs are written here as plain JSON-ready dicts rather than built with
+Altair: a chart is a fixed shape filled with a few values, and Altair's
+object model (a deep copy and a JSON-schema validation per call, about 40 ms
+a chart, and 0.2 s to import in every notebook kernel) cost more than the
+rendering itself. The dicts are exactly what Altair produced, key order,
+dataset names and all; ``tests/test_charts.py`` checks them against the
+Vega-Lite schema.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import html
 import json
 import math
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-import altair as alt
 import pandas as pd
 import vl_convert
 
@@ -31,6 +41,8 @@ GAF_DARK_GREY = "#3D3D3D"
 TEXT_COLOUR = "#0B0C0C"
 FONT = "Arial, Helvetica, Liberation Sans, sans-serif"
 WIDTH, HEIGHT = 520, 200
+# The Vega-Lite schema the specs follow (the version Altair 6.3 wrote); the site's Vega bundle and vl-convert both read it.
+VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v6.4.1.json"
 _SERIES = {"Value": (GAF_DARK_BLUE, [1, 0]), "Target": (GAF_TURQUOISE, [6, 3]), "Intervention level": (GAF_DARK_PINK, [2, 2])}
 _UNIT_AXIS = {
     "percent": "Per cent",
@@ -41,6 +53,15 @@ _UNIT_AXIS = {
     "rate_per_100k": "Per 100,000",
     "score": "Score",
 }
+_SVG_CACHE_SIZE = 512
+_FIGURE_ID = re.compile(r'<figure id="([^"]+)" class="pm-chart">')
+_FIGURE_SVG = re.compile(r'<figure id="[^"]*" class="pm-chart">\n<div class="pm-chart-view">(.*)</div>\n<figcaption .*', re.DOTALL)
+
+
+@functools.lru_cache(maxsize=_SVG_CACHE_SIZE)
+def _vegalite_svg(spec_json: str) -> str:
+    """vl-convert's SVG for a spec, keyed by its exact JSON: a measure's exception chart is its history chart drawn again."""
+    return vl_convert.vegalite_to_svg(json.loads(spec_json))
 
 
 @dataclass(frozen=True)
@@ -54,7 +75,7 @@ class Chart:
 
     def svg(self) -> str:
         """The static rendering, labelled for screen readers, with ids made unique to this chart."""
-        svg = vl_convert.vegalite_to_svg(self.spec)
+        svg = _vegalite_svg(json.dumps(self.spec, ensure_ascii=False))
         svg = re.sub(r'id="([^"]+)"', lambda m: f'id="{self.element_id}-{m.group(1)}"', svg)
         svg = re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{self.element_id}-{m.group(1)})", svg)
         label = html.escape(self.description, quote=True)
@@ -73,20 +94,81 @@ class Chart:
             "</figure>"
         )
 
+    def drawn(self, figures: Mapping[str, str]) -> str:
+        """``html()``, taken from ``figures`` (HTML by element id, from the executed notebooks) when one of them is this very chart.
+
+        A measure page shows the chart its plan notebook already drew (same
+        id, same spec), so vl-convert need not draw it again. A figure is
+        reused only if ``html()`` of its own SVG gives it back byte for
+        byte, so a notebook run on other data or words is never shown.
+        """
+        figure = figures.get(self.element_id)
+        match = _FIGURE_SVG.fullmatch(figure) if figure else None
+        if match and self.html(match.group(1)) == figure:
+            return figure
+        return self.html()
+
     def _repr_mimebundle_(self, include=None, exclude=None):
         svg = self.svg()
         return {"text/html": self.html(svg), "image/svg+xml": svg, "text/plain": self.description}
 
 
-def _configure(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
-    return (
-        chart.configure(font=FONT)
-        .configure_mark(aria=False)
-        .configure_view(stroke=None)
-        .configure_axis(labelColor=TEXT_COLOUR, titleColor=TEXT_COLOUR, labelFontSize=11, titleFontSize=12, gridColor="#E5E5E5", aria=False)
-        .configure_title(color=TEXT_COLOUR, fontSize=14, subtitleColor=TEXT_COLOUR, subtitleFontSize=12, anchor="start")
-        .configure_legend(labelColor=TEXT_COLOUR, titleColor=TEXT_COLOUR, orient="bottom", labelFontSize=11, title=None, aria=False)
-    )
+def chart_figures(outputs: Iterable[str]) -> dict[str, str]:
+    """The chart figures among HTML outputs, by element id, for ``Chart.drawn``."""
+    found = {}
+    for html_text in outputs:
+        match = _FIGURE_ID.match(html_text)
+        if match:
+            found[match.group(1)] = html_text
+    return found
+
+
+def _config() -> dict:
+    """Fonts, colours and sizes shared by every chart; a fresh dict each time, since specs are handed out."""
+    return {
+        "view": {"continuousWidth": 300, "continuousHeight": 300, "stroke": None},
+        "axis": {
+            "aria": False,
+            "gridColor": "#E5E5E5",
+            "labelColor": TEXT_COLOUR,
+            "labelFontSize": 11,
+            "titleColor": TEXT_COLOUR,
+            "titleFontSize": 12,
+        },
+        "font": FONT,
+        "legend": {
+            "aria": False,
+            "labelColor": TEXT_COLOUR,
+            "labelFontSize": 11,
+            "orient": "bottom",
+            "title": None,
+            "titleColor": TEXT_COLOUR,
+        },
+        "mark": {"aria": False},
+        "title": {"anchor": "start", "color": TEXT_COLOUR, "fontSize": 14, "subtitleColor": TEXT_COLOUR, "subtitleFontSize": 12},
+    }
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    """The rows as JSON-ready records, as Altair wrote them: Python scalars, and null for a missing or infinite number."""
+    columns = []
+    for _, column in frame.items():
+        present = column.notna()
+        if pd.api.types.is_float_dtype(column.dtype):
+            present &= column.abs() != math.inf
+        columns.append(column.astype(object).where(present, None).tolist())
+    return [dict(zip(frame.columns, row, strict=True)) for row in zip(*columns, strict=True)]
+
+
+def _dataset(values: list[dict]) -> tuple[str, dict]:
+    """The spec's named dataset: named by a hash of its values, so equal data gives an equal name on every run."""
+    digest = hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()[:32]
+    name = "empty" if values == [{}] else f"data-{digest}"
+    return name, {name: values}
+
+
+def _title(title: str, finding: str) -> dict:
+    return {"text": title, "subtitle": finding}
 
 
 def _shown(value: float, unit: str, decimals: int) -> str:
@@ -109,31 +191,72 @@ def measure_chart(element_id: str, history: pd.DataFrame, measure: pd.Series, ti
     if long.empty:
         return _empty_chart(element_id, history, measure, title, finding)
     long["shown"] = [_shown(v, unit, decimals) for v in long["amount"]]
-    legend = alt.Legend(title=None, symbolType="stroke", symbolStrokeWidth=3, symbolSize=300)
-    colour = alt.Color("series:N", scale=alt.Scale(domain=present, range=[_SERIES[s][0] for s in present]), legend=legend)
-    dash = alt.StrokeDash("series:N", scale=alt.Scale(domain=present, range=[_SERIES[s][1] for s in present]), legend=legend)
-    x = alt.X("period:O", sort=order, title=None, axis=alt.Axis(labelAngle=-40))
-    y = alt.Y("amount:Q", title=_UNIT_AXIS.get(unit, ""), scale=alt.Scale(zero=unit in ("percent", "number", "gbp")))
-    tooltip = [alt.Tooltip("series:N", title="Series"), alt.Tooltip("period:O", title="Period"), alt.Tooltip("shown:N", title="Figure")]
-    base = alt.Chart(long).encode(x=x, y=y, color=colour, strokeDash=dash, tooltip=tooltip)
-    lines = base.mark_line(strokeWidth=2)
-    points = base.transform_filter(alt.datum.series == "Value").mark_point(filled=True, size=40, shape="circle", opacity=1)
-    chart = alt.layer(lines, points).properties(
-        width=WIDTH, height=HEIGHT, title=alt.Title(title, subtitle=finding), description=f"{title}. {finding}"
-    )
+    legend = {"symbolSize": 300, "symbolStrokeWidth": 3, "symbolType": "stroke", "title": None}
+
+    def encoding() -> dict:
+        return {
+            "color": {
+                "field": "series",
+                "legend": dict(legend),
+                "scale": {"domain": present, "range": [_SERIES[s][0] for s in present]},
+                "type": "nominal",
+            },
+            "strokeDash": {
+                "field": "series",
+                "legend": dict(legend),
+                "scale": {"domain": list(present), "range": [list(_SERIES[s][1]) for s in present]},
+                "type": "nominal",
+            },
+            "tooltip": [
+                {"field": "series", "title": "Series", "type": "nominal"},
+                {"field": "period", "title": "Period", "type": "ordinal"},
+                {"field": "shown", "title": "Figure", "type": "nominal"},
+            ],
+            "x": {"axis": {"labelAngle": -40}, "field": "period", "sort": list(order), "title": None, "type": "ordinal"},
+            "y": {
+                "field": "amount",
+                "scale": {"zero": unit in ("percent", "number", "gbp")},
+                "title": _UNIT_AXIS.get(unit, ""),
+                "type": "quantitative",
+            },
+        }
+
+    name, datasets = _dataset(_records(long))
+    points = {"type": "point", "filled": True, "opacity": 1, "shape": "circle", "size": 40}
     description = _history_description(history, measure, title, finding)
-    spec = _configure(chart).to_dict()
-    spec["description"] = description
+    spec = {
+        "config": _config(),
+        "layer": [
+            {"mark": {"type": "line", "strokeWidth": 2}, "encoding": encoding()},
+            {"mark": points, "encoding": encoding(), "transform": [{"filter": "(datum.series === 'Value')"}]},
+        ],
+        "data": {"name": name},
+        "description": description,
+        "height": HEIGHT,
+        "title": _title(title, finding),
+        "width": WIDTH,
+        "$schema": VEGA_LITE_SCHEMA,
+        "datasets": datasets,
+    }
     return Chart(element_id=element_id, title=title, description=description, spec=spec)
 
 
 def _empty_chart(element_id: str, history: pd.DataFrame, measure: pd.Series, title: str, finding: str) -> Chart:
     """A measure with nothing to plot still gets a chart-sized note, so every page keeps its shape and words."""
-    note = alt.Chart(pd.DataFrame({"text": ["No published figures yet"]})).mark_text(fontSize=14, color=TEXT_COLOUR).encode(text="text:N")
-    chart = note.properties(width=WIDTH, height=60, title=alt.Title(title, subtitle=finding), description=f"{title}. {finding}")
+    name, datasets = _dataset([{"text": "No published figures yet"}])
     description = _history_description(history, measure, title, finding)
-    spec = _configure(chart).to_dict()
-    spec["description"] = description
+    spec = {
+        "config": _config(),
+        "data": {"name": name},
+        "mark": {"type": "text", "color": TEXT_COLOUR, "fontSize": 14},
+        "description": description,
+        "encoding": {"text": {"field": "text", "type": "nominal"}},
+        "height": 60,
+        "title": _title(title, finding),
+        "width": WIDTH,
+        "$schema": VEGA_LITE_SCHEMA,
+        "datasets": datasets,
+    }
     return Chart(element_id=element_id, title=title, description=description, spec=spec)
 
 
@@ -166,26 +289,43 @@ def status_chart(element_id: str, counts: pd.DataFrame, title: str, finding: str
     long["status"] = long["key"].map(lambda k: STATUS_LABELS[k].text)
     long["rank"] = long["key"].map(keys.index)
     domain = [STATUS_LABELS[k].text for k in keys]
-    colour = alt.Color(
-        "status:N", scale=alt.Scale(domain=domain, range=[STATUS_LABELS[k].colour for k in keys]), legend=alt.Legend(title=None)
-    )
-    bars = (
-        alt.Chart(long)
-        .mark_bar()
-        .encode(
-            y=alt.Y("plan:N", sort=list(counts["plan"]), title=None, axis=alt.Axis(labelLimit=260)),
-            x=alt.X("measures:Q", title="Measures", stack="zero", axis=alt.Axis(tickMinStep=1, format="d")),
-            color=colour,
-            order=alt.Order("rank:Q"),
-            tooltip=[alt.Tooltip("plan:N", title="Delivery plan"), alt.Tooltip("status:N", title="Status"), alt.Tooltip("measures:Q")],
-        )
-    )
-    chart = bars.properties(width=WIDTH - 200, height=alt.Step(26), title=alt.Title(title, subtitle=finding))
     lines = []
     for row in counts.itertuples(index=False):
         parts = [f"{getattr(row, k)} {STATUS_LABELS[k].word.lower()}" for k in keys if getattr(row, k)]
         lines.append(f"{row.plan}: {', '.join(parts) or 'no measures'}.")
     description = f"Bar chart of measures by status for each delivery plan. {finding} " + " ".join(lines)
-    spec = _configure(chart).to_dict()
-    spec["description"] = description
+    name, datasets = _dataset(_records(long))
+    spec = {
+        "config": _config(),
+        "data": {"name": name},
+        "mark": {"type": "bar"},
+        "encoding": {
+            "color": {
+                "field": "status",
+                "legend": {"title": None},
+                "scale": {"domain": domain, "range": [STATUS_LABELS[k].colour for k in keys]},
+                "type": "nominal",
+            },
+            "order": {"field": "rank", "type": "quantitative"},
+            "tooltip": [
+                {"field": "plan", "title": "Delivery plan", "type": "nominal"},
+                {"field": "status", "title": "Status", "type": "nominal"},
+                {"field": "measures", "type": "quantitative"},
+            ],
+            "x": {
+                "axis": {"format": "d", "tickMinStep": 1},
+                "field": "measures",
+                "stack": "zero",
+                "title": "Measures",
+                "type": "quantitative",
+            },
+            "y": {"axis": {"labelLimit": 260}, "field": "plan", "sort": list(counts["plan"]), "title": None, "type": "nominal"},
+        },
+        "height": {"step": 26},
+        "title": _title(title, finding),
+        "width": WIDTH - 200,
+        "$schema": VEGA_LITE_SCHEMA,
+        "datasets": datasets,
+        "description": description,
+    }
     return Chart(element_id=element_id, title=title, description=description, spec=spec)

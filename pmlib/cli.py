@@ -120,6 +120,7 @@ def _notebook_options(reports_help: str):
         _folder_option("reports", "reports", reports_help),
         click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Notebooks run at once.  [default: usable cores]"),
         click.option("--progress/--no-progress", default=True, show_default=True, help="Progress bar on stderr (only on a terminal)."),
+        click.option("--force", is_flag=True, help="Execute every notebook (and render everything) even when its inputs are unchanged."),
     ]
 
     def decorate(command):
@@ -160,6 +161,7 @@ def run(
     reports_dir: Path,
     jobs: int | None,
     progress: bool,
+    force: bool,
 ) -> None:
     """Execute every notebook template for a report QUARTER (2020/21 Q2 or 2020-21-Q2), --latest or --all.
 
@@ -168,6 +170,9 @@ def run(
     REPORTS/<slug>/ only if all of them succeed; otherwise the previous
     folder is left as it was and the failed notebooks are kept in
     REPORTS/.failed/<slug>/. Exits 1 if anything failed.
+
+    A notebook already in REPORTS/<slug>/ whose recorded parameters, inputs
+    and code are exactly this run's is kept, not executed; --force executes it.
     """
     from pmlib.running import run_quarters
 
@@ -177,7 +182,7 @@ def run(
         every,
         latest,
         params_dir,
-        lambda quarters: run_quarters(quarters, **folders, jobs=jobs, progress=progress, echo=click.echo),
+        lambda quarters: run_quarters(quarters, **folders, jobs=jobs, progress=progress, echo=click.echo, force=force),
         "fix them and run pm run again; no notebook was run.",
     )
     _print_problems(list(result.warnings) + result.problems)
@@ -212,6 +217,7 @@ def build(
     reports_dir: Path,
     jobs: int | None,
     progress: bool,
+    force: bool,
     out_dir: Path | None,
     renderer: str,
     audience: str,
@@ -223,6 +229,9 @@ def build(
 
     The site holds every quarter with executed reports. It is built in a
     temporary folder and swapped in whole: a failed build leaves OUT as it was.
+    Unchanged notebooks are kept, an unchanged site is left as it is, and an
+    unchanged quarter's pack is copied from the previous site; --force
+    executes and renders everything.
     """
     from pmlib.building import build as build_site
     from pmlib.building import build_internal_packs
@@ -235,7 +244,9 @@ def build(
             every,
             latest,
             params_dir,
-            lambda quarters: build_internal_packs(quarters, **folders, out_dir=out_dir, jobs=jobs, progress=progress, echo=click.echo),
+            lambda quarters: build_internal_packs(
+                quarters, **folders, out_dir=out_dir, jobs=jobs, progress=progress, echo=click.echo, force=force
+            ),
             f"fix them and run pm build again; {out_dir} is unchanged.",
         )
         for pack in result.packs:
@@ -247,7 +258,9 @@ def build(
         every,
         latest,
         params_dir,
-        lambda quarters: build_site(quarters, **folders, out_dir=out_dir, renderer=renderer, jobs=jobs, progress=progress, echo=click.echo),
+        lambda quarters: build_site(
+            quarters, **folders, out_dir=out_dir, renderer=renderer, jobs=jobs, progress=progress, echo=click.echo, force=force
+        ),
         f"fix them and run pm build again; {out_dir} is unchanged.",
     )
     click.echo(f"Website ({result.renderer} renderer): {out_dir / 'index.html'} ({len(result.pages)} pages)")

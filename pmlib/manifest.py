@@ -13,6 +13,7 @@ import json
 from collections.abc import Iterable
 from pathlib import Path
 
+from pmlib.errors import PmlibError
 from pmlib.periods import Period
 from pmlib.report import report_params
 
@@ -33,32 +34,127 @@ def _hashes(folder: Path, label: str, pattern: str = "**/*") -> list[dict]:
     ]
 
 
-def manifest(
-    quarters: Iterable[Period], *, data_dir: Path, params_dir: Path, notebooks_dir: Path, reports_dir: Path, site_dir: Path
-) -> dict:
-    """The manifest of a site built in ``site_dir`` from the given folders."""
-    import pmlib
+def project_inputs(project_dir: Path) -> list[dict]:
+    """The Quarto project's own files: ``_quarto*.yml``, ``_extensions/`` and any file its website pages or resources name.
 
-    quarters = list(quarters)
+    Files under ``pages/`` (generated from the data) and ``reports/`` (hashed
+    quarter by quarter) are left to the other inputs.
+    """
+    from pmlib.rendering.project import read_project
+
+    paths = {p for p in project_dir.glob("_quarto*.yml") if p.is_file()}
+    paths |= {p for p in (project_dir / "_extensions").rglob("*") if p.is_file()}
+    config = read_project(project_dir, "website")
+    for pattern in (*config.project.render, *config.project.resources):
+        paths |= {p for p in project_dir.glob(pattern.removeprefix("!")) if p.is_file()}
+    hashes = []
+    for path in sorted(paths, key=lambda p: p.relative_to(project_dir).as_posix()):
+        parts = path.relative_to(project_dir).parts
+        if parts[0] not in ("pages", "reports") and not any(part.startswith(".") for part in parts):
+            hashes += [{"path": path.relative_to(project_dir).as_posix(), "bytes": path.stat().st_size, "sha256": _sha256(path)}]
+    return hashes
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def build_inputs(
+    quarters: Iterable[Period], *, data_dir: Path, params_dir: Path, notebooks_dir: Path, reports_dir: Path, project_dir: Path | None = None
+) -> list[dict]:
+    """Every file the site of ``quarters`` is made from, each with its size and hash, in a fixed order."""
     inputs = _hashes(data_dir, "data") + _hashes(params_dir, "params", "*.yml") + _hashes(notebooks_dir, "notebooks", "*.ipynb")
     for q in quarters:
         inputs += _hashes(reports_dir / q.slug, f"reports/{q.slug}", "*.ipynb")
+    return inputs + (project_inputs(project_dir) if project_dir is not None else [])
+
+
+def _quarters(quarters: Iterable[Period], params_dir: Path) -> list[dict]:
+    return [
+        {"quarter": q.code, "data_as_at": report_params(params_dir, q).data_as_at.isoformat(), "params": f"params/{q.slug}.yml"}
+        for q in quarters
+    ]
+
+
+def manifest(
+    quarters: Iterable[Period],
+    *,
+    data_dir: Path,
+    params_dir: Path,
+    notebooks_dir: Path,
+    reports_dir: Path,
+    site_dir: Path,
+    project_dir: Path | None = None,
+    renderer: str | None = None,
+    pack_keys: dict[str, str] | None = None,
+) -> dict:
+    """The manifest of a site built in ``site_dir`` from the given folders.
+
+    ``code_digest`` and ``renderer`` say what made the files, and each
+    quarter's ``pack_key`` what its pack was made from, so the next build can
+    tell whether anything needs making again.
+    """
+    import pmlib
+    from pmlib.reuse import code_digest
+
+    quarters = list(quarters)
+    folders = {"data_dir": data_dir, "params_dir": params_dir, "notebooks_dir": notebooks_dir, "reports_dir": reports_dir}
     outputs = [f for f in _hashes(site_dir, ".") if f["path"] != f"./{MANIFEST}"]
     for f in outputs:
         f["path"] = f["path"][2:]
+    listed = _quarters(quarters, params_dir)
+    for entry, q in zip(listed, quarters, strict=True):
+        if pack_keys and q.slug in pack_keys:
+            entry["pack_key"] = pack_keys[q.slug]
     return {
         "generator": f"pmlib {pmlib.__version__}",
-        "quarters": [
-            {"quarter": q.code, "data_as_at": report_params(params_dir, q).data_as_at.isoformat(), "params": f"params/{q.slug}.yml"}
-            for q in quarters
-        ],
-        "inputs": inputs,
+        "code_digest": code_digest(),
+        "renderer": renderer,
+        "quarters": listed,
+        "inputs": build_inputs(quarters, **folders, project_dir=project_dir),
         "outputs": outputs,
     }
 
 
-def write_manifest(site_dir: Path, quarters: Iterable[Period], **folders: Path) -> Path:
+def write_manifest(site_dir: Path, quarters: Iterable[Period], **kwargs) -> Path:
     """Write ``manifest.json`` at the top of the site."""
     path = site_dir / MANIFEST
-    path.write_text(json.dumps(manifest(quarters, site_dir=site_dir, **folders), indent=1) + "\n", encoding="utf-8")
+    path.write_text(json.dumps(manifest(quarters, site_dir=site_dir, **kwargs), indent=1) + "\n", encoding="utf-8")
     return path
+
+
+def read_manifest(site_dir: Path) -> dict:
+    """The manifest of the site in ``site_dir``; empty when there is none or it cannot be read, which matches nothing."""
+    try:
+        found = json.loads((site_dir / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def site_is_current(site_dir: Path, quarters: Iterable[Period], *, renderer: str, project_dir: Path, **folders: Path) -> bool:
+    """Whether the site in ``site_dir`` was built from exactly these inputs, code and renderer and is still as built.
+
+    Every file the manifest lists must be there with its hash and nothing
+    else may be, so a site edited or damaged by hand is built again.
+    """
+    import pmlib
+    from pmlib.reuse import code_digest
+
+    old = read_manifest(site_dir)
+    quarters = list(quarters)
+    try:
+        same = (
+            old.get("generator") == f"pmlib {pmlib.__version__}"
+            and old.get("code_digest") == code_digest()
+            and old.get("renderer") == renderer
+            and [{k: v for k, v in q.items() if k != "pack_key"} for q in old.get("quarters", [])]
+            == _quarters(quarters, folders["params_dir"])
+            and old.get("inputs") == build_inputs(quarters, **folders, project_dir=project_dir)
+        )
+    except (PmlibError, OSError, TypeError, AttributeError):  # an unreadable project or params file: build, and let that report it
+        return False
+    if not same:
+        return False
+    listed = {f"./{f.get('path')}": (f.get("bytes"), f.get("sha256")) for f in old.get("outputs", []) if isinstance(f, dict)}
+    return {f["path"]: (f["bytes"], f["sha256"]) for f in _hashes(site_dir, ".") if f["path"] != f"./{MANIFEST}"} == listed

@@ -257,11 +257,16 @@ def quarter_report(
     data_dir: str | os.PathLike = "data",
     params_dir: str | os.PathLike = "params",
     audience: str | None = None,
+    *,
+    data: CouncilData | None = None,
 ) -> QuarterReport:
     """Load, validate and judge one report quarter for its audience (the latest when ``params`` is None or "latest").
 
     ``audience`` ("public" or "internal") overrides the params file's, so the
     internal Cabinet pack is made from the same params as the public one.
+    ``data`` is ``data_dir`` already loaded (by ``load_data``), so a build
+    that reports every quarter reads and checks the folder once, not once
+    a quarter; it is only read, never changed.
     """
     if not isinstance(params, ReportParams):
         params = report_params(params_dir, params)
@@ -269,7 +274,7 @@ def quarter_report(
         if audience not in ("public", "internal"):
             raise ConfigError(f"audience {audience!r}: use 'public' or 'internal'")
         params = params.model_copy(update={"audience": audience})
-    data = load_data(data_dir)
+    data = load_data(data_dir) if data is None else data
     q, audience = params.quarter, params.audience
     published = published_dates(params_dir, q)
     quarters = [Period(Frequency.QUARTERLY, i) for i in range(_first_quarter(data, q).index, q.index + 1)]

@@ -4,36 +4,33 @@ Everything that can be checked before a kernel starts is checked first: the
 data, the params files and each notebook's parameters, all problems at once.
 Each quarter is then executed into a hidden sibling folder and swapped in only
 when every notebook succeeded, so a failed run never leaves a half-updated
-report for nbval, Quarto or a reviewer to pick up.
+report for nbval, Quarto or a reviewer to pick up. A published report made
+from exactly the inputs and code a new run would use is kept rather than
+executed again (see ``pmlib.reuse``).
 """
 
 from __future__ import annotations
 
-import logging
 import multiprocessing
 import os
 import shutil
 import sys
-import tempfile
-import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import zmq
-from jupyter_client.manager import AsyncKernelManager
 from tqdm import tqdm
 
-from pmlib import __version__
+from pmlib import __version__, reuse
 from pmlib.config import check_report_params
 from pmlib.errors import ConfigError, DataContractError, NotebookError
+from pmlib.kernels import Outcome, execute
 from pmlib.loading import check_data
 from pmlib.notebook_files import (
     Template,
     check_parameters,
-    dead_cell,
     describe_failure,
     describe_leak,
     display_path,
@@ -49,41 +46,7 @@ from pmlib.periods import Period, parse_quarter
 from pmlib.problems import Problem, sort_problems
 from pmlib.report import params_files
 
-START_ATTEMPTS = 3
 BUILTIN_PARAMETERS = ("quarter", "plan_id", "data_dir", "params_dir", "audience")
-_kernel_dirs: list[str] = []
-
-
-class IpcKernelManager(AsyncKernelManager):
-    """A kernel that talks over files in its own folder instead of TCP ports.
-
-    Kernels pick TCP ports by binding port 0 and releasing it, so kernels
-    started together can pick the same port and die at start-up; a folder per
-    kernel cannot collide.
-    """
-
-    def __init__(self, **kwargs: Any):
-        super().__init__(**kwargs)
-        self.ipc_dir = tempfile.mkdtemp(prefix="pm-kernel-")
-        _kernel_dirs.append(self.ipc_dir)
-        self.transport = "ipc"
-        self.ip = os.path.join(self.ipc_dir, "kernel")
-        self.connection_file = os.path.join(self.ipc_dir, "kernel.json")
-
-    async def _async_cleanup_resources(self, restart: bool = False) -> None:
-        await super()._async_cleanup_resources(restart=restart)
-        if not restart:
-            shutil.rmtree(self.ipc_dir, ignore_errors=True)
-
-    cleanup_resources = _async_cleanup_resources
-
-    async def _async_interrupt_kernel(self) -> None:
-        # jupyter_client interrupts before asking a kernel to shut down; an idle kernel then logs a
-        # misleading "KeyboardInterrupt caught in kernel" ERROR. Shutdown still kills a kernel that does not stop.
-        if not self.shutting_down:
-            await super()._async_interrupt_kernel()
-
-    interrupt_kernel = _async_interrupt_kernel
 
 
 @dataclass(frozen=True)
@@ -95,11 +58,12 @@ class NotebookRun:
     plan_id: str | None
     name: str
     parameters: dict[str, Any]
+    inputs: dict[str, str]
 
 
 @dataclass(frozen=True)
 class QuarterPlan:
-    """Everything to execute for one quarter, and the inputs its reports are made from."""
+    """Everything to execute for one quarter, and every input of the quarter (each run records the ones it reads)."""
 
     quarter: Period
     folder: Path
@@ -115,17 +79,20 @@ class RunPlan:
     reports_dir: Path
     source_commit: str | None
     source_modified: bool | None
+    code_digest: str = ""
     warnings: tuple[Problem, ...] = ()
 
 
 @dataclass(frozen=True)
 class QuarterResult:
-    """What happened to one quarter: the notebooks now in its folder, or why it was left as it was."""
+    """What happened to one quarter: the notebooks now in its folder (each executed or reused), or why it was left as it was."""
 
     quarter: Period
     folder: Path
     written: tuple[str, ...] = ()
     problems: tuple[Problem, ...] = ()
+    executed: tuple[str, ...] = ()
+    reused: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -149,6 +116,11 @@ class RunResult:
     def problems(self) -> list[Problem]:
         """Every failure, quarter by quarter."""
         return [p for q in self.quarters for p in q.problems]
+
+    @property
+    def executed(self) -> tuple[str, ...]:
+        """``<slug>/<notebook>`` of every notebook executed, so a caller can tell whether anything changed."""
+        return tuple(f"{q.quarter.slug}/{name}" for q in self.quarters for name in q.executed)
 
 
 def default_jobs() -> int:
@@ -208,6 +180,7 @@ def plan_run(
     plans = list(data.plans.index)
     # Relative even outside the current directory: provenance must read the same on every machine.
     data_inputs = {relative_path(data_dir / name, os.curdir): digest for name, digest in data.files.items()}
+    plan_inputs = reuse.plan_inputs(data, relative_path(data_dir, os.curdir))
     quarter_plans = []
     for q in periods:
         folder = reports_dir / q.slug
@@ -221,6 +194,7 @@ def plan_run(
                 )
         extra = {name: value for name, value in extra.items() if name not in BUILTIN_PARAMETERS}
         dirs = {"data_dir": relative_path(data_dir, folder), "params_dir": relative_path(params_dir, folder)}
+        params_inputs = {relative_path(p, os.curdir): sha256(p) for earlier, p in files.items() if earlier <= q}
         runs = []
         for template in templates:
             shown_to = {"audience": audience or params[q].audience} if "audience" in template.parameters else {}
@@ -233,62 +207,15 @@ def plan_run(
             problems += check_parameters(template, supplied, {name: lines.get(name) for name in extra}, display_path(path), q.code)
             for plan_id in plans if template.per_plan else [None]:
                 parameters = supplied | {"plan_id": plan_id} if plan_id else supplied
-                runs.append(NotebookRun(q, template, plan_id, template.output_name(plan_id), parameters))
-        inputs = data_inputs | {relative_path(p, os.curdir): sha256(p) for earlier, p in files.items() if earlier <= q}
-        quarter_plans.append(QuarterPlan(q, folder, tuple(runs), inputs))
+                reads = (plan_inputs[plan_id] if plan_id else data_inputs) | params_inputs
+                inputs = dict(sorted((reads | {relative_path(template.path, os.curdir): template.digest}).items()))
+                runs.append(NotebookRun(q, template, plan_id, template.output_name(plan_id), parameters, inputs))
+        quarter_plans.append(QuarterPlan(q, folder, tuple(runs), data_inputs | params_inputs))
         problems += name_clashes([(run.name, run.template) for run in runs], display_path(folder))
     if any(p.severity == "error" for p in problems):
         raise NotebookError(sort_problems(list(dict.fromkeys(problems))))
     commit, modified = source_state(notebooks_dir)
-    return RunPlan(tuple(quarter_plans), reports_dir, commit, modified, tuple(data.warnings))
-
-
-@dataclass(frozen=True)
-class _Outcome:
-    error: str | None = None
-    cell: int | None = None
-    died: bool = False
-
-
-def _execute(template: str, output: str, cwd: str, parameters: dict[str, Any]) -> _Outcome:
-    """Run one notebook in a worker process; failures come back as plain data, since papermill's exceptions may not pickle."""
-    import papermill
-    from papermill.exceptions import PapermillExecutionError
-
-    # Failures are reported by pm run itself; papermill's log lines would only break the progress bar.
-    logging.getLogger("papermill").setLevel(logging.CRITICAL)
-    for attempt in range(1, START_ATTEMPTS + 1):
-        try:
-            papermill.execute_notebook(
-                template,
-                output,
-                parameters=parameters,
-                kernel_name="python3",
-                cwd=cwd,
-                progress_bar=False,
-                request_save_on_cell_execute=True,
-                kernel_manager_class=IpcKernelManager,
-                coalesce_streams=True,
-            )
-            return _Outcome()
-        except PapermillExecutionError as exc:
-            return _Outcome(f"{exc.ename}: {exc.evalue}", exc.cell_index)
-        except Exception as exc:  # the saved notebook tells a start-up failure (no cell started) from a crash in a cell
-            cell = dead_cell(output)
-            error = f"{type(exc).__name__}: {exc}".rstrip(": ")
-            if cell is not None:
-                return _Outcome(error, cell, died=type(exc).__name__ == "DeadKernelError")
-            if not isinstance(exc, (RuntimeError, TimeoutError, zmq.ZMQError)):
-                return _Outcome(error)
-            if attempt < START_ATTEMPTS:
-                time.sleep(0.5 * attempt)
-                continue
-            hint = "check that the python3 kernel is installed (python -m ipykernel install --sys-prefix)"
-            return _Outcome(f"the kernel did not start after {attempt} attempts ({error}); {hint}")
-        finally:
-            while _kernel_dirs:
-                shutil.rmtree(_kernel_dirs.pop(), ignore_errors=True)
-    raise AssertionError("unreachable")  # pragma: no cover
+    return RunPlan(tuple(quarter_plans), reports_dir, commit, modified, reuse.code_digest(), tuple(data.warnings))
 
 
 def run_quarters(
@@ -302,28 +229,81 @@ def run_quarters(
     progress: bool = False,
     echo: Callable[[str], None] | None = None,
     audience: str | None = None,
+    force: bool = False,
 ) -> RunResult:
     """Check, execute and publish the notebooks of each quarter; see ``plan_run`` for what is raised before anything runs.
 
     ``echo`` gets one line per quarter as it finishes. A failed quarter does
-    not stop the others; the result says which failed and why.
+    not stop the others; the result says which failed and why. A published
+    report made from the same inputs and code is kept unless ``force``.
     """
     plan = plan_run(
         quarters, data_dir=data_dir, params_dir=params_dir, notebooks_dir=notebooks_dir, reports_dir=reports_dir, audience=audience
     )
-    return execute_plan(plan, jobs=jobs, progress=progress, echo=echo)
+    return execute_plan(plan, jobs=jobs, progress=progress, echo=echo, force=force)
 
 
-def execute_plan(plan: RunPlan, *, jobs: int | None = None, progress: bool = False, echo: Callable[[str], None] | None = None) -> RunResult:
-    """Execute a checked plan in a pool of worker processes and publish each quarter whose notebooks all succeed."""
-    # Same depth as reports/<slug>/, so the relative data_dir and params_dir work from both.
-    partials = {qp.quarter: qp.folder.parent / f".{qp.quarter.slug}.partial-{os.getpid()}" for qp in plan.quarters}
-    for partial in partials.values():
-        shutil.rmtree(partial, ignore_errors=True)
-        partial.mkdir(parents=True)
-    tasks = [(qp, run) for qp in plan.quarters for run in qp.runs]
-    outcomes: dict[Period, dict[str, _Outcome]] = {qp.quarter: {} for qp in plan.quarters}
+def _provenance(plan: RunPlan, run: NotebookRun) -> dict[str, Any]:
+    return {
+        "parameters": run.parameters,
+        "pmlib_version": __version__,
+        reuse.CODE_DIGEST: plan.code_digest,
+        "source_commit": plan.source_commit,
+        "source_modified": plan.source_modified,
+        "inputs": run.inputs,
+    }
+
+
+def reusable_reports(plan: RunPlan, qp: QuarterPlan) -> tuple[str, ...]:
+    """The quarter's published notebooks that record exactly this run's provenance: the ones ``execute_plan`` keeps."""
+    return tuple(run.name for run in qp.runs if reuse.reusable(qp.folder / run.name, _provenance(plan, run)))
+
+
+def execute_plan(
+    plan: RunPlan, *, jobs: int | None = None, progress: bool = False, echo: Callable[[str], None] | None = None, force: bool = False
+) -> RunResult:
+    """Execute a checked plan in a pool of worker processes and publish each quarter whose notebooks all succeed.
+
+    Reports that can be kept are copied into the new folder, so a quarter is
+    still swapped in whole; a quarter whose folder already holds exactly its
+    kept reports is left untouched. ``force`` executes everything.
+    """
+    reused = {qp.quarter: () if force else reusable_reports(plan, qp) for qp in plan.quarters}
     results: dict[Period, QuarterResult] = {}
+    pending = []
+    for qp in plan.quarters:
+        names = tuple(run.name for run in qp.runs)
+        if reused[qp.quarter] == names and qp.folder.is_dir() and sorted(p.name for p in qp.folder.iterdir()) == sorted(names):
+            _clear_failed(plan.reports_dir / ".failed" / qp.quarter.slug)
+            results[qp.quarter] = QuarterResult(qp.quarter, qp.folder, written=names, reused=names)
+            if echo:
+                echo(_summary(qp, results[qp.quarter], untouched=True))
+        else:
+            pending.append(qp)
+    # Same depth as reports/<slug>/, so the relative data_dir and params_dir work from both.
+    partials = {qp.quarter: qp.folder.parent / f".{qp.quarter.slug}.partial-{os.getpid()}" for qp in pending}
+    try:
+        for qp in pending:
+            partial = partials[qp.quarter]
+            shutil.rmtree(partial, ignore_errors=True)
+            partial.mkdir(parents=True)
+            for name in reused[qp.quarter]:
+                shutil.copyfile(qp.folder / name, partial / name)
+        tasks = [(qp, run) for qp in pending for run in qp.runs if run.name not in reused[qp.quarter]]
+        for qp in pending:  # every notebook kept: nothing to wait for
+            if len(reused[qp.quarter]) == len(qp.runs):
+                results[qp.quarter] = _published(plan, qp, partials[qp.quarter], {}, reused[qp.quarter], echo)
+        if tasks:
+            _run_tasks(plan, tasks, partials, reused, results, jobs=jobs, progress=progress, echo=echo)
+    finally:
+        for partial in partials.values():
+            shutil.rmtree(partial, ignore_errors=True)
+    return RunResult(tuple(results[qp.quarter] for qp in plan.quarters if qp.quarter in results), plan.warnings)
+
+
+def _run_tasks(plan, tasks, partials, reused, results, *, jobs, progress, echo) -> None:
+    """Execute ``tasks`` several at a time, finishing each quarter as its last notebook comes back."""
+    outcomes: dict[Period, dict[str, Outcome]] = {qp.quarter: {} for qp, _ in tasks}
     # spawn, not fork or forkserver: each worker starts from this process's current environment and imports.
     context = multiprocessing.get_context("spawn")
     bar = tqdm(total=len(tasks), unit="notebook", file=sys.stderr, disable=None if progress else True, desc="pm run")
@@ -332,40 +312,49 @@ def execute_plan(plan: RunPlan, *, jobs: int | None = None, progress: bool = Fal
         futures = {}
         for qp, run in tasks:
             cwd = partials[qp.quarter].resolve()
-            futures[pool.submit(_execute, str(run.template.path.resolve()), str(cwd / run.name), str(cwd), run.parameters)] = (qp, run)
+            futures[pool.submit(execute, str(run.template.path.resolve()), str(cwd / run.name), str(cwd), run.parameters)] = (qp, run)
         for future in as_completed(futures):
             qp, run = futures[future]
             try:
                 outcome = future.result()
             except Exception as exc:  # a worker process that crashed takes its notebook with it
-                outcome = _Outcome(f"the worker process running it stopped ({type(exc).__name__}: {exc})")
+                outcome = Outcome(f"the worker process running it stopped ({type(exc).__name__}: {exc})")
             outcomes[qp.quarter][run.name] = outcome
             bar.update(1)
-            if len(outcomes[qp.quarter]) == len(qp.runs):
-                results[qp.quarter] = result = _finish(plan, qp, partials[qp.quarter], outcomes[qp.quarter])
-                if echo:
-                    with tqdm.external_write_mode(file=sys.stderr):
-                        echo(_summary(qp, result))
+            if len(outcomes[qp.quarter]) + len(reused[qp.quarter]) == len(qp.runs):
+                with tqdm.external_write_mode(file=sys.stderr):
+                    results[qp.quarter] = _published(plan, qp, partials[qp.quarter], outcomes[qp.quarter], reused[qp.quarter], echo)
     finally:
         pool.shutdown(cancel_futures=True)  # on Ctrl-C, start no more notebooks
         bar.close()
-        for partial in partials.values():
-            shutil.rmtree(partial, ignore_errors=True)
-    return RunResult(tuple(results[qp.quarter] for qp in plan.quarters if qp.quarter in results), plan.warnings)
 
 
-def _finish(plan: RunPlan, qp: QuarterPlan, partial: Path, outcomes: dict[str, _Outcome]) -> QuarterResult:
+def _published(plan, qp, partial, outcomes, reused, echo) -> QuarterResult:
+    result = _finish(plan, qp, partial, outcomes, reused)
+    if echo:
+        echo(_summary(qp, result))
+    return result
+
+
+def _clear_failed(failed_dir: Path) -> None:
+    shutil.rmtree(failed_dir, ignore_errors=True)
+    if failed_dir.parent.is_dir() and not any(failed_dir.parent.iterdir()):
+        failed_dir.parent.rmdir()
+
+
+def _finish(plan: RunPlan, qp: QuarterPlan, partial: Path, outcomes: dict[str, Outcome], reused: tuple[str, ...]) -> QuarterResult:
     """Publish the quarter if every notebook succeeded; otherwise keep the failures aside and leave the old folder alone."""
     failed_dir = plan.reports_dir / ".failed" / qp.quarter.slug
     shutil.rmtree(failed_dir, ignore_errors=True)
+    executed = [run for run in qp.runs if run.name in outcomes]
     problems = []
-    for run in qp.runs:
+    for run in executed:
         outcome = outcomes[run.name]
         if outcome.error is not None:
             kept = _keep(partial / run.name, failed_dir)
             problems.append(describe_failure(run.template, _where(run), outcome.error, outcome.cell, died=outcome.died, kept=kept))
     if not problems:
-        problems = [p for run in qp.runs for p in _normalise(plan, qp, run, partial / run.name, failed_dir)]
+        problems = [p for run in executed for p in _normalise(plan, run, partial / run.name, failed_dir)]
     if problems:
         shutil.rmtree(partial, ignore_errors=True)
         for folder in (failed_dir, failed_dir.parent):
@@ -384,7 +373,8 @@ def _finish(plan: RunPlan, qp: QuarterPlan, partial: Path, outcomes: dict[str, _
     shutil.rmtree(old, ignore_errors=True)
     if failed_dir.parent.is_dir() and not any(failed_dir.parent.iterdir()):
         failed_dir.parent.rmdir()
-    return QuarterResult(qp.quarter, qp.folder, written=tuple(run.name for run in qp.runs))
+    names = tuple(run.name for run in qp.runs)
+    return QuarterResult(qp.quarter, qp.folder, written=names, executed=tuple(run.name for run in executed), reused=reused)
 
 
 def _keep(path: Path, failed_dir: Path) -> str | None:
@@ -394,16 +384,12 @@ def _keep(path: Path, failed_dir: Path) -> str | None:
     return display_path(path.replace(failed_dir / path.name))
 
 
-def _normalise(plan: RunPlan, qp: QuarterPlan, run: NotebookRun, path: Path, failed_dir: Path) -> list[Problem]:
-    provenance = {
-        "parameters": run.parameters,
-        "pmlib_version": __version__,
-        "source_commit": plan.source_commit,
-        "source_modified": plan.source_modified,
-        "inputs": dict(sorted((qp.inputs | {relative_path(run.template.path, os.curdir): run.template.digest}).items())),
-    }
-    found = normalise(path, run.template, provenance)
-    kept = _keep(path, failed_dir) if found else None
+def _normalise(plan: RunPlan, run: NotebookRun, path: Path, failed_dir: Path) -> list[Problem]:
+    found = normalise(path, run.template, _provenance(plan, run))
+    if not found:
+        reuse.seal(path)
+        return []
+    kept = _keep(path, failed_dir)
     return [describe_leak(run.template, _where(run), cell, word, kept) for cell, word in found]
 
 
@@ -411,8 +397,9 @@ def _where(run: NotebookRun) -> str:
     return run.quarter.code + (f", plan {run.plan_id}" if run.plan_id else "")
 
 
-def _summary(qp: QuarterPlan, result: QuarterResult) -> str:
+def _summary(qp: QuarterPlan, result: QuarterResult, *, untouched: bool = False) -> str:
     folder = display_path(qp.folder)
-    if result.ok:
-        return f"{qp.quarter.code}: {len(result.written)} notebook(s) written to {folder}"
-    return f"{qp.quarter.code}: FAILED ({len(result.problems)} problem(s)); {folder} left as it was"
+    if not result.ok:
+        return f"{qp.quarter.code}: FAILED ({len(result.problems)} problem(s)); {folder} left as it was"
+    counts = f"{len(result.executed)} notebook(s) executed, {len(result.reused)} reused"
+    return f"{qp.quarter.code}: {counts}; {folder} is up to date" if untouched else f"{qp.quarter.code}: {counts}, written to {folder}"

@@ -16,6 +16,7 @@ from great_tables import GT, loc, style
 from pmlib import load_data, quarter_report
 from pmlib.rendering.pack import (
     PackError,
+    chart_description,
     font_dirs,
     pack_metadata,
     render_pack,
@@ -228,6 +229,24 @@ def test_quarto_source_carries_the_same_metadata_and_embeds_every_shown_cell_in_
         expected += [(nb.resolve(), cell) for cell in shown if cell not in markdown_cells]
     assert [((out.parent / path).resolve(), cell) for path, cell in embeds] == expected
     assert "## Measures at a glance" in text
+
+
+@pytest.mark.parametrize(
+    ("svg", "expected"),
+    [
+        ('<svg role="img" aria-label="A &amp; B\n 1" width="20" height="10"><title>t</title></svg>', ("A & B 1", True)),
+        ('\n<svg width="20" height="10"><g><title>From  the title</title></g></svg>', ("From the title", True)),
+        ('<svg aria-label=" " width="20" height="10"><title>Blank label, so the title</title></svg>', None),
+        ('<svg aria-label="a > b" width="Infinity" height="10"></svg>', ("a > b", False)),
+        ('<!-- <svg aria-label="not this one"> --><svg aria-label="after a comment" height="1" width="1"/>', ("after a comment", True)),
+    ],
+)
+def test_chart_description_reads_the_root_label_or_title(svg, expected):
+    if expected is None:
+        with pytest.raises(PackError, match="no aria-label"):
+            chart_description(svg, "here")
+    else:
+        assert chart_description(svg, "here") == expected
 
 
 def test_chart_symbols_get_the_symbol_font_in_svg_text_only():

@@ -9,7 +9,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from pmlib import load_data
+from pmlib import load_data, reuse
 from pmlib.report import params_files
 
 ROOT = Path(__file__).parents[1]
@@ -56,11 +56,13 @@ def test_committed_reports_hold_nothing_unstable_and_record_their_inputs():
         provenance = meta["pmlib"]
         assert provenance["parameters"]["quarter"] == path.parent.name and provenance["parameters"]["data_dir"] == "../../data"
         assert provenance["source_modified"] is False and re.fullmatch(r"[0-9a-f]{40}", provenance["source_commit"])
+        plan = path.stem.removeprefix("plan-") if path.stem.startswith("plan-") else None
         assert {
-            "data/measures.csv",
+            f"data/measures.csv (plan {plan})" if plan else "data/measures.csv",
             f"params/{path.parent.name}.yml",
-            "notebooks/" + ("plan.ipynb" if "plan-" in path.name else path.name),
+            "notebooks/" + ("plan.ipynb" if plan else path.name),
         } <= set(provenance["inputs"])
+        assert len(provenance["code_digest"]) == 64 and provenance["content_sha256"] == reuse.content_digest(nb)
         assert not [o for c in nb["cells"] for o in c.get("outputs", []) if o["output_type"] in ("error", "stream")]
 
 

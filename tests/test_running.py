@@ -22,6 +22,7 @@ import pytest
 from click.testing import CliRunner
 
 import pmlib
+from pmlib import reuse
 from pmlib.cli import main
 from pmlib.errors import DataContractError, NotebookError
 from pmlib.notebook_files import source_state
@@ -96,19 +97,25 @@ def test_a_quarter_runs_each_notebook_once_per_plan_and_twice_gives_identical_by
         "params_dir": "../../params",
     }
     assert provenance["pmlib_version"] == pmlib.__version__
+    assert provenance["code_digest"] == reuse.code_digest() and provenance["content_sha256"] == reuse.content_digest(nb)
     assert (provenance["source_commit"], provenance["source_modified"]) == (None, None)  # tmp_path is not a git checkout
-    data_files = {f"data/{p.relative_to(root / 'data').as_posix()}": sha(p) for p in (root / "data").rglob("*.*")}
-    assert provenance["inputs"] == data_files | {
+    params = {
         "params/2020-21-Q4.yml": sha(root / "params" / "2020-21-Q4.yml"),
         "params/2021-22-Q1.yml": sha(root / "params" / "2021-22-Q1.yml"),  # not Q2: a later report is no input
-        "notebooks/plan.ipynb": sha(NOTEBOOKS / "plan.ipynb"),
     }
+    # A plan's notebook reads the shared files whole and its own plan's rows of the others.
+    plan_rows = reuse.plan_inputs(pmlib.load_data("data"), "data")["healthy-people"]
+    assert provenance["inputs"] == plan_rows | params | {"notebooks/plan.ipynb": sha(NOTEBOOKS / "plan.ipynb")}
+    assert plan_rows["data/plans.csv"] == sha(root / "data" / "plans.csv") and "data/observations (plan healthy-people)" in plan_rows
+    data_files = {f"data/{p.relative_to(root / 'data').as_posix()}": sha(p) for p in (root / "data").rglob("*.*")}
+    overview = json.loads((folder / "good.ipynb").read_text(encoding="utf-8"))["metadata"]["pmlib"]
+    assert overview["inputs"] == data_files | params | {"notebooks/good.ipynb": sha(NOTEBOOKS / "good.ipynb")}
     for text in map(bytes.decode, snapshot(folder).values()):
         assert str(root) not in text and "partial" not in text and "pm-kernel" not in text
         assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:\d\d", text)  # no timestamps
 
     first = snapshot(folder)
-    assert run_quarters(["2021-22-Q1"], jobs=2).ok
+    assert run_quarters(["2021-22-Q1"], jobs=2, force=True).quarters[0].executed == result.quarters[0].written
     assert snapshot(folder) == first
 
 
@@ -139,7 +146,7 @@ def test_a_failed_notebook_leaves_the_previous_report_alone_and_other_quarters_c
     assert any(o.get("ename") == "ZeroDivisionError" for c in kept["cells"] for o in c.get("outputs", []))
     assert sorted(p.name for p in (root / "reports").iterdir()) == [".failed", "2021-22-Q1", "2021-22-Q2"]
     assert sorted(lines) == [
-        "2021/22 Q1: 2 notebook(s) written to reports/2021-22-Q1",
+        "2021/22 Q1: 2 notebook(s) executed, 0 reused, written to reports/2021-22-Q1",
         "2021/22 Q2: FAILED (1 problem(s)); reports/2021-22-Q2 left as it was",
     ]
 

@@ -60,3 +60,17 @@ def test_the_committed_reports_use_only_what_the_builtin_renderer_handles():
     for path in sorted((ROOT / "reports").glob("*/*.ipynb")):
         read_blocks(path, "html")
         read_blocks(path, "pack")
+
+
+def test_a_notebook_read_again_is_not_parsed_again_unless_its_bytes_changed(tmp_path, monkeypatch):
+    from pmlib.rendering import documents
+
+    path = _notebook(tmp_path, nbformat.v4.new_markdown_cell("# A title\n\nText.", id="t"))
+    parsed = []
+    parse = documents._parse_notebook
+    monkeypatch.setattr(documents, "_parse_notebook", lambda *args: parsed.append(args[0]) or parse(*args))
+    first = documents.read_notebook(path, "q/n.html", None)
+    again = documents.read_notebook(tmp_path / "." / "n.ipynb", "q/n.html", None)
+    assert again == first and again.title == "A title" and len(parsed) == 1
+    path.write_text(path.read_text(encoding="utf-8").replace("A title", "B title"), encoding="utf-8")
+    assert documents.read_notebook(path, "q/n.html", None).title == "B title" and len(parsed) == 2

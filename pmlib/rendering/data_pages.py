@@ -58,10 +58,11 @@ def open_data_page(params: dict[Period, object], files: dict[Period, list[Path]]
 
 def _measure_lines(report: QuarterReport, ids: list[str], here: Path, measures_dir: Path) -> str:
     judged = report.judged.set_index("measure_id")
+    measures = report.measures  # a selection made afresh on each access, so made once here
     lines = []
     for m in ids:
-        name = md_text(report.measures.loc[m, "name"])
-        plan = md_text(report.plans.loc[report.measures.loc[m, "plan_id"], "name"])
+        name = md_text(measures.loc[m, "name"])
+        plan = md_text(report.plans.loc[measures.loc[m, "plan_id"], "name"])
         status = status_label(judged.loc[m, "status"]).text
         lines.append(f"- [{name}]({link(measures_dir / f'{m}.qmd', here)}) ({plan}): {status} in {report.quarter.code}")
     return "\n".join(lines)

@@ -11,6 +11,7 @@ blocks, images, the constructs ``sources.UNSUPPORTED`` lists) is refused with
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 from collections.abc import Callable
@@ -35,6 +36,10 @@ MD = MarkdownIt("commonmark", {"html": False}).enable("table")
 _WITH_HTML = MarkdownIt("commonmark", {"html": True}).enable("table")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)---[ \t]*(?:\n|\Z)", re.DOTALL)
 _TABLE_TITLE = re.compile(r'<caption[^>]*>(.*?)</caption>|class="gt_heading gt_title[^"]*"[^>]*>(.*?)</', re.DOTALL)
+
+# Notebooks kept by content for a second read (see read_notebook): ten years of quarters, a dozen notebooks each.
+NOTEBOOKS_KEPT = 512
+_read: dict[tuple[str, str, bool], tuple[str, tuple[Block, ...], bool]] = {}
 
 _CODE_HINT = "show code as ```python and HTML as ```{=html}"
 _HTML_HINT = "is shown as text by the built-in renderer but as HTML by Quarto; put HTML in a ```{=html} block"
@@ -152,10 +157,29 @@ def markdown_problems(text: str, where: str, first_line: int = 1) -> tuple[list[
 
 
 def read_notebook(path: Path, output: str, quarter: Period | None, *, echo: bool = False) -> Document:
-    """An executed notebook as Quarto shows it; its first level-one heading is its title and its page's ``<h1>``."""
+    """An executed notebook as Quarto shows it; its first level-one heading is its title and its page's ``<h1>``.
+
+    A build reads each notebook twice, for the generated pages (titles,
+    charts) and for the website, and checking its Markdown is most of the
+    cost; so what is read is kept by the file's content (not its name or
+    date), and reading unchanged bytes again costs a hash.
+    """
+    path = Path(path)
+    data = path.read_bytes()
+    key = (hashlib.sha256(data).hexdigest(), path.stem, echo)
+    read = _read.get(key)
+    if read is None:
+        read = _read[key] = _parse_notebook(path, data.decode("utf-8"), echo)
+        while len(_read) > NOTEBOOKS_KEPT:
+            del _read[next(iter(_read))]  # the oldest
+    title, blocks, has_h1 = read
+    return Document(path, output, title, blocks, quarter, has_h1)
+
+
+def _parse_notebook(path: Path, text: str, echo: bool) -> tuple[str, tuple[Block, ...], bool]:
     problems: list[Problem] = []
     try:
-        blocks = read_blocks(path, "html", echo=echo)
+        blocks = read_blocks(path, "html", echo=echo, text=text)
     except UnsupportedSyntaxError as exc:
         problems += exc.problems
         blocks = []
@@ -170,7 +194,7 @@ def read_notebook(path: Path, output: str, quarter: Period | None, *, echo: bool
         problems.append(Problem(path.as_posix(), None, "heading", message))
     if problems:
         raise UnsupportedSyntaxError(problems)
-    return Document(path, output, page_title(blocks, path.stem), tuple(blocks), quarter, h1 == 1)
+    return page_title(blocks, path.stem), tuple(blocks), h1 == 1
 
 
 def read_page(path: Path, output: str) -> Document:

@@ -22,10 +22,12 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 import pypandoc
 import typst
 import yaml
@@ -33,10 +35,11 @@ from bs4 import BeautifulSoup
 
 from pmlib.config import ReportParams
 from pmlib.errors import PmlibError
+from pmlib.loading import CouncilData, load_data
 from pmlib.periods import Period, parse_quarter
 from pmlib.rendering.sources import HIDDEN_TAGS, REMOVE_OUTPUT_TAGS, Block, read_blocks
 from pmlib.rendering.typst_tables import escape_markup, html_table_to_typst
-from pmlib.report import QuarterReport, quarter_report, report_params
+from pmlib.report import QuarterReport, report_params
 
 EXTENSION = Path("_extensions") / "pmlib-pack"
 TEMPLATE_NAME = "typst-template.typ"
@@ -49,6 +52,7 @@ MAX_CHART_PX = 10_000
 # Compact charts: two fit on a page beside their figures, so a Cabinet member turns fewer pages.
 CHART_WIDTH = "72%"
 _SVG_TEXT = re.compile(r"(<(?:text|tspan)\b[^>]*>)([^<]+)")
+_SVG_START_TAG = re.compile(r"<svg\b(?:[^>\"']|\"[^\"]*\"|'[^']*')*>")
 # Pandoc's Markdown, minus what would break or change a pack silently: citations (an "@" in commentary),
 # raw HTML (shown as text, as the data contract promises) and heading labels (repeated across notebooks).
 MARKDOWN = "markdown-citations-raw_html-auto_identifiers"
@@ -59,6 +63,38 @@ Quarter = str | Period | ReportParams | None  # a code or slug, a quarter, its p
 
 class PackError(PmlibError):
     """The Cabinet pack cannot be made from the files given."""
+
+
+@dataclass(frozen=True)
+class PackSubject:
+    """What a pack is made of besides its notebooks: the quarter's params, and the council's data for its name and plans.
+
+    The notebooks already hold every judged figure, so unlike
+    ``quarter_report`` nothing is judged again for the pack (that was half
+    its cost). The data folder is still loaded, and so checked, and one
+    load serves every pack of a build.
+    """
+
+    params: ReportParams
+    data: CouncilData
+
+    @property
+    def quarter(self) -> Period:
+        """The report quarter."""
+        return self.params.quarter
+
+    @property
+    def plans(self) -> pd.DataFrame:
+        """Delivery plans in pack order."""
+        return self.data.plans
+
+
+def pack_subject(
+    quarter: Quarter, data_dir: str | os.PathLike, params_dir: str | os.PathLike, data: CouncilData | None = None
+) -> PackSubject:
+    """The params of ``quarter`` (as ``quarter_report`` finds them) with the data folder, loaded unless ``data`` is given."""
+    params = quarter if isinstance(quarter, ReportParams) else report_params(params_dir, quarter)
+    return PackSubject(params, load_data(data_dir) if data is None else data)
 
 
 @dataclass(frozen=True)
@@ -90,7 +126,7 @@ class PackMetadata:
         return {f.name.replace("_", "-"): getattr(self, f.name) for f in fields(self)}
 
 
-def pack_metadata(report: QuarterReport) -> PackMetadata:
+def pack_metadata(report: QuarterReport | PackSubject) -> PackMetadata:
     """The pack's metadata from the quarter's params and the council's name, so cover and website agree."""
     p = report.params
     return PackMetadata(
@@ -109,7 +145,7 @@ def _typst_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
-def pack_notebooks(report: QuarterReport, reports_dir: str | os.PathLike) -> list[Path]:
+def pack_notebooks(report: QuarterReport | PackSubject, reports_dir: str | os.PathLike) -> list[Path]:
     """The quarter's executed notebooks in pack order; every one must exist and be for this quarter."""
     folder = Path(reports_dir) / report.quarter.slug
     wanted = [(folder / "overview.ipynb", None)] + [(folder / f"plan-{plan_id}.ipynb", plan_id) for plan_id in report.plans.index]
@@ -137,8 +173,16 @@ def _fence(code: str, info: str = "") -> str:
 
 
 def chart_description(svg: str, where: str) -> tuple[str, bool]:
-    """The chart's text description, and whether it can be drawn (Vega gives an empty chart an infinite size)."""
-    root = BeautifulSoup(svg, "html.parser").find("svg")
+    """The chart's text description, and whether it can be drawn (Vega gives an empty chart an infinite size).
+
+    Only the root element is read when it carries the ``aria-label``, as
+    pmlib's charts do: parsing its start tag alone gives the same attributes
+    as parsing the whole drawing, at a fraction of the cost.
+    """
+    start = _SVG_START_TAG.match(svg.lstrip())
+    root = BeautifulSoup(start.group(0), "html.parser").find("svg") if start else None
+    if root is None or not (root.get("aria-label") or "").strip():
+        root = BeautifulSoup(svg, "html.parser").find("svg")
     label = None if root is None else root.get("aria-label") or (root.find("title").get_text() if root.find("title") else None)
     if not label or not label.strip():
         raise PackError(f"{where}: the chart has no aria-label or <title>; every chart in the pack needs a text description")
@@ -219,13 +263,15 @@ def write_pack_source(
     params_dir: str | os.PathLike,
     project_dir: str | os.PathLike,
     source_dir: str | os.PathLike,
+    data: CouncilData | None = None,
 ) -> Path:
     """Write the quarter's Typst source, the template and the charts into ``source_dir``; returns the ``.typ`` file.
 
     Kept separate from compiling so the source can be read, diffed or
     compiled by the ``typst`` command line when a pack looks wrong.
+    ``data`` is ``data_dir`` already loaded, as in ``quarter_report``.
     """
-    report = quarter_report(quarter, data_dir, params_dir)
+    report = pack_subject(quarter, data_dir, params_dir, data)
     notebooks = pack_notebooks(report, reports_dir)
     source_dir = Path(source_dir)
     source_dir.mkdir(parents=True, exist_ok=True)
@@ -279,14 +325,37 @@ def render_pack(
     project_dir: str | os.PathLike,
     out_pdf: str | os.PathLike,
     source_dir: str | os.PathLike | None = None,
+    data: CouncilData | None = None,
 ) -> Path:
     """Build the quarter's Cabinet pack as ``out_pdf`` without Quarto; ``source_dir`` keeps the Typst source."""
     params = quarter if isinstance(quarter, ReportParams) else report_params(params_dir, quarter)
     with tempfile.TemporaryDirectory(prefix="pmlib-pack-") as scratch:
         folder = Path(source_dir) if source_dir is not None else Path(scratch)
         kwargs = {"reports_dir": reports_dir, "data_dir": data_dir, "params_dir": params_dir, "project_dir": project_dir}
-        main = write_pack_source(params, **kwargs, source_dir=folder)
+        main = write_pack_source(params, **kwargs, source_dir=folder, data=data)
         return compile_pack(main, out_pdf, params.data_as_at)
+
+
+def render_packs(
+    targets: Iterable[tuple[Quarter, str | os.PathLike]],
+    *,
+    reports_dir: str | os.PathLike,
+    data_dir: str | os.PathLike,
+    params_dir: str | os.PathLike,
+    project_dir: str | os.PathLike,
+) -> list[Path]:
+    """Build each ``(quarter, out_pdf)`` pack in turn, loading the data folder once for all of them; the PDFs, in order.
+
+    A build runs this in a worker process (``pmlib.rendering.background``)
+    while it renders the website, since the packs need only the executed
+    notebooks.
+    """
+    targets = list(targets)
+    if not targets:
+        return []
+    data = load_data(data_dir)
+    dirs = {"reports_dir": reports_dir, "data_dir": data_dir, "params_dir": params_dir, "project_dir": project_dir}
+    return [render_pack(quarter, **dirs, out_pdf=out_pdf, data=data) for quarter, out_pdf in targets]
 
 
 def write_quarto_source(
@@ -303,7 +372,7 @@ def write_quarto_source(
     project; Markdown cells are copied, code cells are embedded by id, so
     Quarto picks each output's Typst representation itself.
     """
-    report = quarter_report(quarter, data_dir, params_dir)
+    report = pack_subject(quarter, data_dir, params_dir)
     out_qmd = Path(out_qmd)
     lines = ["---", yaml.safe_dump(pack_metadata(report).front_matter(), sort_keys=False, allow_unicode=True).strip(), "---", ""]
     for path in pack_notebooks(report, reports_dir):

@@ -15,15 +15,17 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import pandas as pd
 
 from pmlib.appendices import baseline_withheld, revisions
+from pmlib.charts import chart_figures
 from pmlib.disclosure import value_text, value_texts
 from pmlib.errors import ConfigError
 from pmlib.formats import UNIT_WORDS, format_value
+from pmlib.loading import load_data
 from pmlib.open_data import write_open_data
 from pmlib.periods import Period, parse_quarter
 from pmlib.prose import Prose, escape_html, user_markdown
@@ -64,6 +66,11 @@ def _intervention_links(report: QuarterReport, page: Path) -> str:
     return "Each has its own page with its history and what officers are doing about it: " + "; ".join(names) + "."
 
 
+def _figures(documents: Iterable[Document]) -> dict[str, str]:
+    """The charts the quarter's notebooks drew, by element id: the pages show the same charts and need not draw them again."""
+    return chart_figures(block.content for doc in documents for block in doc.blocks if block.kind == "html")
+
+
 def index_page(report: QuarterReport, documents: list[Document], page: Path) -> str:
     """The home page: the latest quarter's headline, statuses by plan (chart and table), the measures needing intervention."""
     q, p = report.quarter, report.params
@@ -73,7 +80,7 @@ def index_page(report: QuarterReport, documents: list[Document], page: Path) -> 
         f"Latest report: **{md_text(p.title)}, {q.code}** ({q.label}). {_meeting(p)}",
         report.headline().markdown,
         "## Status by delivery plan",
-        _raw(report.status_chart().html()),
+        _raw(report.status_chart().drawn(_figures(documents))),
         _raw(report.status_table().html),
         "## Measures needing intervention",
         _shown(report.exceptions_table()),
@@ -100,16 +107,17 @@ def archive_page(params: dict[Period, object], documents: dict[Period, list[Docu
 def measures_page(report: QuarterReport, page: Path) -> str:
     """Every public measure by delivery plan, with its status in the latest quarter."""
     judged = report.judged.set_index("measure_id")
+    measures = report.measures  # a selection made afresh on each access, so made once here
     parts = [f"Every published measure, by delivery plan, with its status in {report.quarter.code}."]
     for plan_id, plan in report.plans.iterrows():
-        ids = [m for m in report.measures.index if report.measures.loc[m, "plan_id"] == plan_id]
+        ids = [m for m in measures.index if measures.loc[m, "plan_id"] == plan_id]
         if not ids:
             continue
         parts.append(f"## {md_text(plan['name'])}")
         lines = []
         for m in ids:
             link = _link(page.parent / MEASURES_DIR / f"{m}.qmd", page)
-            lines.append(f"- [{md_text(report.measures.loc[m, 'name'])}]({link}): {status_label(judged.loc[m, 'status']).text}")
+            lines.append(f"- [{md_text(measures.loc[m, 'name'])}]({link}): {status_label(judged.loc[m, 'status']).text}")
         parts.append("\n".join(lines))
     return _page("Measures", *parts)
 
@@ -148,7 +156,7 @@ def _targets(report: QuarterReport, measure_id: str) -> str:
     return _raw(make_table(frame, f"table-measure-{measure_id}-targets".lower(), f"{m['name']}: targets by year").html)
 
 
-def _history(report: QuarterReport, measure_id: str) -> str:
+def _history(report: QuarterReport, measure_id: str, figures: Mapping[str, str]) -> str:
     m = report.data.measures.loc[measure_id]
     rows = report.history[report.history["measure_id"] == measure_id].drop_duplicates("period", keep="last")
     fmt = lambda v: format_value(v, m["unit"], int(m["decimals"]))  # noqa: E731
@@ -163,7 +171,7 @@ def _history(report: QuarterReport, measure_id: str) -> str:
     )
     tints = {"Status": [status_label(s).tint for s in rows["status"]]}
     table = make_table(frame, f"table-measure-{measure_id}-history".lower(), f"{m['name']}: figures by period", tints)
-    return "\n\n".join([_raw(report.chart(measure_id).html()), _raw(table.html)])
+    return "\n\n".join([_raw(report.chart(measure_id).drawn(figures)), _raw(table.html)])
 
 
 def _commentary(report: QuarterReport, measure_id: str) -> str:
@@ -199,8 +207,13 @@ def _revisions(report: QuarterReport, measure_id: str) -> str:
     return "Figures corrected after they were first supplied, each version with the date it was supplied.\n\n" + _raw(table.html)
 
 
-def measure_page(report: QuarterReport, measure_id: str, plan_source: Path | None, page: Path) -> str:
-    """One public measure: what it is, its targets, its whole published history and what officers said each quarter."""
+def measure_page(
+    report: QuarterReport, measure_id: str, plan_source: Path | None, page: Path, figures: Mapping[str, str] | None = None
+) -> str:
+    """One public measure: what it is, its targets, its whole published history and what officers said each quarter.
+
+    ``figures`` are the charts the quarter's notebooks drew, by element id (see ``Chart.drawn``).
+    """
     m = report.data.measures.loc[measure_id]
     return _page(
         md_text(m["name"]),
@@ -211,7 +224,7 @@ def measure_page(report: QuarterReport, measure_id: str, plan_source: Path | Non
         _targets(report, measure_id),
         f"## History to {report.quarter.code}",
         "Each figure as published at the latest report's date; a withheld or missing figure is a gap in the chart.",
-        _history(report, measure_id),
+        _history(report, measure_id, figures or {}),
         "## Commentary by quarter",
         _commentary(report, measure_id),
         "## Revisions",
@@ -259,7 +272,9 @@ def write_pages(
     out_dir, reports_dir = Path(out_dir), Path(reports_dir)
     documents = {q: read_quarter(reports_dir, q) for q in periods}
     latest = periods[-1]
-    report = quarter_report(params[latest], data_dir, params_dir)
+    data = load_data(data_dir)  # once for every quarter's report
+    report = quarter_report(params[latest], data_dir, params_dir, data=data)
+    figures = _figures(documents[latest])
     by_stem = {d.source.stem: d.source for d in documents[latest]}
     pages = {
         "index.qmd": index_page(report, documents[latest], out_dir / "index.qmd"),
@@ -269,7 +284,7 @@ def write_pages(
     for measure_id in report.judged["measure_id"]:
         page = out_dir / MEASURES_DIR / f"{measure_id}.qmd"
         plan = by_stem.get(f"plan-{report.data.measures.loc[measure_id, 'plan_id']}")
-        pages[f"{MEASURES_DIR}/{measure_id}.qmd"] = measure_page(report, measure_id, plan, page)
+        pages[f"{MEASURES_DIR}/{measure_id}.qmd"] = measure_page(report, measure_id, plan, page, figures)
     pages.update(goal_pages(report, out_dir, out_dir / MEASURES_DIR))
     pages["methodology.qmd"] = methodology_page(report.data.council)
     site_title = read_project(project_dir or out_dir.parent, "website").website.title
@@ -278,7 +293,7 @@ def write_pages(
     written = []
     files = {}
     for q in periods:
-        quarter = report if q == latest else quarter_report(params[q], data_dir, params_dir)
+        quarter = report if q == latest else quarter_report(params[q], data_dir, params_dir, data=data)
         files[q] = write_open_data(quarter, out_dir / OPEN_DATA_DIR / q.slug)
         written += files[q]
     pages["open-data.qmd"] = open_data_page(params, files, out_dir / "open-data.qmd", report.data.council.name)

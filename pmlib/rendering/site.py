@@ -265,10 +265,14 @@ def render_site(
     reports_dir: str | os.PathLike,
     pages_dir: str | os.PathLike,
     out_dir: str | os.PathLike,
+    vega_js: Callable[[], str] = vega_bundle,
 ) -> list[Path]:
     """Write the website for ``quarters`` into ``out_dir`` (a fresh folder the caller swaps into ``_site/``); the files written, sorted.
 
     Reads ``_quarto.yml`` and ``_quarto-website.yml`` from ``project_dir``.
+    ``vega_js`` gives the Vega bundle, asked for last: making it takes
+    vl-convert over a second, so a build makes it in a worker process meanwhile
+    (``Pending.result`` of ``vega_bundle``).
     Raises ``ProjectConfigError`` for the project files,
     ``UnsupportedSyntaxError`` for Quarto syntax the built-in renderer does
     not implement, ``ConfigError`` for a quarter with no executed notebooks,
@@ -300,5 +304,5 @@ def render_site(
         if name == "site.css":
             data += "".join(f"\n/* great-tables: {n} */\n{styles[n]}\n" for n in sorted(styles)).encode("utf-8")
         written.append(_write(out_dir / ASSETS_DIR / name, data))
-    written.append(_write(out_dir / ASSETS_DIR / VEGA_BUNDLE, vega_bundle().encode("utf-8")))
+    written.append(_write(out_dir / ASSETS_DIR / VEGA_BUNDLE, vega_js().encode("utf-8")))
     return sorted(written)

@@ -82,10 +82,13 @@ def pick(output: dict, target: Target) -> tuple[str, str] | None:
     return None
 
 
-def read_blocks(path: str | os.PathLike, target: Target, *, echo: bool = False) -> list[Block]:
-    """The blocks of an executed notebook for ``target``, in order; raises on unsupported syntax or error outputs."""
+def read_blocks(path: str | os.PathLike, target: Target, *, echo: bool = False, text: str | None = None) -> list[Block]:
+    """The blocks of an executed notebook for ``target``, in order; raises on unsupported syntax or error outputs.
+
+    ``text`` is the notebook file's content when the caller has already read it.
+    """
     path = Path(path)
-    nb = nbformat.read(path, as_version=4)
+    nb = nbformat.read(path, as_version=4) if text is None else nbformat.reads(text, as_version=4)
     blocks: list[Block] = []
     problems: list[Problem] = []
     for number, cell in enumerate(nb.cells, 1):

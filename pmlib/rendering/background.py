@@ -1,0 +1,131 @@
+"""Work a build hands to another process while this one writes the website: the Cabinet packs and the Vega bundle.
+
+Writing pages and the website is one process's work, so on a machine with
+two or more cores the others sit idle through it. The packs need only the
+executed notebooks and the Vega bundle only vl-convert, so neither waits for
+the website, and (apart from the bundle, written last) the website does not
+wait for them. Threads would not help: the packs' HTML-to-Typst
+conversion (BeautifulSoup) and vl-convert's bundling both hold the GIL.
+Work offered when no worker is idle is done by the asking process itself,
+when it wants the result (``Background.offer``).
+
+Workers are spawned, as ``pm run``'s are, so they start from this process's
+environment and imports rather than a fork of its state. Leaving the
+``with`` block waits for work already started, even on an error, so nothing
+is still writing into a folder the caller is about to delete or swap in.
+"""
+
+from __future__ import annotations
+
+import functools
+import multiprocessing
+import os
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from pmlib.errors import PmlibError, ProblemsError
+from pmlib.problems import Problem
+
+
+def spare_cores() -> int:
+    """Cores beside this process's own that it may use (a container or ``taskset`` can allow fewer than the machine has)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(0, cores - 1)
+
+
+@dataclass(frozen=True)
+class _Failure:
+    """A pmlib error as plain data: a ``ProblemsError`` does not survive pickling, since its one argument is its problems."""
+
+    kind: type[PmlibError]
+    message: str
+    problems: tuple[Problem, ...] | None
+
+    def exception(self) -> PmlibError:
+        try:
+            return self.kind(list(self.problems)) if self.problems is not None else self.kind(self.message)
+        except TypeError:  # an error class that takes other arguments: the message still says what went wrong
+            return PmlibError(self.message)
+
+
+def _call(fn: Callable[..., Any], args: tuple, kwargs: dict) -> Any:
+    try:
+        return fn(*args, **kwargs)
+    except ProblemsError as exc:
+        return _Failure(type(exc), str(exc), tuple(exc.problems))
+    except PmlibError as exc:
+        return _Failure(type(exc), str(exc), None)
+
+
+class Pending:
+    """The result of work handed to a worker (or kept for this process): ``result()`` waits for it and raises what it raised."""
+
+    def __init__(self, future: Future | None, work: Callable[[], Any]):
+        self._future = future
+        self._work = work
+
+    def done(self) -> bool:
+        """True once the work has finished, well or not."""
+        return self._future is not None and self._future.done()
+
+    def result(self) -> Any:
+        """The work's return value, waiting for it if need be; a pmlib error in the worker is raised here as itself."""
+        if self._future is None:  # kept for this process: done now, once
+            self._future = Future()
+            try:
+                self._future.set_result(self._work())
+            except BaseException as exc:
+                self._future.set_exception(exc)
+        value = self._future.result()
+        if isinstance(value, _Failure):
+            raise value.exception()
+        return value
+
+
+class Background:
+    """Spawned worker processes, one per spare core, for the duration of a ``with`` block; work starts in the order submitted.
+
+    With no spare core there is no worker, and each piece of work is done
+    in this process when its result is asked for, as if run in line.
+    """
+
+    def __init__(self, workers: int | None = None):
+        self.workers = spare_cores() if workers is None else workers
+        self._pool: ProcessPoolExecutor | None = None
+        self._open = False
+        self._started: list[Future] = []
+
+    def __enter__(self) -> Background:
+        if self.workers > 0:
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"))
+        self._open = True
+        return self
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Pending:
+        """Start ``fn(*args, **kwargs)`` in a worker (a module-level function, with picklable arguments and result)."""
+        if not self._open:
+            raise RuntimeError("submit work inside the with block")
+        if self._pool is None:
+            return Pending(None, functools.partial(fn, *args, **kwargs))
+        future = self._pool.submit(_call, fn, args, kwargs)
+        self._started.append(future)
+        return Pending(future, functools.partial(fn, *args, **kwargs))
+
+    def offer(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Pending:
+        """Start ``fn`` in a worker if one is idle; otherwise keep it, to be done in this process when its result is asked for.
+
+        For work this process will want late, when it would otherwise only
+        wait: on two cores the one worker is busy with the packs, and the
+        website makes the Vega bundle itself after its pages.
+        """
+        if sum(not f.done() for f in self._started) < self.workers:
+            return self.submit(fn, *args, **kwargs)
+        return Pending(None, functools.partial(fn, *args, **kwargs))
+
+    def __exit__(self, *exc_info: object) -> None:
+        pool, self._pool, self._open = self._pool, None, False
+        if pool is not None:
+            # On an error nothing more is started, but work already running is waited for (see the module docstring).
+            pool.shutdown(wait=True, cancel_futures=exc_info[0] is not None)

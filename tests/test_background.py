@@ -1,0 +1,71 @@
+"""Work a build hands to a worker process: results, errors as themselves, and waiting before the caller moves on."""
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from pmlib.errors import ConfigError, DataContractError
+from pmlib.problems import Problem
+from pmlib.rendering.background import Background
+
+
+def _write_later(path: Path, seconds: float) -> str:
+    path.with_suffix(".started").touch()
+    time.sleep(seconds)
+    path.write_text("done", encoding="utf-8")
+    return path.name
+
+
+def _fail(kind: str) -> None:
+    if kind == "problems":
+        raise DataContractError([Problem("data/measures.csv", 3, "unit", "not a unit")])
+    raise ConfigError("no params file")
+
+
+def test_results_come_back_in_the_order_asked_for(tmp_path):
+    with Background(workers=1) as background:
+        first = background.submit(_write_later, tmp_path / "a", 0)
+        second = background.submit(_write_later, tmp_path / "b", 0)
+        assert (second.result(), first.result()) == ("b", "a")
+
+
+def test_a_pmlib_error_in_the_worker_is_raised_as_itself_with_its_problems():
+    with Background(workers=1) as background:
+        with pytest.raises(DataContractError) as caught:
+            background.submit(_fail, "problems").result()
+        assert caught.value.problems == [Problem("data/measures.csv", 3, "unit", "not a unit")]
+        with pytest.raises(ConfigError, match="no params file"):
+            background.submit(_fail, "config").result()
+
+
+def test_an_error_in_the_caller_still_waits_for_work_already_started(tmp_path):
+    with pytest.raises(RuntimeError, match="pages failed"), Background(workers=1) as background:
+        background.submit(_write_later, tmp_path / "pack", 0.5)
+        while not (tmp_path / "pack.started").exists():
+            time.sleep(0.01)
+        raise RuntimeError("pages failed")
+    assert (tmp_path / "pack").read_text(encoding="utf-8") == "done"
+
+
+def _pid() -> int:
+    return os.getpid()
+
+
+def test_work_offered_when_every_worker_is_busy_is_done_here_when_asked_for(tmp_path):
+    with Background(workers=1) as background:
+        busy = background.submit(_write_later, tmp_path / "pack", 0.5)
+        kept = background.offer(_pid)
+        assert not kept.done()
+        assert kept.result() == os.getpid() and kept.done()
+        assert busy.result() == "pack"
+        assert background.offer(_pid).result() != os.getpid()  # a worker is idle now
+
+
+def test_with_no_spare_core_the_work_is_done_here_in_line(tmp_path):
+    with Background(workers=0) as background:
+        pending = background.submit(_pid)
+        assert not pending.done() and pending.result() == os.getpid()
+        with pytest.raises(DataContractError):
+            background.submit(_fail, "problems").result()

@@ -1,0 +1,102 @@
+"""The chart specs: valid Vega-Lite, the shapes and data the pages and the pack rely on, and an SVG drawn once per spec."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pmlib import charts
+from pmlib.charts import VEGA_LITE_SCHEMA, measure_chart, status_chart
+
+MEASURE = pd.Series({"unit": "percent", "decimals": 1})
+
+
+def _history(values, targets=None, interventions=None) -> pd.DataFrame:
+    n = len(values)
+    return pd.DataFrame(
+        {
+            "period": [f"2020/21 Q{i + 1}" for i in range(n)],
+            "value": values,
+            "target": targets if targets is not None else [np.nan] * n,
+            "intervention": interventions if interventions is not None else [np.nan] * n,
+            "status": ["no_data"] * n,
+        }
+    )
+
+
+def _specs() -> dict[str, dict]:
+    counts = pd.DataFrame({"plan": ["A plan", "B plan"], "on_target": [2, 0], "below_target": [1, 0], "intervention": [0, 3]})
+    return {
+        "line": measure_chart("c-line", _history([1.5, np.nan, 3.25], [2.0] * 3, [1.0] * 3), MEASURE, "Title", "Finding.").spec,
+        "empty": measure_chart("c-empty", _history([np.nan, np.nan]), MEASURE, "Title", "Finding.").spec,
+        "status": status_chart("c-status", counts, "Title", "Finding.").spec,
+    }
+
+
+@pytest.mark.parametrize("kind", ["line", "empty", "status"])
+def test_specs_are_valid_vega_lite(kind):
+    """The specs are written as plain dicts, so the schema Altair would have checked them against is checked here."""
+    altair = pytest.importorskip("altair")
+    jsonschema = pytest.importorskip("jsonschema")
+    spec = _specs()[kind]
+    assert spec["$schema"] == VEGA_LITE_SCHEMA
+    jsonschema.validate(spec, altair.vegalite.v6.schema.core.load_schema())
+
+
+def test_data_is_json_ready_with_gaps_left_out():
+    spec = _specs()["line"]
+    ((name, rows),) = spec["datasets"].items()
+    assert spec["data"] == {"name": name} and name.startswith("data-")
+    assert json.loads(json.dumps(rows, allow_nan=False)) == rows  # no NaN, no numpy scalars
+    values = [(r["period"], r["amount"], r["shown"]) for r in rows if r["series"] == "Value"]
+    assert values == [("2020/21 Q1", 1.5, "1.5%"), ("2020/21 Q3", 3.25, "3.3%")]  # the missing figure is a gap, not a point
+    assert [layer["encoding"]["color"]["scale"]["domain"] for layer in spec["layer"]] == [["Value", "Target", "Intervention level"]] * 2
+
+
+def test_equal_data_gives_an_equal_dataset_name_and_different_data_a_different_one():
+    one = measure_chart("a", _history([1.0, 2.0]), MEASURE, "T", "F").spec
+    same = measure_chart("b", _history([1.0, 2.0]), MEASURE, "T", "F").spec
+    other = measure_chart("a", _history([1.0, 2.5]), MEASURE, "T", "F").spec
+    assert one == same and one["data"] != other["data"]
+
+
+def test_status_chart_keeps_plan_order_and_only_nonzero_counts():
+    spec = _specs()["status"]
+    assert spec["encoding"]["y"]["sort"] == ["A plan", "B plan"]
+    rows = next(iter(spec["datasets"].values()))
+    assert [(r["plan"], r["key"], r["measures"], r["rank"]) for r in rows] == [
+        ("A plan", "on_target", 2, 0),
+        ("A plan", "below_target", 1, 1),
+        ("B plan", "intervention", 3, 2),
+    ]
+    assert all(type(r["measures"]) is int for r in rows)
+
+
+def test_a_spec_is_drawn_once_and_each_chart_keeps_its_own_ids(monkeypatch):
+    calls = []
+    monkeypatch.setattr(
+        charts.vl_convert, "vegalite_to_svg", lambda spec: calls.append(spec) or '<svg id="a"><g clip-path="url(#a)"/></svg>'
+    )
+    charts._vegalite_svg.cache_clear()
+    history = _history([1.0, 2.0])
+    first = measure_chart("chart-history", history, MEASURE, "T", "F").svg()
+    again = measure_chart("chart-exception", history, MEASURE, "T", "F").svg()
+    charts._vegalite_svg.cache_clear()
+    assert len(calls) == 1
+    assert 'id="chart-history-a"' in first and "url(#chart-exception-a)" in again
+
+
+def test_a_figure_an_executed_notebook_drew_is_reused_only_when_it_is_this_very_chart(monkeypatch):
+    chart = measure_chart("chart-q-m-history", _history([1.0, 2.0]), MEASURE, "T", "F")
+    figure = chart.html('<svg role="img"><g/></svg>')
+    drawn = charts.chart_figures(["<p>not a chart</p>", figure])
+    assert drawn == {"chart-q-m-history": figure}
+    monkeypatch.setattr(charts.vl_convert, "vegalite_to_svg", lambda spec: pytest.fail("drawn again"))
+    assert chart.drawn(drawn) == figure
+    monkeypatch.setattr(charts.vl_convert, "vegalite_to_svg", lambda spec: "<svg><g/></svg>")
+    charts._vegalite_svg.cache_clear()
+    newer = measure_chart("chart-q-m-history", _history([1.0, 2.5]), MEASURE, "T", "F")  # other figures, same id
+    assert newer.drawn(drawn) == newer.html() != figure
+    assert measure_chart("chart-q-m-exception", _history([1.0, 2.0]), MEASURE, "T", "F").drawn(drawn) != figure
+    charts._vegalite_svg.cache_clear()
