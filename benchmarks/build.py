@@ -10,7 +10,7 @@ build and everything it started (a figure that moves less than wall time on
 a shared machine), and the phases, read from when the build printed each of
 its lines:
 
-* check + notebooks: until ``... notebook(s) written``;
+* check + notebooks: until the quarter's ``... notebook(s) executed, ...`` line;
 * pages: the generated pages and open data, until ``Rendering the website``;
 * site: the website, until ``Waiting for the Cabinet packs`` (or, in a
   build that typesets after the site, the first ``Typesetting`` line);
@@ -92,7 +92,7 @@ def phases(lines: list[tuple[float, str]], wall: float) -> dict[str, float]:
     def first(text: str, default: float | None = None) -> float | None:
         return next((t for t, s in lines if text in s), default)
 
-    notebooks = max((t for t, s in lines if "notebook(s) written" in s), default=0.0)
+    notebooks = max((t for t, s in lines if "notebook(s) executed" in s), default=0.0)
     pages = first("Rendering the website", notebooks)
     done = first("Website (", wall)
     typeset = first("Typesetting the Cabinet pack")

@@ -111,7 +111,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--years", type=int, default=10, help="financial years of figures, all judged (default 10)")
     parser.add_argument("--seed", type=int, default=8)
     parser.add_argument("--method", choices=("intervention", "tolerance"), default="intervention", help="the council's status_method")
-    parser.add_argument("--repeat", type=int, default=3, help="timed judge runs; the median is reported (default 3)")
+    parser.add_argument("--repeat", type=int, default=5, help="timed judge runs; the median is reported (default 5)")
     parser.add_argument("--sample", type=int, default=400, help="measures checked against the per-row reference (default 400; 0: all)")
     parser.add_argument("--no-memory", action="store_true", help="skip the child process that measures peak memory")
     parser.add_argument("--load", action="store_true", help="also write the data as CSV files and time pmlib.load_data on them")

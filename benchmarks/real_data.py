@@ -39,7 +39,7 @@ from benchmarks._lait import LaitMissing, load_lait
 def main(argv: list[str]) -> int:
     """Map, load, judge and check the LAIT data; print one line per figure; exit 1 on a disagreement, 2 without the data."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks real-data", description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=3, help="timed judge runs; the median is reported (default 3)")
+    parser.add_argument("--repeat", type=int, default=5, help="timed judge runs; the median is reported (default 5)")
     parser.add_argument("--sample", type=int, default=3000, help="measures checked against the per-row reference (default 3000; 0: all)")
     parser.add_argument("--method", choices=("intervention", "tolerance"), default="tolerance", help="status_method (default tolerance)")
     parser.add_argument("--areas", default="", help="DfE authority numbers to keep, comma-separated (default: every area)")
