@@ -43,23 +43,18 @@ from collections.abc import Callable
 from pathlib import Path
 
 from benchmarks._common import line, verdict
+from benchmarks._project import copy_project
 
 GOAL_SECONDS = 30.0
-PROJECT_FILES = ("data", "params", "notebooks", "reports", "_extensions", "_quarto.yml", "_quarto-website.yml", "_quarto-pack.yml")
 PHASES = ("check + notebooks", "pages", "site", "packs", "finish")
 
 
-def copy_project(source: Path, target: Path) -> str:
+def copy_cold(source: Path, target: Path) -> str:
     """Copy what a build reads into ``target``, without ``_site`` or the latest quarter's reports; the latest quarter's slug."""
     from pmlib.running import select_quarters
 
     latest = select_quarters(source / "params")[0].slug
-    for name in PROJECT_FILES:
-        path = source / name
-        if path.is_dir():
-            shutil.copytree(path, target / name, ignore=shutil.ignore_patterns(".*"))
-        elif path.is_file():
-            shutil.copy2(path, target / name)
+    copy_project(source, target)
     shutil.rmtree(target / "reports" / latest, ignore_errors=True)
     return latest
 
@@ -153,7 +148,7 @@ def main(argv: list[str]) -> int:
             if project is not None:
                 shutil.rmtree(project, ignore_errors=True)
             project = Path(tempfile.mkdtemp(prefix="pm-build-bench-"))
-            latest = copy_project(args.project.resolve(), project)
+            latest = copy_cold(args.project.resolve(), project)
             wall, cpu, lines = timed_build(project)
             runs.append((wall, cpu, phases(lines, wall)))
             print(

@@ -24,19 +24,10 @@ import time
 from pathlib import Path
 
 from benchmarks._common import line, verdict
+from benchmarks._project import copy_project
 
 GOAL_UNCHANGED = 3.0  # seconds (issue 8)
-PROJECT_FILES = ("data", "params", "notebooks", "reports", "_extensions", "_quarto.yml", "_quarto-website.yml", "_quarto-pack.yml")
 SUMMARY = re.compile(r"^(?P<quarter>\S+ Q\d): (?P<executed>\d+) notebook\(s\) executed, (?P<reused>\d+) reused", re.MULTILINE)
-
-
-def _copy(source: Path, target: Path) -> None:
-    for name in PROJECT_FILES:
-        path = source / name
-        if path.is_dir():
-            shutil.copytree(path, target / name, ignore=shutil.ignore_patterns(".*"))
-        elif path.is_file():
-            shutil.copy2(path, target / name)
 
 
 def _build(root: Path, args: argparse.Namespace) -> tuple[float, str]:
@@ -93,7 +84,7 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     root = Path(tempfile.mkdtemp(prefix="pm-rebuild-")) / "project"
     try:
-        _copy(Path(args.project), root)
+        copy_project(Path(args.project), root)
         seconds, output = _build(root, args)
         executed, reused = _counts(output)
         print(f"rebuild: {args.quarter or 'latest quarter'} of a copy of {Path(args.project).resolve()}, median of {args.repeat}")
