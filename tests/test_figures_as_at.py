@@ -1,11 +1,15 @@
 """The as-at view: which figure a report uses, and when a figure counts as revised."""
 
 import datetime as dt
+import math
 
+import numpy as np
 import pytest
 from builders import make_data
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from pmlib.figures import figures_as_at
+from pmlib.figures import figures_as_at, latest_rows
 from pmlib.loading import load_data
 from pmlib.status import judge
 
@@ -148,3 +152,47 @@ def test_the_validated_figure_replaces_the_provisional_one(tmp_path):
     late = judge(data, [Q1], data_as_at=D("2020-10-31"), published=[D("2020-07-31")]).iloc[0]
     assert bool(early["provisional"]) and not bool(late["provisional"])
     assert not bool(late["revised"])  # same figure, now validated: not a revision
+
+
+# --- the array form against a plain reading of the rule ----------------------------------------------
+
+
+def _plain_latest(keys, reported, values, as_at, published):
+    """Newest row by reported day (the later row on a tie) per key, and whether an earlier published report saw another value."""
+
+    def winners(limit):
+        best = {}
+        for row, (key, day) in enumerate(zip(keys, reported, strict=True)):
+            if limit is None or day <= limit:
+                if key not in best or day >= reported[best[key]]:
+                    best[key] = row
+        return best
+
+    now = winners(as_at)
+    revised = {}
+    for day in published:
+        if as_at is None or day < as_at:
+            for key, then in winners(day).items():
+                if key in now:
+                    a, b = values[now[key]], values[then]
+                    revised[key] = revised.get(key, False) or not (a == b or (math.isnan(a) and math.isnan(b)))
+    rows = sorted(now.values())
+    return rows, [revised.get(keys[r], False) for r in rows]
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(
+    rows=st.lists(st.tuples(st.integers(0, 5), st.integers(0, 8), st.sampled_from([1.0, 2.0, float("nan")])), max_size=30),
+    as_at=st.one_of(st.none(), st.integers(0, 8)),
+    published=st.lists(st.integers(0, 8), max_size=4),
+)
+def test_latest_rows_follow_the_rule(rows, as_at, published):
+    keys = np.array([r[0] for r in rows], dtype="int64")
+    reported = np.array([r[1] for r in rows], dtype="int64")
+    values = np.array([r[2] for r in rows], dtype="float64")
+    epoch = dt.date(2020, 1, 1)
+    day = lambda d: None if d is None else epoch + dt.timedelta(days=d)  # noqa: E731
+    kept, revised = latest_rows(keys, 6, reported + (epoch - dt.date(1970, 1, 1)).days, (values,), day(as_at), [day(d) for d in published])
+    expected_rows, expected_revised = _plain_latest(keys.tolist(), reported.tolist(), values.tolist(), as_at, published)
+    assert kept.tolist() == expected_rows
+    assert revised.tolist() == expected_revised

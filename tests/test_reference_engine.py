@@ -23,6 +23,7 @@ from builders import make_data
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pmlib import status
 from pmlib.loading import check_data, load_data
 from pmlib.status import judge
 
@@ -107,6 +108,21 @@ def test_reference_agrees_as_figures_stood_earlier(coverage):
     as_at = dt.date(COVERAGE.first_year + 2, 10, 31)
     judged = assert_agree(data, COVERAGE.report_quarters, data_as_at=as_at)
     assert (judged["status"] == "no_data").sum() > (judge(data, COVERAGE.report_quarters)["status"] == "no_data").sum()
+
+
+@pytest.mark.parametrize("method", ["intervention", "tolerance"])
+def test_blocks_and_threads_give_the_same_table(coverage, monkeypatch, method):
+    # The coverage set fits in one block; split it into blocks of 7 measures on two threads and the table must not change.
+    _, data = coverage
+    data = tables.with_method(data, method)
+    published = [dt.date(COVERAGE.first_year + 1, 8, 1), dt.date(COVERAGE.first_year + 2, 2, 1)]
+    whole = judge(data, COVERAGE.report_quarters, published=published)
+    assert len(data.measures) > 7 * 10
+    monkeypatch.setattr(status, "BLOCK", 7)
+    monkeypatch.setattr(status, "default_threads", lambda: 2)
+    split = judge(data, COVERAGE.report_quarters, published=published)
+    pd.testing.assert_frame_equal(split, whole)
+    assert_agree(data, COVERAGE.report_quarters)
 
 
 @settings(max_examples=25, deadline=None, derandomize=True)
