@@ -19,7 +19,8 @@ from pathlib import Path
 
 import papermill
 
-from pmlib.running import default_jobs, plan_run, run_quarters, select_quarters
+from pmlib.cores import usable_cores
+from pmlib.running import plan_run, run_quarters, select_quarters
 
 
 def _pm_run(args: argparse.Namespace, root: Path, quarter) -> float:
@@ -70,7 +71,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--data", default="data")
     parser.add_argument("--params", default="params")
     parser.add_argument("--notebooks", default="notebooks")
-    parser.add_argument("--jobs", type=int, default=default_jobs(), help="pm run's worker processes (default: usable cores)")
+    parser.add_argument("--jobs", type=int, default=usable_cores(), help="pm run's worker processes (default: usable cores)")
     args = parser.parse_args(argv)
     quarter = select_quarters(args.params, args.quarter)[0]
     n = len(plan_run([quarter], data_dir=args.data, params_dir=args.params, notebooks_dir=args.notebooks).quarters[0].runs)

@@ -25,6 +25,7 @@ from tqdm import tqdm
 
 from pmlib import __version__, reuse
 from pmlib.config import check_report_params
+from pmlib.cores import usable_cores
 from pmlib.errors import ConfigError, DataContractError, NotebookError
 from pmlib.kernels import Outcome, execute
 from pmlib.loading import check_data
@@ -121,11 +122,6 @@ class RunResult:
     def executed(self) -> tuple[str, ...]:
         """``<slug>/<notebook>`` of every notebook executed, so a caller can tell whether anything changed."""
         return tuple(f"{q.quarter.slug}/{name}" for q in self.quarters for name in q.executed)
-
-
-def default_jobs() -> int:
-    """The cores this process may use, which a container or ``taskset`` can limit below the machine's count."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def select_quarters(params_dir: str | os.PathLike, quarter: str | None = None, *, every: bool = False) -> list[Period]:
@@ -307,7 +303,7 @@ def _run_tasks(plan, tasks, partials, reused, results, *, jobs, progress, echo) 
     # spawn, not fork or forkserver: each worker starts from this process's current environment and imports.
     context = multiprocessing.get_context("spawn")
     bar = tqdm(total=len(tasks), unit="notebook", file=sys.stderr, disable=None if progress else True, desc="pm run")
-    pool = ProcessPoolExecutor(max_workers=max(1, min(jobs or default_jobs(), len(tasks))), mp_context=context)
+    pool = ProcessPoolExecutor(max_workers=max(1, min(jobs or usable_cores(), len(tasks))), mp_context=context)
     try:
         futures = {}
         for qp, run in tasks:

@@ -14,7 +14,6 @@ distinct strings each holds.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
@@ -23,6 +22,7 @@ import pandas as pd
 import pyarrow as pa
 
 from pmlib.config import Council
+from pmlib.cores import usable_cores
 from pmlib.loading import CouncilData
 from pmlib.measure_arrays import MeasureArrays, TargetArrays, blocks
 from pmlib.periods import Frequency, Period, parse_quarter
@@ -190,7 +190,7 @@ def judge_figures(
         name: (_text, names, out[name]) for name, names in (("status", STATUSES), ("short_trend", DIRECTIONS), ("long_trend", DIRECTIONS))
     }
     after["context_period"] = (_period_text, out["context_quarter"].ravel(), annual)
-    with ThreadPoolExecutor(max(1, default_threads())) as pool:
+    with ThreadPoolExecutor(usable_cores()) as pool:
         texts = {name: pool.submit(*task) for name, task in before.items()}
         list(pool.map(judge_block, range(len(figure_blocks))))
         texts |= {name: pool.submit(*task) for name, task in after.items()}
@@ -211,11 +211,6 @@ def judge_figures(
     columns["needs_exception"] = out["status"].ravel() == _INTERVENTION
     columns["public"] = np.broadcast_to(m.public[None, :], eq.shape).ravel()
     return pd.DataFrame(columns, copy=False)
-
-
-def default_threads() -> int:
-    """The cores this process may use, which a container or ``taskset`` can limit below the machine's count."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def _judge_block(
@@ -251,8 +246,7 @@ def _judge_block(
     for name, level in resolve_targets(m, t, council, roll.first_quarter, width).items():
         out[name][...] = at(level, col)
     polarity = m.polarity[None, :]
-    status = out["status"][...] = status_codes(value, out["target"], out["intervention"], polarity, council.status_method)
-    del status
+    out["status"][...] = status_codes(value, out["target"], out["intervention"], polarity, council.status_method)
     out["short_trend"][...] = direction_codes(own, previous, polarity)
     out["long_trend"][...] = direction_codes(value, year_ago, polarity)
 

@@ -119,7 +119,7 @@ def test_blocks_and_threads_give_the_same_table(coverage, monkeypatch, method):
     whole = judge(data, COVERAGE.report_quarters, published=published)
     assert len(data.measures) > 7 * 10
     monkeypatch.setattr(status, "BLOCK", 7)
-    monkeypatch.setattr(status, "default_threads", lambda: 2)
+    monkeypatch.setattr(status, "usable_cores", lambda: 2)
     split = judge(data, COVERAGE.report_quarters, published=published)
     pd.testing.assert_frame_equal(split, whole)
     assert_agree(data, COVERAGE.report_quarters)

@@ -19,20 +19,19 @@ from __future__ import annotations
 
 import functools
 import multiprocessing
-import os
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+from pmlib.cores import usable_cores
 from pmlib.errors import PmlibError, ProblemsError
 from pmlib.problems import Problem
 
 
 def spare_cores() -> int:
-    """Cores beside this process's own that it may use (a container or ``taskset`` can allow fewer than the machine has)."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    return max(0, cores - 1)
+    """Cores beside this process's own that it may use."""
+    return max(0, usable_cores() - 1)
 
 
 @dataclass(frozen=True)
