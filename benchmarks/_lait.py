@@ -51,6 +51,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from pmlib.words import NON_NEGATIVE_UNITS
+
 LAIT_DIR = Path(__file__).resolve().parents[2] / "shared" / "realdata" / "dfe-lait-childrens-services"
 PARQUET = "bds_long_0.parquet"
 DICTIONARY = "lait_data_dictionary.csv"
@@ -204,7 +206,7 @@ def load_lait(areas: list[int] | None = None, measures: list[str] | None = None,
     unit = pd.Series([_unit(dictionary.at[s, "y_axis_name"]) for s in shorts], index=shorts)
     lo = figures.groupby("short")["value"].min().reindex(shorts)
     hi = figures.groupby("short")["value"].max().reindex(shorts)
-    out_of_range = ((unit == "percent") & ((lo < 0) | (hi > 100))) | (unit.isin(["number", "rate_per_1000", "rate_per_100k"]) & (lo < 0))
+    out_of_range = ((unit == "percent") & ((lo < 0) | (hi > 100))) | (unit.isin(NON_NEGATIVE_UNITS) & (lo < 0))
     if out_of_range.any():
         notes.append(
             f"{int(out_of_range.sum())} measure(s) read as score: figures outside their unit's range ({', '.join(shorts[out_of_range])})"

@@ -23,23 +23,20 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from pmlib.contract import TABLES
+from pmlib.measure_arrays import SPANS
+from pmlib.periods import first_months
+from pmlib.words import AGGREGATIONS, FREQUENCIES, MULTIPLIERS, NON_NEGATIVE_UNITS, POLARITIES, QUALITIES, UNITS, Frequency, Unit
 
-UNITS = ("percent", "number", "days", "gbp", "rate_per_1000", "rate_per_100k", "score")
-AGGREGATIONS = ("sum", "mean", "last", "ratio")
-FREQUENCIES = ("monthly", "quarterly", "annual")
-POLARITIES = ("higher", "lower", "none")
 COVERAGE_LAGS = (0, 1, 4)
-MULTIPLIER = {"percent": 100.0, "rate_per_1000": 1_000.0, "rate_per_100k": 100_000.0}
-SPAN = {"monthly": 1, "quarterly": 3, "annual": 12}
-PER_YEAR = {"monthly": 12, "quarterly": 4, "annual": 1}
-NON_NEGATIVE = ("number", "days", "rate_per_1000", "rate_per_100k")
+SPAN = {f.word: f.months for f in Frequency}
+PER_YEAR = {f.word: 12 // f.months for f in Frequency}
 
 # The realistic mix: unit given aggregation, as councils' frameworks use them.
 _UNITS_FOR = {
-    "sum": (("number", "gbp", "days"), (0.6, 0.25, 0.15)),
-    "mean": (("percent", "days", "score", "gbp"), (0.4, 0.2, 0.2, 0.2)),
-    "last": (("number", "percent", "score", "gbp"), (0.3, 0.3, 0.2, 0.2)),
-    "ratio": (("percent", "rate_per_1000", "rate_per_100k", "score"), (0.5, 0.25, 0.15, 0.1)),
+    "sum": ((Unit.NUMBER, Unit.GBP, Unit.DAYS), (0.6, 0.25, 0.15)),
+    "mean": ((Unit.PERCENT, Unit.DAYS, Unit.SCORE, Unit.GBP), (0.4, 0.2, 0.2, 0.2)),
+    "last": ((Unit.NUMBER, Unit.PERCENT, Unit.SCORE, Unit.GBP), (0.3, 0.3, 0.2, 0.2)),
+    "ratio": ((Unit.PERCENT, Unit.RATE_PER_1000, Unit.RATE_PER_100K, Unit.SCORE), (0.5, 0.25, 0.15, 0.1)),
 }
 _LAGS = {
     "monthly": ((0, 1, 2, 3, 4, 6), (0.5, 0.2, 0.1, 0.1, 0.05, 0.05)),
@@ -114,10 +111,6 @@ def _code_table(frequency: str, indexes: np.ndarray) -> np.ndarray:
     return np.array(names, dtype=object)[inverse.reshape(-1)]
 
 
-def _first_month(frequency: np.ndarray, index: np.ndarray) -> np.ndarray:
-    return np.select([frequency == "monthly", frequency == "quarterly"], [index, 3 * index + 3], default=12 * index + 3)
-
-
 def _quantize(x: np.ndarray, places: np.ndarray) -> np.ndarray:
     """Round to ``places`` decimals as an integer over a power of ten, so the float is the nearest to its decimal text."""
     scale = np.power(10.0, places)
@@ -146,7 +139,7 @@ def _measure_attributes(shape: Shape, rng: np.random.Generator) -> dict[str, np.
         unit = np.empty(n, dtype=object)
         for a, (units, p) in _UNITS_FOR.items():
             mask = agg == a
-            unit[mask] = rng.choice(np.array(units, dtype=object), int(mask.sum()), p=p)
+            unit[mask] = rng.choice(np.array([u.word for u in units], dtype=object), int(mask.sum()), p=p)
         pol = rng.choice(np.array(POLARITIES, dtype=object), n, p=(0.45, 0.45, 0.1))
         ytd = (rng.random(n) < np.where(agg == "sum", 0.35, 0.15)) & (freq != "annual")
         lag = np.zeros(n, dtype=np.int64)
@@ -219,7 +212,7 @@ def _observations(shape: Shape, m: dict[str, np.ndarray], lv: dict[str, np.ndarr
         unit = m["unit"][rows]
         x = level * (1 + drift * years_in) + noise * (0.5 * season + rng.standard_normal((k, periods)))
         x = np.where((unit == "percent")[:, None], np.clip(x, 0, 100), x)
-        x = np.where(np.isin(unit, NON_NEGATIVE)[:, None], np.maximum(x, 0), x)
+        x = np.where(np.isin(unit, NON_NEGATIVE_UNITS)[:, None], np.maximum(x, 0), x)
         value = _quantize(x, lv["places"][rows, None])
         # Ratio figures: whole-number numerators and denominators; a percent's numerator never above its denominator.
         den = np.maximum(1, np.round(lv["den"][rows, None] * SPAN[freq] * rng.uniform(0.8, 1.2, (k, periods))))
@@ -242,7 +235,7 @@ def _observations(shape: Shape, m: dict[str, np.ndarray], lv: dict[str, np.ndarr
 
     # Missing figures: a scatter of single periods, and for some measures a run of them (so context reaches back).
     n = len(m["unit"])
-    first = _first_month(freq, obs["period_index"])
+    first = first_months(obs["period_index"], freq)
     has_gap = rng.random(n) < 0.03
     gap_start = shape.first_year * 12 + 3 + rng.integers(0, 12 * shape.years, n)
     gap_end = gap_start + rng.integers(3, 18, n)
@@ -254,12 +247,12 @@ def _observations(shape: Shape, m: dict[str, np.ndarray], lv: dict[str, np.ndarr
 
     # reported_on: after the period ends and the measure's lag; 1% of figures were first supplied earlier
     # with another figure (a revision), which the newest row replaces.
-    span = np.select([freq == "monthly", freq == "quarterly"], [1, 3], 12)
+    span = SPANS[Frequency.codes(freq)]
     next_month = first + span  # absolute month after the period ends
     lag_months = m["lag"][obs["mi"]] * span
     days = rng.integers(3, 40, n_obs)
     reported = _month_start(next_month + lag_months) + days.astype("timedelta64[D]")
-    quality = rng.choice(np.array(["", "validated", "provisional", "estimated"], dtype=object), n_obs, p=(0.8, 0.14, 0.04, 0.02))
+    quality = rng.choice(np.array(["", *QUALITIES], dtype=object), n_obs, p=(0.8, 0.14, 0.04, 0.02))
     obs |= {"reported_on": reported, "quality": quality, "first_month": first, "revision_order": np.ones(n_obs, dtype=np.int8)}
 
     revised = np.flatnonzero(rng.random(n_obs) < 0.01)
@@ -304,7 +297,7 @@ def _targets(shape: Shape, m: dict[str, np.ndarray], lv: dict[str, np.ndarray], 
 
     # The value a target is set against: the measure's level that year, in the judged period's terms.
     level = lv["level"][mi] * (1 + lv["drift"][mi] * (fy - shape.first_year + 0.5))
-    scaled = np.where(agg == "ratio", lv["p"][mi] * np.array([MULTIPLIER.get(u, 1.0) for u in unit]), level)
+    scaled = np.where(agg == "ratio", lv["p"][mi] * np.array([MULTIPLIERS.get(u, 1.0) for u in unit]), level)
     per_quarter = np.where((agg == "sum") & (freq == "monthly"), 3.0, 1.0)
     per_year = np.where(freq == "monthly", 12.0, np.where(freq == "quarterly", 4.0, 1.0))
     quarter_value = scaled * per_quarter
@@ -316,12 +309,12 @@ def _targets(shape: Shape, m: dict[str, np.ndarray], lv: dict[str, np.ndarray], 
         k, unit_k, pol_k, places_k = int(pick.sum()), unit[pick], pol[pick], places[pick]
         t = expected * (1 + rng.normal(0, 0.06, k))
         t = np.where(unit_k == "percent", np.clip(t, 0, 100), t)
-        t = np.where(np.isin(unit_k, NON_NEGATIVE), np.maximum(t, 0), t)
+        t = np.where(np.isin(unit_k, NON_NEGATIVE_UNITS), np.maximum(t, 0), t)
         t = _quantize(t, places_k)
         gap = np.maximum(_quantize(np.abs(t) * rng.uniform(0.03, 0.15, k), places_k), 10.0**-places_k)
         i = np.where(pol_k == "lower", t + gap, t - gap)
         i = np.where(unit_k == "percent", np.clip(i, 0, 100), i)
-        i = np.where(np.isin(unit_k, NON_NEGATIVE), np.maximum(i, 0), i)
+        i = np.where(np.isin(unit_k, NON_NEGATIVE_UNITS), np.maximum(i, 0), i)
         i = np.where(rng.random(k) < blank_share, np.nan, _quantize(i, places_k))
         return t, i
 

@@ -51,7 +51,7 @@ PHASES = ("check + notebooks", "pages", "site", "packs", "finish")
 
 def copy_cold(source: Path, target: Path) -> str:
     """Copy what a build reads into ``target``, without ``_site`` or the latest quarter's reports; the latest quarter's slug."""
-    from pmlib.running import select_quarters
+    from pmlib.params_folder import select_quarters
 
     latest = select_quarters(source / "params")[0].slug
     copy_project(source, target)
@@ -104,21 +104,20 @@ def phases(lines: list[tuple[float, str]], wall: float) -> dict[str, float]:
 def _in_process(project: Path, latest: str) -> dict[str, Callable[[], object]]:
     """The render steps of a build, to run one at a time in this process on a built copy."""
     from pmlib.building import built_quarters
+    from pmlib.project import Project
     from pmlib.rendering.pack import render_packs
     from pmlib.rendering.pages import write_pages
     from pmlib.rendering.site import render_site
     from pmlib.report import quarter_report
 
-    dirs = {"data_dir": project / "data", "params_dir": project / "params", "reports_dir": project / "reports"}
-    quarters = built_quarters(dirs["reports_dir"], dirs["params_dir"])
+    folders = Project(root=project, data=project / "data", params=project / "params", reports=project / "reports")
+    quarters = built_quarters(folders)
     out = project / "_bench"
     return {
-        "quarter_report (each kernel)": lambda: quarter_report(latest, dirs["data_dir"], dirs["params_dir"]),
-        "write_pages": lambda: write_pages(
-            quarters, dirs["data_dir"], dirs["params_dir"], project / "pages", reports_dir=dirs["reports_dir"], project_dir=project
-        ),
-        "render_site": lambda: render_site(project, quarters, reports_dir=dirs["reports_dir"], pages_dir=project / "pages", out_dir=out),
-        "render_packs": lambda: render_packs([(q, out / "packs" / f"{q.slug}.pdf") for q in quarters], project_dir=project, **dirs),
+        "quarter_report (each kernel)": lambda: quarter_report(latest, folders.data, folders.params),
+        "write_pages": lambda: write_pages(quarters, folders),
+        "render_site": lambda: render_site(folders, quarters, out_dir=out),
+        "render_packs": lambda: render_packs([(q, out / "packs" / f"{q.slug}.pdf") for q in quarters], folders),
     }
 
 

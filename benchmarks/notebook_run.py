@@ -20,13 +20,19 @@ from pathlib import Path
 import papermill
 
 from pmlib.cores import usable_cores
-from pmlib.running import plan_run, run_quarters, select_quarters
+from pmlib.params_folder import select_quarters
+from pmlib.project import Project
+from pmlib.running import plan_run, run_quarters
+
+
+def _project(args: argparse.Namespace, root: Path) -> Project:
+    """The project of the command line's folders, with its reports in the temporary ``root``."""
+    return Project.from_options(data=args.data, params=args.params, notebooks=args.notebooks, reports=root / "reports")
 
 
 def _pm_run(args: argparse.Namespace, root: Path, quarter) -> float:
     start = time.perf_counter()  # checks included: they are part of what pm run costs
-    dirs = {"data_dir": args.data, "params_dir": args.params, "notebooks_dir": args.notebooks}
-    result = run_quarters([quarter], **dirs, reports_dir=root / "reports", jobs=args.jobs)
+    result = run_quarters([quarter], _project(args, root), jobs=args.jobs)
     seconds = time.perf_counter() - start
     if not result.ok:
         raise SystemExit("\n".join(p.format() for p in result.problems))
@@ -34,7 +40,7 @@ def _pm_run(args: argparse.Namespace, root: Path, quarter) -> float:
 
 
 def _papermill(args: argparse.Namespace, root: Path, quarter) -> float:
-    plan = plan_run([quarter], data_dir=args.data, params_dir=args.params, notebooks_dir=args.notebooks, reports_dir=root / "reports")
+    plan = plan_run([quarter], _project(args, root))
     folder = root / "reports" / f".sequential-{quarter.slug}"  # the depth of reports/<slug>/
     folder.mkdir(parents=True)
     start = time.perf_counter()
@@ -74,7 +80,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--jobs", type=int, default=usable_cores(), help="pm run's worker processes (default: usable cores)")
     args = parser.parse_args(argv)
     quarter = select_quarters(args.params, args.quarter)[0]
-    n = len(plan_run([quarter], data_dir=args.data, params_dir=args.params, notebooks_dir=args.notebooks).quarters[0].runs)
+    n = len(plan_run([quarter], Project.from_options(data=args.data, params=args.params, notebooks=args.notebooks)).quarters[0].runs)
     print(f"notebook-run: {quarter.code}, {n} notebook(s) from {args.notebooks}, jobs={args.jobs}, median of {args.repeat}")
     sides = {"pm run (run_quarters)": _pm_run, "papermill, sequential": _papermill}
     times: dict[str, list[float]] = {name: [] for name in sides}

@@ -13,9 +13,10 @@ from pmlib.errors import ConfigError, DataContractError, PeriodError, PmlibError
 from pmlib.figures import figures_as_at
 from pmlib.formats import format_value
 from pmlib.loading import CouncilData, check_data, load_data
+from pmlib.params_folder import report_params
 from pmlib.periods import Frequency, Period, parse_period, parse_quarter
 from pmlib.problems import Problem
-from pmlib.report import QuarterReport, quarter_report, report_params
+from pmlib.report import QuarterReport, quarter_report
 from pmlib.status import STATUSES, classify, direction, judge
 from pmlib.vocabulary import STATUS_LABELS, TREND_LABELS, status_label, trend_label
 

@@ -10,6 +10,7 @@ quarter's report, so it covers exactly the measures this audience may see.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -18,12 +19,15 @@ from pmlib.formats import format_value
 from pmlib.method import gss_table, labels_table, status_rules
 from pmlib.periods import parse_period
 from pmlib.prose import Prose, escape_html
-from pmlib.rollup import MULTIPLIERS, small_count
+from pmlib.rollup import ratio_value, small_count
 from pmlib.tables import Table, make_table
 from pmlib.vocabulary import STATUS_LABELS, TREND_LABELS
 
+if TYPE_CHECKING:
+    from pmlib.report import QuarterReport
 
-def revisions(report, measure_id: str) -> pd.DataFrame:
+
+def revisions(report: QuarterReport, measure_id: str) -> pd.DataFrame:
     """Every figure of the measure supplied more than once, each version with its date, up to the report's date.
 
     Small counts stay withheld: each version is checked by the small-number
@@ -35,7 +39,7 @@ def revisions(report, measure_id: str) -> pd.DataFrame:
     obs = obs.sort_values(["period_index", "reported_on"], kind="stable")
     value = obs["value"].to_numpy(float)
     if m["aggregation"] == "ratio":
-        value = obs["numerator"].to_numpy(float) / obs["denominator"].to_numpy(float) * MULTIPLIERS.get(m["unit"], 1.0)
+        value = ratio_value(obs["numerator"], obs["denominator"], m["unit"])
     withheld = small_count(obs, report.data.measures) if report.params.audience == "public" else [False] * len(obs)
     shown = [value_text(v, m["unit"], int(m["decimals"]), suppressed=w) for v, w in zip(value, withheld, strict=True)]
     obs = obs.assign(shown=shown)
@@ -43,7 +47,7 @@ def revisions(report, measure_id: str) -> pd.DataFrame:
     return obs[changed][["period", "reported_on", "shown"]].reset_index(drop=True)
 
 
-def baseline_withheld(report, measure_id: str) -> bool:
+def baseline_withheld(report: QuarterReport, measure_id: str) -> bool:
     """Whether the baseline must show as ``[c]``: as its period was published, or by the small-number rule when it never was.
 
     A ratio's baseline is one rate with no counts behind it, so when the
@@ -66,7 +70,7 @@ def baseline_withheld(report, measure_id: str) -> bool:
 class Appendices:
     """The appendices of one quarter's report."""
 
-    report: object
+    report: QuarterReport
 
     def _id(self, what: str) -> str:
         return f"table-{self.report.quarter.slug}-{what}"

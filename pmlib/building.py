@@ -1,8 +1,9 @@
 """``pm build``: check, run and render, and publish the result whole.
 
 The site is built in a hidden sibling of the output folder and swapped in
-only when every part succeeded, so a failed build leaves the previous
-``_site/`` exactly as it was: the public never sees half a quarter.
+only when every part succeeded (see ``pmlib.publishing``), so a failed build
+leaves the previous ``_site/`` exactly as it was: the public never sees half
+a quarter.
 
 A build repeats no work whose inputs are unchanged: notebooks are kept by
 ``pm run`` (see ``pmlib.reuse``), a site whose manifest lists the same
@@ -13,7 +14,6 @@ copied from the previous site when its own inputs are unchanged.
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 import subprocess
 from collections.abc import Callable, Iterable
@@ -24,8 +24,10 @@ from pmlib import reuse
 from pmlib.errors import ConfigError, PmlibError
 from pmlib.manifest import read_manifest, site_is_current, write_manifest
 from pmlib.notebook_files import display_path
+from pmlib.params_folder import params_files
 from pmlib.periods import Period, parse_quarter
-from pmlib.report import params_files
+from pmlib.project import Project
+from pmlib.publishing import publishing, sweep
 from pmlib.running import RunResult, run_quarters
 
 
@@ -52,13 +54,13 @@ def choose_renderer(renderer: str) -> str:
     if renderer == "auto":
         return "quarto" if shutil.which("quarto") else "builtin"
     if renderer == "quarto" and not shutil.which("quarto"):
-        raise ConfigError("--renderer quarto: quarto is not on PATH; install Quarto 1.6 or later, or use --renderer builtin")
+        raise ConfigError("quarto is not on PATH; install Quarto 1.6 or later, or use --renderer builtin", column="--renderer")
     return renderer
 
 
-def built_quarters(reports_dir: Path, params_dir: Path) -> list[Period]:
+def built_quarters(project: Project) -> list[Period]:
     """Quarters with a params file and executed reports: every one appears on the site and in the archive."""
-    return [q for q in params_files(params_dir) if (reports_dir / q.slug / "overview.ipynb").is_file()]
+    return [q for q in params_files(project.params) if (project.report_folder(q) / "overview.ipynb").is_file()]
 
 
 def renderer_identity(renderer: str) -> str:
@@ -72,7 +74,7 @@ def renderer_identity(renderer: str) -> str:
     return f"quarto {done.stdout.strip()}"
 
 
-def pack_key(quarter: Period, *, reports_dir: Path, data_dir: Path, params_dir: Path, project_dir: Path) -> str:
+def pack_key(quarter: Period, project: Project) -> str:
     """What the built-in renderer makes a quarter's Cabinet pack from, as one sha256.
 
     The pack lays out the quarter's executed notebooks (whose own provenance
@@ -84,34 +86,22 @@ def pack_key(quarter: Period, *, reports_dir: Path, data_dir: Path, params_dir: 
     from pmlib.rendering.pack import EXTENSION, font_dirs
 
     h = hashlib.sha256(f"code {reuse.code_digest()}\nrenderer builtin\n".encode())
-    files = [(f"reports/{p.name}", p) for p in sorted((reports_dir / quarter.slug).glob("*.ipynb"))]
-    files += [(f"data/{name}", data_dir / name) for name in ("council.yml", "plans.csv") if (data_dir / name).is_file()]
-    files += [(f"params/{p.name}", p) for q, p in params_files(params_dir).items() if q <= quarter]
-    extension = project_dir / EXTENSION
-    files += [(p.relative_to(project_dir).as_posix(), p) for p in sorted(extension.rglob("*")) if p.is_file()]
+    data = project.data
+    files = [(f"reports/{p.name}", p) for p in sorted(project.report_folder(quarter).glob("*.ipynb"))]
+    files += [(f"data/{name}", data / name) for name in ("council.yml", "plans.csv") if (data / name).is_file()]
+    files += [(f"params/{p.name}", p) for q, p in params_files(project.params).items() if q <= quarter]
+    extension = project.root / EXTENSION
+    files += [(p.relative_to(project.root).as_posix(), p) for p in sorted(extension.rglob("*")) if p.is_file()]
     files += [(f"fonts/{p.name}", p) for d in font_dirs() for p in sorted(d.iterdir()) if p.is_file()]
     for label, path in files:
         h.update(f"{label} {hashlib.sha256(path.read_bytes()).hexdigest()}\n".encode())
     return h.hexdigest()
 
 
-def _swap(new: Path, out_dir: Path) -> None:
-    old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
-    if out_dir.exists():
-        out_dir.rename(old)
-    new.rename(out_dir)
-    shutil.rmtree(old, ignore_errors=True)
-
-
 def build(
     quarters: Iterable[str | Period],
+    project: Project,
     *,
-    data_dir: str | os.PathLike = "data",
-    params_dir: str | os.PathLike = "params",
-    notebooks_dir: str | os.PathLike = "notebooks",
-    reports_dir: str | os.PathLike = "reports",
-    out_dir: str | os.PathLike = "_site",
-    project_dir: str | os.PathLike = ".",
     renderer: str = "auto",
     jobs: int | None = None,
     progress: bool = False,
@@ -123,34 +113,28 @@ def build(
     The whole site is rendered again when anything changed, not only the
     quarters just run, because the archive and the navigation span every
     quarter. When nothing changed, nothing is written. ``force`` executes and
-    renders everything.
+    renders everything. What a build killed half way left beside the output
+    folder is removed first.
     """
     say = echo or (lambda _: None)
     quarters = [q if isinstance(q, Period) else parse_quarter(q) for q in quarters]
-    data_dir, params_dir, reports_dir = Path(data_dir), Path(params_dir), Path(reports_dir)
-    out_dir, project_dir = Path(out_dir), Path(project_dir)
+    out_dir = project.out
     renderer = choose_renderer(renderer)
-    folders = {"data_dir": data_dir, "params_dir": params_dir, "notebooks_dir": Path(notebooks_dir), "reports_dir": reports_dir}
-    result = run_quarters(quarters, **folders, jobs=jobs, progress=progress, echo=echo, force=force)
+    sweep(out_dir.parent)
+    result = run_quarters(quarters, project, jobs=jobs, progress=progress, echo=echo, force=force)
     if not result.ok:
         lines = "\n".join(p.format() for p in result.problems)
-        raise BuildError(f"the notebooks failed, so nothing was rendered and {out_dir} is unchanged:\n{lines}")
-    everything = built_quarters(reports_dir, params_dir)
+        raise BuildError(f"the notebooks failed, so nothing was rendered and {out_dir} is unchanged:\n{lines}", problems=result.problems)
+    everything = built_quarters(project)
     identity = renderer_identity(renderer)
-    if not force and site_is_current(out_dir, everything, renderer=identity, project_dir=project_dir, **folders):
+    if not force and site_is_current(project, everything, renderer=identity):
         say(f"{display_path(out_dir)} is up to date: its manifest lists the same inputs, code and renderer; nothing rendered")
         return _unchanged(out_dir, renderer, result)
     previous = {} if force else read_manifest(out_dir)
-    partial = out_dir.with_name(f".{out_dir.name}.partial-{os.getpid()}")
-    shutil.rmtree(partial, ignore_errors=True)
-    try:
-        rendered = _render(renderer, everything, folders, project_dir, partial, say, previous, out_dir)
-        open_data = _publish_open_data(everything, project_dir / "pages", partial)
-        write_manifest(partial, everything, **folders, project_dir=project_dir, renderer=identity, pack_keys=rendered.keys)
-        _swap(partial, out_dir)
-    except BaseException:
-        shutil.rmtree(partial, ignore_errors=True)
-        raise
+    with publishing(out_dir) as partial:
+        rendered = _render(renderer, everything, project, partial, say, previous)
+        open_data = _publish_open_data(everything, project.pages, partial)
+        write_manifest(partial, everything, project, renderer=identity, pack_keys=rendered.keys)
     moved = lambda paths: tuple(out_dir / p.relative_to(partial) for p in paths)  # noqa: E731
     return BuildResult(
         out_dir, renderer, moved(rendered.pages), moved(rendered.packs), moved(open_data), result, reused_packs=moved(rendered.reused)
@@ -168,18 +152,10 @@ def _unchanged(out_dir: Path, renderer: str, result: RunResult) -> BuildResult:
     return BuildResult(out_dir, renderer, pages, packs, open_data, result, rendered=False)
 
 
-INTERNAL_REPORTS = ".internal"
-
-
 def build_internal_packs(
     quarters: Iterable[str | Period],
+    project: Project,
     *,
-    data_dir: str | os.PathLike = "data",
-    params_dir: str | os.PathLike = "params",
-    notebooks_dir: str | os.PathLike = "notebooks",
-    reports_dir: str | os.PathLike = "reports",
-    out_dir: str | os.PathLike = "_internal",
-    project_dir: str | os.PathLike = ".",
     jobs: int | None = None,
     progress: bool = False,
     echo: Callable[[str], None] | None = None,
@@ -189,27 +165,28 @@ def build_internal_packs(
 
     The notebooks run for the internal audience into ``REPORTS/.internal/``
     (hidden, never committed, never on the website); the packs go to
-    ``OUT/packs/``, which must not be the public site.
+    ``OUT/packs/`` (``project.out``: ``_internal`` from the command), which
+    must not be the public site.
     """
+    from pmlib.params_folder import report_params
     from pmlib.rendering.pack import render_packs
-    from pmlib.report import report_params
 
     say = echo or (lambda _: None)
     quarters = [q if isinstance(q, Period) else parse_quarter(q) for q in quarters]
-    out_dir, reports_dir = Path(out_dir), Path(reports_dir) / INTERNAL_REPORTS
-    if (Path(out_dir) / "index.html").exists():
-        raise BuildError(f"{out_dir} holds a website; internal packs must not be published with it: choose another --out")
-    kwargs = {"data_dir": data_dir, "params_dir": params_dir, "notebooks_dir": notebooks_dir, "reports_dir": reports_dir}
-    result = run_quarters(quarters, **kwargs, jobs=jobs, progress=progress, echo=echo, audience="internal", force=force)
+    out_dir, internal = project.out, project.internal()
+    if (out_dir / "index.html").exists():
+        message = "the folder holds a website; internal packs must not be published with it: choose another --out"
+        raise BuildError(message, file=out_dir, column="--out")
+    result = run_quarters(quarters, internal, jobs=jobs, progress=progress, echo=echo, audience="internal", force=force)
     if not result.ok:
         lines = "\n".join(p.format() for p in result.problems)
-        raise BuildError(f"the notebooks failed, so no internal pack was made:\n{lines}")
+        raise BuildError(f"the notebooks failed, so no internal pack was made:\n{lines}", problems=result.problems)
     targets = []
     for q in quarters:
         say(f"Typesetting the internal Cabinet pack for {q.code}")
-        params = report_params(params_dir, q).model_copy(update={"audience": "internal"})
+        params = report_params(project.params, q).model_copy(update={"audience": "internal"})
         targets.append((params, out_dir / "packs" / f"{q.slug}-internal.pdf"))
-    packs = render_packs(targets, reports_dir=reports_dir, data_dir=data_dir, params_dir=params_dir, project_dir=project_dir)
+    packs = render_packs(targets, internal)
     return BuildResult(out_dir, "builtin", (), tuple(packs), (), result)
 
 
@@ -242,18 +219,15 @@ class _Rendered:
     reused: list[Path]
 
 
-def _render(renderer, everything, folders, project_dir, partial, say, previous: dict, out_dir: Path) -> _Rendered:
+def _render(renderer: str, everything: list[Period], project: Project, partial: Path, say, previous: dict) -> _Rendered:
     from pmlib.rendering.pages import write_pages
 
-    data_dir, params_dir, reports_dir = folders["data_dir"], folders["params_dir"], folders["reports_dir"]
-    pages_dir = project_dir / "pages"
+    out_dir = project.out
     if renderer == "quarto":
         from pmlib.rendering.quarto import render_with_quarto
 
-        write_pages(everything, data_dir, params_dir, pages_dir, reports_dir=reports_dir, project_dir=project_dir)
-        pages, packs = render_with_quarto(
-            project_dir, everything, partial, say, reports_dir=reports_dir, data_dir=data_dir, params_dir=params_dir
-        )
+        write_pages(everything, project)
+        pages, packs = render_with_quarto(project, everything, partial, say)
         return _Rendered(pages, packs, {}, [])
     from pmlib.rendering.background import Background
     from pmlib.rendering.pack import render_packs
@@ -263,7 +237,7 @@ def _render(renderer, everything, folders, project_dir, partial, say, previous: 
     old_hashes = {f.get("path"): f.get("sha256") for f in previous.get("outputs", []) if isinstance(f, dict)}
     packs, keys, reused, typeset = [], {}, [], []
     for q in everything:
-        keys[q.slug] = key = pack_key(q, reports_dir=reports_dir, data_dir=data_dir, params_dir=params_dir, project_dir=project_dir)
+        keys[q.slug] = key = pack_key(q, project)
         name = f"packs/{q.slug}.pdf"
         target, old = partial / name, out_dir / name
         if old_keys.get(q.code) == key and old.is_file() and hashlib.sha256(old.read_bytes()).hexdigest() == old_hashes.get(name):
@@ -275,14 +249,13 @@ def _render(renderer, everything, folders, project_dir, partial, say, previous: 
             say(f"Typesetting the Cabinet pack for {q.code}")
             typeset.append((q, target))
         packs.append(target)
-    dirs = {"reports_dir": reports_dir, "data_dir": data_dir, "params_dir": params_dir, "project_dir": project_dir}
     # The packs and the Vega bundle need nothing the pages make, so a worker process makes them meanwhile.
     with Background() as background:
-        typesetting = background.submit(render_packs, typeset, **dirs) if typeset else None
+        typesetting = background.submit(render_packs, typeset, project) if typeset else None
         bundle = background.offer(vega_bundle)  # made here, after the pages, when the one worker has the packs
-        write_pages(everything, data_dir, params_dir, pages_dir, reports_dir=reports_dir, project_dir=project_dir)
+        write_pages(everything, project)
         say(f"Rendering the website ({len(everything)} quarters) with the built-in renderer")
-        pages = render_site(project_dir, everything, reports_dir=reports_dir, pages_dir=pages_dir, out_dir=partial, vega_js=bundle.result)
+        pages = render_site(project, everything, out_dir=partial, vega_js=bundle.result)
         if typesetting is not None:
             if not typesetting.done():
                 say("Waiting for the Cabinet packs")

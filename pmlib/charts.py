@@ -30,7 +30,9 @@ import pandas as pd
 import vl_convert
 
 from pmlib.formats import format_value
+from pmlib.narrative import join_words
 from pmlib.vocabulary import STATUS_LABELS
+from pmlib.words import Unit
 
 # Government Analysis Function categorical palette (accessible on white).
 GAF_DARK_BLUE = "#12436D"
@@ -108,7 +110,7 @@ class Chart:
             return figure
         return self.html()
 
-    def _repr_mimebundle_(self, include=None, exclude=None):
+    def _repr_mimebundle_(self, include: Iterable[str] | None = None, exclude: Iterable[str] | None = None) -> dict[str, str]:
         svg = self.svg()
         return {"text/html": self.html(svg), "image/svg+xml": svg, "text/plain": self.description}
 
@@ -181,12 +183,14 @@ def measure_chart(element_id: str, history: pd.DataFrame, measure: pd.Series, ti
     ``history`` has one row per period (``period``, ``value``, ``target``,
     ``intervention``), oldest first, already filtered for disclosure: a
     suppressed or missing value is NaN and leaves a gap rather than a guess.
+    A line never joins the figures either side of a gap (that would draw a
+    figure nobody published and hint at a withheld one): see ``_with_gaps``.
     """
     unit, decimals = measure["unit"], int(measure["decimals"])
     order = list(history["period"])
     long = history.melt(id_vars="period", value_vars=["value", "target", "intervention"], var_name="series", value_name="amount")
     long["series"] = long["series"].map({"value": "Value", "target": "Target", "intervention": "Intervention level"})
-    long = long.dropna(subset=["amount"])
+    long, alone = _with_gaps(long)
     present = [s for s in _SERIES if s in set(long["series"])]
     if long.empty:
         return _empty_chart(element_id, history, measure, title, finding)
@@ -215,7 +219,7 @@ def measure_chart(element_id: str, history: pd.DataFrame, measure: pd.Series, ti
             "x": {"axis": {"labelAngle": -40}, "field": "period", "sort": list(order), "title": None, "type": "ordinal"},
             "y": {
                 "field": "amount",
-                "scale": {"zero": unit in ("percent", "number", "gbp")},
+                "scale": {"zero": unit in (Unit.PERCENT.word, Unit.NUMBER.word, Unit.GBP.word)},
                 "title": _UNIT_AXIS.get(unit, ""),
                 "type": "quantitative",
             },
@@ -224,12 +228,19 @@ def measure_chart(element_id: str, history: pd.DataFrame, measure: pd.Series, ti
     name, datasets = _dataset(_records(long))
     points = {"type": "point", "filled": True, "opacity": 1, "shape": "circle", "size": 40}
     description = _history_description(history, measure, title, finding)
+    layers = [
+        {"mark": {"type": "line", "strokeWidth": 2}, "encoding": encoding()},
+        {"mark": points, "encoding": encoding(), "transform": [{"filter": "(datum.series === 'Value')"}]},
+    ]
+    if alone:  # a target or intervention level with gaps both sides is a line of one point, so draw it as a short level tick
+        lone = " || ".join(f"(datum.series === {json.dumps(s)} && indexof({json.dumps(p)}, datum.period) >= 0)" for s, p in alone.items())
+        ticks = {k: v for k, v in encoding().items() if k != "strokeDash"}
+        layers.insert(
+            1, {"mark": {"type": "tick", "opacity": 1, "size": 16, "thickness": 2}, "encoding": ticks, "transform": [{"filter": lone}]}
+        )
     spec = {
         "config": _config(),
-        "layer": [
-            {"mark": {"type": "line", "strokeWidth": 2}, "encoding": encoding()},
-            {"mark": points, "encoding": encoding(), "transform": [{"filter": "(datum.series === 'Value')"}]},
-        ],
+        "layer": layers,
         "data": {"name": name},
         "description": description,
         "height": HEIGHT,
@@ -239,6 +250,37 @@ def measure_chart(element_id: str, history: pd.DataFrame, measure: pd.Series, ti
         "datasets": datasets,
     }
     return Chart(element_id=element_id, title=title, description=description, spec=spec)
+
+
+def _with_gaps(long: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, list[str]]]:
+    """The rows to plot, and by series the periods where the target or intervention line has a lone point.
+
+    A series keeps, as a row with a null ``amount``, every period without a
+    number that lies between two periods with one: Vega-Lite's line mark
+    (whose default ``invalid`` mode, "break-paths-show-path-domains", breaks
+    a path at a null y and keeps the period on the x axis) then breaks the
+    line there instead of joining its neighbours; the static SVG and the
+    site's interactive view both draw the spec so. Periods before a series'
+    first number or after its last break nothing and are dropped as before,
+    so a chart without a gap is unchanged. Point marks skip the null rows and
+    draw every figure, so one between two gaps still shows.
+    """
+    has = long["amount"].notna()
+    series = long["series"]
+    started = has.groupby(series).cummax()
+    continues = has[::-1].groupby(series[::-1]).cummax()[::-1]
+    long = long[has | (started & continues)]
+    alone: dict[str, list[str]] = {}
+    for name, rows in long.groupby("series", sort=False):
+        if name == "Value":
+            continue
+        known = rows["amount"].notna().to_numpy()
+        before = [False, *known[:-1]]
+        after = [*known[1:], False]
+        periods = [p for p, k, b, a in zip(rows["period"], known, before, after, strict=True) if k and not b and not a]
+        if periods and len(rows) > 1:
+            alone[str(name)] = periods
+    return long, alone
 
 
 def _empty_chart(element_id: str, history: pd.DataFrame, measure: pd.Series, title: str, finding: str) -> Chart:
@@ -271,10 +313,14 @@ def _history_description(history: pd.DataFrame, measure: pd.Series, title: str, 
     lines = "with its target" + (" and intervention level" if history["intervention"].notna().any() else "")
     if history["target"].isna().all():
         lines = "without a target"
+    known = history["value"].notna().to_numpy()
+    inside = range(int(known.argmax()), len(known) - int(known[::-1].argmax()))
+    gaps = [str(history["period"].iloc[i]) for i in inside if not known[i]]
+    breaks = f" The line breaks at {join_words(gaps)}, where a figure is withheld or missing." if gaps else ""
     return (
         f"Line chart of {title} from {first} to {last}, {lines}. {finding} "
         f"The highest figure was {_shown(hi['value'], unit, decimals)} in {hi['period']} "
-        f"and the lowest {_shown(lo['value'], unit, decimals)} in {lo['period']}."
+        f"and the lowest {_shown(lo['value'], unit, decimals)} in {lo['period']}.{breaks}"
     )
 
 

@@ -1,15 +1,22 @@
-"""The ``pm`` command: the edge where problems become printed lines and exit codes."""
+"""The ``pm`` command: the edge where problems become printed lines and exit codes.
+
+Every command prints its errors one way: each ``Problem`` of the
+``PmlibError`` it raised as ``FILE:ROW: COLUMN: message`` on stdout
+(warnings on stderr), a one-line summary on stderr, and exit 1. Only
+click's own usage errors (a bad option) look different.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 
 import click
 
-from pmlib.errors import DataContractError, PmlibError
+from pmlib.errors import NO_FILE, ConfigError, DataContractError, PmlibError, Problem
 from pmlib.loading import check_data
-from pmlib.problems import Problem
+from pmlib.project import INTERNAL_OUT, SITE, Project
 
 
 def _print_problems(problems: list[Problem]) -> tuple[int, int]:
@@ -24,7 +31,41 @@ def _print_problems(problems: list[Problem]) -> tuple[int, int]:
     return len(errors), len(warnings)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+_UNCHANGED = "pmlib.unchanged"
+
+
+def _if_it_fails(unchanged: str) -> None:
+    """Say what a failure of the running command leaves as it was, for the summary line after its errors."""
+    click.get_current_context().meta[_UNCHANGED] = unchanged
+
+
+def _report(error: PmlibError, ctx: click.Context) -> None:
+    """Print ``error``'s problems (a fault in no file is put on the command itself) and a summary, and exit 1."""
+    command = f"pm {ctx.info_name}"
+    problems = [p if p.file != NO_FILE else dataclasses.replace(p, file=command) for p in error.problems]
+    if not any(p.severity == "error" for p in problems):  # only warnings: the error is the exception itself
+        problems.append(Problem(command, None, None, str(error)))
+    errors, _ = _print_problems(problems)
+    unchanged = ctx.meta.get(_UNCHANGED)
+    click.echo(f"{errors} error(s): fix them and run {command} again{f'; {unchanged}' if unchanged else ''}.", err=True)
+    ctx.exit(1)
+
+
+class _Command(click.Command):
+    """A ``pm`` command: a ``PmlibError`` it raises is printed by ``_report``, never as a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except PmlibError as error:
+            _report(error, ctx)
+
+
+class _Group(click.Group):
+    command_class = _Command
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="pmlib")
 def main() -> None:
     """pmlib: publish a council's quarterly performance reports from its data folder."""
@@ -50,27 +91,24 @@ def check(data_dir: Path, quarter: str | None, params_dir: Path, html_path: Path
     unit mistakes, revisions) is printed and written as an HTML page for the
     performance team; it holds restricted measures, so it is not for publication.
     """
+    from pmlib.periods import parse_quarter
+
+    period = None if quarter is None else parse_quarter(quarter)  # a mistyped quarter fails before anything is printed
     if not data_dir.is_dir():
-        raise click.UsageError(f"no data folder at {data_dir}; pass --data DIR")
+        raise ConfigError("no data folder here; pass --data DIR", file=data_dir)
     data, problems = check_data(data_dir)
-    errors, warnings = _print_problems(problems)
-    if errors:
-        click.echo(f"{errors} error(s), {warnings} warning(s): fix the errors above and run pm check again.", err=True)
-        sys.exit(1)
-    assert data is not None
+    if data is None:
+        raise DataContractError(problems)
+    _, warnings = _print_problems(problems)
     n_obs = len(data.observations)
     click.echo(
         f"{data_dir}: OK: {len(data.plans)} plans, {len(data.measures)} measures, {len(data.targets)} targets, "
         f"{n_obs} figures from {data.observations['source'].nunique()} files; {warnings} warning(s)."
     )
-    if quarter is not None:
+    if period is not None:
         from pmlib.data_quality import data_quality, write_quality_page
 
-        try:
-            found = data_quality(data, quarter, params_dir)
-        except PmlibError as exc:
-            click.echo(str(exc), err=True)
-            sys.exit(1)
+        found = data_quality(data, period, params_dir)
         click.echo(found.text())
         page = write_quality_page(found, html_path or Path("_internal") / "data-quality" / f"{found.quarter.slug}.html")
         click.echo(f"Data quality page (restricted measures included; not for publication): {page}")
@@ -91,16 +129,13 @@ def check(data_dir: Path, quarter: str | None, params_dir: Path, html_path: Path
 @click.option("--audience", type=click.Choice(["public", "internal"]), default=None, help="Override the params file's audience.")
 def status(quarter: str | None, latest: bool, data_dir: Path, params_dir: Path, audience: str | None) -> None:
     """Judge every measure for a report QUARTER (2020/21 Q2 or 2020-21-Q2) and print the summary."""
-    from pmlib.report import quarter_report, report_params
+    from pmlib.params_folder import report_params
+    from pmlib.report import quarter_report
 
-    try:
-        params = report_params(params_dir, None if latest else quarter)
-        if audience:
-            params = params.model_copy(update={"audience": audience})
-        report = quarter_report(params, data_dir, params_dir)
-    except PmlibError as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(1)
+    params = report_params(params_dir, None if latest else quarter)
+    if audience:
+        params = params.model_copy(update={"audience": audience})
+    report = quarter_report(params, data_dir, params_dir)
     click.echo(report.summary_text())
 
 
@@ -132,21 +167,13 @@ def _notebook_options(reports_help: str):
 
 
 def _for_quarters(quarter: str | None, every: bool, latest: bool, params_dir: Path, action, unchanged: str):
-    """Pick the quarters, call ``action(quarters)``, and turn input problems into printed lines and exit 1."""
-    from pmlib.errors import NotebookError
-    from pmlib.running import select_quarters
+    """Pick the quarters and call ``action(quarters)``; ``unchanged`` says what an error leaves as it was."""
+    from pmlib.params_folder import select_quarters
 
     if (quarter is not None) + every + latest != 1:
         raise click.UsageError("give one of QUARTER, --latest or --all")
-    try:
-        return action(select_quarters(params_dir, quarter, every=every))
-    except (DataContractError, NotebookError) as exc:
-        errors, _ = _print_problems(exc.problems)
-        click.echo(f"{errors} error(s): {unchanged}", err=True)
-        sys.exit(1)
-    except PmlibError as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(1)
+    _if_it_fails(unchanged)
+    return action(select_quarters(params_dir, quarter, every=every))
 
 
 @main.command()
@@ -176,14 +203,14 @@ def run(
     """
     from pmlib.running import run_quarters
 
-    folders = {"data_dir": data_dir, "params_dir": params_dir, "notebooks_dir": notebooks_dir, "reports_dir": reports_dir}
+    project = Project.from_options(data=data_dir, params=params_dir, notebooks=notebooks_dir, reports=reports_dir)
     result = _for_quarters(
         quarter,
         every,
         latest,
         params_dir,
-        lambda quarters: run_quarters(quarters, **folders, jobs=jobs, progress=progress, echo=click.echo, force=force),
-        "fix them and run pm run again; no notebook was run.",
+        lambda quarters: run_quarters(quarters, project, jobs=jobs, progress=progress, echo=click.echo, force=force),
+        "no notebook was run",
     )
     _print_problems(list(result.warnings) + result.problems)
     if not result.ok:
@@ -236,32 +263,32 @@ def build(
     from pmlib.building import build as build_site
     from pmlib.building import build_internal_packs
 
-    folders = {"data_dir": data_dir, "params_dir": params_dir, "notebooks_dir": notebooks_dir, "reports_dir": reports_dir}
+    project = Project.from_options(data=data_dir, params=params_dir, notebooks=notebooks_dir, reports=reports_dir)
     if audience == "internal":
-        out_dir = out_dir or Path("_internal")
+        out_dir = out_dir or Path(INTERNAL_OUT)
         result = _for_quarters(
             quarter,
             every,
             latest,
             params_dir,
             lambda quarters: build_internal_packs(
-                quarters, **folders, out_dir=out_dir, jobs=jobs, progress=progress, echo=click.echo, force=force
+                quarters, project.with_out(out_dir), jobs=jobs, progress=progress, echo=click.echo, force=force
             ),
-            f"fix them and run pm build again; {out_dir} is unchanged.",
+            f"{out_dir} is unchanged",
         )
         for pack in result.packs:
             click.echo(f"Internal Cabinet pack (restricted measures included; not for publication): {pack}")
         return
-    out_dir = out_dir or Path("_site")
+    out_dir = out_dir or Path(SITE)
     result = _for_quarters(
         quarter,
         every,
         latest,
         params_dir,
         lambda quarters: build_site(
-            quarters, **folders, out_dir=out_dir, renderer=renderer, jobs=jobs, progress=progress, echo=click.echo, force=force
+            quarters, project.with_out(out_dir), renderer=renderer, jobs=jobs, progress=progress, echo=click.echo, force=force
         ),
-        f"fix them and run pm build again; {out_dir} is unchanged.",
+        f"{out_dir} is unchanged",
     )
     click.echo(f"Website ({result.renderer} renderer): {out_dir / 'index.html'} ({len(result.pages)} pages)")
     for pack in result.packs:
@@ -282,12 +309,9 @@ def pages(data_dir: Path, params_dir: Path, reports_dir: Path, pages_dir: Path) 
     from pmlib.building import built_quarters
     from pmlib.rendering.pages import write_pages
 
-    try:
-        quarters = built_quarters(reports_dir, params_dir)
-        written = write_pages(quarters, data_dir, params_dir, pages_dir, reports_dir=reports_dir, project_dir=pages_dir.parent)
-    except PmlibError as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(1)
+    project = Project.from_options(root=pages_dir.parent, data=data_dir, params=params_dir, reports=reports_dir)
+    quarters = built_quarters(project)
+    written = write_pages(quarters, project, pages_dir=pages_dir)
     click.echo(f"{pages_dir}: {len(written) if written else 0} page(s) written")
 
 
@@ -305,15 +329,8 @@ def returns(quarter: str, data_dir: Path, out_dir: Path) -> None:
     """
     from pmlib.returns import write_returns
 
-    try:
-        written = write_returns(quarter, data_dir, out_dir)
-    except DataContractError as exc:
-        errors, _ = _print_problems(exc.problems)
-        click.echo(f"{errors} error(s): fix them and run pm returns again; no return was written.", err=True)
-        sys.exit(1)
-    except PmlibError as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(1)
+    _if_it_fails("no return was written")
+    written = write_returns(quarter, data_dir, out_dir)
     for path in written:
         click.echo(f"Return: {path}")
     click.echo(f"{len(written)} return(s) written; send each to its service unit.")
@@ -337,15 +354,10 @@ def ingest(files: tuple[Path, ...], data_dir: Path, reported_on, dry_run: bool) 
     becomes a revision. If any file has a problem, every problem is printed
     as FILE:ROW: SHEET!CELL: message and nothing is written.
     """
-    from pmlib.intake import IntakeError
     from pmlib.intake import ingest as read_in
 
-    try:
-        result = read_in(list(files), data_dir, reported_on.date() if reported_on else None, dry_run=dry_run)
-    except IntakeError as exc:
-        errors, _ = _print_problems(exc.problems)
-        click.echo(f"{errors} error(s): fix them and run pm ingest again; {data_dir} is unchanged.", err=True)
-        sys.exit(1)
+    _if_it_fails(f"{data_dir} is unchanged")
+    result = read_in(list(files), data_dir, reported_on.date() if reported_on else None, dry_run=dry_run)
     _print_problems(list(result.warnings))
     for f in result.files:
         where = f" -> {data_dir / f.written_to}" if f.written_to else ""

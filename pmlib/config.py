@@ -14,9 +14,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from pmlib.errors import DataContractError, PeriodError
+from pmlib.errors import DataContractError, PeriodError, Problem, sort_problems
 from pmlib.periods import Period, parse_quarter
-from pmlib.problems import Problem, sort_problems
 
 
 class Council(BaseModel):
@@ -62,7 +61,7 @@ class ReportParams(BaseModel):
         try:
             return parse_quarter(str(value))
         except PeriodError as exc:
-            raise ValueError(str(exc)) from None
+            raise ValueError(exc.problems[0].message) from None
 
 
 _HINTS = {

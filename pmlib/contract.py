@@ -18,15 +18,9 @@ import numpy as np
 import pandas as pd
 
 from pmlib.problems import Problem
+from pmlib.words import ActionStatus, Aggregation, Frequency, Polarity, Quality, Unit
 
 Kind = Literal["text", "id", "enum", "int", "number", "bool", "date", "sdgs"]
-
-UNITS = ("percent", "number", "days", "gbp", "rate_per_1000", "rate_per_100k", "score")
-POLARITIES = ("higher", "lower", "none")
-FREQUENCIES = ("monthly", "quarterly", "annual")
-AGGREGATIONS = ("sum", "mean", "last", "ratio")
-QUALITIES = ("validated", "provisional", "estimated")
-ACTION_STATUSES = ("complete", "on_track", "at_risk", "delayed", "not_started", "cancelled")
 
 
 @dataclass(frozen=True)
@@ -66,10 +60,10 @@ TABLES: dict[str, tuple[Column, ...]] = {
         _col("plan_id", "id", required=True, nonblank=True),
         _col("name", required=True, nonblank=True),
         _col("definition"),
-        _col("unit", "enum", required=True, nonblank=True, choices=UNITS),
-        _col("polarity", "enum", required=True, nonblank=True, choices=POLARITIES),
-        _col("frequency", "enum", required=True, nonblank=True, choices=FREQUENCIES),
-        _col("aggregation", "enum", required=True, nonblank=True, choices=AGGREGATIONS),
+        _col("unit", "enum", required=True, nonblank=True, choices=Unit.words()),
+        _col("polarity", "enum", required=True, nonblank=True, choices=Polarity.words()),
+        _col("frequency", "enum", required=True, nonblank=True, choices=Frequency.words()),
+        _col("aggregation", "enum", required=True, nonblank=True, choices=Aggregation.words()),
         _col("ytd", "bool", default="false"),
         _col("lag", "int", minimum=0, default="0"),
         _col("decimals", "int", minimum=0),
@@ -94,7 +88,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
         _col("value", "number"),
         _col("numerator", "number"),
         _col("denominator", "number"),
-        _col("quality", "enum", choices=QUALITIES, default="validated"),
+        _col("quality", "enum", choices=Quality.words(), default=Quality.VALIDATED.word),
         _col("note"),
         _col("reported_on", "date", required=True, nonblank=True),
     ),
@@ -116,7 +110,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
     "action_updates.csv": (
         _col("action_id", "id", required=True, nonblank=True),
         _col("period", required=True, nonblank=True),
-        _col("status", "enum", required=True, nonblank=True, choices=ACTION_STATUSES),
+        _col("status", "enum", required=True, nonblank=True, choices=ActionStatus.words()),
         _col("update"),
     ),
 }

@@ -22,13 +22,15 @@ import jinja2
 import numpy as np
 import pandas as pd
 
+from pmlib.config import read_report_params
 from pmlib.figures import figures_as_at
 from pmlib.formats import format_value
 from pmlib.loading import CouncilData
+from pmlib.params_folder import params_files
 from pmlib.periods import Period, parse_period, parse_quarter
-from pmlib.report import params_files, read_report_params
-from pmlib.rollup import MULTIPLIERS
+from pmlib.rollup import ratio_value
 from pmlib.status import judge
+from pmlib.words import Aggregation, Quality
 
 OUTLIER_Z = 3.5
 HISTORY = 24
@@ -83,10 +85,8 @@ class DataQuality:
 def _value(figures: pd.DataFrame, measures: pd.DataFrame) -> np.ndarray:
     """The figure as a reader would see it: a ratio's numerator and denominator made into its rate."""
     m = measures.loc[figures["measure_id"]]
-    mult = m["unit"].map(MULTIPLIERS).fillna(1.0).to_numpy("float64")
-    with np.errstate(invalid="ignore", divide="ignore"):
-        rate = figures["numerator"].to_numpy("float64") / figures["denominator"].to_numpy("float64") * mult
-    return np.where((m["aggregation"] == "ratio").to_numpy(), rate, figures["value"].to_numpy("float64"))
+    rate = ratio_value(figures["numerator"], figures["denominator"], m["unit"])
+    return np.where((m["aggregation"] == Aggregation.RATIO.word).to_numpy(), rate, figures["value"].to_numpy("float64"))
 
 
 def needed_periods(data: CouncilData, quarter: Period, as_at: dt.date | None) -> pd.DataFrame:
@@ -198,9 +198,9 @@ def data_quality(data: CouncilData, quarter: str | Period, params_dir: str | os.
         base = {"measure": [f"{m} {name[m]}" for m in frame["measure_id"]], "owner": list(owner.reindex(frame["measure_id"]).fillna(""))}
         return pd.DataFrame(base | {k: list(v) for k, v in columns.items()})
 
-    flagged = received[received["quality"].isin(["provisional", "estimated"])]
+    flagged = received[received["quality"].isin([Quality.PROVISIONAL.word, Quality.ESTIMATED.word])]
     outliers, units = _history_checks(data, figures, received)
-    ratio = data.measures.loc[received["measure_id"], "aggregation"].to_numpy() == "ratio"
+    ratio = data.measures.loc[received["measure_id"], "aggregation"].to_numpy() == Aggregation.RATIO.word
     over = received[ratio & (received["numerator"] > received["denominator"]).to_numpy()]
     late = data.observations[data.observations["reported_on"] > pd.Timestamp(as_at)] if as_at else data.observations.iloc[0:0]
     late = late.merge(needed[["measure_id", "period"]], on=["measure_id", "period"])

@@ -8,8 +8,7 @@ import pandas as pd
 from pmlib.collecting import Collector, a_or_an, empty_table, flag_duplicates
 from pmlib.periods import Frequency, example_code, first_months, period_indexes
 from pmlib.problems import Problem
-
-NON_NEGATIVE_UNITS = ("number", "days", "rate_per_1000", "rate_per_100k")
+from pmlib.words import NON_NEGATIVE_UNITS
 
 
 def check_targets(c: Collector, targets: pd.DataFrame, measures: pd.DataFrame) -> pd.DataFrame:

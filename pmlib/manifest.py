@@ -14,8 +14,9 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from pmlib.errors import PmlibError
+from pmlib.params_folder import report_params
 from pmlib.periods import Period
-from pmlib.report import report_params
+from pmlib.project import Project
 
 MANIFEST = "manifest.json"
 
@@ -59,14 +60,12 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def build_inputs(
-    quarters: Iterable[Period], *, data_dir: Path, params_dir: Path, notebooks_dir: Path, reports_dir: Path, project_dir: Path | None = None
-) -> list[dict]:
+def build_inputs(quarters: Iterable[Period], project: Project) -> list[dict]:
     """Every file the site of ``quarters`` is made from, each with its size and hash, in a fixed order."""
-    inputs = _hashes(data_dir, "data") + _hashes(params_dir, "params", "*.yml") + _hashes(notebooks_dir, "notebooks", "*.ipynb")
+    inputs = _hashes(project.data, "data") + _hashes(project.params, "params", "*.yml") + _hashes(project.notebooks, "notebooks", "*.ipynb")
     for q in quarters:
-        inputs += _hashes(reports_dir / q.slug, f"reports/{q.slug}", "*.ipynb")
-    return inputs + (project_inputs(project_dir) if project_dir is not None else [])
+        inputs += _hashes(project.report_folder(q), f"reports/{q.slug}", "*.ipynb")
+    return inputs + project_inputs(project.root)
 
 
 def _quarters(quarters: Iterable[Period], params_dir: Path) -> list[dict]:
@@ -78,17 +77,13 @@ def _quarters(quarters: Iterable[Period], params_dir: Path) -> list[dict]:
 
 def manifest(
     quarters: Iterable[Period],
+    project: Project,
     *,
-    data_dir: Path,
-    params_dir: Path,
-    notebooks_dir: Path,
-    reports_dir: Path,
     site_dir: Path,
-    project_dir: Path | None = None,
     renderer: str | None = None,
     pack_keys: dict[str, str] | None = None,
 ) -> dict:
-    """The manifest of a site built in ``site_dir`` from the given folders.
+    """The manifest of a site built in ``site_dir`` (the project's output folder, or the hidden folder it is built in).
 
     ``code_digest`` and ``renderer`` say what made the files, and each
     quarter's ``pack_key`` what its pack was made from, so the next build can
@@ -98,11 +93,10 @@ def manifest(
     from pmlib.reuse import code_digest
 
     quarters = list(quarters)
-    folders = {"data_dir": data_dir, "params_dir": params_dir, "notebooks_dir": notebooks_dir, "reports_dir": reports_dir}
     outputs = [f for f in _hashes(site_dir, ".") if f["path"] != f"./{MANIFEST}"]
     for f in outputs:
         f["path"] = f["path"][2:]
-    listed = _quarters(quarters, params_dir)
+    listed = _quarters(quarters, project.params)
     for entry, q in zip(listed, quarters, strict=True):
         if pack_keys and q.slug in pack_keys:
             entry["pack_key"] = pack_keys[q.slug]
@@ -111,15 +105,18 @@ def manifest(
         "code_digest": code_digest(),
         "renderer": renderer,
         "quarters": listed,
-        "inputs": build_inputs(quarters, **folders, project_dir=project_dir),
+        "inputs": build_inputs(quarters, project),
         "outputs": outputs,
     }
 
 
-def write_manifest(site_dir: Path, quarters: Iterable[Period], **kwargs) -> Path:
-    """Write ``manifest.json`` at the top of the site."""
+def write_manifest(
+    site_dir: Path, quarters: Iterable[Period], project: Project, *, renderer: str | None = None, pack_keys: dict[str, str] | None = None
+) -> Path:
+    """Write ``manifest.json`` at the top of the site in ``site_dir``."""
     path = site_dir / MANIFEST
-    path.write_text(json.dumps(manifest(quarters, site_dir=site_dir, **kwargs), indent=1) + "\n", encoding="utf-8")
+    found = manifest(quarters, project, site_dir=site_dir, renderer=renderer, pack_keys=pack_keys)
+    path.write_text(json.dumps(found, indent=1) + "\n", encoding="utf-8")
     return path
 
 
@@ -132,8 +129,8 @@ def read_manifest(site_dir: Path) -> dict:
     return found if isinstance(found, dict) else {}
 
 
-def site_is_current(site_dir: Path, quarters: Iterable[Period], *, renderer: str, project_dir: Path, **folders: Path) -> bool:
-    """Whether the site in ``site_dir`` was built from exactly these inputs, code and renderer and is still as built.
+def site_is_current(project: Project, quarters: Iterable[Period], *, renderer: str) -> bool:
+    """Whether the project's site (``project.out``) was built from exactly these inputs, code and renderer and is still as built.
 
     Every file the manifest lists must be there with its hash and nothing
     else may be, so a site edited or damaged by hand is built again.
@@ -141,6 +138,7 @@ def site_is_current(site_dir: Path, quarters: Iterable[Period], *, renderer: str
     import pmlib
     from pmlib.reuse import code_digest
 
+    site_dir = project.out
     old = read_manifest(site_dir)
     quarters = list(quarters)
     try:
@@ -148,9 +146,8 @@ def site_is_current(site_dir: Path, quarters: Iterable[Period], *, renderer: str
             old.get("generator") == f"pmlib {pmlib.__version__}"
             and old.get("code_digest") == code_digest()
             and old.get("renderer") == renderer
-            and [{k: v for k, v in q.items() if k != "pack_key"} for q in old.get("quarters", [])]
-            == _quarters(quarters, folders["params_dir"])
-            and old.get("inputs") == build_inputs(quarters, **folders, project_dir=project_dir)
+            and [{k: v for k, v in q.items() if k != "pack_key"} for q in old.get("quarters", [])] == _quarters(quarters, project.params)
+            and old.get("inputs") == build_inputs(quarters, project)
         )
     except (PmlibError, OSError, TypeError, AttributeError):  # an unreadable project or params file: build, and let that report it
         return False

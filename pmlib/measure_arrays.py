@@ -13,17 +13,9 @@ import numpy as np
 import pandas as pd
 
 from pmlib.positions import measure_positions
+from pmlib.words import Aggregation, Frequency, Polarity, Unit
 
-FREQUENCIES = ("monthly", "quarterly", "annual")
-AGGREGATIONS = ("sum", "mean", "last", "ratio")
-POLARITIES = ("higher", "lower", "none")
-MULTIPLIERS = {"percent": 100.0, "rate_per_1000": 1_000.0, "rate_per_100k": 100_000.0}
-SPANS = np.array([1, 3, 12])
-
-
-def _codes(values: pd.Series, names: tuple[str, ...]) -> np.ndarray:
-    """Index of each value in ``names``; anything else gets the last code (for polarity: none)."""
-    return np.asarray(pd.Categorical(values, categories=names).codes, dtype="int8") % len(names)
+SPANS = np.array([frequency.months for frequency in Frequency])
 
 
 @dataclass(frozen=True)
@@ -45,11 +37,11 @@ class MeasureArrays:
     def of(cls, measures: pd.DataFrame) -> MeasureArrays:
         """The arrays of a measures table as ``load_data`` returns it."""
         return cls(
-            frequency=_codes(measures["frequency"], FREQUENCIES),
-            aggregation=_codes(measures["aggregation"], AGGREGATIONS),
-            polarity=_codes(measures["polarity"], POLARITIES),
-            multiplier=measures["unit"].map(MULTIPLIERS).fillna(1.0).to_numpy("float64"),
-            is_count=(measures["unit"] == "number").to_numpy(bool),
+            frequency=Frequency.codes(measures["frequency"]),
+            aggregation=Aggregation.codes(measures["aggregation"]),
+            polarity=Polarity.codes(measures["polarity"]),
+            multiplier=Unit.scales(measures["unit"]),
+            is_count=(measures["unit"] == Unit.NUMBER.word).to_numpy(bool),
             ytd=measures["ytd"].to_numpy(bool),
             lag=measures["lag"].to_numpy("int64"),
             decimals=measures["decimals"].to_numpy("int64"),
@@ -67,12 +59,12 @@ class MeasureArrays:
     @property
     def annual(self) -> np.ndarray:
         """Annual measures: one period a year, judged in its Q4 column."""
-        return self.frequency == 2
+        return self.frequency == Frequency.ANNUAL
 
     @property
     def is_ratio(self) -> np.ndarray:
         """Measures given as numerator and denominator."""
-        return self.aggregation == 3
+        return self.aggregation == Aggregation.RATIO
 
     @property
     def judged_ytd(self) -> np.ndarray:

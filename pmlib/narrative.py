@@ -12,8 +12,9 @@ import pandas as pd
 
 from pmlib.disclosure import value_text
 from pmlib.formats import format_value
+from pmlib.words import STATUSES, Status
 
-JUDGED = ("on_target", "below_target", "intervention")
+JUDGED = (Status.ON_TARGET.word, Status.BELOW_TARGET.word, Status.INTERVENTION.word)
 _RANK = {"intervention": 0, "below_target": 1, "on_target": 2}
 _NUMBER_WORDS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
 
@@ -38,7 +39,7 @@ def _measures(n: int) -> str:
 def status_counts(judged: pd.DataFrame) -> dict[str, int]:
     """How many measures have each status, every status present (zero if none)."""
     counts = judged["status"].value_counts()
-    return {s: int(counts.get(s, 0)) for s in ("on_target", "below_target", "intervention", "monitoring", "no_data")}
+    return {s: int(counts.get(s, 0)) for s in STATUSES}
 
 
 def headline(judged: pd.DataFrame, names: pd.Series) -> str:

@@ -63,14 +63,14 @@ class Period:
     def month(cls, year: int, month: int) -> Period:
         """The calendar month ``month`` of ``year``."""
         if not 1 <= month <= 12:
-            raise PeriodError(f"month {month} is not 1-12")
+            raise PeriodError(f"month {month} is not 1-12; give a month number from 1 (January) to 12", column="month")
         return cls(Frequency.MONTHLY, year * 12 + month - 1)
 
     @classmethod
     def quarter(cls, fy_start: int, n: int) -> Period:
         """Quarter ``n`` (1-4, Q1 = April to June) of the financial year starting in ``fy_start``."""
         if not 1 <= n <= 4:
-            raise PeriodError(f"quarter {n} is not 1-4")
+            raise PeriodError(f"quarter {n} is not 1-4; give 1 (April to June) to 4 (January to March)", column="quarter")
         return cls(Frequency.QUARTERLY, fy_start * 4 + n - 1)
 
     @classmethod
@@ -130,7 +130,7 @@ class Period:
     def quarter_of(self) -> Period:
         """The quarter a month belongs to (a quarter is its own)."""
         if self.frequency is Frequency.ANNUAL:
-            raise PeriodError(f"{self.code} is a year, which spans four quarters; use .quarters()")
+            raise PeriodError(f"{self.code} is a year, which spans four quarters; use .quarters()", column="period")
         return Period(Frequency.QUARTERLY, (self.first_month - 3) // 3)
 
     @property
@@ -140,7 +140,7 @@ class Period:
             return self.index % 4 + 1
         if self.frequency is Frequency.MONTHLY:
             return self.index % 12 + 1
-        raise PeriodError("a financial year has no number within a year")
+        raise PeriodError("a financial year has no number within a year; ask a month or quarter for its number", column="period")
 
     @property
     def months_elapsed(self) -> int:
@@ -217,9 +217,9 @@ def parse_period(code: str, frequency: Frequency | str | None = None) -> Period:
     if frequency is not None:
         frequency = Frequency(frequency)
         if period is None or period.frequency is not frequency:
-            raise PeriodError(f"'{text}' is not a {frequency.value} period code ({_EXAMPLES[frequency]})")
+            raise PeriodError(f"'{text}' is not a {frequency.value} period code ({_EXAMPLES[frequency]})", column="period")
     if period is None:
-        raise PeriodError(f"'{text}' is not a period code (YYYY-MM, YYYY/YY Qn or YYYY/YY)")
+        raise PeriodError(f"'{text}' is not a period code (YYYY-MM, YYYY/YY Qn or YYYY/YY)", column="period")
     return period
 
 
@@ -231,7 +231,7 @@ def parse_quarter(text: str) -> Period:
     try:
         return parse_period(value, Frequency.QUARTERLY)
     except PeriodError:
-        raise PeriodError(f"'{text}' is not a quarter: write it as 2020/21 Q2 or 2020-21-Q2") from None
+        raise PeriodError(f"'{text}' is not a quarter: write it as 2020/21 Q2 or 2020-21-Q2", column="quarter") from None
 
 
 def period_indexes(codes: pd.Series, frequency: pd.Series | str) -> pd.Series:
@@ -266,7 +266,7 @@ def first_months(index: pd.Series | np.ndarray, frequency: pd.Series | np.ndarra
     """Vectorised ``Period.first_month`` for arrays of indexes and frequencies."""
     index = np.asarray(index, dtype="int64")
     freq = np.asarray(frequency, dtype=object)
-    return np.select([freq == "monthly", freq == "quarterly"], [index, 3 * index + 3], default=12 * index + 3)
+    return np.select([freq == Frequency.MONTHLY, freq == Frequency.QUARTERLY], [index, 3 * index + 3], default=12 * index + 3)
 
 
 def example_code(frequency: Frequency | str) -> str:

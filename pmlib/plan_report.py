@@ -9,6 +9,7 @@ display object, so the notebook holds no formatting logic of its own.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -21,10 +22,13 @@ from pmlib.prose import Prose, escape_html, user_markdown
 from pmlib.vocabulary import status_label, trend_label
 from pmlib.year_view import year_view_heading
 
+if TYPE_CHECKING:
+    from pmlib.report import QuarterReport
+
 COMMENTARY_MISSING = "**Commentary missing.** The responsible officer has not yet explained this result or the action being taken."
 
 
-def _text(value) -> str | None:
+def _text(value: object) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
@@ -32,7 +36,7 @@ def _text(value) -> str | None:
 class MeasureReport:
     """One measure in one quarter: its figures, chart, commentary and, when needed, exception report."""
 
-    report: object
+    report: QuarterReport
     measure_id: str
 
     @property
@@ -46,7 +50,7 @@ class MeasureReport:
         judged = self.report.judged
         return judged[judged["measure_id"] == self.measure_id].iloc[0]
 
-    def _fmt(self, value) -> str:
+    def _fmt(self, value: float) -> str:
         return format_value(value, self.measure["unit"], int(self.measure["decimals"]))
 
     def _figures(self) -> list[str]:
@@ -108,7 +112,7 @@ class MeasureReport:
 class PlanReport:
     """A delivery plan in one quarter's report."""
 
-    report: object
+    report: QuarterReport
     plan_id: str
 
     @property
@@ -143,7 +147,7 @@ class PlanReport:
         """The plan's measures this audience may see, in file order."""
         return [MeasureReport(self.report, m) for m in self.rows["measure_id"]]
 
-    def actions_table(self):
+    def actions_table(self) -> tables.Table | Prose:
         """The plan's actions and their progress this quarter."""
         return tables.actions_table(self.report, self.plan_id)
 
@@ -158,7 +162,7 @@ class PlanReport:
             return Prose("No measure in this plan needs intervention this quarter, so there are no exception reports.")
         return Prose(f"{count_words(n).capitalize()} measure{'s' if n > 1 else ''} in this plan need{'s' if n == 1 else ''} intervention.")
 
-    def year_section(self) -> tuple:
+    def year_section(self) -> tuple[Prose, tables.Table, tables.Table | Prose] | tuple[()]:
         """At Q2 and Q4: a heading, the year's figures against annual targets, and the year's action progress."""
         view = self.report.year_view
         if view is None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -21,41 +21,17 @@ from pmlib.disclosure import public_view
 from pmlib.errors import ConfigError
 from pmlib.loading import CouncilData, load_data
 from pmlib.narrative import headline, measure_finding, movement, plan_sentence, short_headline, status_counts
-from pmlib.periods import Frequency, Period, parse_quarter
+from pmlib.params_folder import params_files, published_dates, report_params
+from pmlib.periods import Frequency, Period
 from pmlib.prose import Prose, escape_html
 from pmlib.status import STATUSES, judge
 from pmlib.year_view import has_year_view, year_view_data, year_view_heading
 
+if TYPE_CHECKING:  # for annotations only (plan() and appendices() import their classes when called)
+    import datetime as dt
 
-def params_files(params_dir: str | os.PathLike) -> dict[Period, Path]:
-    """Every ``params/<slug>.yml`` by quarter, oldest first; other files are ignored."""
-    out = {}
-    for path in sorted(Path(params_dir).glob("*.yml")):
-        try:
-            out[parse_quarter(path.stem)] = path
-        except ValueError:
-            continue
-    return dict(sorted(out.items()))
-
-
-def report_params(params_dir: str | os.PathLike, quarter: str | Period | None = None) -> ReportParams:
-    """The params for ``quarter`` (a code or slug), or for the latest quarter when None or ``"latest"``."""
-    files = params_files(params_dir)
-    if quarter == "latest":
-        quarter = None
-    if not files:
-        raise ConfigError(f"no params files in {params_dir}; add one per quarter, e.g. {Path(params_dir) / '2020-21-Q2.yml'}")
-    if quarter is None:
-        return read_report_params(files[max(files)])
-    period = quarter if isinstance(quarter, Period) else parse_quarter(quarter)
-    if period not in files:
-        raise ConfigError(f"no params file for {period.code}: create {Path(params_dir) / (period.slug + '.yml')} (see the data contract)")
-    return read_report_params(files[period])
-
-
-def published_dates(params_dir: str | os.PathLike, before: Period) -> list:
-    """``data_as_at`` of every report for a quarter before ``before``: the already-published figures."""
-    return [read_report_params(p).data_as_at for q, p in params_files(params_dir).items() if q < before]
+    from pmlib.appendices import Appendices
+    from pmlib.plan_report import PlanReport
 
 
 @dataclass(frozen=True)
@@ -101,7 +77,7 @@ class QuarterReport:
         """The judged rows of one delivery plan."""
         return self.judged[self.judged["plan_id"] == plan_id]
 
-    def plan(self, plan_id: str | None = None):
+    def plan(self, plan_id: str | None = None) -> PlanReport:
         """One delivery plan's part of the report; the first plan when ``plan_id`` is None."""
         from pmlib.plan_report import PlanReport
 
@@ -109,7 +85,7 @@ class QuarterReport:
             plan_id = str(self.plans.index[0])
         if plan_id not in self.plans.index:
             known = ", ".join(self.plans.index)
-            raise ConfigError(f"no delivery plan {plan_id!r} in {self.data.data_dir / 'plans.csv'}; use one of: {known}")
+            raise ConfigError(f"no delivery plan {plan_id!r} in {self.data.data_dir / 'plans.csv'}; use one of: {known}", column="plan_id")
         return PlanReport(self, plan_id)
 
     # --- words ----------------------------------------------------------
@@ -173,30 +149,30 @@ class QuarterReport:
             short_headline(self.judged),
         )
 
-    def appendices(self):
+    def appendices(self) -> Appendices:
         """The report's appendices: measure definitions, symbols and status rules, data quality notes and revisions."""
         from pmlib.appendices import Appendices
 
         return Appendices(self)
 
     # --- tables ---------------------------------------------------------
-    def status_table(self):
+    def status_table(self) -> tables.Table:
         """Statuses by delivery plan as a table: the chart's table alternative."""
         return tables.status_counts_table(self)
 
-    def exceptions_table(self):
+    def exceptions_table(self) -> tables.Table | Prose:
         """Measures needing intervention across all plans."""
         return tables.exceptions_table(self)
 
-    def comparison_table(self):
+    def comparison_table(self) -> tables.Table:
         """Status counts this quarter, last quarter and a year ago."""
         return tables.comparison_table(self)
 
-    def changes_table(self):
+    def changes_table(self) -> tables.Table | Prose:
         """Measures whose status changed since the previous quarter."""
         return tables.status_changes_table(self)
 
-    def year_view_section(self) -> tuple:
+    def year_view_section(self) -> tuple[Prose, tables.Table] | tuple[()]:
         """At Q2 and Q4, the year's view by plan (heading and status counts); nothing in other quarters."""
         if self.year_view is None:
             return ()
@@ -244,7 +220,9 @@ def _first_quarter(data: CouncilData, quarter: Period) -> Period:
     return min(quarter, Period(Frequency.QUARTERLY, (int(months.min()) - 3) // 3))
 
 
-def _as_published(data: CouncilData, params_dir, quarter: Period, fallback_as_at, audience: str) -> pd.DataFrame:
+def _as_published(
+    data: CouncilData, params_dir: str | os.PathLike, quarter: Period, fallback_as_at: dt.date, audience: str
+) -> pd.DataFrame:
     """A quarter as its own report showed it, or as the figures stand now when it was never published."""
     files = params_files(params_dir)
     as_at = read_report_params(files[quarter]).data_as_at if quarter in files else fallback_as_at
@@ -272,7 +250,7 @@ def quarter_report(
         params = report_params(params_dir, params)
     if audience is not None:
         if audience not in ("public", "internal"):
-            raise ConfigError(f"audience {audience!r}: use 'public' or 'internal'")
+            raise ConfigError(f"audience {audience!r}: use 'public' or 'internal'", column="audience")
         params = params.model_copy(update={"audience": audience})
     data = load_data(data_dir) if data is None else data
     q, audience = params.quarter, params.audience

@@ -25,12 +25,12 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from pmlib.contract import QUALITIES
 from pmlib.figures import figures_as_at
 from pmlib.formats import UNIT_WORDS
 from pmlib.loading import CouncilData, load_data
 from pmlib.periods import Period, parse_period, parse_quarter
 from pmlib.status import judge
+from pmlib.words import QUALITIES, Unit
 
 FORMAT = "pmlib-return-1"
 RETURN_SHEET, ABOUT_SHEET, DEFINITIONS_SHEET = "Return", "About", "Definitions"
@@ -151,7 +151,8 @@ def _validations(ws, rows: pd.DataFrame) -> None:
             number["count"].add(f"{LETTERS['numerator']}{r}")
             number["count"].add(f"{LETTERS['denominator']}{r}")
         else:
-            key = "percent" if row.unit_key == "percent" else "signed" if row.unit_key in ("gbp", "score") else "count"
+            signed = row.unit_key in (Unit.GBP.word, Unit.SCORE.word)
+            key = "percent" if row.unit_key == Unit.PERCENT.word else "signed" if signed else "count"
             number[key].add(f"{LETTERS['value']}{r}")
 
 

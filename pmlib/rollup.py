@@ -18,11 +18,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from pmlib.figures import figure_keys, latest_rows, reported_days
-from pmlib.measure_arrays import MULTIPLIERS, SPANS, MeasureArrays
+from pmlib.measure_arrays import SPANS, MeasureArrays
 from pmlib.positions import measure_positions
+from pmlib.words import Aggregation, Frequency, Quality, Unit
 
-__all__ = ["FLAG_BITS", "FLAGS", "MULTIPLIERS", "FigureArrays", "Rollup", "figure_arrays", "roll_up", "small_count"]
-FLAGS = ("provisional", "estimated", "revised", "small")
+__all__ = ["FLAG_BITS", "FLAGS", "FigureArrays", "Rollup", "figure_arrays", "ratio_value", "roll_up", "small_count"]
+_QUALITY_FLAGS = (Quality.PROVISIONAL.word, Quality.ESTIMATED.word)
+FLAGS = (*_QUALITY_FLAGS, "revised", "small")
 FLAG_BITS = {name: np.uint8(1 << i) for i, name in enumerate(FLAGS)}
 _FIGURE = ("value", "numerator", "denominator")
 
@@ -92,7 +94,22 @@ def _last(tot, num, den, expect, last, mult):
 
 
 def _ratio(tot, num, den, expect, last, mult):
-    return num / den * mult
+    return ratio_value(num, den, mult)
+
+
+def ratio_value(numerator, denominator, unit_or_scale) -> np.ndarray:
+    """A ratio measure's value: numerator / denominator x the unit's scale (x 100 for a percent, x 1,000 per 1,000 ...).
+
+    The one place the contract's ratio rule is computed, so the judged
+    table, the revisions appendix and the data quality report cannot differ.
+    ``unit_or_scale`` is unit words (one, or one per figure) or the scales
+    themselves, as ``MeasureArrays.multiplier`` holds them.
+    """
+    scale = np.asarray(unit_or_scale)
+    if scale.dtype.kind in "OUS":
+        scale = Unit.scales(scale)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.asarray(numerator, dtype="float64") / np.asarray(denominator, dtype="float64") * scale
 
 
 def small_count(figures: pd.DataFrame, measures: pd.DataFrame, positions: np.ndarray | None = None) -> np.ndarray:
@@ -133,7 +150,7 @@ def quality_bits(quality: pd.Series) -> np.ndarray:
     """The provisional and estimated ``FLAG_BITS`` of each row, compared in Arrow rather than string by string."""
     values = pa.array(quality, from_pandas=True)
     bits = np.zeros(len(values), dtype="uint8")
-    for name in ("provisional", "estimated"):
+    for name in _QUALITY_FLAGS:
         bits[pc.fill_null(pc.equal(values, name), False).to_numpy(zero_copy_only=False)] |= FLAG_BITS[name]
     return bits
 
@@ -191,7 +208,7 @@ def roll_up(measures: pd.DataFrame | MeasureArrays, figures: pd.DataFrame | Figu
     freq = m.frequency[:, None, None]
     annual = m.annual
     q4 = np.arange(4) == 3
-    expected = np.where(freq == 0, 3.0, np.where(freq == 1, 1.0, np.where(q4, 1.0, 0.0)))
+    expected = np.where(freq == Frequency.MONTHLY, 3.0, np.where(freq == Frequency.QUARTERLY, 1.0, np.where(q4, 1.0, 0.0)))
     missing = count < expected
     total[missing] = np.nan
     numer[missing] = np.nan
@@ -201,7 +218,7 @@ def roll_up(measures: pd.DataFrame | MeasureArrays, figures: pd.DataFrame | Figu
     def combine(tot: np.ndarray, num: np.ndarray, den: np.ndarray, expect: np.ndarray) -> np.ndarray:
         out = tot.copy()
         with np.errstate(divide="ignore", invalid="ignore"):
-            for code, rule in ((1, _mean), (2, _last), (3, _ratio)):
+            for code, rule in ((Aggregation.MEAN, _mean), (Aggregation.LAST, _last), (Aggregation.RATIO, _ratio)):
                 rows = np.flatnonzero(agg == code)
                 if len(rows):
                     out[rows] = rule(tot[rows], num[rows], den[rows], expect[rows], last[rows], m.multiplier[rows, None, None])
@@ -212,7 +229,7 @@ def roll_up(measures: pd.DataFrame | MeasureArrays, figures: pd.DataFrame | Figu
     own = combine(total, numer, denom, expected)
     ytd_total, ytd_numer, ytd_denom, ytd_expected = (_to_date(a) for a in (total, numer, denom, expected))
     ytd = combine(ytd_total, ytd_numer, ytd_denom, ytd_expected)
-    is_last = (agg == 2)[:, None, None]
+    is_last = (agg == Aggregation.LAST)[:, None, None]
     own_flags = np.where(is_last, last_flags, flags)
     ytd_flags = np.where(is_last, last_flags, _to_date(flags, np.bitwise_or))
 

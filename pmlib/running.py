@@ -3,10 +3,10 @@
 Everything that can be checked before a kernel starts is checked first: the
 data, the params files and each notebook's parameters, all problems at once.
 Each quarter is then executed into a hidden sibling folder and swapped in only
-when every notebook succeeded, so a failed run never leaves a half-updated
-report for nbval, Quarto or a reviewer to pick up. A published report made
-from exactly the inputs and code a new run would use is kept rather than
-executed again (see ``pmlib.reuse``).
+when every notebook succeeded (see ``pmlib.publishing``), so a failed run
+never leaves a half-updated report for nbval, Quarto or a reviewer to pick up.
+A published report made from exactly the inputs and code a new run would use
+is kept rather than executed again (see ``pmlib.reuse``).
 """
 
 from __future__ import annotations
@@ -43,9 +43,11 @@ from pmlib.notebook_files import (
     sha256,
     source_state,
 )
+from pmlib.params_folder import params_files
 from pmlib.periods import Period, parse_quarter
 from pmlib.problems import Problem, sort_problems
-from pmlib.report import params_files
+from pmlib.project import Project
+from pmlib.publishing import fresh_partial, partial_folder, swap_in, sweep
 
 BUILTIN_PARAMETERS = ("quarter", "plan_id", "data_dir", "params_dir", "audience")
 
@@ -77,7 +79,7 @@ class RunPlan:
     """A checked run: nothing in it can fail for want of a parameter, a params file or valid data."""
 
     quarters: tuple[QuarterPlan, ...]
-    reports_dir: Path
+    project: Project
     source_commit: str | None
     source_modified: bool | None
     code_digest: str = ""
@@ -124,25 +126,7 @@ class RunResult:
         return tuple(f"{q.quarter.slug}/{name}" for q in self.quarters for name in q.executed)
 
 
-def select_quarters(params_dir: str | os.PathLike, quarter: str | None = None, *, every: bool = False) -> list[Period]:
-    """The quarters a command asks for: one by code or slug, every quarter with a params file, or the latest."""
-    if quarter is not None:
-        return [parse_quarter(quarter)]
-    files = params_files(params_dir)
-    if not files:
-        raise ConfigError(f"no params files in {params_dir}; add one per quarter, e.g. {Path(params_dir) / '2020-21-Q2.yml'}")
-    return list(files) if every else [max(files)]
-
-
-def plan_run(
-    quarters: Iterable[str | Period],
-    *,
-    data_dir: str | os.PathLike = "data",
-    params_dir: str | os.PathLike = "params",
-    notebooks_dir: str | os.PathLike = "notebooks",
-    reports_dir: str | os.PathLike = "reports",
-    audience: str | None = None,
-) -> RunPlan:
+def plan_run(quarters: Iterable[str | Period], project: Project, *, audience: str | None = None) -> RunPlan:
     """Check everything a run needs and list its notebook executions, running nothing.
 
     A template that declares ``audience`` gets the params file's (or
@@ -153,10 +137,10 @@ def plan_run(
     ``NotebookError`` for notebooks that cannot be given their parameters,
     each with every problem found.
     """
-    data_dir, params_dir, notebooks_dir, reports_dir = map(Path, (data_dir, params_dir, notebooks_dir, reports_dir))
+    data_dir, params_dir = project.data, project.params
     periods = sorted({q if isinstance(q, Period) else parse_quarter(q) for q in quarters})
     if not periods:
-        raise ConfigError("no quarter to run; give a quarter, --latest or --all")
+        raise ConfigError("no quarter to run; give a quarter, --latest or --all", column="quarter")
     data, problems = check_data(data_dir)
     files = params_files(params_dir)
     for q in periods:
@@ -172,14 +156,14 @@ def plan_run(
     if data is None or any(p.severity == "error" for p in problems):
         raise DataContractError(problems)
 
-    templates, problems = find_templates(notebooks_dir)
+    templates, problems = find_templates(project.notebooks)
     plans = list(data.plans.index)
     # Relative even outside the current directory: provenance must read the same on every machine.
     data_inputs = {relative_path(data_dir / name, os.curdir): digest for name, digest in data.files.items()}
     plan_inputs = reuse.plan_inputs(data, relative_path(data_dir, os.curdir))
     quarter_plans = []
     for q in periods:
-        folder = reports_dir / q.slug
+        folder = project.report_folder(q)
         path = files[q]
         extra = dict(params[q].parameters)
         lines = parameter_lines(path)
@@ -189,7 +173,7 @@ def plan_run(
                     Problem(display_path(path), lines.get(name), f"parameters.{name}", f"pm run sets '{name}' itself; remove it")
                 )
         extra = {name: value for name, value in extra.items() if name not in BUILTIN_PARAMETERS}
-        dirs = {"data_dir": relative_path(data_dir, folder), "params_dir": relative_path(params_dir, folder)}
+        locations = {"data_dir": relative_path(data_dir, folder), "params_dir": relative_path(params_dir, folder)}
         params_inputs = {relative_path(p, os.curdir): sha256(p) for earlier, p in files.items() if earlier <= q}
         runs = []
         for template in templates:
@@ -199,7 +183,7 @@ def plan_run(
                     "does not declare 'audience', so it cannot be run for the internal audience; add audience = None to its parameters cell"
                 )
                 problems.append(Problem(template.display, None, "audience", message))
-            supplied = {"quarter": q.slug} | ({"plan_id": ""} if template.per_plan else {}) | shown_to | dirs | extra
+            supplied = {"quarter": q.slug} | ({"plan_id": ""} if template.per_plan else {}) | shown_to | locations | extra
             problems += check_parameters(template, supplied, {name: lines.get(name) for name in extra}, display_path(path), q.code)
             for plan_id in plans if template.per_plan else [None]:
                 parameters = supplied | {"plan_id": plan_id} if plan_id else supplied
@@ -210,17 +194,14 @@ def plan_run(
         problems += name_clashes([(run.name, run.template) for run in runs], display_path(folder))
     if any(p.severity == "error" for p in problems):
         raise NotebookError(sort_problems(list(dict.fromkeys(problems))))
-    commit, modified = source_state(notebooks_dir)
-    return RunPlan(tuple(quarter_plans), reports_dir, commit, modified, reuse.code_digest(), tuple(data.warnings))
+    commit, modified = source_state(project.notebooks)
+    return RunPlan(tuple(quarter_plans), project, commit, modified, reuse.code_digest(), tuple(data.warnings))
 
 
 def run_quarters(
     quarters: Iterable[str | Period],
+    project: Project,
     *,
-    data_dir: str | os.PathLike = "data",
-    params_dir: str | os.PathLike = "params",
-    notebooks_dir: str | os.PathLike = "notebooks",
-    reports_dir: str | os.PathLike = "reports",
     jobs: int | None = None,
     progress: bool = False,
     echo: Callable[[str], None] | None = None,
@@ -231,11 +212,11 @@ def run_quarters(
 
     ``echo`` gets one line per quarter as it finishes. A failed quarter does
     not stop the others; the result says which failed and why. A published
-    report made from the same inputs and code is kept unless ``force``.
+    report made from the same inputs and code is kept unless ``force``. What
+    a run killed half way left in the reports folder is removed first.
     """
-    plan = plan_run(
-        quarters, data_dir=data_dir, params_dir=params_dir, notebooks_dir=notebooks_dir, reports_dir=reports_dir, audience=audience
-    )
+    sweep(project.reports)
+    plan = plan_run(quarters, project, audience=audience)
     return execute_plan(plan, jobs=jobs, progress=progress, echo=echo, force=force)
 
 
@@ -270,19 +251,17 @@ def execute_plan(
     for qp in plan.quarters:
         names = tuple(run.name for run in qp.runs)
         if reused[qp.quarter] == names and qp.folder.is_dir() and sorted(p.name for p in qp.folder.iterdir()) == sorted(names):
-            _clear_failed(plan.reports_dir / ".failed" / qp.quarter.slug)
+            _clear_failed(plan.project.failed_folder(qp.quarter))
             results[qp.quarter] = QuarterResult(qp.quarter, qp.folder, written=names, reused=names)
             if echo:
                 echo(_summary(qp, results[qp.quarter], untouched=True))
         else:
             pending.append(qp)
     # Same depth as reports/<slug>/, so the relative data_dir and params_dir work from both.
-    partials = {qp.quarter: qp.folder.parent / f".{qp.quarter.slug}.partial-{os.getpid()}" for qp in pending}
+    partials = {qp.quarter: partial_folder(qp.folder) for qp in pending}
     try:
         for qp in pending:
-            partial = partials[qp.quarter]
-            shutil.rmtree(partial, ignore_errors=True)
-            partial.mkdir(parents=True)
+            partial = fresh_partial(qp.folder)
             for name in reused[qp.quarter]:
                 shutil.copyfile(qp.folder / name, partial / name)
         tasks = [(qp, run) for qp in pending for run in qp.runs if run.name not in reused[qp.quarter]]
@@ -340,7 +319,7 @@ def _clear_failed(failed_dir: Path) -> None:
 
 def _finish(plan: RunPlan, qp: QuarterPlan, partial: Path, outcomes: dict[str, Outcome], reused: tuple[str, ...]) -> QuarterResult:
     """Publish the quarter if every notebook succeeded; otherwise keep the failures aside and leave the old folder alone."""
-    failed_dir = plan.reports_dir / ".failed" / qp.quarter.slug
+    failed_dir = plan.project.failed_folder(qp.quarter)
     shutil.rmtree(failed_dir, ignore_errors=True)
     executed = [run for run in qp.runs if run.name in outcomes]
     problems = []
@@ -357,16 +336,7 @@ def _finish(plan: RunPlan, qp: QuarterPlan, partial: Path, outcomes: dict[str, O
             if folder.is_dir() and not any(folder.iterdir()):
                 folder.rmdir()
         return QuarterResult(qp.quarter, qp.folder, problems=tuple(problems))
-    old = qp.folder.parent / f".{qp.quarter.slug}.old-{os.getpid()}"
-    if qp.folder.exists():
-        qp.folder.rename(old)
-    try:
-        partial.rename(qp.folder)
-    except OSError:
-        if old.exists():
-            old.rename(qp.folder)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
+    swap_in(partial, qp.folder)
     if failed_dir.parent.is_dir() and not any(failed_dir.parent.iterdir()):
         failed_dir.parent.rmdir()
     names = tuple(run.name for run in qp.runs)

@@ -25,28 +25,20 @@ from pmlib.config import Council
 from pmlib.cores import usable_cores
 from pmlib.loading import CouncilData
 from pmlib.measure_arrays import MeasureArrays, TargetArrays, blocks
-from pmlib.periods import Frequency, Period, parse_quarter
+from pmlib.periods import Frequency as PeriodKind
+from pmlib.periods import Period, parse_quarter
 from pmlib.rollup import FLAG_BITS, FigureArrays, figure_arrays, roll_up
 from pmlib.rounding import round_half_away
 from pmlib.targets import resolve_targets
+from pmlib.words import DIRECTIONS, STATUSES, Direction, Frequency, Polarity, Status
 
-STATUSES = ("on_target", "below_target", "intervention", "monitoring", "no_data")
-DIRECTIONS = ("improving", "worsening", "increasing", "decreasing", "no_change")
-POLARITIES = ("higher", "lower", "none")
-_ON, _BELOW, _INTERVENTION, _MONITORING, _NO_DATA = range(5)
 _STRING = pd.StringDtype("pyarrow", na_value=np.nan)
 
 
-def _polarity_codes(polarity) -> np.ndarray:
-    """0 higher, 1 lower, 2 none (or anything else), so the rules compare small integers, not strings."""
-    polarity = np.asarray(polarity, dtype=object)
-    return np.select([polarity == "higher", polarity == "lower"], [0, 1], 2).astype("int8")
-
-
 def status_codes(value, target, intervention, polarity_code, method: str = "intervention") -> np.ndarray:
-    """Index into ``STATUSES`` for each (already rounded) value: the contract's rule 5, in order."""
+    """``Status`` code for each (already rounded) value: the contract's rule 5, in order."""
     v, t, i = (np.asarray(x, dtype="float64") for x in (value, target, intervention))
-    higher, lower = polarity_code == 0, polarity_code == 1
+    higher, lower = polarity_code == Polarity.HIGHER, polarity_code == Polarity.LOWER
     with np.errstate(invalid="ignore"):
         meets = (higher & (v >= t)) | (lower & (v <= t))
         if method == "tolerance":
@@ -54,18 +46,19 @@ def status_codes(value, target, intervention, polarity_code, method: str = "inte
         else:
             beyond = (higher & (v <= i)) | (lower & (v >= i))
     beyond &= ~np.isnan(i)
-    code = np.where(meets, _ON, np.where(beyond, _INTERVENTION, _BELOW))
-    code = np.where((polarity_code == 2) | np.isnan(t), _MONITORING, code)
-    return np.where(np.isnan(v), _NO_DATA, code).astype("int8")
+    code = np.where(meets, Status.ON_TARGET, np.where(beyond, Status.INTERVENTION, Status.BELOW_TARGET))
+    code = np.where((polarity_code == Polarity.NONE) | np.isnan(t), Status.MONITORING, code)
+    return np.where(np.isnan(v), Status.NO_DATA, code).astype("int8")
 
 
 def direction_codes(current, previous, polarity_code) -> np.ndarray:
-    """Index into ``DIRECTIONS`` between two rounded values; -1 if either is missing."""
+    """``Direction`` code between two rounded values; -1 if either is missing."""
     c, p = np.asarray(current, dtype="float64"), np.asarray(previous, dtype="float64")
-    up = np.select([polarity_code == 1, polarity_code == 2], [1, 2], 0)
-    down = np.select([polarity_code == 1, polarity_code == 2], [0, 3], 1)
+    lower, none = polarity_code == Polarity.LOWER, polarity_code == Polarity.NONE
+    up = np.select([lower, none], [Direction.WORSENING, Direction.INCREASING], Direction.IMPROVING)
+    down = np.select([lower, none], [Direction.IMPROVING, Direction.DECREASING], Direction.WORSENING)
     with np.errstate(invalid="ignore"):
-        out = np.where(c > p, up, np.where(c < p, down, 4))
+        out = np.where(c > p, up, np.where(c < p, down, Direction.NO_CHANGE))
     return np.where(np.isnan(c) | np.isnan(p), -1, out).astype("int8")
 
 
@@ -79,21 +72,22 @@ def classify(value, target, intervention, polarity, method: str = "intervention"
     """Status for each (already rounded) value: the contract's rule 5, in order."""
     v = np.asarray(value, dtype="float64")
     polarity = np.broadcast_to(np.asarray(polarity, dtype=object), v.shape)
-    return _named(STATUSES, status_codes(v, target, intervention, _polarity_codes(polarity), method))
+    return _named(STATUSES, status_codes(v, target, intervention, Polarity.codes(polarity), method))
 
 
 def direction(current, previous, polarity) -> np.ndarray:
     """Direction of travel between two values already rounded to the measure's decimals; None if either is missing."""
     c = np.asarray(current, dtype="float64")
     polarity = np.broadcast_to(np.asarray(polarity, dtype=object), c.shape)
-    return _named(DIRECTIONS, direction_codes(c, previous, _polarity_codes(polarity)))
+    return _named(DIRECTIONS, direction_codes(c, previous, Polarity.codes(polarity)))
 
 
 def _expected_end(frequency: np.ndarray, lag: np.ndarray, report_quarter: np.ndarray) -> np.ndarray:
-    """``expected_period_end`` on frequency codes (0 monthly, 1 quarterly, 2 annual)."""
+    """``expected_period_end`` on ``Frequency`` codes."""
     r = np.asarray(report_quarter, dtype="int64")
     annual_year = (r + 1) // 4 - 1 - lag
-    return np.select([frequency == 0, frequency == 1], [r - (-(-lag // 3)), r - lag], default=4 * annual_year + 3)
+    monthly, quarterly = frequency == Frequency.MONTHLY, frequency == Frequency.QUARTERLY
+    return np.select([monthly, quarterly], [r - (-(-lag // 3)), r - lag], default=4 * annual_year + 3)
 
 
 def expected_period_end(frequency, lag, report_quarter) -> np.ndarray:
@@ -104,9 +98,7 @@ def expected_period_end(frequency, lag, report_quarter) -> np.ndarray:
     financial year ending by the quarter's end, ``lag`` years back (its Q4).
     Arrays broadcast, so measures by quarters is one call.
     """
-    freq = np.asarray(frequency, dtype=object)
-    codes = np.select([freq == "monthly", freq == "quarterly"], [0, 1], 2)
-    return _expected_end(codes, np.asarray(lag, dtype="int64"), report_quarter)
+    return _expected_end(Frequency.codes(frequency), np.asarray(lag, dtype="int64"), report_quarter)
 
 
 def _text(names: Sequence[str | None], codes: np.ndarray) -> pd.arrays.ArrowStringArray:
@@ -124,7 +116,7 @@ def _period_text(index: np.ndarray, annual: np.ndarray) -> pd.arrays.ArrowString
         return _text([], np.full(index.size, -1))
     key = np.where(known, index * 2 + annual, 0)
     lo, hi = int(key[known].min()), int(key[known].max())
-    names = [Period.year((k // 2) // 4).code if k % 2 else Period(Frequency.QUARTERLY, k // 2).code for k in range(lo, hi + 1)]
+    names = [Period.year((k // 2) // 4).code if k % 2 else Period(PeriodKind.QUARTERLY, k // 2).code for k in range(lo, hi + 1)]
     return _text(names, np.where(known, key - lo, -1))
 
 
@@ -180,7 +172,7 @@ def judge_figures(
     step = np.where(m.annual, 4, 1)[None, :]
     # Text columns that need no judging are made while the blocks are judged; the rest after.
     before = {
-        "quarter": (_text, [Period(Frequency.QUARTERLY, int(q)).code for q in report], np.repeat(np.arange(nq), n)),
+        "quarter": (_text, [Period(PeriodKind.QUARTERLY, int(q)).code for q in report], np.repeat(np.arange(nq), n)),
         "measure_id": (_text, measures.index.tolist(), measure_codes),
         "plan_id": (_text, measures["plan_id"].tolist(), measure_codes),
         "period": (_period_text, eq.ravel(), annual),
@@ -208,7 +200,7 @@ def judge_figures(
         "context_value": out["context_value"].ravel(),
     }
     columns |= {name: out[name].ravel() for name in _BOOLS[1:]}
-    columns["needs_exception"] = out["status"].ravel() == _INTERVENTION
+    columns["needs_exception"] = out["status"].ravel() == Status.INTERVENTION
     columns["public"] = np.broadcast_to(m.public[None, :], eq.shape).ravel()
     return pd.DataFrame(columns, copy=False)
 

@@ -20,6 +20,7 @@ from pmlib.narrative import status_counts
 from pmlib.prose import Prose
 from pmlib.sparklines import Sparkline, sparkline
 from pmlib.vocabulary import STATUS_LABELS, action_label, status_label, trend_label
+from pmlib.words import Status
 
 
 @dataclass(frozen=True)
@@ -226,7 +227,8 @@ def status_changes_table(report) -> Table | Prose:
     before = report.quarter.previous().code
     if changed.empty:
         return Prose(f"No measure changed status since {before}.")
-    order = {k: i for i, k in enumerate(["intervention", "below_target", "no_data", "monitoring", "on_target"])}
+    severity = (Status.INTERVENTION, Status.BELOW_TARGET, Status.NO_DATA, Status.MONITORING, Status.ON_TARGET)
+    order = {s.word: i for i, s in enumerate(severity)}
     changed = changed.assign(rank=changed["status"].map(order)).sort_values(["rank", "measure_id"], kind="stable")
     measures = report.data.measures
     frame = pd.DataFrame(

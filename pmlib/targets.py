@@ -23,6 +23,7 @@ from pmlib.config import Council
 from pmlib.measure_arrays import MeasureArrays, TargetArrays
 from pmlib.positions import first_of_each
 from pmlib.rounding import round_half_away
+from pmlib.words import Aggregation, Polarity
 
 
 def _grid(n: int, width: int, pos: np.ndarray, offset: np.ndarray, values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -64,8 +65,8 @@ def resolve_targets(m: MeasureArrays, t: TargetArrays, council: Council, first_q
     decimals = m.decimals[:, None]
     agg = m.aggregation[:, None]
     ytd = m.judged_ytd[:, None]
-    by_month = ~ytd & (agg != 2)
-    divisor = np.where(agg == 0, 1.0, 3.0)
+    by_month = ~ytd & (agg != Aggregation.LAST)
+    divisor = np.where(agg == Aggregation.SUM, 1.0, 3.0)
     with_months = np.unique(t.position[t.is_month])
     phased_levels = {}
     for name in ("target", "intervention"):
@@ -80,7 +81,7 @@ def resolve_targets(m: MeasureArrays, t: TargetArrays, council: Council, first_q
         phased_levels[name] = np.where(~np.isnan(quarters["target"]), quarters[name], month_level)
 
     use_phased = ~np.isnan(phased_levels["target"])
-    even = ytd & (agg == 0) & ~np.repeat(has_phasing, 4, axis=1)
+    even = ytd & (agg == Aggregation.SUM) & ~np.repeat(has_phasing, 4, axis=1)
     share = np.where(even, (np.arange(n_quarters) % 4 + 1) * 3 / 12.0, 1.0)
     evenly = np.flatnonzero(even.any(axis=1))
     out = {}
@@ -91,11 +92,12 @@ def resolve_targets(m: MeasureArrays, t: TargetArrays, council: Council, first_q
 
     polarity = m.polarity[:, None]
     if council.status_method == "tolerance":
-        factor = np.select([polarity == 0, polarity == 1], [1 - council.tolerance_pct / 100, 1 + council.tolerance_pct / 100], np.nan)
+        tolerance = council.tolerance_pct / 100
+        factor = np.select([polarity == Polarity.HIGHER, polarity == Polarity.LOWER], [1 - tolerance, 1 + tolerance], np.nan)
         derived = round_half_away(out["target"] * factor, decimals)
         out["intervention"] = np.where(np.isnan(out["intervention"]), derived, out["intervention"])
 
-    no_target = polarity == 2
+    no_target = polarity == Polarity.NONE
     return {
         "target": np.where(no_target, np.nan, out["target"]),
         "intervention": np.where(no_target, np.nan, out["intervention"]),

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pmlib.words import ActionStatus, Direction, Status
+
 
 @dataclass(frozen=True)
 class Label:
@@ -26,30 +28,35 @@ class Label:
         return f"{self.symbol} {self.word}"
 
 
-STATUS_LABELS: dict[str, Label] = {
-    "on_target": Label("on_target", "On target", "✓", "#28A197", "#DFF1EF"),
-    "below_target": Label("below_target", "Below target", "▲", "#F46A25", "#FDE6DA"),
-    "intervention": Label("intervention", "Intervention", "✖", "#801650", "#F2DCE6"),
-    "monitoring": Label("monitoring", "Monitoring", "○", "#12436D", "#DDE4EB"),
-    "no_data": Label("no_data", "No data", "–", "#3D3D3D", "#ECECEC"),
-}
+def _by_key(*labels: Label) -> dict[str, Label]:
+    """Keyed by each label's own key, so the key a label is found by cannot differ from the word it shows for."""
+    return {label.key: label for label in labels}
 
-TREND_LABELS: dict[str, Label] = {
-    "improving": Label("improving", "Improving", "↑"),
-    "worsening": Label("worsening", "Worsening", "↓"),
-    "no_change": Label("no_change", "No change", "→"),
-    "increasing": Label("increasing", "Increasing", "↗"),
-    "decreasing": Label("decreasing", "Decreasing", "↘"),
-}
 
-ACTION_LABELS: dict[str, Label] = {
-    "complete": Label("complete", "Complete", "✓", "#28A197", "#DFF1EF"),
-    "on_track": Label("on_track", "On track", "●", "#12436D", "#DDE4EB"),
-    "at_risk": Label("at_risk", "At risk", "▲", "#F46A25", "#FDE6DA"),
-    "delayed": Label("delayed", "Delayed", "✖", "#801650", "#F2DCE6"),
-    "not_started": Label("not_started", "Not started", "○", "#3D3D3D", "#ECECEC"),
-    "cancelled": Label("cancelled", "Cancelled", "–", "#3D3D3D", "#ECECEC"),
-}
+STATUS_LABELS: dict[str, Label] = _by_key(
+    Label(Status.ON_TARGET.word, "On target", "✓", "#28A197", "#DFF1EF"),
+    Label(Status.BELOW_TARGET.word, "Below target", "▲", "#F46A25", "#FDE6DA"),
+    Label(Status.INTERVENTION.word, "Intervention", "✖", "#801650", "#F2DCE6"),
+    Label(Status.MONITORING.word, "Monitoring", "○", "#12436D", "#DDE4EB"),
+    Label(Status.NO_DATA.word, "No data", "–", "#3D3D3D", "#ECECEC"),
+)
+
+TREND_LABELS: dict[str, Label] = _by_key(
+    Label(Direction.IMPROVING.word, "Improving", "↑"),
+    Label(Direction.WORSENING.word, "Worsening", "↓"),
+    Label(Direction.NO_CHANGE.word, "No change", "→"),
+    Label(Direction.INCREASING.word, "Increasing", "↗"),
+    Label(Direction.DECREASING.word, "Decreasing", "↘"),
+)
+
+ACTION_LABELS: dict[str, Label] = _by_key(
+    Label(ActionStatus.COMPLETE.word, "Complete", "✓", "#28A197", "#DFF1EF"),
+    Label(ActionStatus.ON_TRACK.word, "On track", "●", "#12436D", "#DDE4EB"),
+    Label(ActionStatus.AT_RISK.word, "At risk", "▲", "#F46A25", "#FDE6DA"),
+    Label(ActionStatus.DELAYED.word, "Delayed", "✖", "#801650", "#F2DCE6"),
+    Label(ActionStatus.NOT_STARTED.word, "Not started", "○", "#3D3D3D", "#ECECEC"),
+    Label(ActionStatus.CANCELLED.word, "Cancelled", "–", "#3D3D3D", "#ECECEC"),
+)
 
 NO_TREND = Label("none", "Not available", "[x]")
 NO_UPDATE = Label("none", "No update", "[x]", "#3D3D3D", "#ECECEC")

@@ -17,7 +17,6 @@ import numpy as np
 import pandas as pd
 from openpyxl import load_workbook
 
-from pmlib.contract import QUALITIES
 from pmlib.loading import CouncilData
 from pmlib.periods import Period, PeriodError, parse_period, parse_quarter
 from pmlib.problems import Problem
@@ -32,6 +31,7 @@ from pmlib.returns import (
     RETURN_SHEET,
     SUPPLIED_ON_CELL,
 )
+from pmlib.words import QUALITIES
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")

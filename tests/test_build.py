@@ -10,7 +10,8 @@ from site_build import copy_project
 
 from pmlib import quarter_report
 from pmlib.building import BuildError, build
-from pmlib.report import params_files
+from pmlib.params_folder import params_files
+from pmlib.project import Project
 
 
 def files(folder: Path) -> dict[str, bytes]:
@@ -50,7 +51,7 @@ def test_a_failed_build_leaves_the_previous_site_untouched(built_site, tmp_path,
     plan.cells.append(nbformat.v4.new_code_cell("raise RuntimeError('broken on purpose')", id="broken"))
     nbformat.write(plan, project / "notebooks" / "plan.ipynb")
     with pytest.raises(BuildError, match="broken on purpose"):
-        build([LATEST], renderer="builtin")
+        build([LATEST], Project(), renderer="builtin")
     assert files(out) == before
     assert not [p for p in project.iterdir() if p.name.startswith("._site")]
 
@@ -58,7 +59,7 @@ def test_a_failed_build_leaves_the_previous_site_untouched(built_site, tmp_path,
 def test_building_twice_gives_identical_files(built_site, tmp_path, monkeypatch):
     project, site, _ = built_site
     monkeypatch.chdir(project)
-    build([LATEST], renderer="builtin", out_dir=tmp_path / "again")
+    build([LATEST], Project(out=tmp_path / "again"), renderer="builtin")
     first, second = files(site), files(tmp_path / "again")
     assert sorted(first) == sorted(second)
     assert [name for name in first if first[name] != second[name]] == []

@@ -1,6 +1,8 @@
 """The chart specs: valid Vega-Lite, the shapes and data the pages and the pack rely on, and an SVG drawn once per spec."""
 
 import json
+import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -10,6 +12,7 @@ from pmlib import charts
 from pmlib.charts import VEGA_LITE_SCHEMA, measure_chart, status_chart
 
 MEASURE = pd.Series({"unit": "percent", "decimals": 1})
+SNAPSHOTS = Path(__file__).parent / "snapshots"
 
 
 def _history(values, targets=None, interventions=None) -> pd.DataFrame:
@@ -30,11 +33,12 @@ def _specs() -> dict[str, dict]:
     return {
         "line": measure_chart("c-line", _history([1.5, np.nan, 3.25], [2.0] * 3, [1.0] * 3), MEASURE, "Title", "Finding.").spec,
         "empty": measure_chart("c-empty", _history([np.nan, np.nan]), MEASURE, "Title", "Finding.").spec,
+        "lone target": measure_chart("c-lone", _history([1.0, np.nan, 2.0], [2.0, np.nan, 2.0]), MEASURE, "Title", "Finding.").spec,
         "status": status_chart("c-status", counts, "Title", "Finding.").spec,
     }
 
 
-@pytest.mark.parametrize("kind", ["line", "empty", "status"])
+@pytest.mark.parametrize("kind", ["line", "empty", "lone target", "status"])
 def test_specs_are_valid_vega_lite(kind):
     """The specs are written as plain dicts, so the schema Altair would have checked them against is checked here."""
     altair = pytest.importorskip("altair")
@@ -44,14 +48,67 @@ def test_specs_are_valid_vega_lite(kind):
     jsonschema.validate(spec, altair.vegalite.v6.schema.core.load_schema())
 
 
-def test_data_is_json_ready_with_gaps_left_out():
+def test_data_is_json_ready_with_a_gap_kept_as_a_null_row():
     spec = _specs()["line"]
     ((name, rows),) = spec["datasets"].items()
     assert spec["data"] == {"name": name} and name.startswith("data-")
     assert json.loads(json.dumps(rows, allow_nan=False)) == rows  # no NaN, no numpy scalars
     values = [(r["period"], r["amount"], r["shown"]) for r in rows if r["series"] == "Value"]
-    assert values == [("2020/21 Q1", 1.5, "1.5%"), ("2020/21 Q3", 3.25, "3.3%")]  # the missing figure is a gap, not a point
+    # the missing figure is a gap, not a point: a row with no amount, where Vega-Lite breaks the line
+    assert values == [("2020/21 Q1", 1.5, "1.5%"), ("2020/21 Q2", None, "not available"), ("2020/21 Q3", 3.25, "3.3%")]
     assert [layer["encoding"]["color"]["scale"]["domain"] for layer in spec["layer"]] == [["Value", "Target", "Intervention level"]] * 2
+
+
+def _value_rows(spec: dict) -> list[tuple[str, float | None]]:
+    return [(r["period"], r["amount"]) for r in next(iter(spec["datasets"].values())) if r["series"] == "Value"]
+
+
+def test_only_a_gap_between_two_figures_adds_a_row_so_a_chart_without_one_is_unchanged():
+    spec = measure_chart("c", _history([np.nan, 1.0, 2.0, np.nan], [3.0] * 4), MEASURE, "T", "F.").spec
+    assert _value_rows(spec) == [("2020/21 Q2", 1.0), ("2020/21 Q3", 2.0)]
+    assert [layer["mark"]["type"] for layer in spec["layer"]] == ["line", "point"]
+    assert all(r["amount"] is not None for r in next(iter(spec["datasets"].values())))
+
+
+def _drawn(values, targets=None) -> str:
+    """vl-convert's SVG of a chart (the real one: the pinned Vega-Lite decides how a null breaks a line)."""
+    return measure_chart("c-gap", _history(values, targets), MEASURE, "Title", "Finding.").svg()
+
+
+def _line_paths(svg: str) -> list[str]:
+    return re.findall(r'<g class="mark-line role-mark[^"]*"[^>]*><path[^>]* d="([^"]*)"', svg)
+
+
+def test_the_drawn_line_breaks_at_a_withheld_quarter_and_a_figure_alone_between_gaps_keeps_its_point():
+    """1.5 in Q1, Q2 withheld, then 3.25 and 2.0: Q1 is a point alone, never joined to Q3; Q3 and Q4 are joined."""
+    svg = _drawn([1.5, np.nan, 3.25, 2.0])
+    line = re.search(r'<g class="mark-line role-mark[^"]*"[^>]*>.*?</g>', svg).group(0)
+    assert line == (SNAPSHOTS / "chart_line_with_gap.svg").read_text(encoding="utf-8").rstrip("\n")
+    (path,) = _line_paths(svg)
+    subpaths = re.findall(r"M[^M]*", path)
+    assert len(subpaths) == 2 and "L" not in subpaths[0] and subpaths[1].count("L") == 1  # Q1 alone, then Q3 to Q4
+    points = re.search(r'<g class="mark-symbol role-mark layer_1_marks"[^>]*>(.*?)</g>', svg).group(1)
+    assert points.count("<path") == 3  # every figure a visible point, Q1 included
+
+
+def test_a_line_with_no_gap_is_one_path_and_figures_either_side_of_every_gap_are_never_joined():
+    assert [p.count("M") for p in _line_paths(_drawn([1.0, 2.0, 3.0]))] == [1]
+    (path,) = _line_paths(_drawn([1.0, 2.0, np.nan, np.nan, 3.0, np.nan, 4.0]))
+    assert path.count("M") == 3 and path.count("L") == 1  # Q1-Q2 joined; Q5 and Q7 stand alone
+
+
+def test_a_target_alone_between_gaps_is_drawn_as_a_level_tick():
+    spec = _specs()["lone target"]
+    assert [layer["mark"]["type"] for layer in spec["layer"]] == ["line", "tick", "point"]
+    svg = measure_chart("c-lone", _history([1.0, np.nan, 2.0], [2.0, np.nan, 2.0]), MEASURE, "Title", "Finding.").svg()
+    ticks = re.search(r'<g class="mark-rect role-mark layer_1_marks"[^>]*>(.*?)</g>', svg).group(1)
+    assert ticks.count("<path") == 2 and 'fill="#28A197"' in ticks
+
+
+def test_the_description_names_the_periods_where_the_line_breaks():
+    description = measure_chart("c", _history([np.nan, 1.0, np.nan, 2.0, np.nan, 3.0, np.nan]), MEASURE, "T", "F.").description
+    assert description.endswith("The line breaks at 2020/21 Q3 and 2020/21 Q5, where a figure is withheld or missing.")
+    assert "breaks" not in measure_chart("c", _history([np.nan, 1.0, 2.0, np.nan]), MEASURE, "T", "F.").description
 
 
 def test_equal_data_gives_an_equal_dataset_name_and_different_data_a_different_one():

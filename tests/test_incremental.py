@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -22,13 +24,13 @@ from pmlib.building import build, built_quarters
 from pmlib.cli import main
 from pmlib.loading import load_data
 from pmlib.manifest import site_is_current
+from pmlib.project import Project
 from pmlib.running import plan_run, reusable_reports, run_quarters
 
 QUARTER = "2020-21-Q2"
 TWO_PLANS = Path(__file__).parent / "fixtures" / "valid"
 PROJECT_FILES = ("notebooks", "_extensions", "_quarto.yml", "_quarto-website.yml", "_quarto-pack.yml")
 NOTEBOOKS = ("appendices.ipynb", "overview.ipynb", "plan-thriving-economy.ipynb", "plan-healthy-people.ipynb")
-FOLDERS = {"data_dir": Path("data"), "params_dir": Path("params"), "notebooks_dir": Path("notebooks"), "reports_dir": Path("reports")}
 
 
 def files(folder: Path) -> dict[str, bytes]:
@@ -53,7 +55,7 @@ def built(tmp_path_factory):
     patch = pytest.MonkeyPatch()
     patch.chdir(root)
     try:
-        result = build([QUARTER], renderer="builtin", jobs=2)
+        result = build([QUARTER], Project(), renderer="builtin", jobs=2)
     finally:
         patch.undo()
     assert result.run.quarters[0].executed == NOTEBOOKS
@@ -76,13 +78,13 @@ def edit(path: Path, old: str, new: str) -> None:
 
 
 def kept(quarter: str = QUARTER) -> tuple[str, ...]:
-    plan = plan_run([quarter])
+    plan = plan_run([quarter], Project())
     return reusable_reports(plan, plan.quarters[0])
 
 
 def current(root: Path) -> bool:
-    quarters = built_quarters(Path("reports"), Path("params"))
-    return site_is_current(root / "_site", quarters, renderer="builtin", project_dir=Path("."), **FOLDERS)
+    quarters = built_quarters(Project())
+    return site_is_current(Project(out=root / "_site"), quarters, renderer="builtin")
 
 
 def test_an_unchanged_rebuild_executes_no_notebook_and_renders_nothing(project):
@@ -100,9 +102,26 @@ def test_an_unchanged_rebuild_executes_no_notebook_and_renders_nothing(project):
     assert files(project / "_site") == site_before and stamps(project / "_site") == times_before
     assert stamps(project / "reports") == reports_before
 
-    result = build([QUARTER], renderer="builtin")
+    result = build([QUARTER], Project(), renderer="builtin")
     assert (result.run.executed, result.rendered) == ((), False)
     assert result.run.quarters[0].reused == NOTEBOOKS
+
+
+def test_a_rebuild_removes_what_a_killed_run_and_build_left_and_keeps_the_site(project):
+    child = subprocess.Popen([sys.executable, "-c", ""])
+    child.wait()
+    stale = [project / "reports" / f".{QUARTER}.partial-{child.pid}", project / f"._site.partial-{child.pid}"]
+    for folder in stale:
+        folder.mkdir()
+        (folder / "index.html").write_text("half", encoding="utf-8")
+    site_before = files(project / "_site")
+
+    out = CliRunner().invoke(main, ["build", QUARTER, "--renderer", "builtin", "--no-progress"])
+
+    assert out.exit_code == 0, out.output
+    assert "_site is up to date" in out.output
+    assert not any(folder.exists() for folder in stale)
+    assert files(project / "_site") == site_before
 
 
 def test_a_site_edited_by_hand_or_missing_a_file_is_built_again(project):
@@ -123,7 +142,7 @@ def test_a_change_to_one_plans_figures_executes_that_plan_and_the_quarter_wide_n
     edit(project / "data" / "observations" / "health.csv", "HLT02,2020/21 Q2,26.7", "HLT02,2020/21 Q2,27.9")
     lines = []
 
-    result = build([QUARTER], renderer="builtin", jobs=2, echo=lines.append)
+    result = build([QUARTER], Project(), renderer="builtin", jobs=2, echo=lines.append)
 
     [quarter] = result.run.quarters
     # The appendices list every plan's quality notes and revisions, so they read every plan's figures.
@@ -156,7 +175,7 @@ def test_a_change_outside_the_notebooks_inputs_renders_the_site_again_but_keeps_
     (project / "data" / "README.md").write_text("Where our figures come from.\n", encoding="utf-8")
     lines = []
 
-    result = build([QUARTER], renderer="builtin", echo=lines.append)
+    result = build([QUARTER], Project(), renderer="builtin", echo=lines.append)
 
     assert result.run.executed == () and result.rendered
     assert result.reused_packs == (Path("_site/packs") / pack.name,) and pack.read_bytes() == before
@@ -225,7 +244,7 @@ def test_a_report_edited_by_hand_or_damaged_is_executed_again(project):
     (folder / "appendices.ipynb").write_text(before["appendices.ipynb"].decode()[:1000], encoding="utf-8")
 
     assert kept() == ("plan-healthy-people.ipynb",)
-    result = run_quarters([QUARTER], jobs=2)
+    result = run_quarters([QUARTER], Project(), jobs=2)
 
     assert result.quarters[0].executed == ("appendices.ipynb", "overview.ipynb", "plan-thriving-economy.ipynb")
     assert files(folder) == before
@@ -233,7 +252,7 @@ def test_a_report_edited_by_hand_or_damaged_is_executed_again(project):
 
 def test_an_extra_file_in_the_report_folder_is_removed_as_before(project):
     (project / "reports" / QUARTER / "notes.txt").write_text("scratch\n", encoding="utf-8")
-    result = run_quarters([QUARTER])
+    result = run_quarters([QUARTER], Project())
     assert result.quarters[0].reused == NOTEBOOKS
     assert sorted(p.name for p in (project / "reports" / QUARTER).iterdir()) == sorted(NOTEBOOKS)
 

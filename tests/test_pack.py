@@ -1,5 +1,6 @@
 """The Cabinet pack: the PDF built from the committed notebooks, checked with poppler, and its Typst tables."""
 
+import dataclasses
 import re
 import shutil
 import subprocess
@@ -14,6 +15,7 @@ import yaml
 from great_tables import GT, loc, style
 
 from pmlib import load_data, quarter_report
+from pmlib.project import Project
 from pmlib.rendering.pack import (
     PackError,
     chart_description,
@@ -32,12 +34,12 @@ ROOT = Path(__file__).resolve().parents[1]
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 EXTENSION = ROOT / "_extensions" / "pmlib-pack"
 SYMBOLS = "✓ ▲ ✖ ○ – ↑ ↓ → ↗ ↘ ●".split()
-DIRS = {"reports_dir": ROOT / "reports", "data_dir": ROOT / "data", "params_dir": ROOT / "params", "project_dir": ROOT}
+PROJECT = Project(root=ROOT, data=ROOT / "data", params=ROOT / "params", reports=ROOT / "reports")
 
 
 def poppler(tool: str, *args) -> str:
     if shutil.which(tool) is None:
-        pytest.fail(f"{tool} is missing: run scripts/install-system-packages (Debian package poppler-utils)")
+        pytest.fail(f"{tool} is missing: run bash scripts/install-system-packages test (Debian package poppler-utils)")
     return subprocess.run([tool, *map(str, args)], check=True, capture_output=True, text=True).stdout
 
 
@@ -47,7 +49,7 @@ def pdf_pages(pdf: Path, mode: str = "-layout") -> list[str]:
 
 def build(slug: str, folder: Path) -> tuple[Path, Path]:
     source = folder / "source"
-    pdf = render_pack(slug, **DIRS, out_pdf=folder / "packs" / f"{slug}.pdf", source_dir=source)
+    pdf = render_pack(slug, PROJECT, out_pdf=folder / "packs" / f"{slug}.pdf", source_dir=source)
     return pdf, source / f"{slug}.typ"
 
 
@@ -55,7 +57,7 @@ def build(slug: str, folder: Path) -> tuple[Path, Path]:
 def pack(request, tmp_path_factory):
     slug = request.param
     pdf, source = build(slug, tmp_path_factory.mktemp(slug))
-    return slug, pdf, source, quarter_report(slug, DIRS["data_dir"], DIRS["params_dir"])
+    return slug, pdf, source, quarter_report(slug, PROJECT.data, PROJECT.params)
 
 
 def test_a4_pages_and_document_properties(pack):
@@ -142,7 +144,7 @@ def test_typst_source_keeps_cell_colours_repeated_headers_and_alt_text(pack):
 
 def test_a_second_build_in_a_temporary_folder_is_byte_identical_and_holds_no_path(pack, tmp_path):
     slug, pdf, source, _ = pack
-    again = render_pack(slug, **DIRS, out_pdf=tmp_path / "again.pdf")
+    again = render_pack(slug, PROJECT, out_pdf=tmp_path / "again.pdf")
     assert again.read_bytes() == pdf.read_bytes()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["again.pdf"]
     data = pdf.read_bytes()
@@ -155,7 +157,7 @@ def test_missing_notebook_is_named_with_the_command_to_run(tmp_path):
     shutil.copytree(ROOT / "reports" / "2021-22-Q2", reports / "2021-22-Q2")
     (reports / "2021-22-Q2" / "plan-dynamic-places.ipynb").unlink()
     with pytest.raises(PackError, match=r"plan-dynamic-places\.ipynb: run `pm run 2021-22-Q2` first"):
-        render_pack("2021-22-Q2", **{**DIRS, "reports_dir": reports}, out_pdf=tmp_path / "x.pdf")
+        render_pack("2021-22-Q2", dataclasses.replace(PROJECT, reports=reports), out_pdf=tmp_path / "x.pdf")
 
 
 # --- the template on its own -------------------------------------------------------------------------
@@ -213,11 +215,11 @@ def test_template_is_safe_as_a_quarto_partial_and_show_passes_only_what_pack_tak
 
 
 def test_quarto_source_carries_the_same_metadata_and_embeds_every_shown_cell_in_order(tmp_path):
-    out = write_quarto_source("2021-22-Q2", **{k: v for k, v in DIRS.items() if k != "project_dir"}, out_qmd=tmp_path / "q" / "pack.qmd")
+    out = write_quarto_source("2021-22-Q2", PROJECT, out_qmd=tmp_path / "q" / "pack.qmd")
     text = out.read_text(encoding="utf-8")
     front = yaml.safe_load(text.split("---")[1])
     show = (EXTENSION / "typst-show.typ").read_text(encoding="utf-8")
-    report = quarter_report("2021-22-Q2", DIRS["data_dir"], DIRS["params_dir"])
+    report = quarter_report("2021-22-Q2", PROJECT.data, PROJECT.params)
     assert front == pack_metadata(report).front_matter()
     assert {k for k in front if k != "title"} <= set(re.findall(r"\$if\(([a-z-]+)\)\$", show))
     embeds = re.findall(r"\{\{< embed (\S+)#(\S+) >\}\}", text)
@@ -310,7 +312,7 @@ def test_html_that_is_not_a_drawable_table_is_refused_with_its_place():
 
 
 def pmlib_data():
-    return load_data(DIRS["data_dir"])
+    return load_data(PROJECT.data)
 
 
 def outline(pdf: Path) -> list[str]:

@@ -72,7 +72,7 @@ def test_internal_audience_includes_restricted(council, tmp_path):
 def test_latest_and_missing_params(council, tmp_path):
     _, params = council
     assert report_params(params).quarter.code == "2020/21 Q2"
-    with pytest.raises(ConfigError, match=r"create .*2021-22-Q1\.yml"):
+    with pytest.raises(ConfigError, match=r"2021-22-Q1\.yml: file not found; create it to report 2021/22 Q1"):
         report_params(params, "2021/22 Q1")
 
 
@@ -91,4 +91,5 @@ def test_pm_status_reports_bad_data(council):
     (data / "measures.csv").write_text((data / "measures.csv").read_text().replace("percent", "percentage", 1))
     result = CliRunner().invoke(main, ["status", "--latest", "--data", str(data), "--params", str(params)])
     assert result.exit_code == 1
-    assert "measures.csv:2: unit: 'percentage'" in result.stderr
+    assert "measures.csv:2: unit: 'percentage'" in result.stdout
+    assert result.stderr.splitlines()[-1] == "1 error(s): fix them and run pm status again."

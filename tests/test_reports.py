@@ -10,7 +10,7 @@ import pytest
 from nbclient import NotebookClient
 
 from pmlib import load_data, reuse
-from pmlib.report import params_files
+from pmlib.params_folder import params_files
 
 ROOT = Path(__file__).parents[1]
 REPORTS = ROOT / "reports"

@@ -26,6 +26,7 @@ from pmlib import reuse
 from pmlib.cli import main
 from pmlib.errors import DataContractError, NotebookError
 from pmlib.notebook_files import source_state
+from pmlib.project import Project
 from pmlib.running import plan_run, run_quarters
 
 ROOT = Path(__file__).parents[1]
@@ -75,7 +76,7 @@ def sha(path: Path) -> str:
 def test_a_quarter_runs_each_notebook_once_per_plan_and_twice_gives_identical_bytes(project):
     root = project("good.ipynb", "plan.ipynb", data=TWO_PLANS, quarters=("2020-21-Q4", "2021-22-Q1", "2021-22-Q2"))
     before = kernel_dirs()
-    result = run_quarters(["2021/22 Q1"], jobs=2)
+    result = run_quarters(["2021/22 Q1"], Project(), jobs=2)
 
     assert result.ok, result.problems
     folder = root / "reports" / "2021-22-Q1"
@@ -115,7 +116,7 @@ def test_a_quarter_runs_each_notebook_once_per_plan_and_twice_gives_identical_by
         assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:\d\d", text)  # no timestamps
 
     first = snapshot(folder)
-    assert run_quarters(["2021-22-Q1"], jobs=2, force=True).quarters[0].executed == result.quarters[0].written
+    assert run_quarters(["2021-22-Q1"], Project(), jobs=2, force=True).quarters[0].executed == result.quarters[0].written
     assert snapshot(folder) == first
 
 
@@ -128,7 +129,7 @@ def test_a_failed_notebook_leaves_the_previous_report_alone_and_other_quarters_c
     before = snapshot(previous)
     lines = []
 
-    result = run_quarters(["2021-22-Q2", "2021/22 Q1"], jobs=2, echo=lines.append)
+    result = run_quarters(["2021-22-Q2", "2021/22 Q1"], Project(), jobs=2, echo=lines.append)
 
     assert not result.ok
     q1, q2 = result.quarters
@@ -153,7 +154,7 @@ def test_a_failed_notebook_leaves_the_previous_report_alone_and_other_quarters_c
 
 def test_a_failure_in_one_plan_names_the_plan_and_publishes_nothing_for_the_quarter(project):
     root = project("plan_raising.ipynb", data=TWO_PLANS)
-    result = run_quarters(["2021-22-Q2"], jobs=2)
+    result = run_quarters(["2021-22-Q2"], Project(), jobs=2)
 
     [problem] = result.problems
     assert (problem.file, problem.column) == ("notebooks/plan_raising.ipynb", "cell 4")
@@ -186,7 +187,7 @@ def test_output_that_shows_the_temporary_folder_fails_the_quarter(project, tmp_p
     root = project()
     (root / "notebooks" / "cwd.ipynb").write_text(json.dumps(nb), encoding="utf-8")
 
-    [problem] = run_quarters(["2021-22-Q2"], jobs=1).problems
+    [problem] = run_quarters(["2021-22-Q2"], Project(), jobs=1).problems
     assert (problem.file, problem.column) == ("notebooks/cwd.ipynb", "cell 3")
     assert "the output shows the temporary folder name '.2021-22-Q2.partial-" in problem.message
     assert not (root / "reports" / "2021-22-Q2").exists()
@@ -212,7 +213,7 @@ def test_a_kernel_that_fails_to_start_is_started_again(project, tmp_path_factory
     monkeypatch.setenv("JUPYTER_PATH", str(spec))
     project("good.ipynb")
 
-    result = run_quarters(["2021-22-Q2"], jobs=1)
+    result = run_quarters(["2021-22-Q2"], Project(), jobs=1)
     assert result.ok, result.problems
     assert (spec / "starts").read_text() == "2"
 
@@ -224,7 +225,7 @@ def test_an_unknown_parameter_in_a_params_file_stops_the_run_before_any_kernel(p
     params.write_text(params.read_text(encoding="utf-8") + "parameters:\n  colour: red\n", encoding="utf-8")
 
     with pytest.raises(NotebookError) as caught:
-        run_quarters(["2021-22-Q2"])
+        run_quarters(["2021-22-Q2"], Project())
     [problem] = caught.value.problems
     assert (problem.file, problem.row, problem.column) == ("params/2021-22-Q2.yml", line, "parameters.colour")
     assert problem.message == (
@@ -244,7 +245,7 @@ def test_parameters_pm_run_sets_itself_cannot_come_from_a_params_file_or_be_left
     params.write_text(params.read_text(encoding="utf-8") + "parameters:\n  plan_id: corporate\n", encoding="utf-8")
 
     with pytest.raises(NotebookError) as caught:
-        plan_run(["2021-22-Q2"])
+        plan_run(["2021-22-Q2"], Project())
     assert [p.format() for p in caught.value.problems] == [
         "notebooks/good.ipynb:-: params_dir: unknown parameter: pm run supplies 'params_dir' ('../../params' for 2021/22 Q2) "
         "but this notebook does not declare it; add 'params_dir = ...' to its cell tagged 'parameters'",
@@ -255,7 +256,7 @@ def test_parameters_pm_run_sets_itself_cannot_come_from_a_params_file_or_be_left
 def test_a_missing_parameter_is_an_error_for_every_quarter_until_the_params_file_gives_it(project):
     root = project("good.ipynb", "extra_parameter.ipynb")
     with pytest.raises(NotebookError) as caught:
-        run_quarters(["2021-22-Q1", "2021-22-Q2"])
+        run_quarters(["2021-22-Q1", "2021-22-Q2"], Project())
     problems = caught.value.problems
     assert [(p.file, p.column) for p in problems] == [("notebooks/extra_parameter.ipynb", "show_charts")] * 2
     assert problems[1].message == (
@@ -268,7 +269,7 @@ def test_a_missing_parameter_is_an_error_for_every_quarter_until_the_params_file
     params = root / "params" / "2021-22-Q2.yml"
     params.write_text(params.read_text(encoding="utf-8") + "parameters:\n  show_charts: false\n", encoding="utf-8")
     (root / "notebooks" / "good.ipynb").unlink()
-    [quarter] = plan_run(["2021-22-Q2"]).quarters
+    [quarter] = plan_run(["2021-22-Q2"], Project()).quarters
     assert quarter.runs[0].parameters == {
         "quarter": "2021-22-Q2",
         "data_dir": "../../data",
@@ -294,7 +295,7 @@ def test_bad_data_stops_the_run_before_the_notebooks_are_read(project):
     root = project("good.ipynb")
     (root / "data" / "plans.csv").unlink()
     with pytest.raises(DataContractError) as caught:
-        run_quarters(["2021-22-Q2"])
+        run_quarters(["2021-22-Q2"], Project())
     assert [(p.file, p.message) for p in caught.value.problems if p.severity == "error"][0] == (
         "data/plans.csv",
         "file not found; create it as the data contract describes",

@@ -1,76 +1,265 @@
-"""The built website in a real browser: Debian's Chromium driven by Playwright, on a local server only.
+"""The built website in Debian's Chromium on a local server: one pass over every page, and a close look at a few.
 
-Every page must load with no console error and no request leaving the
-machine; following links from the home page must reach every quarter, plan
-and measure page; and every chart must be drawn by the site's own Vega.
+The pass starts at the home page and follows every link, then visits any
+page no link reached, so each page is loaded once. On each it records the
+HTTP status, console errors, any request leaving the machine, whether Vega
+drew every chart, and audits it with axe-core (WCAG 2.2 A and AA) at a
+desktop and a phone width, with a check for anything wider than a phone.
+The tests below read that one record. Full-page screenshots of a home, plan
+and measure page go to test-artifacts/screenshots/ for a person to look over.
 """
 
-import shutil
+from __future__ import annotations
+
+import re
+from pathlib import Path
 from urllib.parse import urljoin, urlparse
 
 import pytest
+from browser import (
+    AXE,
+    AXE_MISSING,
+    AXE_TAGS,
+    CHART_STATES,
+    CHROMIUM_FLAGS,
+    DESKTOP,
+    FIND_OVERFLOW,
+    HEIGHT,
+    PHONE,
+    ROOT,
+    RUN_AXE,
+    SCREENSHOTS,
+    WIDTHS,
+    chromium_path,
+    describe_violations,
+    open_page,
+    site_pages,
+    unexplained_colours,
+)
+from conftest import LATEST
 from playwright.sync_api import sync_playwright
 
 from pmlib import load_data
-from pmlib.report import params_files
+from pmlib.params_folder import params_files
 
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-def chromium_path() -> str:
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
-    assert path, "Debian's chromium is not installed: run bash scripts/install-system-packages"
-    return path
+# Pages kept as screenshots; the plan and measure pages must show charts and
+# statuses, so the checks on them cannot pass by finding nothing to check.
+KEY_PAGES = {"home": "index.html", "plan": "2021-22-Q2/plan-brighter-futures.html", "measure": "measures/BF01.html"}
+SHOW_CHARTS_AND_STATUSES = {"plan", "measure"}
 
 
 @pytest.fixture(scope="module")
-def browser():
+def page():
+    """One browser and one tab, reused for every page the module visits, so the ~100-page pass costs the pages alone."""
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
-        yield b
-        b.close()
+        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+        tab = browser.new_page(viewport={"width": DESKTOP, "height": HEIGHT})
+        yield tab
+        browser.close()
 
 
-def crawl(browser, start: str):
-    """Visit every page reachable by links from ``start``; return per page its console errors, outside requests and charts."""
-    origin = urlparse(start).netloc
-    seen, queue, report = set(), [start], {}
-    while queue:
-        url = queue.pop(0)
-        if url in seen:
+class Visit:
+    """What one page did while it loaded: filled by the tab's event handlers, which stay attached for the whole pass."""
+
+    def __init__(self):
+        self.errors: list[str] = []
+        self.outside: list[str] = []
+
+
+def visit_site(tab, base: str, site: Path) -> dict[str, dict]:
+    """Every page, once: by links from the home page, then any page no link reached; per page what it did and the audit.
+
+    Each page is loaded at the desktop width and then narrowed to the phone
+    width, which re-lays it out as a phone would (no script on the site reads
+    the width), for half the cost of loading every page twice.
+    """
+    origin = urlparse(base).netloc
+    current = Visit()
+    tab.on("console", lambda m: current.errors.append(m.text) if m.type == "error" else None)
+    tab.on("pageerror", lambda e: current.errors.append(str(e)))
+    tab.on("request", lambda r: current.outside.append(r.url) if urlparse(r.url).netloc not in (origin, "") else None)
+    queue, records = ["index.html"], {}
+    files = site_pages(site)
+    while queue or len(records) < len(files):
+        linked = bool(queue)
+        rel = queue.pop(0) if linked else next(f for f in files if f not in records)
+        if rel in records:
             continue
-        seen.add(url)
-        errors, outside = [], []
-        page = browser.new_page()
-        page.on("console", lambda m, errors=errors: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
-        page.on("request", lambda r, outside=outside: outside.append(r.url) if urlparse(r.url).netloc not in (origin, "") else None)
-        response = page.goto(url, wait_until="networkidle")
-        charts = page.locator("figure.pm-chart").count()
-        drawn = page.locator("figure.pm-chart .vega-embed").count()
-        report[url] = {"status": response.status, "errors": errors, "outside": outside, "charts": charts, "drawn": drawn}
-        for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))"):
-            target = urljoin(url, href).split("#")[0]
-            if urlparse(target).netloc == origin and target.endswith(".html") and target not in seen:
-                queue.append(target)
-        page.close()
-    return report
+        current = Visit()
+        problem = open_page(tab, base + rel, WIDTHS[0])
+        record = {"problem": problem, "linked": linked, "charts": 0, "drawn": 0, "widths": {}}
+        if problem is None:
+            record["charts"] = tab.locator("figure.pm-chart").count()
+            record["drawn"] = tab.locator("figure.pm-chart .vega-embed").count()
+            for href in tab.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))"):
+                target = urlparse(urljoin(base + rel, href).split("#")[0])
+                if target.netloc == origin and target.path.endswith(".html"):
+                    queue.append(target.path.lstrip("/"))
+            if AXE.is_file():
+                tab.add_script_tag(path=str(AXE))
+            for width in WIDTHS:
+                tab.set_viewport_size({"width": width, "height": HEIGHT})
+                violations = tab.evaluate(RUN_AXE, AXE_TAGS) if AXE.is_file() else []
+                record["widths"][width] = {"problem": None, "violations": violations, "overflow": tab.evaluate(FIND_OVERFLOW)}
+        else:
+            record["widths"] = {width: {"problem": problem, "violations": [], "overflow": []} for width in WIDTHS}
+        record["errors"], record["outside"] = current.errors, current.outside
+        records[rel] = record
+    return records
 
 
-def test_every_page_loads_cleanly_offline_and_charts_draw(built_site, site_url, browser):
+@pytest.fixture(scope="module")
+def visits(built_site, site_url, page):
+    """The one pass over the site, run once for the tests that read it."""
+    assert AXE.is_file(), AXE_MISSING  # before the pass, so a missing install fails at once
+    records = visit_site(page, site_url, built_site[1])
+    assert len(records) > 50, sorted(records)
+    return records
+
+
+# --- every page, from the one pass ------------------------------------------------
+
+
+def test_every_page_loads_cleanly_offline_and_charts_draw(visits):
+    assert {rel: r["problem"] for rel, r in visits.items() if r["problem"]} == {}
+    assert {rel: r["errors"] for rel, r in visits.items() if r["errors"]} == {}
+    assert {rel: r["outside"] for rel, r in visits.items() if r["outside"]} == {}
+    assert {rel: (r["charts"], r["drawn"]) for rel, r in visits.items() if r["charts"] != r["drawn"]} == {}
+    assert sum(r["charts"] for r in visits.values()) > 0
+
+
+def test_links_from_the_home_page_reach_every_quarter_plan_and_measure(built_site, visits):
     project, _, _ = built_site
-    report = crawl(browser, site_url + "index.html")
-    assert {u: r["status"] for u, r in report.items() if r["status"] != 200} == {}
-    assert {u: r["errors"] for u, r in report.items() if r["errors"]} == {}
-    assert {u: r["outside"] for u, r in report.items() if r["outside"]} == {}
-    assert {u: (r["charts"], r["drawn"]) for u, r in report.items() if r["charts"] != r["drawn"]} == {}
-    assert sum(r["charts"] for r in report.values()) > 0
-    paths = {urlparse(u).path.lstrip("/") for u in report}
+    linked = {rel for rel, r in visits.items() if r["linked"]}
     data = load_data(project / "data")
+    expected = {"index.html", "archive.html", "measures.html"}
     for q in params_files(project / "params"):
-        assert f"{q.slug}/overview.html" in paths
-        for plan_id in data.plans.index:
-            assert f"{q.slug}/plan-{plan_id}.html" in paths
+        expected |= {f"{q.slug}/overview.html", f"{q.slug}/appendices.html"}
+        expected |= {f"{q.slug}/plan-{plan_id}.html" for plan_id in data.plans.index}
     public = data.measures.index[data.measures["public"]]
-    assert {f"measures/{m}.html" for m in public} <= paths
-    assert "measures/MC09.html" not in paths
+    expected |= {f"measures/{m}.html" for m in public}
+    assert expected - linked == set()
+    assert "measures/MC09.html" not in visits  # restricted: never published
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_axe_finds_no_wcag_22_aa_violations_on_any_page(visits, width):
+    results = {rel: r["widths"][width] for rel, r in visits.items()}
+    report = describe_violations(results, width)
+    assert report == "", f"axe-core found violations:\n{report}"
+
+
+def test_no_page_is_wider_than_a_phone(visits):
+    overflow = {rel: r["widths"][PHONE]["overflow"] for rel, r in visits.items() if r["widths"][PHONE]["overflow"]}
+    report = "\n".join(f"{rel}: {item}" for rel, items in overflow.items() for item in items)
+    assert overflow == {}, f"at {PHONE}px these pages are wider than the screen outside a table region:\n{report}"
+
+
+# --- key pages, looked at closely ---------------------------------------------
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("name", KEY_PAGES)
+def test_key_pages_fit_draw_their_charts_and_never_rely_on_colour(site_url, page, name, width):
+    rel = KEY_PAGES[name]
+    assert open_page(page, site_url + rel, width) is None
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)
+
+    overflow = page.evaluate(FIND_OVERFLOW)
+    assert overflow == [], f"{rel} at {width}px is wider than the screen:\n" + "\n".join(overflow)
+
+    charts = page.evaluate(CHART_STATES)
+    undrawn = [c for c in charts if c["state"] != "interactive" or not (c["width"] > 0 and c["height"] > 0)]
+    assert undrawn == [], f"{rel}: charts Vega did not draw (the static SVG is showing): {undrawn}"
+
+    checked, unexplained = unexplained_colours(page)
+    assert unexplained == [], f"{rel}: status shown by colour alone:\n" + "\n".join(unexplained)
+    if name in SHOW_CHARTS_AND_STATUSES:
+        assert charts and checked, f"{rel}: {len(charts)} charts, {checked} status-coloured elements"
+
+
+# --- focus ------------------------------------------------------------------------
+
+
+def _luminance(rgb: tuple[int, ...]) -> float:
+    channels = [c / 255 for c in rgb[:3]]
+    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: tuple[int, ...], b: tuple[int, ...]) -> float:
+    """WCAG contrast ratio of two sRGB colours."""
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def rgb_values(css: str) -> list[tuple[int, ...]]:
+    """Every opaque rgb()/rgba() colour in a computed style value."""
+    colours = []
+    for match in re.finditer(r"rgba?\((\d+),\s*(\d+),\s*(\d+)(?:,\s*([\d.]+))?\)", css or ""):
+        if match.group(4) is None or float(match.group(4)) > 0:
+            colours.append(tuple(int(match.group(i)) for i in (1, 2, 3)))
+    return colours
+
+
+FOCUS_STYLE = """(el) => {
+  let behind = el.parentElement;
+  while (behind && !/^rgb\\(/.test(getComputedStyle(behind).backgroundColor)) behind = behind.parentElement;
+  const s = getComputedStyle(el);
+  const box = el.getBoundingClientRect();
+  return {
+    focusVisible: el.matches(":focus-visible"),
+    outline: s.outlineStyle !== "none" && parseFloat(s.outlineWidth) >= 2 ? s.outlineColor : "",
+    shadow: s.boxShadow === "none" ? "" : s.boxShadow,
+    background: s.backgroundColor, colour: s.color,
+    behind: behind ? getComputedStyle(behind).backgroundColor : "rgb(255, 255, 255)",
+    onScreen: box.width > 0 && box.height > 0 && box.left >= 0 && box.top >= 0 && box.right <= window.innerWidth,
+  };
+}"""
+
+FOCUSABLE = {
+    "skip link": "a.pm-skip-link",
+    "site navigation link": ".pm-nav a",
+    "quarter navigation link": ".pm-quarter-nav a",
+    "link in the page": "main a[href]",
+    "table region": ".pm-table-wrap",
+}
+
+
+def test_keyboard_focus_is_always_visible(site_url, page):
+    """WCAG 2.4.7 and 1.4.11: each kind of focusable thing, reached from the keyboard, gains an indicator of 3:1 against
+    what surrounds it, and its text stays readable on the focus colour."""
+    assert open_page(page, site_url + KEY_PAGES["home"], DESKTOP) is None
+    page.keyboard.press("Tab")  # keyboard use is what makes :focus-visible apply to focus() below
+    problems = {}
+    for kind, selector in FOCUSABLE.items():
+        target = page.locator(selector).first
+        target.focus()
+        style = target.evaluate(FOCUS_STYLE)
+        behind = rgb_values(style["behind"])[0]
+        indicators = rgb_values(style["outline"]) + rgb_values(style["shadow"]) + rgb_values(style["background"])
+        best = max((contrast(c, behind) for c in indicators), default=0)
+        text_on = (rgb_values(style["background"]) or [behind])[0]
+        text = contrast(rgb_values(style["colour"])[0], text_on) if kind != "table region" else 21
+        if not (style["focusVisible"] and style["onScreen"] and best >= 3 and text >= 4.5):
+            problems[kind] = {**style, "indicator contrast": round(best, 2), "text contrast": round(text, 2)}
+    assert problems == {}
+
+
+def test_the_data_quality_page_meets_wcag_22_aa_and_fits_a_phone(page):
+    from pmlib import load_data
+    from pmlib.data_quality import data_quality, quality_page
+
+    assert AXE.is_file(), AXE_MISSING
+    found = data_quality(load_data(ROOT / "data"), LATEST, ROOT / "params")
+    assert sum(len(s.table) for s in found.sections) > 20, "the demo quarter should give the page real tables to audit"
+    page.set_viewport_size({"width": WIDTHS[0], "height": HEIGHT})
+    page.set_content(quality_page(found))
+    page.add_script_tag(path=str(AXE))
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": HEIGHT})
+        violations = page.evaluate(RUN_AXE, AXE_TAGS)
+        result = {"problem": None, "violations": violations, "overflow": []}
+        assert not violations, describe_violations({"data-quality.html": result}, width)
+        assert page.evaluate(FIND_OVERFLOW) == []

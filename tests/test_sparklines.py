@@ -53,3 +53,23 @@ def test_the_description_names_the_range_first_latest_highest_and_lowest():
 def test_text_in_a_description_cannot_become_markup():
     svg = sparkline(["Q1"], [1.0], ['<b>"1"</b>'], "A <script> & B").svg()
     assert "<script>" not in svg and "<b>" not in svg and "&lt;script&gt; &amp; B" in svg
+
+
+@given(figures)
+def test_a_line_never_crosses_a_gap(values):
+    """Each polyline is one run of figures between gaps, and a figure alone between gaps is a dot, never joined across."""
+    svg = line(values).svg()
+    runs, run = [], 0
+    for v in [*values, None]:
+        if v is not None:
+            run += 1
+        elif run:
+            runs.append(run)
+            run = 0
+    drawn = [len(p.split()) for p in re.findall(r'points="([^"]+)"', svg)]
+    assert drawn == [r for r in runs if r > 1] and len(re.findall(r'r="1.5"', svg)) == runs.count(1)
+
+
+def test_a_withheld_middle_figure_splits_the_line():
+    svg = sparkline(["Q1", "Q2", "Q3", "Q4"], [1.0, None, 2.0, 3.0], ["1", "[c]", "2", "3"], "M").svg()
+    assert svg.count("<polyline") == 1 and svg.count('r="1.5"') == 1  # Q1 a dot on its own, Q3 to Q4 a line

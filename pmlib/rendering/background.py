@@ -25,8 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pmlib.cores import usable_cores
-from pmlib.errors import PmlibError, ProblemsError
-from pmlib.problems import Problem
+from pmlib.errors import PmlibError
 
 
 def spare_cores() -> int:
@@ -36,26 +35,19 @@ def spare_cores() -> int:
 
 @dataclass(frozen=True)
 class _Failure:
-    """A pmlib error as plain data: a ``ProblemsError`` does not survive pickling, since its one argument is its problems."""
+    """A pmlib error returned by a worker, not raised, so it comes back as itself (problems and all) without a remote traceback."""
 
-    kind: type[PmlibError]
-    message: str
-    problems: tuple[Problem, ...] | None
+    error: PmlibError
 
     def exception(self) -> PmlibError:
-        try:
-            return self.kind(list(self.problems)) if self.problems is not None else self.kind(self.message)
-        except TypeError:  # an error class that takes other arguments: the message still says what went wrong
-            return PmlibError(self.message)
+        return self.error
 
 
 def _call(fn: Callable[..., Any], args: tuple, kwargs: dict) -> Any:
     try:
         return fn(*args, **kwargs)
-    except ProblemsError as exc:
-        return _Failure(type(exc), str(exc), tuple(exc.problems))
     except PmlibError as exc:
-        return _Failure(type(exc), str(exc), None)
+        return _Failure(exc)
 
 
 class Pending:

@@ -235,7 +235,7 @@ def read_quarter(reports_dir: Path, quarter: Period, *, echo: bool = False) -> l
     folder = Path(reports_dir) / quarter.slug
     paths = sorted(folder.glob("*.ipynb"))
     if not paths:
-        raise ConfigError(f"no executed notebooks in {folder.as_posix()}: run 'pm run {quarter.slug}' first, or leave {quarter.code} out")
+        raise ConfigError(f"no executed notebooks here: run 'pm run {quarter.slug}' first, or leave {quarter.code} out", file=folder)
     documents, problems = [], []
     for path in paths:
         try:

@@ -34,12 +34,14 @@ import yaml
 from bs4 import BeautifulSoup
 
 from pmlib.config import ReportParams
-from pmlib.errors import PmlibError
+from pmlib.errors import PmlibError, Problem
 from pmlib.loading import CouncilData, load_data
+from pmlib.params_folder import report_params
 from pmlib.periods import Period, parse_quarter
+from pmlib.project import Project
 from pmlib.rendering.sources import HIDDEN_TAGS, REMOVE_OUTPUT_TAGS, Block, read_blocks
 from pmlib.rendering.typst_tables import escape_markup, html_table_to_typst
-from pmlib.report import QuarterReport, report_params
+from pmlib.report import QuarterReport
 
 EXTENSION = Path("_extensions") / "pmlib-pack"
 TEMPLATE_NAME = "typst-template.typ"
@@ -89,12 +91,10 @@ class PackSubject:
         return self.data.plans
 
 
-def pack_subject(
-    quarter: Quarter, data_dir: str | os.PathLike, params_dir: str | os.PathLike, data: CouncilData | None = None
-) -> PackSubject:
+def pack_subject(quarter: Quarter, project: Project, data: CouncilData | None = None) -> PackSubject:
     """The params of ``quarter`` (as ``quarter_report`` finds them) with the data folder, loaded unless ``data`` is given."""
-    params = quarter if isinstance(quarter, ReportParams) else report_params(params_dir, quarter)
-    return PackSubject(params, load_data(data_dir) if data is None else data)
+    params = quarter if isinstance(quarter, ReportParams) else report_params(project.params, quarter)
+    return PackSubject(params, load_data(project.data) if data is None else data)
 
 
 @dataclass(frozen=True)
@@ -152,16 +152,20 @@ def pack_notebooks(report: QuarterReport | PackSubject, reports_dir: str | os.Pa
     wanted.append((folder / "appendices.ipynb", None))
     missing = [str(path) for path, _ in wanted if not path.is_file()]
     if missing:
-        raise PackError(f"no executed notebook {', '.join(missing)}: run `pm run {report.quarter.slug}` first")
+        first = f"run `pm run {report.quarter.slug}` first"
+        problems = [Problem(path, None, None, f"no executed notebook here; {first}") for path in missing]
+        raise PackError(f"no executed notebook {', '.join(missing)}: {first}", problems=problems)
     for path, plan_id in wanted:
         given = nbformat.read(path, as_version=4).metadata.get("pmlib", {}).get("parameters", {})
         quarter = given.get("quarter")
         if quarter is not None and parse_quarter(str(quarter)) != report.quarter or given.get("plan_id", plan_id) != plan_id:
-            raise PackError(f"{path} was run for {quarter} {given.get('plan_id') or ''}, not this pack: run `pm run {report.quarter.slug}`")
+            run_for = f"{quarter} {given.get('plan_id') or ''}"
+            raise PackError(f"was run for {run_for}, not this pack: run `pm run {report.quarter.slug}`", file=path)
         if given.get("audience", report.params.audience) != report.params.audience:
             raise PackError(
-                f"{path} was run for the {given['audience']} audience, not the {report.params.audience} pack: "
-                f"use pm build{' --audience internal' if report.params.audience == 'internal' else ''} {report.quarter.slug}"
+                f"was run for the {given['audience']} audience, not the {report.params.audience} pack: "
+                f"use pm build{' --audience internal' if report.params.audience == 'internal' else ''} {report.quarter.slug}",
+                file=path,
             )
     return [path for path, _ in wanted]
 
@@ -185,7 +189,7 @@ def chart_description(svg: str, where: str) -> tuple[str, bool]:
         root = BeautifulSoup(svg, "html.parser").find("svg")
     label = None if root is None else root.get("aria-label") or (root.find("title").get_text() if root.find("title") else None)
     if not label or not label.strip():
-        raise PackError(f"{where}: the chart has no aria-label or <title>; every chart in the pack needs a text description")
+        raise PackError("the chart has no aria-label or <title>; every chart in the pack needs a text description", file=where)
     try:
         drawable = all(0 < float(root.get(side, "nan")) < MAX_CHART_PX for side in ("width", "height"))
     except ValueError:
@@ -251,33 +255,24 @@ def template_path(project_dir: str | os.PathLike) -> Path:
     """The one Typst template both renderers use, in the project's Quarto extension."""
     path = Path(project_dir) / EXTENSION / TEMPLATE_NAME
     if not path.is_file():
-        raise PackError(f"no pack template at {path}: restore {EXTENSION / TEMPLATE_NAME} from the pmlib repository")
+        raise PackError(f"no pack template here: restore {EXTENSION / TEMPLATE_NAME} from the pmlib repository", file=path)
     return path
 
 
-def write_pack_source(
-    quarter: Quarter,
-    *,
-    reports_dir: str | os.PathLike,
-    data_dir: str | os.PathLike,
-    params_dir: str | os.PathLike,
-    project_dir: str | os.PathLike,
-    source_dir: str | os.PathLike,
-    data: CouncilData | None = None,
-) -> Path:
+def write_pack_source(quarter: Quarter, project: Project, *, source_dir: str | os.PathLike, data: CouncilData | None = None) -> Path:
     """Write the quarter's Typst source, the template and the charts into ``source_dir``; returns the ``.typ`` file.
 
     Kept separate from compiling so the source can be read, diffed or
     compiled by the ``typst`` command line when a pack looks wrong.
-    ``data`` is ``data_dir`` already loaded, as in ``quarter_report``.
+    ``data`` is the project's data folder already loaded, as in ``quarter_report``.
     """
-    report = pack_subject(quarter, data_dir, params_dir, data)
-    notebooks = pack_notebooks(report, reports_dir)
+    report = pack_subject(quarter, project, data)
+    notebooks = pack_notebooks(report, project.reports)
     source_dir = Path(source_dir)
     source_dir.mkdir(parents=True, exist_ok=True)
     for old in source_dir.glob("chart-*.svg"):  # charts of an earlier build, which this one may not have
         old.unlink()
-    shutil.copyfile(template_path(project_dir), source_dir / TEMPLATE_NAME)
+    shutil.copyfile(template_path(project.root), source_dir / TEMPLATE_NAME)
     markdown = pack_markdown(notebooks, source_dir)
     body = pypandoc.convert_text(markdown, "typst", format=MARKDOWN, extra_args=["--wrap=none"])
     main = source_dir / f"{report.quarter.slug}.typ"
@@ -292,7 +287,7 @@ def font_dirs() -> list[Path]:
     if not dirs:
         raise PackError(
             f"the Cabinet pack is set in {BODY_FONT} (Arial's metrics, as the charts use), which is not installed: "
-            "run scripts/install-system-packages, or install the Debian package fonts-liberation"
+            "run bash scripts/install-system-packages build, or install the Debian package fonts-liberation"
         )
     return dirs
 
@@ -307,10 +302,12 @@ def compile_pack(source: str | os.PathLike, out_pdf: str | os.PathLike, data_as_
         )
     except typst.TypstError as exc:
         detail = f"{exc.message}\n{exc.diagnostic[:2000]}"
-        raise PackError(f"Typst could not compile {source}: {detail}\nKeep the source (render_pack's source_dir) and report this") from exc
+        message = f"Typst could not compile this: {detail}\nKeep the source (render_pack's source_dir) and report this"
+        raise PackError(message, file=source) from exc
     fonts = [w for w in warnings if "font" in w.message]
     if fonts:
-        raise PackError(f"{source}: {'; '.join(w.message for w in fonts)}; install the fonts named (see scripts/install-system-packages)")
+        named = "; ".join(w.message for w in fonts)
+        raise PackError(f"{named}; install the fonts named (see scripts/install-system-packages)", file=source)
     out_pdf.parent.mkdir(parents=True, exist_ok=True)
     out_pdf.write_bytes(pdf)
     return out_pdf
@@ -318,32 +315,21 @@ def compile_pack(source: str | os.PathLike, out_pdf: str | os.PathLike, data_as_
 
 def render_pack(
     quarter: Quarter,
+    project: Project,
     *,
-    reports_dir: str | os.PathLike,
-    data_dir: str | os.PathLike,
-    params_dir: str | os.PathLike,
-    project_dir: str | os.PathLike,
     out_pdf: str | os.PathLike,
     source_dir: str | os.PathLike | None = None,
     data: CouncilData | None = None,
 ) -> Path:
     """Build the quarter's Cabinet pack as ``out_pdf`` without Quarto; ``source_dir`` keeps the Typst source."""
-    params = quarter if isinstance(quarter, ReportParams) else report_params(params_dir, quarter)
+    params = quarter if isinstance(quarter, ReportParams) else report_params(project.params, quarter)
     with tempfile.TemporaryDirectory(prefix="pmlib-pack-") as scratch:
         folder = Path(source_dir) if source_dir is not None else Path(scratch)
-        kwargs = {"reports_dir": reports_dir, "data_dir": data_dir, "params_dir": params_dir, "project_dir": project_dir}
-        main = write_pack_source(params, **kwargs, source_dir=folder, data=data)
+        main = write_pack_source(params, project, source_dir=folder, data=data)
         return compile_pack(main, out_pdf, params.data_as_at)
 
 
-def render_packs(
-    targets: Iterable[tuple[Quarter, str | os.PathLike]],
-    *,
-    reports_dir: str | os.PathLike,
-    data_dir: str | os.PathLike,
-    params_dir: str | os.PathLike,
-    project_dir: str | os.PathLike,
-) -> list[Path]:
+def render_packs(targets: Iterable[tuple[Quarter, str | os.PathLike]], project: Project) -> list[Path]:
     """Build each ``(quarter, out_pdf)`` pack in turn, loading the data folder once for all of them; the PDFs, in order.
 
     A build runs this in a worker process (``pmlib.rendering.background``)
@@ -353,29 +339,21 @@ def render_packs(
     targets = list(targets)
     if not targets:
         return []
-    data = load_data(data_dir)
-    dirs = {"reports_dir": reports_dir, "data_dir": data_dir, "params_dir": params_dir, "project_dir": project_dir}
-    return [render_pack(quarter, **dirs, out_pdf=out_pdf, data=data) for quarter, out_pdf in targets]
+    data = load_data(project.data)
+    return [render_pack(quarter, project, out_pdf=out_pdf, data=data) for quarter, out_pdf in targets]
 
 
-def write_quarto_source(
-    quarter: Quarter,
-    *,
-    reports_dir: str | os.PathLike,
-    data_dir: str | os.PathLike,
-    params_dir: str | os.PathLike,
-    out_qmd: str | os.PathLike,
-) -> Path:
+def write_quarto_source(quarter: Quarter, project: Project, *, out_qmd: str | os.PathLike) -> Path:
     """The pack as a Quarto document for the ``pack`` profile: the same metadata, and every shown cell embedded in order.
 
     Render it with ``quarto render OUT_QMD --profile pack`` from inside the
     project; Markdown cells are copied, code cells are embedded by id, so
     Quarto picks each output's Typst representation itself.
     """
-    report = pack_subject(quarter, data_dir, params_dir)
+    report = pack_subject(quarter, project)
     out_qmd = Path(out_qmd)
     lines = ["---", yaml.safe_dump(pack_metadata(report).front_matter(), sort_keys=False, allow_unicode=True).strip(), "---", ""]
-    for path in pack_notebooks(report, reports_dir):
+    for path in pack_notebooks(report, project.reports):
         target = Path(os.path.relpath(path, out_qmd.parent)).as_posix()
         for cell in nbformat.read(path, as_version=4).cells:
             tags = set(cell.get("metadata", {}).get("tags", []))

@@ -23,18 +23,20 @@ import pandas as pd
 from pmlib.appendices import baseline_withheld, revisions
 from pmlib.charts import chart_figures
 from pmlib.disclosure import value_text, value_texts
-from pmlib.errors import ConfigError
+from pmlib.errors import ConfigError, Problem
 from pmlib.formats import UNIT_WORDS, format_value
 from pmlib.loading import load_data
 from pmlib.open_data import write_open_data
+from pmlib.params_folder import report_params
 from pmlib.periods import Period, parse_quarter
+from pmlib.project import Project
 from pmlib.prose import Prose, escape_html, user_markdown
 from pmlib.rendering.data_pages import OPEN_DATA_DIR, SDG_DIR, goal_pages, open_data_page
 from pmlib.rendering.documents import Document, read_quarter
 from pmlib.rendering.guide_pages import accessibility_page, methodology_page
 from pmlib.rendering.project import read_project
 from pmlib.rendering.qmd import given, link, long_date, md_text, page, raw_html
-from pmlib.report import QuarterReport, quarter_report, report_params
+from pmlib.report import QuarterReport, quarter_report
 from pmlib.tables import Table, make_table
 from pmlib.vocabulary import status_label
 
@@ -242,34 +244,29 @@ def _remove_stale(out_dir: Path) -> None:
     shutil.rmtree(out_dir / OPEN_DATA_DIR, ignore_errors=True)
 
 
-def write_pages(
-    quarters: Iterable[str | Period],
-    data_dir: str | os.PathLike,
-    params_dir: str | os.PathLike,
-    out_dir: str | os.PathLike,
-    *,
-    reports_dir: str | os.PathLike = "reports",
-    project_dir: str | os.PathLike | None = None,
-) -> list[Path]:
-    """Write the generated pages for the built ``quarters`` into ``out_dir`` (``pages/``), and each quarter's open data beside them.
+def write_pages(quarters: Iterable[str | Period], project: Project, *, pages_dir: str | os.PathLike | None = None) -> list[Path]:
+    """Write the generated pages for the built ``quarters`` into ``pages_dir``, and each quarter's open data beside them.
 
-    Returns the paths written, sorted. ``project_dir`` (default: the folder
-    holding ``out_dir``) has the ``_quarto.yml`` whose site title the
-    accessibility statement names.
+    Returns the paths written, sorted. ``pages_dir`` is the project's
+    ``pages/`` unless given (``pm pages --out``); the project root has the
+    ``_quarto.yml`` whose site title the accessibility statement names.
 
     Raises ``ConfigError`` when no quarter is given, a quarter has no executed
     notebooks, or a quarter's params file is for an internal audience (the
     website is public), and the data's own errors as ``quarter_report`` does.
     """
+    data_dir, params_dir, reports_dir = project.data, project.params, project.reports
     periods = sorted({q if isinstance(q, Period) else parse_quarter(q) for q in quarters})
     if not periods:
-        raise ConfigError("no quarter to publish: run 'pm run' for at least one quarter, then build the site")
+        raise ConfigError("no quarter to publish: run 'pm run' for at least one quarter, then build the site", file=reports_dir)
     params = {q: report_params(params_dir, q) for q in periods}
     internal = [q.code for q, p in params.items() if p.audience != "public"]
     if internal:
-        where = ", ".join(f"{Path(params_dir) / (q.slug + '.yml')}" for q in periods if q.code in internal)
-        raise ConfigError(f"{where}: audience is internal, but the website is public; set 'audience: public' or leave the quarter out")
-    out_dir, reports_dir = Path(out_dir), Path(reports_dir)
+        files = [(Path(params_dir) / f"{q.slug}.yml").as_posix() for q in periods if q.code in internal]
+        message = "audience is internal, but the website is public; set 'audience: public' or leave the quarter out"
+        problems = [Problem(file, None, "audience", message) for file in files]
+        raise ConfigError(f"{', '.join(files)}: {message}", problems=problems)
+    out_dir = project.pages if pages_dir is None else Path(pages_dir)
     documents = {q: read_quarter(reports_dir, q) for q in periods}
     latest = periods[-1]
     data = load_data(data_dir)  # once for every quarter's report
@@ -287,7 +284,7 @@ def write_pages(
         pages[f"{MEASURES_DIR}/{measure_id}.qmd"] = measure_page(report, measure_id, plan, page, figures)
     pages.update(goal_pages(report, out_dir, out_dir / MEASURES_DIR))
     pages["methodology.qmd"] = methodology_page(report.data.council)
-    site_title = read_project(project_dir or out_dir.parent, "website").website.title
+    site_title = read_project(project.root, "website").website.title
     pages["accessibility.qmd"] = accessibility_page(report.data.council, site_title, params[latest].data_as_at)
     _remove_stale(out_dir)
     written = []

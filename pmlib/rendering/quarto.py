@@ -14,6 +14,7 @@ from pathlib import Path
 
 from pmlib.errors import PmlibError
 from pmlib.periods import Period
+from pmlib.project import Project
 from pmlib.rendering.pack import write_quarto_source
 
 
@@ -28,24 +29,16 @@ def _quarto(args: list[str], cwd: Path) -> None:
 
 
 def render_with_quarto(
-    project_dir: Path,
-    everything: list[Period],
-    partial: Path,
-    say: Callable[[str], None],
-    *,
-    reports_dir: Path,
-    data_dir: Path,
-    params_dir: Path,
+    project: Project, everything: list[Period], partial: Path, say: Callable[[str], None]
 ) -> tuple[list[Path], list[Path]]:
-    """Render the website and every quarter's pack with Quarto into ``partial``."""
+    """Render the website and every quarter's pack with Quarto into ``partial``, the folder the site is built in."""
+    project_dir = project.root
     say(f"Rendering the website ({len(everything)} quarters) with Quarto")
     _quarto(["render", "--profile", "website", "--output-dir", str(partial.resolve())], project_dir)
     packs = []
     for q in everything:
         say(f"Typesetting the Cabinet pack for {q.code} with Quarto")
-        source = write_quarto_source(
-            q, reports_dir=reports_dir, data_dir=data_dir, params_dir=params_dir, out_qmd=project_dir / "pages" / "packs" / f"{q.slug}.qmd"
-        )
+        source = write_quarto_source(q, project, out_qmd=project.pages / "packs" / f"{q.slug}.qmd")
         _quarto(["render", str(source.relative_to(project_dir)), "--profile", "pack", "--output", f"{q.slug}.pdf"], project_dir)
         target = partial / "packs" / f"{q.slug}.pdf"
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -33,6 +33,7 @@ from markupsafe import Markup
 from pmlib.errors import ProblemsError
 from pmlib.periods import Period, parse_quarter
 from pmlib.problems import Problem
+from pmlib.project import Project
 from pmlib.rendering.documents import Document, inline_text, read_page, read_quarter, render_inline, render_markdown, wrap_html
 from pmlib.rendering.project import QuartoProject, read_project
 from pmlib.rendering.sources import Block, UnsupportedSyntaxError
@@ -259,17 +260,12 @@ def _write(path: Path, data: bytes) -> Path:
 
 
 def render_site(
-    project_dir: str | os.PathLike,
-    quarters: Iterable[str | Period],
-    *,
-    reports_dir: str | os.PathLike,
-    pages_dir: str | os.PathLike,
-    out_dir: str | os.PathLike,
-    vega_js: Callable[[], str] = vega_bundle,
+    project: Project, quarters: Iterable[str | Period], *, out_dir: str | os.PathLike, vega_js: Callable[[], str] = vega_bundle
 ) -> list[Path]:
     """Write the website for ``quarters`` into ``out_dir`` (a fresh folder the caller swaps into ``_site/``); the files written, sorted.
 
-    Reads ``_quarto.yml`` and ``_quarto-website.yml`` from ``project_dir``.
+    Reads ``_quarto.yml`` and ``_quarto-website.yml`` from the project root,
+    the generated pages from ``project.pages`` and the executed notebooks.
     ``vega_js`` gives the Vega bundle, asked for last: making it takes
     vl-convert over a second, so a build makes it in a worker process meanwhile
     (``Pending.result`` of ``vega_bundle``).
@@ -278,7 +274,7 @@ def render_site(
     not implement, ``ConfigError`` for a quarter with no executed notebooks,
     and ``SiteError`` for links to no page; each lists every problem found.
     """
-    project_dir, reports_dir, pages_dir = (Path(os.path.abspath(p)) for p in (project_dir, reports_dir, pages_dir))
+    project_dir, reports_dir, pages_dir = (Path(os.path.abspath(p)) for p in (project.root, project.reports, project.pages))
     out_dir = Path(out_dir)
     config = read_project(project_dir, "website")
     periods = sorted({q if isinstance(q, Period) else parse_quarter(q) for q in quarters})

@@ -59,7 +59,7 @@ def _colour(value: str, where: str) -> str:
         r, g, b, alpha = match.groups()
         channels = f"{r}, {g}, {b}" + (f", {round(float(alpha) * 100)}%" if alpha is not None else "")
         return f"rgb({channels})"
-    raise TableConversionError(f"{where}: colour {value!r} is not a hex code or rgb(); give great-tables colours as '#RRGGBB'")
+    raise TableConversionError(f"colour {value!r} is not a hex code or rgb(); give great-tables colours as '#RRGGBB'", file=where)
 
 
 def _inline(node, where: str) -> str:
@@ -86,7 +86,7 @@ def _inline(node, where: str) -> str:
     if node.name in ("span", "div", "p", "sup", "sub", "small"):
         wrap = {"sup": "#super[{}]", "sub": "#sub[{}]", "small": "#text(size: 0.85em)[{}]"}.get(node.name, "{}")
         return wrap.format(inner)
-    raise TableConversionError(f"{where}: table cell holds <{node.name}>, which the pack cannot draw; use text, <strong>, <em> or <br>")
+    raise TableConversionError(f"table cell holds <{node.name}>, which the pack cannot draw; use text, <strong>, <em> or <br>", file=where)
 
 
 def _style(cell: Tag) -> dict[str, str]:
@@ -162,7 +162,7 @@ def html_table_to_typst(html: str, where: str = "the table") -> str:
     soup = BeautifulSoup(html, "html.parser")
     table = soup.find("table")
     if table is None:
-        raise TableConversionError(f"{where}: HTML output without a <table>; the pack shows Markdown, SVG charts and tables only")
+        raise TableConversionError("HTML output without a <table>; the pack shows Markdown, SVG charts and tables only", file=where)
     title = table.find("caption", recursive=False) or table.select_one("thead td.gt_title, thead th.gt_title")
     subtitle = table.select_one("thead td.gt_subtitle, thead th.gt_subtitle")
     thead, tfoot = table.find("thead"), table.find("tfoot")
@@ -175,7 +175,7 @@ def html_table_to_typst(html: str, where: str = "the table") -> str:
         is_head = not body_rows and all(c.name == "th" for c in cells)
         (head_rows if is_head else body_rows).append(cells)
     if not head_rows and not body_rows:
-        raise TableConversionError(f"{where}: the table has no rows; show a sentence instead of an empty table")
+        raise TableConversionError("the table has no rows; show a sentence instead of an empty table", file=where)
     columns = _width(head_rows + body_rows)
     body = [[_cell(c, where) for c in row] for row in body_rows]
     head = [[_cell(c, where, header=True) for c in row] for row in head_rows]
