@@ -27,12 +27,20 @@ build: $(STAMP)
 	$(BIN)/pm check --data data
 	$(BIN)/pm build --latest
 
+# Every check, on every core: pytest-xdist keeps each notebook's cells, and the tests of the one
+# built site, on one worker (tests/conftest.py); nbval re-executes every committed report.
 test: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest
-	$(BIN)/pytest --nbval --nbval-current-env reports/
+	$(BIN)/pytest -n auto --dist loadgroup --nbval --nbval-current-env tests reports
 	$(MAKE) --no-print-directory reports-check
+
+# The fast loop while changing code: lint, unit, property, fixture and fragment tests (no
+# build, no notebook executed, no browser).
+check: $(TEST_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest -n auto --dist loadgroup -m "not e2e"
 
 # Execute every quarter's notebooks again (--force: none is kept for its matching provenance).
 reports: $(STAMP)

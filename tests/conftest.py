@@ -8,6 +8,25 @@ from site_build import copy_project
 
 LATEST = "2021-22-Q2"
 
+# Fixture notebooks are run by the tests that name them, never collected as notebooks to check.
+collect_ignore_glob = ["fixtures/*"]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """Keep together, on one worker under ``pytest -n``, what must share a process; mark what the fast loop leaves out.
+
+    A notebook's cells run in order in one kernel, so each notebook is one
+    group; every test of the one built demo site is another, so the site is
+    built once. Notebooks checked by nbval are end-to-end tests.
+    """
+    for item in items:
+        if item.path.suffix == ".ipynb":
+            item.add_marker(pytest.mark.xdist_group(name=str(item.path)))
+            item.add_marker(pytest.mark.e2e)
+        elif "built_site" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group(name="built_site"))
+
 
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory):

@@ -13,6 +13,8 @@ from pmlib.building import BuildError, build
 from pmlib.params_folder import params_files
 from pmlib.project import Project
 
+pytestmark = pytest.mark.e2e
+
 
 def files(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}

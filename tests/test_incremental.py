@@ -27,6 +27,8 @@ from pmlib.manifest import site_is_current
 from pmlib.project import Project
 from pmlib.running import plan_run, reusable_reports, run_quarters
 
+pytestmark = pytest.mark.e2e
+
 QUARTER = "2020-21-Q2"
 TWO_PLANS = Path(__file__).parent / "fixtures" / "valid"
 PROJECT_FILES = ("notebooks", "_extensions", "_quarto.yml", "_quarto-website.yml", "_quarto-pack.yml")

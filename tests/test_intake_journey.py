@@ -24,6 +24,8 @@ from site_build import ROOT
 from pmlib.cli import main
 from pmlib.returns import FIRST_ROW, LETTERS, RETURN_SHEET, SUPPLIED_ON_CELL
 
+pytestmark = pytest.mark.e2e
+
 MEASURES = [
     {"measure_id": "FIN1", "name": "Invoices paid on time", "owner": "Finance", "source_system": "Ledger", "unit": "percent"},
     {

@@ -30,6 +30,8 @@ from pmlib.rendering.sources import read_blocks
 from pmlib.rendering.typst_tables import TableConversionError, escape_markup, html_table_to_typst
 from pmlib.tables import make_table
 
+pytestmark = pytest.mark.e2e
+
 ROOT = Path(__file__).resolve().parents[1]
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 EXTENSION = ROOT / "_extensions" / "pmlib-pack"

@@ -12,6 +12,8 @@ from nbclient import NotebookClient
 from pmlib import load_data, reuse
 from pmlib.params_folder import params_files
 
+pytestmark = pytest.mark.e2e
+
 ROOT = Path(__file__).parents[1]
 REPORTS = ROOT / "reports"
 # Things that differ from run to run or machine to machine and so must never reach a committed notebook.

@@ -29,6 +29,8 @@ from pmlib.notebook_files import source_state
 from pmlib.project import Project
 from pmlib.running import plan_run, run_quarters
 
+pytestmark = pytest.mark.e2e
+
 ROOT = Path(__file__).parents[1]
 NOTEBOOKS = Path(__file__).parent / "fixtures" / "notebooks"
 TWO_PLANS = Path(__file__).parent / "fixtures" / "valid"

@@ -31,6 +31,8 @@ from pmlib.rendering.sources import UnsupportedSyntaxError
 from pmlib.running import run_quarters
 from pmlib.sdgs import measures_by_goal
 
+pytestmark = pytest.mark.e2e
+
 ROOT = Path(__file__).parents[1]
 QUARTERS = ["2021-22-Q1", "2021-22-Q2"]
 ALLOWED_URLS = {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}

@@ -42,6 +42,8 @@ from playwright.sync_api import sync_playwright
 from pmlib import load_data
 from pmlib.params_folder import params_files
 
+pytestmark = pytest.mark.e2e
+
 # Pages kept as screenshots; the plan and measure pages must show charts and
 # statuses, so the checks on them cannot pass by finding nothing to check.
 KEY_PAGES = {"home": "index.html", "plan": "2021-22-Q2/plan-brighter-futures.html", "measure": "measures/BF01.html"}

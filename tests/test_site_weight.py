@@ -11,7 +11,10 @@ from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 from urllib.parse import urljoin, urlsplit
 
+import pytest
 from browser import site_pages
+
+pytestmark = pytest.mark.e2e
 
 # What a page may weigh on first visit, beyond the files every page shares and
 # the browser caches after the first: the HTML and anything only it loads.
