@@ -27,12 +27,12 @@ build: $(STAMP)
 	$(BIN)/pm check --data data
 	$(BIN)/pm build --latest
 
-# Every check, on every core: pytest-xdist keeps each notebook's cells, and the tests of the one
-# built site, on one worker (tests/conftest.py); nbval re-executes every committed report.
+# Every check, on every core: pytest-xdist sends each test module and each notebook whole to one
+# worker, the modules of the built site together (tests/conftest.py); nbval re-executes every report.
 test: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest -n auto --dist loadgroup --nbval --nbval-current-env tests reports
+	$(BIN)/pytest -n auto --nbval --nbval-current-env tests reports
 	$(MAKE) --no-print-directory reports-check
 
 # The fast loop while changing code: lint, unit, property, fixture and fragment tests (no
@@ -40,7 +40,7 @@ test: $(TEST_STAMP)
 check: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest -n auto --dist loadgroup -m "not e2e"
+	$(BIN)/pytest -n auto -m "not e2e"
 
 # Execute every quarter's notebooks again (--force: none is kept for its matching provenance).
 reports: $(STAMP)

@@ -12,20 +12,34 @@ LATEST = "2021-22-Q2"
 collect_ignore_glob = ["fixtures/*"]
 
 
+# The test modules that read the one built demo site (the ``built_site`` fixture).
+BUILT_SITE_MODULES = ("tests/test_build.py", "tests/test_site_browser.py", "tests/test_site_weight.py")
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """Under ``pytest -n``, send each module (each notebook, for nbval) whole to one worker, and the modules of the built site together.
+
+    A notebook's cells run in order in one kernel, and module fixtures are made
+    once; grouping the site's modules builds the demo site once, not once per worker.
+    """
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByModuleAndSite(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return "built_site" if module in BUILT_SITE_MODULES else module
+
+    return ByModuleAndSite(config, log)
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
-    """Keep together, on one worker under ``pytest -n``, what must share a process; mark what the fast loop leaves out.
-
-    A notebook's cells run in order in one kernel, so each notebook is one
-    group; every test of the one built demo site is another, so the site is
-    built once. Notebooks checked by nbval are end-to-end tests.
-    """
+    """Notebooks checked by nbval are end-to-end tests, left out of the fast loop like the modules marked ``e2e``."""
     for item in items:
         if item.path.suffix == ".ipynb":
-            item.add_marker(pytest.mark.xdist_group(name=str(item.path)))
             item.add_marker(pytest.mark.e2e)
-        elif "built_site" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.xdist_group(name="built_site"))
+        elif "built_site" in getattr(item, "fixturenames", ()) and item.nodeid.split("::", 1)[0] not in BUILT_SITE_MODULES:
+            raise pytest.UsageError(f"{item.nodeid} uses built_site: list its module in BUILT_SITE_MODULES (tests/conftest.py)")
 
 
 @pytest.fixture(scope="session")
