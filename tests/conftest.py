@@ -13,16 +13,21 @@ collect_ignore_glob = ["fixtures/*"]
 
 
 # The test modules that read the one built demo site (the ``built_site`` fixture).
-BUILT_SITE_MODULES = ("tests/test_build.py", "tests/test_site_browser.py", "tests/test_site_weight.py")
+BUILT_SITE_MODULES = ("tests/test_build.py", "tests/test_pack.py", "tests/test_site_browser.py", "tests/test_site_weight.py")
 
 
 def pytest_xdist_make_scheduler(config, log):
-    """Under ``pytest -n``, send each module (each notebook, for nbval) whole to one worker, and the modules of the built site together.
+    """With ``-n N --dist loadscope``, send each module (each notebook, for nbval) whole to a worker, the built site's modules together.
 
     A notebook's cells run in order in one kernel, and module fixtures are made
-    once; grouping the site's modules builds the demo site once, not once per worker.
+    once; grouping the site's modules builds the demo site once, not once per
+    worker. Any other ``--dist`` keeps xdist's own scheduler (the fast loop's
+    ``load`` balances single tests best).
     """
     from xdist.scheduler import LoadScopeScheduling
+
+    if config.getoption("dist") != "loadscope":
+        return None
 
     class ByModuleAndSite(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
