@@ -51,7 +51,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pmlib.words import NON_NEGATIVE_UNITS
+from pmlib.vocabulary import NON_NEGATIVE_UNITS
 
 LAIT_DIR = Path(__file__).resolve().parents[2] / "shared" / "realdata" / "dfe-lait-childrens-services"
 PARQUET = "bds_long_0.parquet"

@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from pmlib.contract import TABLES
-from pmlib.measure_arrays import SPANS
-from pmlib.periods import first_months
-from pmlib.words import AGGREGATIONS, FREQUENCIES, MULTIPLIERS, NON_NEGATIVE_UNITS, POLARITIES, QUALITIES, UNITS, Frequency, Unit
+from pmlib.contract.periods import first_months
+from pmlib.contract.tables import TABLES
+from pmlib.engine.measure_arrays import SPANS
+from pmlib.vocabulary import AGGREGATIONS, FREQUENCIES, MULTIPLIERS, NON_NEGATIVE_UNITS, POLARITIES, QUALITIES, UNITS, Frequency, Unit
 
 COVERAGE_LAGS = (0, 1, 4)
 SPAN = {f.word: f.months for f in Frequency}

@@ -18,9 +18,9 @@ import numpy as np
 import pandas as pd
 
 from benchmarks._synthetic import FREQUENCIES, Shape, Synthetic, _code_table
-from pmlib.collecting import empty_table
-from pmlib.config import Council
-from pmlib.loading import CouncilData
+from pmlib.contract.collecting import empty_table
+from pmlib.contract.config import Council
+from pmlib.contract.loading import CouncilData
 
 
 def _council(shape: Shape) -> Council:

@@ -51,7 +51,7 @@ PHASES = ("check + notebooks", "pages", "site", "packs", "finish")
 
 def copy_cold(source: Path, target: Path) -> str:
     """Copy what a build reads into ``target``, without ``_site`` or the latest quarter's reports; the latest quarter's slug."""
-    from pmlib.params_folder import select_quarters
+    from pmlib.contract.params_folder import select_quarters
 
     latest = select_quarters(source / "params")[0].slug
     copy_project(source, target)
@@ -103,12 +103,12 @@ def phases(lines: list[tuple[float, str]], wall: float) -> dict[str, float]:
 
 def _in_process(project: Path, latest: str) -> dict[str, Callable[[], object]]:
     """The render steps of a build, to run one at a time in this process on a built copy."""
-    from pmlib.building import built_quarters
     from pmlib.project import Project
+    from pmlib.rendering.building import built_quarters
     from pmlib.rendering.pack import render_packs
     from pmlib.rendering.pages import write_pages
     from pmlib.rendering.site import render_site
-    from pmlib.report import quarter_report
+    from pmlib.views.report import quarter_report
 
     folders = Project(root=project, data=project / "data", params=project / "params", reports=project / "reports")
     quarters = built_quarters(folders)

@@ -19,10 +19,10 @@ from pathlib import Path
 
 import papermill
 
+from pmlib.contract.params_folder import select_quarters
 from pmlib.cores import usable_cores
-from pmlib.params_folder import select_quarters
 from pmlib.project import Project
-from pmlib.running import plan_run, run_quarters
+from pmlib.run.execution import plan_run, run_quarters
 
 
 def _project(args: argparse.Namespace, root: Path) -> Project:

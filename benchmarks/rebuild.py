@@ -48,7 +48,7 @@ def _counts(output: str) -> tuple[int, int]:
 
 def _figure_to_change(root: Path) -> tuple[Path, int, str]:
     """An observations file, the line of one figure of the first delivery plan's last measure, and that figure as written."""
-    from pmlib.loading import load_data
+    from pmlib.contract.loading import load_data
 
     data = load_data(root / "data")
     plan = data.plans.index[0]

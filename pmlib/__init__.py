@@ -7,18 +7,17 @@ through these.
 
 from importlib.metadata import PackageNotFoundError, version
 
-from pmlib.config import Council, ReportParams, read_report_params
-from pmlib.disclosure import GSS_SYMBOLS, public_view, value_text
-from pmlib.errors import ConfigError, DataContractError, PeriodError, PmlibError
-from pmlib.figures import figures_as_at
-from pmlib.formats import format_value
-from pmlib.loading import CouncilData, check_data, load_data
-from pmlib.params_folder import report_params
-from pmlib.periods import Frequency, Period, parse_period, parse_quarter
-from pmlib.problems import Problem
-from pmlib.report import QuarterReport, quarter_report
-from pmlib.status import STATUSES, classify, direction, judge
-from pmlib.vocabulary import STATUS_LABELS, TREND_LABELS, status_label, trend_label
+from pmlib.contract.config import Council, ReportParams, read_report_params
+from pmlib.contract.loading import CouncilData, check_data, load_data
+from pmlib.contract.params_folder import report_params
+from pmlib.contract.periods import Frequency, Period, parse_period, parse_quarter
+from pmlib.engine.figures import figures_as_at
+from pmlib.engine.status import STATUSES, classify, direction, judge
+from pmlib.errors import ConfigError, DataContractError, PeriodError, PmlibError, Problem
+from pmlib.views.disclosure import GSS_SYMBOLS, public_view, value_text
+from pmlib.views.formats import format_value
+from pmlib.views.labels import STATUS_LABELS, TREND_LABELS, status_label, trend_label
+from pmlib.views.report import QuarterReport, quarter_report
 
 try:
     __version__ = version("pmlib")

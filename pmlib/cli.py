@@ -14,8 +14,8 @@ from pathlib import Path
 
 import click
 
+from pmlib.contract.loading import check_data
 from pmlib.errors import NO_FILE, ConfigError, DataContractError, PmlibError, Problem
-from pmlib.loading import check_data
 from pmlib.project import INTERNAL_OUT, SITE, Project
 
 
@@ -91,7 +91,7 @@ def check(data_dir: Path, quarter: str | None, params_dir: Path, html_path: Path
     unit mistakes, revisions) is printed and written as an HTML page for the
     performance team; it holds restricted measures, so it is not for publication.
     """
-    from pmlib.periods import parse_quarter
+    from pmlib.contract.periods import parse_quarter
 
     period = None if quarter is None else parse_quarter(quarter)  # a mistyped quarter fails before anything is printed
     if not data_dir.is_dir():
@@ -106,7 +106,7 @@ def check(data_dir: Path, quarter: str | None, params_dir: Path, html_path: Path
         f"{n_obs} figures from {data.observations['source'].nunique()} files; {warnings} warning(s)."
     )
     if period is not None:
-        from pmlib.data_quality import data_quality, write_quality_page
+        from pmlib.intake.data_quality import data_quality, write_quality_page
 
         found = data_quality(data, period, params_dir)
         click.echo(found.text())
@@ -129,8 +129,8 @@ def check(data_dir: Path, quarter: str | None, params_dir: Path, html_path: Path
 @click.option("--audience", type=click.Choice(["public", "internal"]), default=None, help="Override the params file's audience.")
 def status(quarter: str | None, latest: bool, data_dir: Path, params_dir: Path, audience: str | None) -> None:
     """Judge every measure for a report QUARTER (2020/21 Q2 or 2020-21-Q2) and print the summary."""
-    from pmlib.params_folder import report_params
-    from pmlib.report import quarter_report
+    from pmlib.contract.params_folder import report_params
+    from pmlib.views.report import quarter_report
 
     params = report_params(params_dir, None if latest else quarter)
     if audience:
@@ -168,7 +168,7 @@ def _notebook_options(reports_help: str):
 
 def _for_quarters(quarter: str | None, every: bool, latest: bool, params_dir: Path, action, unchanged: str):
     """Pick the quarters and call ``action(quarters)``; ``unchanged`` says what an error leaves as it was."""
-    from pmlib.params_folder import select_quarters
+    from pmlib.contract.params_folder import select_quarters
 
     if (quarter is not None) + every + latest != 1:
         raise click.UsageError("give one of QUARTER, --latest or --all")
@@ -201,7 +201,7 @@ def run(
     A notebook already in REPORTS/<slug>/ whose recorded parameters, inputs
     and code are exactly this run's is kept, not executed; --force executes it.
     """
-    from pmlib.running import run_quarters
+    from pmlib.run.execution import run_quarters
 
     project = Project.from_options(data=data_dir, params=params_dir, notebooks=notebooks_dir, reports=reports_dir)
     result = _for_quarters(
@@ -260,8 +260,8 @@ def build(
     unchanged quarter's pack is copied from the previous site; --force
     executes and renders everything.
     """
-    from pmlib.building import build as build_site
-    from pmlib.building import build_internal_packs
+    from pmlib.rendering.building import build as build_site
+    from pmlib.rendering.building import build_internal_packs
 
     project = Project.from_options(data=data_dir, params=params_dir, notebooks=notebooks_dir, reports=reports_dir)
     if audience == "internal":
@@ -306,7 +306,7 @@ def pages(data_dir: Path, params_dir: Path, reports_dir: Path, pages_dir: Path) 
 
     Quarto users get this as the project's pre-render step; pm build runs it itself.
     """
-    from pmlib.building import built_quarters
+    from pmlib.rendering.building import built_quarters
     from pmlib.rendering.pages import write_pages
 
     project = Project.from_options(root=pages_dir.parent, data=data_dir, params=params_dir, reports=reports_dir)
@@ -327,7 +327,7 @@ def returns(quarter: str, data_dir: Path, out_dir: Path) -> None:
     cells to fill for value (or numerator and denominator), quality and note.
     Read them back with pm ingest.
     """
-    from pmlib.returns import write_returns
+    from pmlib.intake.returns import write_returns
 
     _if_it_fails("no return was written")
     written = write_returns(quarter, data_dir, out_dir)
@@ -354,7 +354,7 @@ def ingest(files: tuple[Path, ...], data_dir: Path, reported_on, dry_run: bool) 
     becomes a revision. If any file has a problem, every problem is printed
     as FILE:ROW: SHEET!CELL: message and nothing is written.
     """
-    from pmlib.intake import ingest as read_in
+    from pmlib.intake.ingest import ingest as read_in
 
     _if_it_fails(f"{data_dir} is unchanged")
     result = read_in(list(files), data_dir, reported_on.date() if reported_on else None, dry_run=dry_run)

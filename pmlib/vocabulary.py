@@ -1,77 +1,163 @@
-"""The words, symbols and colours for statuses and directions of travel.
+"""The data contract's words, each vocabulary defined once, with the small integer codes the engine compares.
 
-Every status has a word and a symbol that survive greyscale printing and
-screen readers; colour is only ever a third cue. Colours come from the
-Government Analysis Function palette.
+A performance team writes words (``higher``, ``monthly``, ``ratio``); the
+engine judges a national table on arrays of small integers. Keeping both in
+one ``IntEnum`` per vocabulary means the contract's cell checks, the
+engine's code arrays and the labels shown to readers cannot drift apart:
+a member's value is its code (the contract's order, so codes never change),
+its ``.word`` what the CSV files hold. Rules that belong to a word, such as
+the scale a ratio is multiplied by for a unit, live here too.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from enum import IntEnum
+from typing import Self
 
-from pmlib.words import ActionStatus, Direction, Status
+import numpy as np
+import pandas as pd
 
 
-@dataclass(frozen=True)
-class Label:
-    """How one status or trend is shown: word, symbol, and (for statuses) a colour."""
+class Vocabulary(IntEnum):
+    """A vocabulary of the contract: members in the contract's order, value the code, ``word`` the text."""
 
-    key: str
     word: str
-    symbol: str
-    colour: str = "#3D3D3D"
-    tint: str = "#FFFFFF"
+
+    def __new__(cls, word: str):
+        """Number members in the order written, so a code is the word's position in the contract's list."""
+        code = len(cls.__members__)
+        member = int.__new__(cls, code)
+        member._value_ = code
+        member.word = word
+        return member
+
+    @classmethod
+    def words(cls) -> tuple[str, ...]:
+        """The words in code order: the contract's allowed values, and ``names[code]`` for turning codes back into text."""
+        return tuple(member.word for member in cls)
+
+    @classmethod
+    def of(cls, word: str) -> Self:
+        """The member for a word, so code can name a row's word as a member."""
+        return next(member for member in cls if member.word == word)
+
+    @classmethod
+    def codes(cls, values) -> np.ndarray:
+        """The code of each word, any shape, as int8; anything else (blank, a refused word) gets the last code.
+
+        The last code is the vocabulary's catch-all where it has one (polarity
+        ``none``); validation has already refused every other word, so for the
+        rest it only decides what a missing value does.
+        """
+        shape = np.shape(values)
+        flat = values if len(shape) == 1 else np.ravel(np.asarray(values, dtype=object))
+        codes = pd.Index(cls.words()).get_indexer(flat).astype("int8") % len(cls)
+        return codes.reshape(shape)
+
+
+class Polarity(Vocabulary):
+    """Which way is better; ``none``: the measure is context only, never judged."""
+
+    HIGHER = "higher"
+    LOWER = "lower"
+    NONE = "none"
+
+
+class Frequency(Vocabulary):
+    """How often a measure reports (``pmlib.contract.periods.Frequency`` is the same words as a period's kind)."""
+
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+    ANNUAL = "annual"
 
     @property
-    def text(self) -> str:
-        """Symbol and word together, as tables show them."""
-        return f"{self.symbol} {self.word}"
+    def months(self) -> int:
+        """Length of one period in months."""
+        return {Frequency.MONTHLY: 1, Frequency.QUARTERLY: 3, Frequency.ANNUAL: 12}[self]
 
 
-def _by_key(*labels: Label) -> dict[str, Label]:
-    """Keyed by each label's own key, so the key a label is found by cannot differ from the word it shows for."""
-    return {label.key: label for label in labels}
+class Aggregation(Vocabulary):
+    """How shorter periods roll up into a quarter, a year or a year to date."""
+
+    SUM = "sum"
+    MEAN = "mean"
+    LAST = "last"
+    RATIO = "ratio"
 
 
-STATUS_LABELS: dict[str, Label] = _by_key(
-    Label(Status.ON_TARGET.word, "On target", "✓", "#28A197", "#DFF1EF"),
-    Label(Status.BELOW_TARGET.word, "Below target", "▲", "#F46A25", "#FDE6DA"),
-    Label(Status.INTERVENTION.word, "Intervention", "✖", "#801650", "#F2DCE6"),
-    Label(Status.MONITORING.word, "Monitoring", "○", "#12436D", "#DDE4EB"),
-    Label(Status.NO_DATA.word, "No data", "–", "#3D3D3D", "#ECECEC"),
-)
+class Unit(Vocabulary):
+    """How values are read and formatted."""
 
-TREND_LABELS: dict[str, Label] = _by_key(
-    Label(Direction.IMPROVING.word, "Improving", "↑"),
-    Label(Direction.WORSENING.word, "Worsening", "↓"),
-    Label(Direction.NO_CHANGE.word, "No change", "→"),
-    Label(Direction.INCREASING.word, "Increasing", "↗"),
-    Label(Direction.DECREASING.word, "Decreasing", "↘"),
-)
+    PERCENT = "percent"
+    NUMBER = "number"
+    DAYS = "days"
+    GBP = "gbp"
+    RATE_PER_1000 = "rate_per_1000"
+    RATE_PER_100K = "rate_per_100k"
+    SCORE = "score"
 
-ACTION_LABELS: dict[str, Label] = _by_key(
-    Label(ActionStatus.COMPLETE.word, "Complete", "✓", "#28A197", "#DFF1EF"),
-    Label(ActionStatus.ON_TRACK.word, "On track", "●", "#12436D", "#DDE4EB"),
-    Label(ActionStatus.AT_RISK.word, "At risk", "▲", "#F46A25", "#FDE6DA"),
-    Label(ActionStatus.DELAYED.word, "Delayed", "✖", "#801650", "#F2DCE6"),
-    Label(ActionStatus.NOT_STARTED.word, "Not started", "○", "#3D3D3D", "#ECECEC"),
-    Label(ActionStatus.CANCELLED.word, "Cancelled", "–", "#3D3D3D", "#ECECEC"),
-)
+    @property
+    def scale(self) -> float:
+        """What a ratio's numerator / denominator is multiplied by: x 100 for percent, x 1,000 and x 100,000 for the rates, else x 1."""
+        return MULTIPLIERS.get(self.word, 1.0)
 
-NO_TREND = Label("none", "Not available", "[x]")
-NO_UPDATE = Label("none", "No update", "[x]", "#3D3D3D", "#ECECEC")
+    @classmethod
+    def scales(cls, units) -> np.ndarray:
+        """``scale`` for an array of unit words, any shape; a blank or unknown unit scales by 1."""
+        shape = np.shape(units)
+        return pd.Series(np.ravel(np.asarray(units, dtype=object))).map(MULTIPLIERS).fillna(1.0).to_numpy("float64").reshape(shape)
 
 
-def action_label(status: str | None) -> Label:
-    """Word, symbol and colour for an action's progress; an action never updated reads 'No update'."""
-    return ACTION_LABELS.get(status or "", NO_UPDATE)
+class Quality(Vocabulary):
+    """How sure the service unit is of a figure; blank means validated."""
+
+    VALIDATED = "validated"
+    PROVISIONAL = "provisional"
+    ESTIMATED = "estimated"
 
 
-def status_label(status: str) -> Label:
-    """Word, symbol and colour for a status key."""
-    return STATUS_LABELS[status]
+class ActionStatus(Vocabulary):
+    """A delivery plan action's progress in a quarter (``action_updates.csv``)."""
+
+    COMPLETE = "complete"
+    ON_TRACK = "on_track"
+    AT_RISK = "at_risk"
+    DELAYED = "delayed"
+    NOT_STARTED = "not_started"
+    CANCELLED = "cancelled"
 
 
-def trend_label(trend: str | None) -> Label:
-    """Word and symbol for a direction of travel; blank trends read 'Not available'."""
-    return TREND_LABELS.get(trend or "", NO_TREND)
+class Status(Vocabulary):
+    """A measure's status in a quarter: the contract's rule 5."""
+
+    ON_TARGET = "on_target"
+    BELOW_TARGET = "below_target"
+    INTERVENTION = "intervention"
+    MONITORING = "monitoring"
+    NO_DATA = "no_data"
+
+
+class Direction(Vocabulary):
+    """A direction of travel: the contract's rule 6 (``increasing`` and ``decreasing`` for polarity ``none``)."""
+
+    IMPROVING = "improving"
+    WORSENING = "worsening"
+    INCREASING = "increasing"
+    DECREASING = "decreasing"
+    NO_CHANGE = "no_change"
+
+
+UNITS = Unit.words()
+POLARITIES = Polarity.words()
+FREQUENCIES = Frequency.words()
+AGGREGATIONS = Aggregation.words()
+QUALITIES = Quality.words()
+ACTION_STATUSES = ActionStatus.words()
+STATUSES = Status.words()
+DIRECTIONS = Direction.words()
+
+MULTIPLIERS = {unit.word: scale for unit, scale in ((Unit.PERCENT, 100.0), (Unit.RATE_PER_1000, 1_000.0), (Unit.RATE_PER_100K, 100_000.0))}
+"""Unit word -> the scale of a ratio in that unit; units not listed scale by 1."""
+
+NON_NEGATIVE_UNITS = tuple(unit.word for unit in (Unit.NUMBER, Unit.DAYS, Unit.RATE_PER_1000, Unit.RATE_PER_100K))
+"""Counts, durations and rates: a negative figure is an error. Percents have their own 0-100 rule; money and scores may be negative."""

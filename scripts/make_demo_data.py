@@ -25,7 +25,7 @@ from demo_data.readme import readme  # noqa: E402
 from demo_data.real import read_all  # noqa: E402
 from demo_data.status import Calculator, summary  # noqa: E402
 
-from pmlib.contract import TABLES  # noqa: E402
+from pmlib.contract.tables import TABLES  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 OBSERVATION_COLUMNS = [c.name for c in TABLES["observations"]]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from playwright.sync_api import Error as PlaywrightError
 
-from pmlib.vocabulary import ACTION_LABELS, STATUS_LABELS
+from pmlib.views.labels import ACTION_LABELS, STATUS_LABELS
 
 ROOT = Path(__file__).parents[1]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"

@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pmlib.errors import ConfigError, DataContractError
-from pmlib.problems import Problem
+from pmlib.errors import ConfigError, DataContractError, Problem
 from pmlib.rendering.background import Background
 
 

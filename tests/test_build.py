@@ -9,9 +9,9 @@ from conftest import LATEST
 from site_build import copy_project
 
 from pmlib import quarter_report
-from pmlib.building import BuildError, build
-from pmlib.params_folder import params_files
+from pmlib.contract.params_folder import params_files
 from pmlib.project import Project
+from pmlib.rendering.building import BuildError, build
 
 pytestmark = pytest.mark.e2e
 

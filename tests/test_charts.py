@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pmlib import charts
-from pmlib.charts import VEGA_LITE_SCHEMA, measure_chart, status_chart
+from pmlib.views import charts
+from pmlib.views.charts import VEGA_LITE_SCHEMA, measure_chart, status_chart
 
 MEASURE = pd.Series({"unit": "percent", "decimals": 1})
 SNAPSHOTS = Path(__file__).parent / "snapshots"

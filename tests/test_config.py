@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from pmlib.config import Council, ReportParams, check_report_params, read_council, read_report_params
+from pmlib.contract.config import Council, ReportParams, check_report_params, read_council, read_report_params
+from pmlib.contract.periods import Period
 from pmlib.errors import DataContractError
-from pmlib.periods import Period
 
 GOOD_PARAMS = """\
 quarter: 2020/21 Q2

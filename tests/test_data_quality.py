@@ -11,8 +11,8 @@ from openpyxl import load_workbook
 
 from pmlib import load_data
 from pmlib.cli import main
-from pmlib.data_quality import data_quality, quality_page
-from pmlib.returns import FIRST_ROW, LETTERS, RETURN_SHEET, write_returns
+from pmlib.intake.data_quality import data_quality, quality_page
+from pmlib.intake.returns import FIRST_ROW, LETTERS, RETURN_SHEET, write_returns
 
 MONTHS = [f"{y}-{m:02d}" for y, m in [(2020, m) for m in range(4, 13)] + [(2021, m) for m in range(1, 10)]]
 STEADY = [50, 52, 49, 51, 50, 53, 48, 50, 51, 52, 49, 50, 51, 50, 52]  # 2020-04 .. 2021-06

@@ -9,9 +9,9 @@ from builders import make_data
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pmlib.figures import figures_as_at, latest_rows
-from pmlib.loading import load_data
-from pmlib.status import judge
+from pmlib.contract.loading import load_data
+from pmlib.engine.figures import figures_as_at, latest_rows
+from pmlib.engine.status import judge
 
 Q1 = "2020/21 Q1"
 Q2 = "2020/21 Q2"

@@ -19,13 +19,13 @@ import pytest
 from click.testing import CliRunner
 from site_build import ROOT
 
-from pmlib import reuse
-from pmlib.building import build, built_quarters
 from pmlib.cli import main
-from pmlib.loading import load_data
-from pmlib.manifest import site_is_current
+from pmlib.contract.loading import load_data
 from pmlib.project import Project
-from pmlib.running import plan_run, reusable_reports, run_quarters
+from pmlib.rendering.building import build, built_quarters
+from pmlib.rendering.manifest import site_is_current
+from pmlib.run import reuse
+from pmlib.run.execution import plan_run, reusable_reports, run_quarters
 
 pytestmark = pytest.mark.e2e
 
@@ -232,7 +232,7 @@ def test_only_what_reads_a_changed_input_is_executed_again(project, monkeypatch)
     assert kept() == () and not current(project)
     monkeypatch.undo()
     monkeypatch.chdir(project)
-    monkeypatch.setattr("pmlib.running.__version__", "99.0")
+    monkeypatch.setattr("pmlib.run.execution.__version__", "99.0")
     assert kept() == ()
 
 

@@ -51,7 +51,7 @@ WHOLE_FILE = {
     "ods-spreadsheet",
 }
 
-# Cases whose fix lies outside pmlib/workbooks.py; empty now, kept so a newly found one can be marked while it is fixed.
+# Cases whose fix lies outside pmlib/intake/workbooks.py; empty now, kept so a newly found one can be marked while it is fixed.
 KNOWN_BUGS: dict[str, str] = {}
 NO_FIX_GIVEN: dict[str, str] = {}
 

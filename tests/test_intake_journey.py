@@ -22,7 +22,7 @@ from openpyxl import load_workbook
 from site_build import ROOT
 
 from pmlib.cli import main
-from pmlib.returns import FIRST_ROW, LETTERS, RETURN_SHEET, SUPPLIED_ON_CELL
+from pmlib.intake.returns import FIRST_ROW, LETTERS, RETURN_SHEET, SUPPLIED_ON_CELL
 
 pytestmark = pytest.mark.e2e
 

@@ -8,10 +8,10 @@ import pytest
 from builders import make_data, write_csv
 
 from pmlib import quarter_report
-from pmlib.actions import action_progress, year_progress
-from pmlib.periods import parse_quarter
-from pmlib.prose import Prose, escape_html
-from pmlib.tables import make_table
+from pmlib.contract.periods import parse_quarter
+from pmlib.views.actions import action_progress, year_progress
+from pmlib.views.prose import Prose, escape_html
+from pmlib.views.tables import make_table
 
 REPORTED = {1: "2020-07-10", 2: "2020-10-10", 3: "2021-01-10", 4: "2021-04-10"}
 SNAPSHOTS = Path(__file__).parent / "snapshots"

@@ -5,7 +5,7 @@ import json
 from pathlib import Path
 
 from pmlib import quarter_report
-from pmlib.open_data import COLUMNS, write_open_data
+from pmlib.views.open_data import COLUMNS, write_open_data
 
 ROOT = Path(__file__).parents[1]
 

@@ -28,7 +28,7 @@ from pmlib.rendering.pack import (
 )
 from pmlib.rendering.sources import read_blocks
 from pmlib.rendering.typst_tables import TableConversionError, escape_markup, html_table_to_typst
-from pmlib.tables import make_table
+from pmlib.views.tables import make_table
 
 pytestmark = pytest.mark.e2e
 

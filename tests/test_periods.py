@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pmlib.contract.periods import Frequency, Period, example_code, first_months, parse_period, parse_quarter, period_indexes
 from pmlib.errors import PeriodError
-from pmlib.periods import Frequency, Period, example_code, first_months, parse_period, parse_quarter, period_indexes
 
 # --- parsing and formatting -------------------------------------------------
 

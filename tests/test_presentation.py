@@ -3,10 +3,10 @@ import math
 import pandas as pd
 import pytest
 
-from pmlib.disclosure import public_view, value_text
-from pmlib.formats import format_value
-from pmlib.narrative import headline, join_words, movement, plan_sentence, status_counts
-from pmlib.vocabulary import ACTION_LABELS, STATUS_LABELS, TREND_LABELS, trend_label
+from pmlib.views.disclosure import public_view, value_text
+from pmlib.views.formats import format_value
+from pmlib.views.labels import ACTION_LABELS, STATUS_LABELS, TREND_LABELS, trend_label
+from pmlib.views.narrative import headline, join_words, movement, plan_sentence, status_counts
 
 
 @pytest.mark.parametrize(

@@ -21,9 +21,9 @@ from builders import make_data
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pmlib.loading import load_data
-from pmlib.rounding import round_half_away
-from pmlib.status import classify, direction, judge
+from pmlib.contract.loading import load_data
+from pmlib.engine.rounding import round_half_away
+from pmlib.engine.status import classify, direction, judge
 
 FAST = settings(max_examples=200, deadline=None, derandomize=True)
 RANK = {"intervention": 0, "below_target": 1, "on_target": 2}

@@ -23,9 +23,9 @@ from builders import make_data
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pmlib import status
-from pmlib.loading import check_data, load_data
-from pmlib.status import judge
+from pmlib.contract.loading import check_data, load_data
+from pmlib.engine import status
+from pmlib.engine.status import judge
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # benchmarks/ is beside pmlib/, not installed with it

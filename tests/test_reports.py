@@ -9,8 +9,9 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from pmlib import load_data, reuse
-from pmlib.params_folder import params_files
+from pmlib import load_data
+from pmlib.contract.params_folder import params_files
+from pmlib.run import reuse
 
 pytestmark = pytest.mark.e2e
 

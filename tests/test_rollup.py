@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 from builders import make_data
 
-from pmlib.figures import figures_as_at
-from pmlib.loading import load_data
-from pmlib.periods import Period
-from pmlib.rollup import roll_up, small_count
-from pmlib.status import judge
+from pmlib.contract.loading import load_data
+from pmlib.contract.periods import Period
+from pmlib.engine.figures import figures_as_at
+from pmlib.engine.rollup import roll_up, small_count
+from pmlib.engine.status import judge
 
 Q2 = "2020/21 Q2"
 
@@ -190,8 +190,8 @@ def test_small_count_on_figure_rows(tmp_path):
 def test_last_aggregation_takes_flags_from_its_final_period_only(tmp_path):
     from builders import make_data
 
-    from pmlib.loading import load_data
-    from pmlib.status import judge
+    from pmlib.contract.loading import load_data
+    from pmlib.engine.status import judge
 
     # Families in B&B: July 3 (small), August 2 (small, provisional), September 0. A `last` quarter
     # value is September's 0 alone: not derived from the small counts, not provisional.
@@ -214,7 +214,7 @@ def test_last_aggregation_takes_flags_from_its_final_period_only(tmp_path):
 def test_empty_observation_file_loads(tmp_path):
     from builders import make_data
 
-    from pmlib.loading import check_data
+    from pmlib.contract.loading import check_data
 
     folder = make_data(tmp_path / "data", [{"measure_id": "M1"}], [])
     data, problems = check_data(folder)

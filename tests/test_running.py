@@ -22,12 +22,12 @@ import pytest
 from click.testing import CliRunner
 
 import pmlib
-from pmlib import reuse
 from pmlib.cli import main
 from pmlib.errors import DataContractError, NotebookError
-from pmlib.notebook_files import source_state
 from pmlib.project import Project
-from pmlib.running import plan_run, run_quarters
+from pmlib.run import reuse
+from pmlib.run.execution import plan_run, run_quarters
+from pmlib.run.notebook_files import source_state
 
 pytestmark = pytest.mark.e2e
 

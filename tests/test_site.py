@@ -28,8 +28,8 @@ from pmlib.rendering.documents import render_markdown
 from pmlib.rendering.pages import user_markdown, write_pages
 from pmlib.rendering.site import SiteError, render_site
 from pmlib.rendering.sources import UnsupportedSyntaxError
-from pmlib.running import run_quarters
-from pmlib.sdgs import measures_by_goal
+from pmlib.run.execution import run_quarters
+from pmlib.views.sdgs import measures_by_goal
 
 pytestmark = pytest.mark.e2e
 

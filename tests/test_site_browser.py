@@ -40,7 +40,7 @@ from conftest import LATEST
 from playwright.sync_api import sync_playwright
 
 from pmlib import load_data
-from pmlib.params_folder import params_files
+from pmlib.contract.params_folder import params_files
 
 pytestmark = pytest.mark.e2e
 
@@ -251,7 +251,7 @@ def test_keyboard_focus_is_always_visible(site_url, page):
 
 def test_the_data_quality_page_meets_wcag_22_aa_and_fits_a_phone(page):
     from pmlib import load_data
-    from pmlib.data_quality import data_quality, quality_page
+    from pmlib.intake.data_quality import data_quality, quality_page
 
     assert AXE.is_file(), AXE_MISSING
     found = data_quality(load_data(ROOT / "data"), LATEST, ROOT / "params")

@@ -6,7 +6,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pmlib.sparklines import BLOCKS, GAP, sparkline
+from pmlib.views.sparklines import BLOCKS, GAP, sparkline
 
 figures = st.lists(st.one_of(st.none(), st.floats(min_value=-1e6, max_value=1e6, allow_nan=False)), min_size=1, max_size=12)
 

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from builders import make_data
 
-from pmlib.loading import load_data
-from pmlib.rounding import round_half_away
-from pmlib.status import classify, direction, expected_period_end, judge
+from pmlib.contract.loading import load_data
+from pmlib.engine.rounding import round_half_away
+from pmlib.engine.status import classify, direction, expected_period_end, judge
 
 Q2 = "2020/21 Q2"
 

@@ -20,10 +20,10 @@ from pathlib import Path
 import pytest
 
 import pmlib
-from pmlib import appendices, plan_report, prose, report, tables
-from pmlib.appendices import Appendices
-from pmlib.plan_report import MeasureReport, PlanReport
-from pmlib.report import QuarterReport
+from pmlib.views import appendices, plan_report, prose, report, tables
+from pmlib.views.appendices import Appendices
+from pmlib.views.plan_report import MeasureReport, PlanReport
+from pmlib.views.report import QuarterReport
 
 ROOT = Path(__file__).resolve().parents[1]
 CLASSES = (QuarterReport, PlanReport, MeasureReport, Appendices)

@@ -25,9 +25,8 @@ import pytest
 from click.testing import CliRunner
 
 from pmlib.cli import main
-from pmlib.errors import DataContractError
-from pmlib.loading import check_data, load_data
-from pmlib.problems import Problem
+from pmlib.contract.loading import check_data, load_data
+from pmlib.errors import DataContractError, Problem
 
 FIXTURES = Path(__file__).parent / "fixtures"
 VALID = FIXTURES / "valid"

@@ -1,4 +1,4 @@
-"""One vocabulary: every word list of the data contract is defined once, in ``pmlib.words``, and says what the contract says.
+"""One vocabulary: every word list of the data contract is defined once, in ``pmlib.vocabulary``, and says what the contract says.
 
 A second copy of a word list (a tuple of polarities in one module, a list of
 statuses in another) is how a new word gets accepted by validation but
@@ -16,11 +16,11 @@ import numpy as np
 import pytest
 
 from pmlib import STATUSES as EXPORTED_STATUSES
-from pmlib.contract import TABLES
-from pmlib.rollup import ratio_value
-from pmlib.status import DIRECTIONS, STATUSES
-from pmlib.vocabulary import ACTION_LABELS, STATUS_LABELS, TREND_LABELS
-from pmlib.words import (
+from pmlib.contract.tables import TABLES
+from pmlib.engine.rollup import ratio_value
+from pmlib.engine.status import DIRECTIONS, STATUSES
+from pmlib.views.labels import ACTION_LABELS, STATUS_LABELS, TREND_LABELS
+from pmlib.vocabulary import (
     MULTIPLIERS,
     NON_NEGATIVE_UNITS,
     ActionStatus,
@@ -35,7 +35,7 @@ from pmlib.words import (
 )
 
 ROOT = Path(__file__).resolve().parents[1]
-HOME = ROOT / "pmlib" / "words.py"
+HOME = ROOT / "pmlib" / "vocabulary.py"
 SCANNED = (ROOT / "pmlib", ROOT / "benchmarks")
 VOCABULARIES = (Polarity, Frequency, Aggregation, Unit, Quality, ActionStatus, Status, Direction)
 # Also the names of judged-table columns and quality flags: a list of those alone is a list of columns, not of words.
@@ -70,9 +70,9 @@ def scanned_files() -> list[Path]:
     return [path for root in SCANNED for path in sorted(root.rglob("*.py")) if path != HOME]
 
 
-def test_no_word_list_is_defined_outside_pmlib_words():
+def test_no_word_list_is_defined_outside_the_vocabulary_module():
     copies = [
-        f"{path.relative_to(ROOT)}:{line}: a list of {name} words {words}; use pmlib.words.{name} instead"
+        f"{path.relative_to(ROOT)}:{line}: a list of {name} words {words}; use pmlib.vocabulary.{name} instead"
         for path in scanned_files()
         for line, name, words in word_lists(path.read_text(encoding="utf-8"))
     ]
@@ -81,9 +81,9 @@ def test_no_word_list_is_defined_outside_pmlib_words():
 
 def test_the_scan_reads_the_engine_the_contract_the_pages_and_the_benchmarks():
     names = {path.relative_to(ROOT).as_posix() for path in scanned_files()}
-    assert {"pmlib/status.py", "pmlib/contract.py", "pmlib/vocabulary.py", "benchmarks/_synthetic.py"} <= names
+    assert {"pmlib/engine/status.py", "pmlib/contract/tables.py", "pmlib/views/labels.py", "benchmarks/_synthetic.py"} <= names
     assert any(name.startswith("pmlib/rendering/") for name in names)
-    assert "pmlib/words.py" not in names
+    assert "pmlib/vocabulary.py" not in names
 
 
 @pytest.mark.parametrize(

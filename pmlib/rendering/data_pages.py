@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from pmlib.method import gss_table
-from pmlib.open_data import COLUMNS
-from pmlib.periods import Period
+from pmlib.contract.periods import Period
 from pmlib.rendering.qmd import link, long_date, md_text, page, raw_html
-from pmlib.report import QuarterReport
-from pmlib.sdgs import GOALS, goal_title, measures_by_goal
-from pmlib.tables import make_table
-from pmlib.vocabulary import status_label
+from pmlib.views.labels import status_label
+from pmlib.views.method import gss_table
+from pmlib.views.open_data import COLUMNS
+from pmlib.views.report import QuarterReport
+from pmlib.views.sdgs import GOALS, goal_title, measures_by_goal
+from pmlib.views.tables import make_table
 
 OPEN_DATA_DIR = "data"
 SDG_DIR = "goals"

@@ -21,9 +21,8 @@ from pathlib import Path
 import yaml
 from markdown_it import MarkdownIt
 
-from pmlib.errors import ConfigError
-from pmlib.periods import Period
-from pmlib.problems import Problem
+from pmlib.contract.periods import Period
+from pmlib.errors import ConfigError, Problem
 from pmlib.rendering.sources import Block, UnsupportedSyntaxError, page_title, read_blocks, unsupported_syntax
 
 RAW_HTML = "{=html}"

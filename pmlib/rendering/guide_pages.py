@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pmlib.config import Council
-from pmlib.method import gss_table, labels_table, status_rules
+from pmlib.contract.config import Council
 from pmlib.rendering.qmd import long_date, md_text, page, raw_html
-from pmlib.tables import Table
-from pmlib.vocabulary import ACTION_LABELS, STATUS_LABELS, TREND_LABELS
+from pmlib.views.labels import ACTION_LABELS, STATUS_LABELS, TREND_LABELS
+from pmlib.views.method import gss_table, labels_table, status_rules
+from pmlib.views.tables import Table
 
 
 def _table(table: Table) -> str:

@@ -33,15 +33,15 @@ import typst
 import yaml
 from bs4 import BeautifulSoup
 
-from pmlib.config import ReportParams
+from pmlib.contract.config import ReportParams
+from pmlib.contract.loading import CouncilData, load_data
+from pmlib.contract.params_folder import report_params
+from pmlib.contract.periods import Period, parse_quarter
 from pmlib.errors import PmlibError, Problem
-from pmlib.loading import CouncilData, load_data
-from pmlib.params_folder import report_params
-from pmlib.periods import Period, parse_quarter
 from pmlib.project import Project
 from pmlib.rendering.sources import HIDDEN_TAGS, REMOVE_OUTPUT_TAGS, Block, read_blocks
 from pmlib.rendering.typst_tables import escape_markup, html_table_to_typst
-from pmlib.report import QuarterReport
+from pmlib.views.report import QuarterReport
 
 EXTENSION = Path("_extensions") / "pmlib-pack"
 TEMPLATE_NAME = "typst-template.typ"

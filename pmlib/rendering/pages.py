@@ -20,25 +20,25 @@ from pathlib import Path
 
 import pandas as pd
 
-from pmlib.appendices import baseline_withheld, revisions
-from pmlib.charts import chart_figures
-from pmlib.disclosure import value_text, value_texts
+from pmlib.contract.loading import load_data
+from pmlib.contract.params_folder import report_params
+from pmlib.contract.periods import Period, parse_quarter
 from pmlib.errors import ConfigError, Problem
-from pmlib.formats import UNIT_WORDS, format_value
-from pmlib.loading import load_data
-from pmlib.open_data import write_open_data
-from pmlib.params_folder import report_params
-from pmlib.periods import Period, parse_quarter
 from pmlib.project import Project
-from pmlib.prose import Prose, escape_html, user_markdown
 from pmlib.rendering.data_pages import OPEN_DATA_DIR, SDG_DIR, goal_pages, open_data_page
 from pmlib.rendering.documents import Document, read_quarter
 from pmlib.rendering.guide_pages import accessibility_page, methodology_page
 from pmlib.rendering.project import read_project
 from pmlib.rendering.qmd import given, link, long_date, md_text, page, raw_html
-from pmlib.report import QuarterReport, quarter_report
-from pmlib.tables import Table, make_table
-from pmlib.vocabulary import status_label
+from pmlib.views.appendices import baseline_withheld, revisions
+from pmlib.views.charts import chart_figures
+from pmlib.views.disclosure import value_text, value_texts
+from pmlib.views.formats import UNIT_WORDS, format_value
+from pmlib.views.labels import status_label
+from pmlib.views.open_data import write_open_data
+from pmlib.views.prose import Prose, escape_html, user_markdown
+from pmlib.views.report import QuarterReport, quarter_report
+from pmlib.views.tables import Table, make_table
 
 GENERATED = ("index.qmd", "archive.qmd", "measures.qmd", "goals.qmd", "open-data.qmd", "methodology.qmd", "accessibility.qmd")
 MEASURES_DIR = "measures"

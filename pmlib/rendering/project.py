@@ -17,8 +17,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, ValidationError
 
-from pmlib.errors import ProblemsError
-from pmlib.problems import Problem, sort_problems
+from pmlib.errors import Problem, ProblemsError, sort_problems
 
 BASE_FILE = "_quarto.yml"
 SCHEMA_PATH = Path(__file__).with_name("quarto_project.schema.json")

@@ -14,8 +14,8 @@ from urllib.parse import quote
 
 import yaml
 
-from pmlib.prose import escape_html
 from pmlib.rendering.documents import RAW_HTML
+from pmlib.views.prose import escape_html
 
 _MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_\[\]])")
 

@@ -12,8 +12,8 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
+from pmlib.contract.periods import Period
 from pmlib.errors import PmlibError
-from pmlib.periods import Period
 from pmlib.project import Project
 from pmlib.rendering.pack import write_quarto_source
 

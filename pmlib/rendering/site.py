@@ -30,9 +30,8 @@ import jinja2
 import vl_convert
 from markupsafe import Markup
 
-from pmlib.errors import ProblemsError
-from pmlib.periods import Period, parse_quarter
-from pmlib.problems import Problem
+from pmlib.contract.periods import Period, parse_quarter
+from pmlib.errors import Problem, ProblemsError
 from pmlib.project import Project
 from pmlib.rendering.documents import Document, inline_text, read_page, read_quarter, render_inline, render_markdown, wrap_html
 from pmlib.rendering.project import QuartoProject, read_project

@@ -18,8 +18,7 @@ from typing import Literal
 
 import nbformat
 
-from pmlib.errors import ProblemsError
-from pmlib.problems import Problem
+from pmlib.errors import Problem, ProblemsError
 
 Target = Literal["html", "pack"]
 Kind = Literal["markdown", "html", "svg", "text"]

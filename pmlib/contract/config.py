@@ -1,0 +1,162 @@
+"""The two YAML files a council writes: ``data/council.yml`` and ``params/<slug>.yml``.
+
+Both are strict pydantic models, but their errors are rewritten as
+``FILE:LINE: KEY: message`` problems, so a performance officer sees the line
+to fix rather than a validation traceback.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from pmlib.contract.periods import Period, parse_quarter
+from pmlib.errors import DataContractError, PeriodError, Problem, sort_problems
+
+
+class Council(BaseModel):
+    """Who publishes, which status method their framework uses, and how residents reach them (for the accessibility statement)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    name: str = Field(min_length=1)
+    short_name: str = Field(min_length=1)
+    status_method: Literal["intervention", "tolerance"] = "intervention"
+    tolerance_pct: float = Field(default=5, ge=0, lt=100)
+    contact_email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    contact_url: str | None = Field(default=None, pattern=r"^https://\S+$")
+    accessibility_reviewed: dt.date | None = None
+
+
+class ReportParams(BaseModel):
+    """One published report: its quarter, meeting, and the date its figures are frozen at."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore", arbitrary_types_allowed=True)
+
+    quarter: Period
+    title: str = "Corporate Performance Report"
+    meeting: str = "Cabinet"
+    meeting_date: dt.date
+    data_as_at: dt.date
+    audience: Literal["public", "internal"] = "public"
+    parameters: dict[str, str | int | float | bool | None] = Field(default_factory=dict)
+
+    @field_validator("parameters")
+    @classmethod
+    def _parameter_names(cls, value: dict) -> dict:
+        bad = [k for k in value if not str(k).isidentifier()]
+        if bad:
+            raise ValueError(f"notebook parameter names must be Python names (letters, digits, _): {', '.join(map(str, bad))}")
+        return value
+
+    @field_validator("quarter", mode="before")
+    @classmethod
+    def _quarter(cls, value: Any) -> Period:
+        if isinstance(value, Period):
+            return value
+        try:
+            return parse_quarter(str(value))
+        except PeriodError as exc:
+            raise ValueError(exc.problems[0].message) from None
+
+
+_HINTS = {
+    "literal_error": "use one of the allowed words",
+    "date_from_datetime_parsing": "write the date as YYYY-MM-DD",
+    "date_parsing": "write the date as YYYY-MM-DD",
+    "date_type": "write the date as YYYY-MM-DD",
+    "float_parsing": "write a plain number",
+    "string_type": "write the text after the colon",
+}
+
+
+class _Loader(yaml.SafeLoader):
+    """Safe YAML that leaves dates as text, so a bad date becomes a problem on its line, not a crash."""
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
+
+
+def _key_lines(text: str) -> dict[str, int]:
+    """Line (1-based) of each top-level key, so problems point at the line to edit."""
+    try:
+        node = yaml.compose(text)
+    except yaml.YAMLError:
+        return {}
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    return {str(k.value): k.start_mark.line + 1 for k, _ in node.value}
+
+
+def _read_model(path: Path, display: str, model: type[BaseModel]) -> tuple[BaseModel | None, list[Problem]]:
+    if not path.is_file():
+        return None, [Problem(display, None, None, "file not found; create it as the data contract describes")]
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return None, [Problem(display, line, None, "not UTF-8 text on this line; save the file as UTF-8")]
+    try:
+        raw = yaml.load(text, Loader=_Loader)
+    except yaml.YAMLError as exc:
+        line = getattr(getattr(exc, "problem_mark", None), "line", None)
+        what = getattr(exc, "problem", None) or "unreadable"
+        message = f"not valid YAML ({what}); write one 'key: value' per line and put text containing ': ' or '#' in quotes"
+        return None, [Problem(display, None if line is None else line + 1, None, message)]
+    if not isinstance(raw, dict):
+        return None, [
+            Problem(display, None, None, "no 'key: value' lines found; write one 'key: value' per line as the data contract shows")
+        ]
+    lines = _key_lines(text)
+    problems = [
+        Problem(display, lines.get(str(key)), str(key), "unknown key, ignored", "warning") for key in raw if key not in model.model_fields
+    ]
+    try:
+        return model.model_validate(raw), problems
+    except ValidationError as exc:
+        for err in exc.errors():
+            key = str(err["loc"][0]) if err["loc"] else None
+            hint = _HINTS.get(err["type"], "")
+            message = err["msg"].removeprefix("Value error, ")
+            if err["type"] == "missing":
+                message = f"required key is missing; add a line '{key}: ...'"
+            elif err["type"] != "value_error":  # our own value errors already quote the input
+                message = f"{message} (found {err['input']!r})"
+            problems.append(Problem(display, lines.get(key or ""), key, f"{message}; {hint}" if hint else message))
+        return None, sort_problems(problems)
+
+
+def read_council(path: Path, display: str | None = None) -> tuple[Council | None, list[Problem]]:
+    """Read ``council.yml``, returning the model (or None) and every problem found."""
+    council, problems = _read_model(path, display or str(path), Council)
+    return council, problems  # type: ignore[return-value]
+
+
+def check_report_params(path: Path, display: str | None = None) -> tuple[ReportParams | None, list[Problem]]:
+    """Read one ``params/<slug>.yml`` without raising: the params (None if any error) and every problem, warnings too."""
+    display = display or str(path)
+    params, problems = _read_model(path, display, ReportParams)
+    if params is None:
+        return None, problems
+    assert isinstance(params, ReportParams)
+    expected = f"{params.quarter.slug}.yml"
+    if path.name != expected:
+        line = _key_lines(path.read_text(encoding="utf-8-sig")).get("quarter")
+        problems.append(
+            Problem(display, line, "quarter", f"the file is for {params.quarter.code}; rename it {expected} or correct the quarter")
+        )
+        return None, problems
+    return params, problems
+
+
+def read_report_params(path: Path) -> ReportParams:
+    """Read one ``params/<slug>.yml``; raises ``DataContractError`` with every problem."""
+    params, problems = check_report_params(path)
+    if params is None:
+        raise DataContractError(problems)
+    return params

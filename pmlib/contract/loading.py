@@ -1,0 +1,194 @@
+"""Read a council's ``data/`` folder into typed tables, checking every rule of the contract.
+
+``check_data`` never raises for bad input: it returns every problem found in
+every file, so a data officer fixes them all in one pass. ``load_data`` is the
+strict form the rest of pmlib uses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from pmlib.contract.collecting import Collector, a_or_an, empty_table, flag_duplicates
+from pmlib.contract.config import Council, read_council
+from pmlib.contract.figure_checks import check_observations, check_targets
+from pmlib.contract.periods import example_code, period_indexes
+from pmlib.contract.tables import ROW_COLUMN
+from pmlib.errors import DataContractError, Problem, sort_problems
+
+REQUIRED_FILES = ("plans.csv", "measures.csv", "targets.csv")
+OPTIONAL_FILES = ("commentary.csv", "actions.csv", "action_updates.csv")
+
+
+@dataclass(frozen=True)
+class CouncilData:
+    """Everything in one council's ``data/`` folder, validated and typed."""
+
+    data_dir: Path
+    council: Council
+    plans: pd.DataFrame
+    measures: pd.DataFrame
+    targets: pd.DataFrame
+    observations: pd.DataFrame
+    commentary: pd.DataFrame
+    actions: pd.DataFrame
+    action_updates: pd.DataFrame
+    warnings: tuple[Problem, ...] = ()
+    files: dict[str, str] = field(default_factory=dict)
+
+
+def check_data(data_dir: str | os.PathLike) -> tuple[CouncilData | None, list[Problem]]:
+    """Validate a data folder; return the typed data (None if any error) and every problem found."""
+    data_dir = Path(data_dir)
+    c = Collector(data_dir)
+    council, problems = read_council(data_dir / "council.yml", c.display("council.yml"))
+    c.problems += problems
+    if (data_dir / "council.yml").is_file():
+        c.files["council.yml"] = hashlib.sha256((data_dir / "council.yml").read_bytes()).hexdigest()
+
+    tables: dict[str, pd.DataFrame] = {}
+    for name in REQUIRED_FILES + OPTIONAL_FILES:
+        table = c.read(name, required=name in REQUIRED_FILES)
+        table = empty_table(name) if table is None else table
+        table.attrs["display"] = c.display(name)
+        tables[name] = table
+    plans = _check_plans(c, tables["plans.csv"])
+    measures = _check_measures(c, tables["measures.csv"], plans)
+    targets = check_targets(c, tables["targets.csv"], measures)
+    observations = check_observations(c, measures)
+    commentary = _check_commentary(c, tables["commentary.csv"], measures)
+    actions, updates = _check_actions(c, tables["actions.csv"], tables["action_updates.csv"], plans)
+
+    problems = sort_problems(c.problems)
+    if council is None or any(p.severity == "error" for p in problems):
+        return None, problems
+    data = CouncilData(
+        data_dir=data_dir,
+        council=council,
+        plans=plans,
+        measures=measures,
+        targets=targets,
+        observations=observations,
+        commentary=commentary,
+        actions=actions,
+        action_updates=updates,
+        warnings=tuple(problems),
+        files=dict(sorted(c.files.items())),
+    )
+    return data, problems
+
+
+def load_data(data_dir: str | os.PathLike) -> CouncilData:
+    """Validated data, or ``DataContractError`` listing every error in every file."""
+    data, problems = check_data(data_dir)
+    if data is None:
+        raise DataContractError(problems)
+    return data
+
+
+def _check_plans(c: Collector, plans: pd.DataFrame) -> pd.DataFrame:
+    flag_duplicates(c, plans, ["plan_id"], "plan_id", "this plan_id")
+    plans = plans.drop_duplicates("plan_id")
+    order = plans["order"].astype("Float64").fillna(pd.Series(np.arange(len(plans)) + 1e6, index=plans.index))
+    return plans.assign(order=order.astype("int64")).sort_values(["order", ROW_COLUMN]).set_index("plan_id", drop=False)
+
+
+def _check_measures(c: Collector, measures: pd.DataFrame, plans: pd.DataFrame) -> pd.DataFrame:
+    flag_duplicates(c, measures, ["measure_id"], "measure_id", "this measure_id")
+    if "plans.csv" not in c.broken:
+        known = measures["plan_id"].isin(plans.index) | measures["plan_id"].isna()
+        c.flag(measures, ~known, "plan_id", lambda r: f"'{r.plan_id}' is not a plan_id in plans.csv; add the plan or correct the id")
+    default_decimals = np.where(measures["unit"] == "number", 0, 1)
+    measures = measures.assign(decimals=measures["decimals"].fillna(pd.Series(default_decimals, index=measures.index)).astype("int64"))
+    measures["lag"] = measures["lag"].fillna(0).astype("int64")
+    measures["disclosure_min"] = measures["disclosure_min"].fillna(0).astype("int64")
+
+    has_base = measures["baseline_period"].notna()
+    idx = period_indexes(measures["baseline_period"].fillna(""), measures["frequency"].fillna(""))
+    c.flag(
+        measures,
+        has_base & idx.isna() & measures["frequency"].notna(),
+        "baseline_period",
+        lambda r: f"'{r.baseline_period}' is not {a_or_an(r.frequency)} period code; write it as {example_code(r.frequency)}",
+    )
+    c.flag(
+        measures,
+        has_base & measures["baseline_value"].isna() & ~c.invalid(measures, "baseline_value"),
+        "baseline_value",
+        lambda r: "a baseline_period needs a baseline_value",
+    )
+    c.flag(
+        measures,
+        (measures["unit"] == "percent") & ~measures["baseline_value"].between(0, 100) & measures["baseline_value"].notna(),
+        "baseline_value",
+        lambda r: f"{r.baseline_value:g} is outside 0-100 for a percent measure",
+    )
+    c.flag(
+        measures,
+        measures["ytd"] & (measures["frequency"] == "annual"),
+        "ytd",
+        lambda r: "year to date has no effect on an annual measure",
+        "warning",
+    )
+    no_effect = (
+        measures["unit"].notna() & measures["aggregation"].notna() & ~measures["unit"].eq("number") & ~measures["aggregation"].eq("ratio")
+    )
+    c.flag(
+        measures,
+        (measures["disclosure_min"] > 0) & no_effect,
+        "disclosure_min",
+        lambda r: "only counts (unit number) and ratio numerators and denominators are suppressed; this has no effect",
+        "warning",
+    )
+    return measures.drop_duplicates("measure_id").set_index("measure_id", drop=False)
+
+
+def _check_commentary(c: Collector, commentary: pd.DataFrame, measures: pd.DataFrame) -> pd.DataFrame:
+    flag = lambda mask, col, msg, sev="error": c.flag(commentary, mask, col, msg, sev)  # noqa: E731
+    if "measures.csv" not in c.broken:
+        flag(
+            ~commentary["measure_id"].isin(measures.index) & commentary["measure_id"].notna(),
+            "measure_id",
+            lambda r: f"'{r.measure_id}' is not a measure_id in measures.csv; correct the id or remove the commentary",
+        )
+    quarter = period_indexes(commentary["period"].fillna(""), "quarterly")
+    flag(
+        quarter.isna() & commentary["period"].notna(),
+        "period",
+        lambda r: f"'{r.period}' is not a quarter code; write it as {example_code('quarterly')}",
+    )
+    flag_duplicates(c, commentary, ["measure_id", "period"], "period", "commentary for this measure and quarter")
+    return commentary
+
+
+def _check_actions(c: Collector, actions: pd.DataFrame, updates: pd.DataFrame, plans: pd.DataFrame):
+    flag_duplicates(c, actions, ["action_id"], "action_id", "this action_id")
+    if "plans.csv" not in c.broken:
+        c.flag(
+            actions,
+            ~actions["plan_id"].isin(plans.index) & actions["plan_id"].notna(),
+            "plan_id",
+            lambda r: f"'{r.plan_id}' is not a plan_id in plans.csv; add the plan or correct the id",
+        )
+    if "actions.csv" not in c.broken:
+        c.flag(
+            updates,
+            ~updates["action_id"].isin(actions["action_id"]) & updates["action_id"].notna(),
+            "action_id",
+            lambda r: f"'{r.action_id}' is not an action_id in actions.csv; add the action there or correct the id",
+        )
+    quarter = period_indexes(updates["period"].fillna(""), "quarterly")
+    c.flag(
+        updates,
+        quarter.isna() & updates["period"].notna(),
+        "period",
+        lambda r: f"'{r.period}' is not a quarter code; write it as {example_code('quarterly')}",
+    )
+    flag_duplicates(c, updates, ["action_id", "period"], "period", "an update for this action and quarter")
+    return actions, updates

@@ -1,0 +1,299 @@
+"""Reading returned figures into ``data/observations/``: returns first, then the contract's checks, then one write.
+
+A returned workbook is untrusted input from a service unit. Every cell is
+read for what it really holds (a formula, a date Excel made of a figure, a
+percent-formatted fraction, text) and every problem is named by file, sheet
+and cell with the fix. The new rows are then checked with the whole data
+folder, exactly as ``pm check`` would, in a scratch copy; only when nothing
+is wrong are they appended to ``data/observations/`` (existing rows are
+never edited or removed), so a bad return leaves ``data/`` byte-identical.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from pmlib.contract.loading import CouncilData, check_data
+from pmlib.contract.tables import ROW_COLUMN, TABLES, read_table
+from pmlib.engine.figures import figures_as_at
+from pmlib.errors import Problem, ProblemsError, sort_problems
+from pmlib.intake.returns import owner_slug
+from pmlib.intake.workbooks import WorkbookReader
+
+OBSERVATION_COLUMNS = ("measure_id", "period", "value", "numerator", "denominator", "quality", "note", "reported_on")
+LOG_FILE = "intake-log.csv"
+LOG_COLUMNS = ("ingested_on", "file", "sha256", "figures_added", "revisions", "unchanged", "written_to")
+_SCRATCH = "~intake.csv"
+_CSV_COLUMNS = tuple(replace(c, required=False, nonblank=False) if c.name == "reported_on" else c for c in TABLES["observations"])
+
+
+class IntakeError(ProblemsError):
+    """Returned files that cannot be read in as given; nothing was written."""
+
+    what = "the files to read in"
+
+
+@dataclass(frozen=True)
+class FileIntake:
+    """What one returned file adds: new figures (revisions among them), figures already held, and where they go."""
+
+    file: str
+    sha256: str
+    added: int
+    revisions: int
+    unchanged: int
+    written_to: str
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    """The outcome of one ``ingest`` call: per file, plus warnings worth reading."""
+
+    files: tuple[FileIntake, ...]
+    warnings: tuple[Problem, ...]
+    written: bool
+
+
+def _read_csv(path: Path, display: str, default_date: dt.date) -> tuple[pd.DataFrame, list[Problem]]:
+    table, problems = read_table(path, display, _CSV_COLUMNS)
+    if table is None:
+        return pd.DataFrame(), problems
+    table["reported_on"] = table["reported_on"].fillna(pd.Timestamp(default_date))
+    origin = [{c: (display, int(r), c) for c in OBSERVATION_COLUMNS} for r in table[ROW_COLUMN]]
+    return table.assign(_origin=origin, _target=f"intake-{owner_slug(path.stem)}.csv"), problems
+
+
+def _read_file(path: Path, data: CouncilData, default_date: dt.date) -> tuple[pd.DataFrame, list[Problem]]:
+    display = str(path)
+    if not path.is_file():
+        return pd.DataFrame(), [Problem(display, None, None, "file not found; check the path")]
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return _read_csv(path, display, default_date)
+    if suffix in (".xlsx", ".xlsm"):
+        reader = WorkbookReader(path, display, data)
+        rows = reader.read(default_date)
+        if reader.quarter is not None:
+            rows = rows.assign(_target=f"returns-{reader.quarter.slug.lower()}-{owner_slug(reader.owner)}.csv")
+        return rows, reader.problems
+    hint = "save it as Excel Workbook (.xlsx)" if suffix in (".xls", ".ods", ".numbers") else "read in a return workbook (.xlsx) or a CSV"
+    return pd.DataFrame(), [Problem(display, None, None, f"'{path.suffix or path.name}' files cannot be read in; {hint}")]
+
+
+def _same_figure(rows: pd.DataFrame, held: pd.DataFrame) -> np.ndarray:
+    same = np.ones(len(rows), dtype=bool)
+    for col in ("value", "numerator", "denominator"):
+        x, y = rows[col].to_numpy("float64"), held[col].to_numpy("float64")
+        same &= (x == y) | (np.isnan(x) & np.isnan(y))
+    quality = lambda s: s.fillna("validated").replace("", "validated").to_numpy(object)  # noqa: E731
+    return same & (quality(rows["quality"]) == quality(held["quality"]))
+
+
+def _same_day(rows: pd.DataFrame, observations: pd.DataFrame) -> tuple[list[Problem], np.ndarray]:
+    """Rows whose measure, period and date are already held: the same figure is skipped; a different one cannot be kept.
+
+    The contract keeps one figure per measure, period and day, so a
+    correction needs a later date; the message says which date to give.
+    """
+    keys = ["measure_id", "period", "reported_on"]
+    held = observations[keys + ["value", "numerator", "denominator", "quality", "source", ROW_COLUMN]]
+    held = held.rename(columns={c: f"held_{c}" for c in held.columns if c not in keys})
+    both = rows.assign(_i=np.arange(len(rows))).merge(held, on=keys)
+    exact = np.zeros(len(rows), dtype=bool)
+    problems = []
+    if both.empty:
+        return problems, exact
+    figure = ["value", "numerator", "denominator", "quality"]
+    same = _same_figure(both[figure], both[[f"held_{c}" for c in figure]].set_axis(figure, axis=1))
+    exact[both.loc[same, "_i"].to_numpy()] = True
+    for _, r in both[~same].iterrows():
+        file, row, column = r["_origin"]["reported_on"]
+        day = r["reported_on"].date()
+        later, held_at = day + dt.timedelta(days=1), f"{r.held_source} row {r[f'held_{ROW_COLUMN}']}"
+        fix = f"give reported_on {later} or later" if column == "reported_on" else f"set Supplied on (or --reported-on) to {later} or later"
+        problems.append(
+            Problem(
+                file,
+                row,
+                column,
+                f"{r.measure_id} {r.period} already has a figure reported on {day} that differs from this one ({held_at}); "
+                f"one figure per day is kept, so date the correction later: {fix}",
+            )
+        )
+    return problems, exact
+
+
+def _repeats(rows: pd.DataFrame) -> list[Problem]:
+    """The same measure, period and date twice among the files read in, named by the files and rows the user sees."""
+    keys = ["measure_id", "period", "reported_on"]
+    first = rows.groupby(keys, sort=False).cumcount() > 0
+    if not first.any():
+        return []
+    firsts = rows[~first].set_index(keys)["_origin"]
+    problems = []
+    for _, r in rows[first].iterrows():
+        file, row, column = r["_origin"]["reported_on"]
+        f_file, f_row, _ = firsts.loc[(r.measure_id, r.period, r.reported_on)]["measure_id"]
+        where = f"row {f_row}" if f_file == file else f"{f_file} row {f_row}"
+        problems.append(
+            Problem(
+                file,
+                row,
+                column,
+                f"a figure for this measure, period and reported_on date repeats {where}; "
+                "keep one, or give a revised figure a later reported_on date",
+            )
+        )
+    return problems
+
+
+def _scratch_check(data_dir: Path, rows: pd.DataFrame) -> list[Problem]:
+    """Check the new rows with the whole data folder, in a copy, and point each finding at the cell it came from."""
+    with tempfile.TemporaryDirectory(prefix="pm-ingest-") as tmp:
+        copy = Path(tmp) / "data"
+        shutil.copytree(data_dir, copy)
+        _write_rows(copy / "observations" / _SCRATCH, rows, new=True)
+        _, problems = check_data(copy)
+    scratch = os.path.join(str(copy), "observations", _SCRATCH)
+    mapped = []
+    for p in problems:
+        if p.file != scratch:
+            continue
+        p = replace(p, message=p.message.replace(str(copy), str(data_dir)))
+        if p.row is None or p.column is None or p.row - 2 >= len(rows):
+            mapped.append(Problem(str(data_dir), None, None, p.message, p.severity))
+            continue
+        origin = rows.iloc[p.row - 2]["_origin"]
+        file, row, column = origin.get(p.column, origin["measure_id"])
+        mapped.append(Problem(file, row, column, p.message, p.severity))
+    return mapped
+
+
+def _number_text(value: float) -> str:
+    return "" if np.isnan(value) else np.format_float_positional(value, trim="-")
+
+
+def _csv_lines(rows: pd.DataFrame, columns: list[str]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    for _, r in rows.iterrows():
+        cells = {
+            "measure_id": r["measure_id"],
+            "period": r["period"],
+            "value": _number_text(r["value"]),
+            "numerator": _number_text(r["numerator"]),
+            "denominator": _number_text(r["denominator"]),
+            "quality": r["quality"] if isinstance(r["quality"], str) else "",
+            "note": r["note"] if isinstance(r["note"], str) else "",
+            "reported_on": f"{r['reported_on']:%Y-%m-%d}",
+        }
+        writer.writerow([cells.get(c, "") for c in columns])
+    return out.getvalue()
+
+
+def _write_rows(path: Path, rows: pd.DataFrame, new: bool = False) -> None:
+    """Append rows to an observations file (its own header order kept), replacing the file in one step."""
+    old = b"" if new or not path.is_file() else path.read_bytes()
+    if old:
+        columns = next(csv.reader(io.StringIO(old.decode("utf-8-sig"))))
+        if not old.endswith(b"\n"):
+            old += b"\n"
+    else:
+        columns = list(OBSERVATION_COLUMNS)
+        old = (",".join(columns) + "\n").encode("utf-8")
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(old + _csv_lines(rows, columns).encode("utf-8"))
+    os.replace(tmp, path)
+
+
+def _log(data_dir: Path, entries: list[FileIntake], today: dt.date) -> None:
+    path = data_dir / LOG_FILE
+    text = path.read_text(encoding="utf-8") if path.is_file() else ",".join(LOG_COLUMNS) + "\n"
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    for e in entries:
+        writer.writerow([f"{today:%Y-%m-%d}", e.file, e.sha256, e.added, e.revisions, e.unchanged, e.written_to])
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text + out.getvalue(), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def ingest(
+    files: list[str | os.PathLike],
+    data_dir: str | os.PathLike = "data",
+    reported_on: dt.date | None = None,
+    dry_run: bool = False,
+    today: dt.date | None = None,
+) -> IntakeResult:
+    """Read returned workbooks and CSV files into ``data_dir/observations/``, or raise ``IntakeError`` and write nothing.
+
+    ``reported_on`` dates figures whose file gives no date (default: today).
+    A figure equal to the one already held for its period is not added
+    again; a different one becomes a revision with its own date.
+    """
+    data_dir, today = Path(data_dir), today or dt.date.today()
+    data, problems = check_data(data_dir)
+    if data is None:
+        before = [p for p in problems if p.severity == "error"]
+        raise IntakeError([Problem(str(data_dir), None, None, "the data folder has errors already; fix them (pm check) first")] + before)
+    default_date = reported_on or today
+
+    frames, problems = [], []
+    for path in map(Path, files):
+        rows, found = _read_file(path, data, default_date)
+        problems += found
+        if len(rows):
+            frames.append(rows.assign(_file=str(path)))
+    rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=[*OBSERVATION_COLUMNS, "_origin", "_file", "_target"])
+    exact = np.zeros(len(rows), dtype=bool)
+    if len(rows):
+        problems += _repeats(rows)
+        clashes, exact = _same_day(rows, data.observations)
+        problems += clashes
+    if any(p.severity == "error" for p in problems):
+        raise IntakeError(sort_problems(problems))
+
+    held = figures_as_at(data.observations).set_index(["measure_id", "period"])
+    keys = pd.MultiIndex.from_frame(rows[["measure_id", "period"]]) if len(rows) else pd.MultiIndex.from_tuples([], names=["a", "b"])
+    known = keys.isin(held.index)
+    unchanged = exact.copy()
+    if known.any():
+        unchanged[known] |= _same_figure(rows[known].reset_index(drop=True), held.loc[keys[known]].reset_index(drop=True))
+    new = rows[~unchanged].reset_index(drop=True)
+    if len(new):
+        problems += _scratch_check(data_dir, new)
+    if any(p.severity == "error" for p in problems):
+        raise IntakeError(sort_problems(problems))
+
+    entries = []
+    for path in map(Path, files):
+        mine = rows["_file"] == str(path)
+        target = rows.loc[mine, "_target"].iloc[0] if mine.any() else ""
+        entries.append(
+            FileIntake(
+                file=path.name,
+                sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+                added=int((mine & ~unchanged).sum()),
+                revisions=int((mine & ~unchanged & known).sum()),
+                unchanged=int((mine & unchanged).sum()),
+                written_to=f"observations/{target}" if (mine & ~unchanged).any() else "",
+            )
+        )
+    if not dry_run and len(new):
+        for target, group in new.groupby("_target", sort=True):
+            _write_rows(data_dir / "observations" / target, group)
+        _log(data_dir, entries, today)
+    return IntakeResult(
+        tuple(entries), tuple(sort_problems([p for p in problems if p.severity == "warning"])), not dry_run and bool(len(new))
+    )

@@ -1,0 +1,319 @@
+"""Reading one returned workbook cell by cell, for what each cell really holds.
+
+Excel hides what a cell holds behind what it shows: ``76%`` may be 0.76, a
+figure may be a formula, ``3/4`` becomes a date, digits may be text. The
+return's layout is fixed by ``pmlib.intake.returns``; anything that departs from it
+(a renamed sheet, a moved column, merged cells) is reported rather than
+guessed around, because a figure read from the wrong cell would be published.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from openpyxl import load_workbook
+
+from pmlib.contract.loading import CouncilData
+from pmlib.contract.periods import Period, PeriodError, parse_period, parse_quarter
+from pmlib.errors import Problem
+from pmlib.intake.returns import (
+    ABOUT_SHEET,
+    DEFINITIONS_SHEET,
+    FIRST_ROW,
+    FORMAT,
+    HEADER_ROW,
+    LETTERS,
+    RETURN_COLUMNS,
+    RETURN_SHEET,
+    SUPPLIED_ON_CELL,
+)
+from pmlib.vocabulary import QUALITIES
+
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_OLE = b"\xd0\xcf\x11\xe0"
+_FRESH = "ask the performance team for a fresh return (pm returns) and copy the figures into it"
+
+
+class WorkbookReader:
+    """Problems and rows from one return workbook; ``read`` fills both."""
+
+    def __init__(self, path: Path, display: str, data: CouncilData):
+        self.path, self.display, self.data = path, display, data
+        self.problems: list[Problem] = []
+        self.quarter: Period | None = None
+        self.owner = ""
+
+    def _problem(self, sheet: str | None, ref: str | None, message: str, severity: str = "error") -> None:
+        row = int(re.sub(r"[A-Z]+", "", ref.split(":")[0])) if ref else None
+        column = f"{sheet}!{ref}" if sheet and ref else sheet
+        self.problems.append(Problem(self.display, row, column, message, severity))  # type: ignore[arg-type]
+
+    def _open(self):
+        head = self.path.read_bytes()[:8]
+        if not head:
+            self._problem(None, None, "the file is empty (0 bytes); save the workbook again and resend it, or " + _FRESH)
+            return None
+        if head.startswith(_OLE):
+            self._problem(
+                None,
+                None,
+                "this is an old-style .xls workbook or a password-protected one; "
+                "open it in Excel, remove any password and save it as Excel Workbook (.xlsx)",
+            )
+            return None
+        try:
+            return load_workbook(self.path, data_only=False)
+        except Exception as exc:  # an untrusted file: whatever openpyxl trips on (bad zip, bad XML, missing part), it cannot be read
+            self._problem(
+                None,
+                None,
+                f"not a workbook that can be opened: it is damaged or not an Excel file ({type(exc).__name__}); "
+                "open it in Excel and save it as Excel Workbook (.xlsx), or ask for it to be sent again",
+            )
+            return None
+
+    def _about(self, wb) -> bool:
+        if ABOUT_SHEET not in wb.sheetnames:
+            self._problem(
+                None,
+                None,
+                f"not a pmlib return: it has no '{ABOUT_SHEET}' sheet (sheets: {', '.join(wb.sheetnames)}); "
+                "fill in the workbook pm returns wrote, or send the figures as a CSV in the data contract's format",
+            )
+            return False
+        about = {str(r[0]).strip(): r[1] for r in wb[ABOUT_SHEET].iter_rows(values_only=True) if r and r[0] is not None and len(r) > 1}
+        if about.get("Format") != FORMAT:
+            self._problem(ABOUT_SHEET, "B1", f"the About sheet does not say Format {FORMAT}; {_FRESH}")
+            return False
+        if about.get("Council") != self.data.council.name:
+            self._problem(
+                ABOUT_SHEET,
+                "B2",
+                f"this return is for {about.get('Council')!r}, not {self.data.council.name!r} (council.yml); "
+                "read it into that council's data folder (--data), or ask the performance team for this council's return",
+            )
+            return False
+        try:
+            self.quarter = parse_quarter(str(about.get("Quarter")))
+        except PeriodError:
+            self._problem(ABOUT_SHEET, "B4", f"{about.get('Quarter')!r} is not a quarter; {_FRESH}")
+            return False
+        self.owner = str(about.get("Owner") or "")
+        return True
+
+    def _layout(self, ws) -> bool:
+        ok = True
+        for i, column in enumerate(RETURN_COLUMNS, start=1):
+            found = ws.cell(HEADER_ROW, i).value
+            if found != column.heading:
+                ref = ws.cell(HEADER_ROW, i).coordinate
+                self._problem(
+                    RETURN_SHEET,
+                    ref,
+                    f"should hold the heading '{column.heading}' but holds {found!r}: columns were moved, added or deleted; {_FRESH}",
+                )
+                ok = False
+                break
+        for merged in sorted(ws.merged_cells.ranges, key=str):
+            # A merged title or note above the table is harmless; one over Supplied on or the table hides cells that are read.
+            if merged.max_row >= HEADER_ROW or SUPPLIED_ON_CELL in merged:
+                self._problem(
+                    RETURN_SHEET,
+                    merged.coord,
+                    f"cells {merged.coord} are merged; unmerge them (Merge & Center) so each figure has its own cell",
+                )
+                ok = False
+        return ok
+
+    def _number(self, cell, heading: str) -> float | None:
+        v = cell.value
+        where = cell.coordinate
+        if v is None or (isinstance(v, str) and not v.strip()):
+            return None
+        if cell.data_type == "f" or (isinstance(v, str) and v.startswith("=")):
+            self._problem(
+                RETURN_SHEET, where, f"{heading} holds a formula ({v}); type the figure itself (copy the cell, then Paste Values)"
+            )
+        elif isinstance(v, bool):
+            self._problem(RETURN_SHEET, where, f"{heading} holds {str(v).upper()}; type the figure as a number")
+        elif isinstance(v, dt.datetime | dt.date | dt.time):
+            shown = v.strftime("%d/%m/%Y") if isinstance(v, dt.date) else str(v)
+            self._problem(
+                RETURN_SHEET,
+                where,
+                f"{heading} holds the date {shown}: Excel turned what was typed into a date; format the cell as Number and type the figure",
+            )
+        elif isinstance(v, int | float):
+            if "%" in (cell.number_format or ""):
+                self._problem(
+                    RETURN_SHEET,
+                    where,
+                    f"{heading} is formatted as a percentage, so Excel holds {v:g} for {v * 100:g}%; "
+                    f"format the cell as Number and type {v * 100:g}",
+                )
+            elif np.isfinite(v):
+                return float(v)
+        else:
+            text = str(v).strip()
+            if _NUMBER.match(text):
+                return float(text)
+            if _THOUSANDS.match(text):
+                return float(text.replace(",", ""))
+            if text.endswith("%") and _NUMBER.match(text[:-1].strip()):
+                self._problem(RETURN_SHEET, where, f"{heading} holds the text '{text}'; type {text[:-1].strip()} without the % sign")
+            else:
+                self._problem(
+                    RETURN_SHEET,
+                    where,
+                    f"{heading} holds the text '{text}', not a number; type the figure in digits, or leave it blank and say why in Note",
+                )
+        return None
+
+    def _supplied_on(self, ws, default: dt.date) -> dt.date:
+        cell = ws[SUPPLIED_ON_CELL]
+        v = cell.value
+        if v is None or (isinstance(v, str) and not v.strip()):
+            return default
+        if isinstance(v, dt.datetime):
+            return v.date()
+        if isinstance(v, dt.date):
+            return v
+        if cell.data_type == "f" or (isinstance(v, str) and v.startswith("=")):
+            self._problem(
+                RETURN_SHEET,
+                SUPPLIED_ON_CELL,
+                f"Supplied on holds a formula ({v}); type the date itself (e.g. 23/11/2026), or leave it blank",
+            )
+            return default
+        if isinstance(v, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", v.strip()):
+            try:
+                return dt.date.fromisoformat(v.strip())
+            except ValueError:
+                pass
+        self._problem(
+            RETURN_SHEET,
+            SUPPLIED_ON_CELL,
+            f"Supplied on holds {v!r}, which Excel does not read as a date; type the date again so Excel shows it as one "
+            "(e.g. 23/11/2026), write it as 2026-11-23, or leave it blank",
+        )
+        return default
+
+    def _text(self, cell, heading: str) -> str | None:
+        v = cell.value
+        if cell.data_type == "f" or (isinstance(v, str) and v.startswith("=")):
+            self._problem(RETURN_SHEET, cell.coordinate, f"{heading} holds a formula ({v}); type the text itself")
+            return None
+        return None if v is None or not str(v).strip() else str(v).strip()
+
+    def _row(self, ws, r: int, supplied: dt.date, seen: dict) -> dict | None:
+        cell = {c.key: ws[f"{LETTERS[c.key]}{r}"] for c in RETURN_COLUMNS}
+        headings = {c.key: c.heading.replace(" (fill in)", "") for c in RETURN_COLUMNS}
+        value, numerator, denominator = (self._number(cell[k], headings[k]) for k in ("value", "numerator", "denominator"))
+        quality_text, note = self._text(cell["quality"], "Quality"), self._text(cell["note"], "Note")
+        if value is None and numerator is None and denominator is None:
+            if quality_text or note:
+                self._problem(
+                    RETURN_SHEET, f"{LETTERS['value']}{r}", "no figure given, so this row's Quality and Note are not read in", "warning"
+                )
+            return None
+        measure_id = str(cell["measure_id"].value or "").strip()
+        if measure_id not in self.data.measures.index:
+            self._problem(
+                RETURN_SHEET,
+                f"{LETTERS['measure_id']}{r}",
+                f"{measure_id!r} is not a measure in measures.csv; put back the Measure ID the return came with "
+                "(the Definitions sheet lists them), and don't add rows: ask the performance team to add a new measure",
+            )
+            return None
+        m = self.data.measures.loc[measure_id]
+        period_text = str(cell["period"].value or "").strip()
+        try:
+            period = parse_period(period_text, m["frequency"])
+        except PeriodError as exc:
+            self._problem(RETURN_SHEET, f"{LETTERS['period']}{r}", f"{exc}; {_FRESH}")
+            return None
+        if (measure_id, period.code) in seen:
+            self._problem(
+                RETURN_SHEET,
+                f"{LETTERS['measure_id']}{r}",
+                f"{measure_id} {period.code} is also on row {seen[(measure_id, period.code)]}; keep one row for each measure and period",
+            )
+            return None
+        seen[(measure_id, period.code)] = r
+        quality = None
+        if quality_text is not None:
+            quality = quality_text.lower()
+            if quality not in QUALITIES:
+                self._problem(
+                    RETURN_SHEET,
+                    cell["quality"].coordinate,
+                    f"'{quality_text}' is not a quality; choose {', '.join(QUALITIES[:-1])} or {QUALITIES[-1]} from the list, "
+                    f"or leave it blank for {QUALITIES[0]}",
+                )
+        if m["aggregation"] == "ratio":
+            if value is not None:
+                self._problem(
+                    RETURN_SHEET, cell["value"].coordinate, f"{measure_id} is given as a numerator and a denominator; leave Value blank"
+                )
+            for key, got in (("numerator", numerator), ("denominator", denominator)):
+                if got is None:
+                    self._problem(
+                        RETURN_SHEET, cell[key].coordinate, f"{measure_id} needs both a numerator and a denominator; give its {key}"
+                    )
+        elif numerator is not None or denominator is not None:
+            key = "numerator" if numerator is not None else "denominator"
+            self._problem(
+                RETURN_SHEET, cell[key].coordinate, f"{measure_id} is given as a value; put the figure in Value, not {headings[key]}"
+            )
+        origin = {key: (self.display, r, f"{RETURN_SHEET}!{LETTERS[key]}{r}") for key in LETTERS}
+        origin["reported_on"] = (self.display, 3, f"{RETURN_SHEET}!{SUPPLIED_ON_CELL}")
+        nan = float("nan")
+        return {
+            "measure_id": measure_id,
+            "period": period.code,
+            "value": nan if value is None else value,
+            "numerator": nan if numerator is None else numerator,
+            "denominator": nan if denominator is None else denominator,
+            "quality": quality,
+            "note": note,
+            "reported_on": pd.Timestamp(supplied),
+            "_origin": origin,
+        }
+
+    def _missing_return_sheet(self, sheets: list[str]) -> None:
+        others = [s for s in sheets if s not in (ABOUT_SHEET, DEFINITIONS_SHEET)]
+        if len(others) == 1:
+            self._problem(
+                others[0],
+                None,
+                f"the figures' sheet is named '{others[0]}'; rename it back to '{RETURN_SHEET}' (right-click the sheet tab, Rename)",
+            )
+        elif not others:
+            self._problem(None, None, f"the '{RETURN_SHEET}' sheet has been deleted (sheets: {', '.join(sheets)}); {_FRESH}")
+        else:
+            self._problem(
+                None,
+                None,
+                f"no sheet named '{RETURN_SHEET}' (sheets: {', '.join(sheets)}); rename the figures' sheet back to '{RETURN_SHEET}'",
+            )
+
+    def read(self, default_date: dt.date) -> pd.DataFrame:
+        """The figures given in the workbook, one row each; ``problems`` says what could not be read."""
+        wb = self._open()
+        if wb is None or not self._about(wb):
+            return pd.DataFrame()
+        if RETURN_SHEET not in wb.sheetnames:
+            self._missing_return_sheet(wb.sheetnames)
+            return pd.DataFrame()
+        ws = wb[RETURN_SHEET]
+        if not self._layout(ws):
+            return pd.DataFrame()
+        supplied = self._supplied_on(ws, default_date)
+        seen: dict = {}
+        rows = [row for r in range(FIRST_ROW, ws.max_row + 1) if (row := self._row(ws, r, supplied, seen)) is not None]
+        return pd.DataFrame(rows)

@@ -1,0 +1,263 @@
+"""``pm build``: check, run and render, and publish the result whole.
+
+The site is built in a hidden sibling of the output folder and swapped in
+only when every part succeeded (see ``pmlib.publishing``), so a failed build
+leaves the previous ``_site/`` exactly as it was: the public never sees half
+a quarter.
+
+A build repeats no work whose inputs are unchanged: notebooks are kept by
+``pm run`` (see ``pmlib.run.reuse``), a site whose manifest lists the same
+inputs, code and renderer is left as it is, and a quarter's Cabinet pack is
+copied from the previous site when its own inputs are unchanged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from pmlib.contract.params_folder import params_files
+from pmlib.contract.periods import Period, parse_quarter
+from pmlib.errors import ConfigError, PmlibError
+from pmlib.project import Project
+from pmlib.publishing import publishing, sweep
+from pmlib.rendering.manifest import read_manifest, site_is_current, write_manifest
+from pmlib.run import reuse
+from pmlib.run.execution import RunResult, run_quarters
+from pmlib.run.notebook_files import display_path
+
+
+class BuildError(PmlibError):
+    """A build step failed; the previous output folder is unchanged."""
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """Where a build put things, for the command to print."""
+
+    out_dir: Path
+    renderer: str
+    pages: tuple[Path, ...]
+    packs: tuple[Path, ...]
+    open_data: tuple[Path, ...]
+    run: RunResult | None = None
+    rendered: bool = True
+    reused_packs: tuple[Path, ...] = ()
+
+
+def choose_renderer(renderer: str) -> str:
+    """``auto`` means Quarto when it is on PATH, otherwise the built-in renderer, which needs only pip packages."""
+    if renderer == "auto":
+        return "quarto" if shutil.which("quarto") else "builtin"
+    if renderer == "quarto" and not shutil.which("quarto"):
+        raise ConfigError("quarto is not on PATH; install Quarto 1.6 or later, or use --renderer builtin", column="--renderer")
+    return renderer
+
+
+def built_quarters(project: Project) -> list[Period]:
+    """Quarters with a params file and executed reports: every one appears on the site and in the archive."""
+    return [q for q in params_files(project.params) if (project.report_folder(q) / "overview.ipynb").is_file()]
+
+
+def renderer_identity(renderer: str) -> str:
+    """The renderer as the manifest records it: Quarto with its version, since another version can write other pages."""
+    if renderer != "quarto":
+        return renderer
+    try:
+        done = subprocess.run(["quarto", "--version"], capture_output=True, text=True, check=True)
+    except (OSError, subprocess.CalledProcessError):
+        return "quarto"
+    return f"quarto {done.stdout.strip()}"
+
+
+def pack_key(quarter: Period, project: Project) -> str:
+    """What the built-in renderer makes a quarter's Cabinet pack from, as one sha256.
+
+    The pack lays out the quarter's executed notebooks (whose own provenance
+    pins the data they read) under a cover from the council's name, the
+    params files and the plans' order, with the extension's Typst template
+    and the fonts it embeds. If ``pmlib.rendering.pack`` comes to read more
+    than that, it belongs here too.
+    """
+    from pmlib.rendering.pack import EXTENSION, font_dirs
+
+    h = hashlib.sha256(f"code {reuse.code_digest()}\nrenderer builtin\n".encode())
+    data = project.data
+    files = [(f"reports/{p.name}", p) for p in sorted(project.report_folder(quarter).glob("*.ipynb"))]
+    files += [(f"data/{name}", data / name) for name in ("council.yml", "plans.csv") if (data / name).is_file()]
+    files += [(f"params/{p.name}", p) for q, p in params_files(project.params).items() if q <= quarter]
+    extension = project.root / EXTENSION
+    files += [(p.relative_to(project.root).as_posix(), p) for p in sorted(extension.rglob("*")) if p.is_file()]
+    files += [(f"fonts/{p.name}", p) for d in font_dirs() for p in sorted(d.iterdir()) if p.is_file()]
+    for label, path in files:
+        h.update(f"{label} {hashlib.sha256(path.read_bytes()).hexdigest()}\n".encode())
+    return h.hexdigest()
+
+
+def build(
+    quarters: Iterable[str | Period],
+    project: Project,
+    *,
+    renderer: str = "auto",
+    jobs: int | None = None,
+    progress: bool = False,
+    echo: Callable[[str], None] | None = None,
+    force: bool = False,
+) -> BuildResult:
+    """Run the notebooks of ``quarters``, then render the site, packs and open data of every quarter with reports.
+
+    The whole site is rendered again when anything changed, not only the
+    quarters just run, because the archive and the navigation span every
+    quarter. When nothing changed, nothing is written. ``force`` executes and
+    renders everything. What a build killed half way left beside the output
+    folder is removed first.
+    """
+    say = echo or (lambda _: None)
+    quarters = [q if isinstance(q, Period) else parse_quarter(q) for q in quarters]
+    out_dir = project.out
+    renderer = choose_renderer(renderer)
+    sweep(out_dir.parent)
+    result = run_quarters(quarters, project, jobs=jobs, progress=progress, echo=echo, force=force)
+    if not result.ok:
+        lines = "\n".join(p.format() for p in result.problems)
+        raise BuildError(f"the notebooks failed, so nothing was rendered and {out_dir} is unchanged:\n{lines}", problems=result.problems)
+    everything = built_quarters(project)
+    identity = renderer_identity(renderer)
+    if not force and site_is_current(project, everything, renderer=identity):
+        say(f"{display_path(out_dir)} is up to date: its manifest lists the same inputs, code and renderer; nothing rendered")
+        return _unchanged(out_dir, renderer, result)
+    previous = {} if force else read_manifest(out_dir)
+    with publishing(out_dir) as partial:
+        rendered = _render(renderer, everything, project, partial, say, previous)
+        open_data = _publish_open_data(everything, project.pages, partial)
+        write_manifest(partial, everything, project, renderer=identity, pack_keys=rendered.keys)
+    moved = lambda paths: tuple(out_dir / p.relative_to(partial) for p in paths)  # noqa: E731
+    return BuildResult(
+        out_dir, renderer, moved(rendered.pages), moved(rendered.packs), moved(open_data), result, reused_packs=moved(rendered.reused)
+    )
+
+
+def _unchanged(out_dir: Path, renderer: str, result: RunResult) -> BuildResult:
+    """The result of a build that found its site current, from the files its manifest lists."""
+    from pmlib.views.open_data import OPEN_DATA_FILES
+
+    outputs = [f["path"] for f in read_manifest(out_dir).get("outputs", [])]
+    pages = tuple(out_dir / p for p in outputs if p.endswith(".html"))
+    packs = tuple(out_dir / p for p in outputs if p.startswith("packs/") and p.endswith(".pdf"))
+    open_data = tuple(out_dir / p for p in outputs if p.startswith("data/") and p.rsplit("/", 1)[-1] in OPEN_DATA_FILES)
+    return BuildResult(out_dir, renderer, pages, packs, open_data, result, rendered=False)
+
+
+def build_internal_packs(
+    quarters: Iterable[str | Period],
+    project: Project,
+    *,
+    jobs: int | None = None,
+    progress: bool = False,
+    echo: Callable[[str], None] | None = None,
+    force: bool = False,
+) -> BuildResult:
+    """The internal Cabinet pack of each quarter, restricted measures and small numbers included, and nothing public.
+
+    The notebooks run for the internal audience into ``REPORTS/.internal/``
+    (hidden, never committed, never on the website); the packs go to
+    ``OUT/packs/`` (``project.out``: ``_internal`` from the command), which
+    must not be the public site.
+    """
+    from pmlib.contract.params_folder import report_params
+    from pmlib.rendering.pack import render_packs
+
+    say = echo or (lambda _: None)
+    quarters = [q if isinstance(q, Period) else parse_quarter(q) for q in quarters]
+    out_dir, internal = project.out, project.internal()
+    if (out_dir / "index.html").exists():
+        message = "the folder holds a website; internal packs must not be published with it: choose another --out"
+        raise BuildError(message, file=out_dir, column="--out")
+    result = run_quarters(quarters, internal, jobs=jobs, progress=progress, echo=echo, audience="internal", force=force)
+    if not result.ok:
+        lines = "\n".join(p.format() for p in result.problems)
+        raise BuildError(f"the notebooks failed, so no internal pack was made:\n{lines}", problems=result.problems)
+    targets = []
+    for q in quarters:
+        say(f"Typesetting the internal Cabinet pack for {q.code}")
+        params = report_params(project.params, q).model_copy(update={"audience": "internal"})
+        targets.append((params, out_dir / "packs" / f"{q.slug}-internal.pdf"))
+    packs = render_packs(targets, internal)
+    return BuildResult(out_dir, "builtin", (), tuple(packs), (), result)
+
+
+def _publish_open_data(quarters: list[Period], pages_dir: Path, site: Path) -> list[Path]:
+    """Each quarter's open data at ``data/<slug>/`` in the site, where the contract promises it.
+
+    The built-in renderer has already put it there as a project resource;
+    Quarto keeps the pages' folder in its paths, so it is copied across.
+    """
+    from pmlib.rendering.data_pages import OPEN_DATA_DIR
+    from pmlib.views.open_data import OPEN_DATA_FILES
+
+    source, target = pages_dir / OPEN_DATA_DIR, site / OPEN_DATA_DIR
+    files = []
+    for q in quarters:
+        for name in OPEN_DATA_FILES:
+            path = target / q.slug / name
+            if not path.is_file():
+                path.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(source / q.slug / name, path)
+            files.append(path)
+    return files
+
+
+@dataclass(frozen=True)
+class _Rendered:
+    pages: list[Path]
+    packs: list[Path]
+    keys: dict[str, str]
+    reused: list[Path]
+
+
+def _render(renderer: str, everything: list[Period], project: Project, partial: Path, say, previous: dict) -> _Rendered:
+    from pmlib.rendering.pages import write_pages
+
+    out_dir = project.out
+    if renderer == "quarto":
+        from pmlib.rendering.quarto import render_with_quarto
+
+        write_pages(everything, project)
+        pages, packs = render_with_quarto(project, everything, partial, say)
+        return _Rendered(pages, packs, {}, [])
+    from pmlib.rendering.background import Background
+    from pmlib.rendering.pack import render_packs
+    from pmlib.rendering.site import render_site, vega_bundle
+
+    old_keys = {q.get("quarter"): q.get("pack_key") for q in previous.get("quarters", []) if isinstance(q, dict)}
+    old_hashes = {f.get("path"): f.get("sha256") for f in previous.get("outputs", []) if isinstance(f, dict)}
+    packs, keys, reused, typeset = [], {}, [], []
+    for q in everything:
+        keys[q.slug] = key = pack_key(q, project)
+        name = f"packs/{q.slug}.pdf"
+        target, old = partial / name, out_dir / name
+        if old_keys.get(q.code) == key and old.is_file() and hashlib.sha256(old.read_bytes()).hexdigest() == old_hashes.get(name):
+            say(f"Cabinet pack for {q.code}: unchanged, kept from {display_path(out_dir)}")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(old, target)
+            reused.append(target)
+        else:
+            say(f"Typesetting the Cabinet pack for {q.code}")
+            typeset.append((q, target))
+        packs.append(target)
+    # The packs and the Vega bundle need nothing the pages make, so a worker process makes them meanwhile.
+    with Background() as background:
+        typesetting = background.submit(render_packs, typeset, project) if typeset else None
+        bundle = background.offer(vega_bundle)  # made here, after the pages, when the one worker has the packs
+        write_pages(everything, project)
+        say(f"Rendering the website ({len(everything)} quarters) with the built-in renderer")
+        pages = render_site(project, everything, out_dir=partial, vega_js=bundle.result)
+        if typesetting is not None:
+            if not typesetting.done():
+                say("Waiting for the Cabinet packs")
+            typesetting.result()
+    return _Rendered(list(pages), packs, keys, reused)

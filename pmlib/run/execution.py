@@ -1,0 +1,371 @@
+"""``pm run``: execute every notebook template for each report quarter, in parallel, and publish each quarter whole.
+
+Everything that can be checked before a kernel starts is checked first: the
+data, the params files and each notebook's parameters, all problems at once.
+Each quarter is then executed into a hidden sibling folder and swapped in only
+when every notebook succeeded (see ``pmlib.publishing``), so a failed run
+never leaves a half-updated report for nbval, Quarto or a reviewer to pick up.
+A published report made from exactly the inputs and code a new run would use
+is kept rather than executed again (see ``pmlib.run.reuse``).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import shutil
+import sys
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from pmlib import __version__
+from pmlib.contract.config import check_report_params
+from pmlib.contract.loading import check_data
+from pmlib.contract.params_folder import params_files
+from pmlib.contract.periods import Period, parse_quarter
+from pmlib.cores import usable_cores
+from pmlib.errors import ConfigError, DataContractError, NotebookError, Problem, sort_problems
+from pmlib.project import Project
+from pmlib.publishing import fresh_partial, partial_folder, swap_in, sweep
+from pmlib.run import reuse
+from pmlib.run.kernels import Outcome, execute
+from pmlib.run.notebook_files import (
+    Template,
+    check_parameters,
+    describe_failure,
+    describe_leak,
+    display_path,
+    find_templates,
+    name_clashes,
+    normalise,
+    parameter_lines,
+    relative_path,
+    sha256,
+    source_state,
+)
+
+BUILTIN_PARAMETERS = ("quarter", "plan_id", "data_dir", "params_dir", "audience")
+
+
+@dataclass(frozen=True)
+class NotebookRun:
+    """One execution: a template for one quarter (and one delivery plan), with the parameters it is given."""
+
+    quarter: Period
+    template: Template
+    plan_id: str | None
+    name: str
+    parameters: dict[str, Any]
+    inputs: dict[str, str]
+
+
+@dataclass(frozen=True)
+class QuarterPlan:
+    """Everything to execute for one quarter, and every input of the quarter (each run records the ones it reads)."""
+
+    quarter: Period
+    folder: Path
+    runs: tuple[NotebookRun, ...]
+    inputs: dict[str, str]
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    """A checked run: nothing in it can fail for want of a parameter, a params file or valid data."""
+
+    quarters: tuple[QuarterPlan, ...]
+    project: Project
+    source_commit: str | None
+    source_modified: bool | None
+    code_digest: str = ""
+    warnings: tuple[Problem, ...] = ()
+
+
+@dataclass(frozen=True)
+class QuarterResult:
+    """What happened to one quarter: the notebooks now in its folder (each executed or reused), or why it was left as it was."""
+
+    quarter: Period
+    folder: Path
+    written: tuple[str, ...] = ()
+    problems: tuple[Problem, ...] = ()
+    executed: tuple[str, ...] = ()
+    reused: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        """True when the quarter's folder now holds this run's notebooks."""
+        return not self.problems
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """Every quarter of a run; the run failed if any quarter did."""
+
+    quarters: tuple[QuarterResult, ...]
+    warnings: tuple[Problem, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        """True when every quarter was published."""
+        return all(q.ok for q in self.quarters)
+
+    @property
+    def problems(self) -> list[Problem]:
+        """Every failure, quarter by quarter."""
+        return [p for q in self.quarters for p in q.problems]
+
+    @property
+    def executed(self) -> tuple[str, ...]:
+        """``<slug>/<notebook>`` of every notebook executed, so a caller can tell whether anything changed."""
+        return tuple(f"{q.quarter.slug}/{name}" for q in self.quarters for name in q.executed)
+
+
+def plan_run(quarters: Iterable[str | Period], project: Project, *, audience: str | None = None) -> RunPlan:
+    """Check everything a run needs and list its notebook executions, running nothing.
+
+    A template that declares ``audience`` gets the params file's (or
+    ``audience`` when given); running for the internal audience needs every
+    template to declare it, or a restricted measure could be left out unseen.
+
+    Raises ``DataContractError`` for bad data or params files and
+    ``NotebookError`` for notebooks that cannot be given their parameters,
+    each with every problem found.
+    """
+    data_dir, params_dir = project.data, project.params
+    periods = sorted({q if isinstance(q, Period) else parse_quarter(q) for q in quarters})
+    if not periods:
+        raise ConfigError("no quarter to run; give a quarter, --latest or --all", column="quarter")
+    data, problems = check_data(data_dir)
+    files = params_files(params_dir)
+    for q in periods:
+        if q not in files:
+            problems.append(
+                Problem(display_path(params_dir / f"{q.slug}.yml"), None, None, f"file not found; create it to report {q.code}")
+            )
+    params = {}
+    for q, path in files.items():
+        if q <= periods[-1]:
+            params[q], found = check_report_params(path, display_path(path))
+            problems += found
+    if data is None or any(p.severity == "error" for p in problems):
+        raise DataContractError(problems)
+
+    templates, problems = find_templates(project.notebooks)
+    plans = list(data.plans.index)
+    # Relative even outside the current directory: provenance must read the same on every machine.
+    data_inputs = {relative_path(data_dir / name, os.curdir): digest for name, digest in data.files.items()}
+    plan_inputs = reuse.plan_inputs(data, relative_path(data_dir, os.curdir))
+    quarter_plans = []
+    for q in periods:
+        folder = project.report_folder(q)
+        path = files[q]
+        extra = dict(params[q].parameters)
+        lines = parameter_lines(path)
+        for name in extra:
+            if name in BUILTIN_PARAMETERS:
+                problems.append(
+                    Problem(display_path(path), lines.get(name), f"parameters.{name}", f"pm run sets '{name}' itself; remove it")
+                )
+        extra = {name: value for name, value in extra.items() if name not in BUILTIN_PARAMETERS}
+        locations = {"data_dir": relative_path(data_dir, folder), "params_dir": relative_path(params_dir, folder)}
+        params_inputs = {relative_path(p, os.curdir): sha256(p) for earlier, p in files.items() if earlier <= q}
+        runs = []
+        for template in templates:
+            shown_to = {"audience": audience or params[q].audience} if "audience" in template.parameters else {}
+            if audience == "internal" and not shown_to:
+                message = (
+                    "does not declare 'audience', so it cannot be run for the internal audience; add audience = None to its parameters cell"
+                )
+                problems.append(Problem(template.display, None, "audience", message))
+            supplied = {"quarter": q.slug} | ({"plan_id": ""} if template.per_plan else {}) | shown_to | locations | extra
+            problems += check_parameters(template, supplied, {name: lines.get(name) for name in extra}, display_path(path), q.code)
+            for plan_id in plans if template.per_plan else [None]:
+                parameters = supplied | {"plan_id": plan_id} if plan_id else supplied
+                reads = (plan_inputs[plan_id] if plan_id else data_inputs) | params_inputs
+                inputs = dict(sorted((reads | {relative_path(template.path, os.curdir): template.digest}).items()))
+                runs.append(NotebookRun(q, template, plan_id, template.output_name(plan_id), parameters, inputs))
+        quarter_plans.append(QuarterPlan(q, folder, tuple(runs), data_inputs | params_inputs))
+        problems += name_clashes([(run.name, run.template) for run in runs], display_path(folder))
+    if any(p.severity == "error" for p in problems):
+        raise NotebookError(sort_problems(list(dict.fromkeys(problems))))
+    commit, modified = source_state(project.notebooks)
+    return RunPlan(tuple(quarter_plans), project, commit, modified, reuse.code_digest(), tuple(data.warnings))
+
+
+def run_quarters(
+    quarters: Iterable[str | Period],
+    project: Project,
+    *,
+    jobs: int | None = None,
+    progress: bool = False,
+    echo: Callable[[str], None] | None = None,
+    audience: str | None = None,
+    force: bool = False,
+) -> RunResult:
+    """Check, execute and publish the notebooks of each quarter; see ``plan_run`` for what is raised before anything runs.
+
+    ``echo`` gets one line per quarter as it finishes. A failed quarter does
+    not stop the others; the result says which failed and why. A published
+    report made from the same inputs and code is kept unless ``force``. What
+    a run killed half way left in the reports folder is removed first.
+    """
+    sweep(project.reports)
+    plan = plan_run(quarters, project, audience=audience)
+    return execute_plan(plan, jobs=jobs, progress=progress, echo=echo, force=force)
+
+
+def _provenance(plan: RunPlan, run: NotebookRun) -> dict[str, Any]:
+    return {
+        "parameters": run.parameters,
+        "pmlib_version": __version__,
+        reuse.CODE_DIGEST: plan.code_digest,
+        "source_commit": plan.source_commit,
+        "source_modified": plan.source_modified,
+        "inputs": run.inputs,
+    }
+
+
+def reusable_reports(plan: RunPlan, qp: QuarterPlan) -> tuple[str, ...]:
+    """The quarter's published notebooks that record exactly this run's provenance: the ones ``execute_plan`` keeps."""
+    return tuple(run.name for run in qp.runs if reuse.reusable(qp.folder / run.name, _provenance(plan, run)))
+
+
+def execute_plan(
+    plan: RunPlan, *, jobs: int | None = None, progress: bool = False, echo: Callable[[str], None] | None = None, force: bool = False
+) -> RunResult:
+    """Execute a checked plan in a pool of worker processes and publish each quarter whose notebooks all succeed.
+
+    Reports that can be kept are copied into the new folder, so a quarter is
+    still swapped in whole; a quarter whose folder already holds exactly its
+    kept reports is left untouched. ``force`` executes everything.
+    """
+    reused = {qp.quarter: () if force else reusable_reports(plan, qp) for qp in plan.quarters}
+    results: dict[Period, QuarterResult] = {}
+    pending = []
+    for qp in plan.quarters:
+        names = tuple(run.name for run in qp.runs)
+        if reused[qp.quarter] == names and qp.folder.is_dir() and sorted(p.name for p in qp.folder.iterdir()) == sorted(names):
+            _clear_failed(plan.project.failed_folder(qp.quarter))
+            results[qp.quarter] = QuarterResult(qp.quarter, qp.folder, written=names, reused=names)
+            if echo:
+                echo(_summary(qp, results[qp.quarter], untouched=True))
+        else:
+            pending.append(qp)
+    # Same depth as reports/<slug>/, so the relative data_dir and params_dir work from both.
+    partials = {qp.quarter: partial_folder(qp.folder) for qp in pending}
+    try:
+        for qp in pending:
+            partial = fresh_partial(qp.folder)
+            for name in reused[qp.quarter]:
+                shutil.copyfile(qp.folder / name, partial / name)
+        tasks = [(qp, run) for qp in pending for run in qp.runs if run.name not in reused[qp.quarter]]
+        for qp in pending:  # every notebook kept: nothing to wait for
+            if len(reused[qp.quarter]) == len(qp.runs):
+                results[qp.quarter] = _published(plan, qp, partials[qp.quarter], {}, reused[qp.quarter], echo)
+        if tasks:
+            _run_tasks(plan, tasks, partials, reused, results, jobs=jobs, progress=progress, echo=echo)
+    finally:
+        for partial in partials.values():
+            shutil.rmtree(partial, ignore_errors=True)
+    return RunResult(tuple(results[qp.quarter] for qp in plan.quarters if qp.quarter in results), plan.warnings)
+
+
+def _run_tasks(plan, tasks, partials, reused, results, *, jobs, progress, echo) -> None:
+    """Execute ``tasks`` several at a time, finishing each quarter as its last notebook comes back."""
+    outcomes: dict[Period, dict[str, Outcome]] = {qp.quarter: {} for qp, _ in tasks}
+    # spawn, not fork or forkserver: each worker starts from this process's current environment and imports.
+    context = multiprocessing.get_context("spawn")
+    bar = tqdm(total=len(tasks), unit="notebook", file=sys.stderr, disable=None if progress else True, desc="pm run")
+    pool = ProcessPoolExecutor(max_workers=max(1, min(jobs or usable_cores(), len(tasks))), mp_context=context)
+    try:
+        futures = {}
+        for qp, run in tasks:
+            cwd = partials[qp.quarter].resolve()
+            futures[pool.submit(execute, str(run.template.path.resolve()), str(cwd / run.name), str(cwd), run.parameters)] = (qp, run)
+        for future in as_completed(futures):
+            qp, run = futures[future]
+            try:
+                outcome = future.result()
+            except Exception as exc:  # a worker process that crashed takes its notebook with it
+                outcome = Outcome(f"the worker process running it stopped ({type(exc).__name__}: {exc})")
+            outcomes[qp.quarter][run.name] = outcome
+            bar.update(1)
+            if len(outcomes[qp.quarter]) + len(reused[qp.quarter]) == len(qp.runs):
+                with tqdm.external_write_mode(file=sys.stderr):
+                    results[qp.quarter] = _published(plan, qp, partials[qp.quarter], outcomes[qp.quarter], reused[qp.quarter], echo)
+    finally:
+        pool.shutdown(cancel_futures=True)  # on Ctrl-C, start no more notebooks
+        bar.close()
+
+
+def _published(plan, qp, partial, outcomes, reused, echo) -> QuarterResult:
+    result = _finish(plan, qp, partial, outcomes, reused)
+    if echo:
+        echo(_summary(qp, result))
+    return result
+
+
+def _clear_failed(failed_dir: Path) -> None:
+    shutil.rmtree(failed_dir, ignore_errors=True)
+    if failed_dir.parent.is_dir() and not any(failed_dir.parent.iterdir()):
+        failed_dir.parent.rmdir()
+
+
+def _finish(plan: RunPlan, qp: QuarterPlan, partial: Path, outcomes: dict[str, Outcome], reused: tuple[str, ...]) -> QuarterResult:
+    """Publish the quarter if every notebook succeeded; otherwise keep the failures aside and leave the old folder alone."""
+    failed_dir = plan.project.failed_folder(qp.quarter)
+    shutil.rmtree(failed_dir, ignore_errors=True)
+    executed = [run for run in qp.runs if run.name in outcomes]
+    problems = []
+    for run in executed:
+        outcome = outcomes[run.name]
+        if outcome.error is not None:
+            kept = _keep(partial / run.name, failed_dir)
+            problems.append(describe_failure(run.template, _where(run), outcome.error, outcome.cell, died=outcome.died, kept=kept))
+    if not problems:
+        problems = [p for run in executed for p in _normalise(plan, run, partial / run.name, failed_dir)]
+    if problems:
+        shutil.rmtree(partial, ignore_errors=True)
+        for folder in (failed_dir, failed_dir.parent):
+            if folder.is_dir() and not any(folder.iterdir()):
+                folder.rmdir()
+        return QuarterResult(qp.quarter, qp.folder, problems=tuple(problems))
+    swap_in(partial, qp.folder)
+    if failed_dir.parent.is_dir() and not any(failed_dir.parent.iterdir()):
+        failed_dir.parent.rmdir()
+    names = tuple(run.name for run in qp.runs)
+    return QuarterResult(qp.quarter, qp.folder, written=names, executed=tuple(run.name for run in executed), reused=reused)
+
+
+def _keep(path: Path, failed_dir: Path) -> str | None:
+    if not path.is_file():
+        return None
+    failed_dir.mkdir(parents=True, exist_ok=True)
+    return display_path(path.replace(failed_dir / path.name))
+
+
+def _normalise(plan: RunPlan, run: NotebookRun, path: Path, failed_dir: Path) -> list[Problem]:
+    found = normalise(path, run.template, _provenance(plan, run))
+    if not found:
+        reuse.seal(path)
+        return []
+    kept = _keep(path, failed_dir)
+    return [describe_leak(run.template, _where(run), cell, word, kept) for cell, word in found]
+
+
+def _where(run: NotebookRun) -> str:
+    return run.quarter.code + (f", plan {run.plan_id}" if run.plan_id else "")
+
+
+def _summary(qp: QuarterPlan, result: QuarterResult, *, untouched: bool = False) -> str:
+    folder = display_path(qp.folder)
+    if not result.ok:
+        return f"{qp.quarter.code}: FAILED ({len(result.problems)} problem(s)); {folder} left as it was"
+    counts = f"{len(result.executed)} notebook(s) executed, {len(result.reused)} reused"
+    return f"{qp.quarter.code}: {counts}; {folder} is up to date" if untouched else f"{qp.quarter.code}: {counts}, written to {folder}"

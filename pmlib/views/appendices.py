@@ -1,0 +1,182 @@
+"""The report's appendices: measure definitions, the symbols and status rules, and data quality notes and revisions.
+
+A Cabinet member reading an exception report needs to look up what a measure
+counts and how its status was decided without leaving the pack; the
+performance team needs every provisional, estimated or revised figure listed
+with the note its service unit gave. Everything here is read from the
+quarter's report, so it covers exactly the measures this audience may see.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from pmlib.contract.periods import parse_period
+from pmlib.engine.rollup import ratio_value, small_count
+from pmlib.views.disclosure import value_text
+from pmlib.views.formats import format_value
+from pmlib.views.labels import STATUS_LABELS, TREND_LABELS
+from pmlib.views.method import gss_table, labels_table, status_rules
+from pmlib.views.prose import Prose, escape_html
+from pmlib.views.tables import Table, make_table
+
+if TYPE_CHECKING:
+    from pmlib.views.report import QuarterReport
+
+
+def revisions(report: QuarterReport, measure_id: str) -> pd.DataFrame:
+    """Every figure of the measure supplied more than once, each version with its date, up to the report's date.
+
+    Small counts stay withheld: each version is checked by the small-number
+    rule on its own, as the figure would have been when published.
+    """
+    m = report.data.measures.loc[measure_id]
+    obs = report.data.observations
+    obs = obs[(obs["measure_id"] == measure_id) & (obs["reported_on"] <= pd.Timestamp(report.params.data_as_at))]
+    obs = obs.sort_values(["period_index", "reported_on"], kind="stable")
+    value = obs["value"].to_numpy(float)
+    if m["aggregation"] == "ratio":
+        value = ratio_value(obs["numerator"], obs["denominator"], m["unit"])
+    withheld = small_count(obs, report.data.measures) if report.params.audience == "public" else [False] * len(obs)
+    shown = [value_text(v, m["unit"], int(m["decimals"]), suppressed=w) for v, w in zip(value, withheld, strict=True)]
+    obs = obs.assign(shown=shown)
+    changed = obs.groupby("period", sort=False)["shown"].transform("nunique") > 1
+    return obs[changed][["period", "reported_on", "shown"]].reset_index(drop=True)
+
+
+def baseline_withheld(report: QuarterReport, measure_id: str) -> bool:
+    """Whether the baseline must show as ``[c]``: as its period was published, or by the small-number rule when it never was.
+
+    A ratio's baseline is one rate with no counts behind it, so when the
+    measure has a threshold and the period was never judged, it is withheld.
+    """
+    if report.params.audience != "public":
+        return False
+    m = report.data.measures.loc[measure_id]
+    history = report.history
+    rows = history[(history["measure_id"] == measure_id) & (history["period"] == m["baseline_period"])]
+    if not rows.empty:
+        return bool(rows["suppressed"].iloc[-1])
+    if m["disclosure_min"] > 0 and m["aggregation"] == "ratio":
+        return True
+    probe = pd.DataFrame({"measure_id": [measure_id], "value": [m["baseline_value"]], "numerator": [None], "denominator": [None]})
+    return bool(small_count(probe, report.data.measures)[0])
+
+
+@dataclass(frozen=True)
+class Appendices:
+    """The appendices of one quarter's report."""
+
+    report: QuarterReport
+
+    def _id(self, what: str) -> str:
+        return f"table-{self.report.quarter.slug}-{what}"
+
+    def heading(self) -> Prose:
+        """The title, saying what the appendices hold."""
+        return Prose(
+            f"# Appendices: {self.report.quarter.code}\n\n"
+            "A: the definition, baseline, target and source of every measure in this report. "
+            "B: the symbols and the rules that decide each status. C: data quality notes and revisions."
+        )
+
+    def definitions_table(self) -> Table:
+        """Appendix A: each measure's definition, baseline, this year's target and intervention level, frequency, source and owner."""
+        r = self.report
+        judged = r.judged.set_index("measure_id")
+        rows = []
+        for measure_id, m in r.measures.iterrows():
+            fmt = lambda v, m=m: format_value(v, m["unit"], int(m["decimals"]))  # noqa: E731
+            j = judged.loc[measure_id]
+            baseline = "[x]"
+            if isinstance(m["baseline_period"], str) and pd.notna(m["baseline_value"]):
+                shown = value_text(m["baseline_value"], m["unit"], int(m["decimals"]), suppressed=baseline_withheld(r, measure_id))
+                baseline = f"{shown} ({m['baseline_period']})"
+            definition = m["definition"] if isinstance(m["definition"], str) and m["definition"].strip() else "No definition given."
+            rows.append(
+                {
+                    "Measure": m["name"],
+                    "Definition": definition,
+                    "Baseline": baseline,
+                    "Target": fmt(j["target"]),
+                    "Intervention level": fmt(j["intervention"]),
+                    "Frequency": str(m["frequency"]).capitalize(),
+                    "Source system and owner": " / ".join(str(v) for v in (m["source_system"], m["owner"]) if isinstance(v, str) and v),
+                }
+            )
+        return make_table(pd.DataFrame(rows), self._id("definitions"), f"Appendix A: measure definitions, {r.quarter.code}")
+
+    def rules(self) -> Prose:
+        """Appendix B: how a status is decided, with the council's own method."""
+        return Prose("## Appendix B: symbols and status rules\n\n" + status_rules(self.report.data.council))
+
+    def status_symbols(self) -> Table:
+        """The status words and symbols."""
+        return labels_table(STATUS_LABELS, self._id("status-symbols"), "Statuses")
+
+    def trend_symbols(self) -> Table:
+        """The direction of travel words and symbols."""
+        return labels_table(TREND_LABELS, self._id("trend-symbols"), "Directions of travel")
+
+    def gss_symbols(self) -> Table:
+        """The Government Statistical Service shorthand beside or in place of figures."""
+        return gss_table(self._id("gss-symbols"), "Symbols beside figures")
+
+    def quality_table(self) -> Table | Prose:
+        """Appendix C: figures this report uses that are provisional, estimated or revised, with the service unit's note."""
+        r = self.report
+        flagged = r.judged[r.judged[["provisional", "estimated", "revised"]].any(axis=1) & ~r.judged["suppressed"]]
+        if flagged.empty:
+            return Prose("Every figure in this report is validated, and none has been revised.")
+        obs = r.data.observations
+        as_at = pd.Timestamp(r.params.data_as_at)
+        rows = []
+        for row in flagged.itertuples():
+            covered = parse_period(row.period)
+            notes = obs[(obs["measure_id"] == row.measure_id) & (obs["reported_on"] <= as_at) & obs["note"].notna()]
+            notes = notes[(notes["first_month"] >= covered.first_month) & (notes["first_month"] <= covered.last_month)]
+            words = [w for w, on in (("Provisional", row.provisional), ("Estimated", row.estimated), ("Revised", row.revised)) if on]
+            rows.append(
+                {
+                    "Measure": r.measures.loc[row.measure_id, "name"],
+                    "Period": row.period,
+                    "Quality": ", ".join(words),
+                    "Note from the service unit": "; ".join(dict.fromkeys(notes["note"].astype(str))) or "No note given.",
+                }
+            )
+        return make_table(pd.DataFrame(rows), self._id("quality"), f"Figures that are provisional, estimated or revised, {r.quarter.code}")
+
+    def revisions_table(self) -> Table | Prose:
+        """Appendix C: every figure corrected after it was first supplied, each version with its date."""
+        r = self.report
+        frames = []
+        for measure_id in r.measures.index:
+            found = revisions(r, measure_id)
+            if not found.empty:
+                frames.append(found.assign(measure=r.measures.loc[measure_id, "name"]))
+        if not frames:
+            return Prose("No figure in this report has been revised.")
+        found = pd.concat(frames, ignore_index=True)
+        first = ~found.duplicated(["measure", "period"])
+        frame = pd.DataFrame(
+            {
+                "Measure": found["measure"],
+                "Period": found["period"],
+                "Supplied on": [f"{d:%-d %b %Y}" for d in found["reported_on"]],
+                "Figure": found["shown"],
+                "Version": ["First supplied" if f else "Revised" for f in first],
+            }
+        )
+        return make_table(frame, self._id("revisions"), "Figures revised after they were first supplied")
+
+    def quality_heading(self) -> Prose:
+        """Appendix C's heading and what it lists."""
+        return Prose(
+            "## Appendix C: data quality notes and revisions\n\n"
+            f"Figures used in this report that service units marked provisional or estimated, or that changed after an earlier "
+            f"report used them, with {escape_html(self.report.data.council.short_name)}'s notes; then every revision up to "
+            f"{self.report.params.data_as_at:%-d %B %Y}."
+        )

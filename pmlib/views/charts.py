@@ -1,0 +1,377 @@
+"""Charts as output bundles: an offline HTML view and an SVG, both from one Vega-Lite spec.
+
+The website picks the HTML (an inline SVG that works without scripts, and the
+spec beside it for the site's own Vega libraries to make interactive); the
+Cabinet pack picks the SVG. Both carry the same text description, so no chart
+is only a picture. Element ids come from the quarter and the measure, never
+from counters or memory addresses, so a rerun gives identical bytes.
+
+The specs are written here as plain JSON-ready dicts rather than built with
+Altair: a chart is a fixed shape filled with a few values, and Altair's
+object model (a deep copy and a JSON-schema validation per call, about 40 ms
+a chart, and 0.2 s to import in every notebook kernel) cost more than the
+rendering itself. The dicts are exactly what Altair produced, key order,
+dataset names and all; ``tests/test_charts.py`` checks them against the
+Vega-Lite schema.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import html
+import json
+import math
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import pandas as pd
+import vl_convert
+
+from pmlib.views.formats import format_value
+from pmlib.views.labels import STATUS_LABELS
+from pmlib.views.narrative import join_words
+from pmlib.vocabulary import Unit
+
+# Government Analysis Function categorical palette (accessible on white).
+GAF_DARK_BLUE = "#12436D"
+GAF_TURQUOISE = "#28A197"
+GAF_DARK_PINK = "#801650"
+GAF_ORANGE = "#F46A25"
+GAF_DARK_GREY = "#3D3D3D"
+TEXT_COLOUR = "#0B0C0C"
+FONT = "Arial, Helvetica, Liberation Sans, sans-serif"
+WIDTH, HEIGHT = 520, 200
+# The Vega-Lite schema the specs follow (the version Altair 6.3 wrote); the site's Vega bundle and vl-convert both read it.
+VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v6.4.1.json"
+_SERIES = {"Value": (GAF_DARK_BLUE, [1, 0]), "Target": (GAF_TURQUOISE, [6, 3]), "Intervention level": (GAF_DARK_PINK, [2, 2])}
+_UNIT_AXIS = {
+    "percent": "Per cent",
+    "number": "Number",
+    "days": "Days",
+    "gbp": "Pounds",
+    "rate_per_1000": "Per 1,000",
+    "rate_per_100k": "Per 100,000",
+    "score": "Score",
+}
+_SVG_CACHE_SIZE = 512
+_FIGURE_ID = re.compile(r'<figure id="([^"]+)" class="pm-chart">')
+_FIGURE_SVG = re.compile(r'<figure id="[^"]*" class="pm-chart">\n<div class="pm-chart-view">(.*)</div>\n<figcaption .*', re.DOTALL)
+
+
+@functools.lru_cache(maxsize=_SVG_CACHE_SIZE)
+def _vegalite_svg(spec_json: str) -> str:
+    """vl-convert's SVG for a spec, keyed by its exact JSON: a measure's exception chart is its history chart drawn again."""
+    return vl_convert.vegalite_to_svg(json.loads(spec_json))
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One chart: its spec, a stable element id, and the words that stand in for it."""
+
+    element_id: str
+    title: str
+    description: str
+    spec: dict = field(compare=False, repr=False)
+
+    def svg(self) -> str:
+        """The static rendering, labelled for screen readers, with ids made unique to this chart."""
+        svg = _vegalite_svg(json.dumps(self.spec, ensure_ascii=False))
+        svg = re.sub(r'id="([^"]+)"', lambda m: f'id="{self.element_id}-{m.group(1)}"', svg)
+        svg = re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{self.element_id}-{m.group(1)})", svg)
+        label = html.escape(self.description, quote=True)
+        svg = svg.replace("<svg ", f'<svg role="img" aria-label="{label}" ', 1)
+        return svg
+
+    def html(self, svg: str | None = None) -> str:
+        """A self-contained figure: the SVG, a caption, and the spec as inert JSON for interactivity."""
+        svg = svg or self.svg()
+        spec = json.dumps(self.spec, sort_keys=True, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
+        return (
+            f'<figure id="{self.element_id}" class="pm-chart">\n'
+            f'<div class="pm-chart-view">{svg}</div>\n'
+            f'<figcaption class="pm-chart-description">{html.escape(self.description)}</figcaption>\n'
+            f'<script type="application/json" class="pm-chart-spec">{spec}</script>\n'
+            "</figure>"
+        )
+
+    def drawn(self, figures: Mapping[str, str]) -> str:
+        """``html()``, taken from ``figures`` (HTML by element id, from the executed notebooks) when one of them is this very chart.
+
+        A measure page shows the chart its plan notebook already drew (same
+        id, same spec), so vl-convert need not draw it again. A figure is
+        reused only if ``html()`` of its own SVG gives it back byte for
+        byte, so a notebook run on other data or words is never shown.
+        """
+        figure = figures.get(self.element_id)
+        match = _FIGURE_SVG.fullmatch(figure) if figure else None
+        if match and self.html(match.group(1)) == figure:
+            return figure
+        return self.html()
+
+    def _repr_mimebundle_(self, include: Iterable[str] | None = None, exclude: Iterable[str] | None = None) -> dict[str, str]:
+        svg = self.svg()
+        return {"text/html": self.html(svg), "image/svg+xml": svg, "text/plain": self.description}
+
+
+def chart_figures(outputs: Iterable[str]) -> dict[str, str]:
+    """The chart figures among HTML outputs, by element id, for ``Chart.drawn``."""
+    found = {}
+    for html_text in outputs:
+        match = _FIGURE_ID.match(html_text)
+        if match:
+            found[match.group(1)] = html_text
+    return found
+
+
+def _config() -> dict:
+    """Fonts, colours and sizes shared by every chart; a fresh dict each time, since specs are handed out."""
+    return {
+        "view": {"continuousWidth": 300, "continuousHeight": 300, "stroke": None},
+        "axis": {
+            "aria": False,
+            "gridColor": "#E5E5E5",
+            "labelColor": TEXT_COLOUR,
+            "labelFontSize": 11,
+            "titleColor": TEXT_COLOUR,
+            "titleFontSize": 12,
+        },
+        "font": FONT,
+        "legend": {
+            "aria": False,
+            "labelColor": TEXT_COLOUR,
+            "labelFontSize": 11,
+            "orient": "bottom",
+            "title": None,
+            "titleColor": TEXT_COLOUR,
+        },
+        "mark": {"aria": False},
+        "title": {"anchor": "start", "color": TEXT_COLOUR, "fontSize": 14, "subtitleColor": TEXT_COLOUR, "subtitleFontSize": 12},
+    }
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    """The rows as JSON-ready records, as Altair wrote them: Python scalars, and null for a missing or infinite number."""
+    columns = []
+    for _, column in frame.items():
+        present = column.notna()
+        if pd.api.types.is_float_dtype(column.dtype):
+            present &= column.abs() != math.inf
+        columns.append(column.astype(object).where(present, None).tolist())
+    return [dict(zip(frame.columns, row, strict=True)) for row in zip(*columns, strict=True)]
+
+
+def _dataset(values: list[dict]) -> tuple[str, dict]:
+    """The spec's named dataset: named by a hash of its values, so equal data gives an equal name on every run."""
+    digest = hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()[:32]
+    name = "empty" if values == [{}] else f"data-{digest}"
+    return name, {name: values}
+
+
+def _title(title: str, finding: str) -> dict:
+    return {"text": title, "subtitle": finding}
+
+
+def _shown(value: float, unit: str, decimals: int) -> str:
+    return "not available" if value is None or (isinstance(value, float) and math.isnan(value)) else format_value(value, unit, decimals)
+
+
+def measure_chart(element_id: str, history: pd.DataFrame, measure: pd.Series, title: str, finding: str) -> Chart:
+    """A measure's published values by period against its target and intervention level.
+
+    ``history`` has one row per period (``period``, ``value``, ``target``,
+    ``intervention``), oldest first, already filtered for disclosure: a
+    suppressed or missing value is NaN and leaves a gap rather than a guess.
+    A line never joins the figures either side of a gap (that would draw a
+    figure nobody published and hint at a withheld one): see ``_with_gaps``.
+    """
+    unit, decimals = measure["unit"], int(measure["decimals"])
+    order = list(history["period"])
+    long = history.melt(id_vars="period", value_vars=["value", "target", "intervention"], var_name="series", value_name="amount")
+    long["series"] = long["series"].map({"value": "Value", "target": "Target", "intervention": "Intervention level"})
+    long, alone = _with_gaps(long)
+    present = [s for s in _SERIES if s in set(long["series"])]
+    if long.empty:
+        return _empty_chart(element_id, history, measure, title, finding)
+    long["shown"] = [_shown(v, unit, decimals) for v in long["amount"]]
+    legend = {"symbolSize": 300, "symbolStrokeWidth": 3, "symbolType": "stroke", "title": None}
+
+    def encoding() -> dict:
+        return {
+            "color": {
+                "field": "series",
+                "legend": dict(legend),
+                "scale": {"domain": present, "range": [_SERIES[s][0] for s in present]},
+                "type": "nominal",
+            },
+            "strokeDash": {
+                "field": "series",
+                "legend": dict(legend),
+                "scale": {"domain": list(present), "range": [list(_SERIES[s][1]) for s in present]},
+                "type": "nominal",
+            },
+            "tooltip": [
+                {"field": "series", "title": "Series", "type": "nominal"},
+                {"field": "period", "title": "Period", "type": "ordinal"},
+                {"field": "shown", "title": "Figure", "type": "nominal"},
+            ],
+            "x": {"axis": {"labelAngle": -40}, "field": "period", "sort": list(order), "title": None, "type": "ordinal"},
+            "y": {
+                "field": "amount",
+                "scale": {"zero": unit in (Unit.PERCENT.word, Unit.NUMBER.word, Unit.GBP.word)},
+                "title": _UNIT_AXIS.get(unit, ""),
+                "type": "quantitative",
+            },
+        }
+
+    name, datasets = _dataset(_records(long))
+    points = {"type": "point", "filled": True, "opacity": 1, "shape": "circle", "size": 40}
+    description = _history_description(history, measure, title, finding)
+    layers = [
+        {"mark": {"type": "line", "strokeWidth": 2}, "encoding": encoding()},
+        {"mark": points, "encoding": encoding(), "transform": [{"filter": "(datum.series === 'Value')"}]},
+    ]
+    if alone:  # a target or intervention level with gaps both sides is a line of one point, so draw it as a short level tick
+        lone = " || ".join(f"(datum.series === {json.dumps(s)} && indexof({json.dumps(p)}, datum.period) >= 0)" for s, p in alone.items())
+        ticks = {k: v for k, v in encoding().items() if k != "strokeDash"}
+        layers.insert(
+            1, {"mark": {"type": "tick", "opacity": 1, "size": 16, "thickness": 2}, "encoding": ticks, "transform": [{"filter": lone}]}
+        )
+    spec = {
+        "config": _config(),
+        "layer": layers,
+        "data": {"name": name},
+        "description": description,
+        "height": HEIGHT,
+        "title": _title(title, finding),
+        "width": WIDTH,
+        "$schema": VEGA_LITE_SCHEMA,
+        "datasets": datasets,
+    }
+    return Chart(element_id=element_id, title=title, description=description, spec=spec)
+
+
+def _with_gaps(long: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, list[str]]]:
+    """The rows to plot, and by series the periods where the target or intervention line has a lone point.
+
+    A series keeps, as a row with a null ``amount``, every period without a
+    number that lies between two periods with one: Vega-Lite's line mark
+    (whose default ``invalid`` mode, "break-paths-show-path-domains", breaks
+    a path at a null y and keeps the period on the x axis) then breaks the
+    line there instead of joining its neighbours; the static SVG and the
+    site's interactive view both draw the spec so. Periods before a series'
+    first number or after its last break nothing and are dropped as before,
+    so a chart without a gap is unchanged. Point marks skip the null rows and
+    draw every figure, so one between two gaps still shows.
+    """
+    has = long["amount"].notna()
+    series = long["series"]
+    started = has.groupby(series).cummax()
+    continues = has[::-1].groupby(series[::-1]).cummax()[::-1]
+    long = long[has | (started & continues)]
+    alone: dict[str, list[str]] = {}
+    for name, rows in long.groupby("series", sort=False):
+        if name == "Value":
+            continue
+        known = rows["amount"].notna().to_numpy()
+        before = [False, *known[:-1]]
+        after = [*known[1:], False]
+        periods = [p for p, k, b, a in zip(rows["period"], known, before, after, strict=True) if k and not b and not a]
+        if periods and len(rows) > 1:
+            alone[str(name)] = periods
+    return long, alone
+
+
+def _empty_chart(element_id: str, history: pd.DataFrame, measure: pd.Series, title: str, finding: str) -> Chart:
+    """A measure with nothing to plot still gets a chart-sized note, so every page keeps its shape and words."""
+    name, datasets = _dataset([{"text": "No published figures yet"}])
+    description = _history_description(history, measure, title, finding)
+    spec = {
+        "config": _config(),
+        "data": {"name": name},
+        "mark": {"type": "text", "color": TEXT_COLOUR, "fontSize": 14},
+        "description": description,
+        "encoding": {"text": {"field": "text", "type": "nominal"}},
+        "height": 60,
+        "title": _title(title, finding),
+        "width": WIDTH,
+        "$schema": VEGA_LITE_SCHEMA,
+        "datasets": datasets,
+    }
+    return Chart(element_id=element_id, title=title, description=description, spec=spec)
+
+
+def _history_description(history: pd.DataFrame, measure: pd.Series, title: str, finding: str) -> str:
+    unit, decimals = measure["unit"], int(measure["decimals"])
+    values = history.dropna(subset=["value"])
+    if values.empty:
+        return f"Line chart of {title}: no published figures yet. {finding}"
+    first, last = history["period"].iloc[0], history["period"].iloc[-1]
+    hi = values.loc[values["value"].idxmax()]
+    lo = values.loc[values["value"].idxmin()]
+    lines = "with its target" + (" and intervention level" if history["intervention"].notna().any() else "")
+    if history["target"].isna().all():
+        lines = "without a target"
+    known = history["value"].notna().to_numpy()
+    inside = range(int(known.argmax()), len(known) - int(known[::-1].argmax()))
+    gaps = [str(history["period"].iloc[i]) for i in inside if not known[i]]
+    breaks = f" The line breaks at {join_words(gaps)}, where a figure is withheld or missing." if gaps else ""
+    return (
+        f"Line chart of {title} from {first} to {last}, {lines}. {finding} "
+        f"The highest figure was {_shown(hi['value'], unit, decimals)} in {hi['period']} "
+        f"and the lowest {_shown(lo['value'], unit, decimals)} in {lo['period']}.{breaks}"
+    )
+
+
+def status_chart(element_id: str, counts: pd.DataFrame, title: str, finding: str) -> Chart:
+    """Statuses by delivery plan as stacked bars; legend and tooltips name each status in words and symbols.
+
+    ``counts`` has one row per plan (``plan``, then a column per status key).
+    """
+    keys = [k for k in STATUS_LABELS if k in counts.columns]
+    long = counts.melt(id_vars="plan", value_vars=keys, var_name="key", value_name="measures")
+    long = long[long["measures"] > 0].copy()
+    long["status"] = long["key"].map(lambda k: STATUS_LABELS[k].text)
+    long["rank"] = long["key"].map(keys.index)
+    domain = [STATUS_LABELS[k].text for k in keys]
+    lines = []
+    for row in counts.itertuples(index=False):
+        parts = [f"{getattr(row, k)} {STATUS_LABELS[k].word.lower()}" for k in keys if getattr(row, k)]
+        lines.append(f"{row.plan}: {', '.join(parts) or 'no measures'}.")
+    description = f"Bar chart of measures by status for each delivery plan. {finding} " + " ".join(lines)
+    name, datasets = _dataset(_records(long))
+    spec = {
+        "config": _config(),
+        "data": {"name": name},
+        "mark": {"type": "bar"},
+        "encoding": {
+            "color": {
+                "field": "status",
+                "legend": {"title": None},
+                "scale": {"domain": domain, "range": [STATUS_LABELS[k].colour for k in keys]},
+                "type": "nominal",
+            },
+            "order": {"field": "rank", "type": "quantitative"},
+            "tooltip": [
+                {"field": "plan", "title": "Delivery plan", "type": "nominal"},
+                {"field": "status", "title": "Status", "type": "nominal"},
+                {"field": "measures", "type": "quantitative"},
+            ],
+            "x": {
+                "axis": {"format": "d", "tickMinStep": 1},
+                "field": "measures",
+                "stack": "zero",
+                "title": "Measures",
+                "type": "quantitative",
+            },
+            "y": {"axis": {"labelLimit": 260}, "field": "plan", "sort": list(counts["plan"]), "title": None, "type": "nominal"},
+        },
+        "height": {"step": 26},
+        "title": _title(title, finding),
+        "width": WIDTH - 200,
+        "$schema": VEGA_LITE_SCHEMA,
+        "datasets": datasets,
+        "description": description,
+    }
+    return Chart(element_id=element_id, title=title, description=description, spec=spec)

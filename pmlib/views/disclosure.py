@@ -1,0 +1,85 @@
+"""What may be published: restricted measures removed, small numbers shown as ``[c]``.
+
+Public outputs (website, public pack, open data) go through ``public_view``;
+nothing downstream decides disclosure for itself. The Government Statistical
+Service shorthand marks why a figure is not shown or is qualified.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from pmlib.views.formats import format_value
+
+GSS_SYMBOLS = {
+    "[c]": "confidential: suppressed to protect small numbers",
+    "[x]": "not available",
+    "[z]": "not applicable",
+    "[p]": "provisional",
+    "[e]": "estimated",
+    "[r]": "revised",
+}
+SUPPRESSED = "[c]"
+_VALUE_COLUMNS = {
+    "value": "suppressed",
+    "period_value": "period_value_suppressed",
+    "previous_value": "previous_value_suppressed",
+    "year_ago_value": "year_ago_value_suppressed",
+    "context_value": "context_value_suppressed",
+}
+
+
+def public_view(judged: pd.DataFrame, audience: str = "public") -> pd.DataFrame:
+    """The judged rows an audience may see; for the public, small-number values become NaN and flagged.
+
+    Restricted (``public: false``) measures are dropped for the public. The
+    numerator and denominator of a suppressed ratio are blanked too, so no
+    value derived from a small count survives into any output.
+    """
+    if audience == "internal":
+        return judged.copy()
+    out = judged[judged["public"]].copy()
+    for column, flag in _VALUE_COLUMNS.items():
+        out[column] = out[column].where(~out[flag])
+    for column in ("numerator", "denominator"):
+        out[column] = out[column].where(~out["suppressed"])
+    return out
+
+
+def value_text(value: float, unit: str, decimals: int, *, suppressed=False, provisional=False, estimated=False, revised=False) -> str:
+    """A published figure with its GSS markers, e.g. ``76.4% [p]``, or ``[c]`` when suppressed."""
+    if suppressed:
+        return SUPPRESSED
+    text = format_value(value, unit, decimals)
+    if text == "[x]":
+        return text
+    markers = [m for m, on in (("[p]", provisional), ("[e]", estimated), ("[r]", revised)) if on]
+    return " ".join([text, *markers])
+
+
+def value_texts(judged: pd.DataFrame, measures: pd.DataFrame) -> pd.Series:
+    """``value_text`` for every row of a judged table, for tables and open data."""
+    m = measures.reindex(judged["measure_id"])
+    return pd.Series(
+        [
+            value_text(v, u, d, suppressed=s, provisional=p, estimated=e, revised=r)
+            for v, u, d, s, p, e, r in zip(
+                judged["value"].to_numpy(),
+                m["unit"],
+                m["decimals"],
+                judged["suppressed"].to_numpy(bool),
+                judged["provisional"].to_numpy(bool),
+                judged["estimated"].to_numpy(bool),
+                judged["revised"].to_numpy(bool),
+                strict=True,
+            )
+        ],
+        index=judged.index,
+        dtype=object,
+    )
+
+
+def has_value(judged: pd.DataFrame) -> np.ndarray:
+    """Rows with a figure that may be shown."""
+    return judged["value"].notna().to_numpy() & ~judged["suppressed"].to_numpy(bool)

@@ -1,0 +1,53 @@
+"""Numbers as a council publishes them: ``76.4%``, ``£1.2m``, ``12 days``, ``4.1 per 1,000``.
+
+Formatting rounds half away from zero, exactly as the status engine does, so
+the figure on the page is the figure that was judged.
+"""
+
+from __future__ import annotations
+
+import math
+
+from pmlib.engine.rounding import round_half_away
+
+NOT_AVAILABLE = "[x]"
+
+
+def _number(value: float, decimals: int) -> str:
+    rounded = float(round_half_away(value, decimals))
+    return f"{rounded:,.{decimals}f}"
+
+
+def format_value(value: float | None, unit: str, decimals: int) -> str:
+    """A figure with its unit, at the measure's decimals; ``[x]`` when there is none."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return NOT_AVAILABLE
+    value = float(value)
+    if unit == "percent":
+        return f"{_number(value, decimals)}%"
+    if unit == "gbp":
+        sign, size = ("-" if value < 0 else ""), abs(value)
+        if size >= 1e9:
+            return f"{sign}£{_number(size / 1e9, 1)}bn"
+        if size >= 1e6:
+            return f"{sign}£{_number(size / 1e6, 1)}m"
+        return f"{sign}£{_number(size, decimals)}"
+    if unit == "days":
+        text = _number(value, decimals)
+        return f"{text} day" if text == "1" else f"{text} days"
+    if unit == "rate_per_1000":
+        return f"{_number(value, decimals)} per 1,000"
+    if unit == "rate_per_100k":
+        return f"{_number(value, decimals)} per 100,000"
+    return _number(value, decimals)
+
+
+UNIT_WORDS = {
+    "percent": "per cent",
+    "number": "number",
+    "days": "days",
+    "gbp": "pounds (£)",
+    "rate_per_1000": "rate per 1,000",
+    "rate_per_100k": "rate per 100,000",
+    "score": "score",
+}

@@ -1,0 +1,144 @@
+"""Plain-English sentences about a quarter's results, built from the judged table alone.
+
+Notebooks and pages quote these rather than composing their own, so the
+website, the pack and the open data never tell different stories.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from pmlib.views.disclosure import value_text
+from pmlib.views.formats import format_value
+from pmlib.vocabulary import STATUSES, Status
+
+JUDGED = (Status.ON_TARGET.word, Status.BELOW_TARGET.word, Status.INTERVENTION.word)
+_RANK = {"intervention": 0, "below_target": 1, "on_target": 2}
+_NUMBER_WORDS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
+
+
+def count_words(n: int) -> str:
+    """Numbers one to ten as words, larger ones as digits (GOV.UK style)."""
+    return _NUMBER_WORDS[n] if 0 <= n <= 10 else f"{n:,}"
+
+
+def join_words(items: Sequence[str]) -> str:
+    """``A``, ``A and B``, ``A, B and C``."""
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def _measures(n: int) -> str:
+    return "measure" if n == 1 else "measures"
+
+
+def status_counts(judged: pd.DataFrame) -> dict[str, int]:
+    """How many measures have each status, every status present (zero if none)."""
+    counts = judged["status"].value_counts()
+    return {s: int(counts.get(s, 0)) for s in STATUSES}
+
+
+def headline(judged: pd.DataFrame, names: pd.Series) -> str:
+    """The headline: how many measures with a target are on target, and which need intervention."""
+    c = status_counts(judged)
+    with_target = c["on_target"] + c["below_target"] + c["intervention"]
+    if with_target == 0:
+        text = "No measure with a target has a figure for this quarter."
+    else:
+        on = count_words(c["on_target"]).capitalize()
+        text = f"{on} of {with_target} {_measures(with_target)} with a target {'is' if c['on_target'] == 1 else 'are'} on target"
+        below = c["below_target"]
+        if below:
+            text += f", {count_words(below)} {'is' if below == 1 else 'are'} below target"
+        hit = judged.loc[judged["status"] == "intervention", "measure_id"]
+        if len(hit):
+            needs = "needs" if len(hit) == 1 else "need"
+            text += f" and {count_words(len(hit))} {needs} intervention: {join_words([names[m] for m in hit])}."
+        else:
+            text += " and none needs intervention."
+    extra = []
+    if c["monitoring"]:
+        verb = "is" if c["monitoring"] == 1 else "are"
+        extra.append(f"{count_words(c['monitoring'])} {_measures(c['monitoring'])} {verb} monitored without a target")
+    if c["no_data"]:
+        missing = judged.loc[judged["status"] == "no_data", "measure_id"]
+        has = "has" if len(missing) == 1 else "have"
+        extra.append(f"{count_words(len(missing))} {has} no figure yet ({join_words([names[m] for m in missing])})")
+    if extra:
+        sentence = join_words(extra)
+        text += f" {sentence[0].upper()}{sentence[1:]}."
+    return text
+
+
+def short_headline(judged: pd.DataFrame) -> str:
+    """The headline in one short clause, for a chart subtitle: on target out of judged, and how many need intervention."""
+    c = status_counts(judged)
+    with_target = c["on_target"] + c["below_target"] + c["intervention"]
+    n = c["intervention"]
+    tail = "none needs intervention" if n == 0 else f"{count_words(n)} {'needs' if n == 1 else 'need'} intervention"
+    verb = "is" if c["on_target"] == 1 else "are"
+    return f"{count_words(c['on_target']).capitalize()} of {with_target} {_measures(with_target)} with a target {verb} on target; {tail}."
+
+
+def movement(current: pd.DataFrame, previous: pd.DataFrame, previous_quarter: str) -> str:
+    """How statuses moved since the previous quarter, counting only measures judged both times."""
+    both = current.merge(previous, on="measure_id", suffixes=("", "_before"))
+    both = both[both["status"].isin(JUDGED) & both["status_before"].isin(JUDGED)]
+    change = both["status"].map(_RANK) - both["status_before"].map(_RANK)
+    better, worse = int((change > 0).sum()), int((change < 0).sum())
+    if better == worse == 0:
+        return f"No measure changed status since {previous_quarter}."
+    parts = []
+    if better:
+        parts.append(f"{count_words(better)} {_measures(better)} moved to a better status")
+    if worse:
+        who = "" if better else f" {_measures(worse)} moved"
+        parts.append(f"{count_words(worse)}{who} to a worse {'one' if better else 'status'}")
+    return f"Since {previous_quarter}, " + join_words(parts) + "."
+
+
+def plan_sentence(plan_name: str, judged: pd.DataFrame) -> str:
+    """One line per delivery plan: its status counts."""
+    c = status_counts(judged)
+    parts = [
+        f"{c[s]} {w}" for s, w in (("on_target", "on target"), ("below_target", "below target"), ("intervention", "intervention")) if c[s]
+    ]
+    if c["monitoring"]:
+        parts.append(f"{c['monitoring']} monitoring")
+    if c["no_data"]:
+        parts.append(f"{c['no_data']} no data")
+    return f"{plan_name}: {len(judged)} {_measures(len(judged))}: {', '.join(parts) if parts else 'none judged'}."
+
+
+def measure_finding(row: pd.Series, unit: str, decimals: int) -> str:
+    """One sentence on where a measure stands, for a chart's subtitle and its text description.
+
+    ``row`` is a judged row after ``public_view``, so a suppressed figure is
+    named as withheld rather than shown.
+    """
+
+    def show(v: float) -> str:
+        return format_value(v, unit, decimals)
+
+    period = row["period"]
+    if row["status"] == "no_data":
+        if isinstance(row.get("context_period"), str) and pd.notna(row.get("context_value")):
+            return f"No figure for {period} yet; the latest was {show(row['context_value'])} in {row['context_period']}."
+        return f"No figure for {period} yet."
+    if row["suppressed"]:
+        shown = "a figure withheld to protect small numbers [c]"
+    else:
+        shown = value_text(row["value"], unit, decimals, provisional=row["provisional"], estimated=row["estimated"], revised=row["revised"])
+    if row["status"] == "monitoring":
+        return f"{shown[0].upper()}{shown[1:]} in {period}, monitored without a target."
+    target = show(row["target"])
+    if row["status"] == "on_target":
+        return f"{shown[0].upper()}{shown[1:]} in {period}, meeting the target of {target}."
+    level = f"intervention level {show(row['intervention'])}" if pd.notna(row["intervention"]) else "no intervention level"
+    if row["status"] == "intervention":
+        return f"{shown[0].upper()}{shown[1:]} in {period}: needs intervention (target {target}, {level})."
+    return f"{shown[0].upper()}{shown[1:]} in {period}, below the target of {target} ({level})."

@@ -1,0 +1,153 @@
+"""The open data for a built quarter: ``measures.csv`` and its Frictionless ``datapackage.json``.
+
+It is written from the judged table after ``public_view``, never scraped from
+pages, so the file says exactly what the report says: the same figures,
+statuses and GSS symbols, with restricted measures absent and small numbers
+shown as ``[c]``. Status and trend columns hold the contract's keys, which
+tools can rely on; the report's words and symbols are for readers.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from pmlib.contract.periods import parse_period
+from pmlib.engine.figures import figures_as_at
+from pmlib.engine.rounding import round_half_away
+from pmlib.views.disclosure import SUPPRESSED
+
+OPEN_DATA_FILES = ("measures.csv", "datapackage.json")
+COLUMNS = [
+    ("measure_id", "string", "The measure's stable key."),
+    ("plan_id", "string", "The delivery plan the measure belongs to."),
+    ("name", "string", "The measure's name as published."),
+    ("unit", "string", "percent, number, days, gbp, rate_per_1000, rate_per_100k or score."),
+    ("period", "string", "The period the figure is for (the status rules' expected period)."),
+    ("value", "string", "The figure as published, at the measure's decimals; [c] suppressed to protect small numbers, [x] not available."),
+    ("target", "number", "The target for the period; blank if none."),
+    ("intervention", "number", "The intervention level for the period; blank if none."),
+    ("status", "string", "on_target, below_target, intervention, monitoring or no_data."),
+    (
+        "short_trend",
+        "string",
+        "Against the previous period: improving, worsening or no_change (increasing, decreasing for context); blank if unknown.",
+    ),
+    ("long_trend", "string", "Against a year earlier, in the same words; blank if unknown."),
+    ("quality", "string", "validated, provisional or estimated."),
+    ("revised", "boolean", "The figure differs from one an earlier published report used."),
+    ("source_system", "string", "The system that holds the source data."),
+    ("owner", "string", "The service unit accountable for the measure."),
+    ("reported_on", "date", "When the newest figure behind the value was supplied; blank if there is none."),
+    (
+        "source_rows",
+        "string",
+        "Where the figures behind the value are in the council's data folder: file:row, separated by spaces (row 1 is the header).",
+    ),
+]
+
+
+def provenance(report) -> pd.DataFrame:
+    """For each judged measure, the data rows its value was made from and when the newest of them was supplied.
+
+    A monthly measure's quarter is three rows, a year-to-date value every
+    row since April; each is the version the report used (as at its
+    ``data_as_at``), so the trail leads to the exact figure published.
+    """
+    j = report.judged[["measure_id", "period"]]
+    ytd = report.data.measures.loc[j["measure_id"], "ytd"].to_numpy(bool)
+    periods = [parse_period(code) if isinstance(code, str) else None for code in j["period"]]
+    last = np.array([p.last_month if p else -1 for p in periods])
+    first = np.array([(p.financial_year.first_month if y else p.first_month) if p else 0 for p, y in zip(periods, ytd, strict=True)])
+    wanted = pd.DataFrame({"measure_id": j["measure_id"].to_numpy(), "first": first, "last": last})
+    figures = figures_as_at(report.data.observations, report.params.data_as_at)
+    prefix = len(str(report.data.data_dir)) + 1
+    used = figures.merge(wanted, on="measure_id")
+    used = used[(used["first_month"] >= used["first"]) & (used["first_month"] <= used["last"])].sort_values(["measure_id", "first_month"])
+    used = used.assign(where=used["source"].str.slice(prefix) + ":" + used["_row"].astype("int64").astype(str))
+    grouped = used.groupby("measure_id").agg(reported_on=("reported_on", "max"), source_rows=("where", " ".join))
+    out = grouped.reindex(j["measure_id"])
+    return pd.DataFrame(
+        {
+            "reported_on": out["reported_on"].dt.strftime("%Y-%m-%d").fillna("").to_numpy(),
+            "source_rows": out["source_rows"].fillna("").to_numpy(),
+        }
+    )
+
+
+def _number_text(value: float, decimals: int) -> str:
+    if value is None or np.isnan(value):
+        return ""
+    return f"{round_half_away(value, decimals):.{decimals}f}"
+
+
+def measures_table(report) -> pd.DataFrame:
+    """One row per published measure of the report's quarter, in the columns of ``COLUMNS``."""
+    j = report.judged
+    m = report.data.measures.loc[j["measure_id"]]
+    decimals = m["decimals"].astype(int).to_numpy()
+    values = [
+        SUPPRESSED if s else ("[x]" if np.isnan(v) else _number_text(v, d))
+        for v, d, s in zip(j["value"].to_numpy(float), decimals, j["suppressed"].to_numpy(bool), strict=True)
+    ]
+    quality = np.where(j["provisional"], "provisional", np.where(j["estimated"], "estimated", "validated"))
+    return pd.DataFrame(
+        {
+            "measure_id": j["measure_id"].to_numpy(),
+            "plan_id": j["plan_id"].to_numpy(),
+            "name": m["name"].to_numpy(),
+            "unit": m["unit"].to_numpy(),
+            "period": j["period"].to_numpy(),
+            "value": values,
+            "target": [_number_text(v, d) for v, d in zip(j["target"].to_numpy(float), decimals, strict=True)],
+            "intervention": [_number_text(v, d) for v, d in zip(j["intervention"].to_numpy(float), decimals, strict=True)],
+            "status": j["status"].to_numpy(),
+            "short_trend": j["short_trend"].fillna("").to_numpy(),
+            "long_trend": j["long_trend"].fillna("").to_numpy(),
+            "quality": np.where(np.isnan(j["value"].to_numpy(float)), "", quality),
+            "revised": np.where(j["revised"].to_numpy(bool), "true", "false"),
+            "source_system": m["source_system"].fillna("").to_numpy(),
+            "owner": m["owner"].fillna("").to_numpy(),
+        }
+        | {c: v.to_numpy() for c, v in provenance(report).items()},
+        columns=[c for c, _, _ in COLUMNS],
+    )
+
+
+def datapackage(report) -> dict:
+    """The Frictionless Data package describing ``measures.csv``."""
+    council, q = report.data.council, report.quarter
+    return {
+        "profile": "tabular-data-package",
+        "name": f"{council.short_name}-performance-{q.slug}".lower().replace(" ", "-"),
+        "title": f"{council.name}: {report.params.title}, {q.code}",
+        "description": f"Every published measure of success for {q.code} ({q.label}), as at {report.params.data_as_at:%-d %B %Y}.",
+        "licenses": [{"name": "OGL-UK-3.0", "title": "Open Government Licence v3.0"}],
+        "resources": [
+            {
+                "name": "measures",
+                "path": "measures.csv",
+                "profile": "tabular-data-resource",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "schema": {
+                    "fields": [{"name": c, "type": t, "description": d} for c, t, d in COLUMNS],
+                    "missingValues": [""],
+                    "primaryKey": ["measure_id"],
+                },
+            }
+        ],
+    }
+
+
+def write_open_data(report, out_dir: Path) -> list[Path]:
+    """Write ``measures.csv`` and ``datapackage.json`` for one quarter into ``out_dir``."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    csv_path, package_path = (out_dir / name for name in OPEN_DATA_FILES)
+    measures_table(report).to_csv(csv_path, index=False, lineterminator="\n", encoding="utf-8")
+    package_path.write_text(json.dumps(datapackage(report), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return [csv_path, package_path]

@@ -1,0 +1,269 @@
+"""One object per report: what a notebook, a page or the command line asks for a quarter.
+
+``quarter_report`` reads the params file, loads and validates the data, and
+judges the quarter as its figures stood at ``data_as_at``, flagging figures
+that differ from what earlier published reports showed. Everything public
+passes through ``public_view`` here, once.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from pmlib.contract.config import ReportParams, read_report_params
+from pmlib.contract.loading import CouncilData, load_data
+from pmlib.contract.params_folder import params_files, published_dates, report_params
+from pmlib.contract.periods import Frequency, Period
+from pmlib.engine.status import STATUSES, judge
+from pmlib.engine.year_view import has_year_view, year_view_data, year_view_heading
+from pmlib.errors import ConfigError
+from pmlib.views import tables
+from pmlib.views.charts import Chart, measure_chart, status_chart
+from pmlib.views.disclosure import public_view
+from pmlib.views.narrative import headline, measure_finding, movement, plan_sentence, short_headline, status_counts
+from pmlib.views.prose import Prose, escape_html
+
+if TYPE_CHECKING:  # for annotations only (plan() and appendices() import their classes when called)
+    import datetime as dt
+
+    from pmlib.views.appendices import Appendices
+    from pmlib.views.plan_report import PlanReport
+
+
+@dataclass(frozen=True)
+class QuarterReport:
+    """A quarter as its audience may see it: the judged rows, the data behind them, and its words.
+
+    ``history`` holds every quarter up to this one as the figures stood at
+    this report's ``data_as_at``, so a measure's chart never shows a figure
+    the report itself would not.
+    """
+
+    params: ReportParams
+    data: CouncilData
+    judged: pd.DataFrame
+    previous: pd.DataFrame | None
+    history: pd.DataFrame
+    year_ago: pd.DataFrame | None = None
+    year_view: pd.DataFrame | None = None
+
+    @property
+    def quarter(self) -> Period:
+        """The report quarter."""
+        return self.params.quarter
+
+    @property
+    def measures(self) -> pd.DataFrame:
+        """Measures this audience may see, in file order."""
+        return self.data.measures.loc[self.judged["measure_id"]]
+
+    @property
+    def plans(self) -> pd.DataFrame:
+        """Delivery plans in display order."""
+        return self.data.plans
+
+    @property
+    def exceptions(self) -> pd.DataFrame:
+        """Rows needing an exception report, with the officer's commentary where given."""
+        rows = self.judged[self.judged["needs_exception"]]
+        notes = self.data.commentary[self.data.commentary["period"] == self.quarter.code]
+        return rows.merge(notes.drop(columns=["period", "_row"], errors="ignore"), on="measure_id", how="left")
+
+    def plan_rows(self, plan_id: str) -> pd.DataFrame:
+        """The judged rows of one delivery plan."""
+        return self.judged[self.judged["plan_id"] == plan_id]
+
+    def plan(self, plan_id: str | None = None) -> PlanReport:
+        """One delivery plan's part of the report; the first plan when ``plan_id`` is None."""
+        from pmlib.views.plan_report import PlanReport
+
+        if plan_id is None:
+            plan_id = str(self.plans.index[0])
+        if plan_id not in self.plans.index:
+            known = ", ".join(self.plans.index)
+            raise ConfigError(f"no delivery plan {plan_id!r} in {self.data.data_dir / 'plans.csv'}; use one of: {known}", column="plan_id")
+        return PlanReport(self, plan_id)
+
+    # --- words ----------------------------------------------------------
+    def narrative(self) -> str:
+        """Headline sentences for the quarter, with movement since the previous quarter."""
+        names = self.data.measures["name"]
+        text = headline(self.judged, names)
+        if self.previous is not None:
+            text += " " + movement(self.judged, self.previous, self.quarter.previous().code)
+        return text
+
+    def heading(self) -> Prose:
+        """The report's title block: council, report, quarter, meeting and the date figures stand at."""
+        p, council = self.params, self.data.council
+        audience = "" if p.audience == "public" else " Internal report: includes restricted measures."
+        return Prose(
+            f"# Executive summary: {self.quarter.code}\n\n"
+            f"**{escape_html(council.name)}: {escape_html(p.title)}**, {self.quarter.code} ({self.quarter.label}). "
+            f"{escape_html(p.meeting)}, {p.meeting_date:%-d %B %Y}. Figures as at {p.data_as_at:%-d %B %Y}.{audience}"
+        )
+
+    def headline(self) -> Prose:
+        """The narrative as a Markdown output."""
+        return Prose(escape_html(self.narrative()))
+
+    def finding(self, measure_id: str) -> str:
+        """Where one measure stands this quarter, in a sentence."""
+        row = self.judged.set_index("measure_id").loc[measure_id]
+        m = self.data.measures.loc[measure_id]
+        return measure_finding(row, m["unit"], int(m["decimals"]))
+
+    # --- charts ---------------------------------------------------------
+    def measure_history(self, measure_id: str) -> pd.DataFrame:
+        """The measure's judged figure for each period up to this quarter, oldest first, one row per period."""
+        rows = self.history[self.history["measure_id"] == measure_id]
+        return rows.drop_duplicates("period", keep="last")[["period", "value", "target", "intervention", "status"]].reset_index(drop=True)
+
+    def chart(self, measure_id: str, purpose: str = "history") -> Chart:
+        """The measure's history against its target and intervention level."""
+        m = self.data.measures.loc[measure_id]
+        return measure_chart(
+            f"chart-{self.quarter.slug}-{measure_id}-{purpose}".lower(),
+            self.measure_history(measure_id),
+            m,
+            title=m["name"],
+            finding=self.finding(measure_id),
+        )
+
+    def status_counts(self) -> pd.DataFrame:
+        """Measures by status for each delivery plan, in plan order."""
+        rows = [{"plan_id": pid, "plan": plan["name"], **status_counts(self.plan_rows(pid))} for pid, plan in self.plans.iterrows()]
+        return pd.DataFrame(rows, columns=["plan_id", "plan", *STATUSES])
+
+    def status_chart(self) -> Chart:
+        """Statuses by delivery plan as a chart whose legend names each status in words."""
+        counts = self.status_counts()
+        return status_chart(
+            f"chart-{self.quarter.slug}-status-by-plan",
+            counts.drop(columns="plan_id"),
+            f"Measures by status, {self.quarter.code}",
+            short_headline(self.judged),
+        )
+
+    def appendices(self) -> Appendices:
+        """The report's appendices: measure definitions, symbols and status rules, data quality notes and revisions."""
+        from pmlib.views.appendices import Appendices
+
+        return Appendices(self)
+
+    # --- tables ---------------------------------------------------------
+    def status_table(self) -> tables.Table:
+        """Statuses by delivery plan as a table: the chart's table alternative."""
+        return tables.status_counts_table(self)
+
+    def exceptions_table(self) -> tables.Table | Prose:
+        """Measures needing intervention across all plans."""
+        return tables.exceptions_table(self)
+
+    def comparison_table(self) -> tables.Table:
+        """Status counts this quarter, last quarter and a year ago."""
+        return tables.comparison_table(self)
+
+    def changes_table(self) -> tables.Table | Prose:
+        """Measures whose status changed since the previous quarter."""
+        return tables.status_changes_table(self)
+
+    def year_view_section(self) -> tuple[Prose, tables.Table] | tuple[()]:
+        """At Q2 and Q4, the year's view by plan (heading and status counts); nothing in other quarters."""
+        if self.year_view is None:
+            return ()
+        heading = year_view_heading(self.quarter)
+        counts = pd.DataFrame(
+            [
+                {"plan": plan["name"], **status_counts(self.year_view[self.year_view["plan_id"] == pid])}
+                for pid, plan in self.plans.iterrows()
+            ]
+        )
+        return (
+            Prose(f"## {escape_html(heading)}"),
+            tables.counts_table(self, counts, "year-view-by-plan", f"{heading}: measures by status and delivery plan"),
+        )
+
+    def table(self) -> pd.DataFrame:
+        """Display strings for every row: value with GSS markers, target, status and trends in words."""
+        return tables.display_rows(self.judged, self.data.measures)
+
+    def summary_text(self) -> str:
+        """The quarter in plain text, for the terminal."""
+        p, council = self.params, self.data.council
+        lines = [
+            f"{council.name}: {p.title}",
+            f"{self.quarter.code} ({self.quarter.label}); {p.meeting} {p.meeting_date:%d %B %Y}",
+            f"Figures as at {p.data_as_at:%d %B %Y}; {p.audience} audience",
+            "",
+            self.narrative(),
+            "",
+        ]
+        table = self.table()
+        for plan_id, plan in self.plans.iterrows():
+            rows = table[table["plan_id"] == plan_id]
+            lines.append(plan_sentence(plan["name"], self.plan_rows(plan_id)))
+            for r in rows.itertuples():
+                lines.append(f"  {r.status:<15} {r.measure[:58]:<58} {r.value:>18}  target {r.target:<14} {r.short_trend}")
+            lines.append("")
+        return "\n".join(lines).rstrip() + "\n"
+
+
+def _first_quarter(data: CouncilData, quarter: Period) -> Period:
+    months = data.observations["first_month"].dropna()
+    if months.empty:
+        return quarter
+    return min(quarter, Period(Frequency.QUARTERLY, (int(months.min()) - 3) // 3))
+
+
+def _as_published(
+    data: CouncilData, params_dir: str | os.PathLike, quarter: Period, fallback_as_at: dt.date, audience: str
+) -> pd.DataFrame:
+    """A quarter as its own report showed it, or as the figures stand now when it was never published."""
+    files = params_files(params_dir)
+    as_at = read_report_params(files[quarter]).data_as_at if quarter in files else fallback_as_at
+    judged = judge(data, [quarter], as_at, published_dates(params_dir, quarter))
+    return public_view(judged, audience).reset_index(drop=True)
+
+
+def quarter_report(
+    params: ReportParams | str | Period | None = None,
+    data_dir: str | os.PathLike = "data",
+    params_dir: str | os.PathLike = "params",
+    audience: str | None = None,
+    *,
+    data: CouncilData | None = None,
+) -> QuarterReport:
+    """Load, validate and judge one report quarter for its audience (the latest when ``params`` is None or "latest").
+
+    ``audience`` ("public" or "internal") overrides the params file's, so the
+    internal Cabinet pack is made from the same params as the public one.
+    ``data`` is ``data_dir`` already loaded (by ``load_data``), so a build
+    that reports every quarter reads and checks the folder once, not once
+    a quarter; it is only read, never changed.
+    """
+    if not isinstance(params, ReportParams):
+        params = report_params(params_dir, params)
+    if audience is not None:
+        if audience not in ("public", "internal"):
+            raise ConfigError(f"audience {audience!r}: use 'public' or 'internal'", column="audience")
+        params = params.model_copy(update={"audience": audience})
+    data = load_data(data_dir) if data is None else data
+    q, audience = params.quarter, params.audience
+    published = published_dates(params_dir, q)
+    quarters = [Period(Frequency.QUARTERLY, i) for i in range(_first_quarter(data, q).index, q.index + 1)]
+    history = public_view(judge(data, quarters, params.data_as_at, published), audience).reset_index(drop=True)
+    judged = history[history["quarter"] == q.code].reset_index(drop=True)
+    files = params_files(params_dir)
+    previous = _as_published(data, params_dir, q.previous(), params.data_as_at, audience) if q.previous() in files else None
+    year_ago = None
+    if q.same_period_last_year() >= _first_quarter(data, q):
+        year_ago = _as_published(data, params_dir, q.same_period_last_year(), params.data_as_at, audience)
+    year_view = None
+    if has_year_view(q):
+        year_view = public_view(judge(year_view_data(data), [q], params.data_as_at, published), audience).reset_index(drop=True)
+    return QuarterReport(params, data, judged, previous, history, year_ago, year_view)

@@ -1,0 +1,294 @@
+"""Tables as output bundles: great-tables HTML for the page, plain text for reviewers' diffs.
+
+Every table has a fixed id made from the quarter and what it shows, so its
+scoped CSS and header ids are the same on every run. Statuses are a symbol
+and a word, with a light tint as a third cue that still reads in greyscale.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+from bs4 import BeautifulSoup
+from great_tables import GT, loc, style
+
+from pmlib.views.actions import action_progress, year_progress
+from pmlib.views.disclosure import value_texts
+from pmlib.views.formats import format_value
+from pmlib.views.labels import STATUS_LABELS, action_label, status_label, trend_label
+from pmlib.views.narrative import status_counts
+from pmlib.views.prose import Prose
+from pmlib.views.sparklines import Sparkline, sparkline
+from pmlib.vocabulary import Status
+
+
+@dataclass(frozen=True)
+class Table:
+    """A rendered table: its id, title, the display strings, and the great-tables HTML."""
+
+    table_id: str
+    title: str
+    frame: pd.DataFrame = field(compare=False, repr=False)
+    html: str = field(compare=False, repr=False)
+
+    def text(self) -> str:
+        """The table as aligned plain text, so a notebook diff shows what changed."""
+        return f"{self.title}\n{self.frame.to_string(index=False)}"
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return {"text/html": self.html, "text/plain": self.text()}
+
+
+def make_table(
+    frame: pd.DataFrame,
+    table_id: str,
+    title: str,
+    tints: dict[str, list[str]] | None = None,
+    cell_html: dict[str, list[str]] | None = None,
+) -> Table:
+    """Build a table; ``tints`` maps a column to one background colour per row (blank for none).
+
+    ``cell_html`` maps a column to trusted HTML per row (a sparkline) that
+    replaces the frame's text in the HTML table only; the frame keeps the
+    text, which is what ``text()`` and readers of plain text see.
+    """
+    frame = frame.reset_index(drop=True)
+    gt = GT(frame, id=table_id).tab_header(title=title)
+    for column, colours in (tints or {}).items():
+        for colour in sorted({c for c in colours if c}):
+            rows = [i for i, c in enumerate(colours) if c == colour]
+            gt = gt.tab_style(style.fill(color=colour), loc.body(columns=column, rows=rows))
+    columns = {name: list(frame.columns).index(name) for name in cell_html or {}}
+    return Table(table_id, title, frame, _finish(gt.as_raw_html(), columns, cell_html or {}))
+
+
+def _finish(html: str, columns: dict[str, int], cell_html: dict[str, list[str]]) -> str:
+    """great-tables' title row made a ``<caption>`` (announced as the table's name, not read as a row); trusted cell HTML put in."""
+    soup = BeautifulSoup(html, "html.parser")
+    heading = soup.select_one("thead tr.gt_heading")
+    if heading is not None:
+        title = heading.select_one(".gt_title")
+        caption = soup.new_tag("caption", attrs={"id": title["id"], "class": "gt_caption"})
+        caption.extend(list(title.contents))
+        heading.decompose()
+        soup.table.insert(0, caption)
+    rows = soup.select("tbody.gt_table_body > tr")
+    fragments = {}
+    for name, index in columns.items():
+        for tr, fragment in zip(rows, cell_html[name], strict=True):
+            marker = f"\x00{len(fragments)}\x00"
+            fragments[marker] = fragment
+            tr.find_all("td", recursive=False)[index].string = marker
+    html = str(soup)
+    for marker, fragment in fragments.items():  # spliced as text: an HTML parser would lower-case SVG's viewBox
+        html = html.replace(marker, fragment)
+    return html
+
+
+def _id(report, what: str) -> str:
+    return f"table-{report.quarter.slug}-{what}".lower()
+
+
+def _fmt(value, measure: pd.Series) -> str:
+    return format_value(value, measure["unit"], int(measure["decimals"]))
+
+
+def display_rows(judged: pd.DataFrame, measures: pd.DataFrame) -> pd.DataFrame:
+    """Display strings for judged rows: value with GSS markers, target, status and trends in words."""
+    j, m = judged, measures.loc[judged["measure_id"]]
+    fmt = lambda col: [format_value(v, u, d) for v, u, d in zip(j[col], m["unit"], m["decimals"], strict=True)]  # noqa: E731
+    return pd.DataFrame(
+        {
+            "measure_id": j["measure_id"].to_numpy(),
+            "plan_id": j["plan_id"].to_numpy(),
+            "measure": m["name"].to_numpy(),
+            "period": j["period"].to_numpy(),
+            "value": value_texts(j, measures).to_numpy(),
+            "target": fmt("target"),
+            "intervention": fmt("intervention"),
+            "status": [status_label(s).text for s in j["status"]],
+            "short_trend": [trend_label(t).text for t in j["short_trend"]],
+            "long_trend": [trend_label(t).text for t in j["long_trend"]],
+        }
+    )
+
+
+def counts_table(report, counts: pd.DataFrame, what: str, title: str) -> Table:
+    """Measures by status for each delivery plan (``plan`` and a column per status), with a total column."""
+    keys = list(STATUS_LABELS)
+    frame = pd.DataFrame({"Delivery plan": counts["plan"]})
+    for k in keys:
+        frame[STATUS_LABELS[k].text] = counts[k].astype(int)
+    frame["Total"] = counts[keys].sum(axis=1).astype(int)
+    return make_table(frame, _id(report, what), title)
+
+
+def status_counts_table(report) -> Table:
+    """Measures by status for each delivery plan this quarter."""
+    return counts_table(report, report.status_counts(), "status-by-plan", f"Measures by status and delivery plan, {report.quarter.code}")
+
+
+def quality_words(rows: pd.DataFrame) -> list[str]:
+    """Each figure's quality flags in words, for readers who do not know the GSS shorthand."""
+    words = []
+    for r in rows[["value", "suppressed", "provisional", "estimated", "revised"]].itertuples(index=False):
+        if r.suppressed:
+            words.append("Withheld (small numbers)")
+            continue
+        if pd.isna(r.value):
+            words.append("No figure")
+            continue
+        flags = [w for w, on in (("Provisional", r.provisional), ("Estimated", r.estimated), ("Revised", r.revised)) if on]
+        words.append(", ".join([flags[0], *(f.lower() for f in flags[1:])]) if flags else "Validated")
+    return words
+
+
+def sparklines(report, rows: pd.DataFrame, quarters: int = 8) -> list[Sparkline]:
+    """Each measure's figures over its last ``quarters`` published periods, as the history chart shows them."""
+    lines = []
+    measures = report.data.measures
+    for measure_id in rows["measure_id"]:
+        history = report.history[report.history["measure_id"] == measure_id].drop_duplicates("period", keep="last").tail(quarters)
+        m = measures.loc[measure_id]
+        shown = [_fmt(v, m) for v in history["value"]]
+        lines.append(sparkline(list(history["period"]), list(history["value"]), shown, f"{m['name']}, recent figures"))
+    return lines
+
+
+def dashboard_table(report, rows: pd.DataFrame, what: str, title: str) -> Table:
+    """The plan dashboard: the core measures table with each figure's quality and a sparkline of its recent figures."""
+    lines = sparklines(report, rows)
+    extra = {"Quality": quality_words(rows), "Recent figures": [line.blocks() for line in lines]}
+    return measures_table(report, rows, what, title, extra, {"Recent figures": [line.svg() for line in lines]})
+
+
+def measures_table(report, rows: pd.DataFrame, what: str, title: str, extra=None, cell_html=None) -> Table:
+    """The core measures table: value, target, intervention level, status and both trends (and ``extra`` columns)."""
+    shown = display_rows(rows, report.data.measures)
+    frame = pd.DataFrame(
+        {
+            "Measure": shown["measure"],
+            "Period": shown["period"],
+            "Value": shown["value"],
+            "Target": shown["target"],
+            "Intervention level": shown["intervention"],
+            "Status": shown["status"],
+            "Short-term trend": shown["short_trend"],
+            "Long-term trend": shown["long_trend"],
+            **(extra or {}),
+        }
+    )
+    return make_table(frame, _id(report, what), title, {"Status": [status_label(s).tint for s in rows["status"]]}, cell_html)
+
+
+def exceptions_table(report) -> Table | Prose:
+    """Every measure needing intervention, with whether its commentary has arrived."""
+    rows = report.exceptions
+    if rows.empty:
+        return Prose("No measure needs intervention this quarter.")
+    measures, plans = report.data.measures, report.plans
+    frame = pd.DataFrame(
+        {
+            "Measure": [measures.loc[m, "name"] for m in rows["measure_id"]],
+            "Delivery plan": [plans.loc[p, "name"] for p in rows["plan_id"]],
+            "Value": [_fmt(v, measures.loc[m]) for v, m in zip(rows["value"], rows["measure_id"], strict=True)],
+            "Target": [_fmt(v, measures.loc[m]) for v, m in zip(rows["target"], rows["measure_id"], strict=True)],
+            "Intervention level": [_fmt(v, measures.loc[m]) for v, m in zip(rows["intervention"], rows["measure_id"], strict=True)],
+            "Short-term trend": [trend_label(t).text for t in rows["short_trend"]],
+            "Commentary": ["Given" if isinstance(c, str) and c.strip() else "Commentary missing" for c in rows["commentary"]],
+        }
+    )
+    return make_table(frame, _id(report, "exceptions"), f"Measures needing intervention, {report.quarter.code}")
+
+
+def comparison_table(report) -> Table:
+    """Status counts now, last quarter and in the same quarter last year, as each was published."""
+    q = report.quarter
+    columns = {q.code: report.judged}
+    if report.previous is not None:
+        columns[q.previous().code] = report.previous
+    if report.year_ago is not None:
+        columns[q.same_period_last_year().code] = report.year_ago
+    frame = pd.DataFrame({"Status": [label.text for label in STATUS_LABELS.values()]})
+    for code, judged in columns.items():
+        counts = status_counts(judged)
+        frame[code] = [counts[k] for k in STATUS_LABELS]
+    tints = {"Status": [label.tint for label in STATUS_LABELS.values()]}
+    return make_table(frame, _id(report, "comparison"), "Measures by status: this quarter, last quarter and a year ago", tints)
+
+
+def status_changes_table(report) -> Table | Prose:
+    """Measures whose status changed since the previous quarter, worst news first."""
+    if report.previous is None:
+        return Prose("There is no published report for the previous quarter to compare with.")
+    both = report.judged.merge(report.previous[["measure_id", "status"]], on="measure_id", suffixes=("", "_before"))
+    changed = both[both["status"] != both["status_before"]]
+    before = report.quarter.previous().code
+    if changed.empty:
+        return Prose(f"No measure changed status since {before}.")
+    severity = (Status.INTERVENTION, Status.BELOW_TARGET, Status.NO_DATA, Status.MONITORING, Status.ON_TARGET)
+    order = {s.word: i for i, s in enumerate(severity)}
+    changed = changed.assign(rank=changed["status"].map(order)).sort_values(["rank", "measure_id"], kind="stable")
+    measures = report.data.measures
+    frame = pd.DataFrame(
+        {
+            "Measure": [measures.loc[m, "name"] for m in changed["measure_id"]],
+            before: [status_label(s).text for s in changed["status_before"]],
+            report.quarter.code: [status_label(s).text for s in changed["status"]],
+        }
+    )
+    tints = {report.quarter.code: [status_label(s).tint for s in changed["status"]]}
+    return make_table(frame, _id(report, "status-changes"), f"Measures whose status changed since {before}", tints)
+
+
+def year_view_table(report, view: pd.DataFrame, what: str, title: str) -> Table:
+    """The year's view: each measure's year-to-date or year-end figure against its annual target."""
+    codes = []
+    for period in view["period"]:
+        if " Q" not in period:
+            codes.append(period)
+            continue
+        year, n = period.split(" Q")
+        codes.append(f"{year} Q1" if n == "1" else f"{year} full year" if n == "4" else f"{year} Q1 to Q{n}")
+    return measures_table(report, view.assign(period=codes), what, title)
+
+
+def actions_table(report, plan_id: str) -> Table | Prose:
+    """The plan's actions: lead, due date, latest status and update, marking leads who sent no update."""
+    progress = action_progress(report.data.actions, report.data.action_updates, plan_id, report.quarter)
+    if progress.empty:
+        return Prose("This delivery plan has no actions recorded.")
+    updates = []
+    for r in progress.itertuples():
+        if r.status is None:
+            updates.append("No update received.")
+        elif r.current:
+            updates.append(str(r.update) if isinstance(r.update, str) else "")
+        else:
+            updates.append(f"No update this quarter; last update ({r.update_period}): {r.update}")
+    frame = pd.DataFrame(
+        {
+            "Action": progress["title"],
+            "Lead": progress["lead"],
+            "Due": [f"{d:%-d %b %Y}" if pd.notna(d) else "[x]" for d in progress["due"]],
+            "Status": [action_label(s).text for s in progress["status"]],
+            "Update": updates,
+        }
+    )
+    tints = {"Status": [action_label(s).tint for s in progress["status"]]}
+    return make_table(frame, _id(report, f"{plan_id}-actions"), f"Action progress, {report.quarter.code}", tints)
+
+
+def year_actions_table(report, plan_id: str) -> Table | Prose:
+    """Each action's status in every quarter of the year so far: the year's action progress."""
+    progress = year_progress(report.data.actions, report.data.action_updates, plan_id, report.quarter)
+    if progress.empty:
+        return Prose("This delivery plan has no actions recorded.")
+    quarters = [c for c in progress.columns if c not in ("action_id", "title")]
+    frame = pd.DataFrame({"Action": progress["title"]})
+    for q in quarters:
+        frame[q] = [action_label(s).text for s in progress[q]]
+    tints = {q: [action_label(s).tint for s in progress[q]] for q in quarters}
+    title = f"Action progress through {report.quarter.financial_year.code}"
+    return make_table(frame, _id(report, f"{plan_id}-year-actions"), title, tints)
