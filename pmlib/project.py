@@ -17,8 +17,11 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pmlib.periods import Period
+if TYPE_CHECKING:
+    from pmlib.contract.periods import Period
+
 
 SITE = "_site"
 INTERNAL_OUT = "_internal"
