@@ -10,7 +10,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pmlib.contract.config import Council, ReportParams, read_report_params
 from pmlib.contract.loading import CouncilData, check_data, load_data
 from pmlib.contract.params_folder import report_params
-from pmlib.contract.periods import Frequency, Period, parse_period, parse_quarter
+from pmlib.contract.periods import Period, parse_period, parse_quarter
 from pmlib.engine.figures import figures_as_at
 from pmlib.engine.status import STATUSES, classify, direction, judge
 from pmlib.errors import ConfigError, DataContractError, PeriodError, PmlibError, Problem
@@ -18,6 +18,7 @@ from pmlib.views.disclosure import GSS_SYMBOLS, public_view, value_text
 from pmlib.views.formats import format_value
 from pmlib.views.labels import STATUS_LABELS, TREND_LABELS, status_label, trend_label
 from pmlib.views.report import QuarterReport, quarter_report
+from pmlib.vocabulary import Frequency
 
 try:
     __version__ = version("pmlib")

@@ -32,6 +32,21 @@ class Vocabulary(IntEnum):
         return member
 
     @classmethod
+    def _missing_(cls, value: object) -> Self | None:
+        """Let ``Frequency("monthly")`` find a member by its word, as callers pass the CSV's text; anything else stays a ValueError."""
+        if isinstance(value, str):
+            return next((member for member in cls if member.word == value), None)
+        return None
+
+    def __str__(self) -> str:
+        """The word, so a member in a message reads as the contract writes it (``monthly``), not as its code."""
+        return self.word
+
+    def __format__(self, spec: str) -> str:
+        """The word in f-strings too (``IntEnum`` would format the code)."""
+        return format(self.word, spec)
+
+    @classmethod
     def words(cls) -> tuple[str, ...]:
         """The words in code order: the contract's allowed values, and ``names[code]`` for turning codes back into text."""
         return tuple(member.word for member in cls)
@@ -64,7 +79,7 @@ class Polarity(Vocabulary):
 
 
 class Frequency(Vocabulary):
-    """How often a measure reports (``pmlib.contract.periods.Frequency`` is the same words as a period's kind)."""
+    """How often a measure reports, and so a period's kind: ``pmlib.contract.periods.Period.frequency`` is one of these."""
 
     MONTHLY = "monthly"
     QUARTERLY = "quarterly"

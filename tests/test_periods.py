@@ -8,8 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pmlib.contract.periods import Frequency, Period, example_code, first_months, parse_period, parse_quarter, period_indexes
+import pmlib
+from pmlib.contract.periods import Period, example_code, first_months, parse_period, parse_quarter, period_indexes
 from pmlib.errors import PeriodError
+from pmlib.vocabulary import Frequency
 
 # --- parsing and formatting -------------------------------------------------
 
@@ -241,6 +243,20 @@ def test_containing(day, frequency, code):
     assert Period.containing(day, frequency).code == code
 
 
+def test_a_periods_kind_is_the_vocabularys_frequency_given_as_member_or_word():
+    assert pmlib.Frequency is Frequency and parse_period("2020/21 Q2").frequency is Frequency.QUARTERLY
+    assert Frequency("monthly") is Frequency.MONTHLY and Frequency(Frequency.ANNUAL) is Frequency.ANNUAL
+    for not_a_word in ("Monthly", "", None, 7):
+        with pytest.raises(ValueError):
+            Frequency(not_a_word)
+    from_word, from_member = Period("quarterly", 8081), Period(Frequency.QUARTERLY, 8081)
+    assert from_word == from_member and hash(from_word) == hash(from_member) and {from_member: 1}[from_word] == 1
+    assert from_word.frequency is Frequency.QUARTERLY and from_word.code == "2020/21 Q2"
+    assert str(Frequency.MONTHLY) == f"{Frequency.MONTHLY}" == "monthly" and f"{Frequency.ANNUAL:>8}" == "  annual"
+    with pytest.raises(PeriodError, match="not a monthly period code"):
+        parse_period("2020/21", Frequency.MONTHLY)
+
+
 def test_periods_order_within_a_frequency():
     assert parse_period("2020/21 Q4") < parse_period("2021/22 Q1")
     assert sorted([parse_period("2021-01"), parse_period("2020-12")])[0].code == "2020-12"
@@ -256,12 +272,17 @@ def test_period_indexes_hand_worked():
     expected = [2020 * 12 + 8, 2020 * 4 + 1, 2020, np.nan, np.nan, np.nan, np.nan, np.nan]
     np.testing.assert_array_equal(out.to_numpy(), expected)
     assert period_indexes(pd.Series(["2020/21 Q1", "2020-04"]), "quarterly").tolist()[0] == 2020 * 4
+    for dtype in (None, object):  # pandas holds members as codes unless told to keep the objects
+        members = pd.Series([Frequency(f) for f in freq], dtype=dtype)
+        np.testing.assert_array_equal(period_indexes(codes, members).to_numpy(), expected)
+    assert period_indexes(pd.Series(["2020/21 Q1"]), Frequency.QUARTERLY).tolist() == [2020 * 4]
 
 
 def test_first_months_agrees_with_period():
     periods = [parse_period(c) for c in ("2020-09", "2020/21 Q2", "2020/21", "2021-03", "2020/21 Q4")]
-    out = first_months([p.index for p in periods], [p.frequency.value for p in periods])
+    out = first_months([p.index for p in periods], [p.frequency.word for p in periods])
     assert out.tolist() == [p.first_month for p in periods]
+    assert first_months([p.index for p in periods], [p.frequency for p in periods]).tolist() == out.tolist()
     assert [p.start for p in periods][1] == dt.date(2020, 7, 1)
 
 

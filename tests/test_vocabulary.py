@@ -1,9 +1,10 @@
 """One vocabulary: every word list of the data contract is defined once, in ``pmlib.vocabulary``, and says what the contract says.
 
 A second copy of a word list (a tuple of polarities in one module, a list of
-statuses in another) is how a new word gets accepted by validation but
-judged as something else by the engine; the scan below finds every copy in
-the library and the benchmarks, so the next one fails here, naming its line.
+statuses in another, an enum of frequencies as a period's kind) is how a new
+word gets accepted by validation but judged as something else by the engine;
+the scans below find every copy in the library and the benchmarks (and, for
+classes, the tests), so the next one fails here, naming its line.
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ from pmlib.vocabulary import (
 ROOT = Path(__file__).resolve().parents[1]
 HOME = ROOT / "pmlib" / "vocabulary.py"
 SCANNED = (ROOT / "pmlib", ROOT / "benchmarks")
+# Tests spell out words as data, so only their classes are scanned: a test's own enum of words is a copy too.
+CLASSES_SCANNED = (*SCANNED, ROOT / "tests")
 VOCABULARIES = (Polarity, Frequency, Aggregation, Unit, Quality, ActionStatus, Status, Direction)
 # Also the names of judged-table columns and quality flags: a list of those alone is a list of columns, not of words.
 COLUMN_NAMES = {Status.INTERVENTION.word, Quality.PROVISIONAL.word, Quality.ESTIMATED.word}
@@ -66,8 +69,39 @@ def word_lists(source: str) -> list[tuple[int, str, list[str]]]:
     return found
 
 
-def scanned_files() -> list[Path]:
-    return [path for root in SCANNED for path in sorted(root.rglob("*.py")) if path != HOME]
+def scanned_files(roots: tuple[Path, ...] = SCANNED) -> list[Path]:
+    return [path for root in roots for path in sorted(root.rglob("*.py")) if path != HOME]
+
+
+def _is_enum(node: ast.ClassDef) -> bool:
+    """Whether a class derives, by name, from an ``enum`` class or from ``Vocabulary``."""
+    names = {base.attr if isinstance(base, ast.Attribute) else getattr(base, "id", "") for base in node.bases}
+    return any(name.endswith(("Enum", "Flag")) or name == "Vocabulary" for name in names)
+
+
+def word_classes(source: str) -> list[tuple[int, str, str, list[str]]]:
+    """Line, class, vocabulary and names or words of every class defining a vocabulary's members again.
+
+    A class copies a vocabulary when it names two or more of its members
+    (``MONTHLY``, ``QUARTERLY``, whatever their values), or, being an enum,
+    holds any of its words: both are a second definition of the words.
+    """
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.ClassDef):
+            continue
+        names, strings = set(), set()
+        for item in node.body:
+            if isinstance(item, ast.Assign | ast.AnnAssign) and item.value is not None:
+                targets = item.targets if isinstance(item, ast.Assign) else [item.target]
+                names |= {t.id for t in targets if isinstance(t, ast.Name)}
+                strings |= {c.value for c in ast.walk(item.value) if isinstance(c, ast.Constant) and isinstance(c.value, str)}
+        for vocabulary in VOCABULARIES:
+            members = names & set(vocabulary.__members__)
+            words = strings & set(vocabulary.words()) if _is_enum(node) else set()
+            if len(members) >= 2 or words - COLUMN_NAMES:
+                found.append((node.lineno, node.name, vocabulary.__name__, sorted(members or words)))
+    return found
 
 
 def test_no_word_list_is_defined_outside_the_vocabulary_module():
@@ -77,6 +111,49 @@ def test_no_word_list_is_defined_outside_the_vocabulary_module():
         for line, name, words in word_lists(path.read_text(encoding="utf-8"))
     ]
     assert not copies, "\n".join(copies)
+
+
+def test_no_vocabulary_class_is_defined_outside_pmlib_words():
+    copies = [
+        f"{path.relative_to(ROOT)}:{line}: class {cls} defines {name} again {found}; use pmlib.vocabulary.{name} instead"
+        for path in scanned_files(CLASSES_SCANNED)
+        for line, cls, name, found in word_classes(path.read_text(encoding="utf-8"))
+    ]
+    assert not copies, "\n".join(copies)
+
+
+def test_the_class_scan_finds_every_vocabulary_in_pmlib_words():
+    found = {(cls, name) for _, cls, name, _ in word_classes(HOME.read_text(encoding="utf-8"))}
+    assert found == {(v.__name__, v.__name__) for v in VOCABULARIES}
+    assert "tests/test_periods.py" in {path.relative_to(ROOT).as_posix() for path in scanned_files(CLASSES_SCANNED)}
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        'class Frequency(StrEnum):\n    MONTHLY = "monthly"\n    QUARTERLY = "quarterly"\n    ANNUAL = "annual"',
+        "class PeriodKind:\n    MONTHLY = 0\n    ANNUAL = 2",
+        'class Kind(enum.Enum):\n    MONTH = "monthly"',
+        'class RAG(IntEnum):\n    GREEN = ("on_target", 0)',
+        'class Sense(Vocabulary):\n    UP = "higher"',
+        "def f():\n    class Trend(Enum):\n        IMPROVING = 1\n        WORSENING = 2",
+    ],
+)
+def test_the_class_scan_finds_a_copied_vocabulary(source):
+    assert word_classes(source)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        'class Measure:\n    frequency: str = "monthly"\n    polarity = "higher"',
+        'class Column(StrEnum):\n    VALUE = "value"\n    INTERVENTION = "intervention"',
+        "class Scale(IntEnum):\n    HIGH = 1\n    NONE = 0",
+        "class Period:\n    frequency: Frequency\n    index: int",
+    ],
+)
+def test_the_class_scan_leaves_other_classes_alone(source):
+    assert not word_classes(source)
 
 
 def test_the_scan_reads_the_engine_the_contract_the_pages_and_the_benchmarks():

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 
 from pmlib.contract.collecting import Collector, a_or_an, empty_table, flag_duplicates
-from pmlib.contract.periods import Frequency, example_code, first_months, period_indexes
+from pmlib.contract.periods import example_code, first_months, period_indexes
 from pmlib.errors import Problem
-from pmlib.vocabulary import NON_NEGATIVE_UNITS
+from pmlib.vocabulary import NON_NEGATIVE_UNITS, Frequency
 
 
 def check_targets(c: Collector, targets: pd.DataFrame, measures: pd.DataFrame) -> pd.DataFrame:
@@ -210,7 +210,7 @@ def check_observations(c: Collector, measures: pd.DataFrame) -> pd.DataFrame:
     ok = index.notna()
     first = pd.Series(np.nan, index=obs.index)
     first[ok] = first_months(index[ok].astype("int64"), freq[ok])
-    last_month = first + freq.map({f.value: f.months for f in Frequency}).astype("float64")
+    last_month = first + freq.map({f.word: f.months for f in Frequency}).astype("float64")
     reported_month = obs["reported_on"].dt.year * 12 + obs["reported_on"].dt.month - 1
     flag(
         ok & (reported_month < last_month),

@@ -5,6 +5,9 @@ Every period is an integer index on one of three scales, so that arithmetic
 engine can do it for millions of rows at once. A month's index counts calendar
 months from year 0; a quarter's counts quarters from the financial year 0/01;
 a financial year's is the calendar year it starts in (2020 for 2020/21).
+A period's kind is the contract's ``Frequency`` from ``pmlib.vocabulary``, not a
+second list of the same words, so a measure's frequency and its periods'
+kind are one value.
 """
 
 from __future__ import annotations
@@ -13,26 +16,12 @@ import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
-from enum import StrEnum
 
 import numpy as np
 import pandas as pd
 
 from pmlib.errors import PeriodError
-
-
-class Frequency(StrEnum):
-    """How often a measure reports, which fixes the period codes its rows use."""
-
-    MONTHLY = "monthly"
-    QUARTERLY = "quarterly"
-    ANNUAL = "annual"
-
-    @property
-    def months(self) -> int:
-        """Length of one period in months."""
-        return {"monthly": 1, "quarterly": 3, "annual": 12}[self.value]
-
+from pmlib.vocabulary import Frequency
 
 # [0-9], not \d: Python's \d also matches other scripts' digits ("２０２０-09"), which are not codes.
 _MONTH = re.compile(r"^([0-9]{4})-(0[1-9]|1[0-2])$")
@@ -53,10 +42,20 @@ def _fy_code(start_year: int) -> str:
 
 @dataclass(frozen=True, order=True)
 class Period:
-    """A month, quarter or financial year; ordered within a frequency by ``index``."""
+    """A month, quarter or financial year; ordered within a frequency by ``index``.
+
+    Periods of different frequencies order by the frequency's code (months,
+    then quarters, then years), which means nothing in time; nothing sorts
+    them together.
+    """
 
     frequency: Frequency
     index: int
+
+    def __post_init__(self) -> None:
+        """Hold the member even when given the word, so ``Period("quarterly", i)`` equals and hashes as the member-built period."""
+        if type(self.frequency) is not Frequency:
+            object.__setattr__(self, "frequency", Frequency(self.frequency))
 
     # --- construction -------------------------------------------------
     @classmethod
@@ -217,7 +216,7 @@ def parse_period(code: str, frequency: Frequency | str | None = None) -> Period:
     if frequency is not None:
         frequency = Frequency(frequency)
         if period is None or period.frequency is not frequency:
-            raise PeriodError(f"'{text}' is not a {frequency.value} period code ({_EXAMPLES[frequency]})", column="period")
+            raise PeriodError(f"'{text}' is not a {frequency.word} period code ({_EXAMPLES[frequency]})", column="period")
     if period is None:
         raise PeriodError(f"'{text}' is not a period code (YYYY-MM, YYYY/YY Qn or YYYY/YY)", column="period")
     return period
@@ -234,28 +233,36 @@ def parse_quarter(text: str) -> Period:
         raise PeriodError(f"'{text}' is not a quarter: write it as 2020/21 Q2 or 2020-21-Q2", column="quarter") from None
 
 
-def period_indexes(codes: pd.Series, frequency: pd.Series | str) -> pd.Series:
+def period_indexes(codes: pd.Series, frequency: pd.Series | Frequency | str) -> pd.Series:
     """Vectorised ``parse_period(...).index``: the index of each code, NaN where it is not of its frequency.
 
     Lets validation check a million observation rows without a Python loop.
+    ``frequency`` is one frequency (a member or its word) or each row's, as
+    words or as codes: pandas stores a Series of members as their codes, and
+    codes read as text ("1") would match no frequency.
     """
     codes = codes.astype("string").str.strip()
-    freq = pd.Series(frequency, index=codes.index) if isinstance(frequency, str) else frequency.astype("string")
+    if isinstance(frequency, str | Frequency):
+        freq = pd.Series(str(frequency), index=codes.index, dtype="string")
+    elif pd.api.types.is_integer_dtype(frequency):
+        freq = pd.Series(np.asarray(Frequency.words(), dtype=object)[frequency.to_numpy("int64")], index=frequency.index, dtype="string")
+    else:
+        freq = frequency.astype("string")
     out = pd.Series(np.nan, index=codes.index, dtype="float64")
 
     month = codes.str.extract(_MONTH.pattern)
-    is_month = (freq == "monthly") & month[0].notna()
+    is_month = (freq == Frequency.MONTHLY.word) & month[0].notna()
     out[is_month] = month.loc[is_month, 0].astype(int) * 12 + month.loc[is_month, 1].astype(int) - 1
 
     quarter = codes.str.extract(_QUARTER.pattern)
-    is_quarter = (freq == "quarterly") & quarter[0].notna()
+    is_quarter = (freq == Frequency.QUARTERLY.word) & quarter[0].notna()
     qy, qyy = quarter.loc[is_quarter, 0].astype(int), quarter.loc[is_quarter, 1].astype(int)
     ok = ((qy + 1) % 100 == qyy).reindex(codes.index, fill_value=False)
     is_quarter &= ok
     out[is_quarter] = quarter.loc[is_quarter, 0].astype(int) * 4 + quarter.loc[is_quarter, 2].astype(int) - 1
 
     year = codes.str.extract(_YEAR.pattern)
-    is_year = (freq == "annual") & year[0].notna()
+    is_year = (freq == Frequency.ANNUAL.word) & year[0].notna()
     yy, yyy = year.loc[is_year, 0].astype(int), year.loc[is_year, 1].astype(int)
     is_year &= ((yy + 1) % 100 == yyy).reindex(codes.index, fill_value=False)
     out[is_year] = year.loc[is_year, 0].astype(int)
@@ -263,10 +270,18 @@ def period_indexes(codes: pd.Series, frequency: pd.Series | str) -> pd.Series:
 
 
 def first_months(index: pd.Series | np.ndarray, frequency: pd.Series | np.ndarray) -> np.ndarray:
-    """Vectorised ``Period.first_month`` for arrays of indexes and frequencies."""
+    """Vectorised ``Period.first_month`` for arrays of indexes and frequencies, given as words or as codes (members).
+
+    Words are compared with words and codes with members: a word array
+    compared with a member is all False, which would make every period a year.
+    """
     index = np.asarray(index, dtype="int64")
-    freq = np.asarray(frequency, dtype=object)
-    return np.select([freq == Frequency.MONTHLY, freq == Frequency.QUARTERLY], [index, 3 * index + 3], default=12 * index + 3)
+    freq = np.asarray(frequency)
+    if freq.dtype.kind in "iu":
+        monthly, quarterly = freq == Frequency.MONTHLY, freq == Frequency.QUARTERLY
+    else:
+        monthly, quarterly = freq == Frequency.MONTHLY.word, freq == Frequency.QUARTERLY.word
+    return np.select([monthly, quarterly], [index, 3 * index + 3], default=12 * index + 3)
 
 
 def example_code(frequency: Frequency | str) -> str:

@@ -23,7 +23,6 @@ import pyarrow as pa
 
 from pmlib.contract.config import Council
 from pmlib.contract.loading import CouncilData
-from pmlib.contract.periods import Frequency as PeriodKind
 from pmlib.contract.periods import Period, parse_quarter
 from pmlib.cores import usable_cores
 from pmlib.engine.measure_arrays import MeasureArrays, TargetArrays, blocks
@@ -116,7 +115,7 @@ def _period_text(index: np.ndarray, annual: np.ndarray) -> pd.arrays.ArrowString
         return _text([], np.full(index.size, -1))
     key = np.where(known, index * 2 + annual, 0)
     lo, hi = int(key[known].min()), int(key[known].max())
-    names = [Period.year((k // 2) // 4).code if k % 2 else Period(PeriodKind.QUARTERLY, k // 2).code for k in range(lo, hi + 1)]
+    names = [Period.year((k // 2) // 4).code if k % 2 else Period(Frequency.QUARTERLY, k // 2).code for k in range(lo, hi + 1)]
     return _text(names, np.where(known, key - lo, -1))
 
 
@@ -172,7 +171,7 @@ def judge_figures(
     step = np.where(m.annual, 4, 1)[None, :]
     # Text columns that need no judging are made while the blocks are judged; the rest after.
     before = {
-        "quarter": (_text, [Period(PeriodKind.QUARTERLY, int(q)).code for q in report], np.repeat(np.arange(nq), n)),
+        "quarter": (_text, [Period(Frequency.QUARTERLY, int(q)).code for q in report], np.repeat(np.arange(nq), n)),
         "measure_id": (_text, measures.index.tolist(), measure_codes),
         "plan_id": (_text, measures["plan_id"].tolist(), measure_codes),
         "period": (_period_text, eq.ravel(), annual),

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pmlib.contract.periods import Frequency, Period, period_indexes
+from pmlib.contract.periods import Period, period_indexes
+from pmlib.vocabulary import Frequency
 
 
 def _with_index(updates: pd.DataFrame) -> pd.DataFrame:

@@ -17,7 +17,7 @@ import pandas as pd
 from pmlib.contract.config import ReportParams, read_report_params
 from pmlib.contract.loading import CouncilData, load_data
 from pmlib.contract.params_folder import params_files, published_dates, report_params
-from pmlib.contract.periods import Frequency, Period
+from pmlib.contract.periods import Period
 from pmlib.engine.status import STATUSES, judge
 from pmlib.engine.year_view import has_year_view, year_view_data, year_view_heading
 from pmlib.errors import ConfigError
@@ -26,6 +26,7 @@ from pmlib.views.charts import Chart, measure_chart, status_chart
 from pmlib.views.disclosure import public_view
 from pmlib.views.narrative import headline, measure_finding, movement, plan_sentence, short_headline, status_counts
 from pmlib.views.prose import Prose, escape_html
+from pmlib.vocabulary import Frequency
 
 if TYPE_CHECKING:  # for annotations only (plan() and appendices() import their classes when called)
     import datetime as dt
