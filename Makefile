@@ -32,7 +32,7 @@ build: $(STAMP)
 test: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest -n auto --dist loadscope --nbval --nbval-current-env tests reports
+	$(BIN)/pytest -n auto --dist loadscope --durations=25 --nbval --nbval-current-env tests reports
 	$(MAKE) --no-print-directory reports-check
 
 # The fast loop while changing code: lint, unit, property, fixture and fragment tests (no

@@ -50,7 +50,8 @@ def test_a_failed_build_leaves_the_previous_site_untouched(built_site, tmp_path,
     (out / "index.html").write_text("the previous site", encoding="utf-8")
     before = files(out)
     plan = nbformat.read(project / "notebooks" / "plan.ipynb", as_version=4)
-    plan.cells.append(nbformat.v4.new_code_cell("raise RuntimeError('broken on purpose')", id="broken"))
+    first = next(i for i, cell in enumerate(plan.cells) if "parameters" in cell.metadata.get("tags", ())) + 1
+    plan.cells.insert(first, nbformat.v4.new_code_cell("raise RuntimeError('broken on purpose')", id="broken"))
     nbformat.write(plan, project / "notebooks" / "plan.ipynb")
     with pytest.raises(BuildError, match="broken on purpose"):
         build([LATEST], Project(), renderer="builtin")
