@@ -135,3 +135,43 @@ class NotebookError(ProblemsError):
     """Notebook templates that cannot be run as given, found before any kernel starts."""
 
     what = "the notebooks or their parameters"
+
+
+class SiteError(ProblemsError):
+    """The sources cannot make a working website: a link to no page, or two sources for one page."""
+
+    what = "the website sources"
+
+
+class TableConversionError(PmlibError):
+    """HTML a notebook showed that the pack cannot draw as a Typst table."""
+
+
+class PackError(PmlibError):
+    """The Cabinet pack cannot be made from the files given."""
+
+
+class QuartoError(PmlibError):
+    """Quarto failed; its own message is included."""
+
+
+class ProjectConfigError(ProblemsError):
+    """The Quarto project files hold a key or value the renderers cannot use as written."""
+
+    what = "the Quarto project files (see pmlib/rendering/quarto_project.schema.json)"
+
+
+class UnsupportedSyntaxError(ProblemsError):
+    """A source uses Quarto syntax the built-in renderer would show as plain text."""
+
+    what = "the sources (Quarto syntax the built-in renderer does not handle)"
+
+
+class BuildError(PmlibError):
+    """A build step failed; the previous output folder is unchanged."""
+
+
+class IntakeError(ProblemsError):
+    """Returned files that cannot be read in as given; nothing was written."""
+
+    what = "the files to read in"

@@ -114,3 +114,14 @@ def test_the_check_leaves_out_annotations_and_the_package_identity(tmp_path):
 def test_no_module_is_over_500_lines():
     long = {path.relative_to(ROOT).as_posix(): n for path in MODULES if (n := len(path.read_text(encoding="utf-8").splitlines())) > 500}
     assert long == {}
+
+
+def test_every_exception_class_is_in_the_errors_module():
+    elsewhere = [
+        f"{path.relative_to(ROOT)}:{node.lineno}: {node.name}"
+        for path in MODULES
+        if path != PACKAGE / "errors.py"
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.ClassDef) and any(getattr(b, "id", "").endswith(("Error", "Exception")) for b in node.bases)
+    ]
+    assert elsewhere == []

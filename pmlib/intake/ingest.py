@@ -27,7 +27,7 @@ import pandas as pd
 from pmlib.contract.loading import CouncilData, check_data
 from pmlib.contract.tables import ROW_COLUMN, TABLES, read_table
 from pmlib.engine.figures import figures_as_at
-from pmlib.errors import Problem, ProblemsError, sort_problems
+from pmlib.errors import IntakeError, Problem, sort_problems
 from pmlib.intake.returns import owner_slug
 from pmlib.intake.workbooks import WorkbookReader
 
@@ -36,12 +36,6 @@ LOG_FILE = "intake-log.csv"
 LOG_COLUMNS = ("ingested_on", "file", "sha256", "figures_added", "revisions", "unchanged", "written_to")
 _SCRATCH = "~intake.csv"
 _CSV_COLUMNS = tuple(replace(c, required=False, nonblank=False) if c.name == "reported_on" else c for c in TABLES["observations"])
-
-
-class IntakeError(ProblemsError):
-    """Returned files that cannot be read in as given; nothing was written."""
-
-    what = "the files to read in"
 
 
 @dataclass(frozen=True)

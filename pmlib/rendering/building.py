@@ -22,17 +22,13 @@ from pathlib import Path
 
 from pmlib.contract.params_folder import params_files
 from pmlib.contract.periods import Period, parse_quarter
-from pmlib.errors import ConfigError, PmlibError
+from pmlib.errors import BuildError, ConfigError
 from pmlib.project import Project
 from pmlib.publishing import publishing, sweep
 from pmlib.rendering.manifest import read_manifest, site_is_current, write_manifest
 from pmlib.run import reuse
 from pmlib.run.execution import RunResult, run_quarters
 from pmlib.run.notebook_files import display_path
-
-
-class BuildError(PmlibError):
-    """A build step failed; the previous output folder is unchanged."""
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ from pmlib.contract.config import ReportParams
 from pmlib.contract.loading import CouncilData, load_data
 from pmlib.contract.params_folder import report_params
 from pmlib.contract.periods import Period, parse_quarter
-from pmlib.errors import PmlibError, Problem
+from pmlib.errors import PackError, Problem
 from pmlib.project import Project
 from pmlib.rendering.sources import HIDDEN_TAGS, REMOVE_OUTPUT_TAGS, Block, read_blocks
 from pmlib.rendering.typst_tables import escape_markup, html_table_to_typst
@@ -61,10 +61,6 @@ MARKDOWN = "markdown-citations-raw_html-auto_identifiers"
 
 
 Quarter = str | Period | ReportParams | None  # a code or slug, a quarter, its params, or None for the latest
-
-
-class PackError(PmlibError):
-    """The Cabinet pack cannot be made from the files given."""
 
 
 @dataclass(frozen=True)

@@ -17,18 +17,12 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, ValidationError
 
-from pmlib.errors import Problem, ProblemsError, sort_problems
+from pmlib.errors import Problem, ProjectConfigError, sort_problems
 
 BASE_FILE = "_quarto.yml"
 SCHEMA_PATH = Path(__file__).with_name("quarto_project.schema.json")
 SCHEMA_NAME = "pmlib/rendering/quarto_project.schema.json"
 LANG_PATTERN = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
-
-
-class ProjectConfigError(ProblemsError):
-    """The Quarto project files hold a key or value the renderers cannot use as written."""
-
-    what = f"the Quarto project files (see {SCHEMA_NAME})"
 
 
 def _one_or_many(value: Any) -> Any:

@@ -13,13 +13,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from pmlib.contract.periods import Period
-from pmlib.errors import PmlibError
+from pmlib.errors import QuartoError
 from pmlib.project import Project
 from pmlib.rendering.pack import write_quarto_source
-
-
-class QuartoError(PmlibError):
-    """Quarto failed; its own message is included."""
 
 
 def _quarto(args: list[str], cwd: Path) -> None:

@@ -31,7 +31,7 @@ import vl_convert
 from markupsafe import Markup
 
 from pmlib.contract.periods import Period, parse_quarter
-from pmlib.errors import Problem, ProblemsError
+from pmlib.errors import Problem, SiteError
 from pmlib.project import Project
 from pmlib.rendering.documents import Document, inline_text, read_page, read_quarter, render_inline, render_markdown, wrap_html
 from pmlib.rendering.project import QuartoProject, read_project
@@ -41,12 +41,6 @@ ASSETS_DIR = "assets"
 STATIC_ASSETS = ("charts.js", "site.css", "favicon.svg")
 VEGA_BUNDLE = "vega.js"
 EXTERNAL_SCHEMES = frozenset({"http", "https", "mailto"})
-
-
-class SiteError(ProblemsError):
-    """The sources cannot make a working website: a link to no page, or two sources for one page."""
-
-    what = "the website sources"
 
 
 @dataclass(frozen=True)

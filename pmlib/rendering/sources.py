@@ -18,7 +18,7 @@ from typing import Literal
 
 import nbformat
 
-from pmlib.errors import Problem, ProblemsError
+from pmlib.errors import Problem, UnsupportedSyntaxError
 
 Target = Literal["html", "pack"]
 Kind = Literal["markdown", "html", "svg", "text"]
@@ -40,12 +40,6 @@ UNSUPPORTED = {
     "cell option": re.compile(r"^#\|", re.MULTILINE),
     "attribute block": re.compile(r"\]\{[#.][^}]*\}"),
 }
-
-
-class UnsupportedSyntaxError(ProblemsError):
-    """A source uses Quarto syntax the built-in renderer would show as plain text."""
-
-    what = "the sources (Quarto syntax the built-in renderer does not handle)"
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
-from pmlib.errors import PmlibError
+from pmlib.errors import TableConversionError
 
 # Every ASCII character Typst markup can give a meaning to (emphasis, code, labels, references, comments,
 # list markers, dash and ellipsis shorthands, escapes). Escaping all of them is always valid in Typst.
@@ -34,10 +34,6 @@ _RGB = re.compile(r"rgba?\(\s*(\d{1,3})\s*,\s*(\d{1,3})\s*,\s*(\d{1,3})\s*(?:,\s
 TEXT_EM, CHAR_EM, PAD_EM, LONG_MIN_EM = 56, 0.55, 1.0, 12
 SHORT, WIDE = 24, 60
 _LABEL = re.compile(r"[A-Za-z][\w.:-]*")
-
-
-class TableConversionError(PmlibError):
-    """HTML a notebook showed that the pack cannot draw as a Typst table."""
 
 
 def escape_markup(text: str) -> str:
