@@ -1,6 +1,9 @@
+import fcntl
 import functools
 import http.server
+import json
 import os
+import shutil
 import threading
 
 import pytest
@@ -12,49 +15,44 @@ LATEST = "2021-22-Q2"
 collect_ignore_glob = ["fixtures/*"]
 
 
-# The test modules that read the one built demo site (the ``built_site`` fixture).
-BUILT_SITE_MODULES = ("tests/test_build.py", "tests/test_pack.py", "tests/test_site_browser.py", "tests/test_site_weight.py")
-
-
-def pytest_xdist_make_scheduler(config, log):
-    """With ``-n N --dist loadscope``, send each module (each notebook, for nbval) whole to a worker, the built site's modules together.
-
-    A notebook's cells run in order in one kernel, and module fixtures are made
-    once; grouping the site's modules builds the demo site once, not once per
-    worker. Any other ``--dist`` keeps xdist's own scheduler (the fast loop's
-    ``load`` balances single tests best).
-    """
-    from xdist.scheduler import LoadScopeScheduling
-
-    if config.getoption("dist") != "loadscope":
-        return None
-
-    class ByModuleAndSite(LoadScopeScheduling):
-        def _split_scope(self, nodeid: str) -> str:
-            module = nodeid.split("::", 1)[0]
-            return "built_site" if module in BUILT_SITE_MODULES else module
-
-    return ByModuleAndSite(config, log)
-
-
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     """Notebooks checked by nbval are end-to-end tests, left out of the fast loop like the modules marked ``e2e``."""
     for item in items:
         if item.path.suffix == ".ipynb":
             item.add_marker(pytest.mark.e2e)
-        elif "built_site" in getattr(item, "fixturenames", ()) and item.nodeid.split("::", 1)[0] not in BUILT_SITE_MODULES:
-            raise pytest.UsageError(f"{item.nodeid} uses built_site: list its module in BUILT_SITE_MODULES (tests/conftest.py)")
 
 
 @pytest.fixture(scope="session")
-def built_site(tmp_path_factory):
-    """The demo project built with the built-in renderer: (project folder, _site folder, printed output)."""
+def built_site(tmp_path_factory, worker_id):
+    """The demo project built with the built-in renderer: (project folder, _site folder, printed output).
+
+    Built once for the whole run: under pytest-xdist the first worker to ask
+    builds it in the run's shared temporary folder while holding a lock, and
+    the others wait and read the same files, so the tests that read the site
+    can be spread over every worker. Tests must not change it; a test that
+    builds again does so in its own copy.
+    """
+    shared = tmp_path_factory.getbasetemp()
+    if worker_id != "master":
+        shared = shared.parent
+    project, record = shared / "built-site", shared / "built-site.json"
+    with open(shared / "built-site.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not record.is_file():
+            output = _build_demo(project)
+            record.write_text(json.dumps({"output": output}), encoding="utf-8")
+    return project, project / "_site", json.loads(record.read_text(encoding="utf-8"))["output"]
+
+
+def _build_demo(project):
     from click.testing import CliRunner
 
     from pmlib.cli import main
 
-    project = copy_project(tmp_path_factory.mktemp("project"))
+    if project.exists():
+        shutil.rmtree(project)
+    copy_project(project)
     cwd = os.getcwd()
     os.chdir(project)
     try:
@@ -62,7 +60,7 @@ def built_site(tmp_path_factory):
     finally:
         os.chdir(cwd)
     assert result.exit_code == 0, result.output
-    return project, project / "_site", result.output
+    return result.output
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -1,4 +1,4 @@
-"""The built-in website: built from the committed reports (two quarters) and from a tiny council run end to end.
+"""The built-in website: the demo site every end-to-end module reads, and a tiny council run end to end.
 
 Each built site is parsed as HTML and checked the way a reader, a screen
 reader and a file:// browser would meet it: every page there, every link and
@@ -21,8 +21,10 @@ from urllib.parse import unquote, urlsplit
 import pytest
 import vl_convert
 from builders import make_data, write_csv
+from conftest import LATEST
 
 import pmlib
+from pmlib.contract.params_folder import params_files
 from pmlib.project import Project
 from pmlib.rendering.documents import render_markdown
 from pmlib.rendering.pages import user_markdown, write_pages
@@ -34,7 +36,6 @@ from pmlib.views.sdgs import measures_by_goal
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).parents[1]
-QUARTERS = ["2021-22-Q1", "2021-22-Q2"]
 ALLOWED_URLS = {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}
 VEGA_LITE_SCHEMA = re.compile(r"^https://vega\.github\.io/schema/vega-lite/v[\d.]+\.json$")
 OUTSIDE_LINKS = ("https", "mailto")
@@ -110,13 +111,18 @@ def build(project: Path, quarters, *, data=ROOT / "data", params=ROOT / "params"
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("demo")
-    out, written = build(folder / "one", QUARTERS)
-    again, _ = build(folder / "two", QUARTERS)
-    report = pmlib.quarter_report(QUARTERS[-1], ROOT / "data", ROOT / "params")
+def demo(built_site):
+    """The demo site every end-to-end module reads (built once per run, tests/conftest.py), parsed."""
+    project, out, _ = built_site
+    report = pmlib.quarter_report(LATEST, project / "data", project / "params")
+    quarters = [q.slug for q in params_files(project / "params")]
     pages = {p.relative_to(out).as_posix(): Page(p.read_text(encoding="utf-8")) for p in sorted(out.rglob("*.html"))}
-    return {"folder": folder, "out": out, "again": again, "written": written, "report": report, "pages": pages}
+    return {"project": project, "out": out, "quarters": quarters, "report": report, "pages": pages}
+
+
+def project_copy(demo, target: Path) -> Path:
+    """The built project's pages and configuration, without its site, reports or data, to render again with a change."""
+    return shutil.copytree(demo["project"], target, ignore=shutil.ignore_patterns("_site", "reports", "notebooks"))
 
 
 def check_links(out: Path, pages: dict[str, Page]) -> list[str]:
@@ -143,16 +149,16 @@ def check_links(out: Path, pages: dict[str, Page]) -> list[str]:
 
 
 def test_every_page_is_written(demo):
-    out, report = demo["out"], demo["report"]
-    notebooks = {f"{q}/{p.stem}.html" for q in QUARTERS for p in (ROOT / "reports" / q).glob("*.ipynb")}
+    out, report, quarters = demo["out"], demo["report"], demo["quarters"]
+    notebooks = {f"{q}/{p.stem}.html" for q in quarters for p in (ROOT / "reports" / q).glob("*.ipynb")}
     measures = {f"measures/{m}.html" for m in report.judged["measure_id"]}
     goals = {f"goals/{g}.html" for g in measures_by_goal(report.measures, report.plans)}
-    data = {f"data/{q}/{name}" for q in QUARTERS for name in ("measures.csv", "datapackage.json")}
+    data = {f"data/{q}/{name}" for q in quarters for name in ("measures.csv", "datapackage.json")}
+    packs = {f"packs/{q}.pdf" for q in quarters}
     expected = notebooks | measures | goals | data | GENERATED_PAGES
     assets = {"assets/site.css", "assets/charts.js", "assets/vega.js", "assets/favicon.svg"}
-    assert len(notebooks) == 16 and len(measures) > 40 and len(goals) > 5  # overview, six plans, appendices per quarter
-    assert set(snapshot(out)) == expected | assets
-    assert demo["written"] == sorted(out / name for name in expected | assets)
+    assert len(notebooks) == 8 * len(quarters) and len(measures) > 40 and len(goals) > 5  # overview, six plans, appendices per quarter
+    assert set(snapshot(out)) == expected | assets | packs | {"manifest.json"}
 
 
 def test_every_link_and_asset_resolves(demo):
@@ -190,9 +196,9 @@ def test_nothing_is_loaded_from_elsewhere(demo):
 def test_the_restricted_measure_appears_nowhere(demo):
     name = pmlib.load_data(ROOT / "data").measures.loc["MC09", "name"]
     assert "MC09" not in set(demo["report"].judged["measure_id"])
-    for folder in (demo["out"], demo["folder"] / "one" / "pages"):
+    for folder in (demo["out"], demo["project"] / "pages"):
         for path in folder.rglob("*"):
-            if path.is_file() and path.name != "vega.js":
+            if path.is_file() and path.name != "vega.js" and path.suffix != ".pdf":  # the packs are read in test_pack.py
                 text = path.read_text(encoding="utf-8")
                 assert "mc09" not in text.lower() and name not in text, path
 
@@ -228,7 +234,7 @@ def test_navigation_comes_from_the_project_and_each_quarter(demo):
         prefix = "../" * name.count("/")
         assert [prefix + target for target in NAVBAR] == nav[1 : 1 + len(NAVBAR)], name
         current = [a["href"] for tag, a in page.attrs if tag == "a" and a.get("aria-current") == "page"]
-        if name.startswith(tuple(QUARTERS)):
+        if name.startswith(tuple(demo["quarters"])):
             assert current == [name.split("/")[1]], name  # its own entry in its quarter's menu
     title = '<p class="pm-quarter-nav-title" id="quarter-nav-title">{} report</p>'
     assert title.format("2021/22 Q1") in (out / "2021-22-Q1" / "overview.html").read_text(encoding="utf-8")
@@ -248,21 +254,16 @@ def test_charts_are_static_svg_with_an_offline_script_to_redraw_them(demo):
     assert "<script src=" not in (out / "archive.html").read_text(encoding="utf-8")  # pages without charts load no script
 
 
-def test_building_twice_gives_identical_bytes(demo):
-    assert snapshot(demo["folder"] / "one" / "pages") == snapshot(demo["folder"] / "two" / "pages")
-    assert snapshot(demo["out"]) == snapshot(demo["again"])
-
-
 def test_unsupported_quarto_syntax_in_a_page_fails_the_render(demo, tmp_path):
     project = tmp_path / "project"
-    shutil.copytree(demo["folder"] / "one", project, ignore=shutil.ignore_patterns("site"))
+    project_copy(demo, project)
     (project / "pages" / "extra.qmd").write_text("---\ntitle: Extra\n---\n\nText.\n\n::: {.callout-note}\nA note.\n:::\n", encoding="utf-8")
     (project / "pages" / "raw.qmd").write_text("---\ntitle: Raw\n---\n\n<div>Raw HTML</div>\n", encoding="utf-8")
     # Not a website page: the project's render patterns leave pages/packs/ to the pack, so its shortcodes are no error here.
     (project / "pages" / "packs").mkdir()
     (project / "pages" / "packs" / "2021-22-Q2.qmd").write_text("---\ntitle: P\n---\n\n{{< embed x.ipynb#a >}}\n", encoding="utf-8")
     with pytest.raises(UnsupportedSyntaxError) as caught:
-        render_site(Project(root=project, reports=ROOT / "reports"), QUARTERS, out_dir=tmp_path / "out")
+        render_site(Project(root=project, reports=ROOT / "reports"), demo["quarters"], out_dir=tmp_path / "out")
     found = {(Path(p.file).name, p.row, p.column) for p in caught.value.problems}
     assert found == {("extra.qmd", 7, "div or callout"), ("extra.qmd", 9, "div or callout"), ("raw.qmd", 5, "raw HTML")}
     assert not (tmp_path / "out").exists()
@@ -270,10 +271,10 @@ def test_unsupported_quarto_syntax_in_a_page_fails_the_render(demo, tmp_path):
 
 def test_a_link_to_no_page_fails_the_render(demo, tmp_path):
     project = tmp_path / "project"
-    shutil.copytree(demo["folder"] / "one", project, ignore=shutil.ignore_patterns("site"))
+    project_copy(demo, project)
     (project / "pages" / "extra.qmd").write_text("---\ntitle: Extra\n---\n\nSee [the plan](plan.qmd).\n", encoding="utf-8")
     with pytest.raises(SiteError, match=r"extra\.qmd:-: link: 'plan\.qmd' is not a page of the site"):
-        render_site(Project(root=project, reports=ROOT / "reports"), QUARTERS, out_dir=tmp_path / "out")
+        render_site(Project(root=project, reports=ROOT / "reports"), demo["quarters"], out_dir=tmp_path / "out")
 
 
 # --- a tiny council whose officer typed HTML into the commentary ---------------
@@ -391,9 +392,9 @@ def test_backticks_in_data_cannot_close_a_raw_html_block():
 def test_the_open_data_page_links_every_quarters_files_and_lists_every_column(demo):
     page = demo["pages"]["open-data.html"]
     hrefs = {a["href"] for tag, a in page.attrs if tag == "a"}
-    assert {f"data/{q}/{name}" for q in QUARTERS for name in ("measures.csv", "datapackage.json")} <= hrefs
+    assert {f"data/{q}/{name}" for q in demo["quarters"] for name in ("measures.csv", "datapackage.json")} <= hrefs
     text = (demo["out"] / "open-data.html").read_text(encoding="utf-8")
-    package = json.loads((demo["out"] / "data" / QUARTERS[-1] / "datapackage.json").read_text(encoding="utf-8"))
+    package = json.loads((demo["out"] / "data" / LATEST / "datapackage.json").read_text(encoding="utf-8"))
     for field in package["resources"][0]["schema"]["fields"]:
         assert f">{field['name']}</td>" in text, field["name"]
 
