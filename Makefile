@@ -14,25 +14,28 @@ $(STAMP): pyproject.toml constraints.txt scripts/install-system-packages
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e .
 	touch $(STAMP)
 
-# What only the tests use: poppler, Chromium, the test extras and axe-core. package.json pins
-# axe-core, which the website accessibility tests inject into each page; --no-package-lock
-# keeps npm from writing a lock file of registry URLs.
-$(TEST_STAMP): $(STAMP) package.json
+# What the tests use as well: poppler, Chromium, the test extras and axe-core. One pip install of
+# pmlib with its test extras, not the build's install and then another (a fresh clone's `make test`
+# is ten seconds shorter), so this stamps the build's install too. package.json pins axe-core,
+# which the website accessibility tests inject into each page; --no-package-lock keeps npm from
+# writing a lock file of registry URLs.
+$(TEST_STAMP): pyproject.toml constraints.txt scripts/install-system-packages package.json
 	bash scripts/install-system-packages test
+	python3 -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test,demo]'
 	npm install --no-package-lock --no-audit --no-fund
-	touch $(TEST_STAMP)
+	touch $(STAMP) $(TEST_STAMP)
 
 build: $(STAMP)
 	$(BIN)/pm check --data data
 	$(BIN)/pm build --latest
 
 # Every check, on every core: pytest-xdist sends each test module and each notebook whole to one
-# worker, the modules of the built site together (tests/conftest.py); nbval re-executes every report.
+# worker, longest first (tests/conftest.py); nbval re-executes every report.
 test: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest -n auto --dist loadscope --durations=25 --nbval --nbval-current-env tests reports
+	$(BIN)/pytest -n auto --dist loadscope --no-loadscope-reorder --durations=25 --nbval --nbval-current-env tests reports
 	$(MAKE) --no-print-directory reports-check
 
 # The fast loop while changing code: lint, unit, property, fixture and fragment tests (no

@@ -15,12 +15,33 @@ LATEST = "2021-22-Q2"
 collect_ignore_glob = ["fixtures/*"]
 
 
+# The longest modules, from `make test --durations`; they start first so that no worker is left
+# running one alone at the end. A stale list costs time, never a result.
+LONGEST_FIRST = ("tests/test_site_browser.py", "tests/test_incremental.py", "tests/test_running.py", "tests/test_pack.py")
+
+
+def _start_order(item) -> int:
+    """Longest modules, then the other end-to-end ones, then the unit tests, then the notebooks, short and many, to fill the end."""
+    module = item.nodeid.split("::", 1)[0]
+    if module in LONGEST_FIRST:
+        return LONGEST_FIRST.index(module)
+    if item.path.suffix == ".ipynb":
+        return len(LONGEST_FIRST) + 2
+    return len(LONGEST_FIRST) + (0 if item.get_closest_marker("e2e") else 1)
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
-    """Notebooks checked by nbval are end-to-end tests, left out of the fast loop like the modules marked ``e2e``."""
+    """Notebooks checked by nbval are end-to-end tests, left out of the fast loop like the modules marked ``e2e``.
+
+    Items are put in the order workers should start them (``_start_order``;
+    ``make test`` runs pytest-xdist with ``--no-loadscope-reorder`` to keep
+    it); a module's tests and a notebook's cells keep their own order.
+    """
     for item in items:
         if item.path.suffix == ".ipynb":
             item.add_marker(pytest.mark.e2e)
+    items[:] = sorted(items, key=_start_order)
 
 
 @pytest.fixture(scope="session")
