@@ -5,8 +5,9 @@ page no link reached, so each page is loaded once. On each it records the
 HTTP status, console errors, any request leaving the machine, whether Vega
 drew every chart, audits it with axe-core (WCAG 2.2 A and AA) at a desktop
 width, and narrows it to a phone's width to look for anything wider than the
-screen; axe audits again at the phone width each kind of page and every page
-of the latest quarter (``phone_audit``).
+screen. Each kind of page, and every page of the latest quarter, gets a
+closer audit: axe's best-practice rules too, and axe again at the phone width
+(``closer_audit``).
 The tests below read that one record. Full-page screenshots of a home, plan
 and measure page go to test-artifacts/screenshots/ for a person to look over.
 """
@@ -31,6 +32,7 @@ from browser import (
     ROOT,
     RUN_AXE,
     SCREENSHOTS,
+    WCAG_TAGS,
     WIDTHS,
     chromium_path,
     describe_violations,
@@ -98,7 +100,7 @@ def visit_site(tab, base: str, site: Path) -> dict[str, dict]:
             continue
         current = Visit()
         problem = open_page(tab, base + rel, WIDTHS[0])
-        record = {"problem": problem, "linked": linked, "charts": 0, "drawn": 0, "widths": {}}
+        record = {"problem": problem, "linked": linked, "charts": 0, "drawn": 0, "widths": {}, "closer": False}
         if problem is None:
             record["charts"] = tab.locator("figure.pm-chart").count()
             record["drawn"] = tab.locator("figure.pm-chart .vega-embed").count()
@@ -106,10 +108,12 @@ def visit_site(tab, base: str, site: Path) -> dict[str, dict]:
                 target = urlparse(urljoin(base + rel, href).split("#")[0])
                 if target.netloc == origin and target.path.endswith(".html"):
                     queue.append(target.path.lstrip("/"))
+            each_kind = closer_audit(rel, audited_kinds)
+            record["closer"] = each_kind
             for width in WIDTHS:
                 tab.set_viewport_size({"width": width, "height": HEIGHT})
-                audit = AXE.is_file() and (width == DESKTOP or phone_audit(rel, audited_kinds))
-                violations = tab.evaluate(RUN_AXE, AXE_TAGS) if audit else None
+                tags = AXE_TAGS if each_kind else WCAG_TAGS if width == DESKTOP else None
+                violations = tab.evaluate(RUN_AXE, tags) if tags and AXE.is_file() else None
                 record["widths"][width] = {"problem": None, "violations": violations, "overflow": tab.evaluate(FIND_OVERFLOW)}
         else:
             record["widths"] = {width: {"problem": problem, "violations": [], "overflow": []} for width in WIDTHS}
@@ -126,14 +130,17 @@ def page_kind(rel: str) -> str:
     return f"{folder}/" if folder else rel
 
 
-def phone_audit(rel: str, audited_kinds: set[str]) -> bool:
-    """Whether axe audits ``rel`` again at the phone width: every page of the latest quarter and the first page of each kind.
+def closer_audit(rel: str, audited_kinds: set[str]) -> bool:
+    """Whether axe also runs its best-practice rules on ``rel`` and audits it again at the phone width.
 
-    Narrowing a page changes its layout, not its content, so what axe could
-    find only on a phone (targets too small, a table region that now
+    So it does on every page of the latest quarter and the first page of each
+    kind. Narrowing a page changes its layout, not its content, so what axe
+    could find only on a phone (targets too small, a table region that now
     scrolls, text over a background) comes from the template and its CSS,
-    which every page of a kind shares. The desktop audit covers every page,
-    and the overflow check runs on every page at the phone width.
+    which every page of a kind shares; so do the landmarks, regions and
+    heading order the best-practice rules look at. WCAG 2.2 A and AA are
+    audited on every page at the desktop width, and the overflow check runs
+    on every page at the phone width.
     """
     kind = page_kind(rel)
     if rel.startswith(f"{LATEST}/") or kind not in audited_kinds:
@@ -183,9 +190,10 @@ def test_axe_finds_no_wcag_22_aa_violations_on_any_page(visits):
     assert report == "", f"axe-core found violations:\n{report}"
 
 
-def test_axe_finds_no_violations_at_a_phone_width_on_each_kind_of_page(visits):
+def test_axe_finds_no_violations_at_a_phone_width_or_of_best_practice_on_each_kind_of_page(visits):
     results = {rel: r["widths"][PHONE] for rel, r in visits.items() if r["widths"][PHONE]["violations"] is not None}
     assert {page_kind(rel) for rel in results} == {page_kind(rel) for rel in visits}
+    assert set(results) == {rel for rel, r in visits.items() if r["closer"]}  # best practice ran at the desktop width on these too
     assert {rel for rel in visits if rel.startswith(f"{LATEST}/")} <= set(results)
     report = describe_violations(results, PHONE)
     assert report == "", f"axe-core found violations:\n{report}"
