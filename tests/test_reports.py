@@ -11,7 +11,9 @@ from nbclient import NotebookClient
 
 from pmlib import load_data
 from pmlib.contract.params_folder import params_files
+from pmlib.project import Project
 from pmlib.run import reuse
+from pmlib.run.execution import plan_run, reusable_reports
 
 pytestmark = pytest.mark.e2e
 
@@ -76,3 +78,28 @@ def test_every_chart_output_carries_html_svg_and_a_description():
     ids = [re.match(r'<figure id="([^"]+)"', o["data"]["text/html"]).group(1) for o in charts]
     assert len(set(ids)) == len(ids)
     assert all(o["data"]["text/plain"].startswith("Line chart of ") for o in charts)
+
+
+def test_every_committed_report_is_what_this_checkout_would_make(monkeypatch):
+    """``pm run --all`` on this checkout would keep every committed report and write nothing.
+
+    Each report records its parameters, the digests of its inputs and of the
+    code, and of its own content; a report is kept only when all of them are
+    what this checkout would record. nbval (in ``make test``) re-executes
+    every report and compares every output, so together they prove that
+    ``reports/`` is what the committed code and data make, executing each
+    report once.
+    """
+    monkeypatch.chdir(ROOT)
+    quarters = list(params_files(ROOT / "params"))
+    plan = plan_run(quarters, Project())
+    stale = {}
+    for qp in plan.quarters:
+        names = sorted(run.name for run in qp.runs)
+        kept = sorted(reusable_reports(plan, qp))
+        present = sorted(p.name for p in qp.folder.iterdir()) if qp.folder.is_dir() else []
+        if kept != names or present != names:
+            stale[qp.quarter.slug] = {"executed again": sorted(set(names) - set(kept)), "not made": sorted(set(present) - set(names))}
+    assert stale == {}, "commit code changes first, then run `make reports` and commit reports/"
+    folders = {p.name for p in REPORTS.iterdir() if p.is_dir() and not p.name.startswith(".")}
+    assert folders == {q.slug for q in quarters}
