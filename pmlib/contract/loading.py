@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from pmlib.contract import officer_text
 from pmlib.contract.collecting import Collector, a_or_an, empty_table, flag_duplicates
 from pmlib.contract.config import Council, read_council
 from pmlib.contract.figure_checks import check_observations, check_targets
@@ -164,6 +165,18 @@ def _check_commentary(c: Collector, commentary: pd.DataFrame, measures: pd.DataF
         lambda r: f"'{r.period}' is not a quarter code; write it as {example_code('quarterly')}",
     )
     flag_duplicates(c, commentary, ["measure_id", "period"], "period", "commentary for this measure and quarter")
+    schemes = ", ".join(f"{scheme}:" for scheme in officer_text.ALLOWED_SCHEMES)
+    for column in ("commentary", "action"):
+        refused = commentary[column].map(officer_text.refused_links)
+        flag(
+            refused.map(bool),
+            column,
+            lambda r, column=column: (
+                "links to " + ", ".join(f"'{href}'" for href in officer_text.refused_links(r[column])) + " will be shown as text: "
+                f"links may only go to {schemes} addresses; correct the address or remove the link"
+            ),
+            "warning",
+        )
     return commentary
 
 

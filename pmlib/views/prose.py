@@ -1,8 +1,11 @@
 """Narrative as notebook outputs: Markdown that every renderer reads the same way.
 
-Officers' commentary is plain text with Markdown emphasis and lists, but it
-comes from a spreadsheet anyone can type into, so raw HTML in it must show as
-text and never run. ``escape_html`` makes that so before any Markdown is built.
+Officers' commentary comes from a spreadsheet anyone can type into. It is
+read once, by ``pmlib.contract.officer_text``, into the few constructs the
+contract allows, and ``user_markdown`` writes those back as Markdown in which
+every other character is backslash-escaped: Pandoc, Quarto and the built-in
+renderer then read only what pmlib wrote (no raw attribute, shortcode, math,
+heading, code or HTML can come from the text), and show the rest as typed.
 """
 
 from __future__ import annotations
@@ -11,22 +14,59 @@ import html
 import re
 from dataclasses import dataclass
 
+from pmlib.contract import officer_text
+
 
 def escape_html(text: object) -> str:
     """Text safe to put in Markdown: ``<``, ``>`` and ``&`` become entities, Markdown emphasis survives; blank gives ``""``."""
     return html.escape(text, quote=False) if isinstance(text, str) else ""
 
 
-_BLOCK_START = re.compile(r"^([ \t]{0,3})(#|=|```|~~~)", re.MULTILINE)
+_PUNCTUATION = re.compile(r"([!-%'-/:;=?@\[-`{-~])")  # ASCII punctuation but & < >, which become entities
+_LINK_UNSAFE = re.compile(r"[\s()<>\\`]")
+
+
+def literal_markdown(text: str) -> str:
+    """Text as Markdown that every reader shows as typed: ``&``, ``<`` and ``>`` as entities, other ASCII punctuation backslash-escaped."""
+    return escape_html(_PUNCTUATION.sub(r"\\\1", text))
 
 
 def user_markdown(value: object) -> str:
-    """An officer's commentary: Markdown emphasis and lists kept, HTML shown as text, no headings or code fences.
+    """An officer's commentary or action as Markdown: paragraphs, emphasis, lists and allowed links; the rest as text.
 
-    A line starting with ``#`` in a spreadsheet cell is a number or a note, not a
-    heading; left alone it would break the page's heading order.
+    A line starting with ``#`` in a spreadsheet cell is a number or a note,
+    not a heading, and a link to any scheme but https, http or mailto is its
+    text alone (``pm check`` warns of it).
     """
-    return _BLOCK_START.sub(lambda m: f"{m.group(1)}\\{m.group(2)}", escape_html(value).strip())
+    return "\n\n".join(_block(block, "") for block in officer_text.parse(value))
+
+
+def _block(block: officer_text.Block, indent: str) -> str:
+    if isinstance(block, officer_text.Paragraph):
+        return _inlines(block.inlines).replace("\n", "\n" + indent)
+    items = []
+    for number, item in enumerate(block.items, start=block.start):
+        marker = f"{number}. " if block.ordered else "- "
+        inner = indent + " " * len(marker)
+        body = "\n\n".join(_block(b, inner) for b in item).replace("\n\n", "\n\n" + inner)
+        items.append(f"{marker}{body}")
+    return ("\n" + indent).join(items)
+
+
+def _inlines(inlines: tuple[officer_text.Inline, ...]) -> str:
+    out = []
+    for inline in inlines:
+        if isinstance(inline, officer_text.Text):
+            out.append(literal_markdown(inline.text))
+        elif isinstance(inline, officer_text.Break):
+            out.append("\n")
+        elif isinstance(inline, officer_text.Emphasis):
+            mark = "**" if inline.strong else "*"
+            out.append(f"{mark}{_inlines(inline.inlines)}{mark}")
+        else:
+            href = _LINK_UNSAFE.sub(lambda m: f"%{ord(m.group(0)):02X}", inline.href).replace("&", "\\&")
+            out.append(f"[{_inlines(inline.inlines)}]({href})")
+    return "".join(out)
 
 
 @dataclass(frozen=True)
