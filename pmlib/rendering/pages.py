@@ -36,7 +36,7 @@ from pmlib.views.disclosure import value_text, value_texts
 from pmlib.views.formats import UNIT_WORDS, format_value
 from pmlib.views.labels import status_label
 from pmlib.views.open_data import write_open_data
-from pmlib.views.prose import Prose, escape_html, user_markdown
+from pmlib.views.prose import Prose, literal_markdown, user_markdown
 from pmlib.views.report import QuarterReport, quarter_report
 from pmlib.views.tables import Table, make_table
 
@@ -219,7 +219,7 @@ def measure_page(
     m = report.data.measures.loc[measure_id]
     return _page(
         md_text(m["name"]),
-        escape_html(report.finding(measure_id)),
+        literal_markdown(report.finding(measure_id)),
         "## About this measure",
         _about(report, measure_id, _link(plan_source, page) if plan_source else None),
         "## Targets by year",

@@ -15,14 +15,12 @@ from urllib.parse import quote
 import yaml
 
 from pmlib.rendering.documents import RAW_HTML
-from pmlib.views.prose import escape_html
-
-_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_\[\]])")
+from pmlib.views.prose import literal_markdown
 
 
 def md_text(value: object) -> str:
-    """Text from the data as literal Markdown: HTML escaped, emphasis and link characters backslash-escaped."""
-    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", escape_html(value))
+    """Text from the data as literal Markdown (``literal_markdown``)."""
+    return literal_markdown(value)
 
 
 def link(target: Path, page: Path) -> str:

@@ -20,7 +20,7 @@ from pmlib.views.disclosure import value_text
 from pmlib.views.formats import format_value
 from pmlib.views.labels import STATUS_LABELS, TREND_LABELS
 from pmlib.views.method import gss_table, labels_table, status_rules
-from pmlib.views.prose import Prose, escape_html
+from pmlib.views.prose import Prose, literal_markdown
 from pmlib.views.tables import Table, make_table
 
 if TYPE_CHECKING:
@@ -177,6 +177,6 @@ class Appendices:
         return Prose(
             "## Appendix C: data quality notes and revisions\n\n"
             f"Figures used in this report that service units marked provisional or estimated, or that changed after an earlier "
-            f"report used them, with {escape_html(self.report.data.council.short_name)}'s notes; then every revision up to "
+            f"report used them, with {literal_markdown(self.report.data.council.short_name)}'s notes; then every revision up to "
             f"{self.report.params.data_as_at:%-d %B %Y}."
         )

@@ -12,7 +12,7 @@ import pandas as pd
 from pmlib.contract.config import Council
 from pmlib.views.disclosure import GSS_SYMBOLS
 from pmlib.views.labels import ACTION_LABELS, STATUS_LABELS, Label
-from pmlib.views.prose import escape_html
+from pmlib.views.prose import literal_markdown
 from pmlib.views.tables import Table, make_table
 
 MEANINGS = {
@@ -50,7 +50,7 @@ def gss_table(table_id: str, title: str) -> Table:
 
 def intervention_rule(council: Council) -> str:
     """The council's rule for 'intervention', in Markdown."""
-    name = escape_html(council.short_name)
+    name = literal_markdown(council.short_name)
     if council.status_method == "tolerance":
         pct = f"{council.tolerance_pct:g}%"
         return (

@@ -20,7 +20,7 @@ from pmlib.views.disclosure import value_text
 from pmlib.views.formats import format_value
 from pmlib.views.labels import status_label, trend_label
 from pmlib.views.narrative import count_words, plan_sentence
-from pmlib.views.prose import Prose, escape_html, user_markdown
+from pmlib.views.prose import Prose, literal_markdown, user_markdown
 
 if TYPE_CHECKING:
     from pmlib.views.report import QuarterReport
@@ -76,9 +76,11 @@ class MeasureReport:
     def summary(self) -> Prose:
         """The measure's heading, where it stands, and its figures."""
         m = self.measure
-        head = f"### {escape_html(m['name'])}\n\n{escape_html(self.report.finding(self.measure_id))}"
-        about = [f"*{escape_html(m['definition'])}*" if _text(m["definition"]) else ""]
-        about += [f"{label}: {escape_html(m[key])}." for key, label in (("source_system", "Source"), ("owner", "Owner")) if _text(m[key])]
+        head = f"### {literal_markdown(m['name'])}\n\n{literal_markdown(self.report.finding(self.measure_id))}"
+        about = [f"*{literal_markdown(m['definition'])}*" if _text(m["definition"]) else ""]
+        about += [
+            f"{label}: {literal_markdown(m[key])}." for key, label in (("source_system", "Source"), ("owner", "Owner")) if _text(m[key])
+        ]
         about_text = " ".join(a for a in about if a)
         return Prose(f"{head}\n\n" + "\n".join(self._figures()) + (f"\n\n{about_text}" if about_text else ""))
 
@@ -95,13 +97,13 @@ class MeasureReport:
     def exception_report(self) -> Prose:
         """The contract's exception report (rule 7), or a visible 'commentary missing'."""
         m = self.measure
-        parts = [f"### Exception report: {escape_html(m['name'])}", "\n".join(self._figures())]
+        parts = [f"### Exception report: {literal_markdown(m['name'])}", "\n".join(self._figures())]
         row = self.commentary_row()
         commentary = None if row is None else _text(row["commentary"])
         parts.append(f"**Commentary:** {user_markdown(commentary)}" if commentary else COMMENTARY_MISSING)
         if row is not None and _text(row["action"]):
             due = f"{row['action_due']:%-d %B %Y}" if pd.notna(row["action_due"]) else "no date given"
-            owner = escape_html(_text(row["action_owner"]) or "no owner given")
+            owner = literal_markdown(_text(row["action_owner"]) or "no owner given")
             parts.append(f"**Corrective action:** {user_markdown(_text(row['action']))}\n\n**Owner:** {owner}. **Due:** {due}.")
         else:
             parts.append("**Corrective action:** none recorded.")
@@ -129,12 +131,12 @@ class PlanReport:
         """Title, purpose, who answers for it, and its status counts in a sentence."""
         p, r = self.plan, self.report
         people = [
-            f"{label}: {escape_html(p[key])}."
+            f"{label}: {literal_markdown(p[key])}."
             for key, label in (("portfolio_holder", "Portfolio holder"), ("lead_officer", "Lead officer"))
             if _text(p[key])
         ]
-        parts = [f"# {escape_html(p['name'])}: {r.quarter.code}", escape_html(p["description"]), " ".join(people)]
-        parts.append(escape_html(plan_sentence(p["name"], self.rows)))
+        parts = [f"# {literal_markdown(p['name'])}: {r.quarter.code}", literal_markdown(p["description"]), " ".join(people)]
+        parts.append(literal_markdown(plan_sentence(p["name"], self.rows)))
         return Prose("\n\n".join(part for part in parts if part))
 
     def summary_table(self) -> tables.Table:
@@ -170,7 +172,7 @@ class PlanReport:
         heading = year_view_heading(self.report.quarter)
         rows = view[view["plan_id"] == self.plan_id]
         return (
-            Prose(f"## {escape_html(heading)}"),
+            Prose(f"## {literal_markdown(heading)}"),
             tables.year_view_table(self.report, rows, f"{self.plan_id}-year-view", f"{self.plan['name']}: {heading}"),
             tables.year_actions_table(self.report, self.plan_id),
         )

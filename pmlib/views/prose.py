@@ -26,9 +26,15 @@ _PUNCTUATION = re.compile(r"([!-%'-/:;=?@\[-`{-~])")  # ASCII punctuation but & 
 _LINK_UNSAFE = re.compile(r"[\s()<>\\`]")
 
 
-def literal_markdown(text: str) -> str:
-    """Text as Markdown that every reader shows as typed: ``&``, ``<`` and ``>`` as entities, other ASCII punctuation backslash-escaped."""
-    return escape_html(_PUNCTUATION.sub(r"\\\1", text))
+def literal_markdown(text: object) -> str:
+    """Text from the data as Markdown every reader shows as typed; blank gives ``""``.
+
+    ``&``, ``<`` and ``>`` become entities and every other ASCII punctuation
+    character is backslash-escaped, so a measure's name or a plan's
+    description can no more make a link, heading, raw Typst or shortcode than
+    commentary can.
+    """
+    return escape_html(_PUNCTUATION.sub(r"\\\1", text)) if isinstance(text, str) else ""
 
 
 def user_markdown(value: object) -> str:
@@ -84,4 +90,4 @@ class Prose:
 
 def heading(level: int, text: str) -> str:
     """A Markdown heading line with the text escaped."""
-    return f"{'#' * level} {escape_html(text)}"
+    return f"{'#' * level} {literal_markdown(text)}"

@@ -25,7 +25,7 @@ from pmlib.views import tables
 from pmlib.views.charts import Chart, measure_chart, status_chart
 from pmlib.views.disclosure import public_view
 from pmlib.views.narrative import headline, measure_finding, movement, plan_sentence, short_headline, status_counts
-from pmlib.views.prose import Prose, escape_html
+from pmlib.views.prose import Prose, literal_markdown
 from pmlib.vocabulary import Frequency
 
 if TYPE_CHECKING:  # for annotations only (plan() and appendices() import their classes when called)
@@ -104,13 +104,13 @@ class QuarterReport:
         audience = "" if p.audience == "public" else " Internal report: includes restricted measures."
         return Prose(
             f"# Executive summary: {self.quarter.code}\n\n"
-            f"**{escape_html(council.name)}: {escape_html(p.title)}**, {self.quarter.code} ({self.quarter.label}). "
-            f"{escape_html(p.meeting)}, {p.meeting_date:%-d %B %Y}. Figures as at {p.data_as_at:%-d %B %Y}.{audience}"
+            f"**{literal_markdown(council.name)}: {literal_markdown(p.title)}**, {self.quarter.code} ({self.quarter.label}). "
+            f"{literal_markdown(p.meeting)}, {p.meeting_date:%-d %B %Y}. Figures as at {p.data_as_at:%-d %B %Y}.{audience}"
         )
 
     def headline(self) -> Prose:
         """The narrative as a Markdown output."""
-        return Prose(escape_html(self.narrative()))
+        return Prose(literal_markdown(self.narrative()))
 
     def finding(self, measure_id: str) -> str:
         """Where one measure stands this quarter, in a sentence."""
@@ -185,7 +185,7 @@ class QuarterReport:
             ]
         )
         return (
-            Prose(f"## {escape_html(heading)}"),
+            Prose(f"## {literal_markdown(heading)}"),
             tables.counts_table(self, counts, "year-view-by-plan", f"{heading}: measures by status and delivery plan"),
         )
 
