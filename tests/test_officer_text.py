@@ -21,7 +21,7 @@ import typst
 from pmlib.contract import officer_text
 from pmlib.rendering.documents import render_markdown
 from pmlib.rendering.pack import MARKDOWN
-from pmlib.views.prose import user_markdown
+from pmlib.views.prose import literal_markdown, user_markdown
 
 # (what an officer typed, text that must be visible as typed)
 HOSTILE = [
@@ -113,3 +113,12 @@ def test_refused_links_name_every_target_that_will_show_as_text():
     typed = "[a](https://ok.example) [b](javascript:x) [c](DATA:text/html,x) [d](ftp://x) [e](/relative)"
     assert officer_text.refused_links(typed) == ["javascript:x", "DATA:text/html,x", "ftp://x", "/relative"]
     assert officer_text.refused_links(None) == [] and officer_text.refused_links("no links") == []
+
+
+@pytest.mark.parametrize(("typed", "shown"), HOSTILE, ids=[f"data-text-{i}" for i in range(len(HOSTILE))])
+def test_text_from_the_data_tables_is_literal_in_every_reader(typed, shown):
+    """Measure names, definitions and plan descriptions take no markup at all: the same inputs show exactly as typed."""
+    markdown = literal_markdown(typed)
+    assert {n["t"] for n in pandoc_nodes(markdown)} <= {"Para", "Plain", "Str", "Space", "SoftBreak"}, markdown
+    assert plain_text(markdown) == " ".join(typed.split())
+    assert "<" not in render_markdown(markdown).replace("<p>", "").replace("</p>", "")

@@ -23,6 +23,7 @@ def escape_html(text: object) -> str:
 
 
 _PUNCTUATION = re.compile(r"([!-%'-/:;=?@\[-`{-~])")  # ASCII punctuation but & < >, which become entities
+_INDENT = re.compile(r"^[ \t]+", re.MULTILINE)  # four spaces would start a code block; HTML drops them anyway
 _LINK_UNSAFE = re.compile(r"[\s()<>\\`]")
 
 
@@ -30,11 +31,13 @@ def literal_markdown(text: object) -> str:
     """Text from the data as Markdown every reader shows as typed; blank gives ``""``.
 
     ``&``, ``<`` and ``>`` become entities and every other ASCII punctuation
-    character is backslash-escaped, so a measure's name or a plan's
-    description can no more make a link, heading, raw Typst or shortcode than
-    commentary can.
+    character is backslash-escaped, and a line's leading spaces are dropped,
+    so a measure's name or a plan's description can no more make a link,
+    heading, code block, raw Typst or shortcode than commentary can.
     """
-    return escape_html(_PUNCTUATION.sub(r"\\\1", text)) if isinstance(text, str) else ""
+    if not isinstance(text, str):
+        return ""
+    return escape_html(_PUNCTUATION.sub(r"\\\1", _INDENT.sub("", text)))
 
 
 def user_markdown(value: object) -> str:
