@@ -122,3 +122,7 @@ def test_text_from_the_data_tables_is_literal_in_every_reader(typed, shown):
     assert {n["t"] for n in pandoc_nodes(markdown)} <= {"Para", "Plain", "Str", "Space", "SoftBreak"}, markdown
     assert plain_text(markdown) == " ".join(typed.split())
     assert "<" not in render_markdown(markdown).replace("<p>", "").replace("</p>", "")
+
+
+def test_spaces_between_emphasis_and_text_are_kept():
+    assert user_markdown("Reopen with *Select and Collect* and keep going.") == "Reopen with *Select and Collect* and keep going\\."

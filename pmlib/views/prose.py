@@ -23,7 +23,7 @@ def escape_html(text: object) -> str:
 
 
 _PUNCTUATION = re.compile(r"([!-%'-/:;=?@\[-`{-~])")  # ASCII punctuation but & < >, which become entities
-_INDENT = re.compile(r"^[ \t]+", re.MULTILINE)  # four spaces would start a code block; HTML drops them anyway
+_INDENT = re.compile(r"(?<=\n)[ \t]+")  # four spaces would start a code block; HTML drops them anyway
 _LINK_UNSAFE = re.compile(r"[\s()<>\\`]")
 
 
