@@ -6,6 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 TEST_STAMP := $(VENV)/.test-installed-stamp
+PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt
 
 .PHONY: build test reports check clean
 
@@ -13,8 +14,8 @@ TEST_STAMP := $(VENV)/.test-installed-stamp
 $(STAMP): pyproject.toml constraints.txt scripts/install-system-packages
 	bash scripts/install-system-packages build
 	python3 -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt setuptools
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt --no-build-isolation -e .
+	$(PIP) setuptools
+	$(PIP) --no-build-isolation -e .
 	touch $(STAMP)
 
 # What the tests use as well: poppler, Chromium, the test extras and axe-core. One pip install of
@@ -25,8 +26,8 @@ $(STAMP): pyproject.toml constraints.txt scripts/install-system-packages
 $(TEST_STAMP): pyproject.toml constraints.txt scripts/install-system-packages package.json
 	bash scripts/install-system-packages test
 	python3 -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt setuptools
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt --no-build-isolation -e '.[test,demo]'
+	$(PIP) setuptools
+	$(PIP) --no-build-isolation -e '.[test,demo]'
 	npm install --no-package-lock --no-audit --no-fund
 	touch $(STAMP) $(TEST_STAMP)
 

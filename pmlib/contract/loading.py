@@ -171,8 +171,8 @@ def _check_commentary(c: Collector, commentary: pd.DataFrame, measures: pd.DataF
         flag(
             refused.map(bool),
             column,
-            lambda r, column=column: (
-                "links to " + ", ".join(f"'{href}'" for href in officer_text.refused_links(r[column])) + " will be shown as text: "
+            lambda r, refused=refused: (
+                "links to " + ", ".join(f"'{href}'" for href in refused[r.name]) + " will be shown as text: "
                 f"links may only go to {schemes} addresses; correct the address or remove the link"
             ),
             "warning",

@@ -12,10 +12,11 @@ from pathlib import Path
 import pandas as pd
 
 from pmlib.contract.periods import Period
-from pmlib.rendering.qmd import link, long_date, md_text, page, raw_html
+from pmlib.rendering.qmd import link, long_date, page, raw_html
 from pmlib.views.labels import status_label
 from pmlib.views.method import gss_table
 from pmlib.views.open_data import COLUMNS
+from pmlib.views.prose import literal_markdown
 from pmlib.views.report import QuarterReport
 from pmlib.views.sdgs import GOALS, goal_title, measures_by_goal
 from pmlib.views.tables import make_table
@@ -27,7 +28,7 @@ SDG_DIR = "goals"
 def open_data_page(params: dict[Period, object], files: dict[Period, list[Path]], here: Path, council_name: str) -> str:
     """Every quarter's CSV and data package, newest first, and what each column means."""
     parts = [
-        f"{md_text(council_name)} publishes every measure in each quarterly report as open data, "
+        f"{literal_markdown(council_name)} publishes every measure in each quarterly report as open data, "
         "under the [Open Government Licence v3.0](https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/). "
         "Each quarter has a CSV file with one row per published measure, and a "
         "[Frictionless Data](https://specs.frictionlessdata.io/data-package/) package describing it, so tools can read the file "
@@ -61,8 +62,8 @@ def _measure_lines(report: QuarterReport, ids: list[str], here: Path, measures_d
     measures = report.measures  # a selection made afresh on each access, so made once here
     lines = []
     for m in ids:
-        name = md_text(measures.loc[m, "name"])
-        plan = md_text(report.plans.loc[measures.loc[m, "plan_id"], "name"])
+        name = literal_markdown(measures.loc[m, "name"])
+        plan = literal_markdown(report.plans.loc[measures.loc[m, "plan_id"], "name"])
         status = status_label(judged.loc[m, "status"]).text
         lines.append(f"- [{name}]({link(measures_dir / f'{m}.qmd', here)}) ({plan}): {status} in {report.quarter.code}")
     return "\n".join(lines)
@@ -80,7 +81,7 @@ def goals_page(report: QuarterReport, here: Path, goals_dir: Path) -> str:
             lines.append(f"- {goal_title(goal)}: no measure aligned")
     return page(
         "Sustainable Development Goals",
-        f"The United Nations' 17 Sustainable Development Goals, and the measures in {md_text(report.data.council.short_name)}'s "
+        f"The United Nations' 17 Sustainable Development Goals, and the measures in {literal_markdown(report.data.council.short_name)}'s "
         f"corporate performance reports that contribute to each, with their status in {report.quarter.code}. A measure counts "
         "towards the goals it names, or, if it names none, those of its delivery plan.",
         "\n".join(lines),
@@ -89,7 +90,7 @@ def goals_page(report: QuarterReport, here: Path, goals_dir: Path) -> str:
 
 def goal_page(report: QuarterReport, goal: int, ids: list[str], here: Path, measures_dir: Path) -> str:
     """One goal: the delivery plans and published measures aligned to it."""
-    plans = [md_text(p["name"]) for _, p in report.plans.iterrows() if goal in p["sdgs"]]
+    plans = [literal_markdown(p["name"]) for _, p in report.plans.iterrows() if goal in p["sdgs"]]
     parts = [
         f"Measures aligned to UN Sustainable Development Goal {goal}, {GOALS[goal].lower()}, and their status in {report.quarter.code}."
     ]

@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as dt
 
 from pmlib.contract.config import Council
-from pmlib.rendering.qmd import long_date, md_text, page, raw_html
+from pmlib.rendering.qmd import long_date, page, raw_html
 from pmlib.views.labels import ACTION_LABELS, STATUS_LABELS, TREND_LABELS
 from pmlib.views.method import gss_table, labels_table, status_rules
+from pmlib.views.prose import literal_markdown
 from pmlib.views.tables import Table
 
 
@@ -24,7 +25,7 @@ def methodology_page(council: Council) -> str:
     """How the council manages performance, how each status is decided, and what every symbol means."""
     return page(
         "Methodology",
-        f"How {md_text(council.name)} monitors its Corporate Strategy, and how the statuses on this site are decided.",
+        f"How {literal_markdown(council.name)} monitors its Corporate Strategy, and how the statuses on this site are decided.",
         "## Plan, Measure, Review, Revise",
         "- **Plan.** Each delivery plan of the Corporate Strategy sets out actions and measures of success. Every measure has a "
         "definition, a baseline, a target and an intervention level for each year, a reporting frequency, a source system and an "
@@ -57,17 +58,17 @@ def methodology_page(council: Council) -> str:
 def _contact(council: Council) -> str:
     routes = []
     if council.contact_email:
-        routes.append(f"- email [{md_text(council.contact_email)}](mailto:{council.contact_email})")
+        routes.append(f"- email [{literal_markdown(council.contact_email)}](mailto:{council.contact_email})")
     if council.contact_url:
         routes.append(f"- use the contact details on [the council's website]({council.contact_url})")
     if not routes:
-        return f"Contact {md_text(council.name)} through its usual customer contact routes, and ask for the performance team."
+        return f"Contact {literal_markdown(council.name)} through its usual customer contact routes, and ask for the performance team."
     return "\n".join(routes)
 
 
 def accessibility_page(council: Council, site_title: str, as_at: dt.date) -> str:
     """The accessibility statement the Public Sector Bodies Accessibility Regulations 2018 require, in the GOV.UK model's order."""
-    name = md_text(council.name)
+    name = literal_markdown(council.name)
     reviewed = (
         f"This statement was last reviewed by {name} on {long_date(council.accessibility_reviewed)}."
         if council.accessibility_reviewed
@@ -75,7 +76,7 @@ def accessibility_page(council: Council, site_title: str, as_at: dt.date) -> str
     )
     return page(
         "Accessibility statement",
-        f"This accessibility statement applies to the {md_text(site_title)} website of {name}, which publishes the council's "
+        f"This accessibility statement applies to the {literal_markdown(site_title)} website of {name}, which publishes the council's "
         "quarterly corporate performance reports.",
         f"{name} wants as many people as possible to be able to use this website. For example, you should be able to:",
         "- zoom in up to 400% without the text spilling off the screen, and read every page on a phone without scrolling sideways\n"

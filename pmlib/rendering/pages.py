@@ -29,7 +29,7 @@ from pmlib.rendering.data_pages import OPEN_DATA_DIR, SDG_DIR, goal_pages, open_
 from pmlib.rendering.documents import Document, read_quarter
 from pmlib.rendering.guide_pages import accessibility_page, methodology_page
 from pmlib.rendering.project import read_project
-from pmlib.rendering.qmd import given, link, long_date, md_text, page, raw_html
+from pmlib.rendering.qmd import given, link, long_date, page, raw_html
 from pmlib.views.appendices import baseline_withheld, revisions
 from pmlib.views.charts import chart_figures
 from pmlib.views.disclosure import value_text, value_texts
@@ -47,12 +47,12 @@ _link, _raw, _page, _given, _date = link, raw_html, page, given, long_date
 
 
 def _quarter_links(documents: list[Document], page: Path) -> str:
-    return "\n".join(f"- [{md_text(d.label)}]({_link(d.source, page)})" for d in documents)
+    return "\n".join(f"- [{literal_markdown(d.label)}]({_link(d.source, page)})" for d in documents)
 
 
 def _meeting(report_param) -> str:
     p = report_param
-    return f"{md_text(p.meeting)}, {_date(p.meeting_date)}. Figures as at {_date(p.data_as_at)}."
+    return f"{literal_markdown(p.meeting)}, {_date(p.meeting_date)}. Figures as at {_date(p.data_as_at)}."
 
 
 def _shown(output: Table | Prose) -> str:
@@ -64,7 +64,7 @@ def _intervention_links(report: QuarterReport, page: Path) -> str:
     ids = list(report.exceptions["measure_id"])
     if not ids:
         return ""
-    names = [f"[{md_text(report.measures.loc[m, 'name'])}]({_link(page.parent / MEASURES_DIR / f'{m}.qmd', page)})" for m in ids]
+    names = [f"[{literal_markdown(report.measures.loc[m, 'name'])}]({_link(page.parent / MEASURES_DIR / f'{m}.qmd', page)})" for m in ids]
     return "Each has its own page with its history and what officers are doing about it: " + "; ".join(names) + "."
 
 
@@ -78,8 +78,8 @@ def index_page(report: QuarterReport, documents: list[Document], page: Path) -> 
     q, p = report.quarter, report.params
     here = page.parent
     return _page(
-        f"{md_text(report.data.council.name)}: corporate performance",
-        f"Latest report: **{md_text(p.title)}, {q.code}** ({q.label}). {_meeting(p)}",
+        f"{literal_markdown(report.data.council.name)}: corporate performance",
+        f"Latest report: **{literal_markdown(p.title)}, {q.code}** ({q.label}). {_meeting(p)}",
         report.headline().markdown,
         "## Status by delivery plan",
         _raw(report.status_chart().drawn(_figures(documents))),
@@ -102,7 +102,11 @@ def archive_page(params: dict[Period, object], documents: dict[Period, list[Docu
     """Every built quarter, newest first, with links to its overview and delivery plans."""
     parts = ["Every quarter published on this site, newest first. Each report shows its figures as they stood when it was published."]
     for q in sorted(params, reverse=True):
-        parts += [f"## {q.code}: {md_text(params[q].title)}", f"{q.label}. {_meeting(params[q])}", _quarter_links(documents[q], page)]
+        parts += [
+            f"## {q.code}: {literal_markdown(params[q].title)}",
+            f"{q.label}. {_meeting(params[q])}",
+            _quarter_links(documents[q], page),
+        ]
     return _page("All reports", *parts)
 
 
@@ -115,26 +119,26 @@ def measures_page(report: QuarterReport, page: Path) -> str:
         ids = [m for m in measures.index if measures.loc[m, "plan_id"] == plan_id]
         if not ids:
             continue
-        parts.append(f"## {md_text(plan['name'])}")
+        parts.append(f"## {literal_markdown(plan['name'])}")
         lines = []
         for m in ids:
             link = _link(page.parent / MEASURES_DIR / f"{m}.qmd", page)
-            lines.append(f"- [{md_text(measures.loc[m, 'name'])}]({link}): {status_label(judged.loc[m, 'status']).text}")
+            lines.append(f"- [{literal_markdown(measures.loc[m, 'name'])}]({link}): {status_label(judged.loc[m, 'status']).text}")
         parts.append("\n".join(lines))
     return _page("Measures", *parts)
 
 
 def _about(report: QuarterReport, measure_id: str, plan_link: str | None) -> str:
     m = report.data.measures.loc[measure_id]
-    plan = md_text(report.plans.loc[m["plan_id"], "name"])
-    rows = [("Definition", md_text(m["definition"]) if isinstance(m["definition"], str) else "")]
+    plan = literal_markdown(report.plans.loc[m["plan_id"], "name"])
+    rows = [("Definition", literal_markdown(m["definition"]) if isinstance(m["definition"], str) else "")]
     rows.append(("Delivery plan", f"[{plan}]({plan_link})" if plan_link else plan))
-    rows += [("Owner", md_text(m["owner"])), ("Source system", md_text(m["source_system"]))]
+    rows += [("Owner", literal_markdown(m["owner"])), ("Source system", literal_markdown(m["source_system"]))]
     rows += [("Frequency", str(m["frequency"]).capitalize()), ("Unit", UNIT_WORDS.get(m["unit"], str(m["unit"])))]
     rows.append(("Which way is better", _POLARITY[m["polarity"]]))
     if isinstance(m["baseline_period"], str) and pd.notna(m["baseline_value"]):
         value = value_text(m["baseline_value"], m["unit"], int(m["decimals"]), suppressed=baseline_withheld(report, measure_id))
-        rows.append(("Baseline", f"{value} ({md_text(m['baseline_period'])})"))
+        rows.append(("Baseline", f"{value} ({literal_markdown(m['baseline_period'])})"))
     return "\n".join(f"- **{label}:** {text}" for label, text in rows if text)
 
 
@@ -185,7 +189,7 @@ def _commentary(report: QuarterReport, measure_id: str) -> str:
         text = [user_markdown(row["commentary"]) if _given(row["commentary"]) else "No commentary."]
         if _given(row["action"]):
             due = _date(row["action_due"]) if pd.notna(row["action_due"]) else "no date given"
-            owner = md_text(row["action_owner"]) if _given(row["action_owner"]) else "no owner given"
+            owner = literal_markdown(row["action_owner"]) if _given(row["action_owner"]) else "no owner given"
             text.append(f"**Corrective action:** {user_markdown(row['action'])}\n\n**Owner:** {owner}. **Due:** {due}.")
         parts += [f"### {code}", *text]
     return "\n\n".join(parts) or "No commentary has been published for this measure."
@@ -218,7 +222,7 @@ def measure_page(
     """
     m = report.data.measures.loc[measure_id]
     return _page(
-        md_text(m["name"]),
+        literal_markdown(m["name"]),
         literal_markdown(report.finding(measure_id)),
         "## About this measure",
         _about(report, measure_id, _link(plan_source, page) if plan_source else None),

@@ -15,12 +15,6 @@ from urllib.parse import quote
 import yaml
 
 from pmlib.rendering.documents import RAW_HTML
-from pmlib.views.prose import literal_markdown
-
-
-def md_text(value: object) -> str:
-    """Text from the data as literal Markdown (``literal_markdown``)."""
-    return literal_markdown(value)
 
 
 def link(target: Path, page: Path) -> str:

@@ -18,12 +18,13 @@ from pmlib.contract import officer_text
 
 
 def escape_html(text: object) -> str:
-    """Text safe to put in Markdown: ``<``, ``>`` and ``&`` become entities, Markdown emphasis survives; blank gives ``""``."""
+    """``<``, ``>`` and ``&`` as entities, nothing else changed; blank gives ``""``. Text going into Markdown takes ``literal_markdown``."""
     return html.escape(text, quote=False) if isinstance(text, str) else ""
 
 
 _PUNCTUATION = re.compile(r"([!-%'-/:;=?@\[-`{-~])")  # ASCII punctuation but & < >, which become entities
 _INDENT = re.compile(r"(?<=\n)[ \t]+")  # four spaces would start a code block; HTML drops them anyway
+_CONTINUATION = re.compile(r"(?<=\n)(?=.)")  # where a list item's later lines start, indented under its text
 _LINK_UNSAFE = re.compile(r"[\s()<>\\`]")
 
 
@@ -47,19 +48,18 @@ def user_markdown(value: object) -> str:
     not a heading, and a link to any scheme but https, http or mailto is its
     text alone (``pm check`` warns of it).
     """
-    return "\n\n".join(_block(block, "") for block in officer_text.parse(value))
+    return "\n\n".join(_block(block) for block in officer_text.parse(value))
 
 
-def _block(block: officer_text.Block, indent: str) -> str:
+def _block(block: officer_text.Block) -> str:
     if isinstance(block, officer_text.Paragraph):
-        return _inlines(block.inlines).replace("\n", "\n" + indent)
+        return _inlines(block.inlines)
     items = []
     for number, item in enumerate(block.items, start=block.start):
         marker = f"{number}. " if block.ordered else "- "
-        inner = indent + " " * len(marker)
-        body = "\n\n".join(_block(b, inner) for b in item).replace("\n\n", "\n\n" + inner)
-        items.append(f"{marker}{body}")
-    return ("\n" + indent).join(items)
+        body = "\n\n".join(_block(b) for b in item)
+        items.append(marker + _CONTINUATION.sub(" " * len(marker), body))
+    return "\n".join(items)
 
 
 def _inlines(inlines: tuple[officer_text.Inline, ...]) -> str:
