@@ -32,7 +32,7 @@ from pmlib.cores import usable_cores
 from pmlib.errors import ConfigError, DataContractError, NotebookError, Problem, sort_problems
 from pmlib.project import Project
 from pmlib.publishing import fresh_partial, partial_folder, swap_in, sweep
-from pmlib.run import reuse
+from pmlib.run import reuse, warm_kernels
 from pmlib.run.kernels import Outcome, execute
 from pmlib.run.notebook_files import (
     Template,
@@ -280,7 +280,9 @@ def _run_tasks(plan, tasks, partials, reused, results, *, jobs, progress, echo) 
     """Execute ``tasks`` several at a time, finishing each quarter as its last notebook comes back."""
     outcomes: dict[Period, dict[str, Outcome]] = {qp.quarter: {} for qp, _ in tasks}
     # spawn, not fork or forkserver: each worker starts from this process's current environment and imports.
+    # The workers fork their kernels from one warm server, started here so they share it.
     context = multiprocessing.get_context("spawn")
+    warm_kernels.start()
     bar = tqdm(total=len(tasks), unit="notebook", file=sys.stderr, disable=None if progress else True, desc="pm run")
     pool = ProcessPoolExecutor(max_workers=max(1, min(jobs or usable_cores(), len(tasks))), mp_context=context)
     try:

@@ -12,6 +12,7 @@ import os
 import shutil
 import tempfile
 import time
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +20,7 @@ import zmq
 from jupyter_client.manager import AsyncKernelManager
 
 from pmlib.run.notebook_files import dead_cell
+from pmlib.run.warm_kernels import WarmProvisioner
 
 START_ATTEMPTS = 3
 _kernel_dirs: list[str] = []
@@ -39,6 +41,13 @@ class IpcKernelManager(AsyncKernelManager):
         self.transport = "ipc"
         self.ip = os.path.join(self.ipc_dir, "kernel")
         self.connection_file = os.path.join(self.ipc_dir, "kernel.json")
+
+    async def _async_pre_start_kernel(self, **kw: Any) -> tuple[list[str], dict[str, Any]]:
+        # pm run's kernels fork from the warm server (pmlib.run.warm_kernels) whatever the kernelspec says.
+        if self.provisioner is None:
+            self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
+            self.provisioner = WarmProvisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self)
+        return await super()._async_pre_start_kernel(**kw)
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart=restart)

@@ -1,0 +1,372 @@
+"""Notebook kernels forked from a warm process that has already imported what every report needs.
+
+A kernel started the usual way is a new Python process that imports IPython,
+pandas, great-tables and pmlib before the first cell does any work: about
+1.2 of the 3.5 CPU-seconds a plan notebook costs, paid again for every
+notebook of every quarter (and for every notebook nbval checks). Here one
+server process per ``pm run`` worker (or per test worker) imports them once,
+and each kernel is a fork of it: a fresh IPython kernel with an empty
+namespace, its own process, session and working folder, the environment
+jupyter_client gave it, and the ``sys.path`` that ``python -m
+ipykernel_launcher`` would have had. Only the modules already in memory
+differ, so what a notebook prints is what a plain kernel prints (a test
+compares whole executed reports).
+
+It is a jupyter_client kernel provisioner (``pmlib-warm``, registered in
+``pyproject.toml``): ``pm run`` uses it for its own kernels, and any other
+client (nbval, papermill, Jupyter) can choose it with
+``JUPYTER_DEFAULT_PROVISIONER_NAME=pmlib-warm``. Kernels that are not this
+interpreter's ipykernel (another language, a custom command) and machines
+without ``fork`` are started the usual way.
+
+The server is forked from nothing that has threads, event loops or ZeroMQ
+contexts running: it is its own small process, started with only the
+imports below, so each fork begins from a quiet state.
+"""
+
+from __future__ import annotations
+
+import atexit
+import importlib
+import json
+import os
+import runpy
+import selectors
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+from typing import Any
+
+from jupyter_client.provisioning import LocalProvisioner
+
+# What every report's kernel imports; each is imported once in the server, never in a kernel.
+PRELOAD = (
+    "ipykernel.kernelapp",
+    "ipykernel.ipkernel",
+    "IPython.core.interactiveshell",
+    "numpy",
+    "pandas",
+    "pyarrow",
+    "great_tables",
+    "vl_convert",
+    "pmlib.views.report",
+    "pmlib.views.tables",
+    "pmlib.views.charts",
+)
+_LAUNCHER = ("-m", "ipykernel_launcher")
+ADDRESS = "PMLIB_WARM_KERNELS"
+_MESSAGE_LIMIT = 1 << 20
+
+
+class WarmKernel:
+    """The forked kernel as jupyter_client sees a ``subprocess.Popen``: pid, poll, wait and signals.
+
+    Its exit status comes from the server, which is its parent, over a socket
+    of its own.
+    """
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, status: socket.socket):
+        self._status = status
+        self._received = b""
+        while b"\n" not in self._received:
+            self._receive(None)
+        pid, _, self._received = self._received.partition(b"\n")
+        self.pid = int(pid)
+        self.returncode: int | None = None
+
+    def _receive(self, timeout: float | None) -> bool:
+        """Read what the server sent; False at the end of the stream (the exit status, or the server gone)."""
+        self._status.settimeout(timeout)
+        data = self._status.recv(64)
+        self._received += data
+        return bool(data)
+
+    def _read_status(self, timeout: float | None) -> None:
+        try:
+            while self._receive(timeout):
+                pass
+        except (TimeoutError, BlockingIOError):
+            return
+        self._status.close()
+        self.returncode = int(self._received) if self._received.strip() else -signal.SIGKILL
+
+    def poll(self) -> int | None:
+        """The exit code if the kernel has ended (negative: the signal that ended it), else None."""
+        if self.returncode is None:
+            self._read_status(0)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        """The exit code, once the kernel has ended; ``subprocess.TimeoutExpired`` if it has not within ``timeout``."""
+        if self.returncode is None:
+            self._read_status(timeout)
+            if self.returncode is None:
+                raise subprocess.TimeoutExpired(f"kernel {self.pid}", timeout)
+        return self.returncode
+
+    def send_signal(self, signum: int) -> None:
+        """Signal the kernel, unless it has ended (its pid may be another process's by now)."""
+        if self.poll() is None:
+            os.kill(self.pid, signum)
+
+    def terminate(self) -> None:
+        """Ask the kernel to end."""
+        self.send_signal(signal.SIGTERM)
+
+    def kill(self) -> None:
+        """End the kernel."""
+        self.send_signal(signal.SIGKILL)
+
+
+class _Server:
+    """A warm server this process started; it ends when this process does (its lifeline closes)."""
+
+    def __init__(self) -> None:
+        folder = tempfile.mkdtemp(prefix="pm-warm-")
+        self.address = os.path.join(folder, "socket")
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "pmlib.run.warm_kernels", self.address, str(theirs.fileno())],
+            pass_fds=[theirs.fileno()],
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        theirs.close()
+        self._lifeline = ours
+        if ours.recv(1) != b"+":  # the server is listening (it imports while the first requests wait)
+            raise RuntimeError("the warm kernel server did not start")
+
+    def alive(self) -> bool:
+        return self._process.poll() is None
+
+
+class _Client:
+    """This process's connection to the warm server of its process tree."""
+
+    def __init__(self, address: str) -> None:
+        self.address = address
+        self._control = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self._control.connect(address)
+        self._lock = threading.Lock()
+        self._paths: dict[str | None, list[str]] = {}
+
+    def _base_path(self, env: dict[str, str]) -> list[str]:
+        """``sys.path`` after its first entry, as ``python -m`` sets it up under ``env`` (asked once per PYTHONPATH)."""
+        key = env.get("PYTHONPATH")
+        if key not in self._paths:
+            script = "import json, sys; print(json.dumps(sys.path[1:]))"
+            out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
+            self._paths[key] = json.loads(out.stdout)
+        return self._paths[key]
+
+    def fork(self, argv: list[str], cwd: str, env: dict[str, str], streams: dict[int, int]) -> WarmKernel:
+        """A kernel forked with ``argv``, ``cwd`` and ``env``; ``streams`` maps 0, 1, 2 to a file descriptor to put there."""
+        request = {"argv": argv, "cwd": cwd, "env": env, "path": [cwd, *self._base_path(env)], "streams": list(streams)}
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        with self._lock:
+            socket.send_fds(self._control, [json.dumps(request).encode()], [theirs.fileno(), *streams.values()])
+            theirs.close()
+            return WarmKernel(ours)
+
+
+_server: _Server | None = None
+_client: _Client | None = None
+_lock = threading.Lock()
+
+
+def start() -> str | None:
+    """The address of the warm server of this process tree, started now if there is none; None if switched off.
+
+    A process that starts one puts its address in its own environment
+    (``PMLIB_WARM_KERNELS``), so the processes it starts (``pm run``'s
+    workers, a test's ``pm`` command) fork their kernels from the same
+    server instead of each warming one. ``PMLIB_WARM_KERNELS=off`` starts
+    every kernel the usual way.
+    """
+    global _server
+    with _lock:
+        address = os.environ.get(ADDRESS)
+        if address == "off" or not hasattr(os, "fork"):
+            return None
+        ours_ended = _server is not None and _server.address == address and not _server.alive()
+        if not address or ours_ended or not os.path.exists(address):
+            _server = _Server()
+            address = os.environ[ADDRESS] = _server.address
+        return address
+
+
+def _connection() -> _Client | None:
+    """A connection to the warm server, or None: switched off, or no server could be reached or started."""
+    global _client
+    try:
+        address = start()
+        if address is not None and (_client is None or _client.address != address):
+            _client = _Client(address)
+    except (OSError, RuntimeError):
+        return None
+    return _client if address is not None else None
+
+
+class WarmProvisioner(LocalProvisioner):
+    """``LocalProvisioner``, except that this interpreter's ipykernel is forked from the warm server."""
+
+    async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> Any:
+        """Fork the kernel if it can be, else start it as ``LocalProvisioner`` does."""
+        streams = _streams(kwargs)
+        client = _connection() if streams is not None and _forkable(cmd) else None
+        if client is None:
+            return await super().launch_kernel(cmd, **kwargs)
+        cwd = os.fspath(kwargs.get("cwd") or os.getcwd())
+        env = dict(kwargs.get("env") or os.environ)
+        if not kwargs.get("independent"):
+            env["JPY_PARENT_PID"] = str(os.getpid())  # as jupyter_client's launcher sets it: the kernel's parent poller reads it
+        self.process = client.fork(cmd[3:], cwd, env, streams)
+        self.pid = self.pgid = self.process.pid
+        self.cwd = cwd
+        return self.connection_info
+
+
+def _forkable(cmd: list[str]) -> bool:
+    """Whether ``cmd`` starts this interpreter's ipykernel."""
+    if not hasattr(os, "fork") or len(cmd) < 3 or tuple(cmd[1:3]) != _LAUNCHER:
+        return False
+    return os.path.realpath(cmd[0]) == os.path.realpath(sys.executable)
+
+
+def _streams(kwargs: dict[str, Any]) -> dict[int, int] | None:
+    """The standard streams asked for, as open files to put in place (nbval sends stderr to a file); None if a pipe is asked for."""
+    streams = {}
+    for number, name in enumerate(("stdin", "stdout", "stderr")):
+        stream = kwargs.get(name)
+        if stream is None:
+            continue
+        if not hasattr(stream, "fileno"):
+            return None
+        streams[number] = stream.fileno()
+    return streams
+
+
+# --- the server process ---------------------------------------------------------------
+
+
+def _serve(address: str, lifeline: socket.socket) -> None:
+    """Listen at ``address``, import what kernels need, then fork a kernel per request and report each one's exit status."""
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    listener.bind(address)
+    listener.listen(64)
+    lifeline.sendall(b"+")
+    for name in PRELOAD:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            pass
+    wake_r, wake_w = os.pipe()
+    os.set_blocking(wake_w, False)
+    signal.set_wakeup_fd(wake_w)
+    signal.signal(signal.SIGCHLD, lambda *_: None)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    children: dict[int, socket.socket] = {}
+    clients: list[socket.socket] = []
+    events = selectors.DefaultSelector()
+    for source in (listener, lifeline, wake_r):
+        events.register(source, selectors.EVENT_READ)
+    while True:
+        for key, _ in events.select():
+            if key.fileobj is lifeline:  # the process that started this one has ended: so do its kernels
+                for pid in children:
+                    os.killpg(pid, signal.SIGKILL)
+                os.unlink(address)
+                os.rmdir(os.path.dirname(address))
+                return
+            if key.fileobj is listener:
+                connection, _ = listener.accept()
+                clients.append(connection)
+                events.register(connection, selectors.EVENT_READ)
+            elif key.fileobj is wake_r:
+                os.read(wake_r, 4096)
+            else:
+                connection = key.fileobj
+                try:
+                    message, fds, _, _ = socket.recv_fds(connection, _MESSAGE_LIMIT, 4)
+                except ConnectionError:
+                    message, fds = b"", []
+                if not message:
+                    events.unregister(connection)
+                    clients.remove(connection)
+                    connection.close()
+                    continue
+                status, streams = socket.socket(fileno=fds[0]), fds[1:]
+                pid = os.fork()
+                if pid == 0:
+                    inherited = [listener, lifeline, status, *clients, *children.values()]
+                    _become_kernel(json.loads(message), streams, inherited, (wake_r, wake_w))
+                for fd in streams:
+                    os.close(fd)
+                children[pid] = status
+                status.sendall(f"{pid}\n".encode())
+        _report_exits(children)
+
+
+def _report_exits(children: dict[int, socket.socket]) -> None:
+    while children:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+        sock = children.pop(pid, None)
+        if sock is not None:
+            try:
+                sock.sendall(str(os.waitstatus_to_exitcode(status)).encode())
+            except OSError:
+                pass
+            sock.close()
+
+
+def _become_kernel(request: dict, streams: list[int], inherited: list[socket.socket], fds: tuple[int, int]) -> None:
+    """In the forked child: the state ``python -m ipykernel_launcher`` would start in, then the kernel; never returns."""
+    code = 1
+    try:
+        for number, fd in zip(request["streams"], streams, strict=True):
+            os.dup2(fd, number)
+            os.close(fd)
+        for sock in inherited:
+            sock.close()
+        signal.set_wakeup_fd(-1)
+        for fd in fds:
+            os.close(fd)
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        os.setsid()
+        os.chdir(request["cwd"])
+        os.environ.clear()
+        os.environ.update(request["env"])
+        sys.path[:] = request["path"]
+        tempfile.tempdir = None
+        sys.argv = ["ipykernel_launcher", *request["argv"]]
+        # The kernel application reads JPY_PARENT_PID into a default when its module runs: run it again here.
+        if "ipykernel.kernelapp" in sys.modules:
+            importlib.reload(sys.modules["ipykernel.kernelapp"])
+        runpy.run_module("ipykernel_launcher", run_name="__main__", alter_sys=True)
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
+    except BaseException:
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        atexit._run_exitfuncs()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+
+if __name__ == "__main__":
+    _serve(sys.argv[1], socket.socket(fileno=int(sys.argv[2])))

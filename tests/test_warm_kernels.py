@@ -1,0 +1,173 @@
+"""Kernels forked from the warm server start where a plain kernel would, die and stop like one, and print the same report.
+
+Each test starts real kernels: one the usual way (jupyter_client's
+``LocalProvisioner``, a new Python process) and one forked by
+``pmlib.run.warm_kernels``, and compares what they see or do.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import nbformat
+import papermill
+import pytest
+from jupyter_client.manager import KernelManager
+from jupyter_client.provisioning import LocalProvisioner
+
+from pmlib.run import warm_kernels
+from pmlib.run.kernels import IpcKernelManager
+from pmlib.run.warm_kernels import WarmProvisioner
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).parents[1]
+
+# What a kernel's first cell can see of where it started (its connection file aside, which differs for every kernel).
+SURROUNDINGS = textwrap.dedent(
+    """
+    import json, os, sys
+    print(json.dumps({
+        "cwd": os.getcwd(),
+        "path": sys.path,
+        "argv": sys.argv[:-1],
+        "council": os.environ.get("PM_TEST_COUNCIL"),
+        "parent": os.environ.get("JPY_PARENT_PID"),
+        "names": sorted(n for n in dir() if not n.startswith("_")),
+        "pgid_is_pid": os.getpgid(0) == os.getpid(),
+    }))
+    """
+)
+
+
+def started(provisioner: type, cwd: Path, **env: str) -> KernelManager:
+    manager = KernelManager(kernel_name="python3")
+    manager.kernel_id = f"{provisioner.__name__}-{time.monotonic_ns()}"
+    manager.provisioner = provisioner(kernel_id=manager.kernel_id, kernel_spec=manager.kernel_spec, parent=manager)
+    manager.start_kernel(cwd=str(cwd), env={**os.environ, **env})
+    return manager
+
+
+def run(manager: KernelManager, code: str, timeout: float = 60) -> tuple[str, dict]:
+    client = manager.client()
+    client.start_channels()
+    try:
+        client.wait_for_ready(timeout=timeout)
+        printed = []
+        reply = client.execute_interactive(code, timeout=timeout, output_hook=lambda m: printed.append(m["content"].get("text", "")))
+        return "".join(printed), reply["content"]
+    finally:
+        client.stop_channels()
+
+
+def test_a_warm_kernel_starts_where_a_plain_one_would(tmp_path):
+    seen = {}
+    for provisioner in (LocalProvisioner, WarmProvisioner):
+        manager = started(provisioner, tmp_path, PM_TEST_COUNCIL="Chorley")
+        try:
+            printed, reply = run(manager, SURROUNDINGS)
+            assert reply["status"] == "ok", reply
+            seen[provisioner.__name__] = json.loads(printed)
+            if provisioner is WarmProvisioner:
+                assert manager.provisioner.process.__class__.__name__ == "WarmKernel"  # forked, not started
+        finally:
+            manager.shutdown_kernel(now=True)
+    plain, warm = seen["LocalProvisioner"], seen["WarmProvisioner"]
+    assert plain["cwd"] == str(tmp_path) and plain["council"] == "Chorley" and plain["parent"] == str(os.getpid())
+    assert warm == plain
+
+
+def test_a_warm_kernel_is_interrupted_killed_and_reported_like_a_plain_one(tmp_path):
+    manager = started(WarmProvisioner, tmp_path)
+    try:
+        client = manager.client()
+        client.start_channels()
+        client.wait_for_ready(timeout=60)
+        msg_id = client.execute("import time\ntime.sleep(60)")
+        time.sleep(0.5)
+        manager.interrupt_kernel()
+        reply = client.get_shell_msg(timeout=30)
+        assert reply["parent_header"]["msg_id"] == msg_id
+        assert reply["content"]["status"] == "error" and reply["content"]["ename"] == "KeyboardInterrupt"
+        client.stop_channels()
+
+        pid = manager.provisioner.pid
+        os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while manager.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not manager.is_alive()
+        assert manager.provisioner.process.poll() == -signal.SIGKILL
+    finally:
+        manager.shutdown_kernel(now=True)
+
+
+def test_the_warm_server_ends_with_the_process_that_started_it_and_takes_its_kernels(tmp_path):
+    script = textwrap.dedent(
+        """
+        import json, os
+        from jupyter_client.manager import KernelManager
+        from pmlib.run.warm_kernels import WarmProvisioner
+        manager = KernelManager(kernel_name="python3")
+        manager.kernel_id = "orphan"
+        manager.provisioner = WarmProvisioner(kernel_id="orphan", kernel_spec=manager.kernel_spec, parent=manager)
+        manager.start_kernel()
+        print(json.dumps({"kernel": manager.provisioner.pid, "address": os.environ["PMLIB_WARM_KERNELS"]}))
+        os._exit(0)  # no shutdown: the kernel is left running
+        """
+    )
+    env = {k: v for k, v in os.environ.items() if k != warm_kernels.ADDRESS}
+    out = subprocess.run([sys.executable, "-c", script], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    started_by_it = json.loads(out.stdout.strip().splitlines()[-1])
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and (alive(started_by_it["kernel"]) or os.path.exists(started_by_it["address"])):
+        time.sleep(0.1)
+    assert not alive(started_by_it["kernel"])
+    assert not os.path.exists(started_by_it["address"])
+
+
+def alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return stat.read().split(") ", 1)[1][0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_off_starts_every_kernel_the_usual_way(tmp_path, monkeypatch):
+    monkeypatch.setenv(warm_kernels.ADDRESS, "off")
+    manager = started(WarmProvisioner, tmp_path)
+    try:
+        assert isinstance(manager.provisioner.process, subprocess.Popen)
+    finally:
+        manager.shutdown_kernel(now=True)
+
+
+def test_a_report_from_a_warm_kernel_is_the_report_a_plain_kernel_prints(tmp_path, monkeypatch):
+    """The demo's first plan for the latest quarter, executed by papermill both ways: every cell's outputs alike."""
+    parameters = {"quarter": "latest", "data_dir": str(ROOT / "data"), "params_dir": str(ROOT / "params")}
+    cells = {}
+    for way in ("warm", "off"):
+        if way == "off":
+            monkeypatch.setenv(warm_kernels.ADDRESS, "off")
+        output = tmp_path / f"{way}.ipynb"
+        papermill.execute_notebook(
+            str(ROOT / "notebooks" / "plan.ipynb"),
+            str(output),
+            parameters=parameters,
+            kernel_name="python3",
+            cwd=str(tmp_path),
+            progress_bar=False,
+            kernel_manager_class=IpcKernelManager,
+        )
+        notebook = nbformat.read(output, as_version=4)
+        cells[way] = [(c.get("execution_count"), c.get("outputs")) for c in notebook.cells if c.cell_type == "code"]
+    assert sum(len(outputs) for _, outputs in cells["off"]) > 10
+    assert cells["warm"] == cells["off"]
