@@ -57,4 +57,4 @@ reports: $(STAMP)
 	$(BIN)/pm run --all --force
 
 clean:
-	rm -rf $(VENV) _site node_modules test-artifacts
+	rm -rf $(VENV) _site node_modules test-artifacts pmlib.egg-info

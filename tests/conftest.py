@@ -45,7 +45,7 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session")
-def built_site(tmp_path_factory, worker_id):
+def built_site(tmp_path_factory):
     """The demo project built with the built-in renderer: (project folder, _site folder, printed output).
 
     Built once for the whole run: under pytest-xdist the first worker to ask
@@ -55,7 +55,7 @@ def built_site(tmp_path_factory, worker_id):
     builds again does so in its own copy.
     """
     shared = tmp_path_factory.getbasetemp()
-    if worker_id != "master":
+    if os.environ.get("PYTEST_XDIST_WORKER"):  # each worker's basetemp is a folder of the run's
         shared = shared.parent
     project, record = shared / "built-site", shared / "built-site.json"
     with open(shared / "built-site.lock", "w") as lock:

@@ -171,3 +171,35 @@ def test_a_report_from_a_warm_kernel_is_the_report_a_plain_kernel_prints(tmp_pat
         cells[way] = [(c.get("execution_count"), c.get("outputs")) for c in notebook.cells if c.cell_type == "code"]
     assert sum(len(outputs) for _, outputs in cells["off"]) > 10
     assert cells["warm"] == cells["off"]
+
+
+DRAW = textwrap.dedent(
+    """
+    import json, vl_convert
+    from pmlib.views.chart_drawer import drawn_elsewhere
+    spec = {"mark": "bar", "data": {"values": [{"a": "x", "b": 3}]}}
+    spec["encoding"] = {"x": {"field": "a"}, "y": {"field": "b", "type": "quantitative"}}
+    there = drawn_elsewhere(json.dumps(spec))
+    print(json.dumps({"drawer": there is not None, "same": there == vl_convert.vegalite_to_svg(spec),
+                      "refused": drawn_elsewhere(json.dumps({"mark": "no such mark"}))}))
+    """
+)
+
+
+def test_a_warm_kernel_sends_its_charts_to_the_servers_drawer_and_gets_vl_converts_svg(tmp_path):
+    manager = started(WarmProvisioner, tmp_path)
+    try:
+        printed, reply = run(manager, DRAW)
+    finally:
+        manager.shutdown_kernel(now=True)
+    assert reply["status"] == "ok", reply
+    assert json.loads(printed) == {"drawer": True, "same": True, "refused": None}
+
+
+def test_without_a_drawer_a_chart_is_drawn_where_it_is_asked_for(monkeypatch):
+    from pmlib.views.chart_drawer import ADDRESS, drawn_elsewhere
+
+    monkeypatch.delenv(ADDRESS, raising=False)
+    assert drawn_elsewhere('{"mark": "bar"}') is None
+    monkeypatch.setenv(ADDRESS, "/nonexistent/charts")
+    assert drawn_elsewhere('{"mark": "bar"}') is None

@@ -58,6 +58,7 @@ PRELOAD = (
 )
 _LAUNCHER = ("-m", "ipykernel_launcher")
 ADDRESS = "PMLIB_WARM_KERNELS"
+CHART_DRAWER = "PMLIB_CHART_DRAWER"  # pmlib.views.chart_drawer reads it; run/ does not import views/
 _MESSAGE_LIMIT = 1 << 20
 
 
@@ -260,11 +261,14 @@ def _serve(address: str, lifeline: socket.socket) -> None:
     listener.bind(address)
     listener.listen(64)
     lifeline.sendall(b"+")
+    drawer, drawer_line = _start_chart_drawer(os.path.join(os.path.dirname(address), "charts"))
     for name in PRELOAD:
         try:
             importlib.import_module(name)
         except ImportError:
             pass
+    if drawer_line.recv(1) != b"+":
+        drawer = None
     wake_r, wake_w = os.pipe()
     os.set_blocking(wake_w, False)
     signal.set_wakeup_fd(wake_w)
@@ -280,6 +284,9 @@ def _serve(address: str, lifeline: socket.socket) -> None:
             if key.fileobj is lifeline:  # the process that started this one has ended: so do its kernels
                 for pid in children:
                     os.killpg(pid, signal.SIGKILL)
+                drawer_line.close()
+                if drawer is not None:
+                    drawer.wait(timeout=10)
                 os.unlink(address)
                 os.rmdir(os.path.dirname(address))
                 return
@@ -303,13 +310,28 @@ def _serve(address: str, lifeline: socket.socket) -> None:
                 status, streams = socket.socket(fileno=fds[0]), fds[1:]
                 pid = os.fork()
                 if pid == 0:
-                    inherited = [listener, lifeline, status, *clients, *children.values()]
-                    _become_kernel(json.loads(message), streams, inherited, (wake_r, wake_w))
+                    request = json.loads(message)
+                    request["drawer"] = drawer.args[3] if drawer is not None else None
+                    inherited = [listener, lifeline, drawer_line, status, *clients, *children.values()]
+                    _become_kernel(request, streams, inherited, (wake_r, wake_w))
                 for fd in streams:
                     os.close(fd)
                 children[pid] = status
                 status.sendall(f"{pid}\n".encode())
         _report_exits(children)
+
+
+def _start_chart_drawer(address: str) -> tuple[subprocess.Popen, socket.socket]:
+    """The one vl-convert the kernels of this server send their charts to (``pmlib.views.chart_drawer``), and its lifeline."""
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+    drawer = subprocess.Popen(
+        [sys.executable, "-m", "pmlib.views.chart_drawer", address, str(theirs.fileno())],
+        pass_fds=[theirs.fileno()],
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    theirs.close()
+    return drawer, ours
 
 
 def _report_exits(children: dict[int, socket.socket]) -> None:
@@ -347,6 +369,8 @@ def _become_kernel(request: dict, streams: list[int], inherited: list[socket.soc
         os.chdir(request["cwd"])
         os.environ.clear()
         os.environ.update(request["env"])
+        if request["drawer"]:
+            os.environ[CHART_DRAWER] = request["drawer"]
         sys.path[:] = request["path"]
         tempfile.tempdir = None
         sys.argv = ["ipykernel_launcher", *request["argv"]]

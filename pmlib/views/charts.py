@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import vl_convert
 
+from pmlib.views.chart_drawer import drawn_elsewhere
 from pmlib.views.formats import format_value
 from pmlib.views.labels import STATUS_LABELS
 from pmlib.views.narrative import join_words
@@ -62,8 +63,12 @@ _FIGURE_SVG = re.compile(r'<figure id="[^"]*" class="pm-chart">\n<div class="pm-
 
 @functools.lru_cache(maxsize=_SVG_CACHE_SIZE)
 def _vegalite_svg(spec_json: str) -> str:
-    """vl-convert's SVG for a spec, keyed by its exact JSON: a measure's exception chart is its history chart drawn again."""
-    return vl_convert.vegalite_to_svg(json.loads(spec_json))
+    """vl-convert's SVG for a spec, keyed by its exact JSON: a measure's exception chart is its history chart drawn again.
+
+    Drawn by the chart drawer of a warm kernel's server when there is one
+    (``pmlib.views.chart_drawer``), so the kernel never starts vl-convert.
+    """
+    return drawn_elsewhere(spec_json) or vl_convert.vegalite_to_svg(json.loads(spec_json))
 
 
 @dataclass(frozen=True)

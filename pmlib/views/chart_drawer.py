@@ -1,0 +1,105 @@
+"""One vl-convert for every kernel forked from a warm server: each chart is drawn there, not in the kernel.
+
+vl-convert starts a JavaScript engine and loads Vega-Lite the first time a
+process draws a chart: half a second, in every notebook kernel, before a
+chart that then takes a tenth of that. A kernel forked from the warm server
+(``pmlib.run.warm_kernels``) finds the address of this drawer in
+``PMLIB_CHART_DRAWER`` and sends it each spec; the drawer, started once
+beside the warm server, answers with vl-convert's SVG. It is the same
+library and version on the same machine, so the SVG is the one the kernel
+would have drawn (a test compares whole reports). The engine cannot be
+started in the warm server itself: its threads would not survive the fork.
+
+Anything that goes wrong on the way (no drawer, a closed socket, a spec
+vl-convert refuses) sends the kernel back to drawing the chart itself, which
+raises vl-convert's own error if the spec is at fault.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import socketserver
+import struct
+import sys
+import threading
+
+ADDRESS = "PMLIB_CHART_DRAWER"
+_LENGTH = struct.Struct("!Q")
+_OK, _REFUSED = b"+", b"-"
+_connection: tuple[str, socket.socket] | None = None
+
+
+def _receive(stream, size: int) -> bytes:
+    data = b""
+    while len(data) < size:
+        chunk = stream.read(size - len(data)) if hasattr(stream, "read") else stream.recv(size - len(data))
+        if not chunk:
+            raise ConnectionError("the chart drawer closed the connection")
+        data += chunk
+    return data
+
+
+def _message(payload: bytes) -> bytes:
+    return _LENGTH.pack(len(payload)) + payload
+
+
+def drawn_elsewhere(spec_json: str) -> str | None:
+    """The drawer's SVG for a Vega-Lite spec (JSON text), or None when there is no drawer or it could not draw it."""
+    global _connection
+    address = os.environ.get(ADDRESS)
+    if not address:
+        return None
+    try:
+        if _connection is None or _connection[0] != address:
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            sock.connect(address)
+            _connection = (address, sock)
+        sock = _connection[1]
+        sock.sendall(_message(spec_json.encode()))
+        status = _receive(sock, 1)
+        (size,) = _LENGTH.unpack(_receive(sock, _LENGTH.size))
+        payload = _receive(sock, size)
+    except OSError:
+        _connection = None
+        return None
+    return payload.decode() if status == _OK else None
+
+
+class _Drawing(socketserver.StreamRequestHandler):
+    """One kernel's connection: a spec in, its SVG out, until the kernel closes it."""
+
+    lock = threading.Lock()
+
+    def handle(self) -> None:
+        import vl_convert
+
+        while True:
+            try:
+                (size,) = _LENGTH.unpack(_receive(self.rfile, _LENGTH.size))
+            except (ConnectionError, struct.error):
+                return
+            spec = json.loads(_receive(self.rfile, size))
+            try:
+                with self.lock:
+                    status, payload = _OK, vl_convert.vegalite_to_svg(spec).encode()
+            except Exception as exc:  # the kernel draws it itself and meets vl-convert's error there
+                status, payload = _REFUSED, str(exc).encode()
+            self.wfile.write(status + _message(payload))
+            self.wfile.flush()
+
+
+def serve(address: str, lifeline: socket.socket) -> None:
+    """Draw charts for whoever connects at ``address`` until ``lifeline`` closes."""
+    server = socketserver.ThreadingUnixStreamServer(address, _Drawing)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    lifeline.sendall(b"+")
+    lifeline.recv(1)
+    server.server_close()
+    os.unlink(address)
+
+
+if __name__ == "__main__":
+    serve(sys.argv[1], socket.socket(fileno=int(sys.argv[2])))
