@@ -9,6 +9,8 @@ import threading
 import pytest
 from site_build import copy_project
 
+from pmlib.cores import LIMIT, usable_cores
+
 LATEST = "2021-22-Q2"
 
 # Fixture notebooks are run by the tests that name them, never collected as notebooks to check.
@@ -28,6 +30,20 @@ def _start_order(item) -> int:
     if item.path.suffix == ".ipynb":
         return len(LONGEST_FIRST) + 2
     return len(LONGEST_FIRST) + (0 if item.get_closest_marker("e2e") else 1)
+
+
+def pytest_configure(config):
+    """Under pytest-xdist each worker keeps a core busy already, so the pm commands it runs get that core, not all of them.
+
+    A ``pm build`` inside a worker would otherwise start a notebook worker
+    and a typesetting worker per core, on cores the other test workers are
+    using: measured on 2 cores, a quarter more CPU for the same end-to-end
+    tests. Tests of the parallel paths ask for them (``jobs=2``,
+    ``PMLIB_CORES=2``).
+    """
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    if workers > 1:
+        os.environ.setdefault(LIMIT, str(max(1, usable_cores() // workers)))
 
 
 @pytest.hookimpl(tryfirst=True)

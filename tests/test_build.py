@@ -11,6 +11,7 @@ from site_build import copy_project
 
 from pmlib import quarter_report
 from pmlib.contract.params_folder import params_files
+from pmlib.cores import LIMIT
 from pmlib.project import Project
 from pmlib.rendering.building import BuildError, build
 
@@ -61,10 +62,12 @@ def test_a_failed_build_leaves_the_previous_site_untouched(built_site, tmp_path,
 
 
 def test_building_twice_gives_identical_files(built_site, tmp_path, monkeypatch):
+    """The second build on two cores (packs typeset in a worker process), the first as the test run gave it (one, under xdist)."""
     project, site, _ = built_site
     again = tmp_path / "again"
     shutil.copytree(project, again, ignore=shutil.ignore_patterns("_site", "pages"))
     monkeypatch.chdir(again)
+    monkeypatch.setenv(LIMIT, "2")
     build([LATEST], Project(), renderer="builtin")
     for made in ("_site", "pages"):
         first, second = files(project / made), files(again / made)
