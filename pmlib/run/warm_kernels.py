@@ -16,8 +16,8 @@ It is a jupyter_client kernel provisioner (``pmlib-warm``, registered in
 ``pyproject.toml``): ``pm run`` uses it for its own kernels, and any other
 client (nbval, papermill, Jupyter) can choose it with
 ``JUPYTER_DEFAULT_PROVISIONER_NAME=pmlib-warm``. Kernels that are not this
-interpreter's ipykernel (another language, a custom command) and machines
-without ``fork`` are started the usual way.
+interpreter's ipykernel (another language, a custom command), and every
+kernel on a system other than Linux, are started the usual way.
 
 The server is forked from nothing that has threads, event loops or ZeroMQ
 contexts running: it is its own small process, started with only the
@@ -192,8 +192,8 @@ def start() -> str | None:
     global _server
     with _lock:
         address = os.environ.get(ADDRESS)
-        if address == "off" or not hasattr(os, "fork"):
-            return None
+        if address == "off" or not sys.platform.startswith("linux"):
+            return None  # macOS can fork, but not safely once its system frameworks are loaded
         ours_ended = _server is not None and _server.address == address and not _server.alive()
         if not address or ours_ended or not os.path.exists(address):
             _server = _Server()
@@ -234,7 +234,7 @@ class WarmProvisioner(LocalProvisioner):
 
 def _forkable(cmd: list[str]) -> bool:
     """Whether ``cmd`` starts this interpreter's ipykernel."""
-    if not hasattr(os, "fork") or len(cmd) < 3 or tuple(cmd[1:3]) != _LAUNCHER:
+    if len(cmd) < 3 or tuple(cmd[1:3]) != _LAUNCHER:
         return False
     return os.path.realpath(cmd[0]) == os.path.realpath(sys.executable)
 
