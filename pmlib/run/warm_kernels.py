@@ -27,11 +27,13 @@ imports below, so each fork begins from a quiet state.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import importlib
 import json
 import os
 import runpy
 import selectors
+import shutil
 import signal
 import socket
 import subprocess
@@ -176,6 +178,7 @@ class _Client:
 
 
 _server: _Server | None = None
+_replaced: list[_Server] = []  # kept, so their kernels live on until this process ends
 _client: _Client | None = None
 _lock = threading.Lock()
 
@@ -187,7 +190,7 @@ def start() -> str | None:
     (``PMLIB_WARM_KERNELS``), so the processes it starts (``pm run``'s
     workers, a test's ``pm`` command) fork their kernels from the same
     server instead of each warming one. ``PMLIB_WARM_KERNELS=off`` starts
-    every kernel the usual way.
+    every kernel the usual way, and so does a server that fails to start.
     """
     global _server
     with _lock:
@@ -195,8 +198,13 @@ def start() -> str | None:
         if address == "off" or not sys.platform.startswith("linux"):
             return None  # macOS can fork, but not safely once its system frameworks are loaded
         ours_ended = _server is not None and _server.address == address and not _server.alive()
-        if not address or ours_ended or not os.path.exists(address):
-            _server = _Server()
+        if not address or ours_ended or not os.path.exists(address):  # its folder may go with a TMPDIR
+            if _server is not None:
+                _replaced.append(_server)
+            try:
+                _server = _Server()
+            except (OSError, RuntimeError):
+                return None
             address = os.environ[ADDRESS] = _server.address
         return address
 
@@ -204,13 +212,15 @@ def start() -> str | None:
 def _connection() -> _Client | None:
     """A connection to the warm server, or None: switched off, or no server could be reached or started."""
     global _client
-    try:
-        address = start()
-        if address is not None and (_client is None or _client.address != address):
-            _client = _Client(address)
-    except (OSError, RuntimeError):
+    address = start()
+    if address is None:
         return None
-    return _client if address is not None else None
+    if _client is None or _client.address != address:
+        try:
+            _client = _Client(address)
+        except OSError:
+            return None
+    return _client
 
 
 class WarmProvisioner(LocalProvisioner):
@@ -261,14 +271,15 @@ def _serve(address: str, lifeline: socket.socket) -> None:
     listener.bind(address)
     listener.listen(64)
     lifeline.sendall(b"+")
-    drawer, drawer_line = _start_chart_drawer(os.path.join(os.path.dirname(address), "charts"))
+    drawer_address = os.path.join(os.path.dirname(address), "charts")
+    drawer, drawer_line = _start_chart_drawer(drawer_address)
     for name in PRELOAD:
         try:
             importlib.import_module(name)
         except ImportError:
             pass
     if drawer_line.recv(1) != b"+":
-        drawer = None
+        drawer_address = None
     wake_r, wake_w = os.pipe()
     os.set_blocking(wake_w, False)
     signal.set_wakeup_fd(wake_w)
@@ -283,12 +294,11 @@ def _serve(address: str, lifeline: socket.socket) -> None:
         for key, _ in events.select():
             if key.fileobj is lifeline:  # the process that started this one has ended: so do its kernels
                 for pid in children:
-                    os.killpg(pid, signal.SIGKILL)
+                    with contextlib.suppress(ProcessLookupError):  # ended, not yet reaped
+                        os.killpg(pid, signal.SIGKILL)
                 drawer_line.close()
-                if drawer is not None:
-                    drawer.wait(timeout=10)
-                os.unlink(address)
-                os.rmdir(os.path.dirname(address))
+                drawer.wait(timeout=10)
+                shutil.rmtree(os.path.dirname(address), ignore_errors=True)
                 return
             if key.fileobj is listener:
                 connection, _ = listener.accept()
@@ -311,7 +321,7 @@ def _serve(address: str, lifeline: socket.socket) -> None:
                 pid = os.fork()
                 if pid == 0:
                     request = json.loads(message)
-                    request["drawer"] = drawer.args[3] if drawer is not None else None
+                    request["drawer"] = drawer_address
                     inherited = [listener, lifeline, drawer_line, status, *clients, *children.values()]
                     _become_kernel(request, streams, inherited, (wake_r, wake_w))
                 for fd in streams:

@@ -17,6 +17,8 @@ raises vl-convert's own error if the spec is at fault.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import socket
@@ -28,16 +30,13 @@ import threading
 ADDRESS = "PMLIB_CHART_DRAWER"
 _LENGTH = struct.Struct("!Q")
 _OK, _REFUSED = b"+", b"-"
-_connection: tuple[str, socket.socket] | None = None
+_connection: tuple[str, socket.socket, io.BufferedReader] | None = None
 
 
-def _receive(stream, size: int) -> bytes:
-    data = b""
-    while len(data) < size:
-        chunk = stream.read(size - len(data)) if hasattr(stream, "read") else stream.recv(size - len(data))
-        if not chunk:
-            raise ConnectionError("the chart drawer closed the connection")
-        data += chunk
+def _receive(stream: io.BufferedReader, size: int) -> bytes:
+    data = stream.read(size)
+    if len(data) < size:
+        raise ConnectionError("the other end closed the connection")
     return data
 
 
@@ -55,12 +54,12 @@ def drawn_elsewhere(spec_json: str) -> str | None:
         if _connection is None or _connection[0] != address:
             sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             sock.connect(address)
-            _connection = (address, sock)
-        sock = _connection[1]
+            _connection = (address, sock, sock.makefile("rb"))
+        _, sock, replies = _connection
         sock.sendall(_message(spec_json.encode()))
-        status = _receive(sock, 1)
-        (size,) = _LENGTH.unpack(_receive(sock, _LENGTH.size))
-        payload = _receive(sock, size)
+        status = _receive(replies, 1)
+        (size,) = _LENGTH.unpack(_receive(replies, _LENGTH.size))
+        payload = _receive(replies, size)
     except OSError:
         _connection = None
         return None
@@ -70,7 +69,7 @@ def drawn_elsewhere(spec_json: str) -> str | None:
 class _Drawing(socketserver.StreamRequestHandler):
     """One kernel's connection: a spec in, its SVG out, until the kernel closes it."""
 
-    lock = threading.Lock()
+    lock = threading.Lock()  # one drawing at a time: vl-convert's engine is not documented as safe across threads
 
     def handle(self) -> None:
         import vl_convert
@@ -78,7 +77,7 @@ class _Drawing(socketserver.StreamRequestHandler):
         while True:
             try:
                 (size,) = _LENGTH.unpack(_receive(self.rfile, _LENGTH.size))
-            except (ConnectionError, struct.error):
+            except ConnectionError:
                 return
             spec = json.loads(_receive(self.rfile, size))
             try:
@@ -98,7 +97,8 @@ def serve(address: str, lifeline: socket.socket) -> None:
     lifeline.sendall(b"+")
     lifeline.recv(1)
     server.server_close()
-    os.unlink(address)
+    with contextlib.suppress(FileNotFoundError):  # its folder may have gone with a TMPDIR
+        os.unlink(address)
 
 
 if __name__ == "__main__":
