@@ -304,3 +304,43 @@ def test_a_sealed_notebook_is_written_exactly_as_nbformat_writes_it():
     for path in sorted((ROOT / "reports").glob("*/overview.ipynb"))[:2]:
         text = path.read_text(encoding="utf-8")
         assert reuse._dumps(json.loads(text)) == text
+
+
+HOSTILE_COMMENTARY = {  # issue 21's three inputs, as a hostile or careless officer typed them
+    "commentary": 'Backlog down. `#panic("inline")`{=typst} and [click](javascript:alert("xss3"))',
+    "action": "See [ref][j] and [link](data:text/html;base64,PHNjcmlwdD4=)\n\n[j]: javascript:alert(5)",
+}
+
+
+def test_hostile_commentary_builds_and_shows_as_typed_with_no_script_link_or_typst(project):
+    """Site and pack built again from commentary that tries to run Typst and to link to scripts: the text is shown as typed."""
+    import csv
+    import re
+
+    from test_pack import pdf_pages, poppler
+
+    path = project / "data" / "commentary.csv"
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    hlt02 = next(r for r in rows if r["measure_id"] == "HLT02")
+    hlt02.update(HOSTILE_COMMENTARY)
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+    result = build([QUARTER], Project(), renderer="builtin", jobs=2)
+    assert result.rendered
+
+    pages = {p: p.read_text(encoding="utf-8") for p in (project / "_site").rglob("*.html")}
+    hrefs = {h.lower() for page in pages.values() for h in re.findall(r'(?:href|src)="\s*([^"]*)"', page)}
+    assert not {h for h in hrefs if h.startswith(("javascript", "data:", "vbscript"))}
+    shown = [" ".join(re.sub(r"<[^>]+>", " ", page).replace("&quot;", '"').split()) for page in pages.values()]
+    assert any('`#panic("inline")`{=typst} and [click](javascript:alert("xss3"))' in text for text in shown)
+    assert any("[link](data:text/html;base64,PHNjcmlwdD4=) [j]: javascript:alert(5)" in text for text in shown)
+
+    pdf = project / "_site" / "packs" / f"{QUARTER}.pdf"
+    links = re.findall(r'<a href="([^"]*)"', poppler("pdftohtml", "-xml", "-i", "-stdout", "-q", pdf))
+    assert links and not [h for h in links if not h.startswith(("https:", "http:", "mailto:", "#", f"{QUARTER}"))], links
+    text = " ".join(" ".join(pdf_pages(pdf, "-raw")).split()).replace("\u201c", '"').replace("\u201d", '"')
+    assert '#panic("inline")' in text and 'javascript:alert("xss3")' in text and "javascript:alert(5)" in text

@@ -28,14 +28,15 @@ HOSTILE = [
     ('`#panic("inline")`{=typst}', '`#panic("inline")`{=typst}'),
     ('```{=typst}\n#panic("block")\n```', '#panic("block")'),
     ("[ref][j]\n\n[j]: javascript:alert(5)", "[j]: javascript:alert(5)"),
-    ("[link](data:text/html;base64,PHNjcmlwdD4=)", "link"),
-    ('[click](javascript:alert("xss3"))', "click"),
-    ("[x](JaVaScRiPt:alert(1))", "x"),
-    ("[x](jav&#x61;script:alert(1))", "x"),
+    ("[link](data:text/html;base64,PHNjcmlwdD4=)", "[link](data:text/html;base64,PHNjcmlwdD4=)"),
+    ('[click](javascript:alert("xss3"))', '[click](javascript:alert("xss3"))'),
+    ("[x](JaVaScRiPt:alert(1))", "[x](JaVaScRiPt:alert(1))"),
+    ("[x](jav&#x61;script:alert(1))", "[x](jav&#x61;script:alert(1))"),
     ("[x](java\tscript:alert(1))", "[x](java\tscript:alert(1))"),
-    ("[x]( javascript:alert(1))", "x"),
+    ("[x]( javascript:alert(1))", "[x]( javascript:alert(1))"),
     ("<javascript:alert(1)>", "<javascript:alert(1)>"),
-    ("![img](data:image/svg+xml;base64,PHN2Zz4=)", "!img"),
+    ("![img](data:image/svg+xml;base64,PHN2Zz4=)", "![img](data:image/svg+xml;base64,PHN2Zz4=)"),
+    ("*[a](javascript:x)* then **[b](vbscript:y)**", "[a](javascript:x) then [b](vbscript:y)"),
     ('<script>alert("x")</script><img src=x onerror=alert(1)>', '<script>alert("x")</script>'),
     ("{{< include /etc/passwd >}}", "{{< include /etc/passwd >}}"),
     ("$x^2$ and $$y$$ and @smith2020 and ^sup^ and ~sub~", "$x^2$ and $$y$$ and @smith2020"),
@@ -112,6 +113,8 @@ def test_the_markup_the_contract_allows_survives_every_reader(typed, kinds):
 def test_refused_links_name_every_target_that_will_show_as_text():
     typed = "[a](https://ok.example) [b](javascript:x) [c](DATA:text/html,x) [d](ftp://x) [e](/relative)"
     assert officer_text.refused_links(typed) == ["javascript:x", "DATA:text/html,x", "ftp://x", "/relative"]
+    hidden = "[ref][j] <javascript:auto()> ![i](data:image/png,x) [k](jav&#x61;script:y)\n\n[j]: vbscript:z\n[ok]: https://ok.example"
+    assert officer_text.refused_links(hidden) == ["vbscript:z", "javascript:auto()", "data:image/png,x", "javascript:y"]
     assert officer_text.refused_links(None) == [] and officer_text.refused_links("no links") == []
 
 

@@ -114,6 +114,24 @@ def test_unknown_column_is_a_warning_on_stderr_and_exit_0(tmp_path: Path, monkey
     assert result.stdout.endswith("; 1 warning(s).\n")
 
 
+def test_links_that_will_show_as_text_are_warnings_naming_the_cell(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """However a script link is written (inline, reference, autolink, image, entity-encoded), ``pm check`` names its cell."""
+    data = build_case(None, tmp_path)
+    path = data / "commentary.csv"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("Agency staff to clear the backlog", '"See [ref][j] and <JavaScript:b()>\n\n[j]: javascript:alert(5)"')
+    text = text.replace("Completions are back to pre-lockdown levels.", '"Back up: ![x](data:image/png,x) [y](jav&#x61;script:c)"')
+    path.write_text(text, encoding="utf-8")
+    result = run_check(tmp_path, monkeypatch)
+    assert result.exit_code == 0, result.output
+    links = "links may only go to https:, http:, mailto: addresses; correct the address or remove the link"
+    assert [line.strip() for line in result.stderr.splitlines()[1:3]] == [
+        f"data/commentary.csv:2: action: links to 'javascript:alert(5)', 'JavaScript:b()' will be shown as text: {links}",
+        f"data/commentary.csv:3: commentary: links to 'data:image/png,x', 'javascript:c' will be shown as text: {links}",
+    ]
+    assert result.stdout.endswith("; 2 warning(s).\n")
+
+
 def test_warnings_and_errors_are_kept_apart(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     data = build_case(FIXTURES / "invalid" / "zero-denominator", tmp_path)
     text = (data / "targets.csv").read_text(encoding="utf-8")

@@ -6,8 +6,10 @@ show as typed. This module reads a cell into those constructs alone, with
 markdown-it-py's smallest preset (no HTML, headings, code, images, tables,
 autolinks, entities or reference definitions), so nothing a full Markdown,
 Pandoc or Quarto reader would act on (raw attributes, shortcodes, math) can
-come from it. The views write each output from what this returns; the text
-itself is never handed to another reader.
+come from it. A link to any other scheme is not read as a link at all, so
+it stays as typed, brackets and address included. The views write each
+output from what this returns; the text itself is never handed to another
+reader.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from markdown_it import MarkdownIt
 ALLOWED_SCHEMES = ("https", "http", "mailto")
 
 _READER = MarkdownIt("zero").enable(["emphasis", "list", "link", "newline", "escape"])
-_READER.validateLink = lambda url: True  # every link is judged here, so a refused one can be reported
+_FINDER = MarkdownIt("zero").enable(["link", "image", "autolink", "reference"])
+_FINDER.validateLink = lambda url: True
 _CONTROL = re.compile(r"[\x00-\x20\x7f]")
 
 
@@ -81,6 +84,9 @@ def allowed_link(href: str) -> bool:
     return scheme in ALLOWED_SCHEMES
 
 
+_READER.validateLink = allowed_link  # a refused link is not a link at all: its brackets stay as typed
+
+
 def parse(text: object) -> tuple[Block, ...]:
     """The blocks of one cell; blank or missing gives ``()``."""
     if not isinstance(text, str) or not text.strip():
@@ -90,16 +96,22 @@ def parse(text: object) -> tuple[Block, ...]:
 
 
 def refused_links(text: object) -> list[str]:
-    """Each link target in ``text`` that will be shown as text because its scheme is not allowed."""
+    """Each link target in ``text`` with a scheme that is not allowed, however it is written.
+
+    A reader that knows every way Markdown writes a link (inline, reference,
+    autolink, image) looks for them, so an officer is told of each one that
+    another tool would have followed; ``parse`` shows all of them as typed.
+    """
     if not isinstance(text, str):
         return []
+    env: dict = {}
     found = []
-    for token in _READER.parse(text):
+    for token in _FINDER.parse(text, env):
         for child in token.children or ():
-            href = str(child.attrs.get("href", "")) if child.type == "link_open" else ""
-            if child.type == "link_open" and not allowed_link(href):
-                found.append(href)
-    return found
+            if child.type in ("link_open", "image"):
+                found.append(str(child.attrs.get("href", child.attrs.get("src", ""))))
+    found += [str(reference["href"]) for reference in env.get("references", {}).values()]
+    return [href for href in dict.fromkeys(found) if not allowed_link(href)]
 
 
 def _blocks(tokens, i: int, close: str | None = None) -> tuple[tuple[Block, ...], int]:
@@ -136,7 +148,7 @@ def _inlines(children) -> tuple[Inline, ...]:
         elif child.type in ("em_close", "strong_close", "link_close") and len(stack) > 1:
             kind, href, inner = stack.pop()
             if kind == "link_open":
-                stack[-1][2].extend([Link(href, tuple(inner))] if allowed_link(href) else inner)
+                stack[-1][2].append(Link(href, tuple(inner)))
             else:
                 stack[-1][2].append(Emphasis(kind == "strong_open", tuple(inner)))
     return tuple(stack[0][2])
