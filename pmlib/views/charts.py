@@ -58,7 +58,7 @@ _UNIT_AXIS = {
 }
 _SVG_CACHE_SIZE = 512
 _FIGURE_ID = re.compile(r'<figure id="([^"]+)" class="pm-chart">')
-_FIGURE_SVG = re.compile(r'<figure id="[^"]*" class="pm-chart">\n<div class="pm-chart-view">(.*)</div>\n<figcaption .*', re.DOTALL)
+_FIGURE_SVG = re.compile(r'<figure id="[^"]*" class="pm-chart">\n<div class="pm-chart-view">(.*)</div>\n<script .*', re.DOTALL)
 
 
 @functools.lru_cache(maxsize=_SVG_CACHE_SIZE)
@@ -90,14 +90,17 @@ class Chart:
         return svg
 
     def html(self, svg: str | None = None) -> str:
-        """A self-contained figure: the SVG, a caption, and the spec as inert JSON for interactivity."""
+        """A self-contained figure: the SVG, the spec as inert JSON for interactivity, and a caption.
+
+        The caption comes last: HTML allows a figure's caption only as its first or last child.
+        """
         svg = svg or self.svg()
         spec = json.dumps(self.spec, sort_keys=True, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
         return (
             f'<figure id="{self.element_id}" class="pm-chart">\n'
             f'<div class="pm-chart-view">{svg}</div>\n'
-            f'<figcaption class="pm-chart-description">{html.escape(self.description)}</figcaption>\n'
             f'<script type="application/json" class="pm-chart-spec">{spec}</script>\n'
+            f'<figcaption class="pm-chart-description">{html.escape(self.description)}</figcaption>\n'
             "</figure>"
         )
 
