@@ -7,7 +7,9 @@ reader as the built-in pack and Quarto use it (its AST must hold only
 paragraphs, lists, emphasis, text and allowed links), and Pandoc's Typst
 writer, whose output must compile. Quarto reads the same Markdown with the
 same Pandoc reader after scanning the text for shortcodes, so no ``{{<`` may
-reach it either; that path has not been run here with a real Quarto.
+reach it either; where a real Quarto is on PATH, the whole table is also
+rendered by Quarto to a web page and to a Typst PDF, as notebook outputs
+like the reports'.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import json
 import pypandoc
 import pytest
 import typst
+from quarto import needs_quarto, quarto
 
 from pmlib.contract import officer_text
 from pmlib.rendering.documents import render_markdown
@@ -129,3 +132,37 @@ def test_text_from_the_data_tables_is_literal_in_every_reader(typed, shown):
 
 def test_spaces_between_emphasis_and_text_are_kept():
     assert user_markdown("Reopen with *Select and Collect* and keep going.") == "Reopen with *Select and Collect* and keep going\\."
+
+
+@needs_quarto
+@pytest.mark.parametrize("to", ["html", "typst"])
+def test_hostile_text_through_a_real_quarto_shows_as_typed_and_nothing_runs_or_links(to, tmp_path):
+    """Every hostile input as a Markdown output of a notebook, the way the reports carry commentary, rendered by Quarto."""
+    import re
+
+    import nbformat
+
+    cells = []
+    for typed, _ in HOSTILE:
+        output = nbformat.v4.new_output("display_data", data={"text/markdown": user_markdown(typed), "text/plain": typed})
+        cells.append(nbformat.v4.new_code_cell("commentary", outputs=[output]))
+    notebook = nbformat.v4.new_notebook(cells=cells, metadata={"title": "Hostile commentary"})
+    nbformat.write(notebook, tmp_path / "hostile.ipynb")
+
+    quarto("render", "hostile.ipynb", "--to", to, "-M", "echo:false", cwd=tmp_path)
+
+    if to == "html":
+        page = (tmp_path / "hostile.html").read_text(encoding="utf-8")
+        body = page[page.index('<main class="content"') : page.index("</main>")]
+        assert not re.search(r"<(script|img|iframe|a)\b", body), body
+        text = " ".join(
+            re.sub(r"<[^>]+>", " ", body).replace("&quot;", '"').replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").split()
+        )
+    else:
+        from test_pack import pdf_pages, poppler
+
+        pdf = tmp_path / "hostile.pdf"
+        assert "<a href" not in poppler("pdftohtml", "-xml", "-i", "-stdout", "-q", pdf)
+        text = " ".join(" ".join(pdf_pages(pdf, "-raw")).split()).replace("\u201c", '"').replace("\u201d", '"').replace("\u2019", "'")
+    for _, shown in HOSTILE:
+        assert " ".join(shown.split()) in text, shown

@@ -45,8 +45,8 @@ def user_markdown(value: object) -> str:
     """An officer's commentary or action as Markdown: paragraphs, emphasis, lists and allowed links; the rest as text.
 
     A line starting with ``#`` in a spreadsheet cell is a number or a note,
-    not a heading, and a link to any scheme but https, http or mailto is its
-    text alone (``pm check`` warns of it).
+    not a heading, and a link to any scheme but https, http or mailto is shown
+    as typed (``pm check`` warns of it).
     """
     return "\n\n".join(_block(block) for block in officer_text.parse(value))
 
