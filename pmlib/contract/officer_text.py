@@ -25,6 +25,7 @@ ALLOWED_SCHEMES = ("https", "http", "mailto")
 _READER = MarkdownIt("zero").enable(["emphasis", "list", "link", "newline", "escape"])
 _FINDER = MarkdownIt("zero").enable(["link", "image", "autolink", "reference"])
 _FINDER.validateLink = lambda url: True
+_FINDER.normalizeLink = lambda url: url  # an address is named to the officer as typed, not percent-encoded
 _CONTROL = re.compile(r"[\x00-\x20\x7f]")
 
 
