@@ -8,7 +8,9 @@ built-in renderer compiles. Nothing is executed: Quarto only reads outputs.
 
 from __future__ import annotations
 
+import os
 import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,8 +20,19 @@ from pmlib.project import Project
 from pmlib.rendering.pack import write_quarto_source
 
 
+def quarto_environment() -> dict[str, str]:
+    """The environment Quarto runs in: this Python's scripts first on PATH, and this Python as Quarto's.
+
+    Quarto runs the project's pre-render command ``pm pages`` from PATH, so a
+    ``pm build`` started as ``.venv/bin/pm`` (as ``make build`` does), with
+    the venv not activated, must hand its own ``pm`` on.
+    """
+    scripts = str(Path(sys.executable).parent)
+    return {**os.environ, "PATH": os.pathsep.join([scripts, os.environ.get("PATH", "")]), "QUARTO_PYTHON": sys.executable}
+
+
 def _quarto(args: list[str], cwd: Path) -> None:
-    done = subprocess.run(["quarto", *args], cwd=cwd, capture_output=True, text=True, check=False)
+    done = subprocess.run(["quarto", *args], cwd=cwd, capture_output=True, text=True, check=False, env=quarto_environment())
     if done.returncode != 0:
         raise QuartoError(f"quarto {' '.join(args)} failed (exit {done.returncode}):\n{done.stderr[-4000:]}")
 
