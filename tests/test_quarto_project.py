@@ -138,8 +138,8 @@ def test_the_committed_project_reads_as_a_website_with_its_profile(monkeypatch):
     assert ("website", "pack") in project.profile.group
     assert project.project.type == "website" and project.execute.enabled is False
     assert project.lang == "en-GB"
-    pages = ["index", "measures", "goals", "open-data", "methodology", "archive"]
-    assert [item.href for item in project.website.navbar.left] == [f"pages/{p}.qmd" for p in pages]
+    pages = ["measures", "goals", "open-data", "methodology", "archive"]
+    assert [item.href for item in project.website.navbar.left] == ["index.qmd", *(f"pages/{p}.qmd" for p in pages)]
     assert project.project.resources == ("pages/data/*/measures.csv", "pages/data/*/datapackage.json")
     assert project.project.pre_render == ("pm pages",)
 

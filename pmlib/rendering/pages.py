@@ -40,7 +40,8 @@ from pmlib.views.prose import Prose, literal_markdown, user_markdown
 from pmlib.views.report import QuarterReport, quarter_report
 from pmlib.views.tables import Table, make_table
 
-GENERATED = ("index.qmd", "archive.qmd", "measures.qmd", "goals.qmd", "open-data.qmd", "methodology.qmd", "accessibility.qmd")
+HOME = "index.qmd"  # at the project root: Quarto makes the root's index the site's index.html
+GENERATED = ("archive.qmd", "measures.qmd", "goals.qmd", "open-data.qmd", "methodology.qmd", "accessibility.qmd")
 MEASURES_DIR = "measures"
 _POLARITY = {"higher": "Higher is better", "lower": "Lower is better", "none": "Neither: shown for context, without a target"}
 _link, _raw, _page, _given, _date = link, raw_html, page, given, long_date
@@ -60,11 +61,11 @@ def _shown(output: Table | Prose) -> str:
     return output.markdown if isinstance(output, Prose) else _raw(output.html)
 
 
-def _intervention_links(report: QuarterReport, page: Path) -> str:
+def _intervention_links(report: QuarterReport, page: Path, pages_dir: Path) -> str:
     ids = list(report.exceptions["measure_id"])
     if not ids:
         return ""
-    names = [f"[{literal_markdown(report.measures.loc[m, 'name'])}]({_link(page.parent / MEASURES_DIR / f'{m}.qmd', page)})" for m in ids]
+    names = [f"[{literal_markdown(report.measures.loc[m, 'name'])}]({_link(pages_dir / MEASURES_DIR / f'{m}.qmd', page)})" for m in ids]
     return "Each has its own page with its history and what officers are doing about it: " + "; ".join(names) + "."
 
 
@@ -73,10 +74,15 @@ def _figures(documents: Iterable[Document]) -> dict[str, str]:
     return chart_figures(block.content for doc in documents for block in doc.blocks if block.kind == "html")
 
 
-def index_page(report: QuarterReport, documents: list[Document], page: Path) -> str:
-    """The home page: the latest quarter's headline, statuses by plan (chart and table), the measures needing intervention."""
+def index_page(report: QuarterReport, documents: list[Document], page: Path, pages_dir: Path) -> str:
+    """The home page: the latest quarter's headline, statuses by plan (chart and table), the measures needing intervention.
+
+    It is ``index.qmd`` at the project's root, beside ``_quarto.yml``, so
+    that Quarto, like the built-in renderer, makes it the site's
+    ``index.html``; the other generated pages are in ``pages_dir``.
+    """
     q, p = report.quarter, report.params
-    here = page.parent
+    here = pages_dir
     return _page(
         f"{literal_markdown(report.data.council.name)}: corporate performance",
         f"Latest report: **{literal_markdown(p.title)}, {q.code}** ({q.label}). {_meeting(p)}",
@@ -86,7 +92,7 @@ def index_page(report: QuarterReport, documents: list[Document], page: Path) -> 
         _raw(report.status_table().html),
         "## Measures needing intervention",
         _shown(report.exceptions_table()),
-        _intervention_links(report, page),
+        _intervention_links(report, page, pages_dir),
         f"## The {q.code} report",
         _quarter_links(documents, page),
         "## More",
@@ -240,7 +246,7 @@ def measure_page(
 
 def _remove_stale(out_dir: Path) -> None:
     """Delete pages and files an earlier run generated, so a measure made restricted since then leaves no trace."""
-    for name in GENERATED:
+    for name in (*GENERATED, HOME):  # the home page was in pages/ before it moved to the root
         (out_dir / name).unlink(missing_ok=True)
     for folder in (MEASURES_DIR, SDG_DIR):
         for path in (out_dir / folder).glob("*.qmd"):
@@ -253,7 +259,8 @@ def write_pages(quarters: Iterable[str | Period], project: Project, *, pages_dir
 
     Returns the paths written, sorted. ``pages_dir`` is the project's
     ``pages/`` unless given (``pm pages --out``); the project root has the
-    ``_quarto.yml`` whose site title the accessibility statement names.
+    ``_quarto.yml`` whose site title the accessibility statement names, and
+    the home page, ``index.qmd``.
 
     Raises ``ConfigError`` when no quarter is given, a quarter has no executed
     notebooks, or a quarter's params file is for an internal audience (the
@@ -277,8 +284,8 @@ def write_pages(quarters: Iterable[str | Period], project: Project, *, pages_dir
     report = quarter_report(params[latest], data_dir, params_dir, data=data)
     figures = _figures(documents[latest])
     by_stem = {d.source.stem: d.source for d in documents[latest]}
+    home = project.root / HOME
     pages = {
-        "index.qmd": index_page(report, documents[latest], out_dir / "index.qmd"),
         "archive.qmd": archive_page(params, documents, out_dir / "archive.qmd"),
         "measures.qmd": measures_page(report, out_dir / "measures.qmd"),
     }
@@ -303,4 +310,5 @@ def write_pages(quarters: Iterable[str | Period], project: Project, *, pages_dir
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(pages[name], encoding="utf-8", newline="\n")
         written.append(path)
-    return sorted(written)
+    home.write_text(index_page(report, documents[latest], home, out_dir), encoding="utf-8", newline="\n")
+    return sorted([*written, home])

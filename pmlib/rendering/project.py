@@ -70,7 +70,7 @@ class Execute(_Strict):
 
 
 class NavItem(_Strict):
-    """One navigation link; ``href`` names a source file (``pages/index.qmd``), as Quarto expects."""
+    """One navigation link; ``href`` names a source file (``pages/measures.qmd``), as Quarto expects."""
 
     text: str = Field(min_length=1)
     href: str = Field(min_length=1)

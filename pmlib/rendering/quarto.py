@@ -9,6 +9,7 @@ built-in renderer compiles. Nothing is executed: Quarto only reads outputs.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -31,10 +32,21 @@ def quarto_environment() -> dict[str, str]:
     return {**os.environ, "PATH": os.pathsep.join([scripts, os.environ.get("PATH", "")]), "QUARTO_PYTHON": sys.executable}
 
 
-def _quarto(args: list[str], cwd: Path) -> None:
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def quarto_warnings(output: str) -> list[str]:
+    """Quarto's and Typst's warnings in what Quarto printed, each once, in order, without colour codes."""
+    lines = (_ANSI.sub("", line).strip() for line in output.splitlines())
+    return list(dict.fromkeys(line for line in lines if line.startswith(("WARN", "WARNING", "warning:"))))
+
+
+def _quarto(args: list[str], cwd: Path, say: Callable[[str], None]) -> None:
     done = subprocess.run(["quarto", *args], cwd=cwd, capture_output=True, text=True, check=False, env=quarto_environment())
     if done.returncode != 0:
         raise QuartoError(f"quarto {' '.join(args)} failed (exit {done.returncode}):\n{done.stderr[-4000:]}")
+    for warning in quarto_warnings(done.stdout + done.stderr):
+        say(f"Quarto: {warning}")
 
 
 def render_with_quarto(
@@ -43,12 +55,12 @@ def render_with_quarto(
     """Render the website and every quarter's pack with Quarto into ``partial``, the folder the site is built in."""
     project_dir = project.root
     say(f"Rendering the website ({len(everything)} quarters) with Quarto")
-    _quarto(["render", "--profile", "website", "--output-dir", str(partial.resolve())], project_dir)
+    _quarto(["render", "--profile", "website", "--output-dir", str(partial.resolve())], project_dir, say)
     packs = []
     for q in everything:
         say(f"Typesetting the Cabinet pack for {q.code} with Quarto")
         source = write_quarto_source(q, project, out_qmd=project.pages / "packs" / f"{q.slug}.qmd")
-        _quarto(["render", str(source.relative_to(project_dir)), "--profile", "pack", "--output", f"{q.slug}.pdf"], project_dir)
+        _quarto(["render", str(source.relative_to(project_dir)), "--profile", "pack"], project_dir, say)
         target = partial / "packs" / f"{q.slug}.pdf"
         target.parent.mkdir(parents=True, exist_ok=True)
         source.with_suffix(".pdf").replace(target)

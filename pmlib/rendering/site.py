@@ -1,7 +1,8 @@
 """The built-in website renderer: the same ``_quarto.yml`` and sources as Quarto, made of pip packages alone.
 
-Each executed notebook in ``reports/<slug>/`` becomes ``<slug>/<name>.html``
-and each generated page ``pages/<path>.qmd`` becomes ``<path>.html``. Every
+Each executed notebook in ``reports/<slug>/`` becomes ``<slug>/<name>.html``,
+each generated page ``pages/<path>.qmd`` becomes ``<path>.html``, and the
+home page, ``index.qmd`` at the project root, ``index.html``. Every
 page has the same frame (skip link, header with the project's navigation, the
 quarter's menu, one ``<h1>``, footer) from a Jinja2 template with autoescape
 on. Links in sources name source files, as Quarto's do, and are rewritten
@@ -123,12 +124,21 @@ def _block_html(block: Block, resolve: Callable[[str], str]) -> str:
 
 
 def page_sources(config: QuartoProject, project_dir: Path, pages_dir: Path) -> list[Path]:
-    """The ``.qmd`` files in ``pages_dir`` that the project's ``render`` patterns list (``!pattern`` excludes), as Quarto picks them."""
+    """The ``.qmd`` files in ``pages_dir``, and the root's ``index.qmd``, that the project's ``render`` patterns list, as Quarto picks them.
+
+    A ``!pattern`` excludes.
+    """
     chosen: set[Path] = set()
     for pattern in config.project.render:
         found = {Path(os.path.abspath(p)) for p in project_dir.glob(pattern.removeprefix("!")) if p.is_file()}
         chosen = chosen - found if pattern.startswith("!") else chosen | found
-    return sorted(p for p in chosen if p.suffix == ".qmd" and p.is_relative_to(pages_dir))
+    return sorted(p for p in chosen if p.suffix == ".qmd" and (p.is_relative_to(pages_dir) or p == project_dir / "index.qmd"))
+
+
+def page_output(path: Path, project_dir: Path, pages_dir: Path) -> str:
+    """Where a page is published: a generated page by its path in ``pages_dir``, the root's ``index.qmd`` as ``index.html``."""
+    base = pages_dir if path.is_relative_to(pages_dir) else project_dir
+    return path.relative_to(base).with_suffix(".html").as_posix()
 
 
 def resource_files(config: QuartoProject, project_dir: Path, pages_dir: Path) -> dict[Path, str]:
@@ -154,7 +164,7 @@ def read_sources(config: QuartoProject, periods: list[Period], project_dir: Path
             problems += exc.problems
     for path in page_sources(config, project_dir, pages_dir):
         try:
-            documents.append(read_page(path, path.relative_to(pages_dir).with_suffix(".html").as_posix()))
+            documents.append(read_page(path, page_output(path, project_dir, pages_dir)))
         except UnsupportedSyntaxError as exc:
             problems += exc.problems
     if problems:
