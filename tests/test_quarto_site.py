@@ -21,7 +21,7 @@ import pytest
 from browser import AXE, AXE_MISSING, DESKTOP, PHONE, describe_violations
 from click.testing import CliRunner
 from conftest import LATEST, QuietHandler
-from quarto import needs_quarto
+from quarto import MARKS
 from site_build import copy_project
 
 # The built-in pack's checks, run again with this module's ``pack`` fixture: Quarto's PDFs.
@@ -42,7 +42,7 @@ from test_site_browser import page, visit_site  # noqa: F401
 from pmlib import quarter_report
 from pmlib.cli import main
 
-pytestmark = [needs_quarto]
+pytestmark = list(MARKS)
 
 
 @pytest.fixture(scope="module")

@@ -103,6 +103,8 @@ class HtmlOptions(_Strict):
 
     html_table_processing: Literal["none"] = "none"
     toc: Annotated[StrictBool, AfterValidator(_no_toc)] = False
+    # Quarto reads each notebook's HTML outputs as raw HTML blocks, as the built-in renderer does.
+    ipynb_filters: tuple[Literal["pm quarto-notebook"], ...] = ()
 
 
 class Formats(_Strict):
@@ -120,6 +122,8 @@ class QuartoProject(_Strict):
     execute: Execute = Execute()
     website: Website
     format: Formats = Formats()
+    # The project's own Quarto filter, which gives Quarto's pages the interactive charts the built-in renderer draws itself.
+    filters: tuple[Literal["pmlib-site"], ...] = ()
 
 
 def merge(base: Any, over: Any) -> Any:

@@ -8,6 +8,7 @@ built-in renderer compiles. Nothing is executed: Quarto only reads outputs.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -49,11 +50,64 @@ def _quarto(args: list[str], cwd: Path, say: Callable[[str], None]) -> None:
         say(f"Quarto: {warning}")
 
 
+RAW_HTML_FENCE = "```{=html}"
+
+
+def notebook_for_quarto(notebook_json: str) -> str:
+    """An executed notebook as Quarto's website reads it (the project's ``ipynb-filters`` step, ``pm quarto-notebook``).
+
+    Each HTML output (a table, a chart) becomes a Markdown output holding the
+    same HTML as a raw block, which is how the built-in renderer reads it too.
+    Quarto adds RequireJS and jQuery from a CDN to every page whose notebook
+    has an HTML output, for widgets; the site has none, and must load nothing
+    from elsewhere. Everything else is left as it is.
+    """
+    notebook = json.loads(notebook_json)
+    for cell in notebook.get("cells", []):
+        for output in cell.get("outputs", []):
+            data = output.get("data", {}) if output.get("output_type") in ("display_data", "execute_result") else {}
+            html = data.get("text/html")
+            if html is None:
+                continue
+            html = "".join(html) if isinstance(html, list) else html
+            fence = "````" if "```" in html else "```"
+            plain = {k: v for k, v in data.items() if k == "text/plain"}
+            output["data"] = {"text/markdown": f"{fence}{{=html}}\n{html.strip()}\n{fence}", **plain}
+    return json.dumps(notebook, ensure_ascii=False)
+
+
+QUARTO_ASSETS = "assets"  # in the pages folder, where _extensions/pmlib-site/charts.lua finds them
+
+
+def write_quarto_assets(pages_dir: Path) -> list[Path]:
+    """The interactive charts' scripts for Quarto's pages: the built-in site's Vega bundle and charts.js, in ``pages_dir/assets/``.
+
+    A file already holding the same bytes is left alone, so ``quarto
+    preview`` sees no change when nothing changed.
+    """
+    from importlib import resources
+
+    from pmlib.rendering.site import vega_bundle
+
+    folder = pages_dir / QUARTO_ASSETS
+    folder.mkdir(parents=True, exist_ok=True)
+    files = {
+        "charts.js": (resources.files("pmlib.rendering") / "assets" / "charts.js").read_bytes(),
+        "vega.js": vega_bundle().encode("utf-8"),
+    }
+    for name, data in files.items():
+        path = folder / name
+        if not path.is_file() or path.read_bytes() != data:
+            path.write_bytes(data)
+    return [folder / name for name in files]
+
+
 def render_with_quarto(
     project: Project, everything: list[Period], partial: Path, say: Callable[[str], None]
 ) -> tuple[list[Path], list[Path]]:
     """Render the website and every quarter's pack with Quarto into ``partial``, the folder the site is built in."""
     project_dir = project.root
+    write_quarto_assets(project.pages)
     say(f"Rendering the website ({len(everything)} quarters) with Quarto")
     _quarto(["render", "--profile", "website", "--output-dir", str(partial.resolve())], project_dir, say)
     packs = []
