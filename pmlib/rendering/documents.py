@@ -74,8 +74,8 @@ def inline_text(markdown: str) -> str:
 
 
 def wrap_html(content: str) -> str:
-    """Inserted HTML, with a table put in a focusable region that scrolls sideways on small screens."""
-    if "<table" not in content or 'class="pm-chart"' in content:
+    """Inserted HTML, with a table put in a focusable region that scrolls sideways on small screens (pmlib's own tables come in one)."""
+    if "<table" not in content or 'class="pm-chart"' in content or content.lstrip().startswith('<div class="pm-table-wrap"'):
         return content
     match = _TABLE_TITLE.search(content)
     label = html.unescape(re.sub(r"<[^>]+>", "", match.group(1) or match.group(2))).strip() if match else "Table"

@@ -96,6 +96,8 @@ class Website(_Strict):
     title: str = Field(min_length=1)
     navbar: Navbar = Navbar()
     page_footer: PageFooter = PageFooter()
+    # The icon pm pages writes for Quarto; the built-in renderer serves the same file from its assets.
+    favicon: Literal["pages/assets/favicon.svg"] | None = None
 
 
 class HtmlOptions(_Strict):

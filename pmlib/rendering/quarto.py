@@ -80,7 +80,7 @@ QUARTO_ASSETS = "assets"  # in the pages folder, where _extensions/pmlib-site/ch
 
 
 def write_quarto_assets(pages_dir: Path) -> list[Path]:
-    """The interactive charts' scripts for Quarto's pages: the built-in site's Vega bundle and charts.js, in ``pages_dir/assets/``.
+    """What Quarto's pages share with the built-in site's, in ``pages_dir/assets/``: Vega, charts.js, outputs.css and the favicon.
 
     A file already holding the same bytes is left alone, so ``quarto
     preview`` sees no change when nothing changed.
@@ -91,8 +91,11 @@ def write_quarto_assets(pages_dir: Path) -> list[Path]:
 
     folder = pages_dir / QUARTO_ASSETS
     folder.mkdir(parents=True, exist_ok=True)
+    assets = resources.files("pmlib.rendering") / "assets"
     files = {
-        "charts.js": (resources.files("pmlib.rendering") / "assets" / "charts.js").read_bytes(),
+        "charts.js": (assets / "charts.js").read_bytes(),
+        "outputs.css": (assets / "outputs.css").read_bytes(),
+        "favicon.svg": (assets / "favicon.svg").read_bytes(),
         "vega.js": vega_bundle().encode("utf-8"),
     }
     for name, data in files.items():

@@ -41,6 +41,7 @@ from pmlib.rendering.sources import Block, UnsupportedSyntaxError
 ASSETS_DIR = "assets"
 STATIC_ASSETS = ("charts.js", "site.css", "favicon.svg")
 VEGA_BUNDLE = "vega.js"
+OUTPUTS_CSS = "outputs.css"  # how charts and tables are laid out; Quarto's pages load it too
 EXTERNAL_SCHEMES = frozenset({"http", "https", "mailto"})
 
 
@@ -301,6 +302,7 @@ def render_site(
     for name in STATIC_ASSETS:
         data = assets.joinpath(name).read_bytes()
         if name == "site.css":
+            data += b"\n" + assets.joinpath(OUTPUTS_CSS).read_bytes()
             data += "".join(f"\n/* great-tables: {n} */\n{styles[n]}\n" for n in sorted(styles)).encode("utf-8")
         written.append(_write(out_dir / ASSETS_DIR / name, data))
     written.append(_write(out_dir / ASSETS_DIR / VEGA_BUNDLE, vega_js().encode("utf-8")))

@@ -7,6 +7,7 @@ and a word, with a light tint as a third cue that still reads in greyscale.
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -60,7 +61,18 @@ def make_table(
             rows = [i for i, c in enumerate(colours) if c == colour]
             gt = gt.tab_style(style.fill(color=colour), loc.body(columns=column, rows=rows))
     columns = {name: list(frame.columns).index(name) for name in cell_html or {}}
-    return Table(table_id, title, frame, _finish(gt.as_raw_html(), columns, cell_html or {}))
+    return Table(table_id, title, frame, _region(_finish(gt.as_raw_html(), columns, cell_html or {}), title))
+
+
+def _region(table_html: str, title: str) -> str:
+    """The table in a region named by its title that a keyboard can reach and scroll sideways, whichever renderer shows it.
+
+    A wide table scrolls inside it rather than widening the page on a phone
+    (WCAG 1.4.10), and the region takes focus so the scrolling works without
+    a mouse (WCAG 2.1.1); outputs.css lays it out on both renderers' pages.
+    """
+    label = html.escape(title, quote=True)
+    return f'<div class="pm-table-wrap" role="region" tabindex="0" aria-label="{label}">\n{table_html}\n</div>'
 
 
 def _finish(html: str, columns: dict[str, int], cell_html: dict[str, list[str]]) -> str:
