@@ -1,4 +1,5 @@
--- The pack's last filter, after Quarto's own.
+-- The pack's last filter, after Quarto's own: the notebooks' outputs set as the built-in
+-- renderer sets them.
 --
 -- Quarto wraps each embedded cell's output in a Div, which its Typst writer sets as
 -- #block[...]; a level-1 heading inside a block cannot start a new page, so the pack
@@ -6,7 +7,11 @@
 --
 -- Quarto turns a web table's CSS font list into a Typst font list, keeping the generic
 -- "sans-serif", which Typst does not know; the pack's tables are set in the template's
--- typeface instead, as in the built-in pack.
+-- typeface instead.
+--
+-- Quarto reads a table's <caption> but marks the table "typst:no-figure", so the caption
+-- would be lost; a captioned table is a figure, titled "Table N: ..." in the contents and
+-- above the table, as in the built-in pack.
 local function plain_font(el)
   el.attributes["typst:text:font"] = nil
   return el
@@ -21,4 +26,11 @@ function Div(el)
   return plain_font(el)
 end
 
-Table = plain_font
+function Table(el)
+  if #el.caption.long > 0 then
+    el.classes = el.classes:filter(function(class)
+      return class ~= "typst:no-figure"
+    end)
+  end
+  return plain_font(el)
+end
