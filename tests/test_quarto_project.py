@@ -217,3 +217,74 @@ def test_invalid_yaml_names_the_line(tmp_path):
         read_project(folder)
     (problem,) = caught.value.problems
     assert problem.file.endswith("_quarto.yml") and problem.row is not None and "not valid YAML" in problem.message
+
+
+# --- against Quarto's own schema ----------------------------------------------------------------
+
+QUARTO_SCHEMA = ROOT.parent / "shared" / "quarto-schema" / "json-schemas.json"  # Quarto 1.11's, MIT; see its SOURCE.txt
+# The parts of a project file that Quarto's exported schema describes, by its definitions' names.
+QUARTO_SECTIONS = {"project": "ProjectConfig", "profile": "ProjectProfile", "website": "BaseWebsite", "filters": "PandocFormatFilters"}
+
+
+def standard_schema(node):
+    """Quarto's exported schema in standard JSON Schema.
+
+    Quarto writes an object as ``{"object": {"properties": ...}}`` and some
+    enums as ``{"values": [...]}``. Read as JSON Schema the first is unknown and checks nothing, so every
+    object would pass; here it becomes ``"type": "object"`` with its
+    properties, required keys and closedness.
+    """
+    if isinstance(node, list):
+        return [standard_schema(n) for n in node]
+    if not isinstance(node, dict):
+        return node
+    out = {}
+    for key, value in node.items():
+        if key == "object":
+            out["type"] = "object"
+            for inner, v in (value or {}).items():
+                out[inner] = {n: standard_schema(s) for n, s in v.items()} if inner == "properties" else standard_schema(v)
+        elif key == "properties":
+            out[key] = {n: standard_schema(s) for n, s in value.items()}
+        elif key == "enum" and isinstance(value, dict):  # Quarto's ``enum: {values: [...]}``
+            out[key] = value["values"]
+        else:
+            out[key] = standard_schema(value)
+    return out
+
+
+@pytest.fixture(scope="module")
+def quarto_validator():
+    if not QUARTO_SCHEMA.is_file():
+        pytest.skip(f"Quarto's own schema is not here ({QUARTO_SCHEMA}): it is read from ../shared beside the checkout")
+    defs = standard_schema(json.loads(QUARTO_SCHEMA.read_text(encoding="utf-8"))["$defs"])
+    schema = {"$defs": defs, "type": "object", "properties": {k: {"$ref": f"#/$defs/{d}"} for k, d in QUARTO_SECTIONS.items()}}
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema)
+
+
+@pytest.mark.parametrize("name", ["_quarto.yml", "_quarto-website.yml", "_quarto-pack.yml"])
+def test_committed_project_files_follow_quartos_own_schema(name, quarto_validator):
+    document = yaml.safe_load((ROOT / name).read_text(encoding="utf-8"))
+    assert [f"{'.'.join(map(str, e.absolute_path))}: {e.message}" for e in quarto_validator.iter_errors(document)] == []
+    assert set(document) & set(QUARTO_SECTIONS), "nothing in this file was checked"
+
+
+def test_quartos_schema_as_read_here_refuses_what_quarto_refuses(quarto_validator):
+    """So the test above cannot pass by checking nothing: wrong types in each section Quarto's schema describes."""
+    wrong = {
+        "project": {"render": "pages/*.qmd", "output-dir": 5},
+        "profile": {"group": "website"},
+        "website": {"navbar": {"left": [{"href": 3}]}, "page-footer": {"left": 1}, "favicon": ["x"]},
+        "filters": "pmlib-site",
+    }
+    paths = sorted(".".join(map(str, e.absolute_path)) for e in quarto_validator.iter_errors(wrong))
+    assert paths == [
+        "filters",
+        "profile.group",
+        "project.output-dir",
+        "project.render",
+        "website.favicon",
+        "website.navbar",
+        "website.page-footer",
+    ]
