@@ -77,12 +77,13 @@ def built_site(tmp_path_factory):
     with open(shared / "built-site.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not record.is_file():
-            output = _build_demo(project)
+            output = build_demo(project)
             record.write_text(json.dumps({"output": output}), encoding="utf-8")
     return project, project / "_site", json.loads(record.read_text(encoding="utf-8"))["output"]
 
 
-def _build_demo(project):
+def build_demo(project, renderer: str = "builtin") -> str:
+    """The demo copied into ``project`` and built there for the latest quarter with ``renderer``; what ``pm build`` printed."""
     from click.testing import CliRunner
 
     from pmlib.cli import main
@@ -93,7 +94,7 @@ def _build_demo(project):
     cwd = os.getcwd()
     os.chdir(project)
     try:
-        result = CliRunner().invoke(main, ["build", LATEST, "--renderer", "builtin", "--no-progress"])
+        result = CliRunner().invoke(main, ["build", LATEST, "--renderer", renderer, "--no-progress"])
     finally:
         os.chdir(cwd)
     assert result.exit_code == 0, result.output

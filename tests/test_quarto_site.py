@@ -4,25 +4,22 @@ Skipped, saying so, where ``quarto`` is not on PATH (CI has none). The demo
 is built once into a copy of the project with ``pm build --latest
 --renderer quarto``; then the site gets the built-in site's browser pass
 (every page loaded offline, console errors, requests leaving the machine,
-axe-core WCAG 2.2 A and AA, nothing wider than a phone), and the packs the
-built-in pack's PDF checks, which are the same test functions run here
-against Quarto's PDFs.
+every chart drawn interactively, axe-core WCAG 2.2 A and AA, nothing wider
+than a phone), and the packs the built-in pack's PDF checks: the same test
+functions, imported here, run against Quarto's pages and PDFs.
 """
 
 from __future__ import annotations
 
 import functools
 import http.server
-import os
 import re
 import threading
 
 import pytest
-from browser import AXE, AXE_MISSING, DESKTOP, PHONE, describe_violations
-from click.testing import CliRunner
-from conftest import LATEST, QuietHandler
+from browser import AXE, AXE_MISSING
+from conftest import LATEST, QuietHandler, build_demo
 from quarto import MARKS
-from site_build import copy_project
 
 # The built-in pack's checks, run again with this module's ``pack`` fixture: Quarto's PDFs.
 from test_pack import (  # noqa: F401
@@ -37,10 +34,18 @@ from test_pack import (  # noqa: F401
     test_the_pack_ends_with_the_appendices,
     test_the_public_pack_has_no_restricted_measure_and_no_small_number,
 )
-from test_site_browser import page, visit_site  # noqa: F401
+
+# The built-in site's browser checks, run again with this module's ``visits`` fixture: Quarto's pages.
+from test_site_browser import (  # noqa: F401
+    page,
+    test_axe_finds_no_wcag_22_aa_violations_on_any_page,
+    test_every_page_loads_cleanly_offline_and_charts_draw,
+    test_no_page_is_wider_than_a_phone,
+    visit_site,
+)
+from test_validators import nu_html_checker
 
 from pmlib import quarter_report
-from pmlib.cli import main
 
 pytestmark = list(MARKS)
 
@@ -48,15 +53,9 @@ pytestmark = list(MARKS)
 @pytest.fixture(scope="module")
 def quarto_site(tmp_path_factory):
     """The demo built by Quarto in a copy of the project: (project folder, _site folder, printed lines)."""
-    project = copy_project(tmp_path_factory.mktemp("quarto") / "project")
-    cwd = os.getcwd()
-    os.chdir(project)
-    try:
-        result = CliRunner().invoke(main, ["build", LATEST, "--renderer", "quarto", "--no-progress"])
-    finally:
-        os.chdir(cwd)
-    assert result.exit_code == 0, result.output
-    return project, project / "_site", result.output.splitlines()
+    project = tmp_path_factory.mktemp("quarto") / "project"
+    output = build_demo(project, "quarto")
+    return project, project / "_site", output.splitlines()
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +68,8 @@ def quarto_url(quarto_site):
 
 
 @pytest.fixture(scope="module")
-def quarto_visits(quarto_site, quarto_url, page):  # noqa: F811
+def visits(quarto_site, quarto_url, page):  # noqa: F811
+    """The built-in site's one pass over every page, over Quarto's; the browser tests imported above read it."""
     assert AXE.is_file(), AXE_MISSING
     return visit_site(page, quarto_url, quarto_site[1])
 
@@ -102,25 +102,18 @@ def test_no_template_note_reaches_a_reader(quarto_site):
     assert [rel for rel, text in pages(site).items() if "This is a template" in text] == []
 
 
-def test_every_page_loads_offline_without_errors(quarto_visits):
-    assert {rel: r["problem"] for rel, r in quarto_visits.items() if r["problem"]} == {}
-    assert {rel: r["errors"] for rel, r in quarto_visits.items() if r["errors"]} == {}
-    assert {rel: sorted(set(r["outside"])) for rel, r in quarto_visits.items() if r["outside"]} == {}
-
-
-def test_axe_finds_no_wcag_22_aa_violations_on_any_page(quarto_visits):
-    results = {rel: r["widths"][DESKTOP] for rel, r in quarto_visits.items()}
-    assert [rel for rel, r in results.items() if r["violations"] is None and r["problem"] is None] == []
-    report = describe_violations(results, DESKTOP)
-    assert report == "", f"axe-core found violations:\n{report}"
-
-
-def test_no_page_is_wider_than_a_phone(quarto_visits):
-    assert {rel: r["widths"][PHONE]["overflow"] for rel, r in quarto_visits.items() if r["widths"][PHONE]["overflow"]} == {}
-
-
 def test_the_open_data_is_the_same_file_whichever_renderer_made_it(quarto_site, built_site):
     _, quarto, _ = quarto_site
     _, builtin, _ = built_site
     files = sorted(p.relative_to(builtin).as_posix() for p in (builtin / "data").rglob("*") if p.is_file())
     assert files and all((quarto / f).read_bytes() == (builtin / f).read_bytes() for f in files)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Quarto's own page templates and its reading of the outputs: append-hash on <link>, role=menu on a button, "
+    "xlink on <svg>, great-tables' <style> in the body, a duplicate id; the built-in site has none of them",
+)
+def test_every_page_passes_the_nu_html_checker(quarto_site):
+    messages = [m for m in nu_html_checker(quarto_site[1]) if m["type"] == "error"]
+    assert [f"{m['url'].split('/_site/')[-1]}: {m['message']}" for m in messages][:20] == []
