@@ -24,6 +24,7 @@ from markdown_it import MarkdownIt
 from pmlib.contract.periods import Period
 from pmlib.errors import ConfigError, Problem
 from pmlib.rendering.sources import Block, UnsupportedSyntaxError, page_title, read_blocks, unsupported_syntax
+from pmlib.views.tables import table_region
 
 RAW_HTML = "{=html}"
 FRONT_MATTER_KEYS = frozenset({"title"})
@@ -79,7 +80,7 @@ def wrap_html(content: str) -> str:
         return content
     match = _TABLE_TITLE.search(content)
     label = html.unescape(re.sub(r"<[^>]+>", "", match.group(1) or match.group(2))).strip() if match else "Table"
-    return f'<div class="pm-table-wrap" role="region" tabindex="0" aria-label="{html.escape(label, quote=True)}">\n{content}\n</div>'
+    return table_region(content, label)
 
 
 def _fence(self, tokens, idx, options, env):

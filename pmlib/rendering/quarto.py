@@ -19,6 +19,7 @@ from pathlib import Path
 from pmlib.contract.periods import Period
 from pmlib.errors import QuartoError
 from pmlib.project import Project
+from pmlib.rendering.documents import RAW_HTML
 from pmlib.rendering.pack import write_quarto_source
 
 
@@ -50,9 +51,6 @@ def _quarto(args: list[str], cwd: Path, say: Callable[[str], None]) -> None:
         say(f"Quarto: {warning}")
 
 
-RAW_HTML_FENCE = "```{=html}"
-
-
 def notebook_for_quarto(notebook_json: str) -> str:
     """An executed notebook as Quarto's website reads it (the project's ``ipynb-filters`` step, ``pm quarto-notebook``).
 
@@ -72,7 +70,7 @@ def notebook_for_quarto(notebook_json: str) -> str:
             html = "".join(html) if isinstance(html, list) else html
             fence = "````" if "```" in html else "```"
             plain = {k: v for k, v in data.items() if k == "text/plain"}
-            output["data"] = {"text/markdown": f"{fence}{{=html}}\n{html.strip()}\n{fence}", **plain}
+            output["data"] = {"text/markdown": f"{fence}{RAW_HTML}\n{html.strip()}\n{fence}", **plain}
     return json.dumps(notebook, ensure_ascii=False)
 
 
@@ -87,16 +85,16 @@ def write_quarto_assets(pages_dir: Path) -> list[Path]:
     """
     from importlib import resources
 
-    from pmlib.rendering.site import vega_bundle
+    from pmlib.rendering.site import OUTPUTS_CSS, VEGA_BUNDLE, vega_bundle
 
     folder = pages_dir / QUARTO_ASSETS
     folder.mkdir(parents=True, exist_ok=True)
     assets = resources.files("pmlib.rendering") / "assets"
     files = {
         "charts.js": (assets / "charts.js").read_bytes(),
-        "outputs.css": (assets / "outputs.css").read_bytes(),
+        OUTPUTS_CSS: (assets / OUTPUTS_CSS).read_bytes(),
         "favicon.svg": (assets / "favicon.svg").read_bytes(),
-        "vega.js": vega_bundle().encode("utf-8"),
+        VEGA_BUNDLE: vega_bundle().encode("utf-8"),
     }
     for name, data in files.items():
         path = folder / name

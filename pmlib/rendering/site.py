@@ -35,6 +35,7 @@ from pmlib.contract.periods import Period, parse_quarter
 from pmlib.errors import Problem, SiteError
 from pmlib.project import Project
 from pmlib.rendering.documents import Document, inline_text, read_page, read_quarter, render_inline, render_markdown, wrap_html
+from pmlib.rendering.pages import HOME
 from pmlib.rendering.project import QuartoProject, read_project
 from pmlib.rendering.sources import Block, UnsupportedSyntaxError
 
@@ -133,7 +134,7 @@ def page_sources(config: QuartoProject, project_dir: Path, pages_dir: Path) -> l
     for pattern in config.project.render:
         found = {Path(os.path.abspath(p)) for p in project_dir.glob(pattern.removeprefix("!")) if p.is_file()}
         chosen = chosen - found if pattern.startswith("!") else chosen | found
-    return sorted(p for p in chosen if p.suffix == ".qmd" and (p.is_relative_to(pages_dir) or p == project_dir / "index.qmd"))
+    return sorted(p for p in chosen if p.suffix == ".qmd" and (p.is_relative_to(pages_dir) or p == project_dir / HOME))
 
 
 def page_output(path: Path, project_dir: Path, pages_dir: Path) -> str:

@@ -61,10 +61,10 @@ def make_table(
             rows = [i for i, c in enumerate(colours) if c == colour]
             gt = gt.tab_style(style.fill(color=colour), loc.body(columns=column, rows=rows))
     columns = {name: list(frame.columns).index(name) for name in cell_html or {}}
-    return Table(table_id, title, frame, _region(_finish(gt.as_raw_html(), columns, cell_html or {}), title))
+    return Table(table_id, title, frame, table_region(_finish(gt.as_raw_html(), columns, cell_html or {}), title))
 
 
-def _region(table_html: str, title: str) -> str:
+def table_region(table_html: str, title: str) -> str:
     """The table in a region named by its title that a keyboard can reach and scroll sideways, whichever renderer shows it.
 
     A wide table scrolls inside it rather than widening the page on a phone
