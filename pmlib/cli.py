@@ -9,6 +9,7 @@ click's own usage errors (a bad option) look different.
 from __future__ import annotations
 
 import dataclasses
+import os
 import sys
 from pathlib import Path
 
@@ -314,6 +315,19 @@ def pages(data_dir: Path, params_dir: Path, reports_dir: Path, pages_dir: Path) 
     quarters = built_quarters(project)
     written = write_pages(quarters, project, pages_dir=pages_dir) + write_quarto_assets(pages_dir)
     click.echo(f"{pages_dir}: {len(written) if written else 0} page(s) written")
+
+
+@main.command("quarto-post-render", hidden=True)
+@_folder_option("reports", "reports", "The executed notebooks.")
+def quarto_post_render(reports_dir: Path) -> None:
+    """Publish each built quarter's open data at data/<slug>/ in Quarto's output folder (the project's post-render step)."""
+    from pmlib.rendering.building import built_quarters
+    from pmlib.rendering.data_pages import publish_open_data
+
+    project = Project.from_options(reports=reports_dir)
+    site = Path(os.environ.get("QUARTO_PROJECT_OUTPUT_DIR", SITE))
+    published = publish_open_data(project.pages, built_quarters(project), site)
+    click.echo(f"{site / 'data'}: {len(published)} open data file(s)")
 
 
 @main.command("quarto-notebook", hidden=True)

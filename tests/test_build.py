@@ -25,11 +25,11 @@ def files(folder: Path) -> dict[str, bytes]:
 def test_build_writes_site_packs_and_open_data_for_every_quarter(built_site):
     project, site, output = built_site
     quarters = list(params_files(project / "params"))
-    assert (site / "index.html").is_file() and (site / "archive.html").is_file()
+    assert (site / "index.html").is_file() and (site / "pages" / "archive.html").is_file()
     for q in quarters:
         assert (site / "packs" / f"{q.slug}.pdf").read_bytes().startswith(b"%PDF")
         assert (site / "data" / q.slug / "datapackage.json").is_file()
-        assert (site / q.slug / "overview.html").is_file()
+        assert (site / "reports" / q.slug / "overview.html").is_file()
     assert "Website (builtin renderer): _site/index.html" in output
     assert f"Cabinet pack: _site/packs/{LATEST}.pdf" in output
     assert not [p for p in project.iterdir() if p.name.startswith("._site")]

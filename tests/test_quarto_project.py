@@ -22,6 +22,7 @@ GOOD = {
     "profile": {"default": "website", "group": [["website", "pack"]]},
     "project": {"type": "website", "output-dir": "_site", "render": ["pages/**/*.qmd"], "pre-render": "pm pages"},
     "lang": "en-GB",
+    "from": "markdown-smart",
     "execute": {"enabled": False, "echo": False},
     "website": {
         "title": "Corporate performance",
@@ -48,7 +49,7 @@ def changed(path: str, value, base=GOOD) -> dict:
 
 GOOD_EXAMPLES = {
     "complete": GOOD,
-    "minimal": {"project": {"type": "website"}, "website": {"title": "T"}},
+    "minimal": {"project": {"type": "website"}, "from": "markdown-smart", "website": {"title": "T"}},
     "pre-render as a list": changed("project.pre-render", ["pm pages", "pm data"]),
     "echo shown": changed("execute.echo", True),
     "welsh": changed("lang", "cy"),
@@ -72,6 +73,8 @@ BAD_EXAMPLES = {
     "another format option": changed("format.html.theme", "cosmo"),
     "another format": changed("format.pdf", {}),
     "language not a tag": changed("lang", "English"),
+    "smart quotes and dashes": changed("from", "markdown"),
+    "another reader": changed("from", "commonmark"),
     "render not a list": changed("project.render", "*.qmd"),
     "pre-render a number": changed("project.pre-render", 3),
     "profile without default": changed("profile", {"group": [["website"]]}),
@@ -140,7 +143,7 @@ def test_the_committed_project_reads_as_a_website_with_its_profile(monkeypatch):
     assert project.lang == "en-GB"
     pages = ["measures", "goals", "open-data", "methodology", "archive"]
     assert [item.href for item in project.website.navbar.left] == ["index.qmd", *(f"pages/{p}.qmd" for p in pages)]
-    assert project.project.resources == ("pages/data/*/measures.csv", "pages/data/*/datapackage.json")
+    assert project.project.pre_render == ("pm pages",) and project.project.post_render == ("pm quarto-post-render",)
     assert project.project.pre_render == ("pm pages",)
 
 
@@ -183,7 +186,7 @@ def test_an_unknown_key_names_the_file_line_and_key_path(tmp_path, monkeypatch):
 
 
 def test_a_bad_value_in_the_base_file_is_reported_there(tmp_path):
-    base = "project:\n  type: website\nlang: English\nexecute:\n  enabled: true\nwebsite:\n  title: T\n"
+    base = "project:\n  type: website\nlang: English\nexecute:\n  enabled: true\nwebsite:\n  title: T\nfrom: markdown-smart\n"
     folder = write_project(tmp_path, base)
     with pytest.raises(ProjectConfigError) as caught:
         read_project(folder)
@@ -200,7 +203,7 @@ def test_a_missing_profile_file_is_an_error_not_ignored(tmp_path, monkeypatch):
 
 
 def test_the_profile_merges_over_the_base_as_quarto_does(tmp_path, monkeypatch):
-    base = {"project": {"type": "website", "render": ["a.qmd"]}, "lang": "en", "website": {"title": "Base", "navbar": {"left": []}}}
+    base = {"project": {"type": "website", "render": ["a.qmd"]}, "lang": "en", "from": "markdown-smart", "website": {"title": "Base"}}
     extra = {"project": {"render": ["a.qmd", "b.qmd"]}, "lang": "cy", "website": {"page-footer": {"left": "Footer"}}}
     folder = write_project(tmp_path, base, other=extra)
     monkeypatch.setenv("QUARTO_PROFILE", "other,unused")

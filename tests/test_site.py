@@ -10,6 +10,7 @@ or withheld figure, and officers' text shown as text.
 from __future__ import annotations
 
 import json
+import posixpath
 import re
 import shutil
 import tempfile
@@ -40,8 +41,9 @@ ALLOWED_URLS = {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}
 VEGA_LITE_SCHEMA = re.compile(r"^https://vega\.github\.io/schema/vega-lite/v[\d.]+\.json$")
 OUTSIDE_LINKS = ("https", "mailto")
 LANDMARKS = ("header", "nav", "main", "footer")
-NAVBAR = ("index.html", "measures.html", "goals.html", "open-data.html", "methodology.html", "archive.html")
-GENERATED_PAGES = {f"{name}.html" for name in ("index", "archive", "measures", "goals", "open-data", "methodology", "accessibility")}
+NAVBAR = ("index.html", *(f"pages/{name}.html" for name in ("measures", "goals", "open-data", "methodology", "archive")))
+GENERATED = ("archive", "measures", "goals", "open-data", "methodology", "accessibility")
+GENERATED_PAGES = {"index.html"} | {f"pages/{name}.html" for name in GENERATED}
 
 
 class Page(HTMLParser):
@@ -150,9 +152,9 @@ def check_links(out: Path, pages: dict[str, Page]) -> list[str]:
 
 def test_every_page_is_written(demo):
     out, report, quarters = demo["out"], demo["report"], demo["quarters"]
-    notebooks = {f"{q}/{p.stem}.html" for q in quarters for p in (ROOT / "reports" / q).glob("*.ipynb")}
-    measures = {f"measures/{m}.html" for m in report.judged["measure_id"]}
-    goals = {f"goals/{g}.html" for g in measures_by_goal(report.measures, report.plans)}
+    notebooks = {f"reports/{q}/{p.stem}.html" for q in quarters for p in (ROOT / "reports" / q).glob("*.ipynb")}
+    measures = {f"pages/measures/{m}.html" for m in report.judged["measure_id"]}
+    goals = {f"pages/goals/{g}.html" for g in measures_by_goal(report.measures, report.plans)}
     data = {f"data/{q}/{name}" for q in quarters for name in ("measures.csv", "datapackage.json")}
     packs = {f"packs/{q}.pdf" for q in quarters}
     expected = notebooks | measures | goals | data | GENERATED_PAGES
@@ -209,7 +211,7 @@ def test_withheld_figures_stay_withheld_on_measure_pages(demo):
     withheld = history[history["suppressed"]]
     assert set(withheld["measure_id"]) >= {"BF07"}
     for measure_id, rows in withheld.groupby("measure_id"):
-        text = (out / "measures" / f"{measure_id}.html").read_text(encoding="utf-8")
+        text = (out / "pages" / "measures" / f"{measure_id}.html").read_text(encoding="utf-8")
         table = text[text.index(f'id="table-measure-{measure_id.lower()}-history"') :]
         cells = {}
         for row in re.findall(r"<tr>(.*?)</tr>", table, re.DOTALL):
@@ -224,34 +226,34 @@ def test_withheld_figures_stay_withheld_on_measure_pages(demo):
             assert cells[period][1] == "[c]", (measure_id, period)
             assert ("Value", period) not in points, (measure_id, period)
     # BF07's baseline period was itself withheld, so its baseline is too.
-    assert "<strong>Baseline:</strong> [c] (2019/20 Q4)" in (out / "measures" / "BF07.html").read_text(encoding="utf-8")
+    assert "<strong>Baseline:</strong> [c] (2019/20 Q4)" in (out / "pages" / "measures" / "BF07.html").read_text(encoding="utf-8")
 
 
 def test_navigation_comes_from_the_project_and_each_quarter(demo):
     out = demo["out"]
     for name, page in demo["pages"].items():
-        nav = [a["href"] for tag, a in page.attrs if tag == "a" and a.get("href", "").endswith(NAVBAR)]
-        prefix = "../" * name.count("/")
-        assert [prefix + target for target in NAVBAR] == nav[1 : 1 + len(NAVBAR)], name
+        names = tuple(posixpath.basename(target) for target in NAVBAR)
+        nav = [a["href"] for tag, a in page.attrs if tag == "a" and a.get("href", "").endswith(names)]
+        assert [posixpath.relpath(target, posixpath.dirname(name) or ".") for target in NAVBAR] == nav[1 : 1 + len(NAVBAR)], name
         current = [a["href"] for tag, a in page.attrs if tag == "a" and a.get("aria-current") == "page"]
-        if name.startswith(tuple(demo["quarters"])):
-            assert current == [name.split("/")[1]], name  # its own entry in its quarter's menu
+        if name.startswith(tuple(f"reports/{q}/" for q in demo["quarters"])):
+            assert current == [name.split("/")[2]], name  # its own entry in its quarter's menu
     title = '<p class="pm-quarter-nav-title" id="quarter-nav-title">{} report</p>'
-    assert title.format("2021/22 Q1") in (out / "2021-22-Q1" / "overview.html").read_text(encoding="utf-8")
+    assert title.format("2021/22 Q1") in (out / "reports" / "2021-22-Q1" / "overview.html").read_text(encoding="utf-8")
     assert title.format("2021/22 Q2") in (out / "index.html").read_text(encoding="utf-8")
 
 
 def test_charts_are_static_svg_with_an_offline_script_to_redraw_them(demo):
     out = demo["out"]
     assert (out / "assets" / "vega.js").read_text(encoding="utf-8") == vl_convert.javascript_bundle()
-    plan = (out / "2021-22-Q2" / "plan-brighter-futures.html").read_text(encoding="utf-8")
+    plan = (out / "reports" / "2021-22-Q2" / "plan-brighter-futures.html").read_text(encoding="utf-8")
     figures = re.findall(r'<figure id="([^"]+)" class="pm-chart">(.*?)</figure>', plan, re.DOTALL)
     assert len(figures) >= 8
     for _, body in figures:
         assert "<svg" in body and 'class="pm-chart-description"' in body
         json.loads(re.search(r'class="pm-chart-spec">(.*?)</script>', body, re.DOTALL).group(1))
-    assert plan.index('<script src="../assets/vega.js"></script>') < plan.index('<script src="../assets/charts.js"></script>')
-    assert "<script src=" not in (out / "archive.html").read_text(encoding="utf-8")  # pages without charts load no script
+    assert plan.index('<script src="../../assets/vega.js"></script>') < plan.index('<script src="../../assets/charts.js"></script>')
+    assert "<script src=" not in (out / "pages" / "archive.html").read_text(encoding="utf-8")  # pages without charts load no script
 
 
 def test_unsupported_quarto_syntax_in_a_page_fails_the_render(demo, tmp_path):
@@ -331,9 +333,9 @@ def tiny(tmp_path_factory, request):
 
 def test_commentary_is_shown_as_text_on_every_page(tiny):
     pages = {p.relative_to(tiny).as_posix(): p.read_text(encoding="utf-8") for p in sorted(tiny.rglob("*.html"))}
-    notebooks = {"2021-22-Q3/overview.html", "2021-22-Q3/plan-p1.html", "2021-22-Q3/appendices.html"}
-    measures = {"measures/M1.html", "measures/M3.html", "measures/M4.html"}
-    assert set(pages) == notebooks | measures | GENERATED_PAGES | {"goals/3.html"}
+    notebooks = {f"reports/2021-22-Q3/{name}.html" for name in ("overview", "plan-p1", "appendices")}
+    measures = {"pages/measures/M1.html", "pages/measures/M3.html", "pages/measures/M4.html"}
+    assert set(pages) == notebooks | measures | GENERATED_PAGES | {"pages/goals/3.html"}
     for name, text in pages.items():
         specs = re.findall(r'<script type="application/json" class="pm-chart-spec">(.*?)</script>', text, re.DOTALL)
         assert all("</" not in spec for spec in specs), name  # inert JSON: nothing in it can close the script element
@@ -341,11 +343,11 @@ def test_commentary_is_shown_as_text_on_every_page(tiny):
         assert "<script>alert" not in markup and "<script>steal" not in markup and "<img" not in markup and "<b>one" not in markup, name
         assert "Hidden measure" not in text and "M2.html" not in text, name
         assert Page(text).tags["h1"] == 1, name
-    for name in ("2021-22-Q3/plan-p1.html", "measures/M1.html"):
+    for name in ("reports/2021-22-Q3/plan-p1.html", "pages/measures/M1.html"):
         text = pages[name]
         assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in text or '&lt;script&gt;alert("x")&lt;/script&gt;' in text, name
         assert "<em>really</em>" in text, name
-    measure = pages["measures/M1.html"]
+    measure = pages["pages/measures/M1.html"]
     assert "<h1>Measure &lt;b&gt;one&lt;/b&gt;</h1>" in measure
     assert "&lt;script&gt;steal()&lt;/script&gt;" in measure and "&lt;img src=x onerror=alert(1)&gt;" in measure
     assert check_links(tiny, {n: Page(t) for n, t in pages.items()}) == []
@@ -390,10 +392,10 @@ def test_backticks_in_data_cannot_close_a_raw_html_block():
 
 
 def test_the_open_data_page_links_every_quarters_files_and_lists_every_column(demo):
-    page = demo["pages"]["open-data.html"]
+    page = demo["pages"]["pages/open-data.html"]
     hrefs = {a["href"] for tag, a in page.attrs if tag == "a"}
-    assert {f"data/{q}/{name}" for q in demo["quarters"] for name in ("measures.csv", "datapackage.json")} <= hrefs
-    text = (demo["out"] / "open-data.html").read_text(encoding="utf-8")
+    assert {f"../data/{q}/{name}" for q in demo["quarters"] for name in ("measures.csv", "datapackage.json")} <= hrefs
+    text = (demo["out"] / "pages" / "open-data.html").read_text(encoding="utf-8")
     package = json.loads((demo["out"] / "data" / LATEST / "datapackage.json").read_text(encoding="utf-8"))
     for field in package["resources"][0]["schema"]["fields"]:
         assert f">{field['name']}</td>" in text, field["name"]
@@ -402,24 +404,24 @@ def test_the_open_data_page_links_every_quarters_files_and_lists_every_column(de
 def test_each_goal_page_lists_exactly_the_measures_aligned_to_it(demo):
     report = demo["report"]
     for goal, ids in measures_by_goal(report.measures, report.plans).items():
-        page = demo["pages"][f"goals/{goal}.html"]
+        page = demo["pages"][f"pages/goals/{goal}.html"]
         linked = sorted(
             a["href"].removeprefix("../measures/").removesuffix(".html") for tag, a in page.attrs if "/measures/" in a.get("href", "")
         )
         assert linked == sorted(ids), goal
-    assert "Goal 11: Sustainable cities and communities" in (demo["out"] / "goals.html").read_text(encoding="utf-8")
+    assert "Goal 11: Sustainable cities and communities" in (demo["out"] / "pages" / "goals.html").read_text(encoding="utf-8")
 
 
 def test_the_methodology_and_accessibility_statement_follow_the_council_and_the_regulations(demo):
-    method = (demo["out"] / "methodology.html").read_text(encoding="utf-8")
+    method = (demo["out"] / "pages" / "methodology.html").read_text(encoding="utf-8")
     for label in pmlib.STATUS_LABELS.values():
         assert f">{label.symbol}</td>" in method and f">{label.word}</td>" in method
     assert "Plan, Measure, Review, Revise" in method and "<strong>intervention level</strong>" in method
-    statement = (demo["out"] / "accessibility.html").read_text(encoding="utf-8")
+    statement = (demo["out"] / "pages" / "accessibility.html").read_text(encoding="utf-8")
     for heading in ("How accessible this website is", "Feedback and contact information", "Enforcement procedure", "Compliance status"):
         assert f">{heading}</h" in statement
     assert 'href="https://www.bcpcouncil.gov.uk/"' in statement  # contact_url from data/council.yml
-    footer_links = [a["href"] for tag, a in demo["pages"]["measures/BF01.html"].attrs if tag == "a"]
+    footer_links = [a["href"] for tag, a in demo["pages"]["pages/measures/BF01.html"].attrs if tag == "a"]
     assert "../accessibility.html" in footer_links
 
 
@@ -427,7 +429,7 @@ def test_a_revised_figure_is_listed_on_its_measure_page(demo):
     report = demo["report"]
     revised = report.judged[report.judged["revised"]]["measure_id"]
     assert len(revised)
-    text = (demo["out"] / "measures" / f"{revised.iloc[0]}.html").read_text(encoding="utf-8")
+    text = (demo["out"] / "pages" / "measures" / f"{revised.iloc[0]}.html").read_text(encoding="utf-8")
     assert "-revisions" in text and "First supplied" in text and ">Revised</td>" in text
-    untouched = (demo["out"] / "measures" / "BF07.html").read_text(encoding="utf-8")
+    untouched = (demo["out"] / "pages" / "measures" / "BF07.html").read_text(encoding="utf-8")
     assert "No figure for this measure has been revised." in untouched or "-revisions" in untouched

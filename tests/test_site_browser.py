@@ -50,7 +50,7 @@ pytestmark = pytest.mark.e2e
 
 # Pages kept as screenshots; the plan and measure pages must show charts and
 # statuses, so the checks on them cannot pass by finding nothing to check.
-KEY_PAGES = {"home": "index.html", "plan": "2021-22-Q2/plan-brighter-futures.html", "measure": "measures/BF01.html"}
+KEY_PAGES = {"home": "index.html", "plan": "reports/2021-22-Q2/plan-brighter-futures.html", "measure": "pages/measures/BF01.html"}
 SHOW_CHARTS_AND_STATUSES = {"plan", "measure"}
 
 
@@ -125,7 +125,7 @@ def visit_site(tab, base: str, site: Path) -> dict[str, dict]:
 def page_kind(rel: str) -> str:
     """Pages made from one template with different figures share a kind: every measure page, every quarter's overview."""
     folder, _, name = rel.rpartition("/")
-    if re.fullmatch(r"\d{4}-\d{2}-Q[1-4]", folder):
+    if re.fullmatch(r"reports/\d{4}-\d{2}-Q[1-4]", folder):
         return "quarter/" + ("plan" if name.startswith("plan-") else name)
     return f"{folder}/" if folder else rel
 
@@ -143,7 +143,7 @@ def closer_audit(rel: str, audited_kinds: set[str]) -> bool:
     on every page at the phone width.
     """
     kind = page_kind(rel)
-    if rel.startswith(f"{LATEST}/") or kind not in audited_kinds:
+    if rel.startswith(f"reports/{LATEST}/") or kind not in audited_kinds:
         audited_kinds.add(kind)
         return True
     return False
@@ -173,14 +173,14 @@ def test_links_from_the_home_page_reach_every_quarter_plan_and_measure(built_sit
     project, _, _ = built_site
     linked = {rel for rel, r in visits.items() if r["linked"]}
     data = load_data(project / "data")
-    expected = {"index.html", "archive.html", "measures.html"}
+    expected = {"index.html", "pages/archive.html", "pages/measures.html"}
     for q in params_files(project / "params"):
-        expected |= {f"{q.slug}/overview.html", f"{q.slug}/appendices.html"}
-        expected |= {f"{q.slug}/plan-{plan_id}.html" for plan_id in data.plans.index}
+        expected |= {f"reports/{q.slug}/overview.html", f"reports/{q.slug}/appendices.html"}
+        expected |= {f"reports/{q.slug}/plan-{plan_id}.html" for plan_id in data.plans.index}
     public = data.measures.index[data.measures["public"]]
-    expected |= {f"measures/{m}.html" for m in public}
+    expected |= {f"pages/measures/{m}.html" for m in public}
     assert expected - linked == set()
-    assert "measures/MC09.html" not in visits  # restricted: never published
+    assert "pages/measures/MC09.html" not in visits  # restricted: never published
 
 
 def test_axe_finds_no_wcag_22_aa_violations_on_any_page(visits):
@@ -194,7 +194,7 @@ def test_axe_finds_no_violations_at_a_phone_width_or_of_best_practice_on_each_ki
     results = {rel: r["widths"][PHONE] for rel, r in visits.items() if r["widths"][PHONE]["violations"] is not None}
     assert {page_kind(rel) for rel in results} == {page_kind(rel) for rel in visits}
     assert set(results) == {rel for rel, r in visits.items() if r["closer"]}  # best practice ran at the desktop width on these too
-    assert {rel for rel in visits if rel.startswith(f"{LATEST}/")} <= set(results)
+    assert {rel for rel in visits if rel.startswith(f"reports/{LATEST}/")} <= set(results)
     report = describe_violations(results, PHONE)
     assert report == "", f"axe-core found violations:\n{report}"
 

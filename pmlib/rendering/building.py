@@ -126,10 +126,12 @@ def build(
     if not force and site_is_current(project, everything, renderer=identity):
         say(f"{display_path(out_dir)} is up to date: its manifest lists the same inputs, code and renderer; nothing rendered")
         return _unchanged(out_dir, renderer, result)
+    from pmlib.rendering.data_pages import open_data_files
+
     previous = {} if force else read_manifest(out_dir)
     with publishing(out_dir) as partial:
         rendered = _render(renderer, everything, project, partial, say, previous)
-        open_data = _publish_open_data(everything, project.pages, partial)
+        open_data = [partial / path for path in open_data_files(project.pages, everything).values()]  # the renderer published them
         write_manifest(partial, everything, project, renderer=identity, pack_keys=rendered.keys)
     moved = lambda paths: tuple(out_dir / p.relative_to(partial) for p in paths)  # noqa: E731
     return BuildResult(
@@ -184,27 +186,6 @@ def build_internal_packs(
         targets.append((params, out_dir / "packs" / f"{q.slug}-internal.pdf"))
     packs = render_packs(targets, internal)
     return BuildResult(out_dir, "builtin", (), tuple(packs), (), result)
-
-
-def _publish_open_data(quarters: list[Period], pages_dir: Path, site: Path) -> list[Path]:
-    """Each quarter's open data at ``data/<slug>/`` in the site, where the contract promises it.
-
-    The built-in renderer has already put it there as a project resource;
-    Quarto keeps the pages' folder in its paths, so it is copied across.
-    """
-    from pmlib.rendering.data_pages import OPEN_DATA_DIR
-    from pmlib.views.open_data import OPEN_DATA_FILES
-
-    source, target = pages_dir / OPEN_DATA_DIR, site / OPEN_DATA_DIR
-    files = []
-    for q in quarters:
-        for name in OPEN_DATA_FILES:
-            path = target / q.slug / name
-            if not path.is_file():
-                path.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(source / q.slug / name, path)
-            files.append(path)
-    return files
 
 
 @dataclass(frozen=True)

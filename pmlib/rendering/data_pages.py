@@ -1,12 +1,16 @@
 """The open data page (files per quarter and a data dictionary) and the Sustainable Development Goal pages.
 
 The open data files themselves are written next to the generated pages
-(``pages/data/<slug>/``) from the judged table, so the page links to files
-that exist, and both renderers publish them as ``data/<slug>/`` beside it.
+(``pages/data/<slug>/``) from the judged table, and published at
+``data/<slug>/`` in the site, where the data contract puts them (the project's
+own ``data/`` is the council's data folder, so they cannot be written there).
+The page links to them where they are published.
 """
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
@@ -25,8 +29,30 @@ OPEN_DATA_DIR = "data"
 SDG_DIR = "goals"
 
 
-def open_data_page(params: dict[Period, object], files: dict[Period, list[Path]], here: Path, council_name: str) -> str:
-    """Every quarter's CSV and data package, newest first, and what each column means."""
+def open_data_files(pages_dir: Path, quarters: Iterable[Period]) -> dict[Path, str]:
+    """Each quarter's open data files as written beside the pages, and the site path each is published at (``data/<slug>/<name>``)."""
+    from pmlib.views.open_data import OPEN_DATA_FILES
+
+    return {pages_dir / OPEN_DATA_DIR / q.slug / name: f"{OPEN_DATA_DIR}/{q.slug}/{name}" for q in quarters for name in OPEN_DATA_FILES}
+
+
+def publish_open_data(pages_dir: Path, quarters: Iterable[Period], site: Path) -> list[Path]:
+    """Copy each quarter's open data into the site at ``data/<slug>/``: the built-in renderer's step, and Quarto's post-render one."""
+    written = []
+    for source, published in open_data_files(pages_dir, quarters).items():
+        path = site / published
+        path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, path)
+        written.append(path)
+    return written
+
+
+def open_data_page(params: dict[Period, object], files: dict[Period, list[Path]], here: Path, site_root: Path, council_name: str) -> str:
+    """Every quarter's CSV and data package, newest first, and what each column means.
+
+    ``site_root`` is the folder whose paths are the site's (the project root):
+    the files are linked where the site publishes them, ``data/<slug>/``.
+    """
     parts = [
         f"{literal_markdown(council_name)} publishes every measure in each quarterly report as open data, "
         "under the [Open Government Licence v3.0](https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/). "
@@ -42,8 +68,9 @@ def open_data_page(params: dict[Period, object], files: dict[Period, list[Path]]
         count = sum(1 for _ in csv_path.open(encoding="utf-8")) - 1
         rows.append(
             f"- **{q.code}** ({q.label}), figures as at {long_date(params[q].data_as_at)}: "
-            f"[measures.csv]({link(csv_path, here)}) ({count} measures, {csv_path.stat().st_size:,} bytes); "
-            f"[datapackage.json]({link(package_path, here)})"
+            f"[measures.csv]({link(site_root / OPEN_DATA_DIR / q.slug / csv_path.name, here)}) "
+            f"({count} measures, {csv_path.stat().st_size:,} bytes); "
+            f"[datapackage.json]({link(site_root / OPEN_DATA_DIR / q.slug / package_path.name, here)})"
         )
     parts.append("\n".join(rows))
     parts += ["## Data dictionary", "The columns of every `measures.csv`, in order."]

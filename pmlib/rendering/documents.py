@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import html
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -225,9 +225,35 @@ def read_page(path: Path, output: str) -> Document:
     return Document(path, output, str(meta["title"]).strip(), (Block("markdown", body, "body"),))
 
 
+MENUS = "menus.json"  # in the pages folder: each quarter's menu, for Quarto's pages (_extensions/pmlib-site/quarter-menu.lua)
+
+
+def quarter_menus(documents: Mapping[Period, Sequence[Document]]) -> dict:
+    """Each quarter's menu of its reports (title, then each page's name and site path), and which quarter is the latest.
+
+    A quarter's pages show its own menu, every other page the latest
+    quarter's. Both renderers show this one value: the built-in renderer
+    directly, Quarto's pages from the ``menus.json`` that ``pm pages`` writes.
+    """
+    quarters = sorted(documents)
+    return {
+        "latest": quarters[-1].slug if quarters else None,
+        "quarters": {
+            q.slug: {"title": f"{q.code} report", "links": [{"text": d.label, "page": d.output} for d in documents[q]]} for q in quarters
+        },
+    }
+
+
+REPORTS_PATH = "reports"  # where the website profile's render patterns find the executed notebooks
+
+
 def notebook_output(path: Path, quarter: Period) -> str:
-    """Where a quarter's notebook is published: ``<slug>/<name>.html``."""
-    return f"{quarter.slug}/{path.stem}.html"
+    """Where a quarter's notebook is published: ``reports/<slug>/<name>.html``, as Quarto publishes ``reports/<slug>/<name>.ipynb``.
+
+    Quarto publishes every page at its source's path in the project, so both
+    renderers do: one address per page whichever made the site.
+    """
+    return f"{REPORTS_PATH}/{quarter.slug}/{path.stem}.html"
 
 
 def read_quarter(reports_dir: Path, quarter: Period, *, echo: bool = False) -> list[Document]:

@@ -56,8 +56,9 @@ CHART_WIDTH = "72%"
 _SVG_TEXT = re.compile(r"(<(?:text|tspan)\b[^>]*>)([^<]+)")
 _SVG_START_TAG = re.compile(r"<svg\b(?:[^>\"']|\"[^\"]*\"|'[^']*')*>")
 # Pandoc's Markdown, minus what would break or change a pack silently: citations (an "@" in commentary),
-# raw HTML (shown as text, as the data contract promises) and heading labels (repeated across notebooks).
-MARKDOWN = "markdown-citations-raw_html-auto_identifiers"
+# raw HTML (shown as text, as the data contract promises), heading labels (repeated across notebooks)
+# and smart quotes and dashes (text is shown as typed, as on the website).
+MARKDOWN = "markdown-citations-raw_html-auto_identifiers-smart"
 
 
 Quarter = str | Period | ReportParams | None  # a code or slug, a quarter, its params, or None for the latest

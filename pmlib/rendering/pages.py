@@ -13,6 +13,7 @@ page it writes.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections.abc import Iterable, Mapping
@@ -26,7 +27,7 @@ from pmlib.contract.periods import Period, parse_quarter
 from pmlib.errors import ConfigError, Problem
 from pmlib.project import Project
 from pmlib.rendering.data_pages import OPEN_DATA_DIR, SDG_DIR, goal_pages, open_data_page
-from pmlib.rendering.documents import Document, read_quarter
+from pmlib.rendering.documents import MENUS, Document, quarter_menus, read_quarter
 from pmlib.rendering.guide_pages import accessibility_page, methodology_page
 from pmlib.rendering.project import read_project
 from pmlib.rendering.qmd import given, link, long_date, page, raw_html
@@ -304,11 +305,13 @@ def write_pages(quarters: Iterable[str | Period], project: Project, *, pages_dir
         quarter = report if q == latest else quarter_report(params[q], data_dir, params_dir, data=data)
         files[q] = write_open_data(quarter, out_dir / OPEN_DATA_DIR / q.slug)
         written += files[q]
-    pages["open-data.qmd"] = open_data_page(params, files, out_dir / "open-data.qmd", report.data.council.name)
+    pages["open-data.qmd"] = open_data_page(params, files, out_dir / "open-data.qmd", project.root, report.data.council.name)
     for name in sorted(pages):
         path = out_dir / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(pages[name], encoding="utf-8", newline="\n")
         written.append(path)
     home.write_text(index_page(report, documents[latest], home, out_dir), encoding="utf-8", newline="\n")
-    return sorted([*written, home])
+    menus = out_dir / MENUS
+    menus.write_text(json.dumps(quarter_menus(documents), indent=1, ensure_ascii=False) + "\n", encoding="utf-8", newline="\n")
+    return sorted([*written, home, menus])

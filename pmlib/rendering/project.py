@@ -53,13 +53,14 @@ class Profiles(_Strict):
 
 
 class ProjectOptions(_Strict):
-    """What Quarto renders, into which folder, after which generator command."""
+    """What Quarto renders, into which folder, after which generator command, and what it runs afterwards."""
 
     type: Literal["website"]
     output_dir: str = "_site"
     render: tuple[str, ...] = ()
     resources: Annotated[tuple[str, ...], BeforeValidator(_one_or_many)] = ()
     pre_render: Annotated[tuple[str, ...], BeforeValidator(_one_or_many)] = ()
+    post_render: Annotated[tuple[str, ...], BeforeValidator(_one_or_many)] = ()
 
 
 class Execute(_Strict):
@@ -121,6 +122,8 @@ class QuartoProject(_Strict):
     profile: Profiles | None = None
     project: ProjectOptions
     lang: str = Field(default="en", pattern=LANG_PATTERN)
+    # Text is shown as typed, straight quotes included: pandoc's "smart" quotes and dashes are off, as the built-in renderer has none.
+    from_: Literal["markdown-smart"] = Field(alias="from")
     execute: Execute = Execute()
     website: Website
     format: Formats = Formats()

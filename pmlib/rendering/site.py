@@ -1,8 +1,10 @@
 """The built-in website renderer: the same ``_quarto.yml`` and sources as Quarto, made of pip packages alone.
 
-Each executed notebook in ``reports/<slug>/`` becomes ``<slug>/<name>.html``,
-each generated page ``pages/<path>.qmd`` becomes ``<path>.html``, and the
-home page, ``index.qmd`` at the project root, ``index.html``. Every
+Every page is published at its source's path in the project, as Quarto
+publishes it: ``reports/<slug>/<name>.ipynb`` becomes
+``reports/<slug>/<name>.html``, ``pages/<path>.qmd`` ``pages/<path>.html``,
+and the home page, ``index.qmd`` at the project root, ``index.html``; the
+open data is at ``data/<slug>/``, where the data contract puts it. Every
 page has the same frame (skip link, header with the project's navigation, the
 quarter's menu, one ``<h1>``, footer) from a Jinja2 template with autoescape
 on. Links in sources name source files, as Quarto's do, and are rewritten
@@ -34,7 +36,17 @@ from markupsafe import Markup
 from pmlib.contract.periods import Period, parse_quarter
 from pmlib.errors import Problem, SiteError
 from pmlib.project import Project
-from pmlib.rendering.documents import Document, inline_text, read_page, read_quarter, render_inline, render_markdown, wrap_html
+from pmlib.rendering.data_pages import open_data_files, publish_open_data
+from pmlib.rendering.documents import (
+    Document,
+    inline_text,
+    quarter_menus,
+    read_page,
+    read_quarter,
+    render_inline,
+    render_markdown,
+    wrap_html,
+)
 from pmlib.rendering.pages import HOME
 from pmlib.rendering.project import QuartoProject, read_project
 from pmlib.rendering.sources import Block, UnsupportedSyntaxError
@@ -75,12 +87,12 @@ def _templates() -> jinja2.Environment:
 
 @dataclass(frozen=True)
 class _Site:
-    """What every page shares: the project and its folder, every page's output by source, and each quarter's pages."""
+    """What every page shares: the project and its folder, every page's output by source, and each quarter's menu (``quarter_menus``)."""
 
     config: QuartoProject
     project_dir: Path
     outputs: dict[Path, str]
-    quarters: dict[Period, tuple[Document, ...]]
+    menus: dict
 
 
 def relative(target: str, page: str) -> str:
@@ -137,21 +149,19 @@ def page_sources(config: QuartoProject, project_dir: Path, pages_dir: Path) -> l
     return sorted(p for p in chosen if p.suffix == ".qmd" and (p.is_relative_to(pages_dir) or p == project_dir / HOME))
 
 
-def page_output(path: Path, project_dir: Path, pages_dir: Path) -> str:
-    """Where a page is published: a generated page by its path in ``pages_dir``, the root's ``index.qmd`` as ``index.html``."""
-    base = pages_dir if path.is_relative_to(pages_dir) else project_dir
-    return path.relative_to(base).with_suffix(".html").as_posix()
+def page_output(path: Path, project_dir: Path) -> str:
+    """Where a page is published: at its path in the project, as Quarto publishes it (``pages/x.qmd`` as ``pages/x.html``)."""
+    return path.relative_to(project_dir).with_suffix(".html").as_posix()
 
 
-def resource_files(config: QuartoProject, project_dir: Path, pages_dir: Path) -> dict[Path, str]:
-    """Files the project publishes as they are (``project.resources``): source path to site path, pages' files beside their pages."""
+def resource_files(config: QuartoProject, project_dir: Path) -> dict[Path, str]:
+    """Files the project publishes as they are (``project.resources``): source path to site path, at their paths in the project."""
     found: dict[Path, str] = {}
     for pattern in config.project.resources:
         for path in sorted(project_dir.glob(pattern)):
             if path.is_file():
                 path = Path(os.path.abspath(path))
-                base = pages_dir if path.is_relative_to(pages_dir) else project_dir
-                found[path] = path.relative_to(base).as_posix()
+                found[path] = path.relative_to(project_dir).as_posix()
     return found
 
 
@@ -166,7 +176,7 @@ def read_sources(config: QuartoProject, periods: list[Period], project_dir: Path
             problems += exc.problems
     for path in page_sources(config, project_dir, pages_dir):
         try:
-            documents.append(read_page(path, page_output(path, project_dir, pages_dir)))
+            documents.append(read_page(path, page_output(path, project_dir)))
         except UnsupportedSyntaxError as exc:
             problems += exc.problems
     if problems:
@@ -228,11 +238,11 @@ def _page_html(site: _Site, doc: Document, problems: list[Problem], styles: dict
     for item in config.website.navbar.left:
         href = from_project(item.href)
         nav.append(NavLink(item.text, href, href == relative(doc.output, doc.output)))
-    quarter = doc.quarter or (max(site.quarters) if site.quarters else None)
+    menu = site.menus["quarters"].get(doc.quarter.slug if doc.quarter else site.menus["latest"])
     quarter_nav = None
-    if quarter is not None:
-        links = [NavLink(d.label, relative(d.output, doc.output), d.output == doc.output) for d in site.quarters[quarter]]
-        quarter_nav = {"label": f"{quarter.code} report", "links": links}
+    if menu is not None:
+        links = [NavLink(link["text"], relative(link["page"], doc.output), link["page"] == doc.output) for link in menu["links"]]
+        quarter_nav = {"label": menu["title"], "links": links}
     home = nav[0].href if nav else relative(doc.output, doc.output)
     body = share_table_styles("\n".join(_block_html(block, from_source) for block in doc.blocks), styles)
     footer_parts = config.website.page_footer
@@ -285,12 +295,13 @@ def render_site(
     periods = sorted({q if isinstance(q, Period) else parse_quarter(q) for q in quarters})
     documents = read_sources(config, periods, project_dir, reports_dir, pages_dir)
     _check_outputs(documents)
-    published = resource_files(config, project_dir, pages_dir)
+    published = resource_files(config, project_dir)
+    open_data = {project_dir / path: path for path in open_data_files(pages_dir, periods).values()}  # linked where published
     site = _Site(
         config,
         project_dir,
-        {Path(os.path.abspath(d.source)): d.output for d in documents} | published,
-        {q: tuple(d for d in documents if d.quarter == q) for q in periods},
+        {Path(os.path.abspath(d.source)): d.output for d in documents} | published | open_data,
+        quarter_menus({q: [d for d in documents if d.quarter == q] for q in periods}),
     )
     problems: list[Problem] = []
     styles: dict[str, str] = {}
@@ -299,6 +310,7 @@ def render_site(
         raise SiteError(sorted(set(problems)))
     written = [_write(out_dir / output, text.encode("utf-8")) for output, text in sorted(pages.items())]
     written += [_write(out_dir / output, source.read_bytes()) for source, output in sorted(published.items())]
+    written += publish_open_data(pages_dir, periods, out_dir)
     assets = resources.files("pmlib.rendering") / "assets"
     for name in STATIC_ASSETS:
         data = assets.joinpath(name).read_bytes()
