@@ -29,38 +29,16 @@ def notebook() -> nbformat.NotebookNode:
 def test_html_outputs_become_raw_html_blocks_and_everything_else_is_kept():
     source = notebook()
     filtered = json.loads(notebook_for_quarto(json.dumps(source)))
-    front, code, markdown = filtered["cells"]
+    first, code, markdown = filtered["cells"]
     table, prose, result, stream = code["outputs"]
     assert table["data"] == {"text/markdown": f"```{{=html}}\n{TABLE}\n```", "text/plain": "Status table"}
     assert prose == json.loads(json.dumps(source.cells[0].outputs[1]))
     assert result["data"] == {"text/markdown": "````{=html}\n<p>a ``` b</p>\n````"}  # a longer fence than any inside
     assert stream == json.loads(json.dumps(source.cells[0].outputs[3]))
-    assert front == {"cell_type": "raw", "id": "pmlib-title", "metadata": {}, "source": "---\ntitle: Title\n---"}
-    assert markdown["source"] == ""  # the title heading is the page's title, not a second level-one heading
+    # First an empty Markdown cell, so Quarto takes no section heading for the title (see page-title.lua).
+    assert first == {"cell_type": "markdown", "id": "pmlib-no-title", "metadata": {}, "source": ""}
+    assert markdown == json.loads(json.dumps(source.cells[1]))
     assert not any("text/html" in json.dumps(o) for o in code["outputs"])
-
-
-def heading_cells(*texts: str, hidden: str | None = None) -> nbformat.NotebookNode:
-    cells = [nbformat.v4.new_code_cell("# Notes\n", metadata={"tags": [hidden]})] if hidden else []
-    for text in texts:
-        output = nbformat.v4.new_output("display_data", data={"text/markdown": text, "text/plain": "x"})
-        cells.append(nbformat.v4.new_code_cell("plan.heading()", outputs=[output]))
-        cells.append(nbformat.v4.new_markdown_cell("## Measures at a glance"))
-    return nbformat.v4.new_notebook(cells=cells)
-
-
-def test_the_first_level_one_heading_that_shows_is_the_title_as_the_built_in_renderer_takes_it():
-    filtered = json.loads(notebook_for_quarto(json.dumps(heading_cells("# Fulfilled Lives: 2021/22 Q2\n\nHelping people", "# Later"))))
-    front, first, glance, later, _ = filtered["cells"]
-    assert front["source"] == "---\ntitle: 'Fulfilled Lives: 2021/22 Q2'\n---"
-    assert first["outputs"][0]["data"]["text/markdown"] == "Helping people"
-    assert glance["source"] == "## Measures at a glance" and later["outputs"][0]["data"]["text/markdown"] == "# Later"
-
-
-def test_a_hidden_cell_or_a_level_two_heading_gives_no_title():
-    filtered = json.loads(notebook_for_quarto(json.dumps(heading_cells("## Not a title", hidden="remove-cell"))))
-    assert [c["cell_type"] for c in filtered["cells"]] == ["code", "code", "markdown"]
-    assert filtered["cells"][0]["source"] == "# Notes\n"
 
 
 def test_pm_quarto_notebook_filters_stdin_to_stdout_as_quarto_runs_it():

@@ -18,6 +18,7 @@ import threading
 
 import pytest
 from browser import AXE, AXE_MISSING
+from bs4 import BeautifulSoup
 from conftest import LATEST, QuietHandler, build_demo
 from quarto import MARKS
 
@@ -40,12 +41,14 @@ from test_site_browser import (  # noqa: F401
     page,
     test_axe_finds_no_wcag_22_aa_violations_on_any_page,
     test_every_page_loads_cleanly_offline_and_charts_draw,
+    test_links_from_the_home_page_reach_every_quarter_plan_and_measure,
     test_no_page_is_wider_than_a_phone,
     visit_site,
 )
 from test_validators import nu_html_checker
 
 from pmlib import quarter_report
+from pmlib.contract.periods import parse_quarter
 
 pytestmark = list(MARKS)
 
@@ -83,6 +86,37 @@ def pack(request, quarto_site):
 
 def pages(site) -> dict[str, str]:
     return {p.relative_to(site).as_posix(): p.read_text(encoding="utf-8") for p in sorted(site.rglob("*.html"))}
+
+
+def visible_text(html: str) -> str:
+    """What a reader reads in a page's main content: its words in order, without menus, scripts or styles."""
+    main = BeautifulSoup(html, "html.parser").find("main")
+    for tag in main.find_all(["nav", "script", "style", "template"]):
+        tag.decompose()
+    return " ".join(main.get_text(" ").split())
+
+
+def first_difference(one: str, other: str) -> str:
+    """Where two texts part, with a little of each from there."""
+    at = next((i for i, (a, b) in enumerate(zip(one, other, strict=False)) if a != b), min(len(one), len(other)))
+    return f"at {at}: {one[max(0, at - 40) : at + 80]!r} / {other[max(0, at - 40) : at + 80]!r}"
+
+
+def test_every_page_is_at_the_same_address_and_says_the_same_as_the_built_in_sites(quarto_site, built_site):
+    """Page by page, the main content's words are the same whichever renderer made the site; menus and frames may differ."""
+    builtin, quarto = pages(built_site[1]), pages(quarto_site[1])
+    assert len(builtin) > 100 and sorted(quarto) == sorted(builtin)
+    texts = {rel: (visible_text(builtin[rel]), visible_text(quarto[rel])) for rel in builtin}
+    assert all(len(one) > 100 for one, _ in texts.values())
+    assert {rel: first_difference(one, other) for rel, (one, other) in texts.items() if one != other} == {}
+
+
+def test_every_page_shows_its_quarters_menu(quarto_site):
+    for rel, text in pages(quarto_site[1]).items():
+        slug = rel.split("/")[1] if rel.startswith("reports/") else LATEST
+        assert f'<p class="pm-quarter-nav-title" id="quarter-nav-title">{parse_quarter(slug).code} report</p>' in text, rel
+        if rel.startswith("reports/"):
+            assert f'<a href="{rel.rsplit("/", 1)[1]}" aria-current="page">' in text, rel
 
 
 def test_the_home_page_is_the_sites_index(quarto_site):

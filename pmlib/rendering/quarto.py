@@ -16,14 +16,11 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-import yaml
-
 from pmlib.contract.periods import Period
 from pmlib.errors import QuartoError
 from pmlib.project import Project
 from pmlib.rendering.documents import RAW_HTML
 from pmlib.rendering.pack import write_quarto_source
-from pmlib.rendering.sources import HIDDEN_TAGS, TITLE
 
 
 def quarto_environment() -> dict[str, str]:
@@ -54,29 +51,6 @@ def _quarto(args: list[str], cwd: Path, say: Callable[[str], None]) -> None:
         say(f"Quarto: {warning}")
 
 
-def _take_title(notebook: dict) -> str | None:
-    """Remove the notebook's title heading, the first level-one heading that shows, and return its text.
-
-    Quarto would otherwise take the first heading of the first Markdown
-    cell (a level-two one, after the title that a cell's output writes) as
-    the page's title, and show the real title as a second level-one heading.
-    """
-    for cell in notebook.get("cells", []):
-        if HIDDEN_TAGS & set(cell.get("metadata", {}).get("tags", [])):
-            continue
-        if cell.get("cell_type") == "markdown":
-            holders = [(cell, "source")]
-        else:
-            holders = [(o["data"], "text/markdown") for o in cell.get("outputs", []) if "text/markdown" in o.get("data", {})]
-        for holder, key in holders:
-            text = "".join(holder[key]) if isinstance(holder[key], list) else holder[key]
-            match = TITLE.search(text)
-            if match:
-                holder[key] = (text[: match.start()] + text[match.end() :]).strip("\n")
-                return match.group(1).strip()
-    return None
-
-
 def notebook_for_quarto(notebook_json: str) -> str:
     """An executed notebook as Quarto's website reads it (the project's ``ipynb-filters`` step, ``pm quarto-notebook``).
 
@@ -84,8 +58,12 @@ def notebook_for_quarto(notebook_json: str) -> str:
     same HTML as a raw block, which is how the built-in renderer reads it too.
     Quarto adds RequireJS and jQuery from a CDN to every page whose notebook
     has an HTML output, for widgets; the site has none, and must load nothing
-    from elsewhere. The title heading becomes the page's title, in front
-    matter, as the built-in renderer takes it. Everything else is left as it is.
+    from elsewhere. An empty Markdown cell goes first: Quarto takes a heading
+    that opens the first Markdown cell as the page's title and removes it from
+    the page, and the notebooks' first one is a section heading; the title is
+    the first level-one heading, which the project's filter
+    (``_extensions/pmlib-site/page-title.lua``) makes the title, as the
+    built-in renderer does. Everything else is left as it is.
     """
     notebook = json.loads(notebook_json)
     for cell in notebook.get("cells", []):
@@ -98,10 +76,7 @@ def notebook_for_quarto(notebook_json: str) -> str:
             fence = "````" if "```" in html else "```"
             plain = {k: v for k, v in data.items() if k == "text/plain"}
             output["data"] = {"text/markdown": f"{fence}{RAW_HTML}\n{html.strip()}\n{fence}", **plain}
-    title = _take_title(notebook)
-    if title is not None:
-        front = "---\n" + yaml.safe_dump({"title": title}, allow_unicode=True, width=10_000) + "---"
-        notebook["cells"].insert(0, {"cell_type": "raw", "id": "pmlib-title", "metadata": {}, "source": front})
+    notebook["cells"].insert(0, {"cell_type": "markdown", "id": "pmlib-no-title", "metadata": {}, "source": ""})
     return json.dumps(notebook, ensure_ascii=False)
 
 

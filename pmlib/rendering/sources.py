@@ -116,14 +116,11 @@ def read_blocks(path: str | os.PathLike, target: Target, *, echo: bool = False, 
     return blocks
 
 
-TITLE = re.compile(r"^# (.+)$", re.MULTILINE)  # a page's title: its first level-one Markdown heading
-
-
 def page_title(blocks: list[Block], fallback: str) -> str:
     """The first level-one Markdown heading, which the notebooks write as their title."""
     for block in blocks:
         if block.kind == "markdown":
-            match = TITLE.search(block.content)
+            match = re.search(r"^# (.+)$", block.content, re.MULTILINE)
             if match:
                 return match.group(1).strip()
     return fallback
