@@ -13,8 +13,16 @@ from __future__ import annotations
 
 import functools
 import http.server
+import json
+import os
 import re
+import shutil
+import signal
+import socket
+import subprocess
 import threading
+import time
+import urllib.request
 
 import pytest
 from browser import AXE, AXE_MISSING
@@ -49,6 +57,7 @@ from test_validators import nu_html_checker
 
 from pmlib import quarter_report
 from pmlib.contract.periods import parse_quarter
+from pmlib.rendering.quarto import quarto_environment
 
 pytestmark = list(MARKS)
 
@@ -151,3 +160,48 @@ def test_the_open_data_is_the_same_file_whichever_renderer_made_it(quarto_site, 
 def test_every_page_passes_the_nu_html_checker(quarto_site):
     messages = [m for m in nu_html_checker(quarto_site[1]) if m["type"] == "error"]
     assert [f"{m['url'].split('/_site/')[-1]}: {m['message']}" for m in messages][:20] == []
+
+
+def _fetch(url: str) -> str | None:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.read().decode("utf-8")
+    except OSError:
+        return None
+
+
+def _wait_for(url: str, seconds: float, holds=lambda text: True) -> str | None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        text = _fetch(url)
+        if text is not None and holds(text):
+            return text
+        time.sleep(2)
+    return None
+
+
+def test_quarto_preview_serves_the_site_and_shows_a_changed_notebooks_page_again(quarto_site, tmp_path):
+    """As an analyst previews: ``quarto preview`` over the built site, then a notebook changes and its page follows."""
+    project = tmp_path / "project"
+    shutil.copytree(quarto_site[0], project, symlinks=True)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = ["quarto", "preview", "--no-browser", "--no-render", "--port", str(port)]
+    process = subprocess.Popen(
+        command, cwd=project, env=quarto_environment(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True
+    )
+    url = f"http://127.0.0.1:{port}/reports/{LATEST}/plan-brighter-futures.html"
+    try:
+        before = _wait_for(url, 600)
+        assert before is not None and "Measures at a glance" in before
+        notebook_path = project / "reports" / LATEST / "plan-brighter-futures.ipynb"
+        notebook = json.loads(notebook_path.read_text(encoding="utf-8"))
+        cell = next(c for c in notebook["cells"] if c["cell_type"] == "markdown" and "".join(c["source"]).startswith("## Measures at a"))
+        cell["source"] = "## Measures at a glance\n\nChanged while the preview runs."
+        notebook_path.write_text(json.dumps(notebook, indent=1, ensure_ascii=False), encoding="utf-8")
+        assert _wait_for(url, 180, lambda text: "Changed while the preview runs." in text) is not None
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        output = process.communicate(timeout=60)[0].decode("utf-8", "replace")
+    assert "Watching files for changes" in output and "ERROR" not in output, output[-3000:]
