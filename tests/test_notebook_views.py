@@ -11,7 +11,7 @@ from pmlib import quarter_report
 from pmlib.contract.periods import parse_quarter
 from pmlib.views.actions import action_progress, year_progress
 from pmlib.views.prose import Prose, escape_html
-from pmlib.views.tables import make_table
+from pmlib.views.tables import TABLE_CLASS, _great_tables_css, _scoped, great_table, make_table, table_stylesheet
 
 REPORTED = {1: "2020-07-10", 2: "2020-10-10", 3: "2021-01-10", 4: "2021-04-10"}
 SNAPSHOTS = Path(__file__).parent / "snapshots"
@@ -150,6 +150,7 @@ def test_chart_bundle_is_offline_stable_and_described(council):
     assert not re.search(r"0x[0-9a-f]{6,}", html)
     ids = re.findall(r'id="([^"]+)"', b1["image/svg+xml"])
     assert all(i.startswith("chart-2020-21-q2-rate-history-") for i in ids)
+    assert "xlink" not in b1["image/svg+xml"]  # declared by Vega, never used; Quarto's pages would keep it as an invalid "xlink"
 
 
 def test_table_snapshot():
@@ -157,6 +158,23 @@ def test_table_snapshot():
     html = make_table(frame, "table-x", "Title", {"Status": ["#DFF1EF"]}).html
     body = html[html.index("<tbody") : html.index("</tbody>") + len("</tbody>")]
     assert body == (SNAPSHOTS / "table_body.html").read_text(encoding="utf-8").rstrip("\n")
+
+
+@pytest.mark.parametrize(
+    "frame, tints",
+    [
+        (pd.DataFrame({"Measure": ["A & <b>"], "Status": ["✓ On target"]}), {"Status": ["#DFF1EF"]}),
+        (pd.DataFrame({"Year": ["2021/22"] * 3, "Target": [1.5, 2, 3], "Value": ["[c]", "4", "5"]}), None),
+        (pd.DataFrame({"Plan": ["P"], "On target": [3], "Total": [7]}), {"Plan": [""], "Total": ["#FCE4D6"]}),
+    ],
+)
+def test_one_stylesheet_fits_every_table_and_no_table_carries_its_own(frame, tints):
+    """Tables carry the shared class, not a <style> (invalid in a page's body); the CSS great-tables would have given is the shared one."""
+    html = make_table(frame, "table-q-x", "Title", tints).html
+    assert "<style" not in html and f'<div class="{TABLE_CLASS}" id="table-q-x"' in html
+    own = great_table(frame.reset_index(drop=True), "table-q-x", "Title", tints).as_raw_html()
+    assert _scoped(_great_tables_css(own, "table-q-x"), f".{TABLE_CLASS}") == table_stylesheet()
+    assert all(rule.strip().startswith(f".{TABLE_CLASS}") for rule in table_stylesheet().split("}") if rule.strip())
 
 
 def test_a_table_is_named_by_its_caption_and_trusted_cells_keep_their_svg():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -62,3 +63,19 @@ def test_quarto_finds_this_pythons_pm_first_with_the_venv_not_activated():
     assert env["PATH"].split(os.pathsep)[0] == str(Path(sys.executable).parent)
     assert (Path(env["PATH"].split(os.pathsep)[0]) / "pm").is_file()
     assert env["QUARTO_PYTHON"] == sys.executable
+
+
+def test_no_template_cell_is_named_like_a_heading():
+    """Quarto gives each cell's element the cell's id, and each heading an id from its words: the two must never be the same."""
+    root = Path(__file__).parents[1] / "notebooks"
+    clashes = {}
+    for path in sorted(root.glob("*.ipynb")):
+        notebook = nbformat.read(path, as_version=4)
+        headings = {
+            re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+            for cell in notebook.cells
+            if cell.cell_type == "markdown"
+            for text in re.findall(r"^#+ (.+)$", cell.source, re.MULTILINE)
+        }
+        clashes[path.name] = sorted(headings & {cell.get("id") for cell in notebook.cells})
+    assert len(clashes) >= 3 and all(found == [] for found in clashes.values()), clashes

@@ -91,14 +91,14 @@ def write_quarto_assets(pages_dir: Path) -> list[Path]:
     """
     from importlib import resources
 
-    from pmlib.rendering.site import OUTPUTS_CSS, VEGA_BUNDLE, vega_bundle
+    from pmlib.rendering.site import OUTPUTS_CSS, VEGA_BUNDLE, outputs_stylesheet, vega_bundle
 
     folder = pages_dir / QUARTO_ASSETS
     folder.mkdir(parents=True, exist_ok=True)
     assets = resources.files("pmlib.rendering") / "assets"
     files = {
         "charts.js": (assets / "charts.js").read_bytes(),
-        OUTPUTS_CSS: (assets / OUTPUTS_CSS).read_bytes(),
+        OUTPUTS_CSS: outputs_stylesheet(),
         "favicon.svg": (assets / "favicon.svg").read_bytes(),
         VEGA_BUNDLE: vega_bundle().encode("utf-8"),
     }

@@ -18,11 +18,9 @@ elsewhere. Output depends only on the inputs: rendering twice gives identical by
 from __future__ import annotations
 
 import functools
-import hashlib
 import html
 import os
 import posixpath
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from importlib import resources
@@ -50,6 +48,7 @@ from pmlib.rendering.documents import (
 from pmlib.rendering.pages import HOME
 from pmlib.rendering.project import QuartoProject, read_project
 from pmlib.rendering.sources import Block, UnsupportedSyntaxError
+from pmlib.views.tables import table_stylesheet
 
 ASSETS_DIR = "assets"
 STATIC_ASSETS = ("charts.js", "site.css", "favicon.svg")
@@ -197,39 +196,14 @@ def _check_outputs(documents: list[Document]) -> None:
         raise SiteError(problems)
 
 
-_GT_STYLE = re.compile(r'(<div id="(table-[^"]+)")([^>]*>\s*)<style>(.*?)</style>', re.DOTALL)
+def outputs_stylesheet() -> bytes:
+    """How the notebooks' outputs are laid out (``outputs.css``) and every table's CSS: served by both renderers' pages."""
+    outputs = (resources.files("pmlib.rendering") / "assets" / OUTPUTS_CSS).read_bytes()
+    tables = "\n/* Every table: great-tables' stylesheet, scoped to the class each table carries. */\n" + table_stylesheet()
+    return outputs + tables.encode("utf-8")
 
 
-def share_table_styles(body: str, styles: dict[str, str]) -> str:
-    """Move each great-tables table's own stylesheet into ``styles`` (class name to CSS), shared by every page.
-
-    great-tables scopes ~8 KB of CSS to each table's id; every table with the
-    same options has the same rules, so one copy in the cached site.css serves
-    all of them and keeps pages within their weight budget.
-    """
-
-    def move(match: re.Match) -> str:
-        table_id = re.escape(match.group(2))
-        css = re.sub(rf"#{table_id}(?![\w-])", "#@", match.group(4)).strip()
-        name = "pm-gt-" + hashlib.sha256(css.encode()).hexdigest()[:10]
-        styles[name] = _scoped(css.replace("#@", f".{name}"), f".{name}")
-        return f'{match.group(1)} class="{name}"{match.group(3)}'
-
-    return _GT_STYLE.sub(move, body)
-
-
-def _scoped(css: str, scope: str) -> str:
-    """Every selector of every rule made to start with ``scope``: great-tables leaves a few (``tr``, ``td``) global."""
-
-    def rule(match: re.Match) -> str:
-        selectors = [sel.strip() for sel in match.group(1).split(",")]
-        scoped = [sel if sel.startswith(scope) else f"{scope} {sel}" for sel in selectors if sel]
-        return f"{', '.join(scoped)} {{{match.group(2)}}}\n"
-
-    return re.sub(r"([^{}]+)\{([^{}]*)\}", rule, css)
-
-
-def _page_html(site: _Site, doc: Document, problems: list[Problem], styles: dict[str, str]) -> str:
+def _page_html(site: _Site, doc: Document, problems: list[Problem]) -> str:
     where = doc.source.as_posix()
     config = site.config
     from_project = _resolver(site.project_dir, site, doc.output, f"{site.project_dir.as_posix()}/_quarto*.yml", problems)
@@ -244,7 +218,7 @@ def _page_html(site: _Site, doc: Document, problems: list[Problem], styles: dict
         links = [NavLink(link["text"], relative(link["page"], doc.output), link["page"] == doc.output) for link in menu["links"]]
         quarter_nav = {"label": menu["title"], "links": links}
     home = nav[0].href if nav else relative(doc.output, doc.output)
-    body = share_table_styles("\n".join(_block_html(block, from_source) for block in doc.blocks), styles)
+    body = "\n".join(_block_html(block, from_source) for block in doc.blocks)
     footer_parts = config.website.page_footer
     footer = [
         (place, Markup(render_inline(text, from_project)))
@@ -304,8 +278,7 @@ def render_site(
         quarter_menus({q: [d for d in documents if d.quarter == q] for q in periods}),
     )
     problems: list[Problem] = []
-    styles: dict[str, str] = {}
-    pages = {doc.output: _page_html(site, doc, problems, styles) for doc in documents}
+    pages = {doc.output: _page_html(site, doc, problems) for doc in documents}
     if problems:
         raise SiteError(sorted(set(problems)))
     written = [_write(out_dir / output, text.encode("utf-8")) for output, text in sorted(pages.items())]
@@ -315,8 +288,7 @@ def render_site(
     for name in STATIC_ASSETS:
         data = assets.joinpath(name).read_bytes()
         if name == "site.css":
-            data += b"\n" + assets.joinpath(OUTPUTS_CSS).read_bytes()
-            data += "".join(f"\n/* great-tables: {n} */\n{styles[n]}\n" for n in sorted(styles)).encode("utf-8")
+            data += b"\n" + outputs_stylesheet()
         written.append(_write(out_dir / ASSETS_DIR / name, data))
     written.append(_write(out_dir / ASSETS_DIR / VEGA_BUNDLE, vega_js().encode("utf-8")))
     return sorted(written)

@@ -71,6 +71,9 @@ def _vegalite_svg(spec_json: str) -> str:
     return drawn_elsewhere(spec_json) or vl_convert.vegalite_to_svg(json.loads(spec_json))
 
 
+_XLINK = ' xmlns:xlink="http://www.w3.org/1999/xlink"'
+
+
 @dataclass(frozen=True)
 class Chart:
     """One chart: its spec, a stable element id, and the words that stand in for it."""
@@ -87,6 +90,8 @@ class Chart:
         svg = re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{self.element_id}-{m.group(1)})", svg)
         label = html.escape(self.description, quote=True)
         svg = svg.replace("<svg ", f'<svg role="img" aria-label="{label}" ', 1)
+        if "xlink:" not in svg.replace(_XLINK, ""):  # declared, never used; Quarto's pages would carry it as an invalid "xlink"
+            svg = svg.replace(_XLINK, "", 1)
         return svg
 
     def html(self, svg: str | None = None) -> str:

@@ -1,13 +1,19 @@
 """Tables as output bundles: great-tables HTML for the page, plain text for reviewers' diffs.
 
 Every table has a fixed id made from the quarter and what it shows, so its
-scoped CSS and header ids are the same on every run. Statuses are a symbol
+header ids are the same on every run. great-tables puts ~8 KB of CSS in each
+table, scoped to its id; every table here has the same options, so the
+tables carry one class instead (``TABLE_CLASS``) and the renderers serve the
+one stylesheet (``table_stylesheet``) with the rest of the site's: a
+``<style>`` in the page's body is not valid HTML, and would weigh on every page. Statuses are a symbol
 and a word, with a light tint as a third cue that still reads in greyscale.
 """
 
 from __future__ import annotations
 
+import functools
 import html
+import re
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -41,6 +47,16 @@ class Table:
         return {"text/html": self.html, "text/plain": self.text()}
 
 
+def great_table(frame: pd.DataFrame, table_id: str, title: str, tints: dict[str, list[str]] | None = None) -> GT:
+    """The great-tables table ``make_table`` finishes: its title, and each tinted cell's colour as an inline style."""
+    gt = GT(frame, id=table_id).tab_header(title=title)
+    for column, colours in (tints or {}).items():
+        for colour in sorted({c for c in colours if c}):
+            rows = [i for i, c in enumerate(colours) if c == colour]
+            gt = gt.tab_style(style.fill(color=colour), loc.body(columns=column, rows=rows))
+    return gt
+
+
 def make_table(
     frame: pd.DataFrame,
     table_id: str,
@@ -55,13 +71,9 @@ def make_table(
     text, which is what ``text()`` and readers of plain text see.
     """
     frame = frame.reset_index(drop=True)
-    gt = GT(frame, id=table_id).tab_header(title=title)
-    for column, colours in (tints or {}).items():
-        for colour in sorted({c for c in colours if c}):
-            rows = [i for i, c in enumerate(colours) if c == colour]
-            gt = gt.tab_style(style.fill(color=colour), loc.body(columns=column, rows=rows))
+    gt = great_table(frame, table_id, title, tints)
     columns = {name: list(frame.columns).index(name) for name in cell_html or {}}
-    return Table(table_id, title, frame, table_region(_finish(gt.as_raw_html(), columns, cell_html or {}), title))
+    return Table(table_id, title, frame, table_region(_finish(gt.as_raw_html(), table_id, columns, cell_html or {}), title))
 
 
 def table_region(table_html: str, title: str) -> str:
@@ -75,9 +87,49 @@ def table_region(table_html: str, title: str) -> str:
     return f'<div class="pm-table-wrap" role="region" tabindex="0" aria-label="{label}">\n{table_html}\n</div>'
 
 
-def _finish(html: str, columns: dict[str, int], cell_html: dict[str, list[str]]) -> str:
-    """great-tables' title row made a ``<caption>`` (announced as the table's name, not read as a row); trusted cell HTML put in."""
+TABLE_CLASS = "pm-gt"
+_REFERENCE_ID = "pm-gt-reference"
+
+
+def _great_tables_css(table_html: str, table_id: str) -> str:
+    """The stylesheet great-tables wrote into a table, with the table's id made the shared class."""
+    css = re.search(r"<style>(.*?)</style>", table_html, re.DOTALL).group(1)
+    return re.sub(rf"#{re.escape(table_id)}(?![\w-])", f".{TABLE_CLASS}", css).strip()
+
+
+def _scoped(css: str, scope: str) -> str:
+    """Every selector of every rule made to start with ``scope``: great-tables leaves a few (``tr``, ``td``) global."""
+
+    def rule(match: re.Match) -> str:
+        selectors = [sel.strip() for sel in match.group(1).split(",")]
+        scoped = [sel if sel.startswith(scope) else f"{scope} {sel}" for sel in selectors if sel]
+        return f"{', '.join(scoped)} {{{match.group(2)}}}\n"
+
+    return re.sub(r"([^{}]+)\{([^{}]*)\}", rule, css)
+
+
+@functools.cache
+def table_stylesheet() -> str:
+    """The CSS of every table ``make_table`` makes, for the renderers to serve once with the site's own.
+
+    It is great-tables' own, from a table made with the same options, scoped
+    to ``TABLE_CLASS``; the tints are inline styles on the cells, so one
+    stylesheet fits every table (a test holds ``make_table`` to that).
+    """
+    reference = great_table(pd.DataFrame({"a": [1]}), _REFERENCE_ID, "t").as_raw_html()
+    return _scoped(_great_tables_css(reference, _REFERENCE_ID), f".{TABLE_CLASS}")
+
+
+def _finish(html: str, table_id: str, columns: dict[str, int], cell_html: dict[str, list[str]]) -> str:
+    """great-tables' title row made a ``<caption>`` (announced as the table's name, not read as a row); trusted cell HTML put in.
+
+    The table's own ``<style>`` goes (``table_stylesheet`` is its CSS) and
+    its ``<div>`` takes ``TABLE_CLASS``.
+    """
     soup = BeautifulSoup(html, "html.parser")
+    for sheet in soup.find_all("style"):
+        sheet.decompose()
+    soup.find("div", id=table_id)["class"] = [TABLE_CLASS]
     heading = soup.select_one("thead tr.gt_heading")
     if heading is not None:
         title = heading.select_one(".gt_title")
