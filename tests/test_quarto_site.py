@@ -152,14 +152,20 @@ def test_the_open_data_is_the_same_file_whichever_renderer_made_it(quarto_site, 
     assert files and all((quarto / f).read_bytes() == (builtin / f).read_bytes() for f in files)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Quarto's own page templates and its reading of the outputs: append-hash on <link>, role=menu on a button, "
-    "xlink on <svg>, great-tables' <style> in the body, a duplicate id; the built-in site has none of them",
+# What Quarto's own page template writes on every page, which no project setting changes: the
+# "append-hash" attribute on the theme's <link> (src/command/render/pandoc-html.ts) and role="menu"
+# on the navbar's toggle button (navtoggle.ejs; removed upstream after 1.11, quarto-dev/quarto-cli#14805).
+QUARTO_TEMPLATE_ERRORS = (
+    "Attribute “append-hash” not allowed on element “link” at this point.",
+    "Bad value “menu” for attribute “role” on element “button”.",
 )
-def test_every_page_passes_the_nu_html_checker(quarto_site):
+
+
+def test_every_page_passes_the_nu_html_checker_but_for_quartos_own_template(quarto_site):
+    """Everything pmlib puts on Quarto's pages (outputs, tables, charts, menus, generated pages) is valid HTML."""
     messages = [m for m in nu_html_checker(quarto_site[1]) if m["type"] == "error"]
-    assert [f"{m['url'].split('/_site/')[-1]}: {m['message']}" for m in messages][:20] == []
+    found = [f"{m['url'].split('/_site/')[-1]}: {m['message']}" for m in messages if m["message"] not in QUARTO_TEMPLATE_ERRORS]
+    assert found[:20] == []
 
 
 def _fetch(url: str) -> str | None:
