@@ -303,18 +303,20 @@ def build(
 @_folder_option("reports", "reports", "The executed notebooks.")
 @click.option("--out", "pages_dir", default="pages", show_default=True, type=click.Path(path_type=Path), help="Where the pages go.")
 def pages(data_dir: Path, params_dir: Path, reports_dir: Path, pages_dir: Path) -> None:
-    """Write the generated pages (home, archive, measures, goals, open data, methodology, accessibility) and the charts' scripts.
+    """Write the generated pages, the charts' scripts and each quarter's pack as a Quarto document.
 
-    Quarto users get this as the project's pre-render step; pm build runs it itself.
+    The pages: home, archive, measures, goals, open data, methodology and
+    accessibility. Quarto users get this as the project's pre-render step; pm build runs it itself.
     """
     from pmlib.rendering.building import built_quarters
     from pmlib.rendering.pages import write_pages
-    from pmlib.rendering.quarto import write_quarto_assets
+    from pmlib.rendering.quarto import write_pack_sources, write_quarto_assets
 
     project = Project.from_options(root=pages_dir.parent, data=data_dir, params=params_dir, reports=reports_dir)
     quarters = built_quarters(project)
     written = write_pages(quarters, project, pages_dir=pages_dir) + write_quarto_assets(pages_dir)
-    click.echo(f"{pages_dir}: {len(written) if written else 0} page(s) written")
+    written += write_pack_sources(quarters, project)
+    click.echo(f"{pages_dir}: {len(written)} file(s) written")
 
 
 @main.command("quarto-post-render", hidden=True)

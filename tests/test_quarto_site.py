@@ -211,3 +211,19 @@ def test_quarto_preview_serves_the_site_and_shows_a_changed_notebooks_page_again
         os.killpg(process.pid, signal.SIGTERM)
         output = process.communicate(timeout=60)[0].decode("utf-8", "replace")
     assert "Watching files for changes" in output and "ERROR" not in output, output[-3000:]
+
+
+def test_quarto_render_with_the_pack_profile_typesets_every_built_quarters_pack(quarto_site, tmp_path):
+    """``quarto render --profile pack`` from a shell with the venv activated, as the README says: every built quarter's pack.
+
+    One quarter is kept, so Quarto typesets one pack.
+    """
+    project = tmp_path / "project"
+    shutil.copytree(quarto_site[0], project, symlinks=True, ignore=shutil.ignore_patterns("_site", "packs"))
+    for folder in (project / "reports").iterdir():
+        if folder.name != LATEST:
+            shutil.rmtree(folder)
+    done = subprocess.run(["quarto", "render", "--profile", "pack"], cwd=project, env=quarto_environment(), capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert sorted(p.name for p in (project / "pages" / "packs").glob("*.pdf")) == [f"{LATEST}.pdf"]
+    assert (project / "pages" / "packs" / f"{LATEST}.pdf").read_bytes().startswith(b"%PDF")

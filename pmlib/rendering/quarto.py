@@ -109,6 +109,14 @@ def write_quarto_assets(pages_dir: Path) -> list[Path]:
     return [folder / name for name in files]
 
 
+PACK_SOURCES = "packs"  # in the pages folder: one Quarto document per quarter's pack, for the pack profile
+
+
+def write_pack_sources(quarters: list[Period], project: Project) -> list[Path]:
+    """Each quarter's pack as a Quarto document in ``pages/packs/<slug>.qmd``, which the pack profile renders."""
+    return [write_quarto_source(q, project, out_qmd=project.pages / PACK_SOURCES / f"{q.slug}.qmd") for q in quarters]
+
+
 def render_with_quarto(
     project: Project, everything: list[Period], partial: Path, say: Callable[[str], None]
 ) -> tuple[list[Path], list[Path]]:
@@ -118,9 +126,8 @@ def render_with_quarto(
     say(f"Rendering the website ({len(everything)} quarters) with Quarto")
     _quarto(["render", "--profile", "website", "--output-dir", str(partial.resolve())], project_dir, say)
     packs = []
-    for q in everything:
+    for q, source in zip(everything, write_pack_sources(everything, project), strict=True):
         say(f"Typesetting the Cabinet pack for {q.code} with Quarto")
-        source = write_quarto_source(q, project, out_qmd=project.pages / "packs" / f"{q.slug}.qmd")
         _quarto(["render", str(source.relative_to(project_dir)), "--profile", "pack"], project_dir, say)
         target = partial / "packs" / f"{q.slug}.pdf"
         target.parent.mkdir(parents=True, exist_ok=True)
