@@ -43,14 +43,15 @@ build: $(STAMP)
 	$(BIN)/pm build --latest
 
 # Every check, on every core: pytest-xdist sends each test module and each notebook whole to one
-# worker, longest first (tests/conftest.py). nbval re-executes every report and compares every
+# worker, longest first (tests/conftest.py); -rs prints why each skipped test was skipped (the
+# Quarto ones: no `quarto` on PATH). nbval re-executes every report and compares every
 # output; tests/test_reports.py proves `pm run --all` would keep every report and write nothing.
 # nbval's kernels, like pm run's, fork from a process that has already imported pandas and pmlib
 # (pmlib/run/warm_kernels.py), a second less per notebook.
 test: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	JUPYTER_DEFAULT_PROVISIONER_NAME=pmlib-warm $(BIN)/pytest -n auto --dist loadscope --no-loadscope-reorder --durations=25 --nbval --nbval-current-env tests reports
+	JUPYTER_DEFAULT_PROVISIONER_NAME=pmlib-warm $(BIN)/pytest -n auto --dist loadscope --no-loadscope-reorder --durations=25 -rs --nbval --nbval-current-env tests reports
 
 # The fast loop while changing code: lint, unit, property, fixture and fragment tests (no
 # build, no notebook executed, no browser).
