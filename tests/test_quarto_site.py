@@ -221,7 +221,7 @@ def test_quarto_render_with_the_pack_profile_typesets_every_built_quarters_pack(
     project = tmp_path / "project"
     shutil.copytree(quarto_site[0], project, symlinks=True, ignore=shutil.ignore_patterns("_site", "packs"))
     for folder in (project / "reports").iterdir():
-        if folder.name != LATEST:
+        if folder.is_dir() and folder.name != LATEST:
             shutil.rmtree(folder)
     done = subprocess.run(["quarto", "render", "--profile", "pack"], cwd=project, env=quarto_environment(), capture_output=True, text=True)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
