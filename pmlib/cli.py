@@ -17,7 +17,7 @@ import click
 
 from pmlib.contract.loading import check_data
 from pmlib.errors import NO_FILE, ConfigError, DataContractError, PmlibError, Problem
-from pmlib.project import INTERNAL_OUT, SITE, Project
+from pmlib.project import FOLDER_VARIABLES, INTERNAL_OUT, SITE, Project
 
 
 def _print_problems(problems: list[Problem]) -> tuple[int, int]:
@@ -140,8 +140,12 @@ def status(quarter: str | None, latest: bool, data_dir: Path, params_dir: Path, 
     click.echo(report.summary_text())
 
 
-def _folder_option(name: str, default: str, what: str):
-    return click.option(f"--{name}", f"{name}_dir", default=default, show_default=True, type=click.Path(path_type=Path), help=what)
+def _folder_option(name: str, default: str, what: str, *, from_quarto: bool = False):
+    """A folder option; ``from_quarto``: a step Quarto runs also reads it from the environment ``pm build`` gives Quarto."""
+    envvar = FOLDER_VARIABLES[name] if from_quarto else None
+    return click.option(
+        f"--{name}", f"{name}_dir", default=default, show_default=True, envvar=envvar, type=click.Path(path_type=Path), help=what
+    )
 
 
 def _notebook_options(reports_help: str):
@@ -298,9 +302,9 @@ def build(
 
 
 @main.command()
-@_folder_option("data", "data", "The council's data folder.")
-@_folder_option("params", "params", "The folder of report params files.")
-@_folder_option("reports", "reports", "The executed notebooks.")
+@_folder_option("data", "data", "The council's data folder.", from_quarto=True)
+@_folder_option("params", "params", "The folder of report params files.", from_quarto=True)
+@_folder_option("reports", "reports", "The executed notebooks.", from_quarto=True)
 @click.option("--out", "pages_dir", default="pages", show_default=True, type=click.Path(path_type=Path), help="Where the pages go.")
 def pages(data_dir: Path, params_dir: Path, reports_dir: Path, pages_dir: Path) -> None:
     """Write the generated pages, the charts' scripts and each quarter's pack as a Quarto document.
@@ -320,13 +324,14 @@ def pages(data_dir: Path, params_dir: Path, reports_dir: Path, pages_dir: Path) 
 
 
 @main.command("quarto-post-render", hidden=True)
-@_folder_option("reports", "reports", "The executed notebooks.")
-def quarto_post_render(reports_dir: Path) -> None:
+@_folder_option("params", "params", "The folder of report params files.", from_quarto=True)
+@_folder_option("reports", "reports", "The executed notebooks.", from_quarto=True)
+def quarto_post_render(params_dir: Path, reports_dir: Path) -> None:
     """Publish each built quarter's open data at data/<slug>/ in Quarto's output folder (the project's post-render step)."""
     from pmlib.rendering.building import built_quarters
     from pmlib.rendering.data_pages import publish_open_data
 
-    project = Project.from_options(reports=reports_dir)
+    project = Project.from_options(params=params_dir, reports=reports_dir)
     site = Path(os.environ.get("QUARTO_PROJECT_OUTPUT_DIR", SITE))
     published = publish_open_data(project.pages, built_quarters(project), site)
     click.echo(f"{site / 'data'}: {len(published)} open data file(s)")

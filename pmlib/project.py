@@ -27,6 +27,9 @@ SITE = "_site"
 INTERNAL_OUT = "_internal"
 INTERNAL_REPORTS = ".internal"
 FAILED = ".failed"
+# The folders a build hands, as absolute paths, to the steps Quarto runs for it (pm pages, pm
+# quarto-post-render), so they read the folders the build was given, not the defaults.
+FOLDER_VARIABLES = {"data": "PMLIB_DATA", "params": "PMLIB_PARAMS", "reports": "PMLIB_REPORTS"}
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,10 @@ class Project:
         """A project from command-line options or keyword arguments; a folder not given (None) keeps its default."""
         given = {"root": root, "data": data, "params": params, "notebooks": notebooks, "reports": reports, "out": out}
         return cls(**{name: Path(value) for name, value in given.items() if value is not None})
+
+    def folder_variables(self) -> dict[str, str]:
+        """This project's folders as the environment variables in ``FOLDER_VARIABLES``."""
+        return {variable: os.path.abspath(getattr(self, name)) for name, variable in FOLDER_VARIABLES.items()}
 
     @property
     def pages(self) -> Path:

@@ -12,6 +12,7 @@ import nbformat
 from click.testing import CliRunner
 
 from pmlib.cli import main
+from pmlib.project import Project
 from pmlib.rendering.quarto import notebook_for_quarto, quarto_environment, quarto_warnings
 
 TABLE = '<div id="t"><style>#t td {color: red}</style><table><caption>Status</caption><tr><td>✓ On target</td></tr></table></div>'
@@ -56,6 +57,27 @@ def test_quarto_warnings_are_picked_once_without_colour():
     )
     assert quarto_warnings(printed) == ["WARN: Unable to resolve link target: x.qmd", "warning: unknown font family: sans-serif"]
     assert quarto_warnings("Output created: a.html\n") == []
+
+
+def test_quarto_is_handed_the_builds_folders_and_its_steps_read_them(tmp_path, monkeypatch):
+    """A build given other folders hands them to the steps Quarto runs; here, the post-render step finds the quarter there."""
+    project = Project(data=Path("council-data"), params=Path("council-params"), reports=Path("council-reports"))
+    monkeypatch.chdir(tmp_path)
+    env = quarto_environment(project)
+    assert env["PMLIB_DATA"] == str(tmp_path / "council-data") and env["PMLIB_REPORTS"] == str(tmp_path / "council-reports")
+    (tmp_path / "council-params").mkdir()
+    (tmp_path / "council-params" / "2021-22-Q2.yml").write_text("quarter: 2021/22 Q2\n", encoding="utf-8")
+    (tmp_path / "council-reports" / "2021-22-Q2").mkdir(parents=True)
+    (tmp_path / "council-reports" / "2021-22-Q2" / "overview.ipynb").write_text("{}", encoding="utf-8")
+    for name in ("measures.csv", "datapackage.json"):
+        (tmp_path / "pages" / "data" / "2021-22-Q2").mkdir(parents=True, exist_ok=True)
+        (tmp_path / "pages" / "data" / "2021-22-Q2" / name).write_text(name, encoding="utf-8")
+    variables = {name: env[name] for name in ("PMLIB_PARAMS", "PMLIB_REPORTS")}
+    result = CliRunner().invoke(main, ["quarto-post-render"], env={**variables, "QUARTO_PROJECT_OUTPUT_DIR": str(tmp_path / "site")})
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "site" / "data" / "2021-22-Q2" / "measures.csv").read_text(encoding="utf-8") == "measures.csv"
+    assert CliRunner().invoke(main, ["quarto-post-render"], env={"QUARTO_PROJECT_OUTPUT_DIR": str(tmp_path / "other")}).exit_code == 0
+    assert not (tmp_path / "other" / "data").exists()  # without them, the default folders, which hold no quarter here
 
 
 def test_quarto_finds_this_pythons_pm_first_with_the_venv_not_activated():

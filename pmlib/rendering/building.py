@@ -203,7 +203,6 @@ def _render(renderer: str, everything: list[Period], project: Project, partial: 
     if renderer == "quarto":
         from pmlib.rendering.quarto import render_with_quarto
 
-        write_pages(everything, project)
         pages, packs = render_with_quarto(project, everything, partial, say)
         return _Rendered(pages, packs, {}, [])
     from pmlib.rendering.background import Background

@@ -23,15 +23,19 @@ from pmlib.rendering.documents import RAW_HTML
 from pmlib.rendering.pack import write_quarto_source
 
 
-def quarto_environment() -> dict[str, str]:
-    """The environment Quarto runs in: this Python's scripts first on PATH, and this Python as Quarto's.
+def quarto_environment(project: Project | None = None) -> dict[str, str]:
+    """The environment Quarto runs in: this Python's scripts first on PATH, this Python as Quarto's, and the project's folders.
 
     Quarto runs the project's pre-render command ``pm pages`` from PATH, so a
     ``pm build`` started as ``.venv/bin/pm`` (as ``make build`` does), with
-    the venv not activated, must hand its own ``pm`` on.
+    the venv not activated, must hand its own ``pm`` on; and a build given
+    other folders (``--data DIR``) hands them on too, so the pages Quarto's
+    steps write come from the same data.
     """
     scripts = str(Path(sys.executable).parent)
-    return {**os.environ, "PATH": os.pathsep.join([scripts, os.environ.get("PATH", "")]), "QUARTO_PYTHON": sys.executable}
+    folders = project.folder_variables() if project is not None else {}
+    path = os.pathsep.join([scripts, os.environ.get("PATH", "")])
+    return {**os.environ, **folders, "PATH": path, "QUARTO_PYTHON": sys.executable}
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -43,8 +47,9 @@ def quarto_warnings(output: str) -> list[str]:
     return list(dict.fromkeys(line for line in lines if line.startswith(("WARN", "WARNING", "warning:"))))
 
 
-def _quarto(args: list[str], cwd: Path, say: Callable[[str], None]) -> None:
-    done = subprocess.run(["quarto", *args], cwd=cwd, capture_output=True, text=True, check=False, env=quarto_environment())
+def _quarto(args: list[str], project: Project, say: Callable[[str], None]) -> None:
+    env = quarto_environment(project)
+    done = subprocess.run(["quarto", *args], cwd=project.root, capture_output=True, text=True, check=False, env=env)
     if done.returncode != 0:
         raise QuartoError(f"quarto {' '.join(args)} failed (exit {done.returncode}):\n{done.stderr[-4000:]}")
     for warning in quarto_warnings(done.stdout + done.stderr):
@@ -112,23 +117,31 @@ def write_quarto_assets(pages_dir: Path) -> list[Path]:
 PACK_SOURCES = "packs"  # in the pages folder: one Quarto document per quarter's pack, for the pack profile
 
 
+def pack_source(quarter: Period, project: Project) -> Path:
+    """Where a quarter's pack is written as a Quarto document: ``pages/packs/<slug>.qmd``."""
+    return project.pages / PACK_SOURCES / f"{quarter.slug}.qmd"
+
+
 def write_pack_sources(quarters: list[Period], project: Project) -> list[Path]:
-    """Each quarter's pack as a Quarto document in ``pages/packs/<slug>.qmd``, which the pack profile renders."""
-    return [write_quarto_source(q, project, out_qmd=project.pages / PACK_SOURCES / f"{q.slug}.qmd") for q in quarters]
+    """Each quarter's pack as a Quarto document (``pack_source``), which the pack profile renders."""
+    return [write_quarto_source(q, project, out_qmd=pack_source(q, project)) for q in quarters]
 
 
 def render_with_quarto(
     project: Project, everything: list[Period], partial: Path, say: Callable[[str], None]
 ) -> tuple[list[Path], list[Path]]:
-    """Render the website and every quarter's pack with Quarto into ``partial``, the folder the site is built in."""
-    project_dir = project.root
-    write_quarto_assets(project.pages)
+    """Render the website and every quarter's pack with Quarto into ``partial``, the folder the site is built in.
+
+    The website profile's pre-render step, ``pm pages`` with this project's
+    folders, writes the pages, the assets and the packs' documents first.
+    """
     say(f"Rendering the website ({len(everything)} quarters) with Quarto")
-    _quarto(["render", "--profile", "website", "--output-dir", str(partial.resolve())], project_dir, say)
+    _quarto(["render", "--profile", "website", "--output-dir", str(partial.resolve())], project, say)
     packs = []
-    for q, source in zip(everything, write_pack_sources(everything, project), strict=True):
+    for q in everything:
         say(f"Typesetting the Cabinet pack for {q.code} with Quarto")
-        _quarto(["render", str(source.relative_to(project_dir)), "--profile", "pack"], project_dir, say)
+        source = pack_source(q, project)
+        _quarto(["render", str(source.relative_to(project.root)), "--profile", "pack"], project, say)
         target = partial / "packs" / f"{q.slug}.pdf"
         target.parent.mkdir(parents=True, exist_ok=True)
         source.with_suffix(".pdf").replace(target)
