@@ -144,7 +144,6 @@ def test_the_committed_project_reads_as_a_website_with_its_profile(monkeypatch):
     pages = ["measures", "goals", "open-data", "methodology", "archive"]
     assert [item.href for item in project.website.navbar.left] == ["index.qmd", *(f"pages/{p}.qmd" for p in pages)]
     assert project.project.pre_render == ("pm pages",) and project.project.post_render == ("pm quarto-post-render",)
-    assert project.project.pre_render == ("pm pages",)
 
 
 def test_schema_and_model_name_the_same_keys():

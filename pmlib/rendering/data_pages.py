@@ -29,11 +29,16 @@ OPEN_DATA_DIR = "data"
 SDG_DIR = "goals"
 
 
+def published_at(quarter: Period, name: str) -> str:
+    """The site path a quarter's open data file is published at: ``data/<slug>/<name>``, as the data contract says."""
+    return f"{OPEN_DATA_DIR}/{quarter.slug}/{name}"
+
+
 def open_data_files(pages_dir: Path, quarters: Iterable[Period]) -> dict[Path, str]:
-    """Each quarter's open data files as written beside the pages, and the site path each is published at (``data/<slug>/<name>``)."""
+    """Each quarter's open data files as written beside the pages, and the site path each is published at (``published_at``)."""
     from pmlib.views.open_data import OPEN_DATA_FILES
 
-    return {pages_dir / OPEN_DATA_DIR / q.slug / name: f"{OPEN_DATA_DIR}/{q.slug}/{name}" for q in quarters for name in OPEN_DATA_FILES}
+    return {pages_dir / OPEN_DATA_DIR / q.slug / name: published_at(q, name) for q in quarters for name in OPEN_DATA_FILES}
 
 
 def publish_open_data(pages_dir: Path, quarters: Iterable[Period], site: Path) -> list[Path]:
@@ -68,9 +73,9 @@ def open_data_page(params: dict[Period, object], files: dict[Period, list[Path]]
         count = sum(1 for _ in csv_path.open(encoding="utf-8")) - 1
         rows.append(
             f"- **{q.code}** ({q.label}), figures as at {long_date(params[q].data_as_at)}: "
-            f"[measures.csv]({link(site_root / OPEN_DATA_DIR / q.slug / csv_path.name, here)}) "
+            f"[measures.csv]({link(site_root / published_at(q, csv_path.name), here)}) "
             f"({count} measures, {csv_path.stat().st_size:,} bytes); "
-            f"[datapackage.json]({link(site_root / OPEN_DATA_DIR / q.slug / package_path.name, here)})"
+            f"[datapackage.json]({link(site_root / published_at(q, package_path.name), here)})"
         )
     parts.append("\n".join(rows))
     parts += ["## Data dictionary", "The columns of every `measures.csv`, in order."]
