@@ -348,22 +348,39 @@ def quarto_notebook() -> None:
 @main.command()
 @click.argument("quarter")
 @_folder_option("data", "data", "The council's data folder.")
+@_folder_option("params", "params", "The folder of report params (for the quarter's returns_due).")
+@click.option(
+    "--due",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="The date the returns are due back, before the quarter has a params file.  [default: the params file's returns_due]",
+)
 @click.option("--out", "out_dir", default="_returns", show_default=True, type=click.Path(path_type=Path), help="Where the workbooks go.")
-def returns(quarter: str, data_dir: Path, out_dir: Path) -> None:
+def returns(quarter: str, data_dir: Path, params_dir: Path, due, out_dir: Path) -> None:
     """Write the returns for a report QUARTER: one Excel workbook per owner (service unit) to fill in.
 
     Each lists the owner's measures and the periods the quarter's report
-    needs, with definitions, the figures already held and targets locked, and
-    cells to fill for value (or numerator and denominator), quality and note.
-    Read them back with pm ingest.
+    needs, with definitions, the figures already held and targets locked,
+    cells to fill for value (or numerator and denominator), quality and note,
+    and a Commentary sheet for each measure's commentary and corrective
+    action. The deadline is the quarter's returns_due, when its params file
+    gives one. Read them back with pm ingest.
     """
-    from pmlib.intake.returns import write_returns
+    from pmlib.contract.params_folder import params_files, report_params
+    from pmlib.contract.periods import parse_quarter
+    from pmlib.intake.returns import due_words, write_returns
 
     _if_it_fails("no return was written")
-    written = write_returns(quarter, data_dir, out_dir)
+    q = parse_quarter(quarter)
+    given = report_params(params_dir, q).returns_due if q in params_files(params_dir) else None
+    if due is not None and given is not None and due.date() != given:
+        raise ConfigError(f"--due {due:%Y-%m-%d} differs from returns_due {given}; give one deadline", file=params_dir / f"{q.slug}.yml")
+    due = due.date() if due is not None else given
+    written = write_returns(q, data_dir, out_dir, due=due)
     for path in written:
         click.echo(f"Return: {path}")
-    click.echo(f"{len(written)} return(s) written; send each to its service unit.")
+    hint = "" if due else f" (give --due, or returns_due in {params_dir / (q.slug + '.yml')})"
+    click.echo(f"{len(written)} return(s) written; send each to its service unit. {due_words(due)}{hint}")
 
 
 @main.command()
@@ -377,9 +394,9 @@ def returns(quarter: str, data_dir: Path, out_dir: Path) -> None:
 )
 @click.option("--dry-run", is_flag=True, help="Check and report, but write nothing.")
 def ingest(files: tuple[Path, ...], data_dir: Path, reported_on, dry_run: bool) -> None:
-    """Read returned workbooks (.xlsx) and CSV files of figures into DATA/observations/.
+    """Read returned workbooks (.xlsx) and CSV files of figures into DATA/observations/, and their commentary into DATA/commentary.csv.
 
-    New figures are appended with the date they were supplied; existing rows
+    New figures and commentary are appended with the date they were supplied; existing rows
     are never edited or removed, and a figure that changes one already held
     becomes a revision. If any file has a problem, every problem is printed
     as FILE:ROW: SHEET!CELL: message and nothing is written.
@@ -390,8 +407,9 @@ def ingest(files: tuple[Path, ...], data_dir: Path, reported_on, dry_run: bool) 
     result = read_in(list(files), data_dir, reported_on.date() if reported_on else None, dry_run=dry_run)
     _print_problems(list(result.warnings))
     for f in result.files:
-        where = f" -> {data_dir / f.written_to}" if f.written_to else ""
-        click.echo(f"{f.file}: {f.added} new figure(s), {f.revisions} of them revisions; {f.unchanged} already held{where}")
+        where = (" -> " + ", ".join(str(data_dir / w) for w in f.written_to.split())) if f.written_to else ""
+        said = f"; {f.commentary} commentary row(s) added" if f.commentary else ""
+        click.echo(f"{f.file}: {f.added} new figure(s), {f.revisions} of them revisions; {f.unchanged} already held{said}{where}")
     if dry_run:
         click.echo(f"Dry run: {data_dir} is unchanged.")
     elif not result.written:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import datetime as dt
 import sys
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from demo_data.readme import readme  # noqa: E402
 from demo_data.real import read_all  # noqa: E402
 from demo_data.status import Calculator, summary  # noqa: E402
 
+from pmlib.contract.config import read_report_params  # noqa: E402
 from pmlib.contract.tables import TABLES  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
@@ -96,6 +98,17 @@ def measure_rows(measures: list[Measure], obs: dict[str, list]) -> list[list[str
     return rows
 
 
+def returns_due(params: Path) -> dict[str, dt.date]:
+    """Each report quarter's returns_due from the demo's params files: the commentary comes in with the returns."""
+    out = {}
+    for path in sorted(params.glob("*.yml")):
+        p = read_report_params(path)
+        if p.returns_due is None:
+            raise SystemExit(f"{path}: the demo's params files each give returns_due")
+        out[p.quarter.code] = p.returns_due
+    return out
+
+
 def build(out: Path, quiet: bool = False) -> list[Path]:
     """Write every file of the data folder into ``out``; return the paths written."""
     series = read_all()
@@ -124,8 +137,8 @@ def build(out: Path, quiet: bool = False) -> list[Path]:
     judged = Calculator(by_id, all_rows, targets).all()
     write_csv(
         out / "commentary.csv",
-        ["measure_id", "period", "commentary", "action", "action_owner", "action_due"],
-        text.commentary_rows(judged, by_id),
+        ["measure_id", "period", "commentary", "action", "action_owner", "action_due", "reported_on"],
+        text.commentary_rows(judged, by_id, returns_due(REPO / "params")),
         written,
     )
     write_csv(out / "actions.csv", ["action_id", "plan_id", "title", "lead", "due"], text.action_rows(), written)

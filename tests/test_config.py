@@ -127,6 +127,22 @@ def test_good_params_file(tmp_path: Path):
     assert params.audience == "public" and params.title == "Corporate Performance Report"
 
 
+def test_params_returns_due_is_an_optional_date_read_without_warnings(tmp_path: Path):
+    assert read_report_params(write(tmp_path, "2020-21-Q2.yml", GOOD_PARAMS)).returns_due is None
+    path = write(tmp_path, "2020-21-Q2.yml", GOOD_PARAMS + "returns_due: 2020-10-15\n")
+    params, problems = check_report_params(path)
+    assert problems == []
+    assert params is not None and params.returns_due == dt.date(2020, 10, 15)
+
+
+@pytest.mark.parametrize("bad", ["2020-10-32", "15/10/2020", "mid October"])
+def test_params_bad_returns_due_is_a_problem_on_its_line(tmp_path: Path, bad: str):
+    params, problems = check_report_params(write(tmp_path, "2020-21-Q2.yml", GOOD_PARAMS + f"returns_due: {bad}\n"))
+    assert params is None
+    assert errors(problems) == [(7, "returns_due")]
+    assert f"(found '{bad}')" in problems[0].message and problems[0].message.endswith("write the date as YYYY-MM-DD")
+
+
 def test_params_quarter_as_slug(tmp_path: Path):
     params = read_report_params(write(tmp_path, "2020-21-Q2.yml", GOOD_PARAMS.replace("2020/21 Q2", "2020-21-Q2")))
     assert params.quarter == Period.quarter(2020, 2)

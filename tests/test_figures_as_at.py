@@ -1,15 +1,17 @@
-"""The as-at view: which figure a report uses, and when a figure counts as revised."""
+"""The as-at view: which figure and which commentary a report uses, and when a figure counts as revised."""
 
 import datetime as dt
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
-from builders import make_data
+from builders import make_data, write_csv
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pmlib.contract.loading import load_data
+from pmlib.engine.commentary import commentary_as_at
 from pmlib.engine.figures import figures_as_at, latest_rows
 from pmlib.engine.status import judge
 
@@ -196,3 +198,79 @@ def test_latest_rows_follow_the_rule(rows, as_at, published):
     expected_rows, expected_revised = _plain_latest(keys.tolist(), reported.tolist(), values.tolist(), as_at, published)
     assert kept.tolist() == expected_rows
     assert revised.tolist() == expected_revised
+
+
+# --- commentary: the same as-at rule for what officers said ----------------------
+
+NOTE_COLUMNS = ["measure_id", "period", "commentary", "action", "action_owner", "action_due", "reported_on"]
+
+
+def commentary(tmp_path, rows, columns=NOTE_COLUMNS) -> pd.DataFrame:
+    """The typed commentary table of a one-measure council, read from ``rows`` as the CSV holds them."""
+    data = make_data(tmp_path / "data", [{}], [{"measure_id": "M1", "period": Q1, "value": "80"}])
+    write_csv(data / "commentary.csv", rows, columns)
+    return load_data(data).commentary
+
+
+def said(*versions, period=Q1, measure="M1"):
+    """Rows for one measure and quarter: ``(reported_on, text)`` pairs, "" for undated."""
+    return [{"measure_id": measure, "period": period, "commentary": t, "reported_on": d} for d, t in versions]
+
+
+def text_at(notes, as_at, period=Q1):
+    shown = commentary_as_at(notes, as_at)
+    shown = shown[(shown["measure_id"] == "M1") & (shown["period"] == period)]
+    assert len(shown) <= 1
+    return None if shown.empty else shown["commentary"].iloc[0]
+
+
+# Standing text with no date; first said in July, rewritten in August, rewritten again for Q3's meeting in November.
+SAID = said(("", "Standing text."), ("2020-07-20", "First said."), ("2020-08-25", "Rewritten."), ("2020-11-10", "Rewritten again."))
+
+
+@pytest.mark.parametrize(
+    ("as_at", "text"),
+    [
+        (D("2020-07-10"), "Standing text."),  # no dated row yet: the undated row applies
+        (D("2020-07-20"), "First said."),  # on the reported_on date counts, and a dated row beats the undated one
+        (D("2020-07-31"), "First said."),
+        (D("2020-08-31"), "Rewritten."),  # the newest on or before as-at
+        (D("2020-10-31"), "Rewritten."),  # the November rewrite is not seen by an October report
+        (None, "Rewritten again."),  # no as-at date: the newest
+    ],
+)
+def test_commentary_as_at_picks_the_newest_on_or_before(tmp_path, as_at, text):
+    notes = commentary(tmp_path, SAID)
+    assert text_at(notes, as_at) == text
+    assert text_at(commentary(tmp_path / "reversed", list(reversed(SAID))), as_at) == text  # file order does not matter
+
+
+def test_a_quarter_rebuilt_later_shows_the_commentary_it_first_showed(tmp_path):
+    first = commentary(tmp_path / "then", SAID[1:2])
+    later = commentary(tmp_path / "now", SAID[1:])
+    assert text_at(first, D("2020-07-31")) == text_at(later, D("2020-07-31")) == "First said."
+
+
+def test_without_an_undated_row_a_quarter_has_no_commentary_before_its_first_date(tmp_path):
+    notes = commentary(tmp_path, SAID[1:])
+    assert text_at(notes, D("2020-07-19")) is None
+    assert text_at(notes, D("2020-07-20")) == "First said."
+
+
+def test_one_row_per_measure_and_quarter_in_file_order_with_every_column(tmp_path):
+    rows = said(("2020-07-20", "Q1 first."), period=Q1) + said(("", "Q2 standing."), period=Q2) + said(("2020-08-25", "Q1 again."))
+    notes = commentary(tmp_path, rows)
+    shown = commentary_as_at(notes, D("2020-10-31"))
+    assert list(shown["commentary"]) == ["Q2 standing.", "Q1 again."]
+    assert list(shown.columns) == list(notes.columns)
+    assert shown["reported_on"].isna().tolist() == [True, False]
+
+
+def test_a_v1_file_without_reported_on_reads_as_before(tmp_path):
+    rows = said(("", "Q1 text."), period=Q1) + said(("", "Q2 text."), period=Q2)
+    notes = commentary(tmp_path, rows, NOTE_COLUMNS[:-1])
+    assert notes["reported_on"].isna().all()
+    for as_at in (D("2000-01-01"), D("2020-10-31"), None):
+        pd.testing.assert_frame_equal(commentary_as_at(notes, as_at), notes)
+    # A table built by hand without the column at all is read the same way.
+    pd.testing.assert_frame_equal(commentary_as_at(notes.drop(columns="reported_on"), None), notes.drop(columns="reported_on"))

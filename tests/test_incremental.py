@@ -293,6 +293,30 @@ def test_a_row_moved_between_observation_files_changes_its_plan_only(tmp_path):
     assert changed == {"healthy-people": ["data/observations (plan healthy-people)"], "thriving-economy": []}
 
 
+def test_commentary_dates_are_inputs_of_their_own_plan(tmp_path):
+    """A v1 file and the same file with a blank reported_on column record the same inputs; each date is an input of its plan."""
+    shutil.copytree(TWO_PLANS, tmp_path / "data")
+    path = tmp_path / "data" / "commentary.csv"
+    v1 = reuse.plan_inputs(load_data(tmp_path / "data"), "data")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines = [lines[0] + ",reported_on"] + [line + "," if line.endswith(("2020-12-31", ",,,")) else line for line in lines[1:]]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    blank = reuse.plan_inputs(load_data(tmp_path / "data"), "data")
+    assert blank == v1
+
+    def changed(after):
+        return {plan: sorted(k for k in after[plan] if after[plan][k] != blank[plan][k]) for plan in after}
+
+    # Supplied after the report's data_as_at (2020-10-31): the report would show the same, but its plan is run again (never stale).
+    path.write_text(path.read_text(encoding="utf-8") + "ECO02,2020/21 Q2,Completions ahead of plan.,,,,2020-11-05\n", encoding="utf-8")
+    late = reuse.plan_inputs(load_data(tmp_path / "data"), "data")
+    assert changed(late) == {"healthy-people": [], "thriving-economy": ["data/commentary.csv (plan thriving-economy)"]}
+    # The same row moved to before data_as_at changes what the report shows: it must not match the late row's inputs either.
+    edit(path, "2020-11-05", "2020-10-20")
+    early = reuse.plan_inputs(load_data(tmp_path / "data"), "data")
+    assert changed(early) == changed(late) and early != late
+
+
 def test_the_code_digest_covers_every_runtime_package_but_not_the_test_tools():
     packages = {line.split("==")[0] for line in reuse.runtime_packages()}
     assert {"pandas", "pyarrow", "papermill", "typst", "packaging"} <= packages

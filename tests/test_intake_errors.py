@@ -144,13 +144,27 @@ def test_correct_returns_and_csv_are_read_in(tmp_path: Path, monkeypatch: pytest
     assert result.exit_code == 0, result.output
     obs = Path("data/observations")
     assert result.stdout.splitlines() == [
-        f"{file}: {n} new figure(s), {revisions} of them revisions; 0 already held -> {obs / target}"
-        for file, n, revisions, target in (
-            ("revenues-and-benefits.xlsx", 2, 0, "returns-2020-21-q3-revenues-and-benefits.csv"),
-            ("housing-delivery.xlsx", 3, 0, "returns-2020-21-q3-housing-delivery.csv"),
-            ("public-health.xlsx", 3, 0, "returns-2020-21-q3-public-health.csv"),
-            ("figures.csv", 1, 1, "intake-figures.csv"),
+        f"{file}: {n} new figure(s), {revisions} of them revisions; 0 already held{said} -> {obs / target}{to}"
+        for file, n, revisions, target, said, to in (
+            (
+                "revenues-and-benefits.xlsx",
+                2,
+                0,
+                "returns-2020-21-q3-revenues-and-benefits.csv",
+                "; 2 commentary row(s) added",
+                f", {Path('data/commentary.csv')}",
+            ),
+            ("housing-delivery.xlsx", 3, 0, "returns-2020-21-q3-housing-delivery.csv", "", ""),
+            ("public-health.xlsx", 3, 0, "returns-2020-21-q3-public-health.csv", "", ""),
+            ("figures.csv", 1, 1, "intake-figures.csv", "", ""),
         )
+    ]
+    commentary = (tmp_path / "data" / "commentary.csv").read_text(encoding="utf-8").splitlines()
+    assert commentary[0] == "measure_id,period,commentary,action,action_owner,action_due,reported_on"
+    assert commentary[-2:] == [
+        "ECO01,2020/21 Q3,Collection is *ahead* of last year after the reminder campaign.,,,,2021-01-20",
+        "HLT02,2020/21 Q3,Claims took longer while two posts were vacant.,Recruit to both posts and clear the backlog with overtime.,"
+        "Benefits Manager,2021-03-31,2021-01-20",
     ]
     header = "measure_id,period,value,numerator,denominator,quality,note,reported_on"
     assert (tmp_path / obs / "returns-2020-21-q3-revenues-and-benefits.csv").read_text(encoding="utf-8").splitlines() == [

@@ -13,6 +13,7 @@ import csv
 import datetime as dt
 import json
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,7 @@ from openpyxl import load_workbook
 from site_build import ROOT
 
 from pmlib.cli import main
-from pmlib.intake.returns import FIRST_ROW, LETTERS, RETURN_SHEET, SUPPLIED_ON_CELL
+from pmlib.intake.returns import COMMENTARY_LETTERS, COMMENTARY_SHEET, FIRST_ROW, LETTERS, RETURN_SHEET, SUPPLIED_ON_CELL
 
 pytestmark = pytest.mark.e2e
 
@@ -69,9 +70,21 @@ ENTERED = {
     ("HOU1", "2021-07"): {"value": 11},
     ("HOU1", "2021-08"): {"value": 14},
     ("HOU1", "2021-09"): {"value": 13},
-    ("HOU2", "2021-07"): {"numerator": 35, "denominator": 50},
-    ("HOU2", "2021-08"): {"numerator": 36, "denominator": 50},
-    ("HOU2", "2021-09"): {"numerator": 40, "denominator": 50, "quality": "provisional", "note": "September not yet audited."},
+    ("HOU2", "2021-07"): {"numerator": 25, "denominator": 50},
+    ("HOU2", "2021-08"): {"numerator": 27, "denominator": 50},
+    ("HOU2", "2021-09"): {"numerator": 22, "denominator": 50, "quality": "provisional", "note": "September not yet audited."},
+}
+
+
+# What the service units write on the Q2 returns' Commentary sheets: HOU2 needs intervention, so it gets an action.
+SAID = {
+    "FIN1": {"commentary": "Invoices were paid on time after the *new approval workflow* went live."},
+    "HOU2": {
+        "commentary": "Fewer cases were prevented while two caseworker posts were vacant over the summer.",
+        "action": "Fill both posts and bring in agency caseworkers until they start.",
+        "action_owner": "Head of Housing Delivery",
+        "action_due": dt.date(2022, 3, 31),
+    },
 }
 
 
@@ -97,6 +110,12 @@ def fill(path: Path, supplied: dt.date) -> None:
             cell = ws[f"{LETTERS[column]}{r}"]
             assert cell.protection.locked is False, f"{cell.coordinate} should be open to fill in"
             cell.value = value
+    said = wb[COMMENTARY_SHEET]
+    for r in range(FIRST_ROW, said.max_row + 1):
+        for column, value in SAID.get(said[f"{COMMENTARY_LETTERS['measure_id']}{r}"].value, {}).items():
+            cell = said[f"{COMMENTARY_LETTERS[column]}{r}"]
+            assert cell.protection.locked is False, f"Commentary!{cell.coordinate} should be open to fill in"
+            cell.value = value
     wb.save(path)
 
 
@@ -118,7 +137,7 @@ def journey(tmp_path_factory):
         first_pack = (root / "_site" / "packs" / "2021-22-Q1.pdf").read_bytes()
 
         (root / "params" / "2021-22-Q2.yml").write_text(
-            "quarter: 2021/22 Q2\nmeeting_date: 2021-11-10\ndata_as_at: 2021-10-31\n", encoding="utf-8"
+            "quarter: 2021/22 Q2\nmeeting_date: 2021-11-10\ndata_as_at: 2021-10-31\nreturns_due: 2021-10-22\n", encoding="utf-8"
         )
         returns_output = pm("returns", "2021-22-Q2", "--out", "returns")
         workbooks = sorted((root / "returns" / "2021-22-Q2").glob("*.xlsx"))
@@ -146,6 +165,38 @@ def journey(tmp_path_factory):
     }
 
 
+def test_the_returns_say_when_they_are_due_and_ask_for_commentary(journey):
+    wb = load_workbook(journey["workbooks"][1])
+    assert wb[RETURN_SHEET]["A1"].value.endswith("Due back by Friday 22 October 2021.")
+    assert wb[COMMENTARY_SHEET]["A1"].value == "Commentary for 2021/22 Q2: Housing. Due back by Friday 22 October 2021."
+    said = wb[COMMENTARY_SHEET]
+    assert [said[f"A{r}"].value for r in range(FIRST_ROW, said.max_row + 1)] == ["HOU1", "HOU2"]
+    assert "Due back by Friday 22 October 2021." in journey["returns_output"]
+
+
+def test_commentary_and_action_reach_the_exception_report_in_site_and_pack(journey):
+    site = journey["site"]
+    q2 = open_data(site, "2021-22-Q2")
+    assert q2["HOU2"]["status"] == "intervention"
+    assert "housing.xlsx: 6 new figure(s), 0 of them revisions; 0 already held; 1 commentary row(s) added" in journey["ingest_output"]
+    with (journey["root"] / "data" / "commentary.csv").open(encoding="utf-8", newline="") as f:
+        rows = {r["measure_id"]: r for r in csv.DictReader(f)}
+    assert rows["HOU2"]["action_owner"] == "Head of Housing Delivery"
+    assert (rows["HOU2"]["action_due"], rows["HOU2"]["reported_on"]) == ("2022-03-31", "2021-10-20")
+    pages = " ".join(p.read_text(encoding="utf-8") for p in (site / "reports" / "2021-22-Q2").glob("*.html"))
+    assert SAID["HOU2"]["action"] in pages and "Head of Housing Delivery" in pages
+    assert "<em>new approval workflow</em>" in pages
+    text = subprocess.run(["pdftotext", str(site / "packs" / "2021-22-Q2.pdf"), "-"], capture_output=True, text=True, check=True).stdout
+    pack = " ".join(text.split())
+    assert SAID["HOU2"]["commentary"] in pack and SAID["HOU2"]["action"] in pack
+
+
+def test_the_data_quality_report_checks_the_deadline(journey):
+    out = journey["check_output"]
+    assert "Returns not complete by 22 October 2021 (0)" in out
+    assert "Intervention without commentary by 22 October 2021" in out
+
+
 def test_one_return_per_owner_lists_the_periods_the_quarter_needs(journey):
     assert [p.name for p in journey["workbooks"]] == ["finance.xlsx", "housing.xlsx"]
     ws = load_workbook(journey["workbooks"][1])[RETURN_SHEET]
@@ -159,7 +210,7 @@ def test_published_figures_match_what_was_entered(journey):
     assert q2["FIN1"]["value"] == "96.3"  # 96.25 rounded half away from zero to one decimal
     assert q2["FIN1"]["status"] == "on_target"
     assert q2["HOU1"]["value"] == str(10 + 15 + 9 + 11 + 14 + 13)  # year to date, with May's revision
-    assert q2["HOU2"]["value"] == f"{(35 + 36 + 40) / 150 * 100:.1f}"
+    assert q2["HOU2"]["value"] == f"{(25 + 27 + 22) / 150 * 100:.1f}"
     assert q2["HOU2"]["quality"] == "provisional"
     assert q2["FIN1"]["reported_on"] == "2021-10-20"
     assert q2["FIN1"]["source_system"] == "Ledger"
@@ -168,7 +219,7 @@ def test_published_figures_match_what_was_entered(journey):
 def test_reading_the_same_returns_again_adds_nothing(journey):
     assert "7 new figure(s)" not in journey["again_output"]
     assert "Nothing new: data is unchanged." in journey["again_output"]
-    assert "finance.xlsx: 1 new figure(s), 0 of them revisions" in journey["ingest_output"]
+    assert "finance.xlsx: 1 new figure(s), 0 of them revisions; 0 already held; 1 commentary row(s) added" in journey["ingest_output"]
     assert "housing.xlsx: 6 new figure(s), 0 of them revisions" in journey["ingest_output"]
 
 
@@ -196,8 +247,8 @@ def test_every_ingested_row_is_kept_and_logged(journey):
     with (root / "data" / "intake-log.csv").open(encoding="utf-8", newline="") as f:
         log = list(csv.DictReader(f))
     assert [(r["file"], r["figures_added"], r["written_to"]) for r in log] == [
-        ("finance.xlsx", "1", "observations/returns-2021-22-q2-finance.csv"),
-        ("housing.xlsx", "6", "observations/returns-2021-22-q2-housing.csv"),
+        ("finance.xlsx", "1", "observations/returns-2021-22-q2-finance.csv commentary.csv"),
+        ("housing.xlsx", "6", "observations/returns-2021-22-q2-housing.csv commentary.csv"),
         ("correction.csv", "1", "observations/intake-correction.csv"),
     ]
     original = (root / "data" / "observations" / "figures.csv").read_text(encoding="utf-8").splitlines()

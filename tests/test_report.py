@@ -1,11 +1,13 @@
 from pathlib import Path
 
 import pytest
-from builders import make_data
+from builders import make_data, write_csv
 from click.testing import CliRunner
 
 from pmlib import ConfigError, quarter_report, report_params
 from pmlib.cli import main
+from pmlib.rendering.pages import measure_page
+from pmlib.views.plan_report import COMMENTARY_MISSING
 
 PARAMS = "quarter: {q}\ntitle: Corporate Performance Report\nmeeting: Cabinet\nmeeting_date: {meet}\ndata_as_at: {asat}\naudience: {aud}\n"
 
@@ -60,6 +62,36 @@ def test_revision_flag_uses_published_reports(council):
     q2 = quarter_report("2020/21 Q2", data, params).judged.set_index("measure_id")
     assert q2.at["BAD", "previous_value"] == 77  # the revised Q1 figure
     assert not q2.at["BAD", "revised"]  # its own Q2 figure is not revised
+
+
+def test_each_report_shows_the_commentary_supplied_by_its_data_as_at(council):
+    data, params = council
+    write_csv(
+        data / "commentary.csv",
+        [
+            {"measure_id": "BAD", "period": "2020/21 Q1", "commentary": "Staff redeployed.", "reported_on": "2020-07-20"},
+            # Rewritten after the Q1 report (as at 31 July): Q1's report keeps the text it first showed.
+            {"measure_id": "BAD", "period": "2020/21 Q1", "commentary": "Staff redeployed; all back now.", "reported_on": "2020-08-20"},
+            {"measure_id": "BAD", "period": "2020/21 Q2", "commentary": "Standing text for the quarter."},
+            # Supplied after the Q2 report (as at 31 October): not in it.
+            {"measure_id": "BAD", "period": "2020/21 Q2", "commentary": "A second wave of absence.", "reported_on": "2020-11-05"},
+        ],
+        ["measure_id", "period", "commentary", "action", "action_owner", "action_due", "reported_on"],
+    )
+    q1 = quarter_report("2020/21 Q1", data, params)
+    [bad] = [m for m in q1.plan().measures() if m.measure_id == "BAD"]
+    assert "Staff redeployed" in bad.commentary().markdown and "all back now" not in bad.commentary().markdown
+
+    q2 = quarter_report("2020/21 Q2", data, params)
+    assert q2.exceptions.set_index("measure_id").at["BAD", "commentary"] == "Standing text for the quarter."
+    [bad] = q2.plan().exceptions()
+    assert "Standing text for the quarter" in bad.exception_report().markdown
+    assert COMMENTARY_MISSING not in bad.exception_report().markdown and "second wave" not in bad.exception_report().markdown
+    # The measure page shows every quarter as this report sees it: Q1's rewrite, not Q2's late text.
+    page = measure_page(q2, "BAD", None, data.parent / "pages" / "BAD.qmd")
+    shown = page[page.index("## Commentary by quarter") : page.index("## Revisions")].split("\n\n")
+    assert [shown[1], shown[3]] == ["### 2020/21 Q2", "### 2020/21 Q1"]
+    assert "Standing text for the quarter" in shown[2] and "all back now" in shown[4] and "second wave" not in "".join(shown)
 
 
 def test_internal_audience_includes_restricted(council, tmp_path):

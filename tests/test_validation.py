@@ -240,6 +240,27 @@ def test_valid_fixture_loads_typed(tmp_path: Path):
     assert data.warnings == ()
 
 
+def test_commentary_keeps_reported_on_and_two_undated_rows_for_a_quarter_still_clash(tmp_path: Path):
+    data = load_data(VALID)
+    assert data.commentary["reported_on"].dtype.kind == "M" and data.commentary["reported_on"].isna().all()
+
+    folder = build_case(None, tmp_path)
+    path = folder / "commentary.csv"
+    with path.open("a", encoding="utf-8") as f:
+        f.write("ECO02,2020/21 Q2,Dated text may stand beside undated text.,,,\n")
+    council_data, problems = check_data(folder)
+    assert [p.format() for p in problems] == [
+        f"{path}:4: period: commentary for this measure and quarter repeats row 3; keep one",
+    ]
+
+    text = path.read_text(encoding="utf-8").replace("action_due\n", "action_due,reported_on\n", 1)
+    path.write_text(text.removesuffix("\n") + ",2020-10-20\n", encoding="utf-8")
+    council_data, problems = check_data(folder)
+    assert problems == []
+    assert council_data is not None
+    assert council_data.commentary["reported_on"].dt.strftime("%Y-%m-%d").fillna("").tolist() == ["", "", "2020-10-20"]
+
+
 def test_an_invalid_frequency_skips_checks_that_need_it(tmp_path: Path):
     # ECO02's figures are monthly codes; with its frequency unreadable they are not judged against it.
     data = build_case(FIXTURES / "invalid" / "unknown-frequency", tmp_path)

@@ -33,7 +33,12 @@ class Council(BaseModel):
 
 
 class ReportParams(BaseModel):
-    """One published report: its quarter, meeting, and the date its figures are frozen at."""
+    """One published report: its quarter, meeting, and the date its figures are frozen at.
+
+    ``returns_due`` (contract v2, optional) is the date service units' returns
+    for the quarter are due. The contract ties it to no other date, so only
+    its form is checked: a bad date is a problem on its line, like any other.
+    """
 
     model_config = ConfigDict(frozen=True, extra="ignore", arbitrary_types_allowed=True)
 
@@ -42,6 +47,7 @@ class ReportParams(BaseModel):
     meeting: str = "Cabinet"
     meeting_date: dt.date
     data_as_at: dt.date
+    returns_due: dt.date | None = None
     audience: Literal["public", "internal"] = "public"
     parameters: dict[str, str | int | float | bool | None] = Field(default_factory=dict)
 

@@ -164,7 +164,17 @@ def _check_commentary(c: Collector, commentary: pd.DataFrame, measures: pd.DataF
         "period",
         lambda r: f"'{r.period}' is not a quarter code; write it as {example_code('quarterly')}",
     )
-    flag_duplicates(c, commentary, ["measure_id", "period"], "period", "commentary for this measure and quarter")
+    # Undated rows apply to every report, so two of them for one quarter clash whatever the dates of the others.
+    undated = commentary["reported_on"].isna() & ~c.invalid(commentary, "reported_on")
+    flag_duplicates(c, commentary[undated], ["measure_id", "period"], "period", "commentary for this measure and quarter")
+    flag_duplicates(
+        c,
+        commentary[commentary["reported_on"].notna()],
+        ["measure_id", "period", "reported_on"],
+        "reported_on",
+        "commentary for this measure, quarter and reported_on date",
+        hint="keep one, or give the newer text a later reported_on date",
+    )
     schemes = ", ".join(f"{scheme}:" for scheme in officer_text.ALLOWED_SCHEMES)
     for column in ("commentary", "action"):
         refused = commentary[column].map(officer_text.refused_links)

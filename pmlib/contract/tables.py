@@ -99,6 +99,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
         _col("action"),
         _col("action_owner"),
         _col("action_due", "date"),
+        _col("reported_on", "date"),
     ),
     "actions.csv": (
         _col("action_id", "id", required=True, nonblank=True, pattern=_ID, pattern_hint="letters, digits, _ and -"),
@@ -246,7 +247,9 @@ def _check_column(raw: pd.Series, rows: pd.Series, column: Column, display: str)
         report(present & ~lower.isin(("true", "false")), lambda v: f"'{v}' is not allowed; write true or false")
         return lower == "true", problems
     if column.kind == "date":
-        dates = pd.to_datetime(filled.where(present), format="%Y-%m-%d", errors="coerce")
+        # One unit whether or not any cell is filled (pandas gives an all-blank column seconds), so a table's
+        # types, which reuse hashes, do not change when its first date is written.
+        dates = pd.to_datetime(filled.where(present), format="%Y-%m-%d", errors="coerce").astype("datetime64[us]")
         report(present & dates.isna() & ~blank, lambda v: f"'{v}' is not a date; write it as YYYY-MM-DD, e.g. 2020-10-31")
         return dates, problems
     if column.kind == "sdgs":

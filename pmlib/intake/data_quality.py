@@ -29,6 +29,7 @@ from pmlib.contract.periods import Period, parse_period, parse_quarter
 from pmlib.engine.figures import figures_as_at
 from pmlib.engine.rollup import ratio_value
 from pmlib.engine.status import judge
+from pmlib.intake.deadline import intervention_without_commentary, returns_by_deadline
 from pmlib.views.formats import format_value
 from pmlib.vocabulary import Aggregation, Quality
 
@@ -59,7 +60,7 @@ class DataQuality:
     sections: tuple[Section, ...]
 
     def section(self, key: str) -> Section:
-        """One section by its key (``returns``, ``missing``, ``quality``, ``outliers``, ``units``, ``ratios``, ``late``, ``revisions``)."""
+        """One section by its key (``returns``, ``deadline``, ``no-commentary``, ``missing``, ``quality``, ``outliers``, ``units``, ...)."""
         return next(s for s in self.sections if s.key == key)
 
     @property
@@ -168,7 +169,8 @@ def data_quality(data: CouncilData, quarter: str | Period, params_dir: str | os.
     """Every data quality finding for a report quarter, as the figures stand at its ``data_as_at`` (or now, without a params file)."""
     q = quarter if isinstance(quarter, Period) else parse_quarter(quarter)
     files = params_files(params_dir)
-    as_at = read_report_params(files[q]).data_as_at if q in files else None
+    params = read_report_params(files[q]) if q in files else None
+    as_at, due = (params.data_as_at, params.returns_due) if params else (None, None)
     previous = _previous_report(params_dir, q)
     needed = needed_periods(data, q, as_at)
     figures = figures_as_at(data.observations, as_at)
@@ -210,9 +212,24 @@ def data_quality(data: CouncilData, quarter: str | Period, params_dir: str | os.
     after = f"after {as_at:%-d %B %Y}" if as_at else "after the cut-off"
     since = f"since the last report ({previous[0].code}, figures as at {previous[1]:%-d %B %Y})" if previous else "since the last report"
 
+    by = f"by {due:%-d %B %Y}" if due else "by the deadline"
+    no_due = " No returns_due is set in this quarter's params file, so there is no deadline to check against." if not due else ""
     sections = (
         Section(
             "returns", "Returns by owner", "Each service unit's figures for the periods this report needs.", returns.reset_index(drop=True)
+        ),
+        Section(
+            "deadline",
+            f"Returns not complete {by}",
+            "Each owner's figures first supplied by the deadline (returns_due) or after it; a later revision does not count." + no_due,
+            returns_by_deadline(data, needed, due) if due else pd.DataFrame(columns=["owner"]),
+        ),
+        Section(
+            "no-commentary",
+            f"Intervention without commentary {by if due else 'by the cut-off'}",
+            "Measures needing intervention this quarter whose commentary was not in by the deadline (or, without one, the "
+            "cut-off): the exception report shows 'Commentary missing' until it is.",
+            intervention_without_commentary(data, q, as_at, due),
         ),
         Section(
             "missing",

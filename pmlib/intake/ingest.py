@@ -26,8 +26,10 @@ import pandas as pd
 
 from pmlib.contract.loading import CouncilData, check_data
 from pmlib.contract.tables import ROW_COLUMN, TABLES, read_table
+from pmlib.engine.commentary import commentary_as_at
 from pmlib.engine.figures import figures_as_at
 from pmlib.errors import IntakeError, Problem, sort_problems
+from pmlib.intake.return_commentary import COMMENTARY_CSV_COLUMNS, append_commentary, commentary_problems, same_text, shortfall_warnings
 from pmlib.intake.returns import owner_slug
 from pmlib.intake.workbooks import WorkbookReader
 
@@ -40,7 +42,7 @@ _CSV_COLUMNS = tuple(replace(c, required=False, nonblank=False) if c.name == "re
 
 @dataclass(frozen=True)
 class FileIntake:
-    """What one returned file adds: new figures (revisions among them), figures already held, and where they go."""
+    """What one returned file adds: new figures (revisions among them), figures already held, new commentary, and where they go."""
 
     file: str
     sha256: str
@@ -48,6 +50,7 @@ class FileIntake:
     revisions: int
     unchanged: int
     written_to: str
+    commentary: int = 0
 
 
 @dataclass(frozen=True)
@@ -68,21 +71,33 @@ def _read_csv(path: Path, display: str, default_date: dt.date) -> tuple[pd.DataF
     return table.assign(_origin=origin, _target=f"intake-{owner_slug(path.stem)}.csv"), problems
 
 
-def _read_file(path: Path, data: CouncilData, default_date: dt.date) -> tuple[pd.DataFrame, list[Problem]]:
+@dataclass(frozen=True)
+class _Read:
+    """What one file gives: figures, commentary, the measures its Commentary sheet asked about, and its problems."""
+
+    rows: pd.DataFrame
+    commentary: pd.DataFrame
+    asked: list[dict]
+    problems: list[Problem]
+
+
+def _read_file(path: Path, data: CouncilData, default_date: dt.date) -> _Read:
     display = str(path)
     if not path.is_file():
-        return pd.DataFrame(), [Problem(display, None, None, "file not found; check the path")]
+        return _Read(pd.DataFrame(), pd.DataFrame(), [], [Problem(display, None, None, "file not found; check the path")])
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        return _read_csv(path, display, default_date)
+        rows, problems = _read_csv(path, display, default_date)
+        return _Read(rows, pd.DataFrame(), [], problems)
     if suffix in (".xlsx", ".xlsm"):
         reader = WorkbookReader(path, display, data)
         rows = reader.read(default_date)
         if reader.quarter is not None:
             rows = rows.assign(_target=f"returns-{reader.quarter.slug.lower()}-{owner_slug(reader.owner)}.csv")
-        return rows, reader.problems
+        return _Read(rows, reader.commentary, reader.asked, reader.problems)
     hint = "save it as Excel Workbook (.xlsx)" if suffix in (".xls", ".ods", ".numbers") else "read in a return workbook (.xlsx) or a CSV"
-    return pd.DataFrame(), [Problem(display, None, None, f"'{path.suffix or path.name}' files cannot be read in; {hint}")]
+    refused = Problem(display, None, None, f"'{path.suffix or path.name}' files cannot be read in; {hint}")
+    return _Read(pd.DataFrame(), pd.DataFrame(), [], [refused])
 
 
 def _same_figure(rows: pd.DataFrame, held: pd.DataFrame) -> np.ndarray:
@@ -152,26 +167,54 @@ def _repeats(rows: pd.DataFrame) -> list[Problem]:
     return problems
 
 
-def _scratch_check(data_dir: Path, rows: pd.DataFrame) -> list[Problem]:
-    """Check the new rows with the whole data folder, in a copy, and point each finding at the cell it came from."""
+def _scratch_check(data_dir: Path, rows: pd.DataFrame, notes: pd.DataFrame) -> tuple[list[Problem], CouncilData | None]:
+    """Check the new rows with the whole data folder, in a copy, and point each finding at the cell it came from.
+
+    The copy's data (None if it has errors) is returned too: the measures are
+    judged on it, with the figures just supplied.
+    """
     with tempfile.TemporaryDirectory(prefix="pm-ingest-") as tmp:
         copy = Path(tmp) / "data"
         shutil.copytree(data_dir, copy)
-        _write_rows(copy / "observations" / _SCRATCH, rows, new=True)
-        _, problems = check_data(copy)
-    scratch = os.path.join(str(copy), "observations", _SCRATCH)
+        if len(rows):
+            _write_rows(copy / "observations" / _SCRATCH, rows, new=True)
+        held = 0
+        if len(notes):
+            commentary = copy / "commentary.csv"
+            held = sum(1 for _ in csv.reader(io.StringIO(commentary.read_text(encoding="utf-8-sig")))) - 1 if commentary.is_file() else 0
+            append_commentary(commentary, notes)
+        scratch, data = os.path.join(str(copy), "observations", _SCRATCH), None
+        data, problems = check_data(copy)
+    sources = {scratch: (rows, 0), os.path.join(str(copy), "commentary.csv"): (notes, held)}
     mapped = []
     for p in problems:
-        if p.file != scratch:
+        if p.file not in sources:
             continue
+        frame, skip = sources[p.file]
         p = replace(p, message=p.message.replace(str(copy), str(data_dir)))
-        if p.row is None or p.column is None or p.row - 2 >= len(rows):
-            mapped.append(Problem(str(data_dir), None, None, p.message, p.severity))
+        i = None if p.row is None else p.row - 2 - skip
+        if i is None or p.column is None or not 0 <= i < len(frame):
+            if p.file == scratch:
+                mapped.append(Problem(str(data_dir), None, None, p.message, p.severity))
             continue
-        origin = rows.iloc[p.row - 2]["_origin"]
+        origin = frame.iloc[i]["_origin"]
         file, row, column = origin.get(p.column, origin["measure_id"])
         mapped.append(Problem(file, row, column, p.message, p.severity))
-    return mapped
+    return mapped, data
+
+
+def _said_before(said: pd.DataFrame, held: pd.DataFrame) -> pd.Series:
+    """Whether each new commentary row repeats the newest text held for its measure and quarter: reading a return twice adds nothing."""
+    out = pd.Series(False, index=said.index)
+    if not len(said) or not len(held):
+        return out
+    newest = commentary_as_at(held, None).set_index(["measure_id", "period"])
+    keys = pd.MultiIndex.from_frame(said[["measure_id", "period"]])
+    known = keys.isin(newest.index)
+    if known.any():
+        matched = newest.loc[keys[known]].reset_index(drop=True)
+        out[known] = same_text(said[known].reset_index(drop=True), matched).to_numpy()
+    return out
 
 
 def _number_text(value: float) -> str:
@@ -243,18 +286,24 @@ def ingest(
         raise IntakeError([Problem(str(data_dir), None, None, "the data folder has errors already; fix them (pm check) first")] + before)
     default_date = reported_on or today
 
-    frames, problems = [], []
+    frames, notes, asked, problems = [], [], [], []
     for path in map(Path, files):
-        rows, found = _read_file(path, data, default_date)
-        problems += found
-        if len(rows):
-            frames.append(rows.assign(_file=str(path)))
+        got = _read_file(path, data, default_date)
+        problems += got.problems
+        asked += got.asked
+        if len(got.rows):
+            frames.append(got.rows.assign(_file=str(path)))
+        if len(got.commentary):
+            notes.append(got.commentary.assign(_file=str(path)))
     rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=[*OBSERVATION_COLUMNS, "_origin", "_file", "_target"])
+    said = pd.concat(notes, ignore_index=True) if notes else pd.DataFrame(columns=[*COMMENTARY_CSV_COLUMNS, "_origin", "_file"])
     exact = np.zeros(len(rows), dtype=bool)
     if len(rows):
         problems += _repeats(rows)
         clashes, exact = _same_day(rows, data.observations)
         problems += clashes
+    said_problems, said_unchanged = commentary_problems(said, data.commentary)
+    problems += said_problems
     if any(p.severity == "error" for p in problems):
         raise IntakeError(sort_problems(problems))
 
@@ -265,15 +314,22 @@ def ingest(
     if known.any():
         unchanged[known] |= _same_figure(rows[known].reset_index(drop=True), held.loc[keys[known]].reset_index(drop=True))
     new = rows[~unchanged].reset_index(drop=True)
-    if len(new):
-        problems += _scratch_check(data_dir, new)
+    said_unchanged |= _said_before(said, data.commentary)
+    new_said = said[~said_unchanged.to_numpy(bool)].reset_index(drop=True)
+    judged_data = data
+    if len(new) or len(new_said):
+        found, judged_data = _scratch_check(data_dir, new, new_said)
+        problems += found
     if any(p.severity == "error" for p in problems):
         raise IntakeError(sort_problems(problems))
+    problems += shortfall_warnings(judged_data or data, pd.DataFrame(asked))
 
     entries = []
     for path in map(Path, files):
         mine = rows["_file"] == str(path)
+        mine_said = int((new_said["_file"] == str(path)).sum()) if len(new_said) else 0
         target = rows.loc[mine, "_target"].iloc[0] if mine.any() else ""
+        written = [f"observations/{target}"] if (mine & ~unchanged).any() else []
         entries.append(
             FileIntake(
                 file=path.name,
@@ -281,13 +337,18 @@ def ingest(
                 added=int((mine & ~unchanged).sum()),
                 revisions=int((mine & ~unchanged & known).sum()),
                 unchanged=int((mine & unchanged).sum()),
-                written_to=f"observations/{target}" if (mine & ~unchanged).any() else "",
+                written_to=" ".join(written + (["commentary.csv"] if mine_said else [])),
+                commentary=mine_said,
             )
         )
-    if not dry_run and len(new):
+    if not dry_run and (len(new) or len(new_said)):
         for target, group in new.groupby("_target", sort=True):
             _write_rows(data_dir / "observations" / target, group)
+        if len(new_said):
+            append_commentary(data_dir / "commentary.csv", new_said)
         _log(data_dir, entries, today)
     return IntakeResult(
-        tuple(entries), tuple(sort_problems([p for p in problems if p.severity == "warning"])), not dry_run and bool(len(new))
+        tuple(entries),
+        tuple(sort_problems([p for p in problems if p.severity == "warning"])),
+        not dry_run and bool(len(new) or len(new_said)),
     )

@@ -32,8 +32,10 @@ from pmlib.engine.status import judge
 from pmlib.views.formats import UNIT_WORDS
 from pmlib.vocabulary import QUALITIES, Unit
 
-FORMAT = "pmlib-return-1"
-RETURN_SHEET, ABOUT_SHEET, DEFINITIONS_SHEET = "Return", "About", "Definitions"
+FORMAT = "pmlib-return-2"
+READABLE_FORMATS = (FORMAT, "pmlib-return-1")
+"""Version 1 returns (figures only, no Commentary sheet) may still come back from a quarter sent out before the upgrade."""
+RETURN_SHEET, COMMENTARY_SHEET, ABOUT_SHEET, DEFINITIONS_SHEET = "Return", "Commentary", "About", "Definitions"
 HEADER_ROW = 5
 FIRST_ROW = HEADER_ROW + 1
 SUPPLIED_ON_CELL = "B3"
@@ -68,6 +70,23 @@ RETURN_COLUMNS = (
 )
 LETTERS = {c.key: get_column_letter(i + 1) for i, c in enumerate(RETURN_COLUMNS)}
 
+COMMENTARY_COLUMNS = (
+    ReturnColumn("Measure ID", "measure_id", 12),
+    ReturnColumn("Measure", "name", 40),
+    ReturnColumn("Quarter", "period", 12),
+    ReturnColumn("Target", "target", 10),
+    ReturnColumn("Intervention level", "intervention", 12),
+    ReturnColumn("Commentary (fill in)", "commentary", 60, True),
+    ReturnColumn("Corrective action (fill in)", "action", 44, True),
+    ReturnColumn("Action owner (fill in)", "action_owner", 22, True),
+    ReturnColumn("Action due (fill in)", "action_due", 14, True),
+)
+"""The Commentary sheet: one row per measure, whose fill-in columns are those of ``commentary.csv``."""
+COMMENTARY_LETTERS = {c.key: get_column_letter(i + 1) for i, c in enumerate(COMMENTARY_COLUMNS)}
+TEXT_LIMIT = 1500
+"""The most characters a commentary or corrective action may hold: about 250 words, half a page of an A4 exception report."""
+
+_FORMATTED = ("held", "previous", "target", "intervention")
 _FILL = PatternFill("solid", fgColor="FFF2CC")
 _CLOSED = PatternFill("solid", fgColor="E7E6E6")
 _OPEN = Protection(locked=False)
@@ -79,11 +98,26 @@ def owner_slug(owner: str) -> str:
 
 
 def _figure(row) -> float | str | None:
+    """A held figure as the cell shows it: a number (formatted by ``number_format``) or a ratio's two parts in words."""
     if row is None:
         return None
     if not np.isnan(row["numerator"]) or not np.isnan(row["denominator"]):
-        return f"{row['numerator']:g} / {row['denominator']:g}"
+        part = lambda v: "[x]" if np.isnan(v) else f"{v:,.{0 if float(v).is_integer() else 2}f}"  # noqa: E731
+        return f"{part(row['numerator'])} / {part(row['denominator'])}"
     return None if np.isnan(row["value"]) else float(row["value"])
+
+
+def number_format(unit: str, decimals: int) -> str:
+    """Excel's format for a measure's figures, so a cell reads as the report writes it (``1,234.5``, ``76.3%``, ``£1,200``).
+
+    The unit is literal text in the format, not Excel's percent style, so the
+    cell still holds the figure the report uses (76.3, not 0.763).
+    """
+    digits = "#,##0" + ("." + "0" * decimals if decimals else "")
+    suffix = {"percent": '"%"', "days": '" days"', "rate_per_1000": '" per 1,000"', "rate_per_100k": '" per 100,000"'}
+    if unit == "gbp":
+        return f'"£"{digits};-"£"{digits}'
+    return digits + suffix.get(unit, "")
 
 
 def return_rows(data: CouncilData, quarter: Period) -> pd.DataFrame:
@@ -96,16 +130,13 @@ def return_rows(data: CouncilData, quarter: Period) -> pd.DataFrame:
     judged = judge(data, [quarter]).set_index("measure_id")
     latest = figures_as_at(data.observations)
     held = {(r["measure_id"], r["period"]): r for _, r in latest.iterrows()}
-    by_measure = {m: g.sort_values("period_index") for m, g in latest.groupby("measure_id")}
     rows = []
     for measure_id, m in data.measures.iterrows():
         j = judged.loc[measure_id]
         expected = parse_period(j["period"])
         periods = expected.months() if m["frequency"] == "monthly" else (expected,)
         for period in periods:
-            history = by_measure.get(measure_id)
-            earlier = history[history["period_index"] < period.index] if history is not None else None
-            last = earlier.iloc[-1] if earlier is not None and len(earlier) else None
+            before = period.previous()
             rows.append(
                 {
                     "measure_id": measure_id,
@@ -114,13 +145,14 @@ def return_rows(data: CouncilData, quarter: Period) -> pd.DataFrame:
                     "unit": UNIT_WORDS.get(m["unit"], m["unit"]),
                     "give": "numerator and denominator" if m["aggregation"] == "ratio" else "value",
                     "held": _figure(held.get((measure_id, period.code))),
-                    "previous_period": None if last is None else last["period"],
-                    "previous": _figure(last),
+                    "previous_period": before.code,
+                    "previous": _figure(held.get((measure_id, before.code))),
                     "target": None if np.isnan(j["target"]) else float(j["target"]),
                     "intervention": None if np.isnan(j["intervention"]) else float(j["intervention"]),
                     "owner": m["owner"] if isinstance(m["owner"], str) and m["owner"] else "",
                     "ratio": m["aggregation"] == "ratio",
                     "unit_key": m["unit"],
+                    "format": number_format(m["unit"], int(m["decimals"])),
                 }
             )
     return pd.DataFrame(rows)
@@ -156,18 +188,24 @@ def _validations(ws, rows: pd.DataFrame) -> None:
             number[key].add(f"{LETTERS['value']}{r}")
 
 
-def _return_sheet(ws, council: str, owner: str, quarter: Period, rows: pd.DataFrame) -> None:
-    ws["A1"] = f"{council} performance return: {owner or 'measures with no owner'}, {quarter.code} ({quarter.label})"
+def due_words(due: dt.date | None) -> str:
+    """The deadline as the workbook's first line says it."""
+    return f"Due back by {due:%A} {due.day} {due:%B %Y}." if due else "No deadline has been set."
+
+
+def _return_sheet(ws, council: str, owner: str, quarter: Period, rows: pd.DataFrame, due: dt.date | None) -> None:
+    ws["A1"] = f"{council} performance return: {owner or 'measures with no owner'}, {quarter.code} ({quarter.label}). {due_words(due)}"
     ws["A1"].font = Font(bold=True, size=14)
+    by = f" by {due.day} {due:%B %Y}" if due else ""
     ws["A2"] = (
-        "Fill in the yellow cells only, then send this workbook back to the performance team. "
-        "Leave a figure blank if there is none yet and say why in Note. Definitions are on the next sheet."
+        f"Fill in the yellow cells here and on the Commentary sheet, then send this workbook back to the performance team{by}. "
+        "Leave a figure blank if there is none yet and say why in Note. Definitions are on the Definitions sheet."
     )
     ws["A3"] = "Supplied on"
     ws["A3"].font = Font(bold=True)
     ws[SUPPLIED_ON_CELL].fill, ws[SUPPLIED_ON_CELL].protection = _FILL, _OPEN
     ws[SUPPLIED_ON_CELL].number_format = "yyyy-mm-dd"
-    ws["C3"] = "(the date these figures were supplied; blank: the date they are read in)"
+    ws["C3"] = "(the date these figures and the commentary were supplied; blank: the date they are read in)"
     for i, column in enumerate(RETURN_COLUMNS, start=1):
         cell = ws.cell(HEADER_ROW, i, column.heading)
         cell.font = Font(bold=True)
@@ -176,12 +214,54 @@ def _return_sheet(ws, council: str, owner: str, quarter: Period, rows: pd.DataFr
     for r, row in enumerate(rows.to_dict("records"), start=FIRST_ROW):
         for i, column in enumerate(RETURN_COLUMNS, start=1):
             cell = ws.cell(r, i, None if column.fill_in else row[column.key])
+            if column.key in _FORMATTED and isinstance(cell.value, float):
+                cell.number_format = row["format"]
             closed = (column.key == "value" and row["ratio"]) or (column.key in ("numerator", "denominator") and not row["ratio"])
             if column.fill_in and not closed:
                 cell.fill, cell.protection = _FILL, _OPEN
             elif closed:
                 cell.fill = _CLOSED
     _validations(ws, rows)
+    ws.freeze_panes = f"C{FIRST_ROW}"
+    ws.protection.sheet = True
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+
+
+def _commentary_sheet(ws, owner: str, quarter: Period, rows: pd.DataFrame, due: dt.date | None) -> None:
+    """One row per measure for the quarter's commentary and, where the figures fall short, the corrective action."""
+    ws["A1"] = f"Commentary for {quarter.code}: {owner or 'measures with no owner'}. {due_words(due)}"
+    ws["A1"].font = Font(bold=True, size=14)
+    ws["A2"] = (
+        "For each measure, say what the figures show and why. Where a measure is below target or at its intervention level "
+        "on the figures you give, also give the corrective action, who owns it and when it is due."
+    )
+    ws["A3"] = f"Commentary and actions may each be up to {TEXT_LIMIT:,} characters (about 250 words)."
+    for i, column in enumerate(COMMENTARY_COLUMNS, start=1):
+        cell = ws.cell(HEADER_ROW, i, column.heading)
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.column_dimensions[get_column_letter(i)].width = column.width
+    text = DataValidation("textLength", operator="lessThanOrEqual", formula1=str(TEXT_LIMIT), allow_blank=True)
+    text.error, text.errorTitle, text.showErrorMessage = f"Keep it to {TEXT_LIMIT:,} characters.", "Too long", True
+    due_date = DataValidation("date", operator="between", formula1="36526", formula2="73051", allow_blank=True)
+    due_date.error, due_date.errorTitle, due_date.showErrorMessage = "Type a date, e.g. 31/03/2026.", "Date", True
+    ws.add_data_validation(text)
+    ws.add_data_validation(due_date)
+    measures = rows.drop_duplicates("measure_id").assign(period=quarter.code)
+    for r, row in enumerate(measures.to_dict("records"), start=FIRST_ROW):
+        for i, column in enumerate(COMMENTARY_COLUMNS, start=1):
+            cell = ws.cell(r, i, None if column.fill_in else row[column.key])
+            if column.key in _FORMATTED and isinstance(cell.value, float):
+                cell.number_format = row["format"]
+            if column.fill_in:
+                cell.fill, cell.protection = _FILL, _OPEN
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+        due_date.add(f"{COMMENTARY_LETTERS['action_due']}{r}")
+        ws[f"{COMMENTARY_LETTERS['action_due']}{r}"].number_format = "yyyy-mm-dd"
+        for key in ("commentary", "action"):
+            text.add(f"{COMMENTARY_LETTERS[key]}{r}")
     ws.freeze_panes = f"C{FIRST_ROW}"
     ws.protection.sheet = True
     ws.page_setup.orientation = "landscape"
@@ -257,9 +337,16 @@ def _save(wb: Workbook, path: Path, made_on: dt.date) -> None:
 
 
 def write_returns(
-    quarter: str | Period, data_dir: str | os.PathLike = "data", out_dir: str | os.PathLike = "_returns", made_on: dt.date | None = None
+    quarter: str | Period,
+    data_dir: str | os.PathLike = "data",
+    out_dir: str | os.PathLike = "_returns",
+    made_on: dt.date | None = None,
+    due: dt.date | None = None,
 ) -> list[Path]:
-    """Write one return workbook per owner for ``quarter`` into ``out_dir/<slug>/``; return their paths."""
+    """Write one return workbook per owner for ``quarter`` into ``out_dir/<slug>/``; return their paths.
+
+    ``due`` is the quarter's ``returns_due``, stated on each sheet's first line.
+    """
     data = load_data(data_dir)
     q = quarter if isinstance(quarter, Period) else parse_quarter(quarter)
     rows = return_rows(data, q)
@@ -268,8 +355,9 @@ def write_returns(
     written = []
     for owner, owned in rows.groupby("owner", sort=True):
         wb = Workbook()
-        _return_sheet(wb.active, data.council.short_name, owner, q, owned.reset_index(drop=True))
+        _return_sheet(wb.active, data.council.short_name, owner, q, owned.reset_index(drop=True), due)
         wb.active.title = RETURN_SHEET
+        _commentary_sheet(wb.create_sheet(COMMENTARY_SHEET), owner, q, owned, due)
         _definitions_sheet(wb.create_sheet(DEFINITIONS_SHEET), data, list(dict.fromkeys(owned["measure_id"])))
         _about_sheet(wb.create_sheet(ABOUT_SHEET), data.council.name, owner, q)
         wb.properties.creator, wb.properties.title = "pmlib", f"Performance return {q.code}: {owner or 'no owner'}"

@@ -20,13 +20,16 @@ from openpyxl import load_workbook
 from pmlib.contract.loading import CouncilData
 from pmlib.contract.periods import Period, PeriodError, parse_period, parse_quarter
 from pmlib.errors import Problem
+from pmlib.intake.return_commentary import read_commentary_sheet
 from pmlib.intake.returns import (
     ABOUT_SHEET,
+    COMMENTARY_SHEET,
     DEFINITIONS_SHEET,
     FIRST_ROW,
     FORMAT,
     HEADER_ROW,
     LETTERS,
+    READABLE_FORMATS,
     RETURN_COLUMNS,
     RETURN_SHEET,
     SUPPLIED_ON_CELL,
@@ -47,8 +50,13 @@ class WorkbookReader:
         self.problems: list[Problem] = []
         self.quarter: Period | None = None
         self.owner = ""
+        self.format = FORMAT
+        self.listed: set[str] | None = None
+        self.commentary = pd.DataFrame()
+        self.asked: list[dict] = []
 
-    def _problem(self, sheet: str | None, ref: str | None, message: str, severity: str = "error") -> None:
+    def problem(self, sheet: str | None, ref: str | None, message: str, severity: str = "error") -> None:
+        """Record a problem at ``sheet!ref`` (the row taken from the cell), so each message names the cell to fix."""
         row = int(re.sub(r"[A-Z]+", "", ref.split(":")[0])) if ref else None
         column = f"{sheet}!{ref}" if sheet and ref else sheet
         self.problems.append(Problem(self.display, row, column, message, severity))  # type: ignore[arg-type]
@@ -56,10 +64,10 @@ class WorkbookReader:
     def _open(self):
         head = self.path.read_bytes()[:8]
         if not head:
-            self._problem(None, None, "the file is empty (0 bytes); save the workbook again and resend it, or " + _FRESH)
+            self.problem(None, None, "the file is empty (0 bytes); save the workbook again and resend it, or " + _FRESH)
             return None
         if head.startswith(_OLE):
-            self._problem(
+            self.problem(
                 None,
                 None,
                 "this is an old-style .xls workbook or a password-protected one; "
@@ -69,7 +77,7 @@ class WorkbookReader:
         try:
             return load_workbook(self.path, data_only=False)
         except Exception as exc:  # an untrusted file: whatever openpyxl trips on (bad zip, bad XML, missing part), it cannot be read
-            self._problem(
+            self.problem(
                 None,
                 None,
                 f"not a workbook that can be opened: it is damaged or not an Excel file ({type(exc).__name__}); "
@@ -79,7 +87,7 @@ class WorkbookReader:
 
     def _about(self, wb) -> bool:
         if ABOUT_SHEET not in wb.sheetnames:
-            self._problem(
+            self.problem(
                 None,
                 None,
                 f"not a pmlib return: it has no '{ABOUT_SHEET}' sheet (sheets: {', '.join(wb.sheetnames)}); "
@@ -87,11 +95,12 @@ class WorkbookReader:
             )
             return False
         about = {str(r[0]).strip(): r[1] for r in wb[ABOUT_SHEET].iter_rows(values_only=True) if r and r[0] is not None and len(r) > 1}
-        if about.get("Format") != FORMAT:
-            self._problem(ABOUT_SHEET, "B1", f"the About sheet does not say Format {FORMAT}; {_FRESH}")
+        if about.get("Format") not in READABLE_FORMATS:
+            self.problem(ABOUT_SHEET, "B1", f"the About sheet does not say Format {FORMAT}; {_FRESH}")
             return False
+        self.format = str(about["Format"])
         if about.get("Council") != self.data.council.name:
-            self._problem(
+            self.problem(
                 ABOUT_SHEET,
                 "B2",
                 f"this return is for {about.get('Council')!r}, not {self.data.council.name!r} (council.yml); "
@@ -101,7 +110,7 @@ class WorkbookReader:
         try:
             self.quarter = parse_quarter(str(about.get("Quarter")))
         except PeriodError:
-            self._problem(ABOUT_SHEET, "B4", f"{about.get('Quarter')!r} is not a quarter; {_FRESH}")
+            self.problem(ABOUT_SHEET, "B4", f"{about.get('Quarter')!r} is not a quarter; {_FRESH}")
             return False
         self.owner = str(about.get("Owner") or "")
         return True
@@ -112,7 +121,7 @@ class WorkbookReader:
             found = ws.cell(HEADER_ROW, i).value
             if found != column.heading:
                 ref = ws.cell(HEADER_ROW, i).coordinate
-                self._problem(
+                self.problem(
                     RETURN_SHEET,
                     ref,
                     f"should hold the heading '{column.heading}' but holds {found!r}: columns were moved, added or deleted; {_FRESH}",
@@ -122,7 +131,7 @@ class WorkbookReader:
         for merged in sorted(ws.merged_cells.ranges, key=str):
             # A merged title or note above the table is harmless; one over Supplied on or the table hides cells that are read.
             if merged.max_row >= HEADER_ROW or SUPPLIED_ON_CELL in merged:
-                self._problem(
+                self.problem(
                     RETURN_SHEET,
                     merged.coord,
                     f"cells {merged.coord} are merged; unmerge them (Merge & Center) so each figure has its own cell",
@@ -130,27 +139,59 @@ class WorkbookReader:
                 ok = False
         return ok
 
+    def ours(self, sheet: str, ref: str, measure_id: str) -> bool:
+        """Whether a row's Measure ID is one this return was written for: a known measure, this owner's, on its Definitions sheet.
+
+        An edited ID that names another valid measure would otherwise put one
+        service unit's figure on another's measure without a word.
+        """
+        put_back = "put back the Measure ID the return came with (the Definitions sheet lists them)"
+        if measure_id not in self.data.measures.index:
+            self.problem(
+                sheet,
+                ref,
+                f"{measure_id!r} is not a measure in measures.csv; {put_back}, "
+                "and don't add rows: ask the performance team to add a new measure",
+            )
+            return False
+        owner = self.data.measures.at[measure_id, "owner"]
+        owner = owner if isinstance(owner, str) else ""
+        if owner != self.owner:
+            whose = f"belongs to {owner}" if owner else "has no owner"
+            self.problem(
+                sheet,
+                ref,
+                f"{measure_id} {whose}, not to {self.owner or 'no owner'}; {put_back}; each service unit's measures come in its own return",
+            )
+            return False
+        if self.listed is not None and measure_id not in self.listed:
+            self.problem(
+                sheet,
+                ref,
+                f"{measure_id} is not on this return's Definitions sheet; {put_back}, and don't add rows",
+            )
+            return False
+        return True
+
     def _number(self, cell, heading: str) -> float | None:
         v = cell.value
         where = cell.coordinate
         if v is None or (isinstance(v, str) and not v.strip()):
             return None
         if cell.data_type == "f" or (isinstance(v, str) and v.startswith("=")):
-            self._problem(
-                RETURN_SHEET, where, f"{heading} holds a formula ({v}); type the figure itself (copy the cell, then Paste Values)"
-            )
+            self.problem(RETURN_SHEET, where, f"{heading} holds a formula ({v}); type the figure itself (copy the cell, then Paste Values)")
         elif isinstance(v, bool):
-            self._problem(RETURN_SHEET, where, f"{heading} holds {str(v).upper()}; type the figure as a number")
+            self.problem(RETURN_SHEET, where, f"{heading} holds {str(v).upper()}; type the figure as a number")
         elif isinstance(v, dt.datetime | dt.date | dt.time):
             shown = v.strftime("%d/%m/%Y") if isinstance(v, dt.date) else str(v)
-            self._problem(
+            self.problem(
                 RETURN_SHEET,
                 where,
                 f"{heading} holds the date {shown}: Excel turned what was typed into a date; format the cell as Number and type the figure",
             )
         elif isinstance(v, int | float):
             if "%" in (cell.number_format or ""):
-                self._problem(
+                self.problem(
                     RETURN_SHEET,
                     where,
                     f"{heading} is formatted as a percentage, so Excel holds {v:g} for {v * 100:g}%; "
@@ -165,9 +206,9 @@ class WorkbookReader:
             if _THOUSANDS.match(text):
                 return float(text.replace(",", ""))
             if text.endswith("%") and _NUMBER.match(text[:-1].strip()):
-                self._problem(RETURN_SHEET, where, f"{heading} holds the text '{text}'; type {text[:-1].strip()} without the % sign")
+                self.problem(RETURN_SHEET, where, f"{heading} holds the text '{text}'; type {text[:-1].strip()} without the % sign")
             else:
-                self._problem(
+                self.problem(
                     RETURN_SHEET,
                     where,
                     f"{heading} holds the text '{text}', not a number; type the figure in digits, or leave it blank and say why in Note",
@@ -184,7 +225,7 @@ class WorkbookReader:
         if isinstance(v, dt.date):
             return v
         if cell.data_type == "f" or (isinstance(v, str) and v.startswith("=")):
-            self._problem(
+            self.problem(
                 RETURN_SHEET,
                 SUPPLIED_ON_CELL,
                 f"Supplied on holds a formula ({v}); type the date itself (e.g. 23/11/2026), or leave it blank",
@@ -195,7 +236,7 @@ class WorkbookReader:
                 return dt.date.fromisoformat(v.strip())
             except ValueError:
                 pass
-        self._problem(
+        self.problem(
             RETURN_SHEET,
             SUPPLIED_ON_CELL,
             f"Supplied on holds {v!r}, which Excel does not read as a date; type the date again so Excel shows it as one "
@@ -203,10 +244,11 @@ class WorkbookReader:
         )
         return default
 
-    def _text(self, cell, heading: str) -> str | None:
+    def text(self, cell, heading: str, sheet: str = RETURN_SHEET) -> str | None:
+        """A text cell's text, stripped (None if blank); a formula is refused, since its result is not what was meant to be read."""
         v = cell.value
         if cell.data_type == "f" or (isinstance(v, str) and v.startswith("=")):
-            self._problem(RETURN_SHEET, cell.coordinate, f"{heading} holds a formula ({v}); type the text itself")
+            self.problem(sheet, cell.coordinate, f"{heading} holds a formula ({v}); type the text itself")
             return None
         return None if v is None or not str(v).strip() else str(v).strip()
 
@@ -214,31 +256,25 @@ class WorkbookReader:
         cell = {c.key: ws[f"{LETTERS[c.key]}{r}"] for c in RETURN_COLUMNS}
         headings = {c.key: c.heading.replace(" (fill in)", "") for c in RETURN_COLUMNS}
         value, numerator, denominator = (self._number(cell[k], headings[k]) for k in ("value", "numerator", "denominator"))
-        quality_text, note = self._text(cell["quality"], "Quality"), self._text(cell["note"], "Note")
+        quality_text, note = self.text(cell["quality"], "Quality"), self.text(cell["note"], "Note")
         if value is None and numerator is None and denominator is None:
             if quality_text or note:
-                self._problem(
+                self.problem(
                     RETURN_SHEET, f"{LETTERS['value']}{r}", "no figure given, so this row's Quality and Note are not read in", "warning"
                 )
             return None
         measure_id = str(cell["measure_id"].value or "").strip()
-        if measure_id not in self.data.measures.index:
-            self._problem(
-                RETURN_SHEET,
-                f"{LETTERS['measure_id']}{r}",
-                f"{measure_id!r} is not a measure in measures.csv; put back the Measure ID the return came with "
-                "(the Definitions sheet lists them), and don't add rows: ask the performance team to add a new measure",
-            )
+        if not self.ours(RETURN_SHEET, f"{LETTERS['measure_id']}{r}", measure_id):
             return None
         m = self.data.measures.loc[measure_id]
         period_text = str(cell["period"].value or "").strip()
         try:
             period = parse_period(period_text, m["frequency"])
         except PeriodError as exc:
-            self._problem(RETURN_SHEET, f"{LETTERS['period']}{r}", f"{exc}; {_FRESH}")
+            self.problem(RETURN_SHEET, f"{LETTERS['period']}{r}", f"{exc}; {_FRESH}")
             return None
         if (measure_id, period.code) in seen:
-            self._problem(
+            self.problem(
                 RETURN_SHEET,
                 f"{LETTERS['measure_id']}{r}",
                 f"{measure_id} {period.code} is also on row {seen[(measure_id, period.code)]}; keep one row for each measure and period",
@@ -249,7 +285,7 @@ class WorkbookReader:
         if quality_text is not None:
             quality = quality_text.lower()
             if quality not in QUALITIES:
-                self._problem(
+                self.problem(
                     RETURN_SHEET,
                     cell["quality"].coordinate,
                     f"'{quality_text}' is not a quality; choose {', '.join(QUALITIES[:-1])} or {QUALITIES[-1]} from the list, "
@@ -257,17 +293,17 @@ class WorkbookReader:
                 )
         if m["aggregation"] == "ratio":
             if value is not None:
-                self._problem(
+                self.problem(
                     RETURN_SHEET, cell["value"].coordinate, f"{measure_id} is given as a numerator and a denominator; leave Value blank"
                 )
             for key, got in (("numerator", numerator), ("denominator", denominator)):
                 if got is None:
-                    self._problem(
+                    self.problem(
                         RETURN_SHEET, cell[key].coordinate, f"{measure_id} needs both a numerator and a denominator; give its {key}"
                     )
         elif numerator is not None or denominator is not None:
             key = "numerator" if numerator is not None else "denominator"
-            self._problem(
+            self.problem(
                 RETURN_SHEET, cell[key].coordinate, f"{measure_id} is given as a value; put the figure in Value, not {headings[key]}"
             )
         origin = {key: (self.display, r, f"{RETURN_SHEET}!{LETTERS[key]}{r}") for key in LETTERS}
@@ -286,17 +322,17 @@ class WorkbookReader:
         }
 
     def _missing_return_sheet(self, sheets: list[str]) -> None:
-        others = [s for s in sheets if s not in (ABOUT_SHEET, DEFINITIONS_SHEET)]
+        others = [s for s in sheets if s not in (ABOUT_SHEET, DEFINITIONS_SHEET, COMMENTARY_SHEET)]
         if len(others) == 1:
-            self._problem(
+            self.problem(
                 others[0],
                 None,
                 f"the figures' sheet is named '{others[0]}'; rename it back to '{RETURN_SHEET}' (right-click the sheet tab, Rename)",
             )
         elif not others:
-            self._problem(None, None, f"the '{RETURN_SHEET}' sheet has been deleted (sheets: {', '.join(sheets)}); {_FRESH}")
+            self.problem(None, None, f"the '{RETURN_SHEET}' sheet has been deleted (sheets: {', '.join(sheets)}); {_FRESH}")
         else:
-            self._problem(
+            self.problem(
                 None,
                 None,
                 f"no sheet named '{RETURN_SHEET}' (sheets: {', '.join(sheets)}); rename the figures' sheet back to '{RETURN_SHEET}'",
@@ -313,7 +349,12 @@ class WorkbookReader:
         ws = wb[RETURN_SHEET]
         if not self._layout(ws):
             return pd.DataFrame()
+        if DEFINITIONS_SHEET in wb.sheetnames:
+            column = wb[DEFINITIONS_SHEET].iter_rows(min_row=2, max_col=1, values_only=True)
+            self.listed = {str(v).strip() for (v,) in column if v is not None}
         supplied = self._supplied_on(ws, default_date)
         seen: dict = {}
         rows = [row for r in range(FIRST_ROW, ws.max_row + 1) if (row := self._row(ws, r, supplied, seen)) is not None]
+        if self.format == FORMAT:
+            self.commentary = read_commentary_sheet(self, wb, supplied)
         return pd.DataFrame(rows)

@@ -188,7 +188,7 @@ def _history(report: QuarterReport, measure_id: str, figures: Mapping[str, str])
 
 
 def _commentary(report: QuarterReport, measure_id: str) -> str:
-    notes = report.data.commentary[report.data.commentary["measure_id"] == measure_id]
+    notes = report.commentary(measure_id=measure_id)
     quarters = {code: parse_quarter(code) for code in notes["period"].dropna().unique()}
     parts = []
     for code in sorted((c for c, q in quarters.items() if q <= report.quarter), key=quarters.get, reverse=True):

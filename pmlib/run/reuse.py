@@ -12,7 +12,11 @@ deterministic), so it is kept instead of executed.
 A delivery plan's notebook depends on the shared files, its own plan's rows
 of each table and the earliest figure held (every measure's chart starts
 there), so a change to one plan's figures re-executes that plan's notebook
-and the quarter-wide ones (overview, appendices) only. Everything recorded
+and the quarter-wide ones (overview, appendices) only. Rows are hashed
+whole, ``reported_on`` included, and not cut at a quarter's ``data_as_at``:
+a figure or commentary supplied after a report's date re-executes that
+report to the same output (a wrong "no"), while a date moved across it,
+which changes what the report shows, is always seen. Everything recorded
 is machine-independent, so a fresh clone reuses the committed reports.
 """
 

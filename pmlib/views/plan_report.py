@@ -68,9 +68,8 @@ class MeasureReport:
         return lines
 
     def commentary_row(self) -> pd.Series | None:
-        """The officer's commentary for this quarter, if any was given."""
-        notes = self.report.data.commentary
-        rows = notes[(notes["measure_id"] == self.measure_id) & (notes["period"] == self.report.quarter.code)]
+        """The officer's commentary for this quarter, if any was given by the report's ``data_as_at``."""
+        rows = self.report.commentary(self.report.quarter, self.measure_id)
         return None if rows.empty else rows.iloc[-1]
 
     def summary(self) -> Prose:

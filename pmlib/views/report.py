@@ -18,6 +18,7 @@ from pmlib.contract.config import ReportParams, read_report_params
 from pmlib.contract.loading import CouncilData, load_data
 from pmlib.contract.params_folder import params_files, published_dates, report_params
 from pmlib.contract.periods import Period
+from pmlib.engine.commentary import commentary_as_at
 from pmlib.engine.status import STATUSES, judge
 from pmlib.engine.year_view import has_year_view, year_view_data, year_view_heading
 from pmlib.errors import ConfigError
@@ -69,10 +70,25 @@ class QuarterReport:
 
     @property
     def exceptions(self) -> pd.DataFrame:
-        """Rows needing an exception report, with the officer's commentary where given."""
+        """Rows needing an exception report, with the officer's commentary where given (as supplied by ``data_as_at``)."""
         rows = self.judged[self.judged["needs_exception"]]
-        notes = self.data.commentary[self.data.commentary["period"] == self.quarter.code]
-        return rows.merge(notes.drop(columns=["period", "_row"], errors="ignore"), on="measure_id", how="left")
+        notes = self.commentary(self.quarter)
+        return rows.merge(notes.drop(columns=["period", "_row", "reported_on"], errors="ignore"), on="measure_id", how="left")
+
+    def commentary(self, quarter: Period | None = None, measure_id: str | None = None) -> pd.DataFrame:
+        """Officers' commentary as this report shows it: per measure and quarter, the newest supplied by ``data_as_at``.
+
+        Every measure and quarter unless ``quarter`` or ``measure_id`` narrows
+        it. A row supplied after this report's date is never seen, so a quarter
+        rebuilt later shows the text it first showed.
+        """
+        notes = self.data.commentary
+        keep = pd.Series(True, index=notes.index)
+        if quarter is not None:
+            keep &= notes["period"] == quarter.code
+        if measure_id is not None:
+            keep &= notes["measure_id"] == measure_id
+        return commentary_as_at(notes[keep], self.params.data_as_at)
 
     def plan_rows(self, plan_id: str) -> pd.DataFrame:
         """The judged rows of one delivery plan."""

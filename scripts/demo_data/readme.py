@@ -7,7 +7,7 @@ from demo_data.generate import plain
 from demo_data.measures import REAL_SCHEDULE, Measure
 from demo_data.real import RealSeries
 from demo_data.status import Judged
-from demo_data.text import MISSING_COMMENTARY
+from demo_data.text import EARLIER_COMMENTARY, LATE_COMMENTARY, MISSING_COMMENTARY
 
 OGL = "Contains public sector information licensed under the Open Government Licence v3.0."
 SOURCES = {
@@ -53,13 +53,15 @@ performance and must not be quoted as such.
 | `measures.csv` | {n_measures} measures of success ({n_real} real, {n_ill} illustrative) |
 | `targets.csv` | targets and intervention levels, 2020/21 and revised 2021/22 (2019/20 where a report needs it) |
 | `observations/*.csv` | figures, one file per source or service: {files} |
-| `commentary.csv` | officers' commentary and corrective actions |
+| `commentary.csv` | officers' commentary and corrective actions, each dated (`reported_on`) as it came in with the quarter's returns |
 | `actions.csv`, `action_updates.csv` | delivery plan actions and their quarterly updates |
 
 Figures cover 2019/20 (the baseline year) to 2021/22 Q2: monthly figures to
 2021-09, quarterly to 2021/22 Q2, annual to 2020/21 (the latest year published
 by the last report's `data_as_at`). The six reports are 2020/21 Q1 to 2021/22 Q2,
-each with `data_as_at` the last day of the month after the quarter ends.
+each with `data_as_at` the last day of the month after the quarter ends and
+`returns_due` (the deadline for service units' returns) the Friday a week
+before it.
 
 ## Status mix by report quarter
 
@@ -212,6 +214,12 @@ def _designed(measures: list[Measure], judged: dict[tuple[str, int], Judged]) ->
         f"- **Commentary missing**: `{MISSING_COMMENTARY[0]}` {MISSING_COMMENTARY[1]} is an intervention with no commentary "
         "row: deliberately missing, to show the 'commentary missing' notice. Every other intervention has commentary, "
         "a corrective action, an owner and a due date.",
+        f"- **Commentary dates**: commentary is supplied on its quarter's `returns_due`, except `{LATE_COMMENTARY[0]}` "
+        f"{LATE_COMMENTARY[1]}, supplied {LATE_COMMENTARY[2]} days late (the data quality report lists it), and "
+        + ", ".join(f"`{k[0]}` {k[1]}" for k in EARLIER_COMMENTARY)
+        + ", whose first text, sent with the return, was replaced by a fuller one a week later (a later `reported_on`: "
+        "the report shows the newest on or before its `data_as_at`). Some figures also arrive after `returns_due` "
+        "but before `data_as_at`: late returns, in the report but listed by the data quality report.",
         "- **Lags**: `CC02` (quarterly, lag 1) and `BF08` (monthly, lag 1) arrive after the "
         "report for their period; `reported_on` is later by design, in time for the next report.",
         "- **Action updates** use all six statuses; complete actions stay complete and cancelled ones (`DP-A4`, `MC-A5`) "

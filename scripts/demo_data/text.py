@@ -10,11 +10,23 @@ suppression would hide.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from demo_data import periods as P
 from demo_data.measures import Measure
 from demo_data.status import Judged
 
 MISSING_COMMENTARY = ("MC03", "2021/22 Q2")
+LATE_COMMENTARY = ("MC09", "2021/22 Q2", 5)
+"""Supplied this many days after the quarter's returns_due (still before its data_as_at), so the data quality report lists it."""
+EARLIER_COMMENTARY = {
+    ("FL04", "2021/22 Q2"): (
+        "Admissions to care homes are above profile. The September figures are still being checked; "
+        "a fuller explanation will follow before the report is published.",
+        7,
+    ),
+}
+"""A first text sent with the return, replaced by the final one this many days later: commentary has versions, like figures."""
 
 # (measure_id, report quarter) -> (commentary, action, action owner); {v} {t} {i} {p} are filled in.
 # A key (measure_id, quarter, status) marks commentary for a case that is not an intervention.
@@ -206,8 +218,12 @@ def show(m: Measure, v: float | None) -> str:
     }.get(m.unit, text if m.id != "SE02" else f"{text} kg")
 
 
-def commentary_rows(judged: dict[tuple[str, int], Judged], measures: dict[str, Measure]) -> list[list[str]]:
-    """commentary.csv rows, checking every intervention is covered and every extra row's status is as written."""
+def commentary_rows(judged: dict[tuple[str, int], Judged], measures: dict[str, Measure], due: dict[str, dt.date]) -> list[list[str]]:
+    """commentary.csv rows, checking every intervention is covered and every extra row's status is as written.
+
+    Each is supplied with its quarter's return, on the ``returns_due`` date of
+    the quarter's params file (``due``), except the late and revised cases.
+    """
     rows = []
     for (mid, rq), j in judged.items():
         quarter = P.quarter_code(rq)
@@ -221,14 +237,21 @@ def commentary_rows(judged: dict[tuple[str, int], Judged], measures: dict[str, M
         m = measures[mid]
         text, action, owner = COMMENTARY[key]
         text = text.format(v=show(m, j.value), t=show(m, j.target), i=show(m, j.intervention), p=j.period)
-        due = P.month_end(3 * rq + 11).isoformat() if action else ""  # end of the quarter after next
-        rows.append([mid, quarter, text, action, owner, due])
+        action_due = P.month_end(3 * rq + 11).isoformat() if action else ""  # end of the quarter after next
+        supplied = due[quarter]
+        if (mid, quarter) == LATE_COMMENTARY[:2]:
+            supplied += dt.timedelta(days=LATE_COMMENTARY[2])
+        if (mid, quarter) in EARLIER_COMMENTARY:
+            first, later = EARLIER_COMMENTARY[(mid, quarter)]
+            rows.append([mid, quarter, first, "", "", "", supplied.isoformat()])
+            supplied += dt.timedelta(days=later)
+        rows.append([mid, quarter, text, action, owner, action_due, supplied.isoformat()])
     used = {(r[0], r[1]) for r in rows}
     stale = [k for k in COMMENTARY if k[:2] not in used]
     if stale or MISSING_COMMENTARY in used:
         raise SystemExit(f"commentary that no longer matches a status: {stale or MISSING_COMMENTARY}")
     order = {mid: i for i, mid in enumerate(measures)}
-    return sorted(rows, key=lambda r: (r[1], order[r[0]]))
+    return sorted(rows, key=lambda r: (r[1], order[r[0]], r[6]))
 
 
 # action_id, plan_id, title, lead, due, statuses for the six report quarters

@@ -1,0 +1,153 @@
+"""The return as a service unit sees it: figures written as the report writes them, each row's own previous period,
+the Commentary sheet and the deadline; and the data quality report's deadline checks."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from builders import make_data, write_csv
+from openpyxl import load_workbook
+
+from pmlib import load_data
+from pmlib.intake.data_quality import data_quality
+from pmlib.intake.returns import (
+    COMMENTARY_LETTERS,
+    COMMENTARY_SHEET,
+    FIRST_ROW,
+    LETTERS,
+    RETURN_SHEET,
+    TEXT_LIMIT,
+    number_format,
+    write_returns,
+)
+
+MONTHLY_RATIO = {"frequency": "monthly", "aggregation": "ratio", "unit": "rate_per_100k", "decimals": "2"}
+
+
+@pytest.mark.parametrize(
+    ("unit", "decimals", "expected"),
+    [
+        ("number", 0, "#,##0"),
+        ("number", 2, "#,##0.00"),
+        ("percent", 1, '#,##0.0"%"'),
+        ("days", 1, '#,##0.0" days"'),
+        ("gbp", 0, '"£"#,##0;-"£"#,##0'),
+        ("rate_per_1000", 1, '#,##0.0" per 1,000"'),
+        ("rate_per_100k", 2, '#,##0.00" per 100,000"'),
+        ("score", 1, "#,##0.0"),
+    ],
+)
+def test_each_unit_has_its_excel_format(unit, decimals, expected):
+    assert number_format(unit, decimals) == expected
+
+
+@pytest.fixture
+def council(tmp_path):
+    measures = [
+        {"measure_id": "CALLS", "name": "Calls per 100,000", "owner": "Contact Centre"} | MONTHLY_RATIO,
+        {"measure_id": "SPEND", "name": "Spend", "owner": "Contact Centre", "unit": "gbp", "decimals": "0"},
+        {"measure_id": "FIX", "name": "Repairs on time", "owner": "Repairs", "polarity": "higher"},
+    ]
+    figures = [
+        {"measure_id": "CALLS", "period": "2021-06", "numerator": "1479", "denominator": "1710120", "reported_on": "2021-07-10"},
+        {"measure_id": "CALLS", "period": "2021-07", "numerator": "1500", "denominator": "1710500", "reported_on": "2021-08-10"},
+        {"measure_id": "SPEND", "period": "2021/22 Q1", "value": "1234567", "reported_on": "2021-07-10"},
+        {"measure_id": "FIX", "period": "2021/22 Q1", "value": "91.5", "reported_on": "2021-07-10"},
+        {"measure_id": "FIX", "period": "2021/22 Q2", "value": "70", "reported_on": "2021-10-25"},
+    ]
+    targets = [{"measure_id": "FIX", "year": "2021/22", "target": "90", "intervention": "80"}]
+    data_dir = make_data(tmp_path / "data", measures, figures, targets)
+    params = tmp_path / "params"
+    params.mkdir()
+    (params / "2021-22-Q2.yml").write_text(
+        "quarter: 2021/22 Q2\nmeeting_date: 2021-11-10\ndata_as_at: 2021-10-31\nreturns_due: 2021-10-22\n", encoding="utf-8"
+    )
+    return data_dir, params
+
+
+def _workbook(data_dir, tmp_path, owner_file: str, due: dt.date | None = dt.date(2021, 10, 22)):
+    written = write_returns("2021/22 Q2", data_dir, tmp_path / "returns", made_on=dt.date(2021, 10, 1), due=due)
+    return load_workbook(next(p for p in written if p.name == owner_file))
+
+
+def test_figures_read_as_the_report_writes_them_and_each_row_has_its_own_previous_period(council, tmp_path):
+    ws = _workbook(council[0], tmp_path, "contact-centre.xlsx")[RETURN_SHEET]
+    rows = {(ws[f"A{r}"].value, ws[f"C{r}"].value): r for r in range(FIRST_ROW, ws.max_row + 1)}
+    previous = [
+        (ws[f"{LETTERS['previous_period']}{rows['CALLS', m]}"].value, ws[f"{LETTERS['previous']}{rows['CALLS', m]}"].value)
+        for m in ("2021-07", "2021-08", "2021-09")
+    ]
+    assert previous == [("2021-06", "1,479 / 1,710,120"), ("2021-07", "1,500 / 1,710,500"), ("2021-08", None)]
+    assert ws[f"{LETTERS['held']}{rows['CALLS', '2021-07']}"].value == "1,500 / 1,710,500"
+    spend = ws[f"{LETTERS['previous']}{rows['SPEND', '2021/22 Q2']}"]
+    assert (spend.value, spend.number_format) == (1234567, '"£"#,##0;-"£"#,##0')
+
+
+def test_the_deadline_is_on_the_first_line_of_each_sheet(council, tmp_path):
+    wb = _workbook(council[0], tmp_path, "repairs.xlsx")
+    assert wb[RETURN_SHEET]["A1"].value.endswith("Due back by Friday 22 October 2021.")
+    assert "back to the performance team by 22 October 2021" in wb[RETURN_SHEET]["A2"].value
+    assert wb[COMMENTARY_SHEET]["A1"].value == "Commentary for 2021/22 Q2: Repairs. Due back by Friday 22 October 2021."
+    undated = _workbook(council[0], tmp_path, "repairs.xlsx", due=None)
+    assert undated[RETURN_SHEET]["A1"].value.endswith("No deadline has been set.")
+
+
+def test_the_commentary_sheet_has_one_open_row_per_measure_with_excel_checks(council, tmp_path):
+    ws = _workbook(council[0], tmp_path, "contact-centre.xlsx")[COMMENTARY_SHEET]
+    assert ws.protection.sheet
+    assert [ws[f"A{r}"].value for r in range(FIRST_ROW, ws.max_row + 1)] == ["CALLS", "SPEND"]
+    assert {ws[f"C{r}"].value for r in range(FIRST_ROW, ws.max_row + 1)} == {"2021/22 Q2"}
+    for key, letter in COMMENTARY_LETTERS.items():
+        locked = ws[f"{letter}{FIRST_ROW}"].protection.locked
+        assert locked is (key not in ("commentary", "action", "action_owner", "action_due")), key
+    rules = {(dv.type, dv.formula1): str(dv.sqref).split() for dv in ws.data_validations.dataValidation}
+    c, a, d = (COMMENTARY_LETTERS[k] for k in ("commentary", "action", "action_due"))
+    assert sorted(rules[("textLength", str(TEXT_LIMIT))]) == sorted(f"{col}{r}" for col in (c, a) for r in (FIRST_ROW, FIRST_ROW + 1))
+    assert rules[("date", "36526")] == [f"{d}{FIRST_ROW}", f"{d}{FIRST_ROW + 1}"]
+
+
+def _commentary(data_dir, rows: list[dict]) -> None:
+    columns = ["measure_id", "period", "commentary", "action", "action_owner", "action_due", "reported_on"]
+    write_csv(data_dir / "commentary.csv", rows, columns)
+
+
+@pytest.mark.parametrize(
+    ("commentary", "listed"),
+    [
+        ([], [("FIX Repairs on time", "Repairs", "none yet")]),
+        (
+            [{"measure_id": "FIX", "period": "2021/22 Q2", "commentary": "Two fitters left.", "reported_on": "2021-10-26"}],
+            [("FIX Repairs on time", "Repairs", "in late, on 2021-10-26")],
+        ),
+        ([{"measure_id": "FIX", "period": "2021/22 Q2", "commentary": "Two fitters left.", "reported_on": "2021-10-22"}], []),
+        ([{"measure_id": "FIX", "period": "2021/22 Q2", "commentary": "Two fitters left."}], []),
+        ([{"measure_id": "FIX", "period": "2021/22 Q1", "commentary": "Last quarter's.", "reported_on": "2021-07-20"}], None),
+    ],
+    ids=["none", "late", "on-the-day", "undated", "another-quarter"],
+)
+def test_an_intervention_without_commentary_by_the_deadline_is_listed(council, commentary, listed):
+    data_dir, params = council
+    _commentary(data_dir, commentary)
+    found = data_quality(load_data(data_dir), "2021-22-Q2", params)
+    rows = [tuple(r.values()) for r in found.section("no-commentary").table.to_dict("records")]
+    assert rows == (listed if listed is not None else [("FIX Repairs on time", "Repairs", "none yet")])
+    assert found.section("no-commentary").title == "Intervention without commentary by 22 October 2021"
+
+
+def test_returns_late_or_not_received_by_the_deadline_are_listed(council):
+    data_dir, params = council
+    found = data_quality(load_data(data_dir), "2021-22-Q2", params)
+    table = found.section("deadline").table.to_dict("records")
+    assert table == [
+        {
+            "owner": "Contact Centre",
+            "figures needed": 4,
+            "in by the deadline": 1,
+            "in late": 0,
+            "last figure in": "2021-08-10",
+            "state": "partly received",
+        },
+        {"owner": "Repairs", "figures needed": 1, "in by the deadline": 0, "in late": 1, "last figure in": "2021-10-25", "state": "late"},
+    ]
+    assert found.section("deadline").title == "Returns not complete by 22 October 2021"
