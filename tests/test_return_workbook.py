@@ -4,12 +4,15 @@ the Commentary sheet and the deadline; and the data quality report's deadline ch
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from builders import make_data, write_csv
+from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from pmlib import load_data
+from pmlib.cli import main
 from pmlib.intake.data_quality import data_quality
 from pmlib.intake.returns import (
     COMMENTARY_LETTERS,
@@ -151,3 +154,29 @@ def test_returns_late_or_not_received_by_the_deadline_are_listed(council):
         {"owner": "Repairs", "figures needed": 1, "in by the deadline": 0, "in late": 1, "last figure in": "2021-10-25", "state": "late"},
     ]
     assert found.section("deadline").title == "Returns not complete by 22 October 2021"
+
+
+def test_the_demo_councils_next_quarter_returns_read_as_a_person_writes_them(tmp_path):
+    """The demo's 2021/22 Q3 returns, as ``pm returns 2021-22-Q3 --due 2022-01-21`` writes them."""
+    root, out = Path(__file__).resolve().parents[1], tmp_path / "returns"
+    folders = ["--data", str(root / "data"), "--params", str(root / "params"), "--out", str(out)]
+    result = CliRunner().invoke(main, ["returns", "2021-22-Q3", "--due", "2022-01-21", *folders])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1] == "22 return(s) written; send each to its service unit. Due back by Friday 21 January 2022."
+    wb = load_workbook(out / "2021-22-Q3" / "waste-and-cleansing.xlsx")
+    ws = wb[RETURN_SHEET]
+    missed = {ws[f"C{r}"].value: r for r in range(FIRST_ROW, ws.max_row + 1) if ws[f"A{r}"].value == "SE05"}
+    previous = [ws[f"{LETTERS['previous_period']}{missed[m]}"].value for m in ("2021-10", "2021-11", "2021-12")]
+    assert previous == ["2021-09", "2021-10", "2021-11"]
+    assert ws[f"{LETTERS['previous']}{missed['2021-10']}"].value == "1,479 / 1,710,121"
+    assert wb[COMMENTARY_SHEET]["A1"].value.endswith("Due back by Friday 21 January 2022.")
+
+
+def test_a_deadline_given_twice_must_agree(council, tmp_path):
+    data_dir, params = council
+    args = ["returns", "2021-22-Q2", "--data", str(data_dir), "--params", str(params), "--out", str(tmp_path / "r")]
+    result = CliRunner().invoke(main, [*args, "--due", "2021-10-29"])
+    assert result.exit_code == 1
+    assert "--due 2021-10-29 differs from returns_due 2021-10-22; give one deadline" in result.output
+    assert not (tmp_path / "r").exists()
+    assert CliRunner().invoke(main, [*args, "--due", "2021-10-22"]).exit_code == 0

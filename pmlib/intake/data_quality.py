@@ -1,7 +1,8 @@
 """The data quality report: what a performance officer checks before a quarter is signed off.
 
 Validation (``pm check``) rejects what breaks the contract; this report finds
-what is valid but worth a second look: returns not received, figures
+what is valid but worth a second look: returns not received, returns and
+commentary not in by the quarter's ``returns_due`` (``pmlib.intake.deadline``), figures
 missing for the periods the report needs, provisional and estimated
 figures, figures far from the measure's own history (robust: the median
 absolute deviation, so one earlier bad month does not hide the next),

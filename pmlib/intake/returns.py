@@ -1,11 +1,15 @@
-"""The quarterly return: one Excel workbook per service unit, listing the figures the performance team needs.
+"""The quarterly return: one Excel workbook per service unit, with the figures and commentary the performance team needs.
 
 Service units already work in Excel, so the return is a workbook rather than
 a form: what they may not change (definitions, the figures already held,
-targets) is locked, the cells they fill are open and checked by Excel's own
-data validation, and an ``About`` sheet says which council, owner and quarter
-it is for so ``pmlib.intake.ingest`` can read it back without guessing. The layout
-here is the one ``pmlib.intake.ingest`` expects; both read ``RETURN_COLUMNS``.
+targets) is locked and written as the report writes it, the cells they fill
+are open and checked by Excel's own data validation, a ``Commentary`` sheet
+asks for each measure's commentary and corrective action (so the exception
+report does not wait on a separate e-mail), the deadline is on each sheet's
+first line, and an ``About`` sheet says which council, owner and quarter it
+is for so ``pmlib.intake.ingest`` can read it back without guessing. The
+layout here is the one ``pmlib.intake.ingest`` expects; both read
+``RETURN_COLUMNS`` and ``COMMENTARY_COLUMNS``.
 """
 
 from __future__ import annotations
