@@ -24,7 +24,15 @@ Readings of points the contract leaves open, each from the documented page:
   phased target; a quarter row wins over month rows;
 * even phasing (rule 3) applies only in a year with no phased rows at all,
   to the intervention level too, both rounded to ``decimals``; so is a
-  tolerance-derived intervention level (rule 4).
+  tolerance-derived intervention level (rule 4);
+* target revisions: of the rows for one measure, year and period agreed on
+  or before ``data_as_at``, the newest ``agreed_on`` wins, an undated row
+  counting as agreed at the start of time;
+* a forecast is of the figure the year's Q4 report judges (its expected
+  period), rounded to ``decimals`` and judged against that figure's target
+  and level; a projection is the judged year-to-date value x the months the
+  Q4 figure covers / the months the value covers (12 / months elapsed
+  without lag), only when both lie in one financial year, rounded likewise.
 """
 
 from __future__ import annotations
@@ -39,6 +47,7 @@ import pandas as pd
 
 COMPARED = ("period", "value", "target", "intervention", "status", "short_trend", "long_trend")
 EXTRA = ("period_value", "previous_value", "year_ago_value")
+FORECAST = ("forecast", "forecast_status", "forecast_kind")
 MULTIPLIER = {"percent": Decimal(100), "rate_per_1000": Decimal(1_000), "rate_per_100k": Decimal(100_000)}
 _CTX = Context(prec=60)
 
@@ -265,7 +274,41 @@ def direction(m: Measure, now, then) -> str | None:
     return "improving" if (now > then) == (m.polarity == "higher") else "worsening"
 
 
-def judge_one(m: Measure, figures: dict, target_rows: dict, fy: int, n: int, method: str, tolerance_pct: Decimal) -> dict:
+def forecast_for(rows: list[tuple], n: int) -> Decimal | None:
+    """The forecast a report in quarter n uses: made in the latest quarter of its year up to n, then the newest reported_on.
+
+    ``rows`` are (quarter number, reported_on, value) of the measure's
+    forecasts made in the report's financial year by ``data_as_at``, in file order; the later
+    row wins a tie.
+    """
+    best = None
+    for q, reported, value in rows:
+        if q <= n and (best is None or (q, reported) >= best[:2]):
+            best = (q, reported, value)
+    return None if best is None else best[2]
+
+
+def judge_forecast(m: Measure, row: dict, forecasts: dict, target_rows: dict, fy: int, n: int, method: str, tolerance_pct: Decimal):
+    """Forecast, its status and kind for one measure in report quarter (fy, n): none at Q4."""
+    if n == 4:
+        return None, None, None
+    period4 = expected_period(m, fy, 4)
+    target, intervention = levels(m, target_rows, period4, method, tolerance_pct)
+    given = forecast_for(forecasts.get(fy, []), n)
+    if given is not None:
+        value, kind = rounded(given, m.decimals), "forecast"
+    else:
+        period = expected_period(m, fy, n)
+        if not (m.ytd and m.frequency != "annual" and m.aggregation == "sum") or row["value"] is None or period[0] != period4[0]:
+            return None, None, None
+        elapsed, year_end = Decimal(3 * period[1]), Decimal(3 * period4[1])  # months of the year each figure covers
+        value, kind = rounded(_CTX.divide(row["value"] * year_end, elapsed), m.decimals), "projection"
+    return value, status(m, value, target, intervention, method), kind
+
+
+def judge_one(
+    m: Measure, figures: dict, target_rows: dict, fy: int, n: int, method: str, tolerance_pct: Decimal, forecasts: dict | None = None
+) -> dict:
     """Every rule for one measure and one report quarter."""
     period = expected_period(m, fy, n)
     ytd = m.ytd and m.frequency != "annual"
@@ -274,7 +317,7 @@ def judge_one(m: Measure, figures: dict, target_rows: dict, fy: int, n: int, met
     previous = rounded(roll_up(m, figures, covered_codes(m, period_before(m, period), False)), m.decimals)
     year_ago = rounded(roll_up(m, figures, covered_codes(m, a_year_earlier(m, period), ytd)), m.decimals)
     target, intervention = levels(m, target_rows, period, method, tolerance_pct)
-    return {
+    row = {
         "quarter": quarter_code(fy, n),
         "measure_id": m.id,
         "period": period_code(m, period),
@@ -288,6 +331,8 @@ def judge_one(m: Measure, figures: dict, target_rows: dict, fy: int, n: int, met
         "previous_value": previous,
         "year_ago_value": year_ago,
     }
+    forecast = judge_forecast(m, row, forecasts or {}, target_rows, fy, n, method, tolerance_pct)
+    return row | dict(zip(FORECAST, forecast, strict=True))
 
 
 # --- the tables ----------------------------------------------------------------------------------------
@@ -310,40 +355,68 @@ def _figures(observations: pd.DataFrame, data_as_at: dt.date | None) -> dict[str
     return out
 
 
-def _targets(targets: pd.DataFrame) -> dict[str, dict[str, dict[str, tuple]]]:
-    """Per measure, year code and period ('' for the year's row): (target, intervention)."""
-    out: dict[str, dict[str, dict[str, tuple]]] = {}
+def _targets(targets: pd.DataFrame, data_as_at: dt.date | None = None) -> dict[str, dict[str, dict[str, tuple]]]:
+    """Per measure, year code and period ('' for the year's row): (target, intervention) as agreed at ``data_as_at``."""
+    newest: dict[tuple[str, str, str], tuple] = {}
+    limit = None if data_as_at is None else pd.Timestamp(data_as_at)
+    agreed = targets["agreed_on"] if "agreed_on" in targets.columns else pd.Series(pd.NaT, index=targets.index)
     columns = ["measure_id", "year", "period", "target", "intervention"]
-    for measure_id, year, period, target, intervention in targets[columns].itertuples(index=False, name=None):
+    for (measure_id, year, period, target, intervention), on in zip(
+        targets[columns].itertuples(index=False, name=None), agreed, strict=True
+    ):
+        on = None if pd.isna(on) else on
+        if on is not None and limit is not None and on > limit:
+            continue
         period = "" if period is None or (isinstance(period, float) and math.isnan(period)) else str(period)
-        out.setdefault(measure_id, {}).setdefault(str(year), {})[period] = (as_decimal(target), as_decimal(intervention))
+        key = (measure_id, str(year), period)
+        if key not in newest or (on is not None and (newest[key][0] is None or on > newest[key][0])):
+            newest[key] = (on, (as_decimal(target), as_decimal(intervention)))
+    out: dict[str, dict[str, dict[str, tuple]]] = {}
+    for (measure_id, year, period), (_, levels_) in newest.items():
+        out.setdefault(measure_id, {}).setdefault(year, {})[period] = levels_
+    return out
+
+
+def _forecasts(forecasts: pd.DataFrame | None, data_as_at: dt.date | None) -> dict[str, dict[int, list[tuple]]]:
+    """Per measure and financial year made in: (quarter number, reported_on, value) of each forecast reported by ``data_as_at``."""
+    out: dict[str, dict[int, list[tuple]]] = {}
+    if forecasts is None:
+        return out
+    limit = None if data_as_at is None else pd.Timestamp(data_as_at)
+    columns = ["measure_id", "period", "forecast", "reported_on"]
+    for measure_id, code, value, reported in forecasts[columns].itertuples(index=False, name=None):
+        if limit is not None and reported > limit:
+            continue
+        fy, n = parse_quarter_code(code)
+        out.setdefault(measure_id, {}).setdefault(fy, []).append((n, reported, as_decimal(value)))
     return out
 
 
 def reference_judge(data, quarters: Iterable, data_as_at: dt.date | None = None, decimals_out: bool = False) -> pd.DataFrame:
     """The judged rows for ``data`` (a ``CouncilData``) and ``quarters`` (codes, slugs or ``Period``), one at a time.
 
-    Columns: ``quarter``, ``measure_id`` and ``COMPARED`` + ``EXTRA``; numbers
+    Columns: ``quarter``, ``measure_id`` and ``COMPARED`` + ``EXTRA`` + ``FORECAST``; numbers
     as floats (NaN for none), or as the exact ``Decimal`` with ``decimals_out``.
     """
     method = data.council.status_method
     tolerance = as_decimal(data.council.tolerance_pct)
     figures = _figures(data.observations, data_as_at)
-    target_rows = _targets(data.targets)
+    target_rows = _targets(data.targets, data_as_at)
+    forecasts = _forecasts(getattr(data, "forecasts", None), data_as_at)
     measures = [Measure(row) for row in data.measures.itertuples(index=False)]
     codes = [getattr(q, "code", q) for q in quarters]
     rows = []
     for fy, n in sorted({parse_quarter_code(c) for c in codes}):
         for m in measures:
-            rows.append(judge_one(m, figures.get(m.id, {}), target_rows.get(m.id, {}), fy, n, method, tolerance))
-    table = pd.DataFrame(rows, columns=["quarter", "measure_id", *COMPARED, *EXTRA])
+            rows.append(judge_one(m, figures.get(m.id, {}), target_rows.get(m.id, {}), fy, n, method, tolerance, forecasts.get(m.id, {})))
+    table = pd.DataFrame(rows, columns=["quarter", "measure_id", *COMPARED, *EXTRA, *FORECAST])
     if not decimals_out:
-        for column in ("value", "target", "intervention", *EXTRA):
+        for column in ("value", "target", "intervention", *EXTRA, "forecast"):
             table[column] = [as_float(x) for x in table[column]]
     return table
 
 
-def disagreements(judged: pd.DataFrame, reference: pd.DataFrame, columns: Iterable[str] = COMPARED + EXTRA) -> pd.DataFrame:
+def disagreements(judged: pd.DataFrame, reference: pd.DataFrame, columns: Iterable[str] = COMPARED + EXTRA + FORECAST) -> pd.DataFrame:
     """Every (quarter, measure, column) where ``pmlib.judge``'s table and the reference differ, as ``judge`` and ``reference``.
 
     Numbers must be equal as floats (both are rounded to the measure's

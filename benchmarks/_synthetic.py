@@ -9,7 +9,8 @@ into the contract's tables: a real data folder, or typed in memory.
 The mix follows the issue's "10 years of monthly data": mostly monthly
 measures, some quarterly and annual, every unit and aggregation, year to date,
 lags, missing months, revisions, phased and partly phased targets, blank
-intervention levels. ``coverage=True`` replaces the random mix by every
+intervention levels, targets revised mid-year (``agreed_on``), and year-end
+forecasts (some made twice in a quarter, some in Q4, which no report uses). ``coverage=True`` replaces the random mix by every
 combination of unit x aggregation x frequency x ytd x polarity x lag, for tests.
 Figures are typed with a fixed number of decimal places (integers divided by
 a power of ten), so the text written is exactly the float held in memory.
@@ -80,6 +81,7 @@ class Synthetic:
     observations: dict[str, np.ndarray]
     targets: dict[str, np.ndarray]
     council_of: np.ndarray = field(repr=False, default_factory=lambda: np.zeros(0, dtype=np.int64))
+    forecasts: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def n_measures(self) -> int:
@@ -361,7 +363,59 @@ def _targets(shape: Shape, m: dict[str, np.ndarray], lv: dict[str, np.ndarray], 
         rows.append({"mi": mi[pick], "fy": fy[pick], "kind": np.full(len(t), 2, np.int8), "n": month, "target": t, "intervention": i})
 
     out = {key: np.concatenate([r[key] for r in rows]) for key in rows[0]}
-    order = np.lexsort((out["n"], out["kind"], out["fy"], out["mi"]))
+    return _revisions(shape, out, lv, rng)
+
+
+def _revisions(shape: Shape, t: dict[str, np.ndarray], lv: dict[str, np.ndarray], rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Some target rows revised mid-year (a new row with a later ``agreed_on``); some originals dated before their year.
+
+    Both levels of a revision are the original's scaled by one factor below 1,
+    so a percent stays in 0-100 and the intervention level on the right side.
+    """
+    k = len(t["mi"])
+    t["agreed"] = np.full(k, np.datetime64("NaT"), dtype="datetime64[D]")
+    t["revision"] = np.zeros(k, dtype=np.int8)
+    year_start = _month_start(t["fy"] * 12 + 3)
+    dated = rng.random(k) < 0.3
+    t["agreed"][dated] = year_start[dated] - np.timedelta64(30, "D") + rng.integers(0, 20, int(dated.sum())).astype("timedelta64[D]")
+    pick = np.flatnonzero(rng.random(k) < (0.15 if shape.coverage else 0.05))
+    new = {key: a[pick].copy() for key, a in t.items()}
+    places = lv["places"][new["mi"]]
+    factor = rng.uniform(0.85, 0.99, len(pick))
+    new["target"] = _quantize(new["target"] * factor, places)
+    new["intervention"] = _quantize(new["intervention"] * factor, places)
+    new["agreed"] = year_start[pick] + rng.integers(60, 300, len(pick)).astype("timedelta64[D]")
+    new["revision"] = np.ones(len(pick), dtype=np.int8)
+    out = {key: np.concatenate([t[key], new[key]]) for key in t}
+    order = np.lexsort((out["revision"], out["n"], out["kind"], out["fy"], out["mi"]))
+    return {key: a[order] for key, a in out.items()}
+
+
+def _forecasts(shape: Shape, m: dict[str, np.ndarray], lv: dict[str, np.ndarray], rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Year-end forecasts for some measure-years: one to three rows, in random quarters (so sometimes two in one quarter)."""
+    n = len(m["unit"])
+    years = np.arange(shape.first_year, shape.first_year + shape.years)
+    mi, fy = np.repeat(np.arange(n), len(years)), np.tile(years, n)
+    share = np.where(rng.random(n) < (1.0 if shape.coverage else 0.1), 0.5, 0.0)[mi]
+    pick = rng.random(len(mi)) < share
+    mi, fy = mi[pick], fy[pick]
+    per = rng.integers(1, 4, len(mi))
+    mi, fy = np.repeat(mi, per), np.repeat(fy, per)
+    k = np.arange(len(mi)) - np.repeat(np.cumsum(per) - per, per)  # 0, 1, 2 within each measure-year
+    quarter = rng.integers(1, 5, len(mi))
+    days = 5 + 40 * k + rng.integers(0, 30, len(mi))  # distinct for each row of a measure-year, whatever its quarter
+    reported = _month_start(fy * 12 + 3 + 3 * quarter) + days.astype("timedelta64[D]")
+    unit, agg, freq = m["unit"][mi], m["aggregation"][mi], m["frequency"][mi]
+    level = lv["level"][mi] * (1 + lv["drift"][mi] * (fy - shape.first_year + 0.5))
+    scaled = np.where(agg == "ratio", lv["p"][mi] * np.array([MULTIPLIERS.get(u, 1.0) for u in unit]), level)
+    per_year = np.where(freq == "monthly", 12.0, np.where(freq == "quarterly", 4.0, 1.0))
+    per_quarter = np.where((agg == "sum") & (freq == "monthly"), 3.0, 1.0)
+    expected = np.where((agg == "sum") & m["ytd"][mi] & (freq != "annual"), scaled * per_year, scaled * per_quarter)
+    value = expected * (1 + rng.normal(0, 0.08, len(mi)))
+    value = np.where(unit == "percent", np.clip(value, 0, 100), value)
+    value = np.where(np.isin(unit, NON_NEGATIVE_UNITS), np.maximum(value, 0), value)
+    out = {"mi": mi, "quarter": fy * 4 + quarter - 1, "forecast": _quantize(value, lv["places"][mi]), "reported_on": reported}
+    order = np.lexsort((out["reported_on"], out["quarter"], out["mi"]))
     return {key: a[order] for key, a in out.items()}
 
 
@@ -372,4 +426,5 @@ def generate(shape: Shape = Shape()) -> Synthetic:
     lv = _levels(m, rng)
     obs = _observations(shape, m, lv, rng)
     targets = _targets(shape, m, lv, rng)
-    return Synthetic(shape=shape, measures=m, observations=obs, targets=targets, council_of=m["council"])
+    forecasts = _forecasts(shape, m, lv, rng)
+    return Synthetic(shape=shape, measures=m, observations=obs, targets=targets, council_of=m["council"], forecasts=forecasts)

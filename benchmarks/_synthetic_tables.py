@@ -110,6 +110,18 @@ def text_tables(syn: Synthetic) -> dict[str, pd.DataFrame]:
             "period": period,
             "target": t["target"],
             "intervention": t["intervention"],
+            "agreed_on": _date_text(t["agreed"]),
+            "reason": np.where(t["revision"] == 1, "Revised mid-year", ""),
+        }
+    )
+    f = syn.forecasts
+    tables["forecasts.csv"] = pd.DataFrame(
+        {
+            "measure_id": m["measure_id"][f["mi"]],
+            "period": _code_table("quarterly", f["quarter"]),
+            "forecast": f["forecast"],
+            "reported_on": _date_text(f["reported_on"]),
+            "note": "",
         }
     )
     obs = syn.observations
@@ -128,6 +140,12 @@ def text_tables(syn: Synthetic) -> dict[str, pd.DataFrame]:
     return tables
 
 
+def _date_text(dates: np.ndarray) -> np.ndarray:
+    """ISO dates, blank for NaT."""
+    text = np.datetime_as_string(dates, unit="D").astype(object)
+    return np.where(np.isnat(dates), "", text)
+
+
 def _file_names(syn: Synthetic) -> np.ndarray:
     """The observations file of each figure: one per synthetic council."""
     council = syn.council_of[syn.observations["mi"]]
@@ -142,7 +160,7 @@ def write_folder(syn: Synthetic, folder: str | os.PathLike) -> Path:
     (folder / "observations").mkdir(parents=True, exist_ok=True)
     (folder / "council.yml").write_text(_council_yml(syn.shape), encoding="utf-8")
     tables = text_tables(syn)
-    for name in ("plans.csv", "measures.csv", "targets.csv"):
+    for name in ("plans.csv", "measures.csv", "targets.csv", "forecasts.csv"):
         tables[name].to_csv(folder / name, index=False, lineterminator="\n")
     obs = tables["observations"]
     files = _file_names(syn)
@@ -216,6 +234,8 @@ def council_data(syn: Synthetic, data_dir: str | os.PathLike = "synthetic") -> C
             "period": _str(period),
             "target": t["target"].astype(float),
             "intervention": t["intervention"].astype(float),
+            "agreed_on": t["agreed"].astype("datetime64[us]"),
+            "reason": _str(np.where(t["revision"] == 1, "Revised mid-year", None)),
             "fy": pd.array(t["fy"], dtype="Int64"),
             "phased_last_month": last,
         }
@@ -255,6 +275,23 @@ def council_data(syn: Synthetic, data_dir: str | os.PathLike = "synthetic") -> C
         commentary=empty_table("commentary.csv"),
         actions=empty_table("actions.csv"),
         action_updates=empty_table("action_updates.csv"),
+        forecasts=_forecast_table(syn),
+    )
+
+
+def _forecast_table(syn: Synthetic) -> pd.DataFrame:
+    f = syn.forecasts
+    k = len(f["mi"])
+    return pd.DataFrame(
+        {
+            "_row": np.arange(k, dtype=np.int64) + 2,
+            "measure_id": _str(syn.measures["measure_id"][f["mi"]]),
+            "period": _str(_code_table("quarterly", f["quarter"])),
+            "forecast": f["forecast"].astype(float),
+            "reported_on": f["reported_on"].astype("datetime64[us]"),
+            "note": _str([None] * k),
+            "period_index": pd.array(f["quarter"], dtype="Int64"),
+        }
     )
 
 
@@ -272,6 +309,7 @@ def subset(data: CouncilData, measure_ids) -> CouncilData:
         commentary=data.commentary,
         actions=data.actions,
         action_updates=data.action_updates,
+        forecasts=data.forecasts[data.forecasts["measure_id"].isin(keep)].reset_index(drop=True),
     )
 
 

@@ -298,7 +298,10 @@ def build(
     click.echo(f"Website ({result.renderer} renderer): {out_dir / 'index.html'} ({len(result.pages)} pages)")
     for pack in result.packs:
         click.echo(f"Cabinet pack: {pack}")
-    click.echo(f"Open data: {out_dir / 'data'}/<quarter>/measures.csv and datapackage.json ({len(result.open_data) // 2} quarters)")
+    from pmlib.views.open_data import OPEN_DATA_FILES
+
+    names = ", ".join(OPEN_DATA_FILES[:-1]) + f" and {OPEN_DATA_FILES[-1]}"
+    click.echo(f"Open data: {out_dir / 'data'}/<quarter>/{names} ({len(result.open_data) // len(OPEN_DATA_FILES)} quarters)")
 
 
 @main.command()
@@ -409,6 +412,7 @@ def ingest(files: tuple[Path, ...], data_dir: Path, reported_on, dry_run: bool) 
     for f in result.files:
         where = (" -> " + ", ".join(str(data_dir / w) for w in f.written_to.split())) if f.written_to else ""
         said = f"; {f.commentary} commentary row(s) added" if f.commentary else ""
+        said += f"; {f.forecasts} forecast(s) added" if f.forecasts else ""
         click.echo(f"{f.file}: {f.added} new figure(s), {f.revisions} of them revisions; {f.unchanged} already held{said}{where}")
     if dry_run:
         click.echo(f"Dry run: {data_dir} is unchanged.")

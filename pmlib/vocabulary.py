@@ -152,6 +152,21 @@ class Status(Vocabulary):
     NO_DATA = "no_data"
 
 
+class Change(Vocabulary):
+    """A kind of change since the previous report, in the order the list shows them (``pmlib.engine.changes``).
+
+    The words differ from the judged table's column names (``target``,
+    ``status``, ``revised``) so a list of columns is never a list of these.
+    """
+
+    NEW_MEASURE = "new_measure"
+    NOT_REPORTED = "no_longer_reported"
+    TARGET = "target_changed"
+    INTERVENTION = "intervention_changed"
+    STATUS = "status_moved"
+    REVISED = "figure_revised"
+
+
 class Direction(Vocabulary):
     """A direction of travel: the contract's rule 6 (``increasing`` and ``decreasing`` for polarity ``none``)."""
 
@@ -162,6 +177,13 @@ class Direction(Vocabulary):
     NO_CHANGE = "no_change"
 
 
+class ForecastKind(Vocabulary):
+    """Where a year-end figure in a Q1-Q3 report comes from: the service's own forecast, or a projection at the current rate."""
+
+    FORECAST = "forecast"
+    PROJECTION = "projection"
+
+
 UNITS = Unit.words()
 POLARITIES = Polarity.words()
 FREQUENCIES = Frequency.words()
@@ -169,7 +191,9 @@ AGGREGATIONS = Aggregation.words()
 QUALITIES = Quality.words()
 ACTION_STATUSES = ActionStatus.words()
 STATUSES = Status.words()
+CHANGES = Change.words()
 DIRECTIONS = Direction.words()
+FORECAST_KINDS = ForecastKind.words()
 
 MULTIPLIERS = {unit.word: scale for unit, scale in ((Unit.PERCENT, 100.0), (Unit.RATE_PER_1000, 1_000.0), (Unit.RATE_PER_100K, 100_000.0))}
 """Unit word -> the scale of a ratio in that unit; units not listed scale by 1."""

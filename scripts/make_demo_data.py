@@ -20,8 +20,17 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from demo_data import text  # noqa: E402
-from demo_data.generate import baseline, illustrative, observation_rows, real, target_rows  # noqa: E402
-from demo_data.measures import MEASURES, PLANS, Measure  # noqa: E402
+from demo_data.generate import (  # noqa: E402
+    FORECAST_COLUMNS,
+    TARGET_COLUMNS,
+    baseline,
+    forecast_rows,
+    illustrative,
+    observation_rows,
+    real,
+    target_rows,
+)
+from demo_data.measures import LATE_FORECAST, MEASURES, PLANS, Measure  # noqa: E402
 from demo_data.readme import readme  # noqa: E402
 from demo_data.real import read_all  # noqa: E402
 from demo_data.status import Calculator, summary  # noqa: E402
@@ -109,6 +118,14 @@ def returns_due(params: Path) -> dict[str, dt.date]:
     return out
 
 
+def check_forecast_dates(forecasts: list[list[str]], due: dict[str, dt.date]) -> None:
+    """Forecasts come in with the quarter's return, by its returns_due; only ``LATE_FORECAST`` comes after it."""
+    for mid, period, _forecast, reported_on, _note in forecasts:
+        late = dt.date.fromisoformat(reported_on) > due[period]
+        if late != ((mid, period) == LATE_FORECAST):
+            raise SystemExit(f"forecast {mid} {period} reported_on {reported_on}: returns_due is {due[period]}")
+
+
 def build(out: Path, quiet: bool = False) -> list[Path]:
     """Write every file of the data folder into ``out``; return the paths written."""
     series = read_all()
@@ -126,7 +143,11 @@ def build(out: Path, quiet: bool = False) -> list[Path]:
     )
     write_csv(out / "measures.csv", MEASURE_COLUMNS, measure_rows(MEASURES, obs), written)
     targets = [row for m in MEASURES for row in target_rows(m)]
-    write_csv(out / "targets.csv", ["measure_id", "year", "period", "target", "intervention"], targets, written)
+    write_csv(out / "targets.csv", TARGET_COLUMNS, targets, written)
+    forecasts = [row for m in MEASURES for row in forecast_rows(m)]
+    due = returns_due(REPO / "params")
+    check_forecast_dates(forecasts, due)
+    write_csv(out / "forecasts.csv", FORECAST_COLUMNS, forecasts, written)
 
     all_rows = []
     for file in sorted({m.file for m in MEASURES}):
@@ -134,18 +155,19 @@ def build(out: Path, quiet: bool = False) -> list[Path]:
         write_csv(out / "observations" / f"{file}.csv", OBSERVATION_COLUMNS, rows, written)
         all_rows += rows
 
-    judged = Calculator(by_id, all_rows, targets).all()
+    calculator = Calculator(by_id, all_rows, targets, forecasts)
+    judged, outlooks = calculator.all(), calculator.outlooks()
     write_csv(
         out / "commentary.csv",
         ["measure_id", "period", "commentary", "action", "action_owner", "action_due", "reported_on"],
-        text.commentary_rows(judged, by_id, returns_due(REPO / "params")),
+        text.commentary_rows(judged, by_id, due),
         written,
     )
     write_csv(out / "actions.csv", ["action_id", "plan_id", "title", "lead", "due"], text.action_rows(), written)
     write_csv(out / "action_updates.csv", ["action_id", "period", "status", "update"], text.action_update_rows(), written)
-    write_text(out / "README.md", readme(MEASURES, series, judged), written)
+    write_text(out / "README.md", readme(MEASURES, series, judged, outlooks), written)
     if not quiet:
-        print(summary(judged, by_id))
+        print(summary(judged, by_id, outlooks))
         print(f"\nwrote {len(written)} files to {out}")
     return written
 

@@ -63,8 +63,10 @@ def test_independent_calculator_agrees_with_pmlib_on_every_demo_status():
 
     obs_columns = ["measure_id", "period", "value", "numerator", "denominator", "quality", "note", "reported_on"]
     observations = [r for p in sorted((DATA / "observations").glob("*.csv")) for r in _rows(p, obs_columns)]
-    targets = _rows(DATA / "targets.csv", ["measure_id", "year", "period", "target", "intervention"])
-    expected = Calculator({m.id: m for m in MEASURES}, observations, targets).all()
+    targets = _rows(DATA / "targets.csv", ["measure_id", "year", "period", "target", "intervention", "agreed_on", "reason"])
+    forecasts = _rows(DATA / "forecasts.csv", ["measure_id", "period", "forecast", "reported_on", "note"])
+    calculator = Calculator({m.id: m for m in MEASURES}, observations, targets, forecasts)
+    expected, outlooks = calculator.all(), calculator.outlooks()
 
     data = pmlib.load_data(DATA)
     mismatches = []
@@ -75,8 +77,15 @@ def test_independent_calculator_agrees_with_pmlib_on_every_demo_status():
             if quarter_code(rq) != params.quarter.code:
                 continue
             row = judged.loc[measure_id]
-            if (row["status"], row["period"]) != (case.status, case.period):
-                got = f"pmlib {row['status']} {row['period']}"
-                mismatches.append(f"{measure_id} {params.quarter.code}: {got}, script {case.status} {case.period}")
+            script_target = row["target"] if case.target is None else case.target
+            if (row["status"], row["period"], row["target"]) != (case.status, case.period, script_target):
+                got = f"pmlib {row['status']} {row['period']} target {row['target']}"
+                mismatches.append(f"{measure_id} {params.quarter.code}: {got}, script {case.status} {case.period} target {case.target}")
+            outlook = outlooks.get((measure_id, rq))
+            kind = row["forecast_kind"] if isinstance(row["forecast_kind"], str) else None
+            script = (outlook.kind, outlook.status, outlook.value) if outlook else (None, None, None)
+            if kind != script[0] or (outlook and (row["forecast_status"], row["forecast"]) != script[1:]):
+                got = f"pmlib year end {kind} {row['forecast']} {row['forecast_status']}"
+                mismatches.append(f"{measure_id} {params.quarter.code}: {got}, script {script}")
     assert sum(1 for _ in expected) == len(MEASURES) * 6
     assert not mismatches, "\n".join(mismatches)

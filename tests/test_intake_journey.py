@@ -78,7 +78,11 @@ ENTERED = {
 
 # What the service units write on the Q2 returns' Commentary sheets: HOU2 needs intervention, so it gets an action.
 SAID = {
-    "FIN1": {"commentary": "Invoices were paid on time after the *new approval workflow* went live."},
+    "FIN1": {
+        "forecast": 93,
+        "forecast_note": "Two suppliers move to the new system in January.",
+        "commentary": "Invoices were paid on time after the *new approval workflow* went live.",
+    },
     "HOU2": {
         "commentary": "Fewer cases were prevented while two caseworker posts were vacant over the summer.",
         "action": "Fill both posts and bring in agency caseworkers until they start.",
@@ -191,6 +195,17 @@ def test_commentary_and_action_reach_the_exception_report_in_site_and_pack(journ
     assert SAID["HOU2"]["commentary"] in pack and SAID["HOU2"]["action"] in pack
 
 
+def test_the_services_year_end_forecast_reaches_the_open_data(journey):
+    q2 = open_data(journey["site"], "2021-22-Q2")
+    assert (q2["FIN1"]["forecast"], q2["FIN1"]["forecast_kind"], q2["FIN1"]["forecast_status"]) == ("93.0", "forecast", "below_target")
+    assert q2["HOU1"]["forecast_kind"] == "projection"  # a year-to-date count with no forecast: at the current rate
+    lines = (journey["root"] / "data" / "forecasts.csv").read_text(encoding="utf-8").splitlines()
+    assert lines == [
+        "measure_id,period,forecast,reported_on,note",
+        "FIN1,2021/22 Q2,93,2021-10-20,Two suppliers move to the new system in January.",
+    ]
+
+
 def test_the_data_quality_report_checks_the_deadline(journey):
     out = journey["check_output"]
     assert "Returns not complete by 22 October 2021 (0)" in out
@@ -219,7 +234,10 @@ def test_published_figures_match_what_was_entered(journey):
 def test_reading_the_same_returns_again_adds_nothing(journey):
     assert "7 new figure(s)" not in journey["again_output"]
     assert "Nothing new: data is unchanged." in journey["again_output"]
-    assert "finance.xlsx: 1 new figure(s), 0 of them revisions; 0 already held; 1 commentary row(s) added" in journey["ingest_output"]
+    assert (
+        "finance.xlsx: 1 new figure(s), 0 of them revisions; 0 already held; 1 commentary row(s) added; 1 forecast(s) added"
+        in (journey["ingest_output"])
+    )
     assert "housing.xlsx: 6 new figure(s), 0 of them revisions" in journey["ingest_output"]
 
 
@@ -247,7 +265,7 @@ def test_every_ingested_row_is_kept_and_logged(journey):
     with (root / "data" / "intake-log.csv").open(encoding="utf-8", newline="") as f:
         log = list(csv.DictReader(f))
     assert [(r["file"], r["figures_added"], r["written_to"]) for r in log] == [
-        ("finance.xlsx", "1", "observations/returns-2021-22-q2-finance.csv commentary.csv"),
+        ("finance.xlsx", "1", "observations/returns-2021-22-q2-finance.csv commentary.csv forecasts.csv"),
         ("housing.xlsx", "6", "observations/returns-2021-22-q2-housing.csv commentary.csv"),
         ("correction.csv", "1", "observations/intake-correction.csv"),
     ]

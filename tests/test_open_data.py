@@ -5,7 +5,8 @@ import json
 from pathlib import Path
 
 from pmlib import quarter_report
-from pmlib.views.open_data import COLUMNS, write_open_data
+from pmlib.views.disclosure import SUPPRESSED
+from pmlib.views.open_data import CHANGE_COLUMNS, COLUMNS, OPEN_DATA_FILES, write_open_data
 
 ROOT = Path(__file__).parents[1]
 
@@ -14,11 +15,16 @@ def key(trend) -> str:
     return trend if isinstance(trend, str) else ""
 
 
+def _rows(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
 def test_open_data_matches_the_judged_quarter(tmp_path):
     report = quarter_report("2021-22-Q2", ROOT / "data", ROOT / "params")
-    csv_path, package_path = write_open_data(report, tmp_path)
-    with csv_path.open(encoding="utf-8", newline="") as f:
-        rows = list(csv.DictReader(f))
+    csv_path, changes_path, package_path = write_open_data(report, tmp_path)
+    assert [p.name for p in (csv_path, changes_path, package_path)] == list(OPEN_DATA_FILES)
+    rows, changes = (_rows(path) for path in (csv_path, changes_path))
     judged = report.judged.set_index("measure_id")
     assert [r["measure_id"] for r in rows] == list(report.judged["measure_id"])
     assert "MC09" not in {r["measure_id"] for r in rows}  # public: false
@@ -32,11 +38,25 @@ def test_open_data_matches_the_judged_quarter(tmp_path):
             assert r["value"] == "[x]"
         else:
             assert abs(float(r["value"]) - j["value"]) < 1e-9
+        kind = key(j["forecast_kind"])
+        assert (r["forecast_kind"], r["forecast_status"]) == (kind, key(j["forecast_status"]) if kind else "")
+        if not kind:
+            assert r["forecast"] == ""
+        elif j["forecast_suppressed"]:
+            assert r["forecast"] == SUPPRESSED
+        else:
+            assert abs(float(r["forecast"]) - j["forecast"]) < 1e-9
     assert next(r for r in rows if r["measure_id"] == "BF07")["value"] == "[c]"
     package = json.loads(package_path.read_text(encoding="utf-8"))
     fields = package["resources"][0]["schema"]["fields"]
     assert [f["name"] for f in fields] == [c for c, _, _ in COLUMNS] == list(rows[0])
     assert package["resources"][0]["path"] == "measures.csv" and package["licenses"][0]["name"] == "OGL-UK-3.0"
+    assert package["resources"][1]["path"] == "changes.csv"
+    assert [f["name"] for f in package["resources"][1]["schema"]["fields"]] == [c for c, _, _ in CHANGE_COLUMNS]
+    # The same changes as the overview lists, none of a restricted measure.
+    listed = report.changes
+    assert [(c["measure_id"], c["kind"]) for c in changes] == list(zip(listed["measure_id"], listed["kind"], strict=True))
+    assert "MC09" not in {c["measure_id"] for c in changes}
 
 
 def test_open_data_is_byte_identical_when_written_twice(tmp_path):

@@ -292,13 +292,23 @@ def test_fill_weight_colour_and_spans_survive_and_compile(tmp_path):
 
 
 def test_markup_escaping_shows_text_exactly(tmp_path):
-    tricky = r"A & <b> *x* _y_ #z $1 @me [c] // no comment -- 1. = h ~ \ back `code` 10/20 a+b"
+    tricky = r"A & <b> *x* _y_ #z $1 @me [c] // no comment -- 1. = h ~ \ back `code` 10/20 a+b (p)"
     assert escape_markup("1. Item") == "1\\. Item"
     frame = pd.DataFrame({"Text": [tricky], "N": ["- 2"]})
     code = html_table_to_typst(make_table(frame, "table-esc", "Esc", {}).html, "test")
     pdf = compile_with_template(tmp_path, code, council="[C]", title="[T]", quarter="[Q]")
     text = pdf_pages(pdf, "-raw")[2]
     assert tricky in text and "- 2" in text
+
+
+def test_a_bracket_after_a_line_break_or_emphasis_is_text(tmp_path):
+    """ "72.0%<br>(forecast)": Typst would read "(" right after #linebreak() as calling it."""
+    frame = pd.DataFrame({"Year end": ["72.0%"], "Kind": ["x"]})
+    html = make_table(frame, "table-br", "Br", {}).html.replace("72.0%", "72.0%<br>(forecast) <em>a</em>(b)")
+    code = html_table_to_typst(html, "test")
+    assert "#linebreak()\\(forecast)" in code and "#emph[a]\\(b)" in code
+    text = " ".join(pdf_pages(compile_with_template(tmp_path, code, council="[C]", title="[T]", quarter="[Q]"), "-raw")[2].split())
+    assert "72.0% (forecast) a(b)" in text
 
 
 def test_html_that_is_not_a_drawable_table_is_refused_with_its_place():

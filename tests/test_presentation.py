@@ -73,6 +73,10 @@ def _judged(rows):
         "previous_value_suppressed": False,
         "year_ago_value_suppressed": False,
         "context_value_suppressed": False,
+        "forecast": math.nan,
+        "forecast_status": None,
+        "forecast_kind": None,
+        "forecast_suppressed": False,
         "public": True,
         "provisional": False,
         "estimated": False,
@@ -93,16 +97,21 @@ def test_public_view_drops_restricted_and_blanks_small_numbers():
                 "denominator": 40.0,
                 "previous_value": 2.0,
                 "previous_value_suppressed": True,
+                "forecast": 6.0,
+                "forecast_status": "below_target",
+                "forecast_kind": "projection",
+                "forecast_suppressed": True,
             },
             {"measure_id": "B", "public": False},
-            {"measure_id": "C", "value": 12.0},
+            {"measure_id": "C", "value": 12.0, "forecast": 24.0, "forecast_status": "on_target", "forecast_kind": "projection"},
         ]
     )
     public = public_view(judged)
     assert list(public["measure_id"]) == ["A", "C"]
     a = public.set_index("measure_id").loc["A"]
-    assert math.isnan(a["value"]) and math.isnan(a["numerator"]) and math.isnan(a["previous_value"])
-    assert a["status"] == "on_target"  # statuses are still shown
+    assert math.isnan(a["value"]) and math.isnan(a["numerator"]) and math.isnan(a["previous_value"]) and math.isnan(a["forecast"])
+    assert a["status"] == "on_target" and a["forecast_status"] == "below_target"  # statuses are still shown
+    assert public.set_index("measure_id").at["C", "forecast"] == 24.0
     internal = public_view(judged, "internal")
     assert list(internal["measure_id"]) == ["A", "B", "C"]
     assert internal.set_index("measure_id").at["A", "value"] == 3.0

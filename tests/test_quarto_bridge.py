@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from pmlib.cli import main
 from pmlib.project import Project
 from pmlib.rendering.quarto import notebook_for_quarto, quarto_environment, quarto_warnings
+from pmlib.views.open_data import OPEN_DATA_FILES
 
 TABLE = '<div id="t"><style>#t td {color: red}</style><table><caption>Status</caption><tr><td>✓ On target</td></tr></table></div>'
 
@@ -69,7 +70,7 @@ def test_quarto_is_handed_the_builds_folders_and_its_steps_read_them(tmp_path, m
     (tmp_path / "council-params" / "2021-22-Q2.yml").write_text("quarter: 2021/22 Q2\n", encoding="utf-8")
     (tmp_path / "council-reports" / "2021-22-Q2").mkdir(parents=True)
     (tmp_path / "council-reports" / "2021-22-Q2" / "overview.ipynb").write_text("{}", encoding="utf-8")
-    for name in ("measures.csv", "datapackage.json"):
+    for name in OPEN_DATA_FILES:
         (tmp_path / "pages" / "data" / "2021-22-Q2").mkdir(parents=True, exist_ok=True)
         (tmp_path / "pages" / "data" / "2021-22-Q2" / name).write_text(name, encoding="utf-8")
     variables = {name: env[name] for name in ("PMLIB_PARAMS", "PMLIB_REPORTS")}

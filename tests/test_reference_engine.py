@@ -36,7 +36,7 @@ reference = importlib.import_module("benchmarks._reference")
 lait = importlib.import_module("benchmarks._lait")
 
 COVERAGE = synthetic.Shape(coverage=True, years=4)
-TABLES = ("plans", "measures", "targets", "observations", "commentary", "actions", "action_updates")
+TABLES = ("plans", "measures", "targets", "observations", "commentary", "actions", "action_updates", "forecasts")
 
 
 def assert_agree(data, quarters, **kw) -> pd.DataFrame:

@@ -18,6 +18,7 @@ from pmlib import load_data
 from pmlib.engine.commentary import commentary_as_at
 from pmlib.errors import IntakeError
 from pmlib.intake.ingest import ingest
+from pmlib.intake.returns import COMMENTARY_LETTERS, COMMENTARY_SHEET, FIRST_ROW, write_returns
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REVENUES = FIXTURES / "intake" / "good" / "revenues-and-benefits.xlsx"
@@ -31,7 +32,7 @@ def folder(tmp_path):
 
 
 def returned(folder: Path, name: str = "return.xlsx", supplied: dt.date | None = None, **cells) -> Path:
-    """The good revenues return with ``cells`` changed ({"Commentary!F6": text, ...}); None clears a cell."""
+    """The good revenues return with ``cells`` changed ({"Commentary!I6": text, ...}); None clears a cell."""
     wb = load_workbook(REVENUES)
     for ref, value in cells.items():
         sheet, cell = ref.split("!")
@@ -49,9 +50,9 @@ def commentary_rows(folder: Path) -> list[dict]:
 
 
 def test_a_measure_falling_short_without_an_action_is_a_warning_naming_its_cell(folder):
-    path = returned(folder, **{"Commentary!G7": None, "Commentary!H7": None, "Commentary!I7": None})
+    path = returned(folder, **{"Commentary!J7": None, "Commentary!K7": None, "Commentary!L7": None})
     result = ingest([path], folder / "data", READ_ON, dry_run=True)
-    assert [(p.row, p.column, p.severity) for p in result.warnings] == [(6, "Commentary!G6", "warning"), (7, "Commentary!G7", "warning")]
+    assert [(p.row, p.column, p.severity) for p in result.warnings] == [(6, "Commentary!J6", "warning"), (7, "Commentary!J7", "warning")]
     assert result.warnings[1].message == (
         "HLT02 is below target on the figures now held (22.4 days for 2020/21 Q3, against target 20.0 days) and no corrective "
         "action is given; give the action, its owner and due date here, or the exception report will show none"
@@ -67,7 +68,7 @@ def test_reading_the_same_commentary_again_adds_nothing(folder):
 
 def test_a_changed_text_supplied_later_is_a_new_version_and_each_report_sees_its_own(folder):
     ingest([REVENUES], folder / "data", READ_ON)
-    later = returned(folder, supplied=dt.date(2021, 1, 27), **{"Commentary!F6": "Collection recovered in December."})
+    later = returned(folder, supplied=dt.date(2021, 1, 27), **{"Commentary!I6": "Collection recovered in December."})
     assert ingest([later], folder / "data").files[0].commentary == 1
     rows = [r for r in commentary_rows(folder) if r["measure_id"] == "ECO01"]
     assert [(r["commentary"], r["reported_on"]) for r in rows] == [
@@ -83,7 +84,7 @@ def test_a_changed_text_supplied_later_is_a_new_version_and_each_report_sees_its
 def test_a_changed_text_on_the_same_day_is_refused_and_nothing_is_written(folder):
     ingest([REVENUES], folder / "data", READ_ON)
     before = (folder / "data" / "commentary.csv").read_bytes()
-    changed = returned(folder, **{"Commentary!F6": "Collection recovered in December."})
+    changed = returned(folder, **{"Commentary!I6": "Collection recovered in December."})
     with pytest.raises(IntakeError) as caught:
         ingest([changed], folder / "data", READ_ON)
     [problem] = caught.value.problems
@@ -104,20 +105,20 @@ def test_another_owners_measure_on_the_commentary_sheet_is_refused(folder):
 
 
 def test_an_owner_or_date_without_an_action_is_refused(folder):
-    path = returned(folder, **{"Commentary!G7": None})
+    path = returned(folder, **{"Commentary!J7": None})
     with pytest.raises(IntakeError) as caught:
         ingest([path], folder / "data", READ_ON)
     assert [(p.column, p.message) for p in caught.value.problems] == [
         (f"Commentary!{col}7", f"{what} is given without a corrective action; describe the action in Corrective action, or clear this cell")
-        for col, what in (("H", "Action owner"), ("I", "Action due"))
+        for col, what in (("K", "Action owner"), ("L", "Action due"))
     ]
 
 
 def test_a_link_that_will_not_be_followed_is_a_warning_on_its_cell(folder):
-    path = returned(folder, **{"Commentary!F6": "See [the plan](javascript:alert(1))."})
+    path = returned(folder, **{"Commentary!I6": "See [the plan](javascript:alert(1))."})
     result = ingest([path], folder / "data", READ_ON, dry_run=True)
     [link] = [p for p in result.warnings if "will be shown as text" in p.message]
-    assert (link.file, link.row, link.column) == (str(path), 6, "Commentary!F6")
+    assert (link.file, link.row, link.column) == (str(path), 6, "Commentary!I6")
 
 
 def test_a_version_1_commentary_file_gains_the_date_column_and_keeps_its_rows(folder):
@@ -138,3 +139,40 @@ def test_a_version_1_return_is_still_read_for_its_figures(folder):
     wb.save(path)
     result = ingest([path], folder / "data", READ_ON)
     assert (result.files[0].added, result.files[0].commentary) == (2, 0)
+
+
+def test_a_year_end_forecast_is_added_to_forecasts_csv_once(folder):
+    first = ingest([REVENUES], folder / "data", READ_ON)
+    again = ingest([REVENUES], folder / "data", dt.date(2021, 1, 25))
+    assert (first.files[0].forecasts, again.files[0].forecasts) == (1, 0)
+    assert "forecasts.csv" in first.files[0].written_to.split()
+    lines = (folder / "data" / "forecasts.csv").read_text(encoding="utf-8").splitlines()
+    assert lines == ["measure_id,period,forecast,reported_on,note", "ECO01,2020/21 Q3,96.5,2021-01-20,From the December collection run."]
+    [held] = load_data(folder / "data").forecasts.itertuples(index=False)
+    assert (held.measure_id, held.forecast) == ("ECO01", 96.5)
+
+
+def test_a_changed_forecast_is_a_new_version(folder):
+    ingest([REVENUES], folder / "data", READ_ON)
+    later = returned(folder, supplied=dt.date(2021, 1, 27), **{"Commentary!G6": 97.0})
+    assert ingest([later], folder / "data").files[0].forecasts == 1
+    lines = (folder / "data" / "forecasts.csv").read_text(encoding="utf-8").splitlines()[1:]
+    assert [line.split(",")[2:4] for line in lines] == [["96.5", "2021-01-20"], ["97", "2021-01-27"]]
+
+
+def test_a_forecast_note_without_a_forecast_is_refused(folder):
+    path = returned(folder, **{"Commentary!G6": None})
+    with pytest.raises(IntakeError) as caught:
+        ingest([path], folder / "data", READ_ON)
+    assert [(p.column, p.message) for p in caught.value.problems] == [
+        ("Commentary!H6", "a forecast note is given without a forecast; give the forecast, or clear this cell")
+    ]
+    assert not (folder / "data" / "forecasts.csv").exists()
+
+
+def test_a_fourth_quarter_return_asks_for_no_forecast(folder, tmp_path):
+    [path, *_] = write_returns("2020/21 Q4", folder / "data", tmp_path / "returns", made_on=READ_ON)
+    ws = load_workbook(path)[COMMENTARY_SHEET]
+    assert ws[f"{COMMENTARY_LETTERS['forecast']}{FIRST_ROW}"].protection.locked
+    assert not ws[f"{COMMENTARY_LETTERS['commentary']}{FIRST_ROW}"].protection.locked
+    assert "no forecast at the fourth quarter" in ws["A3"].value

@@ -103,7 +103,7 @@ def test_the_commentary_sheet_has_one_open_row_per_measure_with_excel_checks(cou
     assert {ws[f"C{r}"].value for r in range(FIRST_ROW, ws.max_row + 1)} == {"2021/22 Q2"}
     for key, letter in COMMENTARY_LETTERS.items():
         locked = ws[f"{letter}{FIRST_ROW}"].protection.locked
-        assert locked is (key not in ("commentary", "action", "action_owner", "action_due")), key
+        assert locked is (key not in ("forecast", "forecast_note", "commentary", "action", "action_owner", "action_due")), key
     rules = {(dv.type, dv.formula1): str(dv.sqref).split() for dv in ws.data_validations.dataValidation}
     c, a, d = (COMMENTARY_LETTERS[k] for k in ("commentary", "action", "action_due"))
     assert sorted(rules[("textLength", str(TEXT_LIMIT))]) == sorted(f"{col}{r}" for col in (c, a) for r in (FIRST_ROW, FIRST_ROW + 1))

@@ -32,6 +32,7 @@ from pmlib.rendering.pages import user_markdown, write_pages
 from pmlib.rendering.site import SiteError, render_site
 from pmlib.rendering.sources import UnsupportedSyntaxError
 from pmlib.run.execution import run_quarters
+from pmlib.views.open_data import OPEN_DATA_FILES
 from pmlib.views.sdgs import measures_by_goal
 
 pytestmark = pytest.mark.e2e
@@ -155,7 +156,7 @@ def test_every_page_is_written(demo):
     notebooks = {f"reports/{q}/{p.stem}.html" for q in quarters for p in (ROOT / "reports" / q).glob("*.ipynb")}
     measures = {f"pages/measures/{m}.html" for m in report.judged["measure_id"]}
     goals = {f"pages/goals/{g}.html" for g in measures_by_goal(report.measures, report.plans)}
-    data = {f"data/{q}/{name}" for q in quarters for name in ("measures.csv", "datapackage.json")}
+    data = {f"data/{q}/{name}" for q in quarters for name in OPEN_DATA_FILES}
     packs = {f"packs/{q}.pdf" for q in quarters}
     expected = notebooks | measures | goals | data | GENERATED_PAGES
     assets = {"assets/site.css", "assets/charts.js", "assets/vega.js", "assets/favicon.svg"}
@@ -394,7 +395,7 @@ def test_backticks_in_data_cannot_close_a_raw_html_block():
 def test_the_open_data_page_links_every_quarters_files_and_lists_every_column(demo):
     page = demo["pages"]["pages/open-data.html"]
     hrefs = {a["href"] for tag, a in page.attrs if tag == "a"}
-    assert {f"../data/{q}/{name}" for q in demo["quarters"] for name in ("measures.csv", "datapackage.json")} <= hrefs
+    assert {f"../data/{q}/{name}" for q in demo["quarters"] for name in OPEN_DATA_FILES} <= hrefs
     text = (demo["out"] / "pages" / "open-data.html").read_text(encoding="utf-8")
     package = json.loads((demo["out"] / "data" / LATEST / "datapackage.json").read_text(encoding="utf-8"))
     for field in package["resources"][0]["schema"]["fields"]:

@@ -26,7 +26,9 @@ from pmlib.vocabulary import (
     NON_NEGATIVE_UNITS,
     ActionStatus,
     Aggregation,
+    Change,
     Direction,
+    ForecastKind,
     Frequency,
     Polarity,
     Quality,
@@ -40,7 +42,7 @@ HOME = ROOT / "pmlib" / "vocabulary.py"
 SCANNED = (ROOT / "pmlib", ROOT / "benchmarks")
 # Tests spell out words as data, so only their classes are scanned: a test's own enum of words is a copy too.
 CLASSES_SCANNED = (*SCANNED, ROOT / "tests")
-VOCABULARIES = (Polarity, Frequency, Aggregation, Unit, Quality, ActionStatus, Status, Direction)
+VOCABULARIES = (Polarity, Frequency, Aggregation, Unit, Quality, ActionStatus, Status, Direction, Change, ForecastKind)
 # Also the names of judged-table columns and quality flags: a list of those alone is a list of columns, not of words.
 COLUMN_NAMES = {Status.INTERVENTION.word, Quality.PROVISIONAL.word, Quality.ESTIMATED.word}
 CONTRACT = (ROOT / "docs" / "data-contract.md").read_text(encoding="utf-8")

@@ -59,13 +59,24 @@ def check_targets(c: Collector, targets: pd.DataFrame, measures: pd.DataFrame) -
         "period",
         lambda r: f"{r.measure_id} is quarterly; phase its target by quarter (Q1-Q4), not by month",
     )
+    # Undated rows apply to every report, so two of them clash whatever the revisions beside them.
+    undated = targets["agreed_on"].isna() & ~c.invalid(targets, "agreed_on")
     flag_duplicates(
         c,
-        targets,
+        targets[undated],
         ["measure_id", "year", "period"],
         "period",
         "a target for this measure, year and period",
         required=["measure_id", "year"],
+    )
+    flag_duplicates(
+        c,
+        targets[targets["agreed_on"].notna()],
+        ["measure_id", "year", "period", "agreed_on"],
+        "agreed_on",
+        "a target for this measure, year, period and agreed_on date",
+        required=["measure_id", "year", "agreed_on"],
+        hint="keep one, or give the revised target a later agreed_on date",
     )
 
     pct = known & (m["unit"] == "percent")

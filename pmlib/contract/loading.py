@@ -24,7 +24,7 @@ from pmlib.contract.tables import ROW_COLUMN
 from pmlib.errors import DataContractError, Problem, sort_problems
 
 REQUIRED_FILES = ("plans.csv", "measures.csv", "targets.csv")
-OPTIONAL_FILES = ("commentary.csv", "actions.csv", "action_updates.csv")
+OPTIONAL_FILES = ("commentary.csv", "actions.csv", "action_updates.csv", "forecasts.csv")
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,7 @@ class CouncilData:
     commentary: pd.DataFrame
     actions: pd.DataFrame
     action_updates: pd.DataFrame
+    forecasts: pd.DataFrame
     warnings: tuple[Problem, ...] = ()
     files: dict[str, str] = field(default_factory=dict)
 
@@ -65,6 +66,7 @@ def check_data(data_dir: str | os.PathLike) -> tuple[CouncilData | None, list[Pr
     observations = check_observations(c, measures)
     commentary = _check_commentary(c, tables["commentary.csv"], measures)
     actions, updates = _check_actions(c, tables["actions.csv"], tables["action_updates.csv"], plans)
+    forecasts = _check_forecasts(c, tables["forecasts.csv"], measures)
 
     problems = sort_problems(c.problems)
     if council is None or any(p.severity == "error" for p in problems):
@@ -79,6 +81,7 @@ def check_data(data_dir: str | os.PathLike) -> tuple[CouncilData | None, list[Pr
         commentary=commentary,
         actions=actions,
         action_updates=updates,
+        forecasts=forecasts,
         warnings=tuple(problems),
         files=dict(sorted(c.files.items())),
     )
@@ -215,3 +218,37 @@ def _check_actions(c: Collector, actions: pd.DataFrame, updates: pd.DataFrame, p
     )
     flag_duplicates(c, updates, ["action_id", "period"], "period", "an update for this action and quarter")
     return actions, updates
+
+
+FORECAST_TYPES = {"measure_id": "str", "period": "str", "forecast": "float64", "reported_on": "datetime64[us]", "note": "str"}
+
+
+def _check_forecasts(c: Collector, forecasts: pd.DataFrame, measures: pd.DataFrame) -> pd.DataFrame:
+    """Check forecasts against the measures; add the quarter each was made in (``period_index``).
+
+    An absent file gives the same typed columns as a present one, so the
+    engine and a v1 folder's tables do not depend on whether the file exists.
+    """
+    flag = lambda mask, col, msg: c.flag(forecasts, mask, col, msg)  # noqa: E731
+    if "measures.csv" not in c.broken:
+        flag(
+            ~forecasts["measure_id"].isin(measures.index) & forecasts["measure_id"].notna(),
+            "measure_id",
+            lambda r: f"'{r.measure_id}' is not a measure_id in measures.csv; correct the id or remove the forecast",
+        )
+    quarter = period_indexes(forecasts["period"].fillna(""), "quarterly")
+    flag(
+        quarter.isna() & forecasts["period"].notna(),
+        "period",
+        lambda r: f"'{r.period}' is not a quarter code (the quarter the forecast was made in); write it as {example_code('quarterly')}",
+    )
+    flag_duplicates(
+        c,
+        forecasts,
+        ["measure_id", "period", "reported_on"],
+        "reported_on",
+        "a forecast for this measure, quarter and reported_on date",
+        hint="keep one, or give the newer forecast a later reported_on date",
+    )
+    typed = forecasts.astype(FORECAST_TYPES | {ROW_COLUMN: "int64"})[[ROW_COLUMN, *FORECAST_TYPES]]
+    return typed.assign(period_index=pd.array(quarter, dtype="Int64"))

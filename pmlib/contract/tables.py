@@ -81,6 +81,8 @@ TABLES: dict[str, tuple[Column, ...]] = {
         _col("period"),
         _col("target", "number", required=True, nonblank=True),
         _col("intervention", "number"),
+        _col("agreed_on", "date"),
+        _col("reason"),
     ),
     "observations": (
         _col("measure_id", "id", required=True, nonblank=True),
@@ -100,6 +102,13 @@ TABLES: dict[str, tuple[Column, ...]] = {
         _col("action_owner"),
         _col("action_due", "date"),
         _col("reported_on", "date"),
+    ),
+    "forecasts.csv": (
+        _col("measure_id", "id", required=True, nonblank=True),
+        _col("period", required=True, nonblank=True),
+        _col("forecast", "number", required=True, nonblank=True),
+        _col("reported_on", "date", required=True, nonblank=True),
+        _col("note"),
     ),
     "actions.csv": (
         _col("action_id", "id", required=True, nonblank=True, pattern=_ID, pattern_hint="letters, digits, _ and -"),

@@ -189,7 +189,9 @@ def roll_up(measures: pd.DataFrame | MeasureArrays, figures: pd.DataFrame | Figu
 
     def summed(values: np.ndarray | None) -> np.ndarray:
         w = None if values is None else values[inside]
-        return np.bincount(cell, weights=w, minlength=size).reshape(n, years, 4)
+        # With no figures at all NumPy counts in integers even when weighted, and a missing cell is NaN.
+        out = np.bincount(cell, weights=w, minlength=size)
+        return (out if w is None else out.astype("float64", copy=False)).reshape(n, years, 4)
 
     count, total, numer, denom = summed(None), summed(figures.value), summed(figures.numerator), summed(figures.denominator)
     ends = ((figures.last_month[inside] - 3) % 3) == 2

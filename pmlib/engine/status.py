@@ -25,11 +25,12 @@ from pmlib.contract.config import Council
 from pmlib.contract.loading import CouncilData
 from pmlib.contract.periods import Period, parse_quarter
 from pmlib.cores import usable_cores
-from pmlib.engine.measure_arrays import MeasureArrays, TargetArrays, blocks
+from pmlib.engine.forecasts import forecast_values
+from pmlib.engine.measure_arrays import ForecastArrays, MeasureArrays, TargetArrays, blocks
 from pmlib.engine.rollup import FLAG_BITS, FigureArrays, figure_arrays, roll_up
 from pmlib.engine.rounding import round_half_away
 from pmlib.engine.targets import resolve_targets
-from pmlib.vocabulary import DIRECTIONS, STATUSES, Direction, Frequency, Polarity, Status
+from pmlib.vocabulary import DIRECTIONS, FORECAST_KINDS, STATUSES, Direction, Frequency, Polarity, Status
 
 _STRING = pd.StringDtype("pyarrow", na_value=np.nan)
 
@@ -130,6 +131,7 @@ _FLOATS = (
     "previous_value",
     "year_ago_value",
     "context_value",
+    "forecast",
 )
 _SUPPRESSED = (
     "suppressed",
@@ -138,13 +140,20 @@ _SUPPRESSED = (
     "year_ago_value_suppressed",
     "context_value_suppressed",
 )
-_BOOLS = ("target_phased", "provisional", "estimated", "revised", *_SUPPRESSED)
+_BOOLS = ("target_phased", "provisional", "estimated", "revised", *_SUPPRESSED, "forecast_suppressed")
+_CODES = ("status", "short_trend", "long_trend", "forecast_status", "forecast_kind")
 
 
 def judge_figures(
-    measures: pd.DataFrame, m: MeasureArrays, t: TargetArrays, figures: FigureArrays, quarters: Sequence[Period], council: Council
+    measures: pd.DataFrame,
+    m: MeasureArrays,
+    t: TargetArrays,
+    figures: FigureArrays,
+    quarters: Sequence[Period],
+    council: Council,
+    forecasts: ForecastArrays | None = None,
 ) -> pd.DataFrame:
-    """The judged table for ``quarters`` from the measures, their arrays, the targets and the as-at figures.
+    """The judged table for ``quarters`` from the measures, their arrays, the targets, the as-at figures and forecasts.
 
     Measures are judged in blocks of ``BLOCK``, on as many threads as there
     are cores (NumPy lets go of the interpreter lock while it works); each
@@ -153,18 +162,22 @@ def judge_figures(
     report = np.array(sorted({parse_quarter(q.code if isinstance(q, Period) else q).index for q in quarters}), dtype="int64")
     n, nq = len(m), len(report)
     eq = _expected_end(m.frequency[None, :], m.lag[None, :], report[:, None])
+    eq4 = _expected_end(m.frequency[None, :], m.lag[None, :], (report // 4 * 4 + 3)[:, None])
     earliest = min([int(a.min()) for a in (eq, (figures.last_month - 3) // 3) if a.size], default=0)
-    # The grid starts two years before the earliest period needed, so every look-back stays on it.
-    grid = (4 * ((earliest - 8) // 4), int(eq.max(initial=earliest)))
+    # The grid starts two years before the earliest period needed, so every look-back stays on it;
+    # it runs to the figures the year's Q4 reports will judge, which forecasts are judged as.
+    grid = (4 * ((earliest - 8) // 4), max(int(eq.max(initial=earliest)), int(eq4.max(initial=earliest))))
     out = {name: np.empty((nq, n)) for name in _FLOATS} | {name: np.empty((nq, n), dtype=bool) for name in _BOOLS}
-    out |= {name: np.empty((nq, n), dtype="int8") for name in ("status", "short_trend", "long_trend")}
+    out |= {name: np.empty((nq, n), dtype="int8") for name in _CODES}
     out["context_quarter"] = np.empty((nq, n), dtype="int64")
-    figure_blocks, target_blocks = blocks(figures.position, n, BLOCK), blocks(t.position, n, BLOCK)
+    f = ForecastArrays.of(measures, measures.iloc[:0]) if forecasts is None else forecasts
+    figure_blocks, target_blocks, forecast_blocks = (blocks(a.position, n, BLOCK) for a in (figures, t, f))
 
     def judge_block(i: int) -> None:
         lo, hi, rows = figure_blocks[i]
         part = {name: array[:, lo:hi] for name, array in out.items()}
-        _judge_block(m.block(lo, hi), figures.take(rows, lo), t.take(target_blocks[i][2], lo), eq[:, lo:hi], grid, council, part)
+        arrays = (m.block(lo, hi), figures.take(rows, lo), t.take(target_blocks[i][2], lo), f.take(forecast_blocks[i][2], lo))
+        _judge_block(*arrays, report, eq[:, lo:hi], eq4[:, lo:hi], grid, council, part)
 
     annual = np.broadcast_to(m.annual[None, :], eq.shape).ravel()
     measure_codes = np.broadcast_to(np.arange(n)[None, :], eq.shape).ravel()
@@ -177,9 +190,14 @@ def judge_figures(
         "period": (_period_text, eq.ravel(), annual),
         "previous_period": (_period_text, (eq - step).ravel(), annual),
     }
-    after = {
-        name: (_text, names, out[name]) for name, names in (("status", STATUSES), ("short_trend", DIRECTIONS), ("long_trend", DIRECTIONS))
+    names = {
+        "status": STATUSES,
+        "short_trend": DIRECTIONS,
+        "long_trend": DIRECTIONS,
+        "forecast_status": STATUSES,
+        "forecast_kind": FORECAST_KINDS,
     }
+    after = {name: (_text, names[name], out[name]) for name in _CODES}
     after["context_period"] = (_period_text, out["context_quarter"].ravel(), annual)
     with ThreadPoolExecutor(usable_cores()) as pool:
         texts = {name: pool.submit(*task) for name, task in before.items()}
@@ -198,14 +216,25 @@ def judge_figures(
         "context_period": text["context_period"],
         "context_value": out["context_value"].ravel(),
     }
-    columns |= {name: out[name].ravel() for name in _BOOLS[1:]}
+    columns |= {name: out[name].ravel() for name in _BOOLS[1:-1]}
     columns["needs_exception"] = out["status"].ravel() == Status.INTERVENTION
     columns["public"] = np.broadcast_to(m.public[None, :], eq.shape).ravel()
+    columns |= {"forecast": out["forecast"].ravel(), "forecast_status": text["forecast_status"], "forecast_kind": text["forecast_kind"]}
+    columns["forecast_suppressed"] = out["forecast_suppressed"].ravel()
     return pd.DataFrame(columns, copy=False)
 
 
 def _judge_block(
-    m: MeasureArrays, figures: FigureArrays, t: TargetArrays, eq: np.ndarray, grid: tuple[int, int], council: Council, out
+    m: MeasureArrays,
+    figures: FigureArrays,
+    t: TargetArrays,
+    f: ForecastArrays,
+    report: np.ndarray,
+    eq: np.ndarray,
+    eq4: np.ndarray,
+    grid: tuple[int, int],
+    council: Council,
+    out,
 ) -> None:
     """Judge one block of measures into ``out``, its slices of the result arrays."""
     n = len(m)
@@ -234,7 +263,8 @@ def _judge_block(
     out["context_value"][...] = np.where(has_context, at(judged_rounded, context_col), np.nan)
     out["context_quarter"][...] = np.where(has_context, context_col + roll.first_quarter, np.iinfo("int64").min)
 
-    for name, level in resolve_targets(m, t, council, roll.first_quarter, width).items():
+    levels = resolve_targets(m, t, council, roll.first_quarter, width)
+    for name, level in levels.items():
         out[name][...] = at(level, col)
     polarity = m.polarity[None, :]
     out["status"][...] = status_codes(value, out["target"], out["intervention"], polarity, council.status_method)
@@ -258,6 +288,16 @@ def _judge_block(
         if len(some):
             c = np.broadcast_to(c, eq.shape)[:, some]
             out[name][:, some] = _suppressed(m, some, roll, out[shown[name]][:, some], c, ytd[some] & judged)
+
+    for name, array in forecast_values(m, f, value, out["suppressed"], eq, eq4, report).items():
+        out[name][...] = array
+    out["forecast_status"][...] = -1
+    has = np.flatnonzero((out["forecast_kind"] >= 0).any(axis=0))
+    if len(has):
+        cells = (np.arange(len(has)) * width)[None, :] + eq4[:, has] - roll.first_quarter
+        target4, intervention4 = (levels[name][has].ravel().take(cells) for name in ("target", "intervention"))
+        judged = status_codes(out["forecast"][:, has], target4, intervention4, polarity[:, has], council.status_method)
+        out["forecast_status"][:, has] = np.where(out["forecast_kind"][:, has] >= 0, judged, -1)
 
 
 def _suppressed(m: MeasureArrays, some: np.ndarray, roll, value: np.ndarray, c: np.ndarray, use_ytd) -> np.ndarray:
@@ -285,7 +325,12 @@ def judge(
     data_as_at: dt.date | None = None,
     published: Iterable[dt.date] = (),
 ) -> pd.DataFrame:
-    """The judged table for ``quarters`` as the figures stood at ``data_as_at`` (None: the newest).
+    """The judged table for ``quarters`` as the figures, targets and forecasts stood at ``data_as_at`` (None: the newest).
+
+    Each row also says where the year is heading: ``forecast`` (rounded like
+    values), ``forecast_status`` (judged as the year's Q4 figure),
+    ``forecast_kind`` (``forecast``, ``projection`` or missing) and
+    ``forecast_suppressed`` (see ``pmlib.engine.forecasts``).
 
     ``published`` are the ``data_as_at`` dates of reports already published,
     which decide which figures are flagged revised.
@@ -293,6 +338,7 @@ def judge(
     quarters = [q if isinstance(q, Period) else parse_quarter(q) for q in quarters]
     m = MeasureArrays.of(data.measures)
     with ThreadPoolExecutor(1) as pool:
-        targets = pool.submit(TargetArrays.of, data.measures, data.targets)
+        targets = pool.submit(TargetArrays.of, data.measures, data.targets, data_as_at)
         figures = figure_arrays(data.measures, data.observations, data_as_at, published, m)
-        return judge_figures(data.measures, m, targets.result(), figures, quarters, data.council)
+        forecasts = ForecastArrays.of(data.measures, data.forecasts, data_as_at)
+        return judge_figures(data.measures, m, targets.result(), figures, quarters, data.council, forecasts)

@@ -7,7 +7,11 @@ are judged exactly as in the quarter. A measure judged quarter by quarter on a
 ``sum`` has a target per quarter, so its annual target is four times the
 year's row (or the sum of its phased rows), phased evenly by months elapsed
 (rule 3); ``mean``, ``ratio`` and ``last`` targets apply to a period of any
-length and are kept.
+length and are kept. Phased rows are added up per revision (``agreed_on``),
+so the engine still picks the revision agreed by the report's ``data_as_at``.
+A forecast stays only where the year's Q4 figure is the same figure in the
+view, for year-to-date and annual measures; the others become year-to-date
+here, so their quarter's forecast would be judged as the year's.
 """
 
 from __future__ import annotations
@@ -40,13 +44,15 @@ def year_view_data(data: CouncilData) -> CouncilData:
     phased = sums[sums["period"].notna()]
     has_year = set(zip(year_rows["measure_id"], year_rows["year"], strict=True))
     phased = phased[np.array([(k, y) not in has_year for k, y in zip(phased["measure_id"], phased["year"], strict=True)], dtype=bool)]
-    totals = phased.groupby(["measure_id", "year", "fy"], as_index=False)[["target", "intervention"]].sum(min_count=1)
+    keys = ["measure_id", "year", "fy", *(["agreed_on"] if "agreed_on" in t.columns else [])]
+    totals = phased.groupby(keys, as_index=False, dropna=False)[["target", "intervention"]].sum(min_count=1)
     totals["period"] = pd.NA
     totals["phased_last_month"] = float("nan")
     targets = pd.concat([keep, year_rows, totals[t.columns.intersection(totals.columns)]], ignore_index=True)
     measures = m.copy()
     measures["ytd"] = measures["frequency"] != "annual"
-    return dataclasses.replace(data, measures=measures, targets=targets)
+    forecasts = data.forecasts[data.forecasts["measure_id"].isin(m.index[m["ytd"] | (m["frequency"] == "annual")])]
+    return dataclasses.replace(data, measures=measures, targets=targets, forecasts=forecasts)
 
 
 def year_view_heading(quarter: Period) -> str:

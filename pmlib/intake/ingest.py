@@ -29,7 +29,15 @@ from pmlib.contract.tables import ROW_COLUMN, TABLES, read_table
 from pmlib.engine.commentary import commentary_as_at
 from pmlib.engine.figures import figures_as_at
 from pmlib.errors import IntakeError, Problem, sort_problems
-from pmlib.intake.return_commentary import COMMENTARY_CSV_COLUMNS, append_commentary, commentary_problems, same_text, shortfall_warnings
+from pmlib.intake.return_commentary import (
+    COMMENTARY_CSV_COLUMNS,
+    append_commentary,
+    commentary_given,
+    commentary_problems,
+    same_text,
+    shortfall_warnings,
+)
+from pmlib.intake.return_forecasts import append_forecasts, forecast_problems, forecasts_given
 from pmlib.intake.returns import owner_slug
 from pmlib.intake.workbooks import WorkbookReader
 
@@ -42,7 +50,7 @@ _CSV_COLUMNS = tuple(replace(c, required=False, nonblank=False) if c.name == "re
 
 @dataclass(frozen=True)
 class FileIntake:
-    """What one returned file adds: new figures (revisions among them), figures already held, new commentary, and where they go."""
+    """What one returned file adds: new figures (revisions among them), figures already held, new commentary and forecasts, and where."""
 
     file: str
     sha256: str
@@ -51,6 +59,7 @@ class FileIntake:
     unchanged: int
     written_to: str
     commentary: int = 0
+    forecasts: int = 0
 
 
 @dataclass(frozen=True)
@@ -167,7 +176,14 @@ def _repeats(rows: pd.DataFrame) -> list[Problem]:
     return problems
 
 
-def _scratch_check(data_dir: Path, rows: pd.DataFrame, notes: pd.DataFrame) -> tuple[list[Problem], CouncilData | None]:
+def _records(path: Path) -> int:
+    """How many records a CSV already holds after its header (blank lines count, as ``read_table`` numbers rows)."""
+    return sum(1 for _ in csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig")))) - 1 if path.is_file() else 0
+
+
+def _scratch_check(
+    data_dir: Path, rows: pd.DataFrame, notes: pd.DataFrame, forecasts: pd.DataFrame
+) -> tuple[list[Problem], CouncilData | None]:
     """Check the new rows with the whole data folder, in a copy, and point each finding at the cell it came from.
 
     The copy's data (None if it has errors) is returned too: the measures are
@@ -176,16 +192,18 @@ def _scratch_check(data_dir: Path, rows: pd.DataFrame, notes: pd.DataFrame) -> t
     with tempfile.TemporaryDirectory(prefix="pm-ingest-") as tmp:
         copy = Path(tmp) / "data"
         shutil.copytree(data_dir, copy)
+        scratch = copy / "observations" / _SCRATCH
+        sources = {str(scratch): (rows, 0), str(copy / "commentary.csv"): (notes, 0), str(copy / "forecasts.csv"): (forecasts, 0)}
         if len(rows):
-            _write_rows(copy / "observations" / _SCRATCH, rows, new=True)
-        held = 0
-        if len(notes):
-            commentary = copy / "commentary.csv"
-            held = sum(1 for _ in csv.reader(io.StringIO(commentary.read_text(encoding="utf-8-sig")))) - 1 if commentary.is_file() else 0
-            append_commentary(commentary, notes)
-        scratch, data = os.path.join(str(copy), "observations", _SCRATCH), None
+            _write_rows(scratch, rows, new=True)
+        for path, frame, append in (
+            (copy / "commentary.csv", notes, append_commentary),
+            (copy / "forecasts.csv", forecasts, append_forecasts),
+        ):
+            if len(frame):
+                sources[str(path)] = (frame, _records(path))
+                append(path, frame)
         data, problems = check_data(copy)
-    sources = {scratch: (rows, 0), os.path.join(str(copy), "commentary.csv"): (notes, held)}
     mapped = []
     for p in problems:
         if p.file not in sources:
@@ -194,7 +212,7 @@ def _scratch_check(data_dir: Path, rows: pd.DataFrame, notes: pd.DataFrame) -> t
         p = replace(p, message=p.message.replace(str(copy), str(data_dir)))
         i = None if p.row is None else p.row - 2 - skip
         if i is None or p.column is None or not 0 <= i < len(frame):
-            if p.file == scratch:
+            if p.file == str(scratch):
                 mapped.append(Problem(str(data_dir), None, None, p.message, p.severity))
             continue
         origin = frame.iloc[i]["_origin"]
@@ -296,14 +314,17 @@ def ingest(
         if len(got.commentary):
             notes.append(got.commentary.assign(_file=str(path)))
     rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=[*OBSERVATION_COLUMNS, "_origin", "_file", "_target"])
-    said = pd.concat(notes, ignore_index=True) if notes else pd.DataFrame(columns=[*COMMENTARY_CSV_COLUMNS, "_origin", "_file"])
+    sheets = pd.concat(notes, ignore_index=True) if notes else pd.DataFrame()
+    said = commentary_given(sheets) if len(sheets) else pd.DataFrame(columns=[*COMMENTARY_CSV_COLUMNS, "_origin", "_file"])
+    forecasts = forecasts_given(sheets)
     exact = np.zeros(len(rows), dtype=bool)
     if len(rows):
         problems += _repeats(rows)
         clashes, exact = _same_day(rows, data.observations)
         problems += clashes
     said_problems, said_unchanged = commentary_problems(said, data.commentary)
-    problems += said_problems
+    forecast_clashes, forecasts_unchanged = forecast_problems(forecasts, data.forecasts)
+    problems += said_problems + forecast_clashes
     if any(p.severity == "error" for p in problems):
         raise IntakeError(sort_problems(problems))
 
@@ -316,9 +337,10 @@ def ingest(
     new = rows[~unchanged].reset_index(drop=True)
     said_unchanged |= _said_before(said, data.commentary)
     new_said = said[~said_unchanged.to_numpy(bool)].reset_index(drop=True)
+    new_forecasts = forecasts[~forecasts_unchanged].reset_index(drop=True)
     judged_data = data
-    if len(new) or len(new_said):
-        found, judged_data = _scratch_check(data_dir, new, new_said)
+    if len(new) or len(new_said) or len(new_forecasts):
+        found, judged_data = _scratch_check(data_dir, new, new_said, new_forecasts)
         problems += found
     if any(p.severity == "error" for p in problems):
         raise IntakeError(sort_problems(problems))
@@ -328,6 +350,7 @@ def ingest(
     for path in map(Path, files):
         mine = rows["_file"] == str(path)
         mine_said = int((new_said["_file"] == str(path)).sum()) if len(new_said) else 0
+        mine_forecasts = int((new_forecasts["_file"] == str(path)).sum()) if len(new_forecasts) else 0
         target = rows.loc[mine, "_target"].iloc[0] if mine.any() else ""
         written = [f"observations/{target}"] if (mine & ~unchanged).any() else []
         entries.append(
@@ -337,18 +360,22 @@ def ingest(
                 added=int((mine & ~unchanged).sum()),
                 revisions=int((mine & ~unchanged & known).sum()),
                 unchanged=int((mine & unchanged).sum()),
-                written_to=" ".join(written + (["commentary.csv"] if mine_said else [])),
+                written_to=" ".join(written + (["commentary.csv"] if mine_said else []) + (["forecasts.csv"] if mine_forecasts else [])),
                 commentary=mine_said,
+                forecasts=mine_forecasts,
             )
         )
-    if not dry_run and (len(new) or len(new_said)):
+    anything = bool(len(new) or len(new_said) or len(new_forecasts))
+    if not dry_run and anything:
         for target, group in new.groupby("_target", sort=True):
             _write_rows(data_dir / "observations" / target, group)
         if len(new_said):
             append_commentary(data_dir / "commentary.csv", new_said)
+        if len(new_forecasts):
+            append_forecasts(data_dir / "forecasts.csv", new_forecasts)
         _log(data_dir, entries, today)
     return IntakeResult(
         tuple(entries),
         tuple(sort_problems([p for p in problems if p.severity == "warning"])),
-        not dry_run and bool(len(new) or len(new_said)),
+        not dry_run and anything,
     )

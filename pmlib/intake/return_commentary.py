@@ -81,7 +81,10 @@ def _row(reader: WorkbookReader, ws, r: int, supplied: dt.date, seen: dict[str, 
     given = {key: reader.text(cell[key], _heading(key), COMMENTARY_SHEET) for key in TEXT_COLUMNS}
     due = _due(reader, cell["action_due"])
     blank_due = cell["action_due"].value is None or not str(cell["action_due"].value).strip()
-    if not any(given.values()) and blank_due:
+    forecast = reader.number(cell["forecast"], _heading("forecast"), COMMENTARY_SHEET)
+    forecast_note = reader.text(cell["forecast_note"], _heading("forecast_note"), COMMENTARY_SHEET)
+    blank_forecast = cell["forecast"].value is None or not str(cell["forecast"].value).strip()
+    if not any(given.values()) and blank_due and blank_forecast and not forecast_note:
         return None
     ref = lambda key: f"{COMMENTARY_LETTERS[key]}{r}"  # noqa: E731
     measure_id = str(cell["measure_id"].value or "").strip()
@@ -105,6 +108,10 @@ def _row(reader: WorkbookReader, ws, r: int, supplied: dt.date, seen: dict[str, 
                 f"{_heading(key)} is {len(given[key]):,} characters; the limit is {TEXT_LIMIT:,} (about 250 words): "
                 "shorten it, and link to a longer report if one is needed",
             )
+    if forecast_note and blank_forecast:
+        reader.problem(
+            COMMENTARY_SHEET, ref("forecast_note"), "a forecast note is given without a forecast; give the forecast, or clear this cell"
+        )
     if given["action"]:
         if not given["action_owner"]:
             reader.problem(COMMENTARY_SHEET, ref("action_owner"), "a corrective action needs an owner; give Action owner (a post or team)")
@@ -120,11 +127,14 @@ def _row(reader: WorkbookReader, ws, r: int, supplied: dt.date, seen: dict[str, 
                 )
     origin = {key: (reader.display, r, f"{COMMENTARY_SHEET}!{ref(key)}") for key in COMMENTARY_LETTERS}
     origin["reported_on"] = (reader.display, 3, "Return!B3")
+    origin["note"] = origin["forecast_note"]
     return {
         "measure_id": measure_id,
         "period": quarter,
         **given,
         "action_due": pd.Timestamp(due) if due else pd.NaT,
+        "forecast": float("nan") if forecast is None else forecast,
+        "forecast_note": forecast_note,
         "reported_on": pd.Timestamp(supplied),
         "_origin": origin,
     }
@@ -165,29 +175,41 @@ def _cells(r) -> list[str]:
     return [r["measure_id"], r["period"], *(text(r[k]) for k in TEXT_COLUMNS), day(r["action_due"]), day(r["reported_on"])]
 
 
-def append_commentary(path: Path, rows: pd.DataFrame) -> None:
-    """Append rows to ``commentary.csv`` (its own column order kept), replacing the file in one step.
+def append_csv(path: Path, columns: tuple[str, ...], rows: list[dict[str, str]]) -> None:
+    """Append rows (cells as text) to a data CSV in its own column order, replacing the file in one step.
 
-    A version 1 file has no ``reported_on`` column; it gains one, blank for
-    the rows already there, which keeps their meaning (a row without a date
-    applies to every report) while the new rows are dated.
+    A file missing one of ``columns`` (a version 1 file) gains it, blank for
+    the rows already there: for ``reported_on`` that keeps their meaning (a
+    row without a date applies to every report) while the new rows are dated.
     """
     if path.is_file():
         records = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
     else:
-        records = [list(COMMENTARY_CSV_COLUMNS)]
+        records = [list(columns)]
     header = records[0]
-    if "reported_on" not in header:
-        records = [header + ["reported_on"]] + [r + [""] if r else r for r in records[1:]]
+    added = [c for c in columns if c not in header]
+    if added:
+        records = [header + added] + [r + [""] * len(added) if r else r for r in records[1:]]
         header = records[0]
-    for _, r in rows.iterrows():
-        cells = dict(zip(COMMENTARY_CSV_COLUMNS, _cells(r), strict=True))
-        records.append([cells.get(c, "") for c in header])
+    records += [[row.get(c, "") for c in header] for row in rows]
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerows(records)
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(out.getvalue(), encoding="utf-8")
     os.replace(tmp, path)
+
+
+def append_commentary(path: Path, rows: pd.DataFrame) -> None:
+    """Append commentary rows to ``commentary.csv`` (see ``append_csv``)."""
+    append_csv(path, COMMENTARY_CSV_COLUMNS, [dict(zip(COMMENTARY_CSV_COLUMNS, _cells(r), strict=True)) for _, r in rows.iterrows()])
+
+
+def commentary_given(frame: pd.DataFrame) -> pd.DataFrame:
+    """The Commentary sheet's rows that say something for ``commentary.csv`` (some rows give only a forecast)."""
+    if not len(frame):
+        return frame
+    said = frame[list(TEXT_COLUMNS)].notna().any(axis=1) | frame["action_due"].notna()
+    return frame[said].reset_index(drop=True)
 
 
 def commentary_problems(rows: pd.DataFrame, held: pd.DataFrame) -> tuple[list[Problem], pd.Series]:

@@ -80,17 +80,20 @@ COMMENTARY_COLUMNS = (
     ReturnColumn("Quarter", "period", 12),
     ReturnColumn("Target", "target", 10),
     ReturnColumn("Intervention level", "intervention", 12),
+    ReturnColumn("Year-end target", "year_target", 10),
+    ReturnColumn("Year-end forecast (fill in)", "forecast", 12, True),
+    ReturnColumn("Forecast note (fill in)", "forecast_note", 30, True),
     ReturnColumn("Commentary (fill in)", "commentary", 60, True),
     ReturnColumn("Corrective action (fill in)", "action", 44, True),
     ReturnColumn("Action owner (fill in)", "action_owner", 22, True),
     ReturnColumn("Action due (fill in)", "action_due", 14, True),
 )
-"""The Commentary sheet: one row per measure, whose fill-in columns are those of ``commentary.csv``."""
+"""The Commentary sheet: one row per measure; its fill-in columns are those of ``forecasts.csv`` and ``commentary.csv``."""
 COMMENTARY_LETTERS = {c.key: get_column_letter(i + 1) for i, c in enumerate(COMMENTARY_COLUMNS)}
 TEXT_LIMIT = 1500
 """The most characters a commentary or corrective action may hold: about 250 words, half a page of an A4 exception report."""
 
-_FORMATTED = ("held", "previous", "target", "intervention")
+_FORMATTED = ("held", "previous", "target", "intervention", "year_target")
 _FILL = PatternFill("solid", fgColor="FFF2CC")
 _CLOSED = PatternFill("solid", fgColor="E7E6E6")
 _OPEN = Protection(locked=False)
@@ -132,6 +135,7 @@ def return_rows(data: CouncilData, quarter: Period) -> pd.DataFrame:
     quarter, an annual measure's year.
     """
     judged = judge(data, [quarter]).set_index("measure_id")
+    year_end = judge(data, [Period.quarter(quarter.fy_start, 4)]).set_index("measure_id")["target"]
     latest = figures_as_at(data.observations)
     held = {(r["measure_id"], r["period"]): r for _, r in latest.iterrows()}
     rows = []
@@ -153,6 +157,7 @@ def return_rows(data: CouncilData, quarter: Period) -> pd.DataFrame:
                     "previous": _figure(held.get((measure_id, before.code))),
                     "target": None if np.isnan(j["target"]) else float(j["target"]),
                     "intervention": None if np.isnan(j["intervention"]) else float(j["intervention"]),
+                    "year_target": None if np.isnan(year_end[measure_id]) else float(year_end[measure_id]),
                     "owner": m["owner"] if isinstance(m["owner"], str) and m["owner"] else "",
                     "ratio": m["aggregation"] == "ratio",
                     "unit_key": m["unit"],
@@ -162,8 +167,8 @@ def return_rows(data: CouncilData, quarter: Period) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _validations(ws, rows: pd.DataFrame) -> None:
-    """Excel's own checks on the cells to fill, so most mistakes are caught as they are typed."""
+def _number_rules(ws) -> dict[str, DataValidation]:
+    """Excel's checks for a figure, by kind: a percent from 0 to 100, money and scores of either sign, other counts not negative."""
     number = {
         "percent": DataValidation("decimal", operator="between", formula1="0", formula2="100"),
         "signed": DataValidation("decimal", operator="between", formula1="-1000000000000", formula2="1000000000000"),
@@ -173,11 +178,25 @@ def _validations(ws, rows: pd.DataFrame) -> None:
         dv.error = "Type the figure as a number" + (" from 0 to 100, without a % sign." if key == "percent" else ".")
         dv.errorTitle = "Not a figure"
         dv.showErrorMessage = True
+        ws.add_data_validation(dv)
+    return number
+
+
+def _number_kind(unit_key: str) -> str:
+    """Which of ``_number_rules`` a measure's value (or forecast of it) takes, by its unit."""
+    if unit_key == Unit.PERCENT.word:
+        return "percent"
+    return "signed" if unit_key in (Unit.GBP.word, Unit.SCORE.word) else "count"
+
+
+def _validations(ws, rows: pd.DataFrame) -> None:
+    """Excel's own checks on the cells to fill, so most mistakes are caught as they are typed."""
+    number = _number_rules(ws)
     quality = DataValidation("list", formula1='"' + ",".join(QUALITIES) + '"', allow_blank=True)
     quality.error, quality.errorTitle, quality.showErrorMessage = "Choose validated, provisional or estimated.", "Quality", True
     supplied = DataValidation("date", operator="between", formula1="36526", formula2="73051", allow_blank=True)
     supplied.error, supplied.errorTitle, supplied.showErrorMessage = "Type a date, e.g. 23/11/2026.", "Date", True
-    for dv in (*number.values(), quality, supplied):
+    for dv in (quality, supplied):
         ws.add_data_validation(dv)
     supplied.add(SUPPLIED_ON_CELL)
     for i, row in enumerate(rows.itertuples(index=False)):
@@ -187,9 +206,7 @@ def _validations(ws, rows: pd.DataFrame) -> None:
             number["count"].add(f"{LETTERS['numerator']}{r}")
             number["count"].add(f"{LETTERS['denominator']}{r}")
         else:
-            signed = row.unit_key in (Unit.GBP.word, Unit.SCORE.word)
-            key = "percent" if row.unit_key == Unit.PERCENT.word else "signed" if signed else "count"
-            number[key].add(f"{LETTERS['value']}{r}")
+            number[_number_kind(row.unit_key)].add(f"{LETTERS['value']}{r}")
 
 
 def due_words(due: dt.date | None) -> str:
@@ -238,10 +255,15 @@ def _commentary_sheet(ws, owner: str, quarter: Period, rows: pd.DataFrame, due: 
     ws["A1"] = f"Commentary for {quarter.code}: {owner or 'measures with no owner'}. {due_words(due)}"
     ws["A1"].font = Font(bold=True, size=14)
     ws["A2"] = (
-        "For each measure, say what the figures show and why. Where a measure is below target or at its intervention level "
-        "on the figures you give, also give the corrective action, who owns it and when it is due."
+        "For each measure, give your forecast of the year-end figure if you have one, and say what the figures show and why. "
+        "Where a measure is below target or at its intervention level on the figures you give, also give the corrective action, "
+        "who owns it and when it is due."
     )
-    ws["A3"] = f"Commentary and actions may each be up to {TEXT_LIMIT:,} characters (about 250 words)."
+    ws["A3"] = f"Commentary and actions may each be up to {TEXT_LIMIT:,} characters (about 250 words). " + (
+        "There is no forecast at the fourth quarter: the year's figures are the outturn."
+        if quarter.number == 4
+        else "The forecast is of the figure the fourth quarter's report will judge, in the measure's unit."
+    )
     for i, column in enumerate(COMMENTARY_COLUMNS, start=1):
         cell = ws.cell(HEADER_ROW, i, column.heading)
         cell.font = Font(bold=True)
@@ -253,15 +275,20 @@ def _commentary_sheet(ws, owner: str, quarter: Period, rows: pd.DataFrame, due: 
     due_date.error, due_date.errorTitle, due_date.showErrorMessage = "Type a date, e.g. 31/03/2026.", "Date", True
     ws.add_data_validation(text)
     ws.add_data_validation(due_date)
+    number = _number_rules(ws)
     measures = rows.drop_duplicates("measure_id").assign(period=quarter.code)
     for r, row in enumerate(measures.to_dict("records"), start=FIRST_ROW):
         for i, column in enumerate(COMMENTARY_COLUMNS, start=1):
             cell = ws.cell(r, i, None if column.fill_in else row[column.key])
             if column.key in _FORMATTED and isinstance(cell.value, float):
                 cell.number_format = row["format"]
-            if column.fill_in:
+            if column.fill_in and not (column.key.startswith("forecast") and quarter.number == 4):
                 cell.fill, cell.protection = _FILL, _OPEN
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
+            elif column.fill_in:
+                cell.fill = _CLOSED
+        if quarter.number != 4:
+            number[_number_kind(row["unit_key"])].add(f"{COMMENTARY_LETTERS['forecast']}{r}")
         due_date.add(f"{COMMENTARY_LETTERS['action_due']}{r}")
         ws[f"{COMMENTARY_LETTERS['action_due']}{r}"].number_format = "yyyy-mm-dd"
         for key in ("commentary", "action"):

@@ -173,26 +173,27 @@ class WorkbookReader:
             return False
         return True
 
-    def _number(self, cell, heading: str) -> float | None:
+    def number(self, cell, heading: str, sheet: str = RETURN_SHEET) -> float | None:
+        """A figure cell's number (None if blank); a formula, date, percent-formatted fraction or text is a problem on the cell."""
         v = cell.value
         where = cell.coordinate
         if v is None or (isinstance(v, str) and not v.strip()):
             return None
         if cell.data_type == "f" or (isinstance(v, str) and v.startswith("=")):
-            self.problem(RETURN_SHEET, where, f"{heading} holds a formula ({v}); type the figure itself (copy the cell, then Paste Values)")
+            self.problem(sheet, where, f"{heading} holds a formula ({v}); type the figure itself (copy the cell, then Paste Values)")
         elif isinstance(v, bool):
-            self.problem(RETURN_SHEET, where, f"{heading} holds {str(v).upper()}; type the figure as a number")
+            self.problem(sheet, where, f"{heading} holds {str(v).upper()}; type the figure as a number")
         elif isinstance(v, dt.datetime | dt.date | dt.time):
             shown = v.strftime("%d/%m/%Y") if isinstance(v, dt.date) else str(v)
             self.problem(
-                RETURN_SHEET,
+                sheet,
                 where,
                 f"{heading} holds the date {shown}: Excel turned what was typed into a date; format the cell as Number and type the figure",
             )
         elif isinstance(v, int | float):
             if "%" in (cell.number_format or ""):
                 self.problem(
-                    RETURN_SHEET,
+                    sheet,
                     where,
                     f"{heading} is formatted as a percentage, so Excel holds {v:g} for {v * 100:g}%; "
                     f"format the cell as Number and type {v * 100:g}",
@@ -206,10 +207,10 @@ class WorkbookReader:
             if _THOUSANDS.match(text):
                 return float(text.replace(",", ""))
             if text.endswith("%") and _NUMBER.match(text[:-1].strip()):
-                self.problem(RETURN_SHEET, where, f"{heading} holds the text '{text}'; type {text[:-1].strip()} without the % sign")
+                self.problem(sheet, where, f"{heading} holds the text '{text}'; type {text[:-1].strip()} without the % sign")
             else:
                 self.problem(
-                    RETURN_SHEET,
+                    sheet,
                     where,
                     f"{heading} holds the text '{text}', not a number; type the figure in digits, or leave it blank and say why in Note",
                 )
@@ -255,7 +256,7 @@ class WorkbookReader:
     def _row(self, ws, r: int, supplied: dt.date, seen: dict) -> dict | None:
         cell = {c.key: ws[f"{LETTERS[c.key]}{r}"] for c in RETURN_COLUMNS}
         headings = {c.key: c.heading.replace(" (fill in)", "") for c in RETURN_COLUMNS}
-        value, numerator, denominator = (self._number(cell[k], headings[k]) for k in ("value", "numerator", "denominator"))
+        value, numerator, denominator = (self.number(cell[k], headings[k]) for k in ("value", "numerator", "denominator"))
         quality_text, note = self.text(cell["quality"], "Quality"), self.text(cell["note"], "Note")
         if value is None and numerator is None and denominator is None:
             if quality_text or note:

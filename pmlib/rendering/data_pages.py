@@ -19,7 +19,7 @@ from pmlib.contract.periods import Period
 from pmlib.rendering.qmd import link, long_date, page, raw_html
 from pmlib.views.labels import status_label
 from pmlib.views.method import gss_table
-from pmlib.views.open_data import COLUMNS
+from pmlib.views.open_data import CHANGE_COLUMNS, COLUMNS, OPEN_DATA_FILES
 from pmlib.views.prose import literal_markdown
 from pmlib.views.report import QuarterReport
 from pmlib.views.sdgs import GOALS, goal_title, measures_by_goal
@@ -36,8 +36,6 @@ def published_at(quarter: Period, name: str) -> str:
 
 def open_data_files(pages_dir: Path, quarters: Iterable[Period]) -> dict[Path, str]:
     """Each quarter's open data files as written beside the pages, and the site path each is published at (``published_at``)."""
-    from pmlib.views.open_data import OPEN_DATA_FILES
-
     return {pages_dir / OPEN_DATA_DIR / q.slug / name: published_at(q, name) for q in quarters for name in OPEN_DATA_FILES}
 
 
@@ -61,26 +59,33 @@ def open_data_page(params: dict[Period, object], files: dict[Period, list[Path]]
     parts = [
         f"{literal_markdown(council_name)} publishes every measure in each quarterly report as open data, "
         "under the [Open Government Licence v3.0](https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/). "
-        "Each quarter has a CSV file with one row per published measure, and a "
-        "[Frictionless Data](https://specs.frictionlessdata.io/data-package/) package describing it, so tools can read the file "
+        "Each quarter has a CSV file with one row per published measure, a CSV file of what changed since the previous report "
+        "(new measures, revised targets, status moves and revised figures), and a "
+        "[Frictionless Data](https://specs.frictionlessdata.io/data-package/) package describing both, so tools can read the files "
         "without guessing. The figures are exactly those in the report: small numbers are withheld as `[c]` and measures that are "
         "not published do not appear.",
         "## Files by quarter",
     ]
     rows = []
     for q in sorted(params, reverse=True):
-        csv_path, package_path = files[q]
-        count = sum(1 for _ in csv_path.open(encoding="utf-8")) - 1
+        by_name = {path.name: path for path in files[q]}
+        csv_path, changes_path, package_path = (by_name[name] for name in OPEN_DATA_FILES)
+        count, changes = (sum(1 for _ in path.open(encoding="utf-8")) - 1 for path in (csv_path, changes_path))
         rows.append(
             f"- **{q.code}** ({q.label}), figures as at {long_date(params[q].data_as_at)}: "
             f"[measures.csv]({link(site_root / published_at(q, csv_path.name), here)}) "
             f"({count} measures, {csv_path.stat().st_size:,} bytes); "
+            f"[changes.csv]({link(site_root / published_at(q, changes_path.name), here)}) "
+            f"({changes} {'change' if changes == 1 else 'changes'}); "
             f"[datapackage.json]({link(site_root / published_at(q, package_path.name), here)})"
         )
     parts.append("\n".join(rows))
     parts += ["## Data dictionary", "The columns of every `measures.csv`, in order."]
     dictionary = pd.DataFrame(COLUMNS, columns=["Column", "Type", "Meaning"])
     parts.append(raw_html(make_table(dictionary, "table-data-dictionary", "Columns of measures.csv").html))
+    parts.append("The columns of every `changes.csv`, in order: one row per change since the previous report.")
+    changes = pd.DataFrame(CHANGE_COLUMNS, columns=["Column", "Type", "Meaning"])
+    parts.append(raw_html(make_table(changes, "table-changes-dictionary", "Columns of changes.csv").html))
     parts += [
         "## Symbols in the value column",
         "The Government Statistical Service shorthand, used in the files and on every page of this site.",

@@ -33,13 +33,14 @@ from pmlib.rendering.project import read_project
 from pmlib.rendering.qmd import given, link, long_date, page, raw_html
 from pmlib.views.appendices import baseline_withheld, revisions
 from pmlib.views.charts import chart_figures
-from pmlib.views.disclosure import value_text, value_texts
+from pmlib.views.disclosure import SUPPRESSED, value_text, value_texts
 from pmlib.views.formats import UNIT_WORDS, format_value
 from pmlib.views.labels import status_label
 from pmlib.views.open_data import write_open_data
 from pmlib.views.prose import Prose, literal_markdown, user_markdown
 from pmlib.views.report import QuarterReport, quarter_report
 from pmlib.views.tables import Table, make_table
+from pmlib.views.year_end import measure_forecasts
 
 HOME = "index.qmd"  # at the project root: Quarto makes the root's index the site's index.html
 GENERATED = ("archive.qmd", "measures.qmd", "goals.qmd", "open-data.qmd", "methodology.qmd", "accessibility.qmd")
@@ -150,13 +151,22 @@ def _about(report: QuarterReport, measure_id: str, plan_link: str | None) -> str
 
 
 def _targets(report: QuarterReport, measure_id: str) -> str:
+    """Every target and intervention level agreed by the report's date, each revision with when it was agreed and why.
+
+    A row agreed after ``data_as_at`` is not shown, so a quarter rebuilt
+    later shows the targets it first showed; a folder with no revisions
+    (no ``agreed_on`` or ``reason``) shows the table it always did.
+    """
     m = report.data.measures.loc[measure_id]
     if m["polarity"] == "none":
         return "This measure is monitored for context and has no target."
     t = report.data.targets[report.data.targets["measure_id"] == measure_id]
+    agreed = t["agreed_on"] if "agreed_on" in t else pd.Series(pd.NaT, index=t.index)
+    t = t[agreed.isna() | (agreed <= pd.Timestamp(report.params.data_as_at))]
     if t.empty:
         return "No target has been set for this measure."
-    t = t.assign(_whole=t["period"].isna()).sort_values(["fy", "_whole", "period"], ascending=[True, False, True], kind="stable")
+    t = t.assign(_whole=t["period"].isna(), _agreed=agreed.loc[t.index])
+    t = t.sort_values(["fy", "_whole", "period", "_agreed"], ascending=[True, False, True, True], kind="stable", na_position="first")
     fmt = lambda v: format_value(v, m["unit"], int(m["decimals"]))  # noqa: E731
     frame = pd.DataFrame(
         {
@@ -166,7 +176,42 @@ def _targets(report: QuarterReport, measure_id: str) -> str:
             "Intervention level": [fmt(v) for v in t["intervention"]],
         }
     )
-    return _raw(make_table(frame, f"table-measure-{measure_id}-targets".lower(), f"{m['name']}: targets by year").html)
+    reasons = t["reason"] if "reason" in t else pd.Series(None, index=t.index, dtype=object)
+    revised = t["_agreed"].notna().any() or reasons.map(_given).any()
+    if revised:
+        superseded = t.duplicated(["fy", "period"], keep="last").to_numpy()  # sorted oldest agreement first, so the last one stands
+        frame["Agreed on"] = [_date(d) if pd.notna(d) else "Not recorded" for d in t["_agreed"]]
+        frame["Reason"] = [r.strip() if _given(r) else "" for r in reasons]
+        frame["Standing"] = ["Superseded" if s else "In force" for s in superseded]
+    title = f"{m['name']}: targets by year" + (", with each revision" if revised else "")
+    return _raw(make_table(frame, f"table-measure-{measure_id}-targets".lower(), title).html)
+
+
+def _forecasts(report: QuarterReport, measure_id: str) -> str:
+    """The measure's year-end forecasts by the quarter each was made in, as this report sees them, newest first."""
+    rows = measure_forecasts(report, measure_id)
+    if rows.empty:
+        return "No year-end forecast has been supplied for this measure."
+    m = report.data.measures.loc[measure_id]
+    rows = rows.iloc[::-1]
+    frame = pd.DataFrame(
+        {
+            "Quarter": rows["period"].to_numpy(),
+            "Year-end forecast": [
+                SUPPRESSED if w else format_value(v, m["unit"], int(m["decimals"]))
+                for v, w in zip(rows["forecast"], rows["suppressed"], strict=True)
+            ],
+            "Status at year end": [status_label(s).text if isinstance(s, str) else "[z]" for s in rows["status"]],
+            "Note": [n.strip() if _given(n) else "" for n in rows["note"]],
+            "Supplied on": [_date(d) for d in rows["reported_on"]],
+        }
+    )
+    tints = {"Status at year end": [status_label(s).tint if isinstance(s, str) else "" for s in rows["status"]]}
+    table = make_table(frame, f"table-measure-{measure_id}-forecasts".lower(), f"{m['name']}: year-end forecasts by quarter", tints)
+    return (
+        "What the service forecast the year-end figure to be in each quarter, judged against the year-end target; "
+        "the newest forecast supplied in each quarter by this report's date.\n\n" + _raw(table.html)
+    )
 
 
 def _history(report: QuarterReport, measure_id: str, figures: Mapping[str, str]) -> str:
@@ -223,7 +268,7 @@ def _revisions(report: QuarterReport, measure_id: str) -> str:
 def measure_page(
     report: QuarterReport, measure_id: str, plan_source: Path | None, page: Path, figures: Mapping[str, str] | None = None
 ) -> str:
-    """One public measure: what it is, its targets, its whole published history and what officers said each quarter.
+    """One public measure: what it is, its targets and forecasts, its whole published history and what officers said each quarter.
 
     ``figures`` are the charts the quarter's notebooks drew, by element id (see ``Chart.drawn``).
     """
@@ -235,6 +280,8 @@ def measure_page(
         _about(report, measure_id, _link(plan_source, page) if plan_source else None),
         "## Targets by year",
         _targets(report, measure_id),
+        "## Year-end forecasts",
+        _forecasts(report, measure_id),
         f"## History to {report.quarter.code}",
         "Each figure as published at the latest report's date; a withheld or missing figure is a gap in the chart.",
         _history(report, measure_id, figures or {}),

@@ -20,8 +20,9 @@ from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 from pmlib.errors import TableConversionError
 
 # Every ASCII character Typst markup can give a meaning to (emphasis, code, labels, references, comments,
-# list markers, dash and ellipsis shorthands, escapes). Escaping all of them is always valid in Typst.
-_MARKUP = frozenset("\\#$*_`<>@[]~=-+/.")
+# list markers, dash and ellipsis shorthands, escapes), and "(", which right after an embedded expression
+# (#linebreak(), #emph[...]) would call its result. Escaping all of them is always valid in Typst.
+_MARKUP = frozenset("\\#$*_`<>@[]~=-+/.(")
 _ALIGN = {"gt_left": "left", "gt_right": "right", "gt_center": "center"}
 _CSS_ALIGN = {"left": "left", "right": "right", "center": "center", "start": "start", "end": "end"}
 _WEIGHT = {"normal": '"regular"', "bold": '"bold"', "bolder": '"bold"', "lighter": '"light"'}

@@ -27,6 +27,7 @@ _VALUE_COLUMNS = {
     "previous_value": "previous_value_suppressed",
     "year_ago_value": "year_ago_value_suppressed",
     "context_value": "context_value_suppressed",
+    "forecast": "forecast_suppressed",
 }
 
 

@@ -1,10 +1,12 @@
-"""The open data for a built quarter: ``measures.csv`` and its Frictionless ``datapackage.json``.
+"""The open data for a built quarter: ``measures.csv``, ``changes.csv`` and their Frictionless ``datapackage.json``.
 
 It is written from the judged table after ``public_view``, never scraped from
 pages, so the file says exactly what the report says: the same figures,
 statuses and GSS symbols, with restricted measures absent and small numbers
 shown as ``[c]``. Status and trend columns hold the contract's keys, which
 tools can rely on; the report's words and symbols are for readers.
+``changes.csv`` is what changed since the previous report, as the overview
+lists it (``pmlib.views.changes``).
 """
 
 from __future__ import annotations
@@ -19,8 +21,9 @@ from pmlib.contract.periods import parse_period
 from pmlib.engine.figures import figures_as_at
 from pmlib.engine.rounding import round_half_away
 from pmlib.views.disclosure import SUPPRESSED
+from pmlib.vocabulary import CHANGES
 
-OPEN_DATA_FILES = ("measures.csv", "datapackage.json")
+OPEN_DATA_FILES = ("measures.csv", "changes.csv", "datapackage.json")
 COLUMNS = [
     ("measure_id", "string", "The measure's stable key."),
     ("plan_id", "string", "The delivery plan the measure belongs to."),
@@ -47,6 +50,33 @@ COLUMNS = [
         "string",
         "Where the figures behind the value are in the council's data folder: file:row, separated by spaces (row 1 is the header).",
     ),
+    (
+        "forecast",
+        "string",
+        "The year-end figure forecast by the service, or projected at the current rate, at the measure's decimals; "
+        "[c] suppressed to protect small numbers; blank if there is none (and always in a Q4 report, which judges the outturn).",
+    ),
+    ("forecast_status", "string", "The forecast or projection judged against the year-end target, in the words of status; blank if none."),
+    ("forecast_kind", "string", "forecast (the service's own), projection (the year to date at the current rate) or blank if none."),
+]
+
+
+CHANGE_COLUMNS = [
+    ("measure_id", "string", "The measure's stable key."),
+    (
+        "kind",
+        "string",
+        f"What changed since the previous report: {', '.join(CHANGES[:-1])} or {CHANGES[-1]}.",
+    ),
+    ("period", "string", "The period the change is for (the year or period of a target, the period of a revised figure); blank if none."),
+    (
+        "was",
+        "string",
+        "Before: a target or intervention level or revised figure at the measure's decimals ([c] suppressed to protect small "
+        "numbers), or a status in the words of measures.csv; blank if none.",
+    ),
+    ("now", "string", "After, in the same form as was; blank if none."),
+    ("reason", "string", "The reason given for a changed target or level, or the service unit's note on a revised figure; blank if none."),
 ]
 
 
@@ -84,6 +114,17 @@ def _number_text(value: float, decimals: int) -> str:
     return f"{round_half_away(value, decimals):.{decimals}f}"
 
 
+def _forecasts(j: pd.DataFrame, decimals: np.ndarray) -> dict[str, np.ndarray]:
+    """The year-end forecast columns: a suppressed forecast is ``[c]`` as a suppressed value is, and no forecast is blank."""
+    kind = j["forecast_kind"].astype(object).where(j["forecast_kind"].notna(), "").to_numpy()
+    forecasts = [
+        "" if not k else SUPPRESSED if s else _number_text(v, d)
+        for v, d, s, k in zip(j["forecast"].to_numpy(float), decimals, j["forecast_suppressed"].to_numpy(bool), kind, strict=True)
+    ]
+    status = j["forecast_status"].astype(object).where(j["forecast_status"].notna() & (kind != ""), "").to_numpy()
+    return {"forecast": np.array(forecasts, dtype=object), "forecast_status": status, "forecast_kind": kind}
+
+
 def measures_table(report) -> pd.DataFrame:
     """One row per published measure of the report's quarter, in the columns of ``COLUMNS``."""
     j = report.judged
@@ -112,13 +153,27 @@ def measures_table(report) -> pd.DataFrame:
             "source_system": m["source_system"].fillna("").to_numpy(),
             "owner": m["owner"].fillna("").to_numpy(),
         }
-        | {c: v.to_numpy() for c, v in provenance(report).items()},
+        | {c: v.to_numpy() for c, v in provenance(report).items()}
+        | _forecasts(j, decimals),
         columns=[c for c, _, _ in COLUMNS],
     )
 
 
+def _resource(name: str, columns: list[tuple[str, str, str]], primary_key: list[str] | None) -> dict:
+    schema = {"fields": [{"name": c, "type": t, "description": d} for c, t, d in columns], "missingValues": [""]}
+    return {
+        "name": name,
+        "path": f"{name}.csv",
+        "profile": "tabular-data-resource",
+        "format": "csv",
+        "mediatype": "text/csv",
+        "encoding": "utf-8",
+        "schema": schema | ({"primaryKey": primary_key} if primary_key else {}),
+    }
+
+
 def datapackage(report) -> dict:
-    """The Frictionless Data package describing ``measures.csv``."""
+    """The Frictionless Data package describing ``measures.csv`` and ``changes.csv``."""
     council, q = report.data.council, report.quarter
     return {
         "profile": "tabular-data-package",
@@ -126,28 +181,17 @@ def datapackage(report) -> dict:
         "title": f"{council.name}: {report.params.title}, {q.code}",
         "description": f"Every published measure of success for {q.code} ({q.label}), as at {report.params.data_as_at:%-d %B %Y}.",
         "licenses": [{"name": "OGL-UK-3.0", "title": "Open Government Licence v3.0"}],
-        "resources": [
-            {
-                "name": "measures",
-                "path": "measures.csv",
-                "profile": "tabular-data-resource",
-                "format": "csv",
-                "mediatype": "text/csv",
-                "encoding": "utf-8",
-                "schema": {
-                    "fields": [{"name": c, "type": t, "description": d} for c, t, d in COLUMNS],
-                    "missingValues": [""],
-                    "primaryKey": ["measure_id"],
-                },
-            }
-        ],
+        "resources": [_resource("measures", COLUMNS, ["measure_id"]), _resource("changes", CHANGE_COLUMNS, None)],
     }
 
 
 def write_open_data(report, out_dir: Path) -> list[Path]:
-    """Write ``measures.csv`` and ``datapackage.json`` for one quarter into ``out_dir``."""
+    """Write ``measures.csv``, ``changes.csv`` and ``datapackage.json`` for one quarter into ``out_dir``, in that order."""
+    from pmlib.views.changes import changes_open_data
+
     out_dir.mkdir(parents=True, exist_ok=True)
-    csv_path, package_path = (out_dir / name for name in OPEN_DATA_FILES)
+    csv_path, changes_path, package_path = (out_dir / name for name in OPEN_DATA_FILES)
     measures_table(report).to_csv(csv_path, index=False, lineterminator="\n", encoding="utf-8")
+    changes_open_data(report).to_csv(changes_path, index=False, lineterminator="\n", encoding="utf-8")
     package_path.write_text(json.dumps(datapackage(report), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    return [csv_path, package_path]
+    return [csv_path, changes_path, package_path]

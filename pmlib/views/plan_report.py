@@ -21,6 +21,7 @@ from pmlib.views.formats import format_value
 from pmlib.views.labels import status_label, trend_label
 from pmlib.views.narrative import count_words, plan_sentence
 from pmlib.views.prose import Prose, literal_markdown, user_markdown
+from pmlib.views.year_end import year_end_line
 
 if TYPE_CHECKING:
     from pmlib.views.report import QuarterReport
@@ -94,9 +95,11 @@ class MeasureReport:
         return Prose(f"**Commentary:** {user_markdown(text)}" if text else "No commentary this quarter.")
 
     def exception_report(self) -> Prose:
-        """The contract's exception report (rule 7), or a visible 'commentary missing'."""
+        """The contract's exception report (rule 7) with the year end where there is one, or a visible 'commentary missing'."""
         m = self.measure
-        parts = [f"### Exception report: {literal_markdown(m['name'])}", "\n".join(self._figures())]
+        figures = self._figures()
+        year_end = year_end_line(self.row, m)
+        parts = [f"### Exception report: {literal_markdown(m['name'])}", "\n".join([*figures, year_end] if year_end else figures)]
         row = self.commentary_row()
         commentary = None if row is None else _text(row["commentary"])
         parts.append(f"**Commentary:** {user_markdown(commentary)}" if commentary else COMMENTARY_MISSING)

@@ -18,15 +18,18 @@ from pmlib.contract.config import ReportParams, read_report_params
 from pmlib.contract.loading import CouncilData, load_data
 from pmlib.contract.params_folder import params_files, published_dates, report_params
 from pmlib.contract.periods import Period
+from pmlib.engine.changes import empty_changes, what_changed
 from pmlib.engine.commentary import commentary_as_at
 from pmlib.engine.status import STATUSES, judge
 from pmlib.engine.year_view import has_year_view, year_view_data, year_view_heading
 from pmlib.errors import ConfigError
 from pmlib.views import tables
+from pmlib.views.changes import changes_heading, changes_table
 from pmlib.views.charts import Chart, measure_chart, status_chart
 from pmlib.views.disclosure import public_view
 from pmlib.views.narrative import headline, measure_finding, movement, plan_sentence, short_headline, status_counts
 from pmlib.views.prose import Prose, literal_markdown
+from pmlib.views.year_end import year_end_section
 from pmlib.vocabulary import Frequency
 
 if TYPE_CHECKING:  # for annotations only (plan() and appendices() import their classes when called)
@@ -42,7 +45,8 @@ class QuarterReport:
 
     ``history`` holds every quarter up to this one as the figures stood at
     this report's ``data_as_at``, so a measure's chart never shows a figure
-    the report itself would not.
+    the report itself would not. ``previous_params`` are the params of the
+    report for the quarter before, if there is one: what ``changes`` compares with.
     """
 
     params: ReportParams
@@ -52,6 +56,7 @@ class QuarterReport:
     history: pd.DataFrame
     year_ago: pd.DataFrame | None = None
     year_view: pd.DataFrame | None = None
+    previous_params: ReportParams | None = None
 
     @property
     def quarter(self) -> Period:
@@ -89,6 +94,19 @@ class QuarterReport:
         if measure_id is not None:
             keep &= notes["measure_id"] == measure_id
         return commentary_as_at(notes[keep], self.params.data_as_at)
+
+    @property
+    def changes(self) -> pd.DataFrame:
+        """What changed since the previous report (``pmlib.engine.changes``), as this audience may see it; empty without one.
+
+        Worked out when asked for (a tenth of a second on the demo), since
+        only the overview and the open data show it, not a plan's notebook.
+        """
+        previous = self.previous_params
+        if previous is None:
+            return empty_changes()
+        public_only = self.params.audience != "internal"
+        return what_changed(self.data, self.quarter, self.params.data_as_at, previous.quarter, previous.data_as_at, public_only=public_only)
 
     def plan_rows(self, plan_id: str) -> pd.DataFrame:
         """The judged rows of one delivery plan."""
@@ -185,9 +203,17 @@ class QuarterReport:
         """Status counts this quarter, last quarter and a year ago."""
         return tables.comparison_table(self)
 
+    def changes_heading(self) -> Prose:
+        """The heading of the list of changes, naming the previous report's quarter."""
+        return changes_heading(self)
+
     def changes_table(self) -> tables.Table | Prose:
-        """Measures whose status changed since the previous quarter."""
-        return tables.status_changes_table(self)
+        """What changed since the previous report: new and dropped measures, targets, status moves and revised figures."""
+        return changes_table(self)
+
+    def year_end_section(self) -> tuple[Prose] | tuple[Prose, tables.Table]:
+        """Where the year is heading: how many measures are forecast or projected to miss their year-end target, and which."""
+        return year_end_section(self)
 
     def year_view_section(self) -> tuple[Prose, tables.Table] | tuple[()]:
         """At Q2 and Q4, the year's view by plan (heading and status counts); nothing in other quarters."""
@@ -277,10 +303,11 @@ def quarter_report(
     judged = history[history["quarter"] == q.code].reset_index(drop=True)
     files = params_files(params_dir)
     previous = _as_published(data, params_dir, q.previous(), params.data_as_at, audience) if q.previous() in files else None
+    previous_params = read_report_params(files[q.previous()]) if q.previous() in files else None
     year_ago = None
     if q.same_period_last_year() >= _first_quarter(data, q):
         year_ago = _as_published(data, params_dir, q.same_period_last_year(), params.data_as_at, audience)
     year_view = None
     if has_year_view(q):
         year_view = public_view(judge(year_view_data(data), [q], params.data_as_at, published), audience).reset_index(drop=True)
-    return QuarterReport(params, data, judged, previous, history, year_ago, year_view)
+    return QuarterReport(params, data, judged, previous, history, year_ago, year_view, previous_params)

@@ -27,7 +27,6 @@ from pmlib.views.labels import STATUS_LABELS, action_label, status_label, trend_
 from pmlib.views.narrative import status_counts
 from pmlib.views.prose import Prose
 from pmlib.views.sparklines import Sparkline, sparkline
-from pmlib.vocabulary import Status
 
 
 @dataclass(frozen=True)
@@ -150,7 +149,8 @@ def _finish(html: str, table_id: str, columns: dict[str, int], cell_html: dict[s
     return html
 
 
-def _id(report, what: str) -> str:
+def table_id(report, what: str) -> str:
+    """A table's fixed id from its quarter and what it shows, the same on every run."""
     return f"table-{report.quarter.slug}-{what}".lower()
 
 
@@ -185,7 +185,7 @@ def counts_table(report, counts: pd.DataFrame, what: str, title: str) -> Table:
     for k in keys:
         frame[STATUS_LABELS[k].text] = counts[k].astype(int)
     frame["Total"] = counts[keys].sum(axis=1).astype(int)
-    return make_table(frame, _id(report, what), title)
+    return make_table(frame, table_id(report, what), title)
 
 
 def status_counts_table(report) -> Table:
@@ -221,10 +221,21 @@ def sparklines(report, rows: pd.DataFrame, quarters: int = 8) -> list[Sparkline]
 
 
 def dashboard_table(report, rows: pd.DataFrame, what: str, title: str) -> Table:
-    """The plan dashboard: the core measures table with each figure's quality and a sparkline of its recent figures."""
+    """The plan dashboard: the core measures table with each figure's quality, its year end and a sparkline of recent figures.
+
+    The year end (Q1 to Q3) is a figure, a status and a kind in a narrow
+    column, so each part starts a line of its own; a Q4 report judges the
+    outturn itself and has no such column.
+    """
+    from pmlib.views.year_end import YEAR_END_COLUMN, year_end_cells
+
     lines = sparklines(report, rows)
-    extra = {"Quality": quality_words(rows), "Recent figures": [line.blocks() for line in lines]}
-    return measures_table(report, rows, what, title, extra, {"Recent figures": [line.svg() for line in lines]})
+    extra = {"Quality": quality_words(rows)}
+    cell_html = {"Recent figures": [line.svg() for line in lines]}
+    if report.quarter.number != 4:
+        extra[YEAR_END_COLUMN], cell_html[YEAR_END_COLUMN] = year_end_cells(rows, report.data.measures)
+    extra["Recent figures"] = [line.blocks() for line in lines]
+    return measures_table(report, rows, what, title, extra, cell_html)
 
 
 def measures_table(report, rows: pd.DataFrame, what: str, title: str, extra=None, cell_html=None) -> Table:
@@ -243,7 +254,7 @@ def measures_table(report, rows: pd.DataFrame, what: str, title: str, extra=None
             **(extra or {}),
         }
     )
-    return make_table(frame, _id(report, what), title, {"Status": [status_label(s).tint for s in rows["status"]]}, cell_html)
+    return make_table(frame, table_id(report, what), title, {"Status": [status_label(s).tint for s in rows["status"]]}, cell_html)
 
 
 def exceptions_table(report) -> Table | Prose:
@@ -263,7 +274,7 @@ def exceptions_table(report) -> Table | Prose:
             "Commentary": ["Given" if isinstance(c, str) and c.strip() else "Commentary missing" for c in rows["commentary"]],
         }
     )
-    return make_table(frame, _id(report, "exceptions"), f"Measures needing intervention, {report.quarter.code}")
+    return make_table(frame, table_id(report, "exceptions"), f"Measures needing intervention, {report.quarter.code}")
 
 
 def comparison_table(report) -> Table:
@@ -279,31 +290,7 @@ def comparison_table(report) -> Table:
         counts = status_counts(judged)
         frame[code] = [counts[k] for k in STATUS_LABELS]
     tints = {"Status": [label.tint for label in STATUS_LABELS.values()]}
-    return make_table(frame, _id(report, "comparison"), "Measures by status: this quarter, last quarter and a year ago", tints)
-
-
-def status_changes_table(report) -> Table | Prose:
-    """Measures whose status changed since the previous quarter, worst news first."""
-    if report.previous is None:
-        return Prose("There is no published report for the previous quarter to compare with.")
-    both = report.judged.merge(report.previous[["measure_id", "status"]], on="measure_id", suffixes=("", "_before"))
-    changed = both[both["status"] != both["status_before"]]
-    before = report.quarter.previous().code
-    if changed.empty:
-        return Prose(f"No measure changed status since {before}.")
-    severity = (Status.INTERVENTION, Status.BELOW_TARGET, Status.NO_DATA, Status.MONITORING, Status.ON_TARGET)
-    order = {s.word: i for i, s in enumerate(severity)}
-    changed = changed.assign(rank=changed["status"].map(order)).sort_values(["rank", "measure_id"], kind="stable")
-    measures = report.data.measures
-    frame = pd.DataFrame(
-        {
-            "Measure": [measures.loc[m, "name"] for m in changed["measure_id"]],
-            before: [status_label(s).text for s in changed["status_before"]],
-            report.quarter.code: [status_label(s).text for s in changed["status"]],
-        }
-    )
-    tints = {report.quarter.code: [status_label(s).tint for s in changed["status"]]}
-    return make_table(frame, _id(report, "status-changes"), f"Measures whose status changed since {before}", tints)
+    return make_table(frame, table_id(report, "comparison"), "Measures by status: this quarter, last quarter and a year ago", tints)
 
 
 def year_view_table(report, view: pd.DataFrame, what: str, title: str) -> Table:
@@ -341,7 +328,7 @@ def actions_table(report, plan_id: str) -> Table | Prose:
         }
     )
     tints = {"Status": [action_label(s).tint for s in progress["status"]]}
-    return make_table(frame, _id(report, f"{plan_id}-actions"), f"Action progress, {report.quarter.code}", tints)
+    return make_table(frame, table_id(report, f"{plan_id}-actions"), f"Action progress, {report.quarter.code}", tints)
 
 
 def year_actions_table(report, plan_id: str) -> Table | Prose:
@@ -355,4 +342,4 @@ def year_actions_table(report, plan_id: str) -> Table | Prose:
         frame[q] = [action_label(s).text for s in progress[q]]
     tints = {q: [action_label(s).tint for s in progress[q]] for q in quarters}
     title = f"Action progress through {report.quarter.financial_year.code}"
-    return make_table(frame, _id(report, f"{plan_id}-year-actions"), title, tints)
+    return make_table(frame, table_id(report, f"{plan_id}-year-actions"), title, tints)

@@ -86,6 +86,8 @@ def illustrative(m: Measure) -> list[Obs]:
     for index in P.own_periods(m.frequency):
         z, zd = rng.standard_normal(2)  # always drawn, so a gap or override does not shift later noise
         code = P.code(m.frequency, index)
+        if m.start and code < m.start:  # codes of one frequency sort in time order
+            continue
         season = m.season[(index - 3) % 12] if m.season and m.frequency == "monthly" else 1.0
         num = den = value = None
         if code in m.explicit:
@@ -168,21 +170,39 @@ def value_of(r: Obs, m: Measure) -> float:
     return r.value
 
 
+TARGET_COLUMNS = ["measure_id", "year", "period", "target", "intervention", "agreed_on", "reason"]
+FORECAST_COLUMNS = ["measure_id", "period", "forecast", "reported_on", "note"]
+
+
 def target_rows(m: Measure) -> list[list[str]]:
-    """targets.csv rows: the year's row, then any phased rows in period order."""
+    """targets.csv rows: the year's row and any later revisions of it (``agreed_on``, ``reason``), then phased rows in period order."""
     out = []
     years = sorted(set(m.targets) | set(m.phased))
     for year in years:
         if year in m.targets:
             t, i = m.targets[year]
-            out.append([m.id, year, "", fmt(t, m.dp), fmt(i, m.dp)])
+            out.append([m.id, year, "", fmt(t, m.dp), fmt(i, m.dp), m.targets_agreed.get(year, ""), ""])
+        for y, agreed_on, t, i, reason in m.target_revisions:
+            if y == year:
+                out.append([m.id, year, "", fmt(t, m.dp), fmt(i, m.dp), agreed_on, reason])
         for period, (t, i) in m.phased.get(year, {}).items():
-            out.append([m.id, year, period, fmt(t, m.dp), fmt(i, m.dp)])
+            out.append([m.id, year, period, fmt(t, m.dp), fmt(i, m.dp), "", ""])
     return out
 
 
+def forecast_rows(m: Measure) -> list[list[str]]:
+    """forecasts.csv rows for one measure, by the quarter each was made in, then ``reported_on``."""
+    rows = sorted(m.forecasts, key=lambda f: (P.quarter_index(f[0]), f[1]))
+    return [[m.id, period, fmt(value, m.dp), reported_on, note] for period, reported_on, value, note in rows]
+
+
 def baseline(m: Measure, rows: list[Obs]) -> tuple[str, str]:
-    """Baseline period (a 2019/20 period of the measure's frequency unless set) and its latest figure, at display decimals."""
+    """Baseline period (a 2019/20 period of the measure's frequency unless set) and its latest figure, at display decimals.
+
+    A measure introduced later (``start``) has no baseline yet: both cells blank.
+    """
+    if m.start and not m.baseline_period:
+        return "", ""
     period = m.baseline_period or {"monthly": "2020-03", "quarterly": "2019/20 Q4", "annual": "2019/20"}[m.frequency]
     mine = sorted((r for r in rows if r.period == period), key=lambda r: r.reported_on)
     return period, fmt(_round(value_of(mine[-1], m), m.dp), m.dp)

@@ -73,9 +73,14 @@ class Measure:
     quality: dict = field(default_factory=dict)  # period code -> (quality, note)
     omit: tuple = ()  # period codes deliberately missing
     revisions: tuple = ()  # (period code, reported_on, note, delta value or (d_num, d_den))
+    start: str | None = None  # first period with figures, for a measure introduced later (none before it)
     # --- targets: {"2020/21": (target, intervention)}; phased: {"2020/21": {"Q1": (t, i)}} ------
     targets: dict = field(default_factory=dict)
     phased: dict = field(default_factory=dict)
+    targets_agreed: dict = field(default_factory=dict)  # year -> agreed_on of the year's row, where given
+    target_revisions: tuple = ()  # (year, agreed_on, target, intervention, reason): a later row for the year
+    # --- the service's own year-end forecasts: (quarter made in, reported_on, forecast, note) ------
+    forecasts: tuple = ()
 
     @property
     def dp(self) -> int:
@@ -125,14 +130,20 @@ MEASURES: list[Measure] = [
             quality={"2021-09": ("provisional", "Provisional: September tonnages not yet "
             "reconciled with the materials recovery facility.")},
             revisions=(("2021-06", "2021-08-20", "Revised: late returns from the materials recovery facility.", (160, 45)),),
-            targets={"2020/21": (50, 44), "2021/22": (50, 46)}),
+            targets={"2020/21": (50, 44), "2021/22": (50, 46)},
+            forecasts=(("2020/21 Q3", "2021-01-18", 47.9, "Garden waste tonnage was low in the autumn and the recycling centres "
+                        "take booked visits only; January to March is always the weakest quarter for recycling."),
+                       ("2021/22 Q1", "2021-07-19", 51.0, "Garden waste subscriptions are 8% up on last year; the winter months "
+                        "will bring the year-to-date rate down from its summer peak."))),
     Measure("SE02", SE, "Residual household waste per household",
             "Kilograms of household waste not reused, recycled or composted, per household, year to date.",
             "number", "lower", "quarterly", "sum", "Whitespace", "Waste and Cleansing", "environment", "12", ytd=True, decimals=1,
             path=(121, 118, 117, 122, 133, 127, 122, 121, 122, 119),
             quality={"2020/21 Q1": ("estimated", "Estimated: weighbridge software outage in May "
             "2020; tonnage estimated from round sheets.")},
-            targets={"2020/21": (480, 505), "2021/22": (485, 510)}),
+            targets={"2020/21": (480, 505), "2021/22": (485, 510)},
+            forecasts=(("2020/21 Q3", "2021-01-19", 498.0, "Food waste collections reach 12,000 more flats from January, which "
+                        "should bring residual waste back inside the intervention level by March, though not to target."),)),
     Measure("SE03", SE, "Fly-tipping incidents reported",
             "Number of fly-tipping incidents reported to or found by the council in the period.",
             "number", "lower", "monthly", "sum", "Whitespace", "Waste and Cleansing", "environment", "11;12",
@@ -159,7 +170,11 @@ MEASURES: list[Measure] = [
             "number", "higher", "quarterly", "sum", "Asset register", "Parks and Open Spaces", "environment", "13;15", ytd=True,
             path=(250, 180, 2600, 3500, 210, 230, 2300, 3400, 240, 190), noise=0.02,
             phased={"2020/21": {"Q1": (200, 150), "Q2": (400, 300), "Q3": (2500, 2000), "Q4": (6000, 5000)},
-                    "2021/22": {"Q1": (200, 150), "Q2": (400, 300), "Q3": (2600, 2100), "Q4": (6500, 5400)}}),
+                    "2021/22": {"Q1": (200, 150), "Q2": (400, 300), "Q3": (2600, 2100), "Q4": (6500, 5400)}},
+            forecasts=(("2020/21 Q2", "2020-10-16", 6100, "Planting runs from November to March: 5,700 trees are ordered for "
+                        "the winter, 2,000 of them for the new community woodland at Canford Heath."),
+                       ("2021/22 Q1", "2021-07-14", 6600, "Almost all planting is between November and March; 6,400 trees are "
+                        "ordered for the winter, with volunteer planting days booked from December."))),
     # ---------------------------------------------------------------- Dynamic Places
     Measure("DP01", DP, "",
             "Net additions to the dwelling stock (new builds, conversions and changes of use, less demolitions) per 1,000 "
@@ -197,7 +212,17 @@ MEASURES: list[Measure] = [
             phased={"2020/21": {"Q1": (4200000, 3800000), "Q2": (9600000, 8600000),
                                 "Q3": (12400000, 11200000), "Q4": (16000000, 14400000)},
                     "2021/22": {"Q1": (3000000, 2600000), "Q2": (8200000, 7200000),
-                                "Q3": (10600000, 9400000), "Q4": (14000000, 12500000)}}),
+                                "Q3": (10600000, 9400000), "Q4": (14000000, 12500000)}},
+            forecasts=(("2020/21 Q2", "2020-10-09", 12900000, "Assumes income for October to March at its pre-pandemic level."),
+                       ("2020/21 Q2", "2020-10-21", 11600000, "Revised down: with the local COVID alert levels from 14 October and "
+                        "continued home working, town centre and commuter parking is assumed at three quarters of normal for the "
+                        "rest of the year."),
+                       ("2020/21 Q3", "2021-01-15", 11200000, "The third national lockdown from 6 January closes non-essential "
+                        "shops; car parks are expected to stay almost empty until March."),
+                       ("2021/22 Q1", "2021-07-16", 14800000, "A busy staycation summer is expected on the seafront; commuter "
+                        "parking is assumed to stay about 30% below its pre-pandemic level all year."),
+                       ("2021/22 Q2", "2021-10-15", 15400000, "A record summer: income to September is £2.4 million above profile. "
+                        "October to March is assumed at 90% of its pre-pandemic level."))),
     Measure("DP06", DP, "Town centre footfall",
             "Average weekly footfall across Bournemouth, Christchurch and Poole "
             "town centre counters, as an index (same month of 2019 = 100).",
@@ -207,7 +232,9 @@ MEASURES: list[Measure] = [
             "Number of new affordable homes completed (social rent, affordable rent and shared ownership), year to date.",
             "number", "higher", "quarterly", "sum", "Housing delivery tracker", "Housing Delivery", "place", "1;11", ytd=True,
             path=(55, 70, 60, 85, 66, 44, 55, 93, 70, 60), noise=0,
-            targets={"2020/21": (250, 180), "2021/22": (260, 190)}),
+            targets={"2020/21": (250, 180), "2021/22": (260, 190)},
+            forecasts=(("2020/21 Q3", "2021-01-15", 255, "Two large schemes in Poole and Christchurch (86 homes between them) "
+                        "and several small sites are due to complete by the end of March."),)),
     # ---------------------------------------------------------------- Connected Communities
     Measure("CC01", CC, "Anti-social behaviour incidents reported",
             "Number of anti-social behaviour incidents reported to the council's community safety team.",
@@ -310,7 +337,9 @@ MEASURES: list[Measure] = [
             "aged 65 and over, year to date (ASCOF 2A).",
             "rate_per_100k", "lower", "quarterly", "sum", "Mosaic", "Adult Social Care", "adult-social-care", "3", ytd=True,
             path=(140, 142, 138, 150, 110, 130, 140, 145, 141, 148), noise=0.01,
-            targets={"2020/21": (560, 620), "2021/22": (540, 600)}),
+            targets={"2020/21": (560, 620), "2021/22": (540, 600)},
+            forecasts=(("2021/22 Q2", "2021-11-05", 610.0, "Sent after the half-year report's data were fixed: the placement "
+                        "panel's review of September found more people waiting for a care home place than expected."),)),
     Measure("FL05", FL, "Safeguarding enquiries where risk was reduced or removed",
             "Concluded section 42 safeguarding enquiries where a risk was identified "
             "and was reduced or removed, as a percentage of those enquiries.",
@@ -338,13 +367,25 @@ MEASURES: list[Measure] = [
             "Council tax collected to date as a percentage of the year's net collectable debit.",
             "percent", "higher", "monthly", "last", "Civica Revenues", "Revenues and Benefits", "corporate", "16", ytd=True,
             path=_ct_path((97.4, 96.5, 97.3)), noise=0,
-            phased={"2020/21": _ct_phased(97.5, 95.5, 2020), "2021/22": _ct_phased(97.0, 95.0, 2021)}),
+            phased={"2020/21": _ct_phased(97.5, 95.5, 2020), "2021/22": _ct_phased(97.0, 95.0, 2021)},
+            forecasts=(("2020/21 Q3", "2021-01-20", 96.4, "Recovery action restarted in the autumn, but the January lockdown "
+                        "means fewer court hearings for arrears before the year end."),
+                       ("2021/22 Q2", "2021-10-20", 96.6, "Collection is on profile, but the end of the furlough scheme on "
+                        "30 September and of the £20 Universal Credit uplift is expected to push more households into arrears "
+                        "this winter."))),
     Measure("MC02", MC, "Time to process new Housing Benefit and Council Tax Reduction claims",
             "Average number of calendar days from receipt to decision for new Housing Benefit and Council Tax Reduction claims.",
             "days", "lower", "monthly", "mean", "Civica Revenues", "Revenues and Benefits", "corporate", "1;16",
             path=(19, 18, 20, 21, 24, 22.5, 19, 18, 17, 18), noise=0.02,
             revisions=(("2020-09", "2020-11-18", "Revised: late-processed September claims added.", 1.4),),
-            targets={"2020/21": (20, 25), "2021/22": (19, 24)}),
+            targets={"2020/21": (20, 25), "2021/22": (19, 24)}, targets_agreed={"2021/22": "2021-02-10"},
+            target_revisions=(("2021/22", "2021-09-08", 18, 22, "Revised by Cabinet on 8 September 2021 after the Department for "
+                               "Work and Pensions' new speed of processing benchmark: the top quarter of councils now decide new "
+                               "claims in 18 days or fewer."),),
+            forecasts=(("2021/22 Q1", "2021-07-16", 18.5, "January to March is the busiest quarter for new claims, and more "
+                        "are expected when the furlough scheme ends."),
+                       ("2021/22 Q2", "2021-10-18", 18.5, "Unchanged: claims are rising since furlough ended, and January to "
+                        "March is the busiest quarter."))),
     Measure("MC03", MC, "Calls answered by the customer contact centre",
             "Calls to the council's main contact centre numbers answered, as a percentage of calls offered.",
             "percent", "higher", "monthly", "ratio", "Genesys", "Customer Services", "corporate", "16",
@@ -372,19 +413,36 @@ MEASURES: list[Measure] = [
             "Budget savings delivered, year to date, in pounds, against the savings built into the year's budget.",
             "gbp", "higher", "quarterly", "sum", "Oracle Fusion", "Finance", "corporate", "16", ytd=True, decimals=0,
             path=(3500000, 4200000, 4000000, 5100000, 3600000, 4600000, 4900000, 4600000, 3200000, 3100000), noise=0,
-            targets={"2020/21": (17000000, 14000000), "2021/22": (12000000, 10000000)}),
+            targets={"2020/21": (17000000, 14000000), "2021/22": (12000000, 10000000)},
+            forecasts=(("2020/21 Q2", "2020-10-20", 17300000, "The senior management restructure and the office closures "
+                        "(£2.4 million between them) deliver their savings in the second half of the year."),
+                       ("2021/22 Q2", "2021-10-19", 11200000, "£0.8 million of adult social care savings slip to 2022/23 because "
+                        "the new care model now starts in April 2022; all other savings are on track."))),
     Measure("MC08", MC, "Staff engagement index",
             "Overall engagement score from the annual staff survey, on a 0-100 scale.",
             "score", "higher", "annual", "mean", "Staff survey (Snap Surveys)", "Human Resources", "corporate", "8", decimals=0,
             explicit={"2019/20": 64, "2020/21": 68},
-            targets={"2019/20": (63, 58), "2020/21": (66, 60), "2021/22": (68, 62)}),
+            targets={"2019/20": (63, 58), "2020/21": (66, 60), "2021/22": (68, 62)},
+            forecasts=(("2020/21 Q2", "2020-10-16", 67, "From the September pulse survey of 1,200 staff; the full staff survey "
+                        "runs in February."),
+                       ("2021/22 Q2", "2021-10-15", 66, "The September pulse survey shows engagement two points down on the "
+                        "2020/21 survey as staff return to the offices."))),
     Measure("MC09", MC, "Critical ICT security vulnerabilities outstanding",
             "Number of critical-severity vulnerabilities on council systems unpatched beyond 14 days, at the end of the month.",
             "number", "lower", "monthly", "last", "Microsoft Defender for Endpoint", "IT and Programmes", "corporate", "9;16",
             public=False, path=(34, 28, 22, 18, 9, 8, 7, 6, 6, 31), noise=0.05,
             targets=both(10, 25)),
+    Measure("MC10", MC, "Customer contacts completed online",
+            "Requests for service, applications and payments completed through the council's website and My BCP account, "
+            "as a percentage of all such contacts by web, phone and face to face. New in 2021/22 with the Digital Strategy.",
+            "percent", "higher", "monthly", "ratio", "Granicus (My BCP)", "Customer Services", "corporate", "16",
+            start="2021-04", path=(None,) * 8 + (57.0, 61.5), den=52000, noise=0.01,
+            targets={"2021/22": (60, 50)}),
 ]
 # fmt: on
+
+LATE_FORECAST = ("FL04", "2021/22 Q2")
+"""The one forecast supplied after its quarter's returns_due, and after that report's data_as_at: the report must not use it."""
 
 # Publication schedule of the real annual figures: fy -> [(reported_on, quality, note)].
 # 2019/20 and 2020/21 figures must be visible to the reports that expect them

@@ -44,6 +44,11 @@ def quarter_slug(q: int) -> str:
     return quarter_code(q).replace("/", "-").replace(" ", "-")
 
 
+def quarter_index(code: str) -> int:
+    """``YYYY/YY Qn`` -> quarter index (the inverse of ``quarter_code``)."""
+    return int(code[:4]) * 4 + int(code[-1]) - 1
+
+
 def code(frequency: str, index: int) -> str:
     """Period code of a measure's own period."""
     return {"monthly": month_code, "quarterly": quarter_code, "annual": fy_code}[frequency](index)

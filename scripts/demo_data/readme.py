@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from demo_data import periods as P
-from demo_data.generate import plain
-from demo_data.measures import REAL_SCHEDULE, Measure
+from demo_data.generate import plain, round_half_away
+from demo_data.measures import LATE_FORECAST, REAL_SCHEDULE, Measure
 from demo_data.real import RealSeries
-from demo_data.status import Judged
-from demo_data.text import EARLIER_COMMENTARY, LATE_COMMENTARY, MISSING_COMMENTARY
+from demo_data.status import Calculator, Judged, Outlook
+from demo_data.text import EARLIER_COMMENTARY, LATE_COMMENTARY, MISSING_COMMENTARY, show
 
 OGL = "Contains public sector information licensed under the Open Government Licence v3.0."
 SOURCES = {
@@ -29,7 +29,8 @@ HEAD = """\
 # Demo data: Bournemouth, Christchurch and Poole Council
 
 This folder is the demo council's data, laid out exactly as the data contract
-(`data-contract.md`, v1) describes. **Do not edit it by hand**: it is written by
+(`data-contract.md`, v2) describes, with its optional v2 files and columns
+(forecasts, dated target revisions, dated commentary). **Do not edit it by hand**: it is written by
 `scripts/make_demo_data.py` (tables in `scripts/demo_data/`), and
 `tests/test_demo_data.py` checks that the files here are byte-identical to what
 the script writes. Change the tables and run
@@ -51,14 +52,15 @@ performance and must not be quoted as such.
 | `council.yml` | BCP Council, `status_method: intervention`, `tolerance_pct: 5`, `contact_url` (for the accessibility statement) |
 | `plans.csv` | the six delivery plans of the Corporate Strategy |
 | `measures.csv` | {n_measures} measures of success ({n_real} real, {n_ill} illustrative) |
-| `targets.csv` | targets and intervention levels, 2020/21 and revised 2021/22 (2019/20 where a report needs it) |
+| `targets.csv` | targets and intervention levels for 2020/21, 2021/22 (2019/20 where needed); `agreed_on`, `reason` of in-year revisions |
+| `forecasts.csv` | services' year-end forecasts made in 2020/21 Q2-Q3 and 2021/22 Q1-Q2, each dated (`reported_on`), with a note |
 | `observations/*.csv` | figures, one file per source or service: {files} |
 | `commentary.csv` | officers' commentary and corrective actions, each dated (`reported_on`) as it came in with the quarter's returns |
 | `actions.csv`, `action_updates.csv` | delivery plan actions and their quarterly updates |
 
 Figures cover 2019/20 (the baseline year) to 2021/22 Q2: monthly figures to
 2021-09, quarterly to 2021/22 Q2, annual to 2020/21 (the latest year published
-by the last report's `data_as_at`). The six reports are 2020/21 Q1 to 2021/22 Q2,
+by the last report's `data_as_at`); `MC10`, new in 2021/22, from 2021-04. The six reports are 2020/21 Q1 to 2021/22 Q2,
 each with `data_as_at` the last day of the month after the quarter ends and
 `returns_due` (the deadline for service units' returns) the Friday a week
 before it.
@@ -123,6 +125,14 @@ CONVENTIONS = """\
 - `baseline_period` is a 2019/20 period of the measure's own frequency (March 2020
   for monthly measures, 2019/20 Q4 for quarterly ones); `baseline_value` is that
   period's own figure (not year to date), latest revision, at the measure's decimals.
+  A measure introduced later (`MC10`) has no baseline yet: both cells are blank.
+- A target row without `agreed_on` applies to every report. Where a target was
+  revised during the year, the original row carries the date it was agreed (the
+  Cabinet meeting of 10 February 2021 for 2021/22) and the revision its own date and
+  `reason`, so no report has to choose between an undated and a dated row.
+- A forecast is written at the measure's decimals, in its unit (pounds for `gbp`,
+  a rate for `rate_per_100k`), and each comes in with its quarter's return, on or
+  before `returns_due`, except the one late case below.
 - Illustrative figures in units other than `number` and `gbp` are written with one
   more decimal than is displayed, as a system extract would give them.
 - Blank `quality` means `validated`.
@@ -171,7 +181,180 @@ def _real_figures(measures: list[Measure], series: dict[tuple[str, str], RealSer
     return "\n".join(lines)
 
 
-def _designed(measures: list[Measure], judged: dict[tuple[str, int], Judged]) -> str:
+STATUS_WORDS = {
+    "on_target": "on target",
+    "below_target": "below target",
+    "intervention": "intervention",
+    "monitoring": "monitoring",
+    "no_data": "no data",
+}
+
+# Forecast cases the README states in words: (measure, report quarter, the quarter's status, what the report
+# shows, its status at year end, why it is there). Checked against the calculator, so the text cannot drift.
+FORECAST_CASES = [
+    ("MC07", "2021/22 Q2", "on_target", "forecast", "below_target", "on target now, heading for a miss"),
+    ("MC01", "2021/22 Q2", "on_target", "forecast", "below_target", "on target now, heading for a miss (a percent measure)"),
+    (
+        "MC08",
+        "2021/22 Q2",
+        "on_target",
+        "forecast",
+        "below_target",
+        "on target now (2020/21 survey), heading for a miss in 2021/22 (an annual measure)",
+    ),
+    ("MC07", "2020/21 Q2", "below_target", "forecast", "on_target", "below target now, forecast to meet it"),
+    ("DP07", "2020/21 Q3", "below_target", "forecast", "on_target", "below target now, forecast to meet it"),
+    ("SE02", "2020/21 Q3", "intervention", "forecast", "below_target", "intervention now, forecast back inside the intervention level"),
+    (
+        "DP05",
+        "2020/21 Q2",
+        "intervention",
+        "forecast",
+        "intervention",
+        "the forecast revised within the quarter: the later `reported_on` wins",
+    ),
+    (
+        "FL04",
+        "2021/22 Q2",
+        "below_target",
+        "projection",
+        "below_target",
+        "the service's forecast came after `data_as_at`, so the report shows the projection instead",
+    ),
+    ("MC02", "2021/22 Q1", "on_target", "forecast", "on_target", "judged against the target as agreed at `data_as_at` (19 days)"),
+    (
+        "MC02",
+        "2021/22 Q2",
+        "below_target",
+        "forecast",
+        "below_target",
+        "the same forecast, now judged against the revised target (18 days)",
+    ),
+    (
+        "DP05",
+        "2021/22 Q2",
+        "on_target",
+        "forecast",
+        "on_target",
+        "seasonal income: the forecast differs from a projection at the current rate",
+    ),
+    (
+        "SE07",
+        "2020/21 Q1",
+        "on_target",
+        "projection",
+        "intervention",
+        "no forecast yet: the projection of a seasonal measure misleads, which is why a service gives its own",
+    ),
+]
+
+
+def _check(ok: bool, message: str) -> None:
+    if not ok:
+        raise SystemExit(f"data/README.md would be wrong: {message}; change the tables or the README text")
+
+
+def _forecasts(measures: list[Measure], judged: dict[tuple[str, int], Judged], outlooks: dict[tuple[str, int], Outlook]) -> list[str]:
+    by_id = {m.id: m for m in measures}
+    lines = [
+        "- **Forecasts** (`forecasts.csv`): the services' own forecasts of the figure the year's Q4 report will judge, "
+        "shown in Q1-Q3 reports (the latest forecast of the year up to the report quarter, newest `reported_on`, "
+        "supplied by `data_as_at`) and judged against the year-end target as agreed at `data_as_at`. Every row, "
+        "and the reports that show it:",
+        "",
+        "  | measure_id | made in | reported_on | forecast | shown in (forecast's status; the quarter's own status) |",
+        "  | --- | --- | --- | ---: | --- |",
+    ]
+    for m in measures:
+        for period, reported_on, value, _note in sorted(m.forecasts, key=lambda f: (P.quarter_index(f[0]), f[1])):
+            shown = [
+                f"{P.quarter_code(rq)} ({STATUS_WORDS[o.status]}; {STATUS_WORDS[judged[mid, rq].status]})"
+                for (mid, rq), o in outlooks.items()
+                if mid == m.id and o.kind == "forecast" and (o.made_in, o.reported_on) == (period, reported_on)
+            ]
+            if not shown:
+                as_at = P.data_as_at(P.quarter_index(period))
+                later = [f[1] for f in m.forecasts if f[0] == period and f[1] > reported_on]
+                if reported_on > as_at.isoformat():
+                    shown = [f"none: supplied after that report's `data_as_at` ({as_at})"]
+                else:
+                    shown = [f"none: replaced by the same quarter's forecast of {min(later)}"]
+            lines.append(f"  | `{m.id}` | {period} | {reported_on} | {show(m, value)} | {', '.join(shown)} |")
+    lines += ["", "  Designed cases among them:"]
+    for mid, quarter, now, kind, year_end, why in FORECAST_CASES:
+        m, rq = by_id[mid], P.quarter_index(quarter)
+        j, o = judged[mid, rq], outlooks.get((mid, rq))
+        _check(j.status == now, f"{mid} {quarter} is {j.status}, not {now}")
+        _check(o is not None and (o.kind, o.status) == (kind, year_end), f"{mid} {quarter} shows {o}, not a {kind} {year_end}")
+        projection = ""
+        if kind == "forecast" and m.ytd and m.aggregation == "sum":
+            eq = Calculator.expected(m, rq)
+            pv = round_half_away(j.value * 12 / ((eq % 4 + 1) * 3), m.dp)
+            ps = Calculator.status(m, pv, o.target, o.intervention)
+            projection = f"; a projection at the current rate would give {show(m, pv)} ({STATUS_WORDS[ps]})"
+        lines.append(
+            f"  - `{mid}` {quarter}: {why}. Now {show(m, j.value)} ({STATUS_WORDS[now]}); {kind} {show(m, o.value)} "
+            f"against a year-end target of {show(m, o.target)} ({STATUS_WORDS[year_end]}){projection}."
+        )
+    late = next(f for f in by_id[LATE_FORECAST[0]].forecasts if f[0] == LATE_FORECAST[1])
+    lines.append(
+        f"  - The late forecast, `{LATE_FORECAST[0]}` {LATE_FORECAST[1]} ({show(by_id[LATE_FORECAST[0]], late[2])}, "
+        f"supplied {late[1]}), would be an intervention at year end; a report using it would be wrong."
+    )
+    projected = sorted({mid for (mid, _rq), o in outlooks.items() if o.kind == "projection"}, key=list(by_id).index)
+    lines.append(
+        "  - Projections at the current rate (year to date x 12 / months elapsed, labelled as projections) stand in "
+        "where a `ytd` `sum` measure has no forecast: " + ", ".join(f"`{x}`" for x in projected) + "."
+    )
+    return lines
+
+
+def _revisions_and_new(measures: list[Measure], judged: dict[tuple[str, int], Judged]) -> list[str]:
+    lines = []
+    for m in measures:
+        for year, agreed_on, t, i, reason in m.target_revisions:
+            old_t, old_i = m.targets[year]
+            fy = int(year[:4])
+            before = [rq for rq in P.REPORT_QUARTERS if rq // 4 == fy and P.data_as_at(rq).isoformat() < agreed_on]
+            after = [rq for rq in P.REPORT_QUARTERS if rq // 4 == fy and P.data_as_at(rq).isoformat() >= agreed_on]
+            shown = "; ".join(
+                f"the {P.quarter_code(rq)} report (`data_as_at` {P.data_as_at(rq)}) "
+                f"{'keeps' if rq in before else 'shows'} the target of {show(m, judged[m.id, rq].target)} "
+                f"(figure {show(m, judged[m.id, rq].value)}, {STATUS_WORDS[judged[m.id, rq].status]})"
+                for rq in before + after
+            )
+            for rq in before:
+                _check(judged[m.id, rq].target == old_t, f"{m.id} {P.quarter_code(rq)} should keep the old target")
+            for rq in after:
+                _check(judged[m.id, rq].target == t, f"{m.id} {P.quarter_code(rq)} should show the revised target")
+            lines.append(
+                f"- **Target revised during the year**: `{m.id}` {year}, target {show(m, old_t)} and intervention level "
+                f"{show(m, old_i)} (agreed {m.targets_agreed.get(year, 'at the start of the year')}), revised to "
+                f'{show(m, t)} and {show(m, i)}, `agreed_on` {agreed_on}, with the `reason` "{reason}" Both rows '
+                f"are in `targets.csv`. {shown[0].upper()}{shown[1:]}. The revision, not the figure, moves the status; "
+                "the Q2 report's 'what changed' list gives the old and new target and the reason."
+            )
+    for m in measures:
+        if not m.start:
+            continue
+        first = next(rq for rq in P.REPORT_QUARTERS if judged[m.id, rq].status != "no_data")
+        _check(all(judged[m.id, rq].status == "no_data" for rq in P.REPORT_QUARTERS if rq < first), f"{m.id} before {first}")
+        seen = ", ".join(
+            f"{P.quarter_code(rq)} {show(m, judged[m.id, rq].value)} ({STATUS_WORDS[judged[m.id, rq].status]})"
+            for rq in P.REPORT_QUARTERS
+            if rq >= first
+        )
+        years = ", ".join(sorted(m.targets))
+        lines.append(
+            f"- **New measure**: `{m.id}` ({m.name}, owner {m.owner}) is introduced in {P.fy_code(first // 4)}: "
+            f"its figures start in {m.start}, it has targets for {years} only and no baseline yet. The "
+            f"{P.quarter_code(first)} report is the first to report it (the 'what changed' list shows it as reported "
+            f"for the first time): {seen}. Earlier reports have no figure for it (`no_data` in the counts above)."
+        )
+    return lines
+
+
+def _designed(measures: list[Measure], judged: dict[tuple[str, int], Judged], outlooks: dict[tuple[str, int], Outlook]) -> str:
     by_status: dict[str, list[str]] = {}
     for (mid, rq), j in judged.items():
         by_status.setdefault(j.status, []).append(f"`{mid}` {P.quarter_code(rq)}")
@@ -225,10 +408,17 @@ def _designed(measures: list[Measure], judged: dict[tuple[str, int], Judged]) ->
         "- **Action updates** use all six statuses; complete actions stay complete and cancelled ones (`DP-A4`, `MC-A5`) "
         "have no later updates.",
     ]
+    lines += _revisions_and_new(measures, judged)
+    lines += _forecasts(measures, judged, outlooks)
     return "\n".join(lines)
 
 
-def readme(measures: list[Measure], series: dict[tuple[str, str], RealSeries], judged: dict[tuple[str, int], Judged]) -> str:
+def readme(
+    measures: list[Measure],
+    series: dict[tuple[str, str], RealSeries],
+    judged: dict[tuple[str, int], Judged],
+    outlooks: dict[tuple[str, int], Outlook],
+) -> str:
     """The whole README."""
     n_real = sum(1 for m in measures if m.real)
     files = ", ".join(f"`{f}.csv`" for f in sorted({m.file for m in measures}))
@@ -242,7 +432,7 @@ def readme(measures: list[Measure], series: dict[tuple[str, str], RealSeries], j
             _real_figures(measures, series),
             "",
             CONVENTIONS,
-            _designed(measures, judged),
+            _designed(measures, judged, outlooks),
             "",
         ]
     )

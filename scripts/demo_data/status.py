@@ -1,4 +1,4 @@
-"""A small, private implementation of the contract's status rules 1-5.
+"""A small, private implementation of the contract's status rules 1-5, target revisions and forecasts.
 
 It reads the rows exactly as they are written to the CSV files, so what it
 judges is what ``pmlib`` will read. It exists to design the demo data (a
@@ -31,6 +31,21 @@ class Judged:
     status: str
 
 
+@dataclass
+class Outlook:
+    """The year-end forecast or projection a Q1-Q3 report shows for a measure, judged against the year-end target."""
+
+    measure_id: str
+    quarter: int  # the report quarter
+    kind: str  # "forecast" (the service's own) or "projection" (at the current rate)
+    value: float
+    target: float | None
+    intervention: float | None
+    status: str
+    made_in: str = ""  # forecasts only: the row's period and reported_on
+    reported_on: str = ""
+
+
 def _num(cell: str) -> float | None:
     return float(cell) if cell != "" else None
 
@@ -38,14 +53,25 @@ def _num(cell: str) -> float | None:
 class Calculator:
     """Statuses for the demo council from its written rows (intervention method)."""
 
-    def __init__(self, measures: dict[str, Measure], observation_rows: list[list[str]], target_rows: list[list[str]]):
+    def __init__(
+        self,
+        measures: dict[str, Measure],
+        observation_rows: list[list[str]],
+        target_rows: list[list[str]],
+        forecast_rows: list[list[str]] = (),
+    ):
+        """Target rows may stop after ``intervention`` (v1) or go on with ``agreed_on`` and ``reason`` (v2)."""
         self.measures = measures
         self.figures: dict[tuple[str, str], list] = defaultdict(list)
         for mid, period, value, num, den, _quality, _note, reported in observation_rows:
             self.figures[mid, period].append((dt.date.fromisoformat(reported), _num(value), _num(num), _num(den)))
-        self.targets: dict[tuple[str, str], dict[str, tuple]] = defaultdict(dict)
-        for mid, year, period, target, intervention in target_rows:
-            self.targets[mid, year][period] = (float(target), _num(intervention))
+        self.targets: dict[tuple[str, str], list[tuple]] = defaultdict(list)
+        for mid, year, period, target, intervention, *rest in target_rows:
+            agreed = dt.date.fromisoformat(rest[0]) if rest and rest[0] else None
+            self.targets[mid, year].append((period, agreed, float(target), _num(intervention)))
+        self.forecasts: dict[str, list[tuple]] = defaultdict(list)
+        for mid, period, forecast, reported, _note in forecast_rows:
+            self.forecasts[mid].append((P.quarter_index(period), dt.date.fromisoformat(reported), float(forecast), period))
 
     def figure(self, mid: str, period: str, as_at: dt.date):
         """The newest row for a period supplied on or before ``as_at`` (rule: a quarter shows what it showed)."""
@@ -85,12 +111,20 @@ class Calculator:
             v = rows[-1][1]
         return round_half_away(v, m.dp)
 
-    def levels(self, m: Measure, eq: int) -> tuple[float | None, float | None]:
-        """Rules 3-4: phased row for the expected period, else the year's row (evenly phased for ytd sums)."""
+    def agreed(self, m: Measure, fy: int, as_at: dt.date) -> dict[str, tuple]:
+        """A year's target rows as agreed at ``as_at``, by period: rows agreed on or before it, or undated; the newest wins.
+
+        An undated row counts as older than any dated one; between undated rows the later in the file wins.
+        """
+        rows = [r for r in self.targets.get((m.id, P.fy_code(fy)), []) if r[1] is None or r[1] <= as_at]
+        return {period: (t, i) for period, _agreed, t, i in sorted(rows, key=lambda r: r[1] or dt.date.min)}
+
+    def levels(self, m: Measure, eq: int, as_at: dt.date) -> tuple[float | None, float | None]:
+        """Rules 3-4: phased row for the expected period, else the year's row (evenly phased for ytd sums), as agreed at ``as_at``."""
         if m.polarity == "none":
             return None, None
         fy = eq if m.frequency == "annual" else eq // 4
-        rows = self.targets.get((m.id, P.fy_code(fy)), {})
+        rows = self.agreed(m, fy, as_at)
         if m.frequency != "annual":
             last = 3 * eq + 5
             for period in (f"Q{eq % 4 + 1}", P.month_code(last)):  # a quarter row wins over a month row
@@ -106,33 +140,77 @@ class Calculator:
             i = None if i is None else round_half_away(i * share, m.dp)
         return t, i
 
+    @staticmethod
+    def status(m: Measure, v: float | None, t: float | None, i: float | None) -> str:
+        """Rule 5 for a value and its levels."""
+        if v is None:
+            return "no_data"
+        if t is None:
+            return "monitoring"
+        if (v >= t) if m.polarity == "higher" else (v <= t):
+            return "on_target"
+        if i is not None and ((v <= i) if m.polarity == "higher" else (v >= i)):
+            return "intervention"
+        return "below_target"
+
     def judge(self, m: Measure, rq: int) -> Judged:
         """Rule 5 for one measure and report quarter."""
         eq = self.expected(m, rq)
         period = P.fy_code(eq) if m.frequency == "annual" else P.quarter_code(eq)
-        v = self.value(m, self.covered(m, eq), P.data_as_at(rq))
-        t, i = self.levels(m, eq)
+        as_at = P.data_as_at(rq)
+        v = self.value(m, self.covered(m, eq), as_at)
+        t, i = self.levels(m, eq, as_at)
+        return Judged(m.id, rq, period, v, t, i, self.status(m, v, t, i))
+
+    def outlook(self, m: Measure, rq: int) -> Outlook | None:
+        """Forecasts (v2): the service's forecast of the figure the year's Q4 report will judge, else a projection.
+
+        Q1-Q3 only. The forecast made in the latest quarter of the report's
+        year up to the report quarter, newest ``reported_on`` first, counting
+        only rows supplied by ``data_as_at``; without one, a ytd ``sum``
+        measure is projected at the current rate (value x 12 / months
+        elapsed). Both are judged against the Q4 target as agreed at
+        ``data_as_at``.
+        """
+        if rq % 4 == 3:
+            return None
+        as_at = P.data_as_at(rq)
+        fy = rq // 4
+        q4 = self.expected(m, fy * 4 + 3)
+        t, i = self.levels(m, q4, as_at)
+        usable = [f for f in self.forecasts.get(m.id, []) if f[0] // 4 == fy and f[0] <= rq and f[1] <= as_at]
+        if usable:
+            _q, reported, value, period = max(usable, key=lambda f: (f[0], f[1]))
+            value = round_half_away(value, m.dp)
+            return Outlook(m.id, rq, "forecast", value, t, i, self.status(m, value, t, i), period, reported.isoformat())
+        if not (m.ytd and m.aggregation == "sum" and m.frequency != "annual"):
+            return None
+        eq = self.expected(m, rq)
+        v = self.value(m, self.covered(m, eq), as_at)
         if v is None:
-            status = "no_data"
-        elif t is None:
-            status = "monitoring"
-        elif (v >= t) if m.polarity == "higher" else (v <= t):
-            status = "on_target"
-        elif i is not None and ((v <= i) if m.polarity == "higher" else (v >= i)):
-            status = "intervention"
-        else:
-            status = "below_target"
-        return Judged(m.id, rq, period, v, t, i, status)
+            return None
+        value = round_half_away(v * 12 / ((eq % 4 + 1) * 3), m.dp)
+        return Outlook(m.id, rq, "projection", value, t, i, self.status(m, value, t, i))
 
     def all(self) -> dict[tuple[str, int], Judged]:
         """Every measure in every report quarter."""
         return {(mid, rq): self.judge(m, rq) for mid, m in self.measures.items() for rq in P.REPORT_QUARTERS}
 
+    def outlooks(self) -> dict[tuple[str, int], Outlook]:
+        """Every forecast or projection a report shows."""
+        out = {}
+        for mid, m in self.measures.items():
+            for rq in P.REPORT_QUARTERS:
+                o = self.outlook(m, rq)
+                if o is not None:
+                    out[mid, rq] = o
+        return out
+
 
 SHORT = {"on_target": "O", "below_target": "B", "intervention": "I", "monitoring": "m", "no_data": "-"}
 
 
-def summary(judged: dict[tuple[str, int], Judged], measures: dict[str, Measure]) -> str:
+def summary(judged: dict[tuple[str, int], Judged], measures: dict[str, Measure], outlooks: dict | None = None) -> str:
     """A table of statuses per quarter (counts, then measure by measure) to tune the data against."""
     names = list(SHORT)
     lines = ["quarter      " + " ".join(f"{n:>12}" for n in names) + "   on/with-target"]
@@ -151,4 +229,16 @@ def summary(judged: dict[tuple[str, int], Judged], measures: dict[str, Measure])
             cells.append(f"{SHORT[j.status]} {v:>10}")
         lines.append(f"{mid:7} " + " ".join(f"{c:>12}" for c in cells))
     lines.append("(O on_target, B below_target, I intervention, m monitoring, - no_data)")
+    if outlooks:
+        lines.append("")
+        lines.append("year-end forecast (F) or projection (P), and its status, in each Q1-Q3 report")
+        lines.append("measure " + " ".join(P.quarter_code(rq)[2:] for rq in P.REPORT_QUARTERS))
+        for mid in measures:
+            if not any(k[0] == mid for k in outlooks):
+                continue
+            cells = []
+            for rq in P.REPORT_QUARTERS:
+                o = outlooks.get((mid, rq))
+                cells.append("" if o is None else f"{o.kind[0].upper()}{SHORT[o.status]} {o.value:.{measures[mid].dp}f}")
+            lines.append(f"{mid:7} " + " ".join(f"{c:>12}" for c in cells))
     return "\n".join(lines)

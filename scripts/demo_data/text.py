@@ -197,6 +197,16 @@ COMMENTARY = {
         "whose needs grew during the pandemic reach the point where home care is no longer enough.",
         "Review every proposed admission at the weekly placement panel and expand the reablement service.",
         "Head of Adult Social Care Operations"),
+    ("MC02", "2021/22 Q2", "below_target"): (
+        "New claims took {v} on average to decide, against a target of {t}. Cabinet lowered the target from 19 days in "
+        "September to match the best quarter of councils; performance is unchanged, but it now falls short.",
+        "Automate the evidence requests for new claims and add two assessors from January for the winter peak.",
+        "Head of Revenues and Benefits"),
+    ("MC10", "2021/22 Q1", "below_target"): (
+        "This measure is new in 2021/22. In its first quarter {v} of contacts were completed online, against a target of {t}. "
+        "Council tax and parking permit forms moved to the My BCP account in May; missed bin reports follow in August.",
+        "Move missed bin and bulky waste requests online and promote the My BCP account with every council tax bill.",
+        "Head of Customer Services"),
     ("SE06", "2020/21 Q4", "below_target"): (
         "{v} public charge points at the end of March, one short of the target of {t}; one site was delayed by a grid connection.",
         "", ""),
