@@ -311,6 +311,18 @@ def test_a_bracket_after_a_line_break_or_emphasis_is_text(tmp_path):
     assert "72.0% (forecast) a(b)" in text
 
 
+def test_a_table_whose_words_are_wider_than_the_page_is_set_smaller_and_hyphenated(tmp_path):
+    """Eleven columns of long words (a plan dashboard) would run into each other: this table alone is smaller, words may break."""
+    frame = pd.DataFrame({f"Intervention {i}": ["unacceptable collections"] for i in range(11)})
+    code = html_table_to_typst(make_table(frame, "table-wide", "Wide", {}).html, "test")
+    assert code.startswith("#[\n#show table: set text(size: 0.90em, hyphenate: true)\n#figure(") and code.endswith("\n]")
+    assert re.search(r"columns: \(([\d.]+fr, ){10}[\d.]+fr\)", code)
+    narrow = html_table_to_typst(make_table(frame.iloc[:, :3], "table-narrow", "Narrow", {}).html, "test")
+    assert narrow.startswith("#figure(") and "hyphenate" not in narrow
+    text = " ".join(pdf_pages(compile_with_template(tmp_path, code, council="[C]", title="[T]", quarter="[Q]"), "-raw")[2].split())
+    assert "Wide" in text and "\u00ad" in text  # a soft hyphen: a long word broken inside its own cell
+
+
 def test_html_that_is_not_a_drawable_table_is_refused_with_its_place():
     with pytest.raises(TableConversionError, match="overview.ipynb cell x: HTML output without a <table>"):
         html_table_to_typst("<div>hello</div>", "overview.ipynb cell x")

@@ -34,6 +34,8 @@ _RGB = re.compile(r"rgba?\(\s*(\d{1,3})\s*,\s*(\d{1,3})\s*,\s*(\d{1,3})\s*(?:,\s
 # column holds, and the length beyond which a column of sentences gets no larger share.
 TEXT_EM, CHAR_EM, PAD_EM, LONG_MIN_EM = 56, 0.55, 1.0, 12
 SHORT, WIDE = 24, 60
+MIN_SCALE = 0.9
+"""The smallest a too-wide table's text is set, relative to the pack's table text (8.5 pt): about 7.7 pt."""
 _LABEL = re.compile(r"[A-Za-z][\w.:-]*")
 
 
@@ -177,7 +179,8 @@ def html_table_to_typst(html: str, where: str = "the table") -> str:
     body = [[_cell(c, where) for c in row] for row in body_rows]
     head = [[_cell(c, where, header=True) for c in row] for row in head_rows]
     aligns = _column_aligns(body, head, columns)
-    lines = [f"columns: {_array(_column_widths(body, head, columns))},", f"align: {_array(aligns)},"]
+    widths, scale = _column_widths(body, head, columns)
+    lines = [f"columns: {_array(widths)},", f"align: {_array(aligns)},"]
     if head:
         cells = _code_rows(head, aligns)
         lines += ["table.header(", "  repeat: true,", *[f"  {row}," for row in cells], "),"]
@@ -189,7 +192,10 @@ def html_table_to_typst(html: str, where: str = "the table") -> str:
     figure = ["#figure(", "  kind: table,"] + ([f"  caption: [{caption}],"] if caption else []) + ["  table("]
     figure += [f"    {line}" for line in lines] + ["  ),", ")"]
     label = _label(table)
-    return "\n".join(figure) + (f" <{label}>" if label else "")
+    code = "\n".join(figure) + (f" <{label}>" if label else "")
+    if scale < 1:  # only this table: smaller, and long words broken at hyphens rather than run into the next cell
+        return f"#[\n#show table: set text(size: {scale:.2f}em, hyphenate: true)\n{code}\n]"
+    return code
 
 
 def _array(items: list[str]) -> str:
@@ -213,26 +219,38 @@ def _code_rows(rows: list[list[_Cell]], aligns: list[str]) -> list[str]:
     return out
 
 
-def _column_widths(body: list[list[_Cell]], head: list[list[_Cell]], columns: int) -> list[str]:
-    """Columns of sentences share what short columns leave, when that is enough; otherwise Typst sizes every column.
+def _column_widths(body: list[list[_Cell]], head: list[list[_Cell]], columns: int) -> tuple[list[str], float]:
+    """Each column's width, and the size of the table's text (1: the pack's own).
 
-    Typst's ``auto`` columns never overlap, but when a table is too wide they
-    squeeze every long column to the same width, leaving a column of measure
-    names one or two words wide next to a column of updates. Sharing the
-    space in proportion to the text reads better, but only when the short
-    columns (figures, dates, statuses) still fit on one line, which is
-    estimated from their text at about half an em a character.
+    Columns of sentences share what short columns leave, when that is enough;
+    otherwise Typst sizes every column. Typst's ``auto`` columns never
+    overlap, but when a table is too wide they squeeze every long column to
+    the same width, leaving a column of measure names one or two words wide
+    next to a column of updates. Sharing the space in proportion to the text
+    reads better, but only when the short columns (figures, dates, statuses)
+    still fit on one line, which is estimated from their text at about half
+    an em a character. A table whose longest words alone are wider than the
+    page (a dashboard of eleven columns) would have words running into the
+    next cell: its text is set smaller, down to ``MIN_SCALE``, its words may
+    break at hyphens, and each column gets its longest word (as far as the
+    page allows) plus a share of the rest by its text.
     """
     longest, words = [0] * columns, [1] * columns
     for row in [*head, *body]:
         if len(row) == columns:
             longest = [max(n, cell.length) for n, cell in zip(longest, row, strict=True)]
             words = [max(w, cell.word) for w, cell in zip(words, row, strict=True)]
+    least = [w * CHAR_EM + PAD_EM for w in words]
+    if sum(least) > TEXT_EM:
+        scale = max(MIN_SCALE, TEXT_EM / sum(least))
+        spare = max(0.0, TEXT_EM / scale - sum(least))
+        share = [min(n, WIDE) for n in longest]
+        return [f"{m + spare * k / sum(share):.1f}fr" for m, k in zip(least, share, strict=True)], scale
     long = [n > SHORT for n in longest]
     short_em = sum(n * CHAR_EM + PAD_EM for n, is_long in zip(longest, long, strict=True) if not is_long)
     if not any(long) or short_em + LONG_MIN_EM * sum(long) > TEXT_EM:
-        return ["auto"] * columns
-    return [f"{max(w, min(n, WIDE))}fr" if is_long else "auto" for n, w, is_long in zip(longest, words, long, strict=True)]
+        return ["auto"] * columns, 1.0
+    return [f"{max(w, min(n, WIDE))}fr" if is_long else "auto" for n, w, is_long in zip(longest, words, long, strict=True)], 1.0
 
 
 def _column_aligns(body: list[list[_Cell]], head: list[list[_Cell]], columns: int) -> list[str]:
