@@ -305,6 +305,43 @@ def build(
 
 
 @main.command()
+@_folder_option("data", "data", "The council's data folder.")
+@_folder_option("params", "params", "The folder of report params files.")
+@_folder_option("notebooks", "notebooks", "The folder of notebook templates.")
+@_folder_option("reports", "reports", "Where each quarter's executed notebooks go.")
+@click.option("--out", "out_dir", default=SITE, show_default=True, type=click.Path(path_type=Path), help="The website folder served.")
+@click.option("--port", type=click.IntRange(min=0, max=65535), default=4848, show_default=True, help="The port (0: any free one).")
+@click.option(
+    "--renderer", type=click.Choice(["auto", "builtin", "quarto"]), default="builtin", show_default=True, help="auto: Quarto if on PATH."
+)
+def preview(data_dir: Path, params_dir: Path, notebooks_dir: Path, reports_dir: Path, out_dir: Path, port: int, renderer: str) -> None:
+    """Serve the latest quarter's site on 127.0.0.1, rebuild it when data, params, notebooks or Quarto files change, reload the page.
+
+    The address is printed on the first line. A data error is shown on the
+    page and here, as FILE:ROW: COLUMN: message, and the last good site is
+    still served. Ctrl-C stops it.
+    """
+    from pmlib.contract.params_folder import select_quarters
+    from pmlib.rendering.building import build as build_site
+    from pmlib.rendering.preview import serve
+
+    project = Project.from_options(data=data_dir, params=params_dir, notebooks=notebooks_dir, reports=reports_dir)
+
+    def rebuild() -> list[Problem]:
+        try:
+            quarters = select_quarters(params_dir)
+            build_site(quarters, project.with_out(out_dir), renderer=renderer, progress=False, echo=click.echo)
+        except PmlibError as error:
+            problems = list(error.problems) or [Problem("pm preview", None, None, str(error))]
+            _print_problems(problems)
+            return problems
+        return []
+
+    quarto_files = [Path(name) for name in ("_quarto.yml", "_quarto-website.yml", "_quarto-pack.yml", "_extensions")]
+    serve(out_dir, port, [data_dir, params_dir, notebooks_dir, *(f for f in quarto_files if f.exists())], rebuild, click.echo)
+
+
+@main.command()
 @_folder_option("data", "data", "The council's data folder.", from_quarto=True)
 @_folder_option("params", "params", "The folder of report params files.", from_quarto=True)
 @_folder_option("reports", "reports", "The executed notebooks.", from_quarto=True)

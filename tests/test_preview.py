@@ -1,0 +1,68 @@
+"""``pm preview`` on a copy of the demo, as an analyst uses it: edit commentary and see the page change; break the data and
+see the problem on the page and in the terminal while the last good site is still served; Ctrl-C stops it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+from site_build import ROOT
+
+pytestmark = pytest.mark.e2e
+
+PAGE = "reports/2021-22-Q2/plan-fulfilled-lives.html"
+OLD, NEW = "Admissions to care homes are above profile at", "Care home admissions are above profile at"
+
+
+def _get(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - a local http address the test started
+        return response.read().decode("utf-8")
+
+
+def _until(predicate, what: str, seconds: float = 240):
+    """Poll ``predicate`` until it is true; fail naming ``what`` if it never is (a guard against hanging, not a timing test)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.5)
+    pytest.fail(f"pm preview never got to: {what}")
+
+
+def test_preview_rebuilds_on_an_edit_and_keeps_the_last_good_site_on_a_data_error(tmp_path):
+    for name in ("data", "params", "notebooks", "reports", "_quarto.yml", "_quarto-website.yml", "_quarto-pack.yml", "_extensions"):
+        source = ROOT / name
+        (shutil.copytree if source.is_dir() else shutil.copy2)(source, tmp_path / name)
+    command = [sys.executable, "-m", "pmlib.cli", "preview", "--port", "0"]
+    process = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        first = process.stdout.readline().strip()
+        assert first.startswith("http://127.0.0.1:") and first.endswith("/"), first
+        state = lambda: json.loads(_get(first + "__pm_preview/state"))  # noqa: E731
+        _until(lambda: state()["build"] == 1, "the first build")
+        page = _get(first + PAGE)
+        assert OLD in page and "/__pm_preview/state" in page
+        assert "/__pm_preview/" not in (tmp_path / "_site" / PAGE).read_text(encoding="utf-8"), "the reload script is only served"
+
+        commentary = tmp_path / "data" / "commentary.csv"
+        commentary.write_text(commentary.read_text(encoding="utf-8").replace(OLD, NEW), encoding="utf-8")
+        _until(lambda: state()["build"] == 2, "a rebuild after the commentary changed")
+        assert NEW in _get(first + PAGE)
+
+        measures = tmp_path / "data" / "measures.csv"
+        measures.write_text(measures.read_text(encoding="utf-8").replace(",percent,", ",percentx,", 1), encoding="utf-8")
+        problems = _until(lambda: state()["problems"], "the data error")
+        assert problems[0].startswith("data/measures.csv:") and ": unit: 'percentx' is not allowed" in problems[0]
+        assert state()["build"] == 2 and NEW in _get(first + PAGE), "the last good site is still served"
+    finally:
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=60)
+    assert process.returncode == 0, output
+    assert problems[0] in output and output.rstrip().endswith("Preview stopped.")
