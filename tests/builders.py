@@ -29,6 +29,17 @@ MEASURE = {
 COUNCIL = "name: Test Council\nshort_name: Test\nstatus_method: {method}\ntolerance_pct: {tolerance}\n"
 
 
+# A year of quarterly reports (slug, code, meeting, data_as_at) and when each quarter's figures were supplied, by quarter number.
+PARAMS = "quarter: {q}\nmeeting_date: {meet}\ndata_as_at: {asat}\n"
+QUARTERS = [
+    ("2020-21-Q1", "2020/21 Q1", "2020-09-09", "2020-07-31"),
+    ("2020-21-Q2", "2020/21 Q2", "2020-11-11", "2020-10-31"),
+    ("2020-21-Q3", "2020/21 Q3", "2021-02-10", "2021-01-31"),
+    ("2020-21-Q4", "2020/21 Q4", "2021-06-09", "2021-04-30"),
+]
+REPORTED = {1: "2020-07-10", 2: "2020-10-10", 3: "2021-01-10", 4: "2021-04-10"}
+
+
 def write_csv(path: Path, rows: list[dict], columns: list[str] | None = None) -> Path:
     """Write rows as a UTF-8 CSV with the given (or the first row's) columns."""
     path.parent.mkdir(parents=True, exist_ok=True)

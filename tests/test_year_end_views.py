@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
-from builders import make_data, write_csv
+from builders import PARAMS, QUARTERS, REPORTED, make_data, write_csv
 
 from pmlib import quarter_report
 from pmlib.rendering.pages import measure_page
@@ -19,14 +19,6 @@ from pmlib.views.prose import Prose
 from pmlib.views.year_end import year_end_line
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
-PARAMS = "quarter: {q}\nmeeting_date: {meet}\ndata_as_at: {asat}\n"
-QUARTERS = [
-    ("2020-21-Q1", "2020/21 Q1", "2020-09-09", "2020-07-31"),
-    ("2020-21-Q2", "2020/21 Q2", "2020-11-11", "2020-10-31"),
-    ("2020-21-Q3", "2020/21 Q3", "2021-02-10", "2021-01-31"),
-    ("2020-21-Q4", "2020/21 Q4", "2021-06-09", "2021-04-30"),
-]
-REPORTED = {1: "2020-07-10", 2: "2020-10-10", 3: "2021-01-10", 4: "2021-04-10"}
 YTD_SUM = {"unit": "number", "aggregation": "sum", "ytd": "true"}
 
 

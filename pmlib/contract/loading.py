@@ -153,20 +153,28 @@ def _check_measures(c: Collector, measures: pd.DataFrame, plans: pd.DataFrame) -
     return measures.drop_duplicates("measure_id").set_index("measure_id", drop=False)
 
 
+def _measure_and_quarter(c: Collector, table: pd.DataFrame, measures: pd.DataFrame, what: str, quarter_is: str = "") -> pd.Series:
+    """Flag rows naming a measure measures.csv lacks, or a period that is not a quarter; return each row's quarter index."""
+    if "measures.csv" not in c.broken:
+        c.flag(
+            table,
+            ~table["measure_id"].isin(measures.index) & table["measure_id"].notna(),
+            "measure_id",
+            lambda r: f"'{r.measure_id}' is not a measure_id in measures.csv; correct the id or remove {what}",
+        )
+    quarter = period_indexes(table["period"].fillna(""), "quarterly")
+    c.flag(
+        table,
+        quarter.isna() & table["period"].notna(),
+        "period",
+        lambda r: f"'{r.period}' is not a quarter code{quarter_is}; write it as {example_code('quarterly')}",
+    )
+    return quarter
+
+
 def _check_commentary(c: Collector, commentary: pd.DataFrame, measures: pd.DataFrame) -> pd.DataFrame:
     flag = lambda mask, col, msg, sev="error": c.flag(commentary, mask, col, msg, sev)  # noqa: E731
-    if "measures.csv" not in c.broken:
-        flag(
-            ~commentary["measure_id"].isin(measures.index) & commentary["measure_id"].notna(),
-            "measure_id",
-            lambda r: f"'{r.measure_id}' is not a measure_id in measures.csv; correct the id or remove the commentary",
-        )
-    quarter = period_indexes(commentary["period"].fillna(""), "quarterly")
-    flag(
-        quarter.isna() & commentary["period"].notna(),
-        "period",
-        lambda r: f"'{r.period}' is not a quarter code; write it as {example_code('quarterly')}",
-    )
+    _measure_and_quarter(c, commentary, measures, "the commentary")
     # Undated rows apply to every report, so two of them for one quarter clash whatever the dates of the others.
     undated = commentary["reported_on"].isna() & ~c.invalid(commentary, "reported_on")
     flag_duplicates(c, commentary[undated], ["measure_id", "period"], "period", "commentary for this measure and quarter")
@@ -229,19 +237,7 @@ def _check_forecasts(c: Collector, forecasts: pd.DataFrame, measures: pd.DataFra
     An absent file gives the same typed columns as a present one, so the
     engine and a v1 folder's tables do not depend on whether the file exists.
     """
-    flag = lambda mask, col, msg: c.flag(forecasts, mask, col, msg)  # noqa: E731
-    if "measures.csv" not in c.broken:
-        flag(
-            ~forecasts["measure_id"].isin(measures.index) & forecasts["measure_id"].notna(),
-            "measure_id",
-            lambda r: f"'{r.measure_id}' is not a measure_id in measures.csv; correct the id or remove the forecast",
-        )
-    quarter = period_indexes(forecasts["period"].fillna(""), "quarterly")
-    flag(
-        quarter.isna() & forecasts["period"].notna(),
-        "period",
-        lambda r: f"'{r.period}' is not a quarter code (the quarter the forecast was made in); write it as {example_code('quarterly')}",
-    )
+    quarter = _measure_and_quarter(c, forecasts, measures, "the forecast", " (the quarter the forecast was made in)")
     flag_duplicates(
         c,
         forecasts,

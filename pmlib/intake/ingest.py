@@ -26,18 +26,16 @@ import pandas as pd
 
 from pmlib.contract.loading import CouncilData, check_data
 from pmlib.contract.tables import ROW_COLUMN, TABLES, read_table
-from pmlib.engine.commentary import commentary_as_at
 from pmlib.engine.figures import figures_as_at
 from pmlib.errors import IntakeError, Problem, sort_problems
 from pmlib.intake.return_commentary import (
     COMMENTARY_CSV_COLUMNS,
     append_commentary,
     commentary_given,
-    commentary_problems,
-    same_text,
+    commentary_versions,
     shortfall_warnings,
 )
-from pmlib.intake.return_forecasts import append_forecasts, forecast_problems, forecasts_given
+from pmlib.intake.return_forecasts import append_forecasts, forecast_versions, forecasts_given
 from pmlib.intake.returns import owner_slug
 from pmlib.intake.workbooks import WorkbookReader
 
@@ -221,20 +219,6 @@ def _scratch_check(
     return mapped, data
 
 
-def _said_before(said: pd.DataFrame, held: pd.DataFrame) -> pd.Series:
-    """Whether each new commentary row repeats the newest text held for its measure and quarter: reading a return twice adds nothing."""
-    out = pd.Series(False, index=said.index)
-    if not len(said) or not len(held):
-        return out
-    newest = commentary_as_at(held, None).set_index(["measure_id", "period"])
-    keys = pd.MultiIndex.from_frame(said[["measure_id", "period"]])
-    known = keys.isin(newest.index)
-    if known.any():
-        matched = newest.loc[keys[known]].reset_index(drop=True)
-        out[known] = same_text(said[known].reset_index(drop=True), matched).to_numpy()
-    return out
-
-
 def _number_text(value: float) -> str:
     return "" if np.isnan(value) else np.format_float_positional(value, trim="-")
 
@@ -322,8 +306,8 @@ def ingest(
         problems += _repeats(rows)
         clashes, exact = _same_day(rows, data.observations)
         problems += clashes
-    said_problems, said_unchanged = commentary_problems(said, data.commentary)
-    forecast_clashes, forecasts_unchanged = forecast_problems(forecasts, data.forecasts)
+    said_problems, said_unchanged = commentary_versions(said, data.commentary)
+    forecast_clashes, forecasts_unchanged = forecast_versions(forecasts, data.forecasts)
     problems += said_problems + forecast_clashes
     if any(p.severity == "error" for p in problems):
         raise IntakeError(sort_problems(problems))
@@ -335,8 +319,7 @@ def ingest(
     if known.any():
         unchanged[known] |= _same_figure(rows[known].reset_index(drop=True), held.loc[keys[known]].reset_index(drop=True))
     new = rows[~unchanged].reset_index(drop=True)
-    said_unchanged |= _said_before(said, data.commentary)
-    new_said = said[~said_unchanged.to_numpy(bool)].reset_index(drop=True)
+    new_said = said[~said_unchanged].reset_index(drop=True)
     new_forecasts = forecasts[~forecasts_unchanged].reset_index(drop=True)
     judged_data = data
     if len(new) or len(new_said) or len(new_forecasts):

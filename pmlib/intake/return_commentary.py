@@ -11,14 +11,12 @@ uses the newest at its ``data_as_at``, as for figures.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-import os
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from pmlib.contract.loading import CouncilData
@@ -27,6 +25,7 @@ from pmlib.engine.commentary import commentary_as_at
 from pmlib.engine.status import judge
 from pmlib.errors import Problem
 from pmlib.intake.returns import COMMENTARY_COLUMNS, COMMENTARY_LETTERS, COMMENTARY_SHEET, FIRST_ROW, HEADER_ROW, TEXT_LIMIT
+from pmlib.intake.versions import append_csv, dated_versions
 from pmlib.views.formats import format_value
 from pmlib.vocabulary import Status
 
@@ -160,43 +159,10 @@ def read_commentary_sheet(reader: WorkbookReader, wb, supplied: dt.date) -> pd.D
     return pd.DataFrame(rows)
 
 
-def same_text(rows: pd.DataFrame, held: pd.DataFrame) -> pd.Series:
-    """Whether each new row says exactly what the held row it is matched with says (commentary, action, owner, due)."""
-    same = pd.Series(True, index=rows.index)
-    for key in TEXT_COLUMNS:
-        same &= rows[key].fillna("").astype(str).str.strip().to_numpy() == held[key].fillna("").astype(str).str.strip().to_numpy()
-    due = lambda f: f["action_due"].dt.strftime("%Y-%m-%d").fillna("").to_numpy()  # noqa: E731
-    return same & (due(rows) == due(held))
-
-
 def _cells(r) -> list[str]:
     text = lambda v: v if isinstance(v, str) else ""  # noqa: E731
     day = lambda v: "" if pd.isna(v) else f"{v:%Y-%m-%d}"  # noqa: E731
     return [r["measure_id"], r["period"], *(text(r[k]) for k in TEXT_COLUMNS), day(r["action_due"]), day(r["reported_on"])]
-
-
-def append_csv(path: Path, columns: tuple[str, ...], rows: list[dict[str, str]]) -> None:
-    """Append rows (cells as text) to a data CSV in its own column order, replacing the file in one step.
-
-    A file missing one of ``columns`` (a version 1 file) gains it, blank for
-    the rows already there: for ``reported_on`` that keeps their meaning (a
-    row without a date applies to every report) while the new rows are dated.
-    """
-    if path.is_file():
-        records = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
-    else:
-        records = [list(columns)]
-    header = records[0]
-    added = [c for c in columns if c not in header]
-    if added:
-        records = [header + added] + [r + [""] * len(added) if r else r for r in records[1:]]
-        header = records[0]
-    records += [[row.get(c, "") for c in header] for row in rows]
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(records)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(out.getvalue(), encoding="utf-8")
-    os.replace(tmp, path)
 
 
 def append_commentary(path: Path, rows: pd.DataFrame) -> None:
@@ -212,41 +178,16 @@ def commentary_given(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[said].reset_index(drop=True)
 
 
-def commentary_problems(rows: pd.DataFrame, held: pd.DataFrame) -> tuple[list[Problem], pd.Series]:
-    """Rows repeated among the files read, or dated the same day as a different held text; and which rows say nothing new.
-
-    ``held`` is the data folder's commentary with ``reported_on``; the
-    contract keeps one text per measure, quarter and day, so a change needs a
-    later Supplied on.
-    """
-    problems: list[Problem] = []
-    if not len(rows):
-        return problems, pd.Series(False, index=rows.index)
-    keys = ["measure_id", "period", "reported_on"]
-    repeat = rows.duplicated(keys)
-    for _, r in rows[repeat].iterrows():
-        file, row, column = r["_origin"]["measure_id"]
-        problems.append(Problem(file, row, column, f"commentary for {r.measure_id} {r.period} is given twice on the same day; keep one"))
-    dated = held[held["reported_on"].notna()]
-    both = rows.reset_index().merge(dated, on=keys, suffixes=("", "_held"))
-    unchanged = pd.Series(False, index=rows.index)
-    if len(both):
-        held_view = both[[f"{k}_held" for k in (*TEXT_COLUMNS, "action_due")]].set_axis([*TEXT_COLUMNS, "action_due"], axis=1)
-        same = same_text(both, held_view).to_numpy()
-        unchanged[both.loc[same, "index"].to_numpy()] = True
-        for _, r in both[~same].iterrows():
-            file, row, column = r["_origin"]["reported_on"]
-            later = r["reported_on"].date() + dt.timedelta(days=1)
-            problems.append(
-                Problem(
-                    file,
-                    row,
-                    column,
-                    f"commentary for {r.measure_id} {r.period} was already supplied on {r['reported_on']:%Y-%m-%d} and differs from this; "
-                    f"one text per day is kept, so date the new one later: set Supplied on to {later} or later",
-                )
-            )
-    return problems, unchanged
+def commentary_versions(rows: pd.DataFrame, held: pd.DataFrame) -> tuple[list[Problem], np.ndarray]:
+    """Commentary rows that clash with another supplied the same day, and which repeat the newest text held (see ``dated_versions``)."""
+    return dated_versions(
+        rows,
+        held,
+        [*TEXT_COLUMNS, "action_due"],
+        twice="commentary for {measure_id} {period} is given twice on the same day; keep one",
+        differs="commentary for {measure_id} {period} was already supplied on {day} and differs from this; one text per day is kept",
+        repeat_at="measure_id",
+    )
 
 
 def shortfall_warnings(data: CouncilData, asked: pd.DataFrame) -> list[Problem]:
