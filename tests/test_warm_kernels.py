@@ -84,6 +84,26 @@ def test_a_warm_kernel_starts_where_a_plain_one_would(tmp_path):
     assert warm == plain
 
 
+def test_a_warm_kernel_listens_in_a_folder_of_its_own_not_on_tcp_ports(tmp_path):
+    manager = started(WarmProvisioner, tmp_path)
+    folder = manager.provisioner._ipc_dir
+    try:
+        assert manager.transport == "ipc" and manager.ip.startswith(folder)
+        assert manager.get_connection_info()["transport"] == "ipc"
+        printed, reply = run(manager, "print(6 * 7)")
+        assert reply["status"] == "ok" and printed == "42\n"
+    finally:
+        manager.shutdown_kernel(now=True)
+    assert not os.path.exists(folder)
+
+
+def test_a_kernel_whose_ports_were_given_keeps_them(tmp_path):
+    manager = KernelManager(kernel_name="python3", shell_port=1)
+    manager.provisioner = WarmProvisioner(kernel_id="given", kernel_spec=manager.kernel_spec, parent=manager)
+    assert warm_kernels._ports_chosen(manager)
+    assert not warm_kernels._ports_chosen(KernelManager(kernel_name="python3"))
+
+
 def test_a_warm_kernel_is_interrupted_killed_and_reported_like_a_plain_one(tmp_path):
     manager = started(WarmProvisioner, tmp_path)
     try:

@@ -59,6 +59,7 @@ PRELOAD = (
     "pmlib.views.charts",
 )
 _LAUNCHER = ("-m", "ipykernel_launcher")
+_THIS_PYTHON = {"python", f"python{sys.version_info[0]}", "python{}.{}".format(*sys.version_info[:2])}
 ADDRESS = "PMLIB_WARM_KERNELS"
 CHART_DRAWER = "PMLIB_CHART_DRAWER"  # pmlib.views.chart_drawer reads it; run/ does not import views/
 _MESSAGE_LIMIT = 1 << 20
@@ -224,7 +225,33 @@ def _connection() -> _Client | None:
 
 
 class WarmProvisioner(LocalProvisioner):
-    """``LocalProvisioner``, except that this interpreter's ipykernel is forked from the warm server."""
+    """``LocalProvisioner``, except that this interpreter's ipykernel is forked from the warm server.
+
+    Its kernels also talk over files in a folder of their own rather than TCP
+    ports. jupyter_client picks a TCP port by binding port 0 and letting it
+    go, so a kernel started beside other busy processes (nbval's, pm run's,
+    a test's web server) can lose its port before binding it and die before
+    replying; a folder cannot be taken.
+    """
+
+    _ipc_dir: str | None = None
+
+    async def pre_launch(self, **kwargs: Any) -> dict[str, Any]:
+        """Move a kernel that would listen on unchosen local TCP ports to ``ipc``, then prepare it as ``LocalProvisioner`` does."""
+        km = self.parent
+        if km is not None and _forkable(list(self.kernel_spec.argv)) and km.transport == "tcp" and not _ports_chosen(km):
+            self._ipc_dir = tempfile.mkdtemp(prefix="pm-kernel-")
+            km.cache_ports = False
+            km.transport = "ipc"
+            km.ip = os.path.join(self._ipc_dir, "kernel")
+        return await super().pre_launch(**kwargs)
+
+    async def cleanup(self, restart: bool = False) -> None:
+        """Release what ``LocalProvisioner`` holds, and the kernel's folder unless it is restarting."""
+        await super().cleanup(restart=restart)
+        if not restart and self._ipc_dir is not None:
+            shutil.rmtree(self._ipc_dir, ignore_errors=True)
+            self._ipc_dir = None
 
     async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> Any:
         """Fork the kernel if it can be, else start it as ``LocalProvisioner`` does."""
@@ -242,10 +269,17 @@ class WarmProvisioner(LocalProvisioner):
         return self.connection_info
 
 
+def _ports_chosen(km: Any) -> bool:
+    """Whether the kernel's ports were given (a connection file read, or set by hand): then they are kept."""
+    return any(getattr(km, f"{name}_port", 0) for name in ("shell", "iopub", "stdin", "control", "hb"))
+
+
 def _forkable(cmd: list[str]) -> bool:
     """Whether ``cmd`` starts this interpreter's ipykernel."""
     if len(cmd) < 3 or tuple(cmd[1:3]) != _LAUNCHER:
         return False
+    if cmd[0] in _THIS_PYTHON:  # jupyter_client runs a kernelspec's bare "python" as this interpreter
+        return True
     return os.path.realpath(cmd[0]) == os.path.realpath(sys.executable)
 
 
