@@ -300,8 +300,10 @@ def build(
         click.echo(f"Cabinet pack: {pack}")
     from pmlib.views.open_data import OPEN_DATA_FILES
 
-    names = ", ".join(OPEN_DATA_FILES[:-1]) + f" and {OPEN_DATA_FILES[-1]}"
-    click.echo(f"Open data: {out_dir / 'data'}/<quarter>/{names} ({len(result.open_data) // len(OPEN_DATA_FILES)} quarters)")
+    written = [name for name in OPEN_DATA_FILES if any(p.name == name for p in result.open_data)]
+    names = ", ".join(written[:-1]) + f" and {written[-1]}" if len(written) > 1 else "".join(written)
+    quarters = sum(p.name == "datapackage.json" for p in result.open_data)
+    click.echo(f"Open data: {out_dir / 'data'}/<quarter>/{names} ({quarters} quarters)")
 
 
 @main.command()
@@ -455,6 +457,32 @@ def ingest(files: tuple[Path, ...], data_dir: Path, reported_on, dry_run: bool) 
         click.echo(f"Dry run: {data_dir} is unchanged.")
     elif not result.written:
         click.echo(f"Nothing new: {data_dir} is unchanged.")
+
+
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--measure", "measure_id", required=True, help="The measure_id the figures are for.")
+@_folder_option("data", "data", "The council's data folder.")
+@click.option("--source", help="The publication, for the source column.  [default: the file's publisher and indicator]")
+@click.option("--reported-on", type=click.DateTime(["%Y-%m-%d"]), help="The date the figures were published.  [default: today]")
+@click.option("--indicator", help="The indicator to read from a file of several (LAIT's Short Desc, ELS's indicator).")
+@click.option("--calendar-years", is_flag=True, help="LAIT's bare years are calendar years: 2020 is 2020/21 (not 2019/20).")
+@click.option("--dry-run", is_flag=True, help="Check and report, but write nothing.")
+def comparators(file: Path, measure_id: str, data_dir: Path, reported_on, dry_run: bool, **options) -> None:
+    """Read other areas' published figures for one measure from FILE (ONS Explore Local Statistics CSV, DfE LAIT CSV or parquet).
+
+    Only areas in DATA/comparator_groups.csv are kept, never the council's
+    own. New figures are appended to DATA/comparators/ dated by --reported-on;
+    one already held is not added again. If anything is wrong, every problem
+    is printed as FILE:ROW: COLUMN: message and nothing is written.
+    """
+    from pmlib.intake.comparators import import_comparators
+
+    _if_it_fails(f"{data_dir} is unchanged")
+    day = reported_on.date() if reported_on else None
+    result = import_comparators(file, measure_id, data_dir, reported_on=day, dry_run=dry_run, **options)
+    _print_problems(list(result.warnings))
+    click.echo(result.summary(data_dir, dry_run=dry_run))
 
 
 if __name__ == "__main__":  # pragma: no cover

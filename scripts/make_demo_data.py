@@ -20,6 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from demo_data import text  # noqa: E402
+from demo_data.comparators import COMPARATOR_COLUMNS, GROUP_COLUMNS, comparator_files  # noqa: E402
 from demo_data.generate import (  # noqa: E402
     FORECAST_COLUMNS,
     TARGET_COLUMNS,
@@ -30,6 +31,7 @@ from demo_data.generate import (  # noqa: E402
     real,
     target_rows,
 )
+from demo_data.la_codes import check_or_write  # noqa: E402
 from demo_data.measures import LATE_FORECAST, MEASURES, PLANS, Measure  # noqa: E402
 from demo_data.readme import readme  # noqa: E402
 from demo_data.real import read_all  # noqa: E402
@@ -47,6 +49,7 @@ short_name: BCP Council
 status_method: intervention
 tolerance_pct: 5
 contact_url: https://www.bcpcouncil.gov.uk/
+area_code: E06000058
 """
 
 
@@ -126,8 +129,13 @@ def check_forecast_dates(forecasts: list[list[str]], due: dict[str, dt.date]) ->
             raise SystemExit(f"forecast {mid} {period} reported_on {reported_on}: returns_due is {due[period]}")
 
 
-def build(out: Path, quiet: bool = False) -> list[Path]:
-    """Write every file of the data folder into ``out``; return the paths written."""
+def build(out: Path, quiet: bool = False, write_la_codes: bool = False) -> list[Path]:
+    """Write every file of the data folder into ``out``; return the paths written.
+
+    First checks that pmlib's shipped DfE LA number -> ONS code table is what
+    the real data gives (``write_la_codes``: write it again instead).
+    """
+    la_codes = check_or_write(write_la_codes)
     series = read_all()
     complete_real_measures(MEASURES, series)
     by_id = {m.id: m for m in MEASURES}
@@ -165,7 +173,11 @@ def build(out: Path, quiet: bool = False) -> list[Path]:
     )
     write_csv(out / "actions.csv", ["action_id", "plan_id", "title", "lead", "due"], text.action_rows(), written)
     write_csv(out / "action_updates.csv", ["action_id", "period", "status", "update"], text.action_update_rows(), written)
-    write_text(out / "README.md", readme(MEASURES, series, judged, outlooks), written)
+    comparators = comparator_files(MEASURES, {m.id: sorted(series[m.real].values) for m in MEASURES if m.real})
+    write_csv(out / "comparator_groups.csv", GROUP_COLUMNS, comparators.groups, written)
+    for name, rows in comparators.files.items():
+        write_csv(out / "comparators" / name, COMPARATOR_COLUMNS, rows, written)
+    write_text(out / "README.md", readme(MEASURES, series, judged, outlooks, comparators, la_codes), written)
     if not quiet:
         print(summary(judged, by_id, outlooks))
         print(f"\nwrote {len(written)} files to {out}")
@@ -176,8 +188,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=REPO / "data", help="folder to write (default: data/ at the repository root)")
     parser.add_argument("--quiet", action="store_true", help="do not print the status summary")
+    parser.add_argument(
+        "--write-la-codes", action="store_true", help="write pmlib/intake/dfe_la_codes.csv again from the real data (default: check it)"
+    )
     args = parser.parse_args(argv)
-    build(args.out, args.quiet)
+    build(args.out, args.quiet, args.write_la_codes)
     return 0
 
 

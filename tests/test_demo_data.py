@@ -36,11 +36,12 @@ def test_demo_data_is_byte_identical_to_the_script_output(tmp_path):
     assert written, "the script wrote nothing"
     missing = [str(p) for p in written if not (DATA / p).is_file()]
     different = [str(p) for p in written if (DATA / p).is_file() and (DATA / p).read_bytes() != (out / p).read_bytes()]
-    stale = [str(p) for p in _files(DATA / "observations") if Path("observations") / p not in written]
+    read_whole = ("observations", "comparators")  # every file in these folders is read
+    stale = [f"{folder}/{p}" for folder in read_whole for p in _files(DATA / folder) if Path(folder) / p not in written]
     hint = "re-run: .venv/bin/python scripts/make_demo_data.py"
     assert not missing, f"data/ lacks files the script writes: {missing}; {hint}"
     assert not different, f"data/ differs from the script's output in: {different}; {hint}"
-    assert not stale, f"data/observations/ has files the script does not write (every file there is read): {stale}"
+    assert not stale, f"data/observations/ or data/comparators/ has files the script does not write (every file there is read): {stale}"
 
 
 def _rows(path: Path, columns: list[str]) -> list[list[str]]:

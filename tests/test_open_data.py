@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pmlib import quarter_report
 from pmlib.views.disclosure import SUPPRESSED
-from pmlib.views.open_data import CHANGE_COLUMNS, COLUMNS, OPEN_DATA_FILES, write_open_data
+from pmlib.views.open_data import CHANGE_COLUMNS, COLUMNS, COMPARISON_COLUMNS, OPEN_DATA_FILES, write_open_data
 
 ROOT = Path(__file__).parents[1]
 
@@ -22,8 +22,9 @@ def _rows(path: Path) -> list[dict]:
 
 def test_open_data_matches_the_judged_quarter(tmp_path):
     report = quarter_report("2021-22-Q2", ROOT / "data", ROOT / "params")
-    csv_path, changes_path, package_path = write_open_data(report, tmp_path)
-    assert [p.name for p in (csv_path, changes_path, package_path)] == list(OPEN_DATA_FILES)
+    written = write_open_data(report, tmp_path)
+    assert [p.name for p in written] == list(OPEN_DATA_FILES)  # the demo compares BCP with other areas: comparisons.csv too
+    csv_path, changes_path, comparisons_path, package_path = written
     rows, changes = (_rows(path) for path in (csv_path, changes_path))
     judged = report.judged.set_index("measure_id")
     assert [r["measure_id"] for r in rows] == list(report.judged["measure_id"])
@@ -57,6 +58,14 @@ def test_open_data_matches_the_judged_quarter(tmp_path):
     listed = report.changes
     assert [(c["measure_id"], c["kind"]) for c in changes] == list(zip(listed["measure_id"], listed["kind"], strict=True))
     assert "MC09" not in {c["measure_id"] for c in changes}
+    # One row per public measure and group, as the engine compared them.
+    compared = _rows(comparisons_path)
+    table = report.comparisons.table
+    assert [(c["measure_id"], c["group_id"], c["period"]) for c in compared] == list(
+        zip(table["measure_id"], table["group_id"], table["period"], strict=True)
+    )
+    assert [r["name"] for r in package["resources"]] == ["measures", "changes", "comparisons"]
+    assert [f["name"] for f in package["resources"][2]["schema"]["fields"]] == [c for c, _, _ in COMPARISON_COLUMNS] == list(compared[0])
 
 
 def test_open_data_is_byte_identical_when_written_twice(tmp_path):

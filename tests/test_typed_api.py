@@ -15,6 +15,7 @@ import json
 import re
 import types
 import typing
+from functools import cached_property
 from pathlib import Path
 
 import pytest
@@ -67,7 +68,7 @@ def test_no_field_is_untyped_object_or_any(cls):
 
 @pytest.mark.parametrize(("name", "attr"), _members(), ids=[n for n, _ in _members()])
 def test_every_public_method_and_property_names_its_types(name, attr):
-    function = attr.fget if isinstance(attr, property) else attr
+    function = attr.fget if isinstance(attr, property) else attr.func if isinstance(attr, cached_property) else attr
     assert inspect.isfunction(function), f"{name} is neither a method, a property nor a field: {attr!r}"
     hints = _hints(function)  # raises if an annotation names something that does not exist
     assert "return" in hints, f"{name} has no return annotation"
@@ -127,8 +128,8 @@ def test_each_notebook_call_returns_what_its_annotation_says(reports):
         objects[Appendices] = [quarter.appendices()]
         for cls, name in sorted(calls, key=lambda c: (c[0].__name__, c[1])):
             attr = inspect.getattr_static(cls, name)
-            hint = _hints(attr.fget if isinstance(attr, property) else attr)["return"]
+            hint = _hints(attr.fget if isinstance(attr, property) else attr.func if isinstance(attr, cached_property) else attr)["return"]
             for obj in objects[cls]:
                 value = getattr(obj, name)
-                value = value if isinstance(attr, property) else value()
+                value = value if isinstance(attr, (property, cached_property)) else value()
                 assert _conforms(value, hint), f"{cls.__name__}.{name}() gave {type(value).__name__}, annotated {hint}"

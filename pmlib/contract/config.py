@@ -8,6 +8,7 @@ to fix rather than a validation traceback.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -19,7 +20,11 @@ from pmlib.errors import DataContractError, PeriodError, Problem, sort_problems
 
 
 class Council(BaseModel):
-    """Who publishes, which status method their framework uses, and how residents reach them (for the accessibility statement)."""
+    """Who publishes, which status method their framework uses, and how residents reach them (for the accessibility statement).
+
+    ``area_code`` (contract v2, optional) is the council's ONS GSS code, which
+    comparisons with other areas need; without comparator files it is unused.
+    """
 
     model_config = ConfigDict(frozen=True, extra="ignore")
 
@@ -30,6 +35,21 @@ class Council(BaseModel):
     contact_email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
     contact_url: str | None = Field(default=None, pattern=r"^https://\S+$")
     accessibility_reviewed: dt.date | None = None
+    area_code: str | None = None
+
+    @field_validator("area_code", mode="before")
+    @classmethod
+    def _area_code(cls, value: Any) -> str | None:
+        """An ONS GSS code: comparisons find the council's own figures, and refuse them in comparators/, by it."""
+        if value is None:
+            return None
+        text = str(value).strip()
+        # [0-9], not \d: other scripts' digits are no code.
+        if not re.fullmatch(r"[EWSN][0-9]{8}", text):
+            raise ValueError(
+                f"'{value}' is not an ONS area code; write the council's GSS code, a capital E, W, S or N and eight digits, e.g. E06000058"
+            )
+        return text
 
 
 class ReportParams(BaseModel):

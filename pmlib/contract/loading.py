@@ -17,6 +17,7 @@ import pandas as pd
 
 from pmlib.contract import officer_text
 from pmlib.contract.collecting import Collector, a_or_an, empty_table, flag_duplicates
+from pmlib.contract.comparators import check_comparisons, empty_comparator_groups, empty_comparators
 from pmlib.contract.config import Council, read_council
 from pmlib.contract.figure_checks import check_observations, check_targets
 from pmlib.contract.periods import example_code, period_indexes
@@ -29,7 +30,12 @@ OPTIONAL_FILES = ("commentary.csv", "actions.csv", "action_updates.csv", "foreca
 
 @dataclass(frozen=True)
 class CouncilData:
-    """Everything in one council's ``data/`` folder, validated and typed."""
+    """Everything in one council's ``data/`` folder, validated and typed.
+
+    ``comparator_groups`` and ``comparators`` (contract v2, optional) are empty
+    frames of the same types when the folder has no comparisons; their defaults
+    are those, so code that builds a ``CouncilData`` of its own needs no change.
+    """
 
     data_dir: Path
     council: Council
@@ -41,6 +47,8 @@ class CouncilData:
     actions: pd.DataFrame
     action_updates: pd.DataFrame
     forecasts: pd.DataFrame
+    comparator_groups: pd.DataFrame = field(default_factory=empty_comparator_groups)
+    comparators: pd.DataFrame = field(default_factory=empty_comparators)
     warnings: tuple[Problem, ...] = ()
     files: dict[str, str] = field(default_factory=dict)
 
@@ -67,6 +75,7 @@ def check_data(data_dir: str | os.PathLike) -> tuple[CouncilData | None, list[Pr
     commentary = _check_commentary(c, tables["commentary.csv"], measures)
     actions, updates = _check_actions(c, tables["actions.csv"], tables["action_updates.csv"], plans)
     forecasts = _check_forecasts(c, tables["forecasts.csv"], measures)
+    comparator_groups, comparators = check_comparisons(c, council, measures)
 
     problems = sort_problems(c.problems)
     if council is None or any(p.severity == "error" for p in problems):
@@ -82,6 +91,8 @@ def check_data(data_dir: str | os.PathLike) -> tuple[CouncilData | None, list[Pr
         actions=actions,
         action_updates=updates,
         forecasts=forecasts,
+        comparator_groups=comparator_groups,
+        comparators=comparators,
         warnings=tuple(problems),
         files=dict(sorted(c.files.items())),
     )

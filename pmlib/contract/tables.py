@@ -110,6 +110,22 @@ TABLES: dict[str, tuple[Column, ...]] = {
         _col("reported_on", "date", required=True, nonblank=True),
         _col("note"),
     ),
+    "comparator_groups.csv": (
+        _col("group_id", "id", required=True, nonblank=True, pattern=_SLUG, pattern_hint="lower-case letters, digits and hyphens"),
+        _col("name", required=True, nonblank=True),
+        _col("area_code", "id", required=True, nonblank=True),
+        _col("area_name"),
+    ),
+    "comparators": (
+        _col("measure_id", "id", required=True, nonblank=True),
+        _col("period", required=True, nonblank=True),
+        _col("area_code", "id", required=True, nonblank=True),
+        _col("value", "number"),
+        _col("numerator", "number"),
+        _col("denominator", "number"),
+        _col("source"),
+        _col("reported_on", "date", required=True, nonblank=True),
+    ),
     "actions.csv": (
         _col("action_id", "id", required=True, nonblank=True, pattern=_ID, pattern_hint="letters, digits, _ and -"),
         _col("plan_id", "id", required=True, nonblank=True),

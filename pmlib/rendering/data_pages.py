@@ -19,7 +19,7 @@ from pmlib.contract.periods import Period
 from pmlib.rendering.qmd import link, long_date, page, raw_html
 from pmlib.views.labels import status_label
 from pmlib.views.method import gss_table
-from pmlib.views.open_data import CHANGE_COLUMNS, COLUMNS, OPEN_DATA_FILES
+from pmlib.views.open_data import CHANGE_COLUMNS, COLUMNS, COMPARISON_COLUMNS, COMPARISONS_FILE, OPEN_DATA_FILES
 from pmlib.views.prose import literal_markdown
 from pmlib.views.report import QuarterReport
 from pmlib.views.sdgs import GOALS, goal_title, measures_by_goal
@@ -35,8 +35,13 @@ def published_at(quarter: Period, name: str) -> str:
 
 
 def open_data_files(pages_dir: Path, quarters: Iterable[Period]) -> dict[Path, str]:
-    """Each quarter's open data files as written beside the pages, and the site path each is published at (``published_at``)."""
-    return {pages_dir / OPEN_DATA_DIR / q.slug / name: published_at(q, name) for q in quarters for name in OPEN_DATA_FILES}
+    """Each quarter's open data files as written beside the pages, and the site path each is published at (``published_at``).
+
+    Only the files written: ``comparisons.csv`` is there only for a quarter
+    with comparisons (``pm pages`` clears the folder before writing it).
+    """
+    found = ((pages_dir / OPEN_DATA_DIR / q.slug / name, published_at(q, name)) for q in quarters for name in OPEN_DATA_FILES)
+    return {path: published for path, published in found if path.name != COMPARISONS_FILE or path.is_file()}
 
 
 def publish_open_data(pages_dir: Path, quarters: Iterable[Period], site: Path) -> list[Path]:
@@ -55,13 +60,22 @@ def open_data_page(params: dict[Period, object], files: dict[Period, list[Path]]
 
     ``site_root`` is the folder whose paths are the site's (the project root):
     the files are linked where the site publishes them, ``data/<slug>/``.
+    ``comparisons.csv`` is listed, and its columns explained, only where a
+    quarter has one, so a council without comparisons gets the page it had.
     """
+    compared = any(path.name == COMPARISONS_FILE for paths in files.values() for path in paths)
+    comparisons = (
+        "a CSV file of how the council compares with other areas (its place among each group of areas and against England), "
+        if compared
+        else ""
+    )
     parts = [
         f"{literal_markdown(council_name)} publishes every measure in each quarterly report as open data, "
         "under the [Open Government Licence v3.0](https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/). "
         "Each quarter has a CSV file with one row per published measure, a CSV file of what changed since the previous report "
-        "(new measures, revised targets, status moves and revised figures), and a "
-        "[Frictionless Data](https://specs.frictionlessdata.io/data-package/) package describing both, so tools can read the files "
+        f"(new measures, revised targets, status moves and revised figures), {comparisons}and a "
+        f"[Frictionless Data](https://specs.frictionlessdata.io/data-package/) package describing {'them' if compared else 'both'}, "
+        "so tools can read the files "
         "without guessing. The figures are exactly those in the report: small numbers are withheld as `[c]` and measures that are "
         "not published do not appear.",
         "## Files by quarter",
@@ -69,16 +83,18 @@ def open_data_page(params: dict[Period, object], files: dict[Period, list[Path]]
     rows = []
     for q in sorted(params, reverse=True):
         by_name = {path.name: path for path in files[q]}
-        csv_path, changes_path, package_path = (by_name[name] for name in OPEN_DATA_FILES)
-        count, changes = (sum(1 for _ in path.open(encoding="utf-8")) - 1 for path in (csv_path, changes_path))
-        rows.append(
-            f"- **{q.code}** ({q.label}), figures as at {long_date(params[q].data_as_at)}: "
-            f"[measures.csv]({link(site_root / published_at(q, csv_path.name), here)}) "
-            f"({count} measures, {csv_path.stat().st_size:,} bytes); "
-            f"[changes.csv]({link(site_root / published_at(q, changes_path.name), here)}) "
-            f"({changes} {'change' if changes == 1 else 'changes'}); "
-            f"[datapackage.json]({link(site_root / published_at(q, package_path.name), here)})"
-        )
+        href = lambda name, q=q: link(site_root / published_at(q, name), here)  # noqa: E731
+        lines = {name: sum(1 for _ in path.open(encoding="utf-8")) - 1 for name, path in by_name.items() if name.endswith(".csv")}
+        count, changes = lines["measures.csv"], lines["changes.csv"]
+        listed = [
+            f"[measures.csv]({href('measures.csv')}) ({count} measures, {by_name['measures.csv'].stat().st_size:,} bytes)",
+            f"[changes.csv]({href('changes.csv')}) ({changes} {'change' if changes == 1 else 'changes'})",
+        ]
+        if COMPARISONS_FILE in by_name:
+            n = lines[COMPARISONS_FILE]
+            listed.append(f"[{COMPARISONS_FILE}]({href(COMPARISONS_FILE)}) ({n} {'comparison' if n == 1 else 'comparisons'})")
+        listed.append(f"[datapackage.json]({href('datapackage.json')})")
+        rows.append(f"- **{q.code}** ({q.label}), figures as at {long_date(params[q].data_as_at)}: " + "; ".join(listed))
     parts.append("\n".join(rows))
     parts += ["## Data dictionary", "The columns of every `measures.csv`, in order."]
     dictionary = pd.DataFrame(COLUMNS, columns=["Column", "Type", "Meaning"])
@@ -86,6 +102,10 @@ def open_data_page(params: dict[Period, object], files: dict[Period, list[Path]]
     parts.append("The columns of every `changes.csv`, in order: one row per change since the previous report.")
     changes = pd.DataFrame(CHANGE_COLUMNS, columns=["Column", "Type", "Meaning"])
     parts.append(raw_html(make_table(changes, "table-changes-dictionary", "Columns of changes.csv").html))
+    if compared:
+        parts.append(f"The columns of every `{COMPARISONS_FILE}`, in order: one row per published measure and group of areas.")
+        columns = pd.DataFrame(COMPARISON_COLUMNS, columns=["Column", "Type", "Meaning"])
+        parts.append(raw_html(make_table(columns, "table-comparisons-dictionary", f"Columns of {COMPARISONS_FILE}").html))
     parts += [
         "## Symbols in the value column",
         "The Government Statistical Service shorthand, used in the files and on every page of this site.",

@@ -32,9 +32,10 @@ from pmlib.rendering.guide_pages import accessibility_page, methodology_page
 from pmlib.rendering.project import read_project
 from pmlib.rendering.qmd import given, link, long_date, page, raw_html
 from pmlib.views.appendices import baseline_withheld, revisions
-from pmlib.views.charts import chart_figures
+from pmlib.views.charts import Chart, chart_figures
 from pmlib.views.disclosure import SUPPRESSED, value_text, value_texts
 from pmlib.views.formats import UNIT_WORDS, format_value
+from pmlib.views.how_we_compare import HEADING, comparison_section
 from pmlib.views.labels import status_label
 from pmlib.views.open_data import write_open_data
 from pmlib.views.prose import Prose, literal_markdown, user_markdown
@@ -232,6 +233,22 @@ def _history(report: QuarterReport, measure_id: str, figures: Mapping[str, str])
     return "\n\n".join([_raw(report.chart(measure_id).drawn(figures)), _raw(table.html)])
 
 
+def _how_we_compare(report: QuarterReport, measure_id: str, figures: Mapping[str, str]) -> list[str]:
+    """The plan page's "How we compare" for the measure, as a section of its page; nothing for a measure without comparisons.
+
+    The chart is the one the plan notebook drew (``figures``), so the page
+    and the report cannot show different pictures of the same comparison.
+    """
+    section = comparison_section(report, measure_id)
+    if not section:
+        return []
+    words, *rest = section
+    parts = [f"## {HEADING}", words.markdown.split("\n\n", 1)[1]]
+    for output in rest:
+        parts.append(raw_html(output.drawn(figures) if isinstance(output, Chart) else output.html))
+    return parts
+
+
 def _commentary(report: QuarterReport, measure_id: str) -> str:
     notes = report.commentary(measure_id=measure_id)
     quarters = {code: parse_quarter(code) for code in notes["period"].dropna().unique()}
@@ -282,6 +299,7 @@ def measure_page(
         _targets(report, measure_id),
         "## Year-end forecasts",
         _forecasts(report, measure_id),
+        *_how_we_compare(report, measure_id, figures or {}),
         f"## History to {report.quarter.code}",
         "Each figure as published at the latest report's date; a withheld or missing figure is a gap in the chart.",
         _history(report, measure_id, figures or {}),

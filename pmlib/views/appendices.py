@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from pmlib.contract.periods import parse_period
+from pmlib.engine.comparisons import COUNCIL, Comparisons
 from pmlib.engine.rollup import ratio_value, small_count
 from pmlib.views.disclosure import value_text
 from pmlib.views.formats import format_value
@@ -76,11 +77,12 @@ class Appendices:
         return f"table-{self.report.quarter.slug}-{what}"
 
     def heading(self) -> Prose:
-        """The title, saying what the appendices hold."""
+        """The title, saying what the appendices hold (D only when the report compares the council with other areas)."""
+        compared = "" if self.report.comparisons.empty else " D: the groups of areas compared with, and where their figures come from."
         return Prose(
             f"# Appendices: {self.report.quarter.code}\n\n"
             "A: the definition, baseline, target and source of every measure in this report. "
-            "B: the symbols and the rules that decide each status. C: data quality notes and revisions."
+            f"B: the symbols and the rules that decide each status. C: data quality notes and revisions.{compared}"
         )
 
     def definitions_table(self) -> Table:
@@ -180,3 +182,66 @@ class Appendices:
             f"report used them, with {literal_markdown(self.report.data.council.short_name)}'s notes; then every revision up to "
             f"{self.report.params.data_as_at:%-d %B %Y}."
         )
+
+    def comparators_section(self) -> tuple[Prose, Table, Table] | tuple[()]:
+        """Appendix D: each group's member areas, and where each measure's comparator figures come from; nothing without comparisons.
+
+        A reader checking a rank needs to know which areas it is among and
+        which publication, downloaded when, gave their figures.
+        """
+        r = self.report
+        comparisons = r.comparisons
+        if comparisons.empty:
+            return ()
+        heading = Prose(
+            "## Appendix D: comparator sources and groups\n\n"
+            f"The groups of areas {literal_markdown(r.data.council.short_name)} is compared with, and for each measure the source "
+            f"of the other areas' figures and when they were published or downloaded, as they stood on {r.params.data_as_at:%-d %B %Y}."
+        )
+        return heading, self._groups_table(comparisons), self._sources_table(comparisons)
+
+    def _groups_table(self, comparisons: Comparisons) -> Table:
+        groups = self.report.data.comparator_groups
+        groups = groups[groups["group_id"].isin(comparisons.table["group_id"])]
+        names = groups["area_name"].where(groups["area_name"].notna() & (groups["area_name"].str.strip() != ""), None)
+        areas = (names + " (" + groups["area_code"] + ")").fillna(groups["area_code"])
+        by_group = areas.groupby(groups["group_id"], sort=False)
+        frame = pd.DataFrame(
+            {
+                "Group": groups.drop_duplicates("group_id")["name"].to_numpy(),
+                "Areas": by_group.size().to_numpy(),
+                "Member areas (ONS code)": by_group.agg(", ".join).to_numpy(),
+            }
+        )
+        return make_table(frame, self._id("comparator-groups"), "Comparator groups and their member areas")
+
+    def _sources_table(self, comparisons: Comparisons) -> Table:
+        """Per measure, each source with the period and dates of its figures, and the groups they were compared in.
+
+        Groups whose figures came from the same source, period and dates
+        share a row, so a national file used for every group is listed once.
+        """
+        figures = comparisons.figures[comparisons.figures["role"] != COUNCIL]
+        source = figures["source"].where(figures["source"].notna() & (figures["source"].str.strip() != ""), "Not given")
+        found = (
+            figures.assign(source=source)
+            .groupby(["measure_id", "group_id"], sort=False)
+            .agg(sources=("source", lambda s: "; ".join(dict.fromkeys(s))), first=("reported_on", "min"), last=("reported_on", "max"))
+        )
+        rows = comparisons.table.join(found, on=["measure_id", "group_id"])
+        rows = rows.assign(
+            dates=[
+                f"{a:%-d %b %Y}" if a == b else f"{a:%-d %b %Y} to {b:%-d %b %Y}" for a, b in zip(rows["first"], rows["last"], strict=True)
+            ]
+        )
+        shared = rows.groupby(["measure_id", "sources", "period", "dates"], sort=False)["group_name"].agg("; ".join).reset_index()
+        frame = pd.DataFrame(
+            {
+                "Measure": self.report.data.measures.loc[shared["measure_id"], "name"].to_numpy(),
+                "Source": shared["sources"].to_numpy(),
+                "Period": shared["period"].to_numpy(),
+                "Published or downloaded": shared["dates"].to_numpy(),
+                "Compared with": shared["group_name"].to_numpy(),
+            }
+        )
+        return make_table(frame, self._id("comparator-sources"), f"Sources of the comparator figures, {self.report.quarter.code}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from pmlib.engine.comparisons import Comparisons
 from pmlib.views.formats import format_value
 
 GSS_SYMBOLS = {
@@ -84,3 +85,24 @@ def value_texts(judged: pd.DataFrame, measures: pd.DataFrame) -> pd.Series:
 def has_value(judged: pd.DataFrame) -> np.ndarray:
     """Rows with a figure that may be shown."""
     return judged["value"].notna().to_numpy() & ~judged["suppressed"].to_numpy(bool)
+
+
+def public_comparisons(comparisons: Comparisons, measures: pd.DataFrame, audience: str = "public") -> Comparisons:
+    """The comparisons an audience may see: for the public, no restricted measure, and no rank from a suppressed value.
+
+    Where the council's value is ``[c]`` its value, rank, quartile, tie and
+    comparison word are blanked (the group's size and median stay, as the
+    contract says); ``suppressed`` stays set so every output writes ``[c]``.
+    The council's row among the figures is blanked the same way.
+    """
+    if audience == "internal":
+        return comparisons
+    public = set(measures.index[measures["public"].to_numpy(bool)])
+    table = comparisons.table[comparisons.table["measure_id"].isin(public)].copy()
+    hidden = table["suppressed"].to_numpy(bool)
+    for column in ("value", "rank", "quartile", "comparison"):
+        table[column] = table[column].where(~hidden)
+    table["tied"] = table["tied"].to_numpy(bool) & ~hidden
+    figures = comparisons.figures[comparisons.figures["measure_id"].isin(public)].copy()
+    figures["value"] = figures["value"].where(~figures["suppressed"].to_numpy(bool))
+    return type(comparisons)(table.reset_index(drop=True), figures.reset_index(drop=True))

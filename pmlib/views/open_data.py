@@ -1,4 +1,4 @@
-"""The open data for a built quarter: ``measures.csv``, ``changes.csv`` and their Frictionless ``datapackage.json``.
+"""The open data for a built quarter: ``measures.csv``, ``changes.csv``, ``comparisons.csv`` and their Frictionless ``datapackage.json``.
 
 It is written from the judged table after ``public_view``, never scraped from
 pages, so the file says exactly what the report says: the same figures,
@@ -6,7 +6,9 @@ statuses and GSS symbols, with restricted measures absent and small numbers
 shown as ``[c]``. Status and trend columns hold the contract's keys, which
 tools can rely on; the report's words and symbols are for readers.
 ``changes.csv`` is what changed since the previous report, as the overview
-lists it (``pmlib.views.changes``).
+lists it (``pmlib.views.changes``). ``comparisons.csv``, only for a quarter
+that compares the council with other areas, gives each public measure's
+place in each group, as the contract's comparison rules decide it.
 """
 
 from __future__ import annotations
@@ -21,9 +23,11 @@ from pmlib.contract.periods import parse_period
 from pmlib.engine.figures import figures_as_at
 from pmlib.engine.rounding import round_half_away
 from pmlib.views.disclosure import SUPPRESSED
-from pmlib.vocabulary import CHANGES
+from pmlib.vocabulary import CHANGES, Polarity
 
-OPEN_DATA_FILES = ("measures.csv", "changes.csv", "datapackage.json")
+OPEN_DATA_FILES = ("measures.csv", "changes.csv", "comparisons.csv", "datapackage.json")
+"""Every file of a quarter's open data, in the order written; ``comparisons.csv`` only for a quarter with comparisons."""
+COMPARISONS_FILE = "comparisons.csv"
 COLUMNS = [
     ("measure_id", "string", "The measure's stable key."),
     ("plan_id", "string", "The delivery plan the measure belongs to."),
@@ -77,6 +81,36 @@ CHANGE_COLUMNS = [
     ),
     ("now", "string", "After, in the same form as was; blank if none."),
     ("reason", "string", "The reason given for a changed target or level, or the service unit's note on a revised figure; blank if none."),
+]
+
+
+COMPARISON_COLUMNS = [
+    ("measure_id", "string", "The measure's stable key."),
+    ("group_id", "string", "The group of areas compared with: its key in the council's comparator_groups.csv."),
+    ("group_name", "string", "The group's name as published, e.g. CIPFA nearest neighbours or England."),
+    ("period", "string", "The period compared: the latest for which the council and an area of the group both have a figure."),
+    ("value", "number", "The council's figure for the period, at the measure's decimals; [c] suppressed to protect small numbers."),
+    (
+        "rank",
+        "integer",
+        "The council's place among the group's areas with a figure, 1 the best; equal figures share the best place, so two "
+        "areas tied for third are both 3. [c] where the value is suppressed; blank for a one-area group or a measure with no "
+        "better direction.",
+    ),
+    ("of", "integer", "How many areas were ranked: the council and the group's areas with a figure; blank for a one-area group."),
+    ("quartile", "integer", "The quarter of the group the rank is in, 1 the best; [c] and blank as for rank."),
+    (
+        "group_median",
+        "number",
+        "The median of the group's areas with a figure (not the council), at the measure's decimals; blank for a one-area group.",
+    ),
+    ("reference_value", "number", "A one-area group's figure (such as England's), at the measure's decimals; blank for a larger group."),
+    (
+        "comparison",
+        "string",
+        "The council against the group's median or the one area's figure: better, worse or same (above, below or same for a "
+        "measure with no better direction); [c] where the value is suppressed.",
+    ),
 ]
 
 
@@ -159,8 +193,46 @@ def measures_table(report) -> pd.DataFrame:
     )
 
 
-def _resource(name: str, columns: list[tuple[str, str, str]], primary_key: list[str] | None) -> dict:
-    schema = {"fields": [{"name": c, "type": t, "description": d} for c, t, d in columns], "missingValues": [""]}
+def _integer_text(values: pd.Series) -> np.ndarray:
+    return np.array(["" if pd.isna(v) else str(int(v)) for v in values], dtype=object)
+
+
+def comparisons_table(report) -> pd.DataFrame:
+    """One row per public measure and comparator group, in the columns of ``COMPARISON_COLUMNS``; no rows without comparisons.
+
+    Numbers are at the measure's decimals, as ``measures.csv`` writes them.
+    Where the council's value is withheld, so are its rank, quartile and
+    comparison (``[c]``); the group's size and median stay, as the contract says.
+    """
+    t = report.comparisons.table
+    t = t[t["public"].to_numpy(bool)]
+    m = report.data.measures.loc[t["measure_id"]]
+    decimals = m["decimals"].astype(int).to_numpy()
+    withheld = t["suppressed"].to_numpy(bool)
+    numbers = lambda column: [_number_text(v, d) for v, d in zip(t[column].to_numpy("float64"), decimals, strict=True)]  # noqa: E731
+    ranked = ~t["reference"].to_numpy(bool) & (m["polarity"] != Polarity.NONE.word).to_numpy(bool)
+    whole = lambda column: np.where(withheld & ranked, SUPPRESSED, _integer_text(t[column]))  # noqa: E731
+
+    return pd.DataFrame(
+        {
+            "measure_id": t["measure_id"].to_numpy(),
+            "group_id": t["group_id"].to_numpy(),
+            "group_name": t["group_name"].to_numpy(),
+            "period": t["period"].to_numpy(),
+            "value": np.where(withheld, SUPPRESSED, numbers("value")),
+            "rank": whole("rank"),
+            "of": _integer_text(t["of"]),
+            "quartile": whole("quartile"),
+            "group_median": numbers("group_median"),
+            "reference_value": numbers("reference_value"),
+            "comparison": np.where(withheld, SUPPRESSED, t["comparison"].astype(object).where(t["comparison"].notna(), "")),
+        },
+        columns=[c for c, _, _ in COMPARISON_COLUMNS],
+    )
+
+
+def _resource(name: str, columns: list[tuple[str, str, str]], primary_key: list[str] | None, missing: tuple[str, ...] = ("",)) -> dict:
+    schema = {"fields": [{"name": c, "type": t, "description": d} for c, t, d in columns], "missingValues": list(missing)}
     return {
         "name": name,
         "path": f"{name}.csv",
@@ -173,25 +245,40 @@ def _resource(name: str, columns: list[tuple[str, str, str]], primary_key: list[
 
 
 def datapackage(report) -> dict:
-    """The Frictionless Data package describing ``measures.csv`` and ``changes.csv``."""
+    """The Frictionless Data package describing ``measures.csv``, ``changes.csv`` and, with comparisons, ``comparisons.csv``.
+
+    In ``comparisons.csv`` ``[c]`` is a missing value, so the numbers and
+    ranks are typed as numbers and integers for the tools that read them.
+    """
     council, q = report.data.council, report.quarter
+    resources = [_resource("measures", COLUMNS, ["measure_id"]), _resource("changes", CHANGE_COLUMNS, None)]
+    if not report.comparisons.empty:
+        resources.append(_resource("comparisons", COMPARISON_COLUMNS, ["measure_id", "group_id"], ("", SUPPRESSED)))
     return {
         "profile": "tabular-data-package",
         "name": f"{council.short_name}-performance-{q.slug}".lower().replace(" ", "-"),
         "title": f"{council.name}: {report.params.title}, {q.code}",
         "description": f"Every published measure of success for {q.code} ({q.label}), as at {report.params.data_as_at:%-d %B %Y}.",
         "licenses": [{"name": "OGL-UK-3.0", "title": "Open Government Licence v3.0"}],
-        "resources": [_resource("measures", COLUMNS, ["measure_id"]), _resource("changes", CHANGE_COLUMNS, None)],
+        "resources": resources,
     }
 
 
 def write_open_data(report, out_dir: Path) -> list[Path]:
-    """Write ``measures.csv``, ``changes.csv`` and ``datapackage.json`` for one quarter into ``out_dir``, in that order."""
+    """Write one quarter's open data into ``out_dir`` in the order of ``OPEN_DATA_FILES``, and return the paths written.
+
+    ``comparisons.csv`` is written only when the quarter has comparisons, so
+    a council without comparator files publishes what it always did.
+    """
     from pmlib.views.changes import changes_open_data
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    csv_path, changes_path, package_path = (out_dir / name for name in OPEN_DATA_FILES)
+    csv_path, changes_path, comparisons_path, package_path = (out_dir / name for name in OPEN_DATA_FILES)
     measures_table(report).to_csv(csv_path, index=False, lineterminator="\n", encoding="utf-8")
     changes_open_data(report).to_csv(changes_path, index=False, lineterminator="\n", encoding="utf-8")
+    written = [csv_path, changes_path]
+    if not report.comparisons.empty:
+        comparisons_table(report).to_csv(comparisons_path, index=False, lineterminator="\n", encoding="utf-8")
+        written.append(comparisons_path)
     package_path.write_text(json.dumps(datapackage(report), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    return [csv_path, changes_path, package_path]
+    return [*written, package_path]

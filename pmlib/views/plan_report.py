@@ -18,6 +18,7 @@ from pmlib.views import tables
 from pmlib.views.charts import Chart
 from pmlib.views.disclosure import value_text
 from pmlib.views.formats import format_value
+from pmlib.views.how_we_compare import comparison_section
 from pmlib.views.labels import status_label, trend_label
 from pmlib.views.narrative import count_words, plan_sentence
 from pmlib.views.prose import Prose, literal_markdown, user_markdown
@@ -87,6 +88,10 @@ class MeasureReport:
     def chart(self, purpose: str = "history") -> Chart:
         """The measure's history against target and intervention level; ``purpose`` keeps element ids unique on a page."""
         return self.report.chart(self.measure_id, purpose)
+
+    def how_we_compare(self) -> tuple[Prose, Chart, tables.Table] | tuple[Prose] | tuple[()]:
+        """How the measure compares with other areas: a sentence per group, a chart and its table; nothing without comparisons."""
+        return comparison_section(self.report, self.measure_id)
 
     def commentary(self) -> Prose:
         """What the responsible officer says this quarter; Markdown emphasis kept, HTML shown as text."""

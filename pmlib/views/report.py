@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -20,13 +21,15 @@ from pmlib.contract.params_folder import params_files, published_dates, report_p
 from pmlib.contract.periods import Period
 from pmlib.engine.changes import empty_changes, what_changed
 from pmlib.engine.commentary import commentary_as_at
+from pmlib.engine.comparisons import Comparisons, compare
 from pmlib.engine.status import STATUSES, judge
 from pmlib.engine.year_view import has_year_view, year_view_data, year_view_heading
 from pmlib.errors import ConfigError
 from pmlib.views import tables
 from pmlib.views.changes import changes_heading, changes_table
 from pmlib.views.charts import Chart, measure_chart, status_chart
-from pmlib.views.disclosure import public_view
+from pmlib.views.comparison_summary import how_we_compare_section
+from pmlib.views.disclosure import public_comparisons, public_view
 from pmlib.views.narrative import headline, measure_finding, movement, plan_sentence, short_headline, status_counts
 from pmlib.views.prose import Prose, literal_markdown
 from pmlib.views.year_end import year_end_section
@@ -94,6 +97,16 @@ class QuarterReport:
         if measure_id is not None:
             keep &= notes["measure_id"] == measure_id
         return commentary_as_at(notes[keep], self.params.data_as_at)
+
+    @cached_property
+    def comparisons(self) -> Comparisons:
+        """How the council compares with other areas this quarter (``pmlib.engine.comparisons``), as this audience may see it.
+
+        Empty for a council without comparator files, so every view of it
+        shows nothing. Worked out once, when first asked for.
+        """
+        found = compare(self.data, self.quarter, self.params.data_as_at)
+        return public_comparisons(found, self.data.measures, self.params.audience)
 
     @property
     def changes(self) -> pd.DataFrame:
@@ -230,6 +243,14 @@ class QuarterReport:
             Prose(f"## {literal_markdown(heading)}"),
             tables.counts_table(self, counts, "year-view-by-plan", f"{heading}: measures by status and delivery plan"),
         )
+
+    def how_we_compare_section(self) -> tuple[Prose, Prose, tables.Table] | tuple[()]:
+        """How the council compares with its neighbours and England (heading, paragraph, table); nothing without comparisons.
+
+        A measure's neighbours are the smallest group of two or more areas it
+        is compared with (the first listed of equals); see ``pmlib.views.comparison_summary``.
+        """
+        return how_we_compare_section(self)
 
     def table(self) -> pd.DataFrame:
         """Display strings for every row: value with GSS markers, target, status and trends in words."""

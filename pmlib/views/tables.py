@@ -225,8 +225,10 @@ def dashboard_table(report, rows: pd.DataFrame, what: str, title: str) -> Table:
 
     The year end (Q1 to Q3) is a figure, a status and a kind in a narrow
     column, so each part starts a line of its own; a Q4 report judges the
-    outturn itself and has no such column.
+    outturn itself and has no such column. Where any of ``rows`` is
+    compared with other areas, a column says how each compares.
     """
+    from pmlib.views.how_we_compare import COMPARED_COLUMN, dashboard_cells
     from pmlib.views.year_end import YEAR_END_COLUMN, year_end_cells
 
     lines = sparklines(report, rows)
@@ -234,6 +236,9 @@ def dashboard_table(report, rows: pd.DataFrame, what: str, title: str) -> Table:
     cell_html = {"Recent figures": [line.svg() for line in lines]}
     if report.quarter.number != 4:
         extra[YEAR_END_COLUMN], cell_html[YEAR_END_COLUMN] = year_end_cells(rows, report.data.measures)
+    compared = dashboard_cells(report, rows)
+    if compared is not None:
+        extra[COMPARED_COLUMN], cell_html[COMPARED_COLUMN] = compared
     extra["Recent figures"] = [line.blocks() for line in lines]
     return measures_table(report, rows, what, title, extra, cell_html)
 

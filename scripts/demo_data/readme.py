@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from demo_data import periods as P
+from demo_data.comparators import ENGLAND, GROUPS, Comparators
 from demo_data.generate import plain, round_half_away
 from demo_data.measures import LATE_FORECAST, REAL_SCHEDULE, Measure
 from demo_data.real import RealSeries
@@ -49,7 +50,7 @@ performance and must not be quoted as such.
 
 | file | what |
 | --- | --- |
-| `council.yml` | BCP Council, `status_method: intervention`, `tolerance_pct: 5`, `contact_url` (for the accessibility statement) |
+| `council.yml` | BCP Council, `status_method: intervention`, `tolerance_pct: 5`, `contact_url` (accessibility statement), `area_code` |
 | `plans.csv` | the six delivery plans of the Corporate Strategy |
 | `measures.csv` | {n_measures} measures of success ({n_real} real, {n_ill} illustrative) |
 | `targets.csv` | targets and intervention levels for 2020/21, 2021/22 (2019/20 where needed); `agreed_on`, `reason` of in-year revisions |
@@ -57,6 +58,8 @@ performance and must not be quoted as such.
 | `observations/*.csv` | figures, one file per source or service: {files} |
 | `commentary.csv` | officers' commentary and corrective actions, each dated (`reported_on`) as it came in with the quarter's returns |
 | `actions.csv`, `action_updates.csv` | delivery plan actions and their quarterly updates |
+| `comparator_groups.csv` | the areas BCP is compared with, in {n_groups} groups (see Comparators below) |
+| `comparators/*.csv` | other areas' real published figures for the {n_real} real measures, one file per source: {comparator_files} |
 
 Figures cover 2019/20 (the baseline year) to 2021/22 Q2: monthly figures to
 2021-09, quarterly to 2021/22 Q2, annual to 2020/21 (the latest year published
@@ -180,6 +183,64 @@ def _real_figures(measures: list[Measure], series: dict[tuple[str, str], RealSer
             lines.append(f"| `{m.id}` | {P.fy_code(fy)} | {plain(value)} | {steps.get('provisional', '')} | {steps.get('validated', '')} |")
     return "\n".join(lines)
 
+
+COMPARATOR_SOURCES = {
+    "dfe-lait.csv": (
+        "DfE Local Authority Interactive Tool (LAIT)",
+        "github.com/dfe-analytical-services/local-authority-interactive-tool",
+        "`01_data/02_prod/bds_long_0.parquet` (`dfe-lait-childrens-services/bds_long_0.parquet`)",
+    ),
+    "oflog-adult-social-care.csv": (
+        "Oflog Local Authority Data Explorer, adult social care metrics (NHS England ASCOF / Skills for Care)",
+        "github.com/communitiesuk/oflog-automated-text",
+        "`src/lib/ASC_data.csv` (`oflog-adult-social-care/ASC_data.csv`)",
+    ),
+    "ons-els.csv": (
+        "ONS Explore Local Statistics, net additions to the housing stock (MHCLG Live Table 122)",
+        "github.com/ONSdigital/explore-local-statistics-data",
+        "`net-additions-to-the-housing-stock/net-additions-to-the-housing-stock.csv` "
+        "(`ons-els-net-additional-dwellings/net-additions-to-the-housing-stock.csv`)",
+    ),
+}
+GROUP_MADE = {
+    "dfe-statistical-neighbours": "DfE's children's services statistical neighbours of LA 839 (`sn_may_2025.xlsx`, SN1 to SN10, "
+    "closest first): {members}. DfE LA numbers become ONS codes by `pmlib/intake/dfe_la_codes.csv`; every one maps",
+    "cipfa-nearest-neighbours": "The nearest neighbours Oflog uses for E06000058 (`NN.json`), less BCP itself, closest first: {members}",
+    "england": "A reference (one area, not ranked): England, E92000001 (LAIT's LA number 970; ELS `areacd` E92000001). "
+    "Oflog's file has no England figure, so `FL01`-`FL03` compare with the groups only",
+    "english-upper-tier": "Every county, unitary, metropolitan district and London borough (with the City of London and the "
+    "Isles of Scilly) in `dfe_la_codes.csv` with a code in use in 2019/20 or 2020/21, less BCP; Buckinghamshire has both of its "
+    "codes (E10000002 to 2019/20, E06000060 from 2020/21), as the sources give them. Regions are not a group",
+}
+
+COMPARATOR_NOTES = """How the figures were read:
+
+- Values are as published (no rounding); a figure that is not published (LAIT `-`, a blank
+  Oflog or ELS value) has no row. Only areas in a group are kept, and never BCP itself
+  (its figures are in `observations/`) nor its predecessors (Bournemouth E06000028, Poole
+  E06000029, Dorset County Council E10000009), whose codes were out of use by 2019/20.
+- Years: those BCP has a figure for ({years}). `reported_on` is the date the national
+  figures were published, the date BCP's validated figure of the year carries (table
+  above), so a report made before it compares the year before, or nothing.
+- LAIT (`dfe-lait.csv`) and ELS (`ons-els.csv`) are read with `pm comparators`'s own
+  readers (`pmlib/intake/comparator_files.py`), so a council reading the same downloads
+  with `pm comparators --reported-on DATE` gets the same rows. LAIT period labels use
+  the mapping above (`SEN_EHC_All_20wks` is a calendar-year measure: `--calendar-years`).
+  LA numbers become ONS codes by financial year through `pmlib/intake/dfe_la_codes.csv`
+  ({n_codes} rows), derived by `scripts/demo_data/la_codes.py`: each name in DfE's
+  `la_code_list.xlsx` is matched, ignoring case, punctuation and `&`, with the names ELS
+  and Oflog give their codes; two names differ ({renamed}); a "(Pre LG)" number takes the
+  replaced code and its successor of the same name the new one; the year a replaced code
+  went out of use comes from the ELS `notes` ("Obsolete code since 2020 (replaced by
+  E06000060 Buckinghamshire)"). London (Inner) and London (Outer) have no ONS code.
+  `make_demo_data.py` checks the shipped file against the real data on every run.
+- ELS: `2020-04-01/P1Y` is 2020/21. Its `notes` flag codes replaced since (North
+  Yorkshire E10000023, Somerset E10000027, Cumbria E10000006, Northamptonshire
+  E10000021 and others): their 2020/21 figures are kept under the code they give, which
+  was the authority's code then.
+- Oflog: `Financial year` `2019-20` is 2019/20; codes as given (Buckinghamshire is
+  E10000002 in 2019-20 and E06000060 in 2020-21).
+"""
 
 STATUS_WORDS = {
     "on_target": "on target",
@@ -418,11 +479,22 @@ def readme(
     series: dict[tuple[str, str], RealSeries],
     judged: dict[tuple[str, int], Judged],
     outlooks: dict[tuple[str, int], Outlook],
+    comparators: Comparators,
+    la_codes: list[list[str]],
 ) -> str:
     """The whole README."""
     n_real = sum(1 for m in measures if m.real)
     files = ", ".join(f"`{f}.csv`" for f in sorted({m.file for m in measures}))
-    head = HEAD.format(ogl=OGL, n_measures=len(measures), n_real=n_real, n_ill=len(measures) - n_real, files=files, mix=_mix(judged))
+    head = HEAD.format(
+        ogl=OGL,
+        n_measures=len(measures),
+        n_real=n_real,
+        n_ill=len(measures) - n_real,
+        files=files,
+        mix=_mix(judged),
+        n_groups=len(GROUPS),
+        comparator_files=", ".join(f"`{name}`" for name in comparators.files),
+    )
     return "\n".join(
         [
             head,
@@ -431,8 +503,67 @@ def readme(
             REAL_NOTES,
             _real_figures(measures, series),
             "",
+            _comparators(measures, comparators, la_codes),
+            "",
             CONVENTIONS,
             _designed(measures, judged, outlooks),
             "",
         ]
     )
+
+
+def _comparators(measures: list[Measure], comparators: Comparators, la_codes: list[list[str]]) -> str:
+    from demo_data.la_codes import RENAMED
+
+    groups: dict[str, list[list[str]]] = {}
+    for row in comparators.groups:
+        groups.setdefault(row[0], []).append(row)
+    lines = [
+        "## Comparators",
+        "",
+        "How BCP Council compares with other areas (contract v2, optional): `area_code: E06000058` in `council.yml`, "
+        "the groups in `comparator_groups.csv`, and other areas' figures in `comparators/`. Every comparator figure is "
+        f"real, as published by the source named in its `source` column. {OGL}",
+        "",
+        "| group_id | name | areas | how it was made |",
+        "| --- | --- | ---: | --- |",
+    ]
+    for gid, rows in groups.items():
+        members = ", ".join(r[3] for r in rows) if len(rows) <= 16 else ""
+        lines.append(f"| `{gid}` | {GROUPS[gid]} | {len(rows)} | {GROUP_MADE[gid].format(members=members)}. |")
+    lines += [
+        "",
+        "| file | rows | source | repository (`SOURCE.txt`) | file there (in `../shared/realdata`) |",
+        "| --- | ---: | --- | --- | --- |",
+    ]
+    for name, rows in comparators.files.items():
+        source, repo, path = COMPARATOR_SOURCES[name]
+        lines.append(f"| `comparators/{name}` | {len(rows)} | {source} | {repo} | {path} |")
+    total = sum(len(rows) for rows in comparators.files.values())
+    lines += [
+        "",
+        f"{total} rows in all. By measure and year, with the first demo report whose `data_as_at` is on or after `reported_on`:",
+        "",
+        "| measure_id | period | reported_on | areas with a figure | England | first report that can compare |",
+        "| --- | --- | --- | ---: | --- | --- |",
+    ]
+    rows = [r for file in comparators.files.values() for r in file]
+    order = {m.id: i for i, m in enumerate(measures)}
+    keys = sorted({(r[0], r[1], r[7]) for r in rows}, key=lambda k: (order[k[0]], k[1]))
+    for mid, period, day in keys:
+        areas = [r for r in rows if (r[0], r[1]) == (mid, period)]
+        england = next((r[3] for r in areas if r[2] == ENGLAND), "none published")
+        first = next((P.quarter_code(q) for q in P.REPORT_QUARTERS if P.data_as_at(q).isoformat() >= day), None)
+        when = first or f"none (after the last report's `data_as_at`, {P.data_as_at(P.REPORT_QUARTERS[-1])})"
+        lines.append(f"| `{mid}` | {period} | {day} | {len(areas)} | {england} | {when} |")
+    for mid, period, code, name, value in comparators.refused:
+        lines.append("")
+        lines.append(
+            f"Left out: `{mid}` {period} {name} ({code}), {value}, as published. Net additions to the housing stock fall below "
+            "zero where more homes are demolished or change use than are built, but the contract holds a rate to be zero or "
+            "more (`pm check` refuses it), so the figure waits for the contract to allow negative rates."
+        )
+    years = ", ".join(sorted({k[1] for k in keys}))
+    renamed = "; ".join(f"{a} is {b}" for a, b in RENAMED.items() if b)
+    lines += ["", COMPARATOR_NOTES.format(years=years, n_codes=len(la_codes), renamed=renamed).rstrip()]
+    return "\n".join(lines)

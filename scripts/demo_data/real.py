@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from demo_data.periods import FIRST_FY, LAST_YEAR
+from pmlib.intake.comparator_files import lait_year
 
 REALDATA = Path(__file__).resolve().parents[3] / "shared" / "realdata"
 BCP_ONS, BCP_DFE = "E06000058", 839
@@ -75,25 +76,12 @@ def read_oflog(codes: list[str], root: Path = REALDATA) -> dict[str, RealSeries]
 _LAIT_POLARITY = {"High": "higher", "Low": "lower", "-": "none"}
 
 
-def lait_year(label: str, year_type: str) -> int | None:
-    """Financial year (start) for a LAIT period label; see data/README.md for the mapping.
-
-    ``2019/20``, ``2019-20`` and ``2019-20 (OT)`` are financial years. A bare
-    ``2020`` is the year ending 31 March 2020 (2019/20) for census-type
-    measures, but a calendar year for ``Calendar Year`` measures, which maps
-    to the financial year holding nine of its months (2020 -> 2020/21).
-    Suffixes such as ``(Rev)`` and ``(Final)`` are dropped.
-    """
-    label = re.sub(r"\s*\(.*\)$", "", label.strip())
-    if m := re.fullmatch(r"(\d{4})[/-](\d{2})", label):
-        return int(m[1])
-    if m := re.fullmatch(r"\d{4}", label):
-        return int(label) if year_type == "Calendar Year" else int(label) - 1
-    return None  # multi-year spans such as 2018-20 are not single years
-
-
 def read_lait(shorts: list[str], root: Path = REALDATA) -> dict[str, RealSeries]:
-    """DfE LAIT: ``Data item`` is only on each measure's first row (forward-filled); ``-`` means missing."""
+    """DfE LAIT: ``Data item`` is only on each measure's first row (forward-filled); ``-`` means missing.
+
+    Period labels are read by ``pmlib``'s own ``lait_year`` (``pm comparators``
+    reads LAIT extracts with it too); see data/README.md for the mapping.
+    """
     folder = root / "dfe-lait-childrens-services"
     frame = pd.read_parquet(folder / "bds_long_0.parquet")
     frame["Data item"] = frame["Data item"].ffill()
@@ -106,7 +94,7 @@ def read_lait(shorts: list[str], root: Path = REALDATA) -> dict[str, RealSeries]
         for label, value in zip(
             frame.loc[frame["Short Desc"] == short, "Years"], frame.loc[frame["Short Desc"] == short, "Values"], strict=True
         ):
-            fy = lait_year(label, info["Year_Type"])
+            fy = lait_year(label, calendar_years=info["Year_Type"] == "Calendar Year")
             if fy is not None and _keep(fy):
                 values[fy] = round(float(value), 3)
         out[short] = RealSeries(
