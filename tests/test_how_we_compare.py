@@ -321,3 +321,24 @@ def test_no_comparator_folder_is_the_same_as_no_comparisons(tmp_path):
     assert report.comparisons.empty
     assert COMPARED_COLUMN not in report.plan().summary_table().frame.columns
     assert all(m.how_we_compare() == () for m in report.plan().measures())
+
+
+def test_a_measure_page_says_how_the_measure_compares_and_reuses_the_plan_notebooks_chart(compared):
+    from pmlib.rendering.pages import measure_page
+
+    chart = _section(compared, "RATE")[1]
+    drawn = chart.html("<svg>drawn by the plan notebook</svg>")
+    page = measure_page(compared, "RATE", None, Path("pages/measures/RATE.qmd"), {chart.element_id: drawn})
+    section = page.split(f"## {HEADING}", 1)[1].split("## Commentary by quarter", 1)[0]
+    assert "=4th best of 11" in section
+    assert drawn in section and 'id="table-2021-22-q2-rate-compare"' in section
+    assert page.index("## Year-end forecasts") < page.index(f"## {HEADING}") < page.index("## Commentary by quarter")
+    assert f"## {HEADING}" not in measure_page(compared, "PLAIN", None, Path("pages/measures/PLAIN.qmd"), {})
+
+
+def test_the_methodology_page_explains_ranks_and_quarters_only_where_the_site_compares():
+    from pmlib.rendering.guide_pages import methodology_page
+
+    council = quarter_report("latest", ROOT / "data", ROOT / "params").data.council
+    assert "## How we compare with other areas" in methodology_page(council, comparisons=True)
+    assert "How we compare" not in methodology_page(council)

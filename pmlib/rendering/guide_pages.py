@@ -21,8 +21,30 @@ def _table(table: Table) -> str:
     return raw_html(table.html)
 
 
-def methodology_page(council: Council) -> str:
-    """How the council manages performance, how each status is decided, and what every symbol means."""
+COMPARISONS = (
+    "## How we compare with other areas",
+    "Where other areas' figures for a measure are published (by the Office for National Statistics, the Department for "
+    "Education or the Office for Local Government), the council's figure is set beside them, one period against one period, "
+    "as published: the latest period for which the council and at least one area of the group have a figure by the date the "
+    "report's figures were frozen.\n\n"
+    "- **Rank.** Among a group of areas (such as statistical neighbours), 1st is best: highest for a measure where higher is "
+    "better, lowest where lower is better. Areas with the same figure share the better place, written `=3rd`. Only areas with "
+    "a figure count.\n"
+    "- **Quarter.** The best quarter of the group is the top 25% of places: the quarter is 4 x rank / number of areas, "
+    "rounded up.\n"
+    "- **Median.** The middle figure of the other areas in the group (the council not included); the council is better, worse "
+    "or the same as it.\n"
+    "- **England** (and any other single area) is a reference: the council is better or worse than it, with no rank.\n"
+    "- A measure that is context only has no rank; its figure is above or below the others'. A withheld figure `[c]` has no "
+    "rank or quarter.",
+)
+
+
+def methodology_page(council: Council, comparisons: bool = False) -> str:
+    """How the council manages performance, how each status is decided, and what every symbol means.
+
+    ``comparisons``: the site compares measures with other areas, so the page says how ranks and quarters are found.
+    """
     return page(
         "Methodology",
         f"How {literal_markdown(council.name)} monitors its Corporate Strategy, and how the statuses on this site are decided.",
@@ -40,6 +62,7 @@ def methodology_page(council: Council) -> str:
         status_rules(council),
         _table(labels_table(STATUS_LABELS, "table-method-statuses", "Statuses")),
         _table(labels_table(TREND_LABELS, "table-method-trends", "Directions of travel")),
+        *(COMPARISONS if comparisons else ()),
         "## Actions",
         _table(labels_table(ACTION_LABELS, "table-method-actions", "Progress of delivery plan actions")),
         "## Symbols beside figures",

@@ -360,7 +360,7 @@ def write_pages(quarters: Iterable[str | Period], project: Project, *, pages_dir
         plan = by_stem.get(f"plan-{report.data.measures.loc[measure_id, 'plan_id']}")
         pages[f"{MEASURES_DIR}/{measure_id}.qmd"] = measure_page(report, measure_id, plan, page, figures)
     pages.update(goal_pages(report, out_dir, out_dir / MEASURES_DIR))
-    pages["methodology.qmd"] = methodology_page(report.data.council)
+    pages["methodology.qmd"] = methodology_page(report.data.council, comparisons=not report.comparisons.empty)
     site_title = read_project(project.root, "website").website.title
     pages["accessibility.qmd"] = accessibility_page(report.data.council, site_title, params[latest].data_as_at)
     _remove_stale(out_dir)
