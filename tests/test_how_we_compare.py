@@ -35,7 +35,7 @@ from builders import make_data, write_csv
 from pmlib import quarter_report
 from pmlib.rendering.typst_tables import html_table_to_typst
 from pmlib.views.charts import VEGA_LITE_SCHEMA, Chart
-from pmlib.views.how_we_compare import CHART_AREAS, COMPARED_COLUMN, HEADING, charted_group, dashboard_cells, sentence
+from pmlib.views.how_we_compare import CHART_AREAS, COMPARED_COLUMN, HEADING, charted_group, comparison_section, dashboard_cells, sentence
 from pmlib.views.tables import Table
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -105,8 +105,13 @@ def compared(tmp_path):
 
 
 def _section(report, measure_id: str):
-    [measure] = [m for m in report.plan().measures() if m.measure_id == measure_id]
-    return measure.how_we_compare()
+    return comparison_section(report, measure_id)
+
+
+def test_the_plan_page_gives_the_sentences_and_the_measure_page_the_chart_too(compared):
+    [measure] = [m for m in compared.plan().measures() if m.measure_id == "RATE"]
+    assert measure.how_we_compare() == _section(compared, "RATE")[:1]
+    assert isinstance(_section(compared, "RATE")[1], Chart)
 
 
 def _sentences(report, measure_id: str) -> list[str]:
@@ -307,8 +312,8 @@ def test_with_comparators_the_section_sits_between_the_chart_and_the_commentary(
     unchanged = [b for b in before if "Recent figures" not in b["text/plain"]]
     assert [b for i, b in enumerate(now) if i != summary and b not in added] == unchanged
     rate = next(i for i, b in enumerate(now) if "=4th best of 11" in b.get("text/markdown", ""))
-    assert "chart-2021-22-q2-rate-history" in now[rate - 1]["text/html"] and "rate-compare" in now[rate + 1]["text/html"]
-    assert "table-2021-22-q2-rate-compare" in now[rate + 2]["text/html"] and now[rate + 3]["text/markdown"].startswith("No commentary")
+    assert "chart-2021-22-q2-rate-history" in now[rate - 1]["text/html"] and now[rate + 1]["text/markdown"].startswith("No commentary")
+    assert not any("-compare" in b.get("text/html", "") for b in now)
 
 
 def test_no_comparator_folder_is_the_same_as_no_comparisons(tmp_path):
@@ -323,15 +328,14 @@ def test_no_comparator_folder_is_the_same_as_no_comparisons(tmp_path):
     assert all(m.how_we_compare() == () for m in report.plan().measures())
 
 
-def test_a_measure_page_says_how_the_measure_compares_and_reuses_the_plan_notebooks_chart(compared):
+def test_a_measure_page_says_how_the_measure_compares_with_the_groups_chart_and_table(compared):
     from pmlib.rendering.pages import measure_page
 
     chart = _section(compared, "RATE")[1]
-    drawn = chart.html("<svg>drawn by the plan notebook</svg>")
-    page = measure_page(compared, "RATE", None, Path("pages/measures/RATE.qmd"), {chart.element_id: drawn})
+    page = measure_page(compared, "RATE", None, Path("pages/measures/RATE.qmd"))
     section = page.split(f"## {HEADING}", 1)[1].split("## Commentary by quarter", 1)[0]
     assert "=4th best of 11" in section
-    assert drawn in section and 'id="table-2021-22-q2-rate-compare"' in section
+    assert f'<figure id="{chart.element_id}"' in section and "<svg" in section and 'id="table-2021-22-q2-rate-compare"' in section
     assert page.index("## Year-end forecasts") < page.index(f"## {HEADING}") < page.index("## Commentary by quarter")
     assert f"## {HEADING}" not in measure_page(compared, "PLAIN", None, Path("pages/measures/PLAIN.qmd"), {})
 

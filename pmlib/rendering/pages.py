@@ -234,10 +234,10 @@ def _history(report: QuarterReport, measure_id: str, figures: Mapping[str, str])
 
 
 def _how_we_compare(report: QuarterReport, measure_id: str, figures: Mapping[str, str]) -> list[str]:
-    """The plan page's "How we compare" for the measure, as a section of its page; nothing for a measure without comparisons.
+    """The measure's "How we compare": a sentence per group, then the group's chart and its table; nothing without comparisons.
 
-    The chart is the one the plan notebook drew (``figures``), so the page
-    and the report cannot show different pictures of the same comparison.
+    The plan pages give the sentences alone, so the chart is drawn here
+    (``figures`` would hold it if a notebook had drawn it).
     """
     section = comparison_section(report, measure_id)
     if not section:

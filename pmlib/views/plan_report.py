@@ -89,9 +89,14 @@ class MeasureReport:
         """The measure's history against target and intervention level; ``purpose`` keeps element ids unique on a page."""
         return self.report.chart(self.measure_id, purpose)
 
-    def how_we_compare(self) -> tuple[Prose, Chart, tables.Table] | tuple[Prose] | tuple[()]:
-        """How the measure compares with other areas: a sentence per group, a chart and its table; nothing without comparisons."""
-        return comparison_section(self.report, self.measure_id)
+    def how_we_compare(self) -> tuple[Prose] | tuple[()]:
+        """How the measure compares with other areas, a sentence per group; nothing without comparisons.
+
+        The group's chart and its table are on the measure's own page: a
+        plan page with a bar per area for every compared measure would pass
+        the site's page-weight budget and add a page per measure to the pack.
+        """
+        return comparison_section(self.report, self.measure_id)[:1]
 
     def commentary(self) -> Prose:
         """What the responsible officer says this quarter; Markdown emphasis kept, HTML shown as text."""
