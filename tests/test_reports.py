@@ -103,3 +103,28 @@ def test_every_committed_report_is_what_this_checkout_would_make(monkeypatch):
     assert stale == {}, "commit code changes first, then run `make reports` and commit reports/"
     folders = {p.name for p in REPORTS.iterdir() if p.is_dir() and not p.name.startswith(".")}
     assert folders == {q.slug for q in quarters}
+
+
+def _heading_ids(markdown: str) -> set[str]:
+    """The ids Pandoc (and so Quarto) gives the Markdown headings of a text: lower case, punctuation dropped, spaces as hyphens."""
+    ids = set()
+    for line in markdown.splitlines():
+        match = re.match(r"#{1,6} (.+)", line)
+        if match:
+            text = re.sub(r"\\(.)", r"\1", match.group(1)).lower()
+            ids.add(re.sub(r"\s+", "-", re.sub(r"[^\w\s-]", "", text)).strip("-"))
+    return ids
+
+
+def test_no_cell_id_is_also_the_id_of_a_heading_on_its_page():
+    """Quarto gives each cell's div the cell's id and each section its heading's: the two must differ, or the page has a duplicate id."""
+    clashes = []
+    for path in sorted(REPORTS.glob("*/*.ipynb")):
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        texts = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown"]
+        texts += [
+            "".join(o["data"]["text/markdown"]) for c in nb["cells"] for o in c.get("outputs", []) if "text/markdown" in o.get("data", {})
+        ]
+        headings = set().union(*map(_heading_ids, texts))
+        clashes += [f"{path.relative_to(ROOT)}: {c['id']}" for c in nb["cells"] if c.get("id") in headings]
+    assert clashes == []
