@@ -13,10 +13,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pmlib.contract.collecting import Collector, a_or_an, flag_duplicates
+from pmlib.contract.collecting import Collector, flag_duplicates
 from pmlib.contract.config import Council
-from pmlib.contract.figure_checks import _UNIT_NOUNS
-from pmlib.contract.periods import example_code, first_months, period_indexes
+from pmlib.contract.figure_checks import _UNIT_NOUNS, check_measures_and_periods
+from pmlib.contract.periods import first_months
 from pmlib.contract.tables import ROW_COLUMN
 from pmlib.errors import Problem
 from pmlib.vocabulary import NON_NEGATIVE_UNITS, Unit
@@ -133,25 +133,7 @@ def _check_figures(c: Collector, files: list[Path], groups: pd.DataFrame, counci
     comp = pd.concat(frames, ignore_index=True)
     flag = lambda mask, col, msg, sev="error": c.flag(comp, mask, col, msg, sev, file_column="file")  # noqa: E731
 
-    # As for observations: a measure whose own row has a bad frequency, unit or aggregation
-    # has that field blank, and the checks that need it wait until measures.csv is fixed.
-    known = comp["measure_id"].isin(measures.index)
-    if "measures.csv" not in c.broken:
-        flag(
-            ~known & comp["measure_id"].notna(),
-            "measure_id",
-            lambda r: f"'{r.measure_id}' is not a measure_id in measures.csv; add the measure or correct the id",
-        )
-    m = measures.reindex(comp["measure_id"]).set_index(comp.index)
-    index = period_indexes(comp["period"].fillna(""), m["frequency"].fillna(""))
-    flag(
-        known & m["frequency"].notna() & index.isna() & comp["period"].notna(),
-        "period",
-        lambda r: (
-            f"'{r.period}' is not {a_or_an(m.at[r.name, 'frequency'])} period code, which {r.measure_id} needs; "
-            f"write it as {example_code(m.at[r.name, 'frequency'])}"
-        ),
-    )
+    known, m, index = check_measures_and_periods(c, comp, measures, flag)
     _check_values(c, comp, m, known, flag)
     _check_areas(c, comp, groups, council, flag)
     flag_duplicates(

@@ -114,6 +114,35 @@ def check_targets(c: Collector, targets: pd.DataFrame, measures: pd.DataFrame) -
 _UNIT_NOUNS = {"number": "count", "days": "number of days", "rate_per_1000": "rate", "rate_per_100k": "rate"}
 
 
+def check_measures_and_periods(
+    c: Collector, table: pd.DataFrame, measures: pd.DataFrame, flag
+) -> tuple[pd.Series, pd.DataFrame, pd.Series]:
+    """Flag figures naming an unknown measure or a period code of the wrong frequency; return which rows' measures are known,
+    each row's measure, and its period index (observations and comparators share these checks).
+
+    A measure whose own row has a bad frequency, unit or aggregation has that
+    field blank: the checks that need it are skipped until measures.csv is fixed.
+    """
+    known = table["measure_id"].isin(measures.index)
+    if "measures.csv" not in c.broken:
+        flag(
+            ~known & table["measure_id"].notna(),
+            "measure_id",
+            lambda r: f"'{r.measure_id}' is not a measure_id in measures.csv; add the measure or correct the id",
+        )
+    m = measures.reindex(table["measure_id"]).set_index(table.index)
+    index = period_indexes(table["period"].fillna(""), m["frequency"].fillna(""))
+    flag(
+        known & m["frequency"].notna() & index.isna() & table["period"].notna(),
+        "period",
+        lambda r: (
+            f"'{r.period}' is not {a_or_an(m.at[r.name, 'frequency'])} period code, which {r.measure_id} needs; "
+            f"write it as {example_code(m.at[r.name, 'frequency'])}"
+        ),
+    )
+    return known, m, index
+
+
 def check_observations(c: Collector, measures: pd.DataFrame) -> pd.DataFrame:
     """Read every file in ``observations/`` and check each figure against its measure; add period positions."""
     folder = c.data_dir / "observations"
@@ -141,25 +170,7 @@ def check_observations(c: Collector, measures: pd.DataFrame) -> pd.DataFrame:
     obs.attrs["display"] = ""
     flag = lambda mask, col, msg, sev="error": c.flag(obs, mask, col, msg, sev, file_column="source")  # noqa: E731
 
-    # A measure whose own row has a bad frequency, unit or aggregation has that field blank:
-    # the checks that need it are skipped until measures.csv is fixed.
-    known = obs["measure_id"].isin(measures.index)
-    if "measures.csv" not in c.broken:
-        flag(
-            ~known & obs["measure_id"].notna(),
-            "measure_id",
-            lambda r: f"'{r.measure_id}' is not a measure_id in measures.csv; add the measure or correct the id",
-        )
-    m = measures.reindex(obs["measure_id"]).set_index(obs.index)
-    index = period_indexes(obs["period"].fillna(""), m["frequency"].fillna(""))
-    flag(
-        known & m["frequency"].notna() & index.isna() & obs["period"].notna(),
-        "period",
-        lambda r: (
-            f"'{r.period}' is not {a_or_an(m.at[r.name, 'frequency'])} period code, which {r.measure_id} needs; "
-            f"write it as {example_code(m.at[r.name, 'frequency'])}"
-        ),
-    )
+    known, m, index = check_measures_and_periods(c, obs, measures, flag)
 
     ratio = known & (m["aggregation"] == "ratio")
     plain = known & m["aggregation"].notna() & ~ratio
