@@ -366,17 +366,22 @@ def pages(data_dir: Path, params_dir: Path, reports_dir: Path, pages_dir: Path) 
 
 
 @main.command("quarto-post-render", hidden=True)
+@_folder_option("data", "data", "The council's data folder (for the feeds' headlines).", from_quarto=True)
 @_folder_option("params", "params", "The folder of report params files.", from_quarto=True)
 @_folder_option("reports", "reports", "The executed notebooks.", from_quarto=True)
-def quarto_post_render(params_dir: Path, reports_dir: Path) -> None:
-    """Publish each built quarter's open data at data/<slug>/ in Quarto's output folder (the project's post-render step)."""
+def quarto_post_render(data_dir: Path, params_dir: Path, reports_dir: Path) -> None:
+    """Publish open data at data/<slug>/, then the feeds and search index, in Quarto's output folder (the post-render step)."""
     from pmlib.rendering.building import built_quarters
     from pmlib.rendering.data_pages import publish_open_data
+    from pmlib.rendering.site_files import publish_site_files
 
-    project = Project.from_options(params=params_dir, reports=reports_dir)
+    project = Project.from_options(data=data_dir, params=params_dir, reports=reports_dir)
     site = Path(os.environ.get("QUARTO_PROJECT_OUTPUT_DIR", SITE))
-    published = publish_open_data(project.pages, built_quarters(project), site)
+    quarters = built_quarters(project)
+    published = publish_open_data(project.pages, quarters, site)
     click.echo(f"{site / 'data'}: {len(published)} open data file(s)")
+    extras = publish_site_files(project, quarters, site)
+    click.echo(f"{site}: {len(extras)} feed and search index file(s)")
 
 
 @main.command("quarto-notebook", hidden=True)

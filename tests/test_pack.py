@@ -26,6 +26,7 @@ from pmlib.rendering.pack import (
     template_path,
     write_quarto_source,
 )
+from pmlib.rendering.pack_links import METADATA_KEY
 from pmlib.rendering.sources import read_blocks
 from pmlib.rendering.typst_tables import TableConversionError, escape_markup, html_table_to_typst
 from pmlib.views.tables import make_table
@@ -222,6 +223,7 @@ def test_quarto_source_carries_the_same_metadata_and_embeds_every_shown_cell_in_
     front = yaml.safe_load(text.split("---")[1])
     show = (EXTENSION / "typst-show.typ").read_text(encoding="utf-8")
     report = quarter_report("2021-22-Q2", PROJECT.data, PROJECT.params)
+    assert front.pop(METADATA_KEY)  # the measures' headings, for pack-outputs.lua to label (tests/test_take_away.py)
     assert front == pack_metadata(report).front_matter()
     assert {k for k in front if k != "title"} <= set(re.findall(r"\$if\(([a-z-]+)\)\$", show))
     embeds = re.findall(r"\{\{< embed (\S+)#(\S+) >\}\}", text)

@@ -138,6 +138,29 @@ def test_headline_with_nothing_wrong():
     assert headline(judged, pd.Series({"A": "A"})) == "One of 1 measure with a target is on target and none needs intervention."
 
 
+@pytest.mark.parametrize(
+    ("statuses", "expected"),
+    [
+        (["below_target"], "The only measure with a target is below target and none needs intervention."),
+        (["intervention"], "The only measure with a target needs intervention: Name M0."),
+        (
+            ["below_target", "intervention"],
+            "None of the 2 measures with a target is on target, one is below target and one needs intervention: Name M1.",
+        ),
+    ],
+)
+def test_headline_with_none_on_target(statuses, expected):
+    judged = _judged([{"measure_id": f"M{i}", "status": s} for i, s in enumerate(statuses)])
+    assert headline(judged, pd.Series({f"M{i}": f"Name M{i}" for i in range(len(statuses))})) == expected
+
+
+def test_movement_with_no_measure_judged_both_times():
+    now = _judged([{"measure_id": "A", "status": "on_target"}])
+    assert (
+        movement(now, _judged([{"measure_id": "B", "status": "on_target"}]), "2020/21 Q1") == "No measure changed status since 2020/21 Q1."
+    )
+
+
 def test_movement_and_plan_sentence():
     before = _judged(
         [

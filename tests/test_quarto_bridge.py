@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import sys
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from pmlib.project import Project
 from pmlib.rendering.quarto import notebook_for_quarto, quarto_environment, quarto_warnings
 from pmlib.views.open_data import OPEN_DATA_FILES
 
+DEMO = Path(__file__).resolve().parents[1]
 TABLE = '<div id="t"><style>#t td {color: red}</style><table><caption>Status</caption><tr><td>✓ On target</td></tr></table></div>'
 
 
@@ -66,17 +68,23 @@ def test_quarto_is_handed_the_builds_folders_and_its_steps_read_them(tmp_path, m
     monkeypatch.chdir(tmp_path)
     env = quarto_environment(project)
     assert env["PMLIB_DATA"] == str(tmp_path / "council-data") and env["PMLIB_REPORTS"] == str(tmp_path / "council-reports")
+    shutil.copytree(DEMO / "data", tmp_path / "council-data")
+    for config in DEMO.glob("_quarto*.yml"):
+        shutil.copy(config, tmp_path)
     (tmp_path / "council-params").mkdir()
-    (tmp_path / "council-params" / "2021-22-Q2.yml").write_text("quarter: 2021/22 Q2\n", encoding="utf-8")
+    shutil.copy(DEMO / "params" / "2021-22-Q2.yml", tmp_path / "council-params")
     (tmp_path / "council-reports" / "2021-22-Q2").mkdir(parents=True)
     (tmp_path / "council-reports" / "2021-22-Q2" / "overview.ipynb").write_text("{}", encoding="utf-8")
     for name in OPEN_DATA_FILES:
         (tmp_path / "pages" / "data" / "2021-22-Q2").mkdir(parents=True, exist_ok=True)
         (tmp_path / "pages" / "data" / "2021-22-Q2" / name).write_text(name, encoding="utf-8")
-    variables = {name: env[name] for name in ("PMLIB_PARAMS", "PMLIB_REPORTS")}
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "index.html").write_text("<html lang=en><body><main><h1>Performance</h1></main></body></html>", encoding="utf-8")
+    variables = {name: env[name] for name in ("PMLIB_DATA", "PMLIB_PARAMS", "PMLIB_REPORTS")}
     result = CliRunner().invoke(main, ["quarto-post-render"], env={**variables, "QUARTO_PROJECT_OUTPUT_DIR": str(tmp_path / "site")})
     assert result.exit_code == 0, result.output
     assert (tmp_path / "site" / "data" / "2021-22-Q2" / "measures.csv").read_text(encoding="utf-8") == "measures.csv"
+    assert "Half-Year Corporate Performance Report" in (tmp_path / "site" / "feeds" / "reports.xml").read_text(encoding="utf-8")
     assert CliRunner().invoke(main, ["quarto-post-render"], env={"QUARTO_PROJECT_OUTPUT_DIR": str(tmp_path / "other")}).exit_code == 0
     assert not (tmp_path / "other" / "data").exists()  # without them, the default folders, which hold no quarter here
 

@@ -70,6 +70,7 @@ BAD_EXAMPLES = {
     "echo as a word": changed("execute.echo", "yes"),
     "table processing": changed("format.html.html-table-processing", "default"),
     "table of contents": changed("format.html.toc", True),
+    "quarto's own search": changed("website.search", True),
     "another format option": changed("format.html.theme", "cosmo"),
     "another format": changed("format.pdf", {}),
     "language not a tag": changed("lang", "English"),
@@ -141,7 +142,7 @@ def test_the_committed_project_reads_as_a_website_with_its_profile(monkeypatch):
     assert ("website", "pack") in project.profile.group
     assert project.project.type == "website" and project.execute.enabled is False
     assert project.lang == "en-GB"
-    pages = ["measures", "goals", "open-data", "methodology", "archive"]
+    pages = ["measures", "goals", "open-data", "methodology", "archive", "search"]
     assert [item.href for item in project.website.navbar.left] == ["index.qmd", *(f"pages/{p}.qmd" for p in pages)]
     assert project.project.pre_render == ("pm pages",) and project.project.post_render == ("pm quarto-post-render",)
 

@@ -9,6 +9,7 @@ or withheld figure, and officers' text shown as text.
 
 from __future__ import annotations
 
+import gzip
 import json
 import posixpath
 import re
@@ -30,6 +31,7 @@ from pmlib.project import Project
 from pmlib.rendering.documents import render_markdown
 from pmlib.rendering.pages import user_markdown, write_pages
 from pmlib.rendering.site import SiteError, render_site
+from pmlib.rendering.site_files import publish_site_files
 from pmlib.rendering.sources import UnsupportedSyntaxError
 from pmlib.run.execution import run_quarters
 from pmlib.views.open_data import OPEN_DATA_FILES
@@ -42,8 +44,8 @@ ALLOWED_URLS = {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}
 VEGA_LITE_SCHEMA = re.compile(r"^https://vega\.github\.io/schema/vega-lite/v[\d.]+\.json$")
 OUTSIDE_LINKS = ("https", "mailto")
 LANDMARKS = ("header", "nav", "main", "footer")
-NAVBAR = ("index.html", *(f"pages/{name}.html" for name in ("measures", "goals", "open-data", "methodology", "archive")))
-GENERATED = ("archive", "measures", "goals", "open-data", "methodology", "accessibility")
+NAVBAR = ("index.html", *(f"pages/{name}.html" for name in ("measures", "goals", "open-data", "methodology", "archive", "search")))
+GENERATED = ("archive", "measures", "goals", "open-data", "methodology", "accessibility", "search")
 GENERATED_PAGES = {"index.html"} | {f"pages/{name}.html" for name in GENERATED}
 
 
@@ -110,7 +112,8 @@ def build(project: Path, quarters, *, data=ROOT / "data", params=ROOT / "params"
     folders = Project(root=project, data=data, params=params, reports=reports)
     write_pages(quarters, folders)
     out = project / "site"
-    return out, render_site(folders, quarters, out_dir=out)
+    written = render_site(folders, quarters, out_dir=out)
+    return out, written + publish_site_files(folders, quarters, out)
 
 
 @pytest.fixture(scope="module")
@@ -136,12 +139,14 @@ def check_links(out: Path, pages: dict[str, Page]) -> list[str]:
             parts = urlsplit(value)
             if tag == "a" and parts.scheme in OUTSIDE_LINKS:
                 continue  # a link a reader may follow; nothing is loaded from it
+            if tag == "a" and parts.scheme == "data":
+                continue  # a chart's figures as CSV, carried in the link itself (tests/test_take_away.py)
             assert not parts.scheme and not parts.netloc, f"{name}: <{tag} {key}={value!r}> leaves the site"
             assert not parts.path.startswith("/"), f"{name}: {value!r} is absolute, which breaks in another folder or file://"
             target = (out / name).parent / unquote(parts.path) if parts.path else out / name
             if not target.resolve().is_file() or not target.resolve().is_relative_to(out.resolve()):
                 broken.append(f"{name}: {value}")
-            elif parts.fragment:
+            elif parts.fragment and target.suffix == ".html":  # a pack's fragment names a PDF destination (tests/test_take_away.py)
                 ids = pages[target.resolve().relative_to(out.resolve()).as_posix()].ids
                 if parts.fragment not in ids:
                     broken.append(f"{name}: {value} (no such id)")
@@ -159,9 +164,13 @@ def test_every_page_is_written(demo):
     data = {f"data/{q}/{name}" for q in quarters for name in OPEN_DATA_FILES}
     packs = {f"packs/{q}.pdf" for q in quarters}
     expected = notebooks | measures | goals | data | GENERATED_PAGES
-    assets = {"assets/site.css", "assets/charts.js", "assets/vega.js", "assets/favicon.svg"}
+    assets = {f"assets/{name}" for name in ("site.css", "charts.js", "dashboard.js", "search.js", "vega.js", "favicon.svg")}
+    feeds = {"feeds/reports.xml"} | {f"feeds/plan-{plan}.xml" for plan in report.plans.index}
     assert len(notebooks) == 8 * len(quarters) and len(measures) > 40 and len(goals) > 5  # overview, six plans, appendices per quarter
-    assert set(snapshot(out)) == expected | assets | packs | {"manifest.json"}
+    written = set(snapshot(out))
+    search_index = {name for name in written if name.startswith("pagefind/")}
+    assert {"pagefind/pagefind.js", "pagefind/pagefind-entry.json"} <= search_index
+    assert written - search_index == expected | assets | feeds | packs | {"manifest.json"}
 
 
 def test_every_link_and_asset_resolves(demo):
@@ -186,7 +195,7 @@ def test_nothing_is_loaded_from_elsewhere(demo):
         loads = [v for tag, _, v in page.links if tag != "a" and re.match(r"(?i)^[a-z]+:|//", v)]
         assert loads == [], name
         links = [v for tag, _, v in page.links if tag == "a" and re.match(r"(?i)^[a-z]+:|//", v)]
-        assert [v for v in links if urlsplit(v).scheme not in OUTSIDE_LINKS] == [], name
+        assert [v for v in links if urlsplit(v).scheme not in (*OUTSIDE_LINKS, "data")] == [], name
     for path in demo["out"].rglob("*"):
         if path.suffix in (".html", ".css") or path.name == "charts.js":
             text = re.sub(r'<a href="(https|mailto)[^"]*"', "<a", path.read_text(encoding="utf-8"))
@@ -202,7 +211,9 @@ def test_the_restricted_measure_appears_nowhere(demo):
     for folder in (demo["out"], demo["project"] / "pages"):
         for path in folder.rglob("*"):
             if path.is_file() and path.name != "vega.js" and path.suffix != ".pdf":  # the packs are read in test_pack.py
-                text = path.read_text(encoding="utf-8")
+                data = path.read_bytes()
+                data = gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data  # the search index's files are gzipped
+                text = data.decode("utf-8", errors="replace")
                 assert "mc09" not in text.lower() and name not in text, path
 
 
@@ -351,7 +362,8 @@ def test_commentary_is_shown_as_text_on_every_page(tiny):
     measure = pages["pages/measures/M1.html"]
     assert "<h1>Measure &lt;b&gt;one&lt;/b&gt;</h1>" in measure
     assert "&lt;script&gt;steal()&lt;/script&gt;" in measure and "&lt;img src=x onerror=alert(1)&gt;" in measure
-    assert check_links(tiny, {n: Page(t) for n, t in pages.items()}) == []
+    broken = check_links(tiny, {n: Page(t) for n, t in pages.items()})
+    assert [b for b in broken if "packs/" not in b] == []  # render_site alone typesets no pack (pm build does)
 
 
 def test_restricted_measures_and_small_counts_are_in_no_file_of_the_site(tiny):
@@ -361,8 +373,10 @@ def test_restricted_measures_and_small_counts_are_in_no_file_of_the_site(tiny):
     assert [r.split(",")[0] for r in rows] == ["measure_id", "M1", "M3", "M4"]
     assert all(",[c]," in r for r in rows if r.startswith(("M3,", "M4,")))
     secrets = [*SMALL_COUNTS, SMALL_DENOMINATOR, "98,765", "Hidden measure", "M2.html", '"M2"', "\nM2,"]
+    assert any(name.endswith(".pf_fragment") for name in files)  # the search index is read too
     for name, path in files.items():
-        text = path.read_text(encoding="utf-8")
+        content = path.read_bytes()
+        text = (gzip.decompress(content) if content[:2] == b"\x1f\x8b" else content).decode("utf-8", errors="replace")
         assert [s for s in secrets if s in text] == [], name
 
 

@@ -22,6 +22,9 @@ PAGE_WEIGHT_BUDGET = 300_000
 SHARED_ASSETS = {"assets/site.css", "assets/charts.js", "assets/vega.js", "assets/favicon.svg"}
 SHARED_SCRIPTS = ("assets/vega.js", "assets/charts.js")
 SHARED_STYLES = ("assets/site.css",)
+# A script only the page with its marker loads (pmlib.rendering.site.PAGE_SCRIPTS), counted in that page's weight.
+OWN_SCRIPTS = ("assets/search.js", "assets/dashboard.js")
+SEARCH_MARKER = 'class="pm-search"'
 
 RESOURCE_ATTRS = {
     "script": ("src",),
@@ -87,12 +90,25 @@ def resolve(rel: str, url: str) -> str | None:
     return str(PurePosixPath(parts.path.lstrip("/"))) + (f"?{parts.query}" if parts.query else "")
 
 
+def search_fetches(site: Path) -> int:
+    """What the search page's script fetches: Pagefind's searcher and the index's metadata on load, then at most a first search's
+    largest index chunk and ten largest results (the first page of them); the rest of the index only as a reader searches."""
+    bundle = site / "pagefind"
+    loaded = [bundle / name for name in ("pagefind.js", "pagefind-worker.js", "pagefind-entry.json")]
+    loaded += [*bundle.glob("*.pf_meta"), *bundle.glob("wasm.*.pagefind")]
+    chunks = sorted((p.stat().st_size for p in bundle.glob("index/*.pf_index")), reverse=True)
+    results = sorted((p.stat().st_size for p in bundle.glob("fragment/*.pf_fragment")), reverse=True)
+    return sum(p.stat().st_size for p in loaded) + sum(chunks[:1]) + sum(results[:10])
+
+
 def page_weights(site: Path) -> tuple[dict[str, int], dict[str, list[str]]]:
     """Each page's first-visit weight in bytes, and the resources each page names that are not in the site."""
     weights, missing = {}, {}
     for rel in site_pages(site):
         own = {resolve(rel, url) for _, url in page_resources(site, rel).urls} - {None} - SHARED_ASSETS
         weights[rel] = (site / rel).stat().st_size + sum((site / r).stat().st_size for r in own if (site / r).is_file())
+        if SEARCH_MARKER in (site / rel).read_text(encoding="utf-8"):
+            weights[rel] += search_fetches(site)
         if absent := sorted(r for r in own if not (site / r).is_file()):
             missing[rel] = absent
     return weights, missing
@@ -118,7 +134,7 @@ def test_pages_share_the_cached_scripts_and_styles_and_inline_no_bundle(built_si
             inline[rel] = found.inline_scripts
         scripts = [resolve(rel, url) for kind, url in found.urls if kind == "script"]
         styles = [resolve(rel, url) for kind, url in found.urls if "stylesheet" in kind.split()]
-        if not set(scripts) <= set(SHARED_SCRIPTS) or tuple(styles) != SHARED_STYLES:
+        if not set(scripts) <= {*SHARED_SCRIPTS, *OWN_SCRIPTS} or tuple(styles) != SHARED_STYLES:
             wrong[rel] = {"scripts": scripts, "styles": styles}
         if 'class="pm-chart"' in (site / rel).read_text(encoding="utf-8") and tuple(scripts) != SHARED_SCRIPTS:
             charts_without_scripts.append(rel)

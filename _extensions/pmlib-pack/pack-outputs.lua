@@ -34,3 +34,35 @@ function Table(el)
   end
   return plain_font(el)
 end
+
+-- Each measure's section gets the label the built-in pack gives it (pmlib/rendering/pack_links.py):
+-- the plan notebook's "### <name>" heading, found by its text in pack order, each measure once,
+-- from the list the pack document's metadata carries. Typst keeps a labelled heading as a PDF
+-- named destination, which the measure's web page links to (packs/<slug>.pdf#nameddest=measure-<id>).
+function Pandoc(doc)
+  local wanted = doc.meta["pmlib-measure-destinations"]
+  if wanted == nil then
+    return doc
+  end
+  local waiting = {}
+  for _, entry in ipairs(wanted) do
+    table.insert(waiting, { text = pandoc.utils.stringify(entry.heading), label = pandoc.utils.stringify(entry.label) })
+  end
+  doc.blocks = doc.blocks:walk({
+    Header = function(el)
+      if el.level ~= 3 then
+        return nil
+      end
+      local text = pandoc.utils.stringify(el.content)
+      for i, entry in ipairs(waiting) do
+        if entry.text == text then
+          table.remove(waiting, i)
+          el.identifier = entry.label
+          return el
+        end
+      end
+      return nil
+    end,
+  })
+  return doc
+end

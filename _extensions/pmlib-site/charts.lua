@@ -16,6 +16,34 @@ function Pandoc(doc)
         { path = pandoc.path.join({ assets, "charts.js" }), afterBody = true },
       },
     })
+    -- The measures dashboard's filters and sorting, only on the page that has it (as site.py's PAGE_SCRIPTS).
+    local dashboard = false
+    doc:walk({
+      RawBlock = function(raw)
+        dashboard = dashboard or (raw.format == "html" and raw.text:find('class="pm-dashboard"', 1, true) ~= nil)
+      end,
+    })
+    if dashboard then
+      quarto.doc.add_html_dependency({
+        name = "pmlib-dashboard",
+        version = "1.0.0",
+        scripts = { { path = pandoc.path.join({ assets, "dashboard.js" }), afterBody = true } },
+      })
+    end
+    -- Site search, only on the search page (as site.py's PAGE_SCRIPTS); it loads the Pagefind bundle itself.
+    local search = false
+    doc:walk({
+      RawBlock = function(raw)
+        search = search or (raw.format == "html" and raw.text:find('class="pm-search"', 1, true) ~= nil)
+      end,
+    })
+    if search then
+      quarto.doc.add_html_dependency({
+        name = "pmlib-search",
+        version = "1.0.0",
+        scripts = { { path = pandoc.path.join({ assets, "search.js" }), afterBody = true } },
+      })
+    end
   end
   return doc
 end

@@ -2,19 +2,9 @@
 -- its own menu, every other page the latest quarter's. `pm pages` writes the menus, with each
 -- page's site path, into pages/menus.json (pmlib.rendering.documents.quarter_menus); this
 -- filter puts the page's menu first on the page, with links relative to the page.
-local function escape(text)
-  return (text:gsub("&", "&amp;"):gsub("<", "&lt;"):gsub(">", "&gt;"):gsub('"', "&quot;"))
-end
-
-local function read_menus()
-  local file = io.open(pandoc.path.join({ quarto.project.directory, "pages", "menus.json" }), "r")
-  if file == nil then
-    return nil
-  end
-  local text = file:read("a")
-  file:close()
-  return quarto.json.decode(text)
-end
+local site_menus = require("site_menus")
+local escape = site_menus.escape
+local read_menus = site_menus.read
 
 function Pandoc(doc)
   if not quarto.doc.is_format("html") or quarto.project.directory == nil then

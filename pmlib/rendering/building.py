@@ -208,6 +208,7 @@ def _render(renderer: str, everything: list[Period], project: Project, partial: 
     from pmlib.rendering.background import Background
     from pmlib.rendering.pack import render_packs
     from pmlib.rendering.site import render_site, vega_bundle
+    from pmlib.rendering.site_files import publish_site_files
 
     old_keys = {q.get("quarter"): q.get("pack_key") for q in previous.get("quarters", []) if isinstance(q, dict)}
     old_hashes = {f.get("path"): f.get("sha256") for f in previous.get("outputs", []) if isinstance(f, dict)}
@@ -232,6 +233,7 @@ def _render(renderer: str, everything: list[Period], project: Project, partial: 
         write_pages(everything, project)
         say(f"Rendering the website ({len(everything)} quarters) with the built-in renderer")
         pages = render_site(project, everything, out_dir=partial, vega_js=bundle.result)
+        pages += publish_site_files(project, everything, partial)
         if typesetting is not None:
             if not typesetting.done():
                 say("Waiting for the Cabinet packs")

@@ -22,8 +22,8 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterable
-from dataclasses import dataclass, fields
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 import nbformat
@@ -39,6 +39,7 @@ from pmlib.contract.params_folder import report_params
 from pmlib.contract.periods import Period, parse_quarter
 from pmlib.errors import PackError, Problem
 from pmlib.project import Project
+from pmlib.rendering.pack_links import METADATA_KEY, label_headings, measure_headings
 from pmlib.rendering.sources import HIDDEN_TAGS, REMOVE_OUTPUT_TAGS, Block, read_blocks
 from pmlib.rendering.typst_tables import escape_markup, html_table_to_typst
 from pmlib.views.report import QuarterReport
@@ -194,17 +195,21 @@ def chart_description(svg: str, where: str) -> tuple[str, bool]:
     return " ".join(label.split()), drawable
 
 
-def pack_markdown(notebooks: list[Path], source_dir: Path) -> str:
+def pack_markdown(notebooks: list[Path], source_dir: Path, headings: Sequence[tuple[str, str]] = ()) -> str:
     """The pack's body as one Markdown document, charts and tables already Typst, SVGs written to ``source_dir``.
 
     Non-Markdown blocks go in as raw Typst blocks, so one pandoc run
-    converts the whole pack and nothing is parsed twice.
+    converts the whole pack and nothing is parsed twice. Each measure's
+    heading in ``headings`` (``pack_links.measure_headings``) gets its label,
+    which the PDF keeps as a named destination for the measure's page to link to.
     """
+    blocks = [(path, block) for path in notebooks for block in read_blocks(path, "pack")]
+    labelled = iter(label_headings([b.content for _, b in blocks if b.kind == "markdown"], headings))
     parts, charts = [], 0
-    for path in notebooks:
-        for block in read_blocks(path, "pack"):
-            parts.append(_block_markdown(block, f"{path.as_posix()} cell {block.cell_id}", source_dir, charts + 1))
-            charts += block.kind == "svg"
+    for path, block in blocks:
+        shown = replace(block, content=next(labelled)) if block.kind == "markdown" else block
+        parts.append(_block_markdown(shown, f"{path.as_posix()} cell {block.cell_id}", source_dir, charts + 1))
+        charts += block.kind == "svg"
     return "\n\n".join(parts) + "\n"
 
 
@@ -270,7 +275,7 @@ def write_pack_source(quarter: Quarter, project: Project, *, source_dir: str | o
     for old in source_dir.glob("chart-*.svg"):  # charts of an earlier build, which this one may not have
         old.unlink()
     shutil.copyfile(template_path(project.root), source_dir / TEMPLATE_NAME)
-    markdown = pack_markdown(notebooks, source_dir)
+    markdown = pack_markdown(notebooks, source_dir, measure_headings(report))
     body = pypandoc.convert_text(markdown, "typst", format=MARKDOWN, extra_args=["--wrap=none"])
     main = source_dir / f"{report.quarter.slug}.typ"
     main.write_text(_pack_source(pack_metadata(report), body), encoding="utf-8")
@@ -343,13 +348,17 @@ def render_packs(targets: Iterable[tuple[Quarter, str | os.PathLike]], project: 
 def write_quarto_source(quarter: Quarter, project: Project, *, out_qmd: str | os.PathLike) -> Path:
     """The pack as a Quarto document for the ``pack`` profile: the same metadata, and every shown cell embedded in order.
 
+    The metadata also lists the measures' headings (``pack_links``), which
+    the extension's ``pack-outputs.lua`` labels as the built-in pack does.
+
     Render it with ``quarto render OUT_QMD --profile pack`` from inside the
     project; Markdown cells are copied, code cells are embedded by id, so
     Quarto picks each output's Typst representation itself.
     """
     report = pack_subject(quarter, project)
     out_qmd = Path(out_qmd)
-    lines = ["---", yaml.safe_dump(pack_metadata(report).front_matter(), sort_keys=False, allow_unicode=True).strip(), "---", ""]
+    front = pack_metadata(report).front_matter() | {METADATA_KEY: [{"heading": h, "label": d} for h, d in measure_headings(report)]}
+    lines = ["---", yaml.safe_dump(front, sort_keys=False, allow_unicode=True).strip(), "---", ""]
     for path in pack_notebooks(report, project.reports):
         target = Path(os.path.relpath(path, out_qmd.parent)).as_posix()
         for cell in nbformat.read(path, as_version=4).cells:

@@ -26,15 +26,20 @@ from pmlib.contract.params_folder import report_params
 from pmlib.contract.periods import Period, parse_quarter
 from pmlib.errors import ConfigError, Problem
 from pmlib.project import Project
+from pmlib.rendering.dashboard_page import dashboard_page
 from pmlib.rendering.data_pages import OPEN_DATA_DIR, SDG_DIR, goal_pages, open_data_page
 from pmlib.rendering.documents import MENUS, Document, quarter_menus, read_quarter
+from pmlib.rendering.feeds import follow_section
 from pmlib.rendering.guide_pages import accessibility_page, methodology_page
+from pmlib.rendering.pack_links import pack_link
 from pmlib.rendering.project import read_project
 from pmlib.rendering.qmd import given, link, long_date, page, raw_html
+from pmlib.rendering.search import search_page
 from pmlib.views.appendices import baseline_withheld, revisions
 from pmlib.views.charts import Chart, chart_figures
 from pmlib.views.disclosure import SUPPRESSED, value_text, value_texts
 from pmlib.views.formats import UNIT_WORDS, format_value
+from pmlib.views.freshness import last_updated
 from pmlib.views.how_we_compare import HEADING, comparison_section
 from pmlib.views.labels import status_label
 from pmlib.views.open_data import write_open_data
@@ -44,7 +49,7 @@ from pmlib.views.tables import Table, make_table
 from pmlib.views.year_end import measure_forecasts
 
 HOME = "index.qmd"  # at the project root: Quarto makes the root's index the site's index.html
-GENERATED = ("archive.qmd", "measures.qmd", "goals.qmd", "open-data.qmd", "methodology.qmd", "accessibility.qmd")
+GENERATED = ("archive.qmd", "measures.qmd", "goals.qmd", "open-data.qmd", "methodology.qmd", "accessibility.qmd", "search.qmd")
 MEASURES_DIR = "measures"
 _POLARITY = {"higher": "Higher is better", "lower": "Lower is better", "none": "Neither: shown for context, without a target"}
 _link, _raw, _page, _given, _date = link, raw_html, page, given, long_date
@@ -77,6 +82,12 @@ def _figures(documents: Iterable[Document]) -> dict[str, str]:
     return chart_figures(block.content for doc in documents for block in doc.blocks if block.kind == "html")
 
 
+def _last_updated(report: QuarterReport) -> str:
+    """When the published figures last changed: the newest date any of them was supplied."""
+    newest = last_updated(report)
+    return f" Figures last updated on {_date(newest)}." if newest else ""
+
+
 def index_page(report: QuarterReport, documents: list[Document], page: Path, pages_dir: Path) -> str:
     """The home page: the latest quarter's headline, statuses by plan (chart and table), the measures needing intervention.
 
@@ -88,7 +99,7 @@ def index_page(report: QuarterReport, documents: list[Document], page: Path, pag
     here = pages_dir
     return _page(
         f"{literal_markdown(report.data.council.name)}: corporate performance",
-        f"Latest report: **{literal_markdown(p.title)}, {q.code}** ({q.label}). {_meeting(p)}",
+        f"Latest report: **{literal_markdown(p.title)}, {q.code}** ({q.label}). {_meeting(p)}{_last_updated(report)}",
         report.headline().markdown,
         "## Status by delivery plan",
         _raw(report.status_chart().drawn(_figures(documents))),
@@ -98,6 +109,7 @@ def index_page(report: QuarterReport, documents: list[Document], page: Path, pag
         _intervention_links(report, page, pages_dir),
         f"## The {q.code} report",
         _quarter_links(documents, page),
+        follow_section(documents, page, page.parent),
         "## More",
         f"- [Every measure]({_link(here / 'measures.qmd', page)}): definitions, targets, history and commentary.\n"
         f"- [Sustainable Development Goals]({_link(here / 'goals.qmd', page)}): the measures aligned to each goal.\n"
@@ -120,21 +132,19 @@ def archive_page(params: dict[Period, object], documents: dict[Period, list[Docu
 
 
 def measures_page(report: QuarterReport, page: Path) -> str:
-    """Every public measure by delivery plan, with its status in the latest quarter."""
-    judged = report.judged.set_index("measure_id")
-    measures = report.measures  # a selection made afresh on each access, so made once here
-    parts = [f"Every published measure, by delivery plan, with its status in {report.quarter.code}."]
-    for plan_id, plan in report.plans.iterrows():
-        ids = [m for m in measures.index if measures.loc[m, "plan_id"] == plan_id]
-        if not ids:
-            continue
-        parts.append(f"## {literal_markdown(plan['name'])}")
-        lines = []
-        for m in ids:
-            link = _link(page.parent / MEASURES_DIR / f"{m}.qmd", page)
-            lines.append(f"- [{literal_markdown(measures.loc[m, 'name'])}]({link}): {status_label(judged.loc[m, 'status']).text}")
-        parts.append("\n".join(lines))
-    return _page("Measures", *parts)
+    """Every public measure of the latest quarter in one table to filter and sort (``pmlib.rendering.dashboard_page``)."""
+    return dashboard_page(report, page, page.parent / MEASURES_DIR)
+
+
+def _freshness_rows(report: QuarterReport, measure_id: str) -> list[tuple[str, str]]:
+    """How up to date the measure's figure is: what it covers, when it was supplied, when the next is due."""
+    row = report.freshness.loc[measure_id]
+    if not isinstance(row["period"], str):
+        shown = "None yet"
+    else:
+        supplied = f"supplied on {_date(row['reported_on'])}" if pd.notna(row["reported_on"]) else "date supplied not recorded"
+        shown = f"{row['period']}, {supplied}"
+    return [("Figure shown", shown), ("Next figure", f"{row['next_period']}, expected by {_date(row['next_expected'])}")]
 
 
 def _about(report: QuarterReport, measure_id: str, plan_link: str | None) -> str:
@@ -145,6 +155,7 @@ def _about(report: QuarterReport, measure_id: str, plan_link: str | None) -> str
     rows += [("Owner", literal_markdown(m["owner"])), ("Source system", literal_markdown(m["source_system"]))]
     rows += [("Frequency", str(m["frequency"]).capitalize()), ("Unit", UNIT_WORDS.get(m["unit"], str(m["unit"])))]
     rows.append(("Which way is better", _POLARITY[m["polarity"]]))
+    rows += _freshness_rows(report, measure_id)
     if isinstance(m["baseline_period"], str) and pd.notna(m["baseline_value"]):
         value = value_text(m["baseline_value"], m["unit"], int(m["decimals"]), suppressed=baseline_withheld(report, measure_id))
         rows.append(("Baseline", f"{value} ({literal_markdown(m['baseline_period'])})"))
@@ -293,6 +304,7 @@ def measure_page(
     return _page(
         literal_markdown(m["name"]),
         literal_markdown(report.finding(measure_id)),
+        pack_link(report, measure_id, page),
         "## About this measure",
         _about(report, measure_id, _link(plan_source, page) if plan_source else None),
         "## Targets by year",
@@ -354,6 +366,7 @@ def write_pages(quarters: Iterable[str | Period], project: Project, *, pages_dir
     pages = {
         "archive.qmd": archive_page(params, documents, out_dir / "archive.qmd"),
         "measures.qmd": measures_page(report, out_dir / "measures.qmd"),
+        "search.qmd": search_page(out_dir / "search.qmd", project.root),
     }
     for measure_id in report.judged["measure_id"]:
         page = out_dir / MEASURES_DIR / f"{measure_id}.qmd"

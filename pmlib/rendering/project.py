@@ -41,6 +41,12 @@ def _no_toc(value: bool) -> bool:
     return value
 
 
+def _no_quarto_search(value: bool) -> bool:
+    if value:
+        raise ValueError("must be false: the site's search is pmlib's own (pages/search.qmd), on both renderers' sites")
+    return value
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", alias_generator=lambda name: name.replace("_", "-"))
 
@@ -99,6 +105,10 @@ class Website(_Strict):
     page_footer: PageFooter = PageFooter()
     # The icon pm pages writes for Quarto; the built-in renderer serves the same file from its assets.
     favicon: Literal["pages/assets/favicon.svg"] | None = None
+    # Quarto's own search, off: both renderers' sites search with Pagefind (pmlib.rendering.search).
+    search: Annotated[StrictBool, AfterValidator(_no_quarto_search)] = False
+    # Where the site is published, if known: the Atom feeds then link to absolute addresses (pmlib.rendering.feeds).
+    site_url: str | None = Field(default=None, pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$")
 
 
 class HtmlOptions(_Strict):

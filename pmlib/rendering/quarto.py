@@ -89,7 +89,7 @@ QUARTO_ASSETS = "assets"  # in the pages folder, where _extensions/pmlib-site/ch
 
 
 def write_quarto_assets(pages_dir: Path) -> list[Path]:
-    """What Quarto's pages share with the built-in site's, in ``pages_dir/assets/``: Vega, charts.js, outputs.css and the favicon.
+    """What Quarto's pages share with the built-in site's, in ``pages_dir/assets/``: Vega, the scripts, outputs.css and the favicon.
 
     A file already holding the same bytes is left alone, so ``quarto
     preview`` sees no change when nothing changed.
@@ -103,6 +103,8 @@ def write_quarto_assets(pages_dir: Path) -> list[Path]:
     assets = resources.files("pmlib.rendering") / "assets"
     files = {
         "charts.js": (assets / "charts.js").read_bytes(),
+        "dashboard.js": (assets / "dashboard.js").read_bytes(),
+        "search.js": (assets / "search.js").read_bytes(),
         OUTPUTS_CSS: outputs_stylesheet(),
         "favicon.svg": (assets / "favicon.svg").read_bytes(),
         VEGA_BUNDLE: vega_bundle().encode("utf-8"),

@@ -45,16 +45,24 @@ from pmlib.rendering.documents import (
     render_markdown,
     wrap_html,
 )
+from pmlib.rendering.feeds import page_feeds, published_feeds
+from pmlib.rendering.pack_links import pack_outputs
 from pmlib.rendering.pages import HOME
 from pmlib.rendering.project import QuartoProject, read_project
 from pmlib.rendering.sources import Block, UnsupportedSyntaxError
 from pmlib.views.tables import table_stylesheet
 
 ASSETS_DIR = "assets"
-STATIC_ASSETS = ("charts.js", "site.css", "favicon.svg")
+STATIC_ASSETS = ("charts.js", "dashboard.js", "search.js", "site.css", "favicon.svg")
 VEGA_BUNDLE = "vega.js"
 OUTPUTS_CSS = "outputs.css"  # how charts and tables are laid out; Quarto's pages load it too
 EXTERNAL_SCHEMES = frozenset({"http", "https", "mailto"})
+PAGE_SCRIPTS = (
+    ('class="pm-chart"', (VEGA_BUNDLE, "charts.js")),
+    ('class="pm-dashboard"', ("dashboard.js",)),
+    ('class="pm-search"', ("search.js",)),
+)
+"""The scripts a page loads, from ``assets/``, when its body has the marker: a page without charts loads no Vega."""
 
 
 @dataclass(frozen=True)
@@ -238,7 +246,8 @@ def _page_html(site: _Site, doc: Document, problems: list[Problem]) -> str:
         h1=None if doc.has_h1 else Markup(render_inline(doc.title)),
         body=Markup(body),
         footer=footer,
-        has_chart='class="pm-chart"' in body,
+        scripts=[script for marker, scripts in PAGE_SCRIPTS if marker in body for script in scripts],
+        feeds=[(f.title, relative(f.path, doc.output)) for f in page_feeds(doc.output, doc.label)],
     )
 
 
@@ -271,10 +280,11 @@ def render_site(
     _check_outputs(documents)
     published = resource_files(config, project_dir)
     open_data = {project_dir / path: path for path in open_data_files(pages_dir, periods).values()}  # linked where published
+    feeds = {project_dir / path: path for path in published_feeds(d.output for d in documents)}  # written after the pages
     site = _Site(
         config,
         project_dir,
-        {Path(os.path.abspath(d.source)): d.output for d in documents} | published | open_data,
+        {Path(os.path.abspath(d.source)): d.output for d in documents} | published | open_data | feeds | pack_outputs(project_dir, periods),
         quarter_menus({q: [d for d in documents if d.quarter == q] for q in periods}),
     )
     problems: list[Problem] = []

@@ -3,7 +3,8 @@
 The website picks the HTML (an inline SVG that works without scripts, and the
 spec beside it for the site's own Vega libraries to make interactive); the
 Cabinet pack picks the SVG. Both carry the same text description, so no chart
-is only a picture. Element ids come from the quarter and the measure, never
+is only a picture, and the HTML is followed by a link to the chart's figures as
+CSV (``pmlib.views.chart_csv``). Element ids come from the quarter and the measure, never
 from counters or memory addresses, so a rerun gives identical bytes.
 
 The specs are written here as plain JSON-ready dicts rather than built with
@@ -29,7 +30,9 @@ from dataclasses import dataclass, field
 import pandas as pd
 import vl_convert
 
+from pmlib.views.chart_csv import ChartFigures, figures_table
 from pmlib.views.chart_drawer import drawn_elsewhere
+from pmlib.views.disclosure import value_text
 from pmlib.views.formats import format_value
 from pmlib.views.labels import STATUS_LABELS
 from pmlib.views.narrative import join_words
@@ -76,12 +79,13 @@ _XLINK = ' xmlns:xlink="http://www.w3.org/1999/xlink"'
 
 @dataclass(frozen=True)
 class Chart:
-    """One chart: its spec, a stable element id, and the words that stand in for it."""
+    """One chart: its spec, a stable element id, the words that stand in for it, and the figures it draws (``chart_csv``)."""
 
     element_id: str
     title: str
     description: str
     spec: dict = field(compare=False, repr=False)
+    figures: ChartFigures | None = field(default=None, compare=False, repr=False)
 
     def svg(self) -> str:
         """The static rendering, labelled for screen readers, with ids made unique to this chart."""
@@ -95,18 +99,20 @@ class Chart:
         return svg
 
     def html(self, svg: str | None = None) -> str:
-        """A self-contained figure: the SVG, the spec as inert JSON for interactivity, and a caption.
+        """A self-contained figure: the SVG, the spec as inert JSON for interactivity, and a caption; then its figures' download link.
 
-        The caption comes last: HTML allows a figure's caption only as its first or last child.
+        The caption comes last: HTML allows a figure's caption only as its
+        first or last child, so the link follows the figure.
         """
         svg = svg or self.svg()
         spec = json.dumps(self.spec, sort_keys=True, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
+        link = f"\n{self.figures.link(self.element_id, self.title)}" if self.figures is not None else ""
         return (
             f'<figure id="{self.element_id}" class="pm-chart">\n'
             f'<div class="pm-chart-view">{svg}</div>\n'
             f'<script type="application/json" class="pm-chart-spec">{spec}</script>\n'
             f'<figcaption class="pm-chart-description">{html.escape(self.description)}</figcaption>\n'
-            "</figure>"
+            f"</figure>{link}"
         )
 
     def drawn(self, figures: Mapping[str, str]) -> str:
@@ -262,7 +268,34 @@ def measure_chart(element_id: str, history: pd.DataFrame, measure: pd.Series, ti
         "$schema": VEGA_LITE_SCHEMA,
         "datasets": datasets,
     }
-    return Chart(element_id=element_id, title=title, description=description, spec=spec)
+    return Chart(element_id=element_id, title=title, description=description, spec=spec, figures=history_figures(history, measure))
+
+
+def history_figures(history: pd.DataFrame, measure: pd.Series) -> ChartFigures:
+    """A measure chart's figures by period, as its page's history table shows them: ``[c]`` withheld, ``[x]`` none.
+
+    The value keeps its quality markers (``[p]``, ``[e]``, ``[r]``) where
+    ``history`` has the flags, so a figure taken away is never read as final
+    when it was not.
+    """
+    unit, decimals = measure["unit"], int(measure["decimals"])
+    flags = {
+        k: history[k].to_numpy(bool) if k in history else [False] * len(history)
+        for k in ("suppressed", "provisional", "estimated", "revised")
+    }
+    values = [
+        value_text(v, unit, decimals, suppressed=s, provisional=p, estimated=e, revised=r)
+        for v, s, p, e, r in zip(history["value"], *flags.values(), strict=True)
+    ]
+    return figures_table(
+        ["Period", "Value", "Target", "Intervention level"],
+        [
+            [str(p) for p in history["period"]],
+            values,
+            [format_value(v, unit, decimals) for v in history["target"]],
+            [format_value(v, unit, decimals) for v in history["intervention"]],
+        ],
+    )
 
 
 def _with_gaps(long: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, list[str]]]:
@@ -312,7 +345,7 @@ def _empty_chart(element_id: str, history: pd.DataFrame, measure: pd.Series, tit
         "$schema": VEGA_LITE_SCHEMA,
         "datasets": datasets,
     }
-    return Chart(element_id=element_id, title=title, description=description, spec=spec)
+    return Chart(element_id=element_id, title=title, description=description, spec=spec, figures=history_figures(history, measure))
 
 
 def _history_description(history: pd.DataFrame, measure: pd.Series, title: str, finding: str) -> str:
@@ -387,4 +420,7 @@ def status_chart(element_id: str, counts: pd.DataFrame, title: str, finding: str
         "datasets": datasets,
         "description": description,
     }
-    return Chart(element_id=element_id, title=title, description=description, spec=spec)
+    figures = figures_table(
+        ["Delivery plan", *(STATUS_LABELS[k].word for k in keys)], [list(counts["plan"]), *([str(int(n)) for n in counts[k]] for k in keys)]
+    )
+    return Chart(element_id=element_id, title=title, description=description, spec=spec, figures=figures)

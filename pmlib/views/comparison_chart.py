@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from pmlib.engine.comparisons import COUNCIL
+from pmlib.views.chart_csv import ChartFigures, figures_table
 from pmlib.views.charts import (
     _UNIT_AXIS,
     TEXT_COLOUR,
@@ -156,4 +157,24 @@ def comparison_chart(
         "$schema": VEGA_LITE_SCHEMA,
         "datasets": datasets,
     }
-    return Chart(element_id=element_id, title=title, description=description, spec=spec)
+    figures_shown = comparison_figures(figures, references, measure)
+    return Chart(element_id=element_id, title=title, description=description, spec=spec, figures=figures_shown)
+
+
+def comparison_figures(figures: pd.DataFrame, references: pd.DataFrame, measure: pd.Series) -> ChartFigures:
+    """The chart's figures as its table alternative lists them: every area best first, each reference area in its place."""
+    refs = pd.DataFrame(
+        {
+            "area": [f"{a} (for reference)" for a in references["area"]],
+            "value": references["value"].to_numpy("float64"),
+            "role": "reference",
+            "suppressed": False,
+        }
+    )
+    areas = figures[["area", "value", "role", "suppressed"]].reset_index(drop=True)
+    rows = best_first(pd.concat([areas, refs], ignore_index=True) if len(refs) else areas, measure["polarity"])
+    unit, decimals = measure["unit"], int(measure["decimals"])
+    shown = [
+        SUPPRESSED if s and pd.isna(v) else format_value(v, unit, decimals) for v, s in zip(rows["value"], rows["suppressed"], strict=True)
+    ]
+    return figures_table(["Area", "Value"], [[str(a) for a in rows["area"]], shown])

@@ -49,17 +49,32 @@ def headline(judged: pd.DataFrame, names: pd.Series) -> str:
     if with_target == 0:
         text = "No measure with a target has a figure for this quarter."
     else:
-        on = count_words(c["on_target"]).capitalize()
-        text = f"{on} of {with_target} {_measures(with_target)} with a target {'is' if c['on_target'] == 1 else 'are'} on target"
+        hit = judged.loc[judged["status"] == "intervention", "measure_id"]
+        if with_target == 1 and c["on_target"] == 0:
+            text = (
+                f"The only measure with a target needs intervention: {names[hit.iloc[0]]}."
+                if len(hit)
+                else "The only measure with a target is below target and none needs intervention."
+            )
+            return _with_extra(text, c, judged, names)
+        if c["on_target"] == 0:
+            text = f"None of the {with_target} measures with a target is on target"
+        else:
+            on = count_words(c["on_target"]).capitalize()
+            text = f"{on} of {with_target} {_measures(with_target)} with a target {'is' if c['on_target'] == 1 else 'are'} on target"
         below = c["below_target"]
         if below:
             text += f", {count_words(below)} {'is' if below == 1 else 'are'} below target"
-        hit = judged.loc[judged["status"] == "intervention", "measure_id"]
         if len(hit):
             needs = "needs" if len(hit) == 1 else "need"
             text += f" and {count_words(len(hit))} {needs} intervention: {join_words([names[m] for m in hit])}."
         else:
             text += " and none needs intervention."
+    return _with_extra(text, c, judged, names)
+
+
+def _with_extra(text: str, c, judged: pd.DataFrame, names: pd.Series) -> str:
+    """The headline's second sentence: measures monitored without a target, and those with no figure yet."""
     extra = []
     if c["monitoring"]:
         verb = "is" if c["monitoring"] == 1 else "are"
@@ -88,7 +103,7 @@ def movement(current: pd.DataFrame, previous: pd.DataFrame, previous_quarter: st
     """How statuses moved since the previous quarter, counting only measures judged both times."""
     both = current.merge(previous, on="measure_id", suffixes=("", "_before"))
     both = both[both["status"].isin(JUDGED) & both["status_before"].isin(JUDGED)]
-    change = both["status"].map(_RANK) - both["status_before"].map(_RANK)
+    change = both["status"].map(_RANK).astype("float64") - both["status_before"].map(_RANK).astype("float64")  # empty maps give text
     better, worse = int((change > 0).sum()), int((change < 0).sum())
     if better == worse == 0:
         return f"No measure changed status since {previous_quarter}."

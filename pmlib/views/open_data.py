@@ -19,10 +19,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pmlib.contract.periods import parse_period
-from pmlib.engine.figures import figures_as_at
 from pmlib.engine.rounding import round_half_away
 from pmlib.views.disclosure import SUPPRESSED
+from pmlib.views.freshness import freshness
+from pmlib.views.provenance import provenance
 from pmlib.vocabulary import CHANGES, Polarity
 
 OPEN_DATA_FILES = ("measures.csv", "changes.csv", "comparisons.csv", "datapackage.json")
@@ -49,6 +49,12 @@ COLUMNS = [
     ("source_system", "string", "The system that holds the source data."),
     ("owner", "string", "The service unit accountable for the measure."),
     ("reported_on", "date", "When the newest figure behind the value was supplied; blank if there is none."),
+    (
+        "next_expected",
+        "date",
+        "When the measure's next figure is expected: the report that first includes it (from the measure's frequency and lag), "
+        "with this report's gap between the quarter's end and its data date.",
+    ),
     (
         "source_rows",
         "string",
@@ -114,34 +120,6 @@ COMPARISON_COLUMNS = [
 ]
 
 
-def provenance(report) -> pd.DataFrame:
-    """For each judged measure, the data rows its value was made from and when the newest of them was supplied.
-
-    A monthly measure's quarter is three rows, a year-to-date value every
-    row since April; each is the version the report used (as at its
-    ``data_as_at``), so the trail leads to the exact figure published.
-    """
-    j = report.judged[["measure_id", "period"]]
-    ytd = report.data.measures.loc[j["measure_id"], "ytd"].to_numpy(bool)
-    periods = [parse_period(code) if isinstance(code, str) else None for code in j["period"]]
-    last = np.array([p.last_month if p else -1 for p in periods])
-    first = np.array([(p.financial_year.first_month if y else p.first_month) if p else 0 for p, y in zip(periods, ytd, strict=True)])
-    wanted = pd.DataFrame({"measure_id": j["measure_id"].to_numpy(), "first": first, "last": last})
-    figures = figures_as_at(report.data.observations, report.params.data_as_at)
-    prefix = len(str(report.data.data_dir)) + 1
-    used = figures.merge(wanted, on="measure_id")
-    used = used[(used["first_month"] >= used["first"]) & (used["first_month"] <= used["last"])].sort_values(["measure_id", "first_month"])
-    used = used.assign(where=used["source"].str.slice(prefix) + ":" + used["_row"].astype("int64").astype(str))
-    grouped = used.groupby("measure_id").agg(reported_on=("reported_on", "max"), source_rows=("where", " ".join))
-    out = grouped.reindex(j["measure_id"])
-    return pd.DataFrame(
-        {
-            "reported_on": out["reported_on"].dt.strftime("%Y-%m-%d").fillna("").to_numpy(),
-            "source_rows": out["source_rows"].fillna("").to_numpy(),
-        }
-    )
-
-
 def _number_text(value: float, decimals: int) -> str:
     if value is None or np.isnan(value):
         return ""
@@ -157,6 +135,16 @@ def _forecasts(j: pd.DataFrame, decimals: np.ndarray) -> dict[str, np.ndarray]:
     ]
     status = j["forecast_status"].astype(object).where(j["forecast_status"].notna() & (kind != ""), "").to_numpy()
     return {"forecast": np.array(forecasts, dtype=object), "forecast_status": status, "forecast_kind": kind}
+
+
+def _provenance_columns(report) -> dict[str, np.ndarray]:
+    found = provenance(report)
+    fresh = freshness(report)
+    return {
+        "reported_on": found["reported_on"].dt.strftime("%Y-%m-%d").fillna("").to_numpy(object),
+        "source_rows": found["source_rows"].to_numpy(object),
+        "next_expected": fresh["next_expected"].dt.strftime("%Y-%m-%d").to_numpy(object),
+    }
 
 
 def measures_table(report) -> pd.DataFrame:
@@ -187,7 +175,7 @@ def measures_table(report) -> pd.DataFrame:
             "source_system": m["source_system"].fillna("").to_numpy(),
             "owner": m["owner"].fillna("").to_numpy(),
         }
-        | {c: v.to_numpy() for c, v in provenance(report).items()}
+        | _provenance_columns(report)
         | _forecasts(j, decimals),
         columns=[c for c, _, _ in COLUMNS],
     )

@@ -30,6 +30,7 @@ from pmlib.views.changes import changes_heading, changes_table
 from pmlib.views.charts import Chart, measure_chart, status_chart
 from pmlib.views.comparison_summary import how_we_compare_section
 from pmlib.views.disclosure import public_comparisons, public_view
+from pmlib.views.freshness import freshness
 from pmlib.views.narrative import headline, measure_finding, movement, plan_sentence, short_headline, status_counts
 from pmlib.views.prose import Prose, literal_markdown
 from pmlib.views.year_end import year_end_section
@@ -97,6 +98,11 @@ class QuarterReport:
         if measure_id is not None:
             keep &= notes["measure_id"] == measure_id
         return commentary_as_at(notes[keep], self.params.data_as_at)
+
+    @cached_property
+    def freshness(self) -> pd.DataFrame:
+        """Each published measure's period, supply date and next expected figure (``pmlib.views.freshness``), by measure id."""
+        return freshness(self)
 
     @cached_property
     def comparisons(self) -> Comparisons:
@@ -167,9 +173,10 @@ class QuarterReport:
 
     # --- charts ---------------------------------------------------------
     def measure_history(self, measure_id: str) -> pd.DataFrame:
-        """The measure's judged figure for each period up to this quarter, oldest first, one row per period."""
-        rows = self.history[self.history["measure_id"] == measure_id]
-        return rows.drop_duplicates("period", keep="last")[["period", "value", "target", "intervention", "status"]].reset_index(drop=True)
+        """The measure's judged figure for each period up to this quarter, oldest first, one row per period, with its quality flags."""
+        rows = self.history[self.history["measure_id"] == measure_id].drop_duplicates("period", keep="last")
+        columns = ["period", "value", "target", "intervention", "status", "suppressed", "provisional", "estimated", "revised"]
+        return rows[columns].reset_index(drop=True)
 
     def chart(self, measure_id: str, purpose: str = "history") -> Chart:
         """The measure's history against its target and intervention level."""
