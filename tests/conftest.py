@@ -60,26 +60,37 @@ def pytest_collection_modifyitems(config, items):
     items[:] = sorted(items, key=_start_order)
 
 
-@pytest.fixture(scope="session")
-def built_site(tmp_path_factory):
-    """The demo project built with the built-in renderer: (project folder, _site folder, printed output).
+def _built_once(tmp_path_factory, name: str, renderer: str):
+    """The demo built with ``renderer`` once for the whole run: (project folder, _site folder, printed output).
 
-    Built once for the whole run: under pytest-xdist the first worker to ask
-    builds it in the run's shared temporary folder while holding a lock, and
-    the others wait and read the same files, so the tests that read the site
-    can be spread over every worker. Tests must not change it; a test that
-    builds again does so in its own copy.
+    Under pytest-xdist the first worker to ask builds it in the run's shared
+    temporary folder while holding a lock, and the others wait and read the
+    same files, so the tests that read the site can be spread over every
+    worker. Tests must not change it; a test that builds again does so in
+    its own copy.
     """
     shared = tmp_path_factory.getbasetemp()
     if os.environ.get("PYTEST_XDIST_WORKER"):  # each worker's basetemp is a folder of the run's
         shared = shared.parent
-    project, record = shared / "built-site", shared / "built-site.json"
-    with open(shared / "built-site.lock", "w") as lock:
+    project, record = shared / name, shared / f"{name}.json"
+    with open(shared / f"{name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not record.is_file():
-            output = build_demo(project)
+            output = build_demo(project, renderer)
             record.write_text(json.dumps({"output": output}), encoding="utf-8")
     return project, project / "_site", json.loads(record.read_text(encoding="utf-8"))["output"]
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory):
+    """The demo project built with the built-in renderer: (project folder, _site folder, printed output)."""
+    return _built_once(tmp_path_factory, "built-site", "builtin")
+
+
+@pytest.fixture(scope="session")
+def quarto_built_site(tmp_path_factory):
+    """The demo project built by Quarto (only for tests marked ``quarto``), once for the run, as ``built_site``."""
+    return _built_once(tmp_path_factory, "quarto-built-site", "quarto")
 
 
 def build_demo(project, renderer: str = "builtin") -> str:

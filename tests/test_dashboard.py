@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import LATEST, build_demo
+from conftest import LATEST
 from quarto import MARKS
 
 from pmlib.contract.params_folder import report_params
@@ -196,7 +196,7 @@ COUNT = "() => document.querySelector('.pm-dashboard-count').textContent"
 
 
 @pytest.fixture(scope="module", params=BROWSER)
-def site(request, built_site, tmp_path_factory):
+def site(request, built_site):
     """(site folder, base URL) of the demo built by each renderer, served on 127.0.0.1."""
     import functools
     import http.server
@@ -207,9 +207,7 @@ def site(request, built_site, tmp_path_factory):
     if request.param == "builtin":
         folder = built_site[1]
     else:
-        project = tmp_path_factory.mktemp("quarto-dashboard") / "project"
-        build_demo(project, "quarto")
-        folder = project / "_site"
+        folder = request.getfixturevalue("quarto_built_site")[1]
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(folder)))
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     yield folder, f"http://127.0.0.1:{httpd.server_address[1]}/"

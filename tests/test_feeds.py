@@ -26,7 +26,7 @@ import pytest
 import rnc2rng
 import yaml
 from builders import make_data
-from conftest import LATEST, build_demo
+from conftest import LATEST
 from lxml import etree
 from lxml.isoschematron import Schematron
 from quarto import needs_quarto
@@ -540,17 +540,10 @@ def test_a_browser_subscribes_from_the_home_page(site_url):
     assert urlsplit(first_page).path == f"/reports/{LATEST}/overview.html"
 
 
-@pytest.fixture(scope="module")
-def quarto_site(tmp_path_factory):
-    """The demo built by Quarto in a copy of the project, as tests/test_quarto_site.py builds it: (project, _site)."""
-    project = tmp_path_factory.mktemp("quarto-feeds") / "project"
-    build_demo(project, "quarto")
-    return project, project / "_site"
-
-
 @needs_quarto
-def test_quartos_pages_name_the_same_feeds_and_publish_the_same_files(quarto_site, built_site):
+def test_quartos_pages_name_the_same_feeds_and_publish_the_same_files(quarto_built_site, built_site):
     """feed-links.lua gives each of Quarto's pages the head links the built-in renderer writes, and the post-render step the same feeds."""
+    quarto_site = quarto_built_site
     check_site_feeds(quarto_site[1])
     assert site_feed_links(quarto_site[1]) == site_feed_links(built_site[1])
     feeds = sorted(p.relative_to(built_site[1]).as_posix() for p in (built_site[1] / "feeds").glob("*.xml"))

@@ -27,7 +27,7 @@ import urllib.request
 import pytest
 from browser import AXE, AXE_MISSING
 from bs4 import BeautifulSoup
-from conftest import LATEST, QuietHandler, build_demo
+from conftest import LATEST, QuietHandler
 from quarto import MARKS
 
 # The built-in pack's checks, run again with this module's ``pack`` fixture: Quarto's PDFs.
@@ -63,11 +63,10 @@ pytestmark = list(MARKS)
 
 
 @pytest.fixture(scope="module")
-def quarto_site(tmp_path_factory):
+def quarto_site(quarto_built_site):
     """The demo built by Quarto in a copy of the project: (project folder, _site folder, printed lines)."""
-    project = tmp_path_factory.mktemp("quarto") / "project"
-    output = build_demo(project, "quarto")
-    return project, project / "_site", output.splitlines()
+    project, site, output = quarto_built_site
+    return project, site, output.splitlines()
 
 
 @pytest.fixture(scope="module")

@@ -311,11 +311,8 @@ def test_what_the_search_page_fetches_stays_on_the_site_and_within_the_page_budg
 
 
 @needs_quarto
-def test_on_quartos_site_a_measures_word_reaches_its_page(tmp_path_factory, tab):
-    from conftest import build_demo
-
-    project = tmp_path_factory.mktemp("quarto-search") / "project"
-    build_demo(project, "quarto")
+def test_on_quartos_site_a_measures_word_reaches_its_page(quarto_built_site, tab):
+    project = quarto_built_site[0]
     httpd, base = serve(project / "_site")
     try:
         keyboard_search_reaches_the_measure(tab, base, project)

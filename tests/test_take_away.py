@@ -305,21 +305,11 @@ MENU_TEXT = """() => {
 }"""
 
 
-@pytest.fixture(scope="module")
-def quarto_built(tmp_path_factory):
-    """The demo built by Quarto (only for the tests marked ``quarto``): its ``_site`` folder."""
-    from conftest import build_demo
-
-    project = tmp_path_factory.mktemp("quarto") / "project"
-    build_demo(project, "quarto")
-    return project / "_site"
-
-
 @pytest.fixture(params=["builtin", pytest.param("quarto", marks=MARKS)])
 def site(request):
     """Each renderer's built demo site."""
     if request.param == "quarto":
-        return request.getfixturevalue("quarto_built")
+        return request.getfixturevalue("quarto_built_site")[1]
     return request.getfixturevalue("built_site")[1]
 
 

@@ -1,0 +1,108 @@
+"""The ``pm`` commands that take figures in: returns (workbooks to fill in), ingest (them, filled in), comparators (areas' figures)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from pmlib.cli.common import folder_option, if_it_fails, main, print_problems
+from pmlib.errors import ConfigError
+
+
+@main.command()
+@click.argument("quarter")
+@folder_option("data", "data", "The council's data folder.")
+@folder_option("params", "params", "The folder of report params (for the quarter's returns_due).")
+@click.option(
+    "--due",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="The date the returns are due back, before the quarter has a params file.  [default: the params file's returns_due]",
+)
+@click.option("--out", "out_dir", default="_returns", show_default=True, type=click.Path(path_type=Path), help="Where the workbooks go.")
+def returns(quarter: str, data_dir: Path, params_dir: Path, due, out_dir: Path) -> None:
+    """Write the returns for a report QUARTER: one Excel workbook per owner (service unit) to fill in.
+
+    Each lists the owner's measures and the periods the quarter's report
+    needs, with definitions, the figures already held and targets locked,
+    cells to fill for value (or numerator and denominator), quality and note,
+    and a Commentary sheet for each measure's commentary and corrective
+    action. The deadline is the quarter's returns_due, when its params file
+    gives one. Read them back with pm ingest.
+    """
+    from pmlib.contract.params_folder import params_files, report_params
+    from pmlib.contract.periods import parse_quarter
+    from pmlib.intake.returns import due_words, write_returns
+
+    if_it_fails("no return was written")
+    q = parse_quarter(quarter)
+    given = report_params(params_dir, q).returns_due if q in params_files(params_dir) else None
+    if due is not None and given is not None and due.date() != given:
+        raise ConfigError(f"--due {due:%Y-%m-%d} differs from returns_due {given}; give one deadline", file=params_dir / f"{q.slug}.yml")
+    due = due.date() if due is not None else given
+    written = write_returns(q, data_dir, out_dir, due=due)
+    for path in written:
+        click.echo(f"Return: {path}")
+    hint = "" if due else f" (give --due, or returns_due in {params_dir / (q.slug + '.yml')})"
+    click.echo(f"{len(written)} return(s) written; send each to its service unit. {due_words(due)}{hint}")
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@folder_option("data", "data", "The council's data folder.")
+@click.option(
+    "--reported-on",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="The date figures were supplied, for files that don't say.  [default: today]",
+)
+@click.option("--dry-run", is_flag=True, help="Check and report, but write nothing.")
+def ingest(files: tuple[Path, ...], data_dir: Path, reported_on, dry_run: bool) -> None:
+    """Read returned workbooks (.xlsx) and CSV files of figures into DATA/observations/, and their commentary into DATA/commentary.csv.
+
+    New figures and commentary are appended with the date they were supplied; existing rows
+    are never edited or removed, and a figure that changes one already held
+    becomes a revision. If any file has a problem, every problem is printed
+    as FILE:ROW: SHEET!CELL: message and nothing is written.
+    """
+    from pmlib.intake.ingest import ingest as read_in
+
+    if_it_fails(f"{data_dir} is unchanged")
+    result = read_in(list(files), data_dir, reported_on.date() if reported_on else None, dry_run=dry_run)
+    print_problems(list(result.warnings))
+    for f in result.files:
+        where = (" -> " + ", ".join(str(data_dir / w) for w in f.written_to.split())) if f.written_to else ""
+        said = f"; {f.commentary} commentary row(s) added" if f.commentary else ""
+        said += f"; {f.forecasts} forecast(s) added" if f.forecasts else ""
+        click.echo(f"{f.file}: {f.added} new figure(s), {f.revisions} of them revisions; {f.unchanged} already held{said}{where}")
+    if dry_run:
+        click.echo(f"Dry run: {data_dir} is unchanged.")
+    elif not result.written:
+        click.echo(f"Nothing new: {data_dir} is unchanged.")
+
+
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--measure", "measure_id", required=True, help="The measure_id the figures are for.")
+@folder_option("data", "data", "The council's data folder.")
+@click.option("--source", help="The publication, for the source column.  [default: the file's publisher and indicator]")
+@click.option("--reported-on", type=click.DateTime(["%Y-%m-%d"]), help="The date the figures were published.  [default: today]")
+@click.option("--indicator", help="The indicator to read from a file of several (LAIT's Short Desc, ELS's indicator).")
+@click.option("--calendar-years", is_flag=True, help="LAIT's bare years are calendar years: 2020 is 2020/21 (not 2019/20).")
+@click.option("--dry-run", is_flag=True, help="Check and report, but write nothing.")
+def comparators(file: Path, measure_id: str, data_dir: Path, reported_on, dry_run: bool, **options) -> None:
+    """Read other areas' published figures for one measure from FILE (ONS Explore Local Statistics CSV, DfE LAIT CSV or parquet).
+
+    Only areas in DATA/comparator_groups.csv are kept, never the council's
+    own. New figures are appended to DATA/comparators/ dated by --reported-on;
+    one already held is not added again. If anything is wrong, every problem
+    is printed as FILE:ROW: COLUMN: message and nothing is written.
+    """
+    from pmlib.intake.comparators import import_comparators
+
+    if_it_fails(f"{data_dir} is unchanged")
+    day = reported_on.date() if reported_on else None
+    result = import_comparators(file, measure_id, data_dir, reported_on=day, dry_run=dry_run, **options)
+    print_problems(list(result.warnings))
+    click.echo(result.summary(data_dir, dry_run=dry_run))
