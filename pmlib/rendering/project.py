@@ -83,9 +83,17 @@ class NavItem(_Strict):
     href: str = Field(min_length=1)
 
 
+def _no_collapse(value: bool) -> bool:
+    if value:
+        raise ValueError("must be false: Quarto's collapse button has role=\"menu\", which is not valid HTML on a button")
+    return value
+
+
 class Navbar(_Strict):
     """The site's main navigation."""
 
+    # Quarto's collapse button, off: its links wrap on a phone instead (_extensions/pmlib-site/navbar.css).
+    collapse: Annotated[StrictBool, AfterValidator(_no_collapse)] = False
     left: tuple[NavItem, ...] = ()
 
 
@@ -115,6 +123,8 @@ class HtmlOptions(_Strict):
     """HTML options; each is pinned to what the built-in renderer does, so both renderers agree."""
 
     html_table_processing: Literal["none"] = "none"
+    # Quarto's navbar laid out without its collapse button (the built-in site has its own CSS).
+    css: Literal["_extensions/pmlib-site/navbar.css"] | None = None
     toc: Annotated[StrictBool, AfterValidator(_no_toc)] = False
     # Quarto reads each notebook's HTML outputs as raw HTML blocks, as the built-in renderer does.
     ipynb_filters: tuple[Literal["pm quarto-notebook"], ...] = ()
