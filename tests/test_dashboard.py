@@ -216,30 +216,24 @@ def site(request, built_site):
 
 @pytest.fixture(scope="module")
 def browser():
-    from browser import CHROMIUM_FLAGS, chromium_path
-    from playwright.sync_api import sync_playwright
+    from browser import chromium
 
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture
 def tab(browser, site):
     """A fresh tab on the Measures page with its script ready, recording any request that leaves the machine."""
-    from browser import AXE, DESKTOP, HEIGHT
+    from browser import audited_context
 
-    context = browser.new_context(viewport={"width": DESKTOP, "height": HEIGHT})
-    if AXE.is_file():
-        context.add_init_script(path=str(AXE))
-    page = context.new_page()
+    page = audited_context(browser).new_page()
     page.outside = []
     page.on("request", lambda r: page.outside.append(r.url) if not r.url.startswith(site[1]) else None)
     page.goto(site[1] + PAGE)
     page.wait_for_selector(".pm-dashboard[data-pm-dashboard=ready]")
     yield page
-    context.close()
+    page.context.close()
 
 
 def intervention_in_open_data(site_folder: Path) -> list[str]:

@@ -21,9 +21,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from browser import AXE, AXE_MISSING, AXE_TAGS, CHROMIUM_FLAGS, FIND_OVERFLOW, HEIGHT, RUN_AXE, WIDTHS, chromium_path, describe_violations
+from browser import AXE, AXE_MISSING, AXE_TAGS, FIND_OVERFLOW, HEIGHT, RUN_AXE, WIDTHS, audited_context, chromium, describe_violations
 from conftest import QuietHandler
-from playwright.sync_api import sync_playwright
 from quarto import needs_quarto
 
 from pmlib.rendering.documents import render_markdown
@@ -166,14 +165,8 @@ def test_the_index_is_the_same_bytes_built_twice_anywhere_and_replaces_an_old_on
 
 @pytest.fixture(scope="module")
 def tab():
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
-        context = browser.new_context(viewport={"width": WIDTHS[0], "height": HEIGHT})
-        if AXE.is_file():
-            context.add_init_script(path=str(AXE))
-        page = context.new_page()
-        yield page
-        browser.close()
+    with chromium() as browser:
+        yield audited_context(browser, WIDTHS[0]).new_page()
 
 
 def serve(folder: Path):

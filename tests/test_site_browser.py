@@ -24,7 +24,6 @@ from browser import (
     AXE_MISSING,
     AXE_TAGS,
     CHART_STATES,
-    CHROMIUM_FLAGS,
     DESKTOP,
     FIND_OVERFLOW,
     HEIGHT,
@@ -34,14 +33,14 @@ from browser import (
     SCREENSHOTS,
     WCAG_TAGS,
     WIDTHS,
-    chromium_path,
+    audited_context,
+    chromium,
     describe_violations,
     open_page,
     site_pages,
     unexplained_colours,
 )
 from conftest import LATEST
-from playwright.sync_api import sync_playwright
 
 from pmlib import load_data
 from pmlib.contract.params_folder import params_files
@@ -56,19 +55,9 @@ SHOW_CHARTS_AND_STATUSES = {"plan", "measure"}
 
 @pytest.fixture(scope="module")
 def page():
-    """One browser and one tab, reused for every page the module visits, so the ~100-page pass costs the pages alone.
-
-    axe-core is an init script of the tab, so each page has it from the start
-    without sending its half a megabyte again (a third of a second a page).
-    """
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
-        context = browser.new_context(viewport={"width": DESKTOP, "height": HEIGHT})
-        if AXE.is_file():
-            context.add_init_script(path=str(AXE))
-        tab = context.new_page()
-        yield tab
-        browser.close()
+    """One browser and one tab, reused for every page the module visits, so the ~100-page pass costs the pages alone."""
+    with chromium() as browser:
+        yield audited_context(browser).new_page()
 
 
 class Visit:

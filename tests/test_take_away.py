@@ -22,10 +22,9 @@ import pandas as pd
 import pypandoc
 import pytest
 import yaml
-from browser import CHROMIUM_FLAGS, DESKTOP, chromium_path
+from browser import DESKTOP, chromium
 from bs4 import BeautifulSoup
 from conftest import LATEST
-from playwright.sync_api import sync_playwright
 from quarto import MARKS
 
 from pmlib import quarter_report
@@ -315,10 +314,8 @@ def site(request):
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 def open_measure(browser, site: Path, measure: str, downloads: bool = False):
