@@ -85,7 +85,7 @@ class NavItem(_Strict):
 
 def _no_collapse(value: bool) -> bool:
     if value:
-        raise ValueError("must be false: Quarto's collapse button has role=\"menu\", which is not valid HTML on a button")
+        raise ValueError('must be false: Quarto\'s collapse button has role="menu", which is not valid HTML on a button')
     return value
 
 
