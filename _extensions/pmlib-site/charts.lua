@@ -4,6 +4,11 @@
 -- in a region that scrolls sideways). `pm pages` writes them into pages/assets/; Quarto copies
 -- them into site_libs/ and links them from each page by a relative path, so nothing is
 -- fetched from elsewhere.
+local PAGE_SCRIPTS = {
+  { marker = 'class="pm-dashboard"', name = "pmlib-dashboard", script = "dashboard.js" },
+  { marker = 'class="pm-search"', name = "pmlib-search", script = "search.js" },
+}
+
 function Pandoc(doc)
   if quarto.doc.is_format("html") then
     local assets = pandoc.path.join({ quarto.project.directory, "pages", "assets" })
@@ -16,33 +21,26 @@ function Pandoc(doc)
         { path = pandoc.path.join({ assets, "charts.js" }), afterBody = true },
       },
     })
-    -- The measures dashboard's filters and sorting, only on the page that has it (as site.py's PAGE_SCRIPTS).
-    local dashboard = false
+    -- A page's own script, only on the page that has its marker (as site.py's PAGE_SCRIPTS):
+    -- the measures dashboard's filters and sorting, and site search (which loads Pagefind itself).
+    local found = {}
     doc:walk({
       RawBlock = function(raw)
-        dashboard = dashboard or (raw.format == "html" and raw.text:find('class="pm-dashboard"', 1, true) ~= nil)
+        if raw.format == "html" then
+          for _, wanted in ipairs(PAGE_SCRIPTS) do
+            found[wanted.name] = found[wanted.name] or raw.text:find(wanted.marker, 1, true) ~= nil
+          end
+        end
       end,
     })
-    if dashboard then
-      quarto.doc.add_html_dependency({
-        name = "pmlib-dashboard",
-        version = "1.0.0",
-        scripts = { { path = pandoc.path.join({ assets, "dashboard.js" }), afterBody = true } },
-      })
-    end
-    -- Site search, only on the search page (as site.py's PAGE_SCRIPTS); it loads the Pagefind bundle itself.
-    local search = false
-    doc:walk({
-      RawBlock = function(raw)
-        search = search or (raw.format == "html" and raw.text:find('class="pm-search"', 1, true) ~= nil)
-      end,
-    })
-    if search then
-      quarto.doc.add_html_dependency({
-        name = "pmlib-search",
-        version = "1.0.0",
-        scripts = { { path = pandoc.path.join({ assets, "search.js" }), afterBody = true } },
-      })
+    for _, wanted in ipairs(PAGE_SCRIPTS) do
+      if found[wanted.name] then
+        quarto.doc.add_html_dependency({
+          name = wanted.name,
+          version = "1.0.0",
+          scripts = { { path = pandoc.path.join({ assets, wanted.script }), afterBody = true } },
+        })
+      end
     end
   end
   return doc

@@ -18,7 +18,6 @@ import pandas as pd
 
 from pmlib.contract.periods import Period
 from pmlib.engine.freshness import next_period_end
-from pmlib.views.provenance import provenance
 from pmlib.vocabulary import Frequency
 
 
@@ -44,7 +43,7 @@ def freshness(report) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "period": j["period"].to_numpy(object),
-            "reported_on": provenance(report)["reported_on"].to_numpy(),
+            "reported_on": report.provenance["reported_on"].to_numpy(),
             "next_period": next_period,
             "next_expected": pd.to_datetime([expected[f] for f in following]),
         },
@@ -68,5 +67,5 @@ def freshness_words(row, *, has_figure: bool = True) -> str:
 
 def last_updated(report) -> dt.date | None:
     """The newest supply date of any published figure: when the site's figures last changed."""
-    supplied = provenance(report)["reported_on"].dropna()
+    supplied = report.freshness["reported_on"].dropna()
     return None if supplied.empty else supplied.max().date()

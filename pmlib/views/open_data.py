@@ -21,8 +21,6 @@ import pandas as pd
 
 from pmlib.engine.rounding import round_half_away
 from pmlib.views.disclosure import SUPPRESSED
-from pmlib.views.freshness import freshness
-from pmlib.views.provenance import provenance
 from pmlib.vocabulary import CHANGES, Polarity
 
 OPEN_DATA_FILES = ("measures.csv", "changes.csv", "comparisons.csv", "datapackage.json")
@@ -138,8 +136,7 @@ def _forecasts(j: pd.DataFrame, decimals: np.ndarray) -> dict[str, np.ndarray]:
 
 
 def _provenance_columns(report) -> dict[str, np.ndarray]:
-    found = provenance(report)
-    fresh = freshness(report)
+    found, fresh = report.provenance, report.freshness
     return {
         "reported_on": found["reported_on"].dt.strftime("%Y-%m-%d").fillna("").to_numpy(object),
         "source_rows": found["source_rows"].to_numpy(object),

@@ -33,6 +33,7 @@ from pmlib.views.disclosure import public_comparisons, public_view
 from pmlib.views.freshness import freshness
 from pmlib.views.narrative import headline, measure_finding, movement, plan_sentence, short_headline, status_counts
 from pmlib.views.prose import Prose, literal_markdown
+from pmlib.views.provenance import provenance
 from pmlib.views.year_end import year_end_section
 from pmlib.vocabulary import Frequency
 
@@ -98,6 +99,11 @@ class QuarterReport:
         if measure_id is not None:
             keep &= notes["measure_id"] == measure_id
         return commentary_as_at(notes[keep], self.params.data_as_at)
+
+    @cached_property
+    def provenance(self) -> pd.DataFrame:
+        """Each published measure's data rows and newest supply date (``pmlib.views.provenance``), made once for every view."""
+        return provenance(self)
 
     @cached_property
     def freshness(self) -> pd.DataFrame:
