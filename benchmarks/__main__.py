@@ -15,7 +15,7 @@ import sys
 import benchmarks
 
 # The figures, in the order they are reported; the others run only by name.
-EVERY = ("engine", "real-data", "scaling", "build", "rebuild")
+EVERY = ("engine", "real-data", "scaling", "build", "rebuild", "notebook-run")
 VERDICTS = ("PASS", "SHORT", "FAIL")
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -174,7 +175,10 @@ def test_a_report_from_a_warm_kernel_is_the_report_a_plain_kernel_prints(tmp_pat
     """The demo's first plan for the latest quarter, executed by papermill both ways: every cell's outputs alike."""
     parameters = {"quarter": "latest", "data_dir": str(ROOT / "data"), "params_dir": str(ROOT / "params")}
     cells = {}
-    for way in ("warm", "off"):
+    for way in ("prepared", "warm", "off"):
+        if way == "prepared":  # the server judged the quarter before forking, as pm run has it do
+            call = [parameters["quarter"], parameters["data_dir"], parameters["params_dir"], None]
+            warm_kernels.prepare(str(tmp_path), "pmlib.views.preparing", "prepared_report", call)
         if way == "off":
             monkeypatch.setenv(warm_kernels.ADDRESS, "off")
         output = tmp_path / f"{way}.ipynb"
@@ -190,7 +194,39 @@ def test_a_report_from_a_warm_kernel_is_the_report_a_plain_kernel_prints(tmp_pat
         notebook = nbformat.read(output, as_version=4)
         cells[way] = [(c.get("execution_count"), c.get("outputs")) for c in notebook.cells if c.cell_type == "code"]
     assert sum(len(outputs) for _, outputs in cells["off"]) > 10
-    assert cells["warm"] == cells["off"]
+    assert cells["prepared"] == cells["warm"] == cells["off"]
+
+
+FOUND = textwrap.dedent(
+    """
+    import json
+    import pmlib.views.report as r
+    kept = r._reports.values()
+    report = r.quarter_report("latest", "data", "params")
+    print(json.dumps({"found": any(report is k for k in kept),
+                      "commentary": bool(report.data.commentary["commentary"].str.contains("Changed after").any())}))
+    """
+)
+
+
+def test_a_kernel_finds_the_quarter_the_server_prepared_unless_a_file_changed_since(tmp_path):
+    shutil.copytree(ROOT / "tests" / "fixtures" / "valid", tmp_path / "data")
+    shutil.copytree(ROOT / "tests" / "fixtures" / "params" / "good", tmp_path / "params")
+    warm_kernels.prepare(str(tmp_path), "pmlib.views.preparing", "prepared_report", ["latest", "data", "params", None])
+    seen = []
+    for change in (False, True):
+        if change:
+            commentary = tmp_path / "data" / "commentary.csv"
+            commentary.write_text(commentary.read_text().replace("Claims rose", "Changed after. Claims rose"))
+        manager = started(WarmProvisioner, tmp_path)
+        try:
+            printed, reply = run(manager, FOUND)
+        finally:
+            manager.shutdown_kernel(now=True)
+        assert reply["status"] == "ok", reply
+        seen.append(json.loads(printed))
+    assert seen[0] == {"found": True, "commentary": False}
+    assert seen[1] == {"found": False, "commentary": True}  # judged again from the folder as it is now
 
 
 DRAW = textwrap.dedent(

@@ -20,6 +20,7 @@ from pmlib.contract.collecting import Collector, a_or_an, empty_table, flag_dupl
 from pmlib.contract.comparators import check_comparisons, empty_comparator_groups, empty_comparators
 from pmlib.contract.config import Council, read_council
 from pmlib.contract.figure_checks import check_observations, check_targets
+from pmlib.contract.memo import Memo, folder_state
 from pmlib.contract.periods import example_code, period_indexes
 from pmlib.contract.tables import ROW_COLUMN
 from pmlib.errors import DataContractError, Problem, sort_problems
@@ -53,9 +54,25 @@ class CouncilData:
     files: dict[str, str] = field(default_factory=dict)
 
 
+_checked = Memo(4)
+
+
 def check_data(data_dir: str | os.PathLike) -> tuple[CouncilData | None, list[Problem]]:
-    """Validate a data folder; return the typed data (None if any error) and every problem found."""
-    data_dir = Path(data_dir)
+    """Validate a data folder; return the typed data (None if any error) and every problem found.
+
+    A folder checked before in this process, every file as it was then, gives
+    the same data again without reading it (see ``pmlib.contract.memo``).
+    """
+    data, problems = _checked.get(folder_state(data_dir), lambda: _check_data(Path(data_dir)))
+    return data, list(problems)
+
+
+def checked_data(data: CouncilData) -> bool:
+    """Whether ``data`` is what ``check_data`` keeps, so work done on it can be kept as long as it is."""
+    return any(kept[0] is data for kept in _checked.values())
+
+
+def _check_data(data_dir: Path) -> tuple[CouncilData | None, tuple[Problem, ...]]:
     c = Collector(data_dir)
     council, problems = read_council(data_dir / "council.yml", c.display("council.yml"))
     c.problems += problems
@@ -77,7 +94,7 @@ def check_data(data_dir: str | os.PathLike) -> tuple[CouncilData | None, list[Pr
     forecasts = _check_forecasts(c, tables["forecasts.csv"], measures)
     comparator_groups, comparators = check_comparisons(c, council, measures)
 
-    problems = sort_problems(c.problems)
+    problems = tuple(sort_problems(c.problems))
     if council is None or any(p.severity == "error" for p in problems):
         return None, problems
     data = CouncilData(
@@ -93,7 +110,7 @@ def check_data(data_dir: str | os.PathLike) -> tuple[CouncilData | None, list[Pr
         forecasts=forecasts,
         comparator_groups=comparator_groups,
         comparators=comparators,
-        warnings=tuple(problems),
+        warnings=problems,
         files=dict(sorted(c.files.items())),
     )
     return data, problems

@@ -241,6 +241,8 @@ def _check_column(raw: pd.Series, rows: pd.Series, column: Column, display: str)
     problems: list[Problem] = []
 
     def report(mask: pd.Series, message) -> None:
+        if not mask.any():
+            return
         for row, value in zip(rows[mask], raw[mask], strict=True):
             problems.append(Problem(display, int(row), column.name, message(value)))
 

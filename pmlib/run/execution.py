@@ -11,6 +11,7 @@ is kept rather than executed again (see ``pmlib.run.reuse``).
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import shutil
@@ -283,6 +284,8 @@ def _run_tasks(plan, tasks, partials, reused, results, *, jobs, progress, echo) 
     # The workers fork their kernels from one warm server, started here so they share it.
     context = multiprocessing.get_context("spawn")
     warm_kernels.start()
+    for qp, call in _report_calls(tasks, partials):
+        warm_kernels.prepare(str(partials[qp.quarter].resolve()), "pmlib.views.preparing", "prepared_report", call)
     bar = tqdm(total=len(tasks), unit="notebook", file=sys.stderr, disable=None if progress else True, desc="pm run")
     pool = ProcessPoolExecutor(max_workers=max(1, min(jobs or usable_cores(), len(tasks))), mp_context=context)
     try:
@@ -304,6 +307,21 @@ def _run_tasks(plan, tasks, partials, reused, results, *, jobs, progress, echo) 
     finally:
         pool.shutdown(cancel_futures=True)  # on Ctrl-C, start no more notebooks
         bar.close()
+
+
+def _report_calls(tasks, partials) -> list[tuple[QuarterPlan, list]]:
+    """Each quarter's ``quarter_report(quarter, data_dir, params_dir, audience)`` as its notebooks' parameters make it, once each.
+
+    The warm server makes these calls before forking the quarter's kernels,
+    so the data is checked and the quarter judged once, not in every kernel.
+    A notebook that calls it otherwise simply does the work itself.
+    """
+    calls = {}
+    for qp, run in tasks:
+        p = run.parameters
+        call = [p.get("quarter"), p.get("data_dir"), p.get("params_dir"), p.get("audience")]
+        calls.setdefault((qp.quarter, json.dumps(call)), (qp, call))
+    return list(calls.values())
 
 
 def _published(plan, qp, partial, outcomes, reused, echo) -> QuarterResult:

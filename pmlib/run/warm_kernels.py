@@ -57,7 +57,10 @@ PRELOAD = (
     "pmlib.views.report",
     "pmlib.views.tables",
     "pmlib.views.charts",
+    "pmlib.views.preparing",
 )
+# Called once the modules are in, so that no kernel pays for the caches they fill.
+WARM_UP = (("pmlib.views.preparing", "warm_up"),)
 _LAUNCHER = ("-m", "ipykernel_launcher")
 _THIS_PYTHON = {"python", f"python{sys.version_info[0]}", "python{}.{}".format(*sys.version_info[:2])}
 ADDRESS = "PMLIB_WARM_KERNELS"
@@ -168,6 +171,12 @@ class _Client:
             self._paths[key] = json.loads(out.stdout)
         return self._paths[key]
 
+    def prepare(self, cwd: str, module: str, function: str, args: list) -> None:
+        """Have the server call ``module.function(*args)`` in ``cwd`` before it forks more kernels; nothing comes back."""
+        request = {"prepare": {"cwd": cwd, "module": module, "function": function, "args": args}}
+        with self._lock:
+            self._control.send(json.dumps(request).encode())
+
     def fork(self, argv: list[str], cwd: str, env: dict[str, str], streams: dict[int, int]) -> WarmKernel:
         """A kernel forked with ``argv``, ``cwd`` and ``env``; ``streams`` maps 0, 1, 2 to a file descriptor to put there."""
         request = {"argv": argv, "cwd": cwd, "env": env, "path": [cwd, *self._base_path(env)], "streams": list(streams)}
@@ -208,6 +217,22 @@ def start() -> str | None:
                 return None
             address = os.environ[ADDRESS] = _server.address
         return address
+
+
+def prepare(cwd: str, module: str, function: str, args: list) -> None:
+    """Call ``module.function(*args)`` in ``cwd`` in the warm server, so the kernels it forks next inherit what that keeps.
+
+    The function must keep its own result, keyed on everything it read (as
+    ``pmlib.views.report.quarter_report`` does), so that a kernel calling it
+    the same way gets that result only when a call of its own would give
+    the same. Whatever fails here is ignored: the kernel makes the same call
+    and meets the same error where the notebook can show it. Nothing happens
+    when warm kernels are off.
+    """
+    client = _connection()
+    if client is not None:
+        with contextlib.suppress(OSError):
+            client.prepare(cwd, module, function, args)
 
 
 def _connection() -> _Client | None:
@@ -312,6 +337,9 @@ def _serve(address: str, lifeline: socket.socket) -> None:
             importlib.import_module(name)
         except ImportError:
             pass
+    for module, function in WARM_UP:
+        with contextlib.suppress(Exception):
+            getattr(importlib.import_module(module), function)()
     if drawer_line.recv(1) != b"+":
         drawer_address = None
     wake_r, wake_w = os.pipe()
@@ -351,6 +379,9 @@ def _serve(address: str, lifeline: socket.socket) -> None:
                     clients.remove(connection)
                     connection.close()
                     continue
+                if not fds:
+                    _prepare(json.loads(message)["prepare"])
+                    continue
                 status, streams = socket.socket(fileno=fds[0]), fds[1:]
                 pid = os.fork()
                 if pid == 0:
@@ -363,6 +394,18 @@ def _serve(address: str, lifeline: socket.socket) -> None:
                 children[pid] = status
                 status.sendall(f"{pid}\n".encode())
         _report_exits(children)
+
+
+def _prepare(request: dict) -> None:
+    """Make the call a client asked for in its folder, so that every kernel forked after it inherits what the call kept."""
+    here = os.getcwd()
+    try:
+        os.chdir(request["cwd"])
+        getattr(importlib.import_module(request["module"]), request["function"])(*request["args"])
+    except Exception:  # noqa: BLE001, S110 - the kernel makes the same call and shows its error
+        pass
+    finally:
+        os.chdir(here)
 
 
 def _start_chart_drawer(address: str) -> tuple[subprocess.Popen, socket.socket]:

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from pmlib.contract.config import ReportParams, read_report_params
-from pmlib.contract.loading import CouncilData, load_data
+from pmlib.contract.loading import CouncilData, checked_data, load_data
+from pmlib.contract.memo import Memo, folder_state
 from pmlib.contract.params_folder import params_files, published_dates, report_params
 from pmlib.contract.periods import Period
 from pmlib.engine.changes import empty_changes, what_changed
@@ -322,6 +323,12 @@ def quarter_report(
     ``data`` is ``data_dir`` already loaded (by ``load_data``), so a build
     that reports every quarter reads and checks the folder once, not once
     a quarter; it is only read, never changed.
+
+    The same call on the same data and params folders, every file as it was,
+    returns the report made the first time (see ``pmlib.contract.memo``): a
+    build judges each quarter once for its pages, open data and feeds, and a
+    notebook kernel forked from the warm server finds the report the server
+    prepared for its quarter.
     """
     if not isinstance(params, ReportParams):
         params = report_params(params_dir, params)
@@ -330,6 +337,16 @@ def quarter_report(
             raise ConfigError(f"audience {audience!r}: use 'public' or 'internal'", column="audience")
         params = params.model_copy(update={"audience": audience})
     data = load_data(data_dir) if data is None else data
+    if not checked_data(data):
+        return _quarter_report(params, params_dir, data)
+    key = (id(data), folder_state(params_dir), params.model_dump_json())
+    return _reports.get(key, lambda: _quarter_report(params, params_dir, data))
+
+
+_reports = Memo(16)
+
+
+def _quarter_report(params: ReportParams, params_dir: str | os.PathLike, data: CouncilData) -> QuarterReport:
     q, audience = params.quarter, params.audience
     published = published_dates(params_dir, q)
     quarters = [Period(Frequency.QUARTERLY, i) for i in range(_first_quarter(data, q).index, q.index + 1)]

@@ -1,0 +1,81 @@
+"""Work on the same folders done once per process: the data checked once, each quarter judged once.
+
+A build reads the data folder in ``pm run``'s planner, again for the pages,
+the feeds and each quarter's open data; every notebook kernel then reads and
+judges it once more. Here a result is kept, keyed on where the folder was
+named and on the sha256 of every file in it, so a second call with the same
+folders as they now stand returns the same object, and a folder changed by a
+single byte is read again. The warm kernel server (``pmlib.run.warm_kernels``)
+prepares a quarter's report this way before it forks the quarter's kernels,
+so each kernel finds it already judged.
+
+What is kept is only ever read: pmlib never changes a table it was given.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import TypeVar
+
+T = TypeVar("T")
+_every: list[Memo] = []
+
+
+def folder_state(folder: str | os.PathLike) -> tuple[str, str, str]:
+    """The folder as named, where it really is, and one sha256 of every file under it by relative path ("" if it is not a folder)."""
+    named = os.fspath(folder)
+    real = os.path.realpath(named)
+    if not os.path.isdir(real):
+        return named, real, ""
+    h = hashlib.sha256()
+    for root, dirs, files in os.walk(real):
+        dirs.sort()
+        for name in sorted(files):
+            path = os.path.join(root, name)
+            with open(path, "rb") as f:
+                digest = hashlib.file_digest(f, "sha256").hexdigest()
+            h.update(f"{os.path.relpath(path, real)}\0{digest}\n".encode())
+    return named, real, h.hexdigest()
+
+
+class Memo:
+    """The last ``size`` results of one kind of work, by key; the oldest is dropped first."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._kept: OrderedDict[Hashable, object] = OrderedDict()
+        self._lock = threading.Lock()
+        _every.append(self)
+
+    def get(self, key: Hashable, make: Callable[[], T]) -> T:
+        """The result kept for ``key``, or ``make()`` kept now (an exception is raised and nothing kept)."""
+        with self._lock:
+            if key in self._kept:
+                self._kept.move_to_end(key)
+                return self._kept[key]  # type: ignore[return-value]
+        value = make()
+        with self._lock:
+            self._kept[key] = value
+            while len(self._kept) > self._size:
+                self._kept.popitem(last=False)
+        return value
+
+    def values(self) -> list[object]:
+        """What is kept now, oldest first."""
+        with self._lock:
+            return list(self._kept.values())
+
+    def clear(self) -> None:
+        """Forget everything kept."""
+        with self._lock:
+            self._kept.clear()
+
+
+def forget() -> None:
+    """Forget what every memo keeps, so the next call does the work as a new process would (benchmarks time it so)."""
+    for memo in _every:
+        memo.clear()

@@ -1,0 +1,95 @@
+"""The data checked and each quarter judged once per process, and again as soon as any file of their folders changes."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pmlib.contract.loading import check_data, load_data
+from pmlib.contract.memo import Memo, folder_state
+from pmlib.views.report import quarter_report
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture
+def folders(tmp_path):
+    shutil.copytree(FIXTURES / "valid", tmp_path / "data")
+    shutil.copytree(FIXTURES / "params" / "good", tmp_path / "params")
+    return tmp_path / "data", tmp_path / "params"
+
+
+def test_a_folder_checked_again_unchanged_gives_the_same_data_and_a_copy_of_its_problems(folders):
+    data_dir, _ = folders
+    first, problems = check_data(data_dir)
+    again, problems_again = check_data(data_dir)
+    assert again is first
+    assert problems_again == problems and problems_again is not problems  # the caller may add to its list
+
+
+def test_one_byte_changed_anywhere_in_the_folder_is_read_again(folders):
+    data_dir, _ = folders
+    first = load_data(data_dir)
+    commentary = data_dir / "commentary.csv"
+    commentary.write_text(commentary.read_text().replace("a *third*", "a *quarter*"))
+    again = load_data(data_dir)
+    assert again is not first
+    assert again.commentary["commentary"].str.contains("a \\*quarter\\*").any()
+    assert not first.commentary["commentary"].str.contains("a \\*quarter\\*").any()
+    observations = next((data_dir / "observations").iterdir())  # a file in a folder within
+    observations.write_bytes(observations.read_bytes() + b"\n")
+    assert load_data(data_dir) is not again
+
+
+def test_a_bad_folder_gives_the_same_errors_every_time_and_is_read_again_when_mended(folders):
+    data_dir, _ = folders
+    measures = data_dir / "measures.csv"
+    good = measures.read_bytes()
+    measures.write_bytes(good.replace(b"higher", b"upwards", 1))
+    data, problems = check_data(data_dir)
+    assert data is None and any(p.column == "polarity" for p in problems)
+    assert check_data(data_dir)[1] == problems
+    measures.write_bytes(good)
+    assert check_data(data_dir)[0] is not None
+
+
+def test_a_quarter_is_judged_once_until_its_params_or_data_change(folders):
+    data_dir, params_dir = folders
+    first = quarter_report("latest", data_dir, params_dir)
+    assert quarter_report("latest", data_dir, params_dir) is first
+    assert quarter_report("latest", data_dir, params_dir, data=load_data(data_dir)) is first
+    assert quarter_report("latest", data_dir, params_dir, "internal") is not first  # another audience, another report
+    params = next(params_dir.iterdir())
+    params.write_text(params.read_text() + "\n# a comment is a change too\n")
+    assert quarter_report("latest", data_dir, params_dir) is not first
+
+
+def test_data_not_from_the_folder_checker_is_judged_every_time(folders):
+    data_dir, params_dir = folders
+    data = load_data(data_dir)
+    made = type(data)(**{**data.__dict__, "files": {}})  # built by hand, as a test or a caller might
+    assert quarter_report("latest", data_dir, params_dir, data=made) is not quarter_report("latest", data_dir, params_dir, data=made)
+
+
+def test_folder_state_names_the_folder_as_given_and_where_it_is(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "x.csv").write_text("1")
+    (tmp_path / "b").symlink_to(tmp_path / "a")
+    named, real, digest = folder_state(tmp_path / "b")
+    assert named == str(tmp_path / "b") and real == str(tmp_path / "a") and digest == folder_state(tmp_path / "a")[2]
+    (tmp_path / "a" / "y.csv").write_text("")  # an empty file added changes it
+    assert folder_state(tmp_path / "a")[2] != digest
+    assert folder_state(tmp_path / "missing")[2] == ""
+
+
+def test_the_memo_keeps_the_newest_and_keeps_nothing_for_a_failure():
+    memo = Memo(2)
+    made = []
+    for key in ("a", "b", "a", "c", "b"):
+        memo.get(key, lambda key=key: made.append(key) or key.upper())
+    assert made == ["a", "b", "c", "b"]  # "b" was the oldest when "c" came
+    with pytest.raises(ZeroDivisionError):
+        memo.get("d", lambda: 1 / 0)
+    assert memo.values() == ["C", "B"]
