@@ -259,3 +259,23 @@ def test_without_a_drawer_a_chart_is_drawn_where_it_is_asked_for(monkeypatch):
     assert drawn_elsewhere('{"mark": "bar"}') is None
     monkeypatch.setenv(ADDRESS, "/nonexistent/charts")
     assert drawn_elsewhere('{"mark": "bar"}') is None
+
+
+def test_the_drawer_draws_each_spec_once_and_keeps_the_newest(monkeypatch):
+    import vl_convert
+
+    from pmlib.views import chart_drawer
+
+    drawn = []
+    real = vl_convert.vegalite_to_svg
+    monkeypatch.setattr(vl_convert, "vegalite_to_svg", lambda spec: drawn.append(spec) or real(spec))
+    monkeypatch.setattr(chart_drawer._Drawing, "drawn", chart_drawer.OrderedDict())
+    monkeypatch.setattr(chart_drawer, "KEPT", 2)
+    drawing = chart_drawer._Drawing.__new__(chart_drawer._Drawing)
+    specs = [json.dumps({"mark": "bar", "data": {"values": [{"a": n}]}, "encoding": {"x": {"field": "a"}}}).encode() for n in range(3)]
+    first = drawing._svg(specs[0])
+    assert drawing._svg(specs[0]) == first == real(json.loads(specs[0])).encode()
+    for spec in specs[1:]:
+        drawing._svg(spec)
+    drawing._svg(specs[0])  # dropped when the third came, so drawn again
+    assert len(drawn) == 4 and list(chart_drawer._Drawing.drawn) == [specs[2], specs[0]]

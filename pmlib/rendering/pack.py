@@ -18,11 +18,12 @@ status symbols Liberation Sans lacks), and no path or clock reaches the PDF.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
@@ -145,6 +146,16 @@ def _typst_string(text: str) -> str:
 
 def pack_notebooks(report: QuarterReport | PackSubject, reports_dir: str | os.PathLike) -> list[Path]:
     """The quarter's executed notebooks in pack order; every one must exist and be for this quarter."""
+    return list(_read_notebooks(report, reports_dir))
+
+
+def _read_notebooks(report: QuarterReport | PackSubject, reports_dir: str | os.PathLike) -> dict[Path, str]:
+    """``pack_notebooks`` with each file's text, so the pack reads and parses every notebook once.
+
+    Only the parameters in the notebook's metadata are checked here, so the
+    JSON is read without nbformat's validation; ``read_blocks`` validates it
+    when it reads the cells from the same text.
+    """
     folder = Path(reports_dir) / report.quarter.slug
     wanted = [(folder / "overview.ipynb", None)] + [(folder / f"plan-{plan_id}.ipynb", plan_id) for plan_id in report.plans.index]
     wanted.append((folder / "appendices.ipynb", None))
@@ -153,8 +164,10 @@ def pack_notebooks(report: QuarterReport | PackSubject, reports_dir: str | os.Pa
         first = f"run `pm run {report.quarter.slug}` first"
         problems = [Problem(path, None, None, f"no executed notebook here; {first}") for path in missing]
         raise PackError(f"no executed notebook {', '.join(missing)}: {first}", problems=problems)
+    texts = {}
     for path, plan_id in wanted:
-        given = nbformat.read(path, as_version=4).metadata.get("pmlib", {}).get("parameters", {})
+        texts[path] = text = path.read_text(encoding="utf-8")
+        given = json.loads(text).get("metadata", {}).get("pmlib", {}).get("parameters", {})
         quarter = given.get("quarter")
         if quarter is not None and parse_quarter(str(quarter)) != report.quarter or given.get("plan_id", plan_id) != plan_id:
             run_for = f"{quarter} {given.get('plan_id') or ''}"
@@ -165,7 +178,7 @@ def pack_notebooks(report: QuarterReport | PackSubject, reports_dir: str | os.Pa
                 f"use pm build{' --audience internal' if report.params.audience == 'internal' else ''} {report.quarter.slug}",
                 file=path,
             )
-    return [path for path, _ in wanted]
+    return texts
 
 
 def _fence(code: str, info: str = "") -> str:
@@ -195,15 +208,19 @@ def chart_description(svg: str, where: str) -> tuple[str, bool]:
     return " ".join(label.split()), drawable
 
 
-def pack_markdown(notebooks: list[Path], source_dir: Path, headings: Sequence[tuple[str, str]] = ()) -> str:
+def pack_markdown(
+    notebooks: Sequence[Path], source_dir: Path, headings: Sequence[tuple[str, str]] = (), texts: Mapping[Path, str] | None = None
+) -> str:
     """The pack's body as one Markdown document, charts and tables already Typst, SVGs written to ``source_dir``.
 
     Non-Markdown blocks go in as raw Typst blocks, so one pandoc run
     converts the whole pack and nothing is parsed twice. Each measure's
     heading in ``headings`` (``pack_links.measure_headings``) gets its label,
     which the PDF keeps as a named destination for the measure's page to link to.
+    ``texts`` holds notebooks' file text already read, so they are not read again.
     """
-    blocks = [(path, block) for path in notebooks for block in read_blocks(path, "pack")]
+    texts = texts or {}
+    blocks = [(path, block) for path in notebooks for block in read_blocks(path, "pack", text=texts.get(path))]
     labelled = iter(label_headings([b.content for _, b in blocks if b.kind == "markdown"], headings))
     parts, charts = [], 0
     for path, block in blocks:
@@ -269,14 +286,15 @@ def write_pack_source(quarter: Quarter, project: Project, *, source_dir: str | o
     ``data`` is the project's data folder already loaded, as in ``quarter_report``.
     """
     report = pack_subject(quarter, project, data)
-    notebooks = pack_notebooks(report, project.reports)
+    notebooks = _read_notebooks(report, project.reports)
     source_dir = Path(source_dir)
     source_dir.mkdir(parents=True, exist_ok=True)
     for old in source_dir.glob("chart-*.svg"):  # charts of an earlier build, which this one may not have
         old.unlink()
     shutil.copyfile(template_path(project.root), source_dir / TEMPLATE_NAME)
-    markdown = pack_markdown(notebooks, source_dir, measure_headings(report))
-    body = pypandoc.convert_text(markdown, "typst", format=MARKDOWN, extra_args=["--wrap=none"])
+    markdown = pack_markdown(list(notebooks), source_dir, measure_headings(report), notebooks)
+    # The formats are constants pandoc itself would refuse if wrong; pypandoc's check of them ran pandoc twice more per pack.
+    body = pypandoc.convert_text(markdown, "typst", format=MARKDOWN, extra_args=["--wrap=none"], verify_format=False)
     main = source_dir / f"{report.quarter.slug}.typ"
     main.write_text(_pack_source(pack_metadata(report), body), encoding="utf-8")
     return main
@@ -294,13 +312,17 @@ def font_dirs() -> list[Path]:
     return dirs
 
 
-def compile_pack(source: str | os.PathLike, out_pdf: str | os.PathLike, data_as_at: dt.date) -> Path:
-    """Compile a pack's Typst source to PDF with fixed fonts and a fixed clock, so equal sources give equal bytes."""
+def compile_pack(source: str | os.PathLike, out_pdf: str | os.PathLike, data_as_at: dt.date, fonts: Sequence[Path] | None = None) -> Path:
+    """Compile a pack's Typst source to PDF with fixed fonts and a fixed clock, so equal sources give equal bytes.
+
+    ``fonts`` is ``font_dirs()`` when the caller has found them already (``render_packs`` does, once for every pack).
+    """
     source, out_pdf = Path(source), Path(out_pdf)
     stamp = dt.datetime.combine(data_as_at, dt.time(), tzinfo=dt.UTC)
+    font_paths = [str(d) for d in (font_dirs() if fonts is None else fonts)]
     try:
         pdf, warnings = typst.compile_with_warnings(
-            str(source), root=str(source.parent), font_paths=[str(d) for d in font_dirs()], ignore_system_fonts=True, timestamp=stamp
+            str(source), root=str(source.parent), font_paths=font_paths, ignore_system_fonts=True, timestamp=stamp
         )
     except typst.TypstError as exc:
         detail = f"{exc.message}\n{exc.diagnostic[:2000]}"
@@ -322,13 +344,17 @@ def render_pack(
     out_pdf: str | os.PathLike,
     source_dir: str | os.PathLike | None = None,
     data: CouncilData | None = None,
+    fonts: Sequence[Path] | None = None,
 ) -> Path:
-    """Build the quarter's Cabinet pack as ``out_pdf`` without Quarto; ``source_dir`` keeps the Typst source."""
+    """Build the quarter's Cabinet pack as ``out_pdf`` without Quarto; ``source_dir`` keeps the Typst source.
+
+    ``data`` and ``fonts`` are the loaded data folder and ``font_dirs()``, when already found.
+    """
     params = quarter if isinstance(quarter, ReportParams) else report_params(project.params, quarter)
     with tempfile.TemporaryDirectory(prefix="pmlib-pack-") as scratch:
         folder = Path(source_dir) if source_dir is not None else Path(scratch)
         main = write_pack_source(params, project, source_dir=folder, data=data)
-        return compile_pack(main, out_pdf, params.data_as_at)
+        return compile_pack(main, out_pdf, params.data_as_at, fonts)
 
 
 def render_packs(targets: Iterable[tuple[Quarter, str | os.PathLike]], project: Project) -> list[Path]:
@@ -341,8 +367,8 @@ def render_packs(targets: Iterable[tuple[Quarter, str | os.PathLike]], project: 
     targets = list(targets)
     if not targets:
         return []
-    data = load_data(project.data)
-    return [render_pack(quarter, project, out_pdf=out_pdf, data=data) for quarter, out_pdf in targets]
+    data, fonts = load_data(project.data), font_dirs()
+    return [render_pack(quarter, project, out_pdf=out_pdf, data=data, fonts=fonts) for quarter, out_pdf in targets]
 
 
 def write_quarto_source(quarter: Quarter, project: Project, *, out_qmd: str | os.PathLike) -> Path:

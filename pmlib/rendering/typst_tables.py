@@ -23,6 +23,7 @@ from pmlib.errors import TableConversionError
 # list markers, dash and ellipsis shorthands, escapes), and "(", which right after an embedded expression
 # (#linebreak(), #emph[...]) would call its result. Escaping all of them is always valid in Typst.
 _MARKUP = frozenset("\\#$*_`<>@[]~=-+/.(")
+_ESCAPES = str.maketrans({c: f"\\{c}" for c in _MARKUP})
 _ALIGN = {"gt_left": "left", "gt_right": "right", "gt_center": "center"}
 _CSS_ALIGN = {"left": "left", "right": "right", "center": "center", "start": "start", "end": "end"}
 _WEIGHT = {"normal": '"regular"', "bold": '"bold"', "bolder": '"bold"', "lighter": '"light"'}
@@ -41,7 +42,7 @@ _LABEL = re.compile(r"[A-Za-z][\w.:-]*")
 
 def escape_markup(text: str) -> str:
     """Text that Typst markup shows exactly as written: every markup character backslash-escaped."""
-    return "".join(f"\\{c}" if c in _MARKUP else c for c in text)
+    return text.translate(_ESCAPES)
 
 
 def _string(text: str) -> str:

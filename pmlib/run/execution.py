@@ -34,7 +34,7 @@ from pmlib.errors import ConfigError, DataContractError, NotebookError, Problem,
 from pmlib.project import Project
 from pmlib.publishing import fresh_partial, partial_folder, swap_in, sweep
 from pmlib.run import reuse, warm_kernels
-from pmlib.run.kernels import Outcome, execute
+from pmlib.run.kernels import CHART_STORE, Outcome, execute, use_chart_store
 from pmlib.run.notebook_files import (
     Template,
     check_parameters,
@@ -51,6 +51,7 @@ from pmlib.run.notebook_files import (
 )
 
 BUILTIN_PARAMETERS = ("quarter", "plan_id", "data_dir", "params_dir", "audience")
+CHART_CACHE = ".pmlib-cache/charts"  # under the project's root; PMLIB_CHART_STORE names another folder, or "off"
 
 
 @dataclass(frozen=True)
@@ -287,7 +288,10 @@ def _run_tasks(plan, tasks, partials, reused, results, *, jobs, progress, echo) 
     for qp, call in _report_calls(tasks, partials):
         warm_kernels.prepare(str(partials[qp.quarter].resolve()), "pmlib.views.preparing", "prepared_report", call)
     bar = tqdm(total=len(tasks), unit="notebook", file=sys.stderr, disable=None if progress else True, desc="pm run")
-    pool = ProcessPoolExecutor(max_workers=max(1, min(jobs or usable_cores(), len(tasks))), mp_context=context)
+    # The charts drawn are kept for the project, so a notebook executed again redraws only the charts that changed.
+    store = os.environ.get(CHART_STORE) or str((plan.project.root / CHART_CACHE).resolve())
+    workers = max(1, min(jobs or usable_cores(), len(tasks)))
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=use_chart_store, initargs=(store,))
     try:
         futures = {}
         for qp, run in tasks:

@@ -23,6 +23,7 @@ from pmlib.run.notebook_files import dead_cell
 from pmlib.run.warm_kernels import WarmProvisioner
 
 START_ATTEMPTS = 3
+CHART_STORE = "PMLIB_CHART_STORE"  # pmlib.views.chart_store reads it; run/ does not import views/
 _kernel_dirs: list[str] = []
 
 
@@ -63,6 +64,11 @@ class IpcKernelManager(AsyncKernelManager):
             await super()._async_interrupt_kernel()
 
     interrupt_kernel = _async_interrupt_kernel
+
+
+def use_chart_store(folder: str) -> None:
+    """In a worker, before any kernel starts: the kernels keep the charts they draw in ``folder`` (see ``pmlib.views.chart_store``)."""
+    os.environ[CHART_STORE] = folder
 
 
 @dataclass(frozen=True)

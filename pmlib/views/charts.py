@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import vl_convert
 
+from pmlib.views import chart_store
 from pmlib.views.chart_csv import ChartFigures, figures_table
 from pmlib.views.chart_drawer import drawn_elsewhere
 from pmlib.views.disclosure import value_text
@@ -69,9 +70,14 @@ def _vegalite_svg(spec_json: str) -> str:
     """vl-convert's SVG for a spec, keyed by its exact JSON: a measure's exception chart is its history chart drawn again.
 
     Drawn by the chart drawer of a warm kernel's server when there is one
-    (``pmlib.views.chart_drawer``), so the kernel never starts vl-convert.
+    (``pmlib.views.chart_drawer``), so the kernel never starts vl-convert,
+    unless ``pm run``'s store of charts has it already (``pmlib.views.chart_store``).
     """
-    return drawn_elsewhere(spec_json) or vl_convert.vegalite_to_svg(json.loads(spec_json))
+    svg = chart_store.kept(spec_json)
+    if svg is None:
+        svg = drawn_elsewhere(spec_json) or vl_convert.vegalite_to_svg(json.loads(spec_json))
+        chart_store.keep(spec_json, svg)
+    return svg
 
 
 _XLINK = ' xmlns:xlink="http://www.w3.org/1999/xlink"'
