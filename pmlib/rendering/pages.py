@@ -17,6 +17,7 @@ import json
 import os
 import shutil
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -136,6 +137,36 @@ def measures_page(report: QuarterReport, page: Path) -> str:
     return dashboard_page(report, page, page.parent / MEASURES_DIR)
 
 
+@dataclass(frozen=True)
+class MeasureRows:
+    """The rows of the report's history and targets for each measure, split once for every measure page.
+
+    A mask over the whole table costs about a millisecond whatever the
+    table's size (pandas' fixed costs), and there were two a page; one
+    ``groupby`` keeps each measure's rows in their order, with their index.
+    """
+
+    history: Mapping[str, pd.DataFrame]
+    targets: Mapping[str, pd.DataFrame]
+    _empty_history: pd.DataFrame
+    _empty_targets: pd.DataFrame
+
+    @classmethod
+    def of(cls, report: QuarterReport) -> MeasureRows:
+        """The report's rows split by measure."""
+        history, targets = report.history, report.data.targets
+        split = lambda frame: dict(tuple(frame.groupby("measure_id", sort=False)))  # noqa: E731
+        return cls(split(history), split(targets), history.iloc[:0], targets.iloc[:0])
+
+    def history_of(self, measure_id: str) -> pd.DataFrame:
+        """The measure's rows of ``report.history``, as a mask on ``measure_id`` would give them (none: an empty frame)."""
+        return self.history.get(measure_id, self._empty_history)
+
+    def targets_of(self, measure_id: str) -> pd.DataFrame:
+        """The measure's rows of ``report.data.targets``, likewise."""
+        return self.targets.get(measure_id, self._empty_targets)
+
+
 def _freshness_rows(report: QuarterReport, measure_id: str) -> list[tuple[str, str]]:
     """How up to date the measure's figure is: what it covers, when it was supplied, when the next is due."""
     row = report.freshness.loc[measure_id]
@@ -162,7 +193,7 @@ def _about(report: QuarterReport, measure_id: str, plan_link: str | None) -> str
     return "\n".join(f"- **{label}:** {text}" for label, text in rows if text)
 
 
-def _targets(report: QuarterReport, measure_id: str) -> str:
+def _targets(report: QuarterReport, measure_id: str, by_measure: MeasureRows) -> str:
     """Every target and intervention level agreed by the report's date, each revision with when it was agreed and why.
 
     A row agreed after ``data_as_at`` is not shown, so a quarter rebuilt
@@ -172,7 +203,7 @@ def _targets(report: QuarterReport, measure_id: str) -> str:
     m = report.data.measures.loc[measure_id]
     if m["polarity"] == "none":
         return "This measure is monitored for context and has no target."
-    t = report.data.targets[report.data.targets["measure_id"] == measure_id]
+    t = by_measure.targets_of(measure_id)
     agreed = t["agreed_on"] if "agreed_on" in t else pd.Series(pd.NaT, index=t.index)
     t = t[agreed.isna() | (agreed <= pd.Timestamp(report.params.data_as_at))]
     if t.empty:
@@ -226,9 +257,9 @@ def _forecasts(report: QuarterReport, measure_id: str) -> str:
     )
 
 
-def _history(report: QuarterReport, measure_id: str, figures: Mapping[str, str]) -> str:
+def _history(report: QuarterReport, measure_id: str, figures: Mapping[str, str], by_measure: MeasureRows) -> str:
     m = report.data.measures.loc[measure_id]
-    rows = report.history[report.history["measure_id"] == measure_id].drop_duplicates("period", keep="last")
+    rows = by_measure.history_of(measure_id).drop_duplicates("period", keep="last")
     fmt = lambda v: format_value(v, m["unit"], int(m["decimals"]))  # noqa: E731
     frame = pd.DataFrame(
         {
@@ -294,13 +325,21 @@ def _revisions(report: QuarterReport, measure_id: str) -> str:
 
 
 def measure_page(
-    report: QuarterReport, measure_id: str, plan_source: Path | None, page: Path, figures: Mapping[str, str] | None = None
+    report: QuarterReport,
+    measure_id: str,
+    plan_source: Path | None,
+    page: Path,
+    figures: Mapping[str, str] | None = None,
+    by_measure: MeasureRows | None = None,
 ) -> str:
     """One public measure: what it is, its targets and forecasts, its whole published history and what officers said each quarter.
 
-    ``figures`` are the charts the quarter's notebooks drew, by element id (see ``Chart.drawn``).
+    ``figures`` are the charts the quarter's notebooks drew, by element id
+    (see ``Chart.drawn``); ``by_measure`` is ``MeasureRows.of(report)``, made once
+    when there are many pages to write.
     """
     m = report.data.measures.loc[measure_id]
+    by_measure = MeasureRows.of(report) if by_measure is None else by_measure
     return _page(
         literal_markdown(m["name"]),
         literal_markdown(report.finding(measure_id)),
@@ -308,13 +347,13 @@ def measure_page(
         "## About this measure",
         _about(report, measure_id, _link(plan_source, page) if plan_source else None),
         "## Targets by year",
-        _targets(report, measure_id),
+        _targets(report, measure_id, by_measure),
         "## Year-end forecasts",
         _forecasts(report, measure_id),
         *_how_we_compare(report, measure_id, figures or {}),
         f"## History to {report.quarter.code}",
         "Each figure as published at the latest report's date; a withheld or missing figure is a gap in the chart.",
-        _history(report, measure_id, figures or {}),
+        _history(report, measure_id, figures or {}, by_measure),
         "## Commentary by quarter",
         _commentary(report, measure_id),
         "## Revisions",
@@ -368,10 +407,11 @@ def write_pages(quarters: Iterable[str | Period], project: Project, *, pages_dir
         "measures.qmd": measures_page(report, out_dir / "measures.qmd"),
         "search.qmd": search_page(out_dir / "search.qmd", project.root),
     }
+    by_measure = MeasureRows.of(report)
     for measure_id in report.judged["measure_id"]:
         page = out_dir / MEASURES_DIR / f"{measure_id}.qmd"
         plan = by_stem.get(f"plan-{report.data.measures.loc[measure_id, 'plan_id']}")
-        pages[f"{MEASURES_DIR}/{measure_id}.qmd"] = measure_page(report, measure_id, plan, page, figures)
+        pages[f"{MEASURES_DIR}/{measure_id}.qmd"] = measure_page(report, measure_id, plan, page, figures, by_measure)
     pages.update(goal_pages(report, out_dir, out_dir / MEASURES_DIR))
     pages["methodology.qmd"] = methodology_page(report.data.council, comparisons=not report.comparisons.empty)
     site_title = read_project(project.root, "website").website.title
