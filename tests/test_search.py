@@ -315,3 +315,16 @@ def test_on_quartos_site_a_measures_word_reaches_its_page(quarto_built_site, tab
         keyboard_search_reaches_the_measure(tab, base, project)
     finally:
         httpd.shutdown()
+
+
+def test_pagefind_runs_as_its_binary_unless_pagefind_would_look_elsewhere(monkeypatch):
+    import sys
+
+    from pagefind_bin import get_executable
+
+    from pmlib.rendering.search import _pagefind
+
+    monkeypatch.delenv("PAGEFIND_BINARY_PATH", raising=False)
+    assert _pagefind() == [str(get_executable().resolve())]
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", "/elsewhere/pagefind")
+    assert _pagefind() == [sys.executable, "-m", "pagefind"]

@@ -74,3 +74,45 @@ def test_a_notebook_read_again_is_not_parsed_again_unless_its_bytes_changed(tmp_
     assert again == first and again.title == "A title" and len(parsed) == 1
     path.write_text(path.read_text(encoding="utf-8").replace("A title", "B title"), encoding="utf-8")
     assert documents.read_notebook(path, "q/n.html", None).title == "B title" and len(parsed) == 2
+
+
+def test_checked_markdown_is_rendered_from_the_parse_that_checked_it(tmp_path):
+    from pmlib.rendering import documents
+    from pmlib.rendering.search import search_page
+
+    page = tmp_path / "pages" / "search.qmd"
+    page.parent.mkdir()
+    page.write_text(search_page(page, tmp_path), encoding="utf-8")
+    read = [documents.read_notebook(path, "q/n.html", None) for path in sorted((ROOT / "reports").glob("*/*.ipynb"))]
+    read.append(documents.read_page(page, "pages/search.html"))
+
+    def resolve(href: str) -> str:
+        return f"to/{href}"
+
+    blocks = [b for doc in read for b in doc.blocks if b.kind == "markdown"]
+    assert blocks and all(b.tokens is not None for b in blocks)
+    for block in blocks:
+        assert list(block.tokens) == documents.MD.parse(block.content)
+        expected = documents.render_markdown(block.content, resolve)
+        # Twice: rendering resolves each link without changing the tokens kept for the next build.
+        assert documents.render_markdown(block.content, resolve, block.tokens) == expected
+        assert documents.render_markdown(block.content, resolve, block.tokens) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["a < b and c > d", "x <3 y", "<https://example.org> and <me@example.org>", "[a <b](x.qmd)", "a\n<-- b\n\n1 <2> 3", "`<b>` code"],
+)
+def test_text_with_no_raw_html_parses_the_same_with_raw_html_on_or_off(text):
+    from pmlib.rendering import documents
+
+    problems, _, tokens = documents.markdown_problems(text, "t")
+    assert problems == [] and list(tokens) == documents.MD.parse(text)
+
+
+@pytest.mark.parametrize("text", ["para\n<div>\nx\n</div>", "a <b>bold</b>", "[a <b title=']'> c](x)", "<!-- note -->"])
+def test_raw_html_leaves_no_tokens_to_render(text):
+    from pmlib.rendering import documents
+
+    problems, _, tokens = documents.markdown_problems(text, "t")
+    assert {p.column for p in problems} == {"raw HTML"} and tokens is None

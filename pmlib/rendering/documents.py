@@ -11,6 +11,8 @@ blocks, images, the constructs ``sources.UNSUPPORTED`` lists) is refused with
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import hashlib
 import html
 import re
@@ -20,6 +22,7 @@ from pathlib import Path
 
 import yaml
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 from pmlib.contract.periods import Period
 from pmlib.errors import ConfigError, Problem
@@ -37,7 +40,7 @@ _WITH_HTML = MarkdownIt("commonmark", {"html": True}).enable("table")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)---[ \t]*(?:\n|\Z)", re.DOTALL)
 _TABLE_TITLE = re.compile(r'<caption[^>]*>(.*?)</caption>|class="gt_heading gt_title[^"]*"[^>]*>(.*?)</', re.DOTALL)
 
-# Notebooks kept by content for a second read (see read_notebook): ten years of quarters, a dozen notebooks each.
+# Notebooks kept by content for a second read (see read_notebook), Markdown tokens and all: ten years of quarters, a dozen notebooks each.
 NOTEBOOKS_KEPT = 512
 _read: dict[tuple[str, str, bool], tuple[str, tuple[Block, ...], bool]] = {}
 
@@ -67,8 +70,12 @@ class Document:
         return text.removesuffix(f": {self.quarter.code}") if self.quarter else text
 
 
+@functools.lru_cache(maxsize=4096)
 def inline_text(markdown: str) -> str:
-    """Inline Markdown as plain text, for ``<title>`` and menus (entities decoded; the template escapes again)."""
+    """Inline Markdown as plain text, for ``<title>`` and menus (entities decoded; the template escapes again).
+
+    Kept by its text: a page's title is asked for by its own page, its menu entry and its feed link.
+    """
     tokens = MD.parseInline(markdown)
     children = (tokens[0].children or []) if tokens else []
     return "".join(t.content if t.type in ("text", "code_inline") else " " if t.type == "softbreak" else "" for t in children).strip()
@@ -91,11 +98,17 @@ def _fence(self, tokens, idx, options, env):
 
 
 def _link_open(self, tokens, idx, options, env):
+    """The link with its target resolved; the token is left as parsed, as a checked block's tokens are rendered again by each build."""
     token = tokens[idx]
     resolve = (env or {}).get("resolve")
-    if resolve is not None:
-        token.attrSet("href", resolve(str(token.attrGet("href") or "")))
-    return self.renderToken(tokens, idx, options, env)
+    if resolve is None:
+        return self.renderToken(tokens, idx, options, env)
+    href = token.attrGet("href")
+    token.attrSet("href", resolve(str(href or "")))
+    try:
+        return self.renderToken(tokens, idx, options, env)
+    finally:
+        token.attrSet("href", href)  # type: ignore[arg-type]  # back as parsed; a link's href is always set
 
 
 def _table_open(self, tokens, idx, options, env):
@@ -113,9 +126,17 @@ MD.add_render_rule("table_open", _table_open)
 MD.add_render_rule("table_close", _table_close)
 
 
-def render_markdown(text: str, resolve: Resolve | None = None) -> str:
-    """A Markdown block as HTML; ``resolve`` rewrites each link's target (source file to page)."""
-    return MD.render(text, {"resolve": resolve} if resolve else {})
+def render_markdown(text: str, resolve: Resolve | None = None, tokens: Sequence[Token] | None = None) -> str:
+    """A Markdown block as HTML; ``resolve`` rewrites each link's target (source file to page).
+
+    ``tokens`` are the block's tokens from ``markdown_problems`` when it found
+    nothing: the parse that checked the text is the one rendered, so a page's
+    Markdown is parsed once.
+    """
+    env = {"resolve": resolve} if resolve else {}
+    if tokens is None:
+        return MD.render(text, env)
+    return MD.renderer.render(tokens, MD.options, env)
 
 
 def render_inline(text: str, resolve: Resolve | None = None) -> str:
@@ -123,21 +144,35 @@ def render_inline(text: str, resolve: Resolve | None = None) -> str:
     return MD.renderInline(text, {"resolve": resolve} if resolve else {})
 
 
-def _blank_raw_html(text: str) -> str:
-    """The text with every ```` ```{=html} ```` block emptied, line numbers kept, so only Markdown is checked."""
+def _blank_raw_html(text: str, tokens: Sequence[Token]) -> str:
+    """The text with every ```` ```{=html} ```` block emptied, line numbers kept, so only Markdown is checked.
+
+    ``tokens`` are ``MD``'s parse of the text.
+    """
     lines = text.split("\n")
-    for token in MD.parse(text):
+    for token in tokens:
         if token.type == "fence" and token.info.strip() == RAW_HTML and token.map:
             for n in range(token.map[0], min(token.map[1], len(lines))):
                 lines[n] = ""
     return "\n".join(lines)
 
 
-def markdown_problems(text: str, where: str, first_line: int = 1) -> tuple[list[Problem], int]:
-    """What Quarto and the built-in renderer would show differently in ``text``, and how many level-1 headings it has."""
+def markdown_problems(text: str, where: str, first_line: int = 1) -> tuple[list[Problem], int, tuple[Token, ...] | None]:
+    """What Quarto and the built-in renderer would show differently in ``text``, how many level-1 headings it has, and its tokens.
+
+    The tokens are what ``render_markdown`` renders, or None when a problem
+    was found. The text is parsed once, with raw HTML on, to find raw HTML.
+    When it has none, that parse is token for token ``MD``'s: the ``html``
+    option only switches on markdown-it's two raw-HTML rules, and wherever one
+    of them matches, even only to end a paragraph, it leaves a raw-HTML
+    token; with none, every other rule saw the same text. So the one parse
+    is also used to empty the raw blocks and, kept with the block, to render.
+    """
     problems: list[Problem] = []
     h1 = 0
-    for token in _WITH_HTML.parse(text):
+    raw_html = False
+    tokens = _WITH_HTML.parse(text)
+    for token in tokens:
         line = first_line + (token.map[0] if token.map else 0)
         if token.type == "heading_open" and token.tag == "h1":
             h1 += 1
@@ -145,15 +180,17 @@ def markdown_problems(text: str, where: str, first_line: int = 1) -> tuple[list[
         if info.startswith("{") and info != RAW_HTML:
             problems.append(Problem(where, line, "code block", f"Quarto would run {info[:30]!r} blocks; {_CODE_HINT}"))
         if token.type == "html_block":
+            raw_html = True
             problems.append(Problem(where, line, "raw HTML", f"raw HTML in Markdown {_HTML_HINT}"))
         for child in token.children or []:
             if child.type == "html_inline":
+                raw_html = True
                 problems.append(Problem(where, line, "raw HTML", f"raw HTML {child.content[:30]!r} {_HTML_HINT}"))
             if child.type == "image":
                 problems.append(Problem(where, line, "image", "images in Markdown are not published; make charts in a notebook output"))
-    for problem in unsupported_syntax(_blank_raw_html(text), where):
+    for problem in unsupported_syntax(_blank_raw_html(text, MD.parse(text) if raw_html else tokens), where):
         problems.append(Problem(problem.file, problem.row + first_line - 1, problem.column, problem.message))
-    return problems, h1
+    return problems, h1, None if problems else tuple(tokens)
 
 
 def read_notebook(path: Path, output: str, quarter: Period | None, *, echo: bool = False) -> Document:
@@ -184,11 +221,12 @@ def _parse_notebook(path: Path, text: str, echo: bool) -> tuple[str, tuple[Block
         problems += exc.problems
         blocks = []
     h1 = 0
-    for block in blocks:
+    for n, block in enumerate(blocks):
         if block.kind == "markdown":
-            found, count = markdown_problems(block.content, f"{path.as_posix()} cell {block.cell_id}")
+            found, count, tokens = markdown_problems(block.content, f"{path.as_posix()} cell {block.cell_id}")
             problems += found
             h1 += count
+            blocks[n] = dataclasses.replace(block, tokens=tokens)
     if h1 > 1:
         message = f"{h1} level-one headings; a page has one title: use ## for sections (in commentary.csv, do not start a line with '#')"
         problems.append(Problem(path.as_posix(), None, "heading", message))
@@ -216,13 +254,13 @@ def read_page(path: Path, output: str) -> Document:
         problems.append(Problem(where, 2, key, "front matter option not handled by the built-in renderer; remove it"))
     body = text[match.end() :]
     first_line = text[: match.end()].count("\n") + 1
-    found, h1 = markdown_problems(body, where, first_line)
+    found, h1, tokens = markdown_problems(body, where, first_line)
     problems += found
     if h1:
         problems.append(Problem(where, None, "heading", "the title comes from the front matter; use ## for sections"))
     if problems:
         raise UnsupportedSyntaxError(problems)
-    return Document(path, output, str(meta["title"]).strip(), (Block("markdown", body, "body"),))
+    return Document(path, output, str(meta["title"]).strip(), (Block("markdown", body, "body", tokens),))
 
 
 MENUS = "menus.json"  # in the pages folder: each quarter's menu, for Quarto's pages (_extensions/pmlib-site/quarter-menu.lua)

@@ -22,10 +22,11 @@ every report again.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import posixpath
 import re
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urljoin, urlsplit
@@ -186,18 +187,27 @@ def _plan_entry(report: QuarterReport, plan_id: str, page: str) -> Entry:
     return Entry(_id(report.data.council, p.meeting_date, specific), f"{q.code}: {name}", _when(p), summary, page)
 
 
-def _public_reports(project: Project, quarters: Iterable[Period]) -> list[QuarterReport]:
+def _params_reader(project: Project) -> Callable[[Period], ReportParams]:
+    """A quarter's params as ``report_params`` gives them, each file read once: the feeds ask for the built quarters' twice."""
+    files = params_files(project.params)
+
+    @functools.cache
+    def params(quarter: Period) -> ReportParams:
+        return read_report_params(files[quarter]) if quarter in files else report_params(project.params, quarter)  # which raises
+
+    return params
+
+
+def _public_reports(project: Project, quarters: Iterable[Period], params: Callable[[Period], ReportParams]) -> list[QuarterReport]:
     """Each public quarter's report, oldest first: only a public report is on the site, and its rows went through ``public_view``."""
-    params = [report_params(project.params, q) for q in sorted(set(quarters))]
-    public = [p for p in params if p.audience == "public"]
+    public = [p for p in map(params, sorted(set(quarters))) if p.audience == "public"]
     data = load_data(project.data) if public else None
     return [quarter_report(p, project.data, project.params, data=data) for p in public]
 
 
-def _first_published(project: Project) -> dt.date:
+def _first_published(project: Project, params: Callable[[Period], ReportParams]) -> dt.date:
     """The first public report's meeting date in the params folder: the date in the feeds' own ids, kept as later quarters are added."""
-    found = (read_report_params(path) for path in params_files(project.params).values())
-    return min(p.meeting_date for p in found if p.audience == "public")
+    return min(p.meeting_date for p in map(params, params_files(project.params)) if p.audience == "public")
 
 
 def site_feeds(project: Project, quarters: Iterable[Period]) -> tuple[Council | None, list[Feed]]:
@@ -207,10 +217,11 @@ def site_feeds(project: Project, quarters: Iterable[Period]) -> tuple[Council | 
     this runs). A plan has a feed when it has a page in any built quarter, and
     an entry for each quarter it has a page in.
     """
-    reports = _public_reports(project, quarters)
+    params = _params_reader(project)
+    reports = _public_reports(project, quarters, params)
     if not reports:
         return None, []
-    latest, first = reports[-1], _first_published(project)
+    latest, first = reports[-1], _first_published(project, params)
     council = latest.data.council
     plans: dict[str, list[Entry]] = {}
     for report in reports:

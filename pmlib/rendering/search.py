@@ -17,7 +17,9 @@ JavaScript; the search page then says so and links to the list of measures.
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -75,6 +77,25 @@ def _prune(bundle: Path) -> None:
             path.unlink()
 
 
+def _pagefind() -> list[str]:
+    """The command that runs Pagefind: its binary from ``pagefind_bin`` (what ``pagefind[bin]`` installs) when that is what it would run.
+
+    ``python -m pagefind`` only finds that binary and replaces itself with it,
+    so running the binary directly gives the same index without starting a
+    Python interpreter for it. When Pagefind would look elsewhere (its
+    ``PAGEFIND_BINARY_PATH``, the extended binary) or ``pagefind_bin`` is
+    missing, ``python -m pagefind`` looks as it always does.
+    """
+    if os.environ.get("PAGEFIND_BINARY_PATH") is None and importlib.util.find_spec("pagefind_bin_extended") is None:
+        try:
+            from pagefind_bin import get_executable
+
+            return [str(get_executable().resolve())]
+        except (ImportError, FileNotFoundError):
+            pass
+    return [sys.executable, "-m", "pagefind"]
+
+
 def index_site(site_dir: Path) -> list[Path]:
     """Index the finished site's pages (``pages_to_index``) with Pagefind into ``site_dir/pagefind/``; the files written, sorted.
 
@@ -96,7 +117,7 @@ def index_site(site_dir: Path) -> list[Path]:
             target = Path(scratch) / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(site_dir / rel, target)
-        command = [sys.executable, "-m", "pagefind", "--site", scratch, "--output-path", str(bundle.resolve())]
+        command = [*_pagefind(), "--site", scratch, "--output-path", str(bundle.resolve())]
         command += ["--root-selector", ROOT_SELECTOR, "--keep-index-url", "--quiet"]
         done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0 or not (bundle / "pagefind.js").is_file():

@@ -22,7 +22,7 @@ import html
 import os
 import posixpath
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -93,18 +93,40 @@ def _templates() -> jinja2.Environment:
 
 
 @dataclass(frozen=True)
+class _Frame:
+    """The links of the page frame as seen from one folder of the site: the navigation's ``(text, href)`` and the footer's HTML.
+
+    They depend on the folder alone, and every page of a folder has the same,
+    so they are made once per folder rather than once per page.
+    """
+
+    nav: tuple[tuple[str, str], ...]
+    footer: tuple[tuple[str, Markup], ...]
+
+
+@dataclass(frozen=True)
 class _Site:
-    """What every page shares: the project and its folder, every page's output by source, and each quarter's menu (``quarter_menus``)."""
+    """What every page shares: the project and its folder, every page's output by source, and each quarter's menu (``quarter_menus``).
+
+    ``frames`` keeps each folder's ``_Frame`` as its first page makes it.
+    """
 
     config: QuartoProject
     project_dir: Path
     outputs: dict[Path, str]
     menus: dict
+    frames: dict[str, _Frame] = field(default_factory=dict)
 
 
 def relative(target: str, page: str) -> str:
     """The link from the page at site path ``page`` to the site path ``target``."""
-    return posixpath.relpath(target, posixpath.dirname(page) or ".")
+    return _relative(target, posixpath.dirname(page) or ".")
+
+
+@functools.lru_cache(maxsize=16384)
+def _relative(target: str, folder: str) -> str:
+    """Kept by target and folder: every page of a folder links to the same menus' pages and assets."""
+    return posixpath.relpath(target, folder)
 
 
 def _resolver(base: Path, site: _Site, page: str, where: str, problems: list[Problem]) -> Callable[[str], str]:
@@ -133,7 +155,7 @@ def _resolver(base: Path, site: _Site, page: str, where: str, problems: list[Pro
 
 def _block_html(block: Block, resolve: Callable[[str], str]) -> str:
     if block.kind == "markdown":
-        body = render_markdown(block.content, resolve)
+        body = render_markdown(block.content, resolve, block.tokens)
     elif block.kind == "html":
         body = wrap_html(block.content)
     elif block.kind == "svg":
@@ -211,28 +233,38 @@ def outputs_stylesheet() -> bytes:
     return outputs + tables.encode("utf-8")
 
 
+def _frame(site: _Site, page: str, problems: list[Problem]) -> _Frame:
+    """The frame's links for the pages in ``page``'s folder: made by the folder's first page, then kept in ``site.frames``."""
+    folder = posixpath.dirname(page)
+    frame = site.frames.get(folder)
+    if frame is None:
+        config = site.config
+        from_project = _resolver(site.project_dir, site, page, f"{site.project_dir.as_posix()}/_quarto*.yml", problems)
+        nav = tuple((item.text, from_project(item.href)) for item in config.website.navbar.left)
+        footer_parts = config.website.page_footer
+        footer = tuple(
+            (place, Markup(render_inline(text, from_project)))
+            for place, text in (("left", footer_parts.left), ("center", footer_parts.center), ("right", footer_parts.right))
+            if text
+        )
+        frame = site.frames[folder] = _Frame(nav, footer)
+    return frame
+
+
 def _page_html(site: _Site, doc: Document, problems: list[Problem]) -> str:
     where = doc.source.as_posix()
     config = site.config
-    from_project = _resolver(site.project_dir, site, doc.output, f"{site.project_dir.as_posix()}/_quarto*.yml", problems)
+    frame = _frame(site, doc.output, problems)
     from_source = _resolver(doc.source.parent, site, doc.output, where, problems)
-    nav = []
-    for item in config.website.navbar.left:
-        href = from_project(item.href)
-        nav.append(NavLink(item.text, href, href == relative(doc.output, doc.output)))
+    itself = relative(doc.output, doc.output)
+    nav = [NavLink(text, href, href == itself) for text, href in frame.nav]
     menu = site.menus["quarters"].get(doc.quarter.slug if doc.quarter else site.menus["latest"])
     quarter_nav = None
     if menu is not None:
         links = [NavLink(link["text"], relative(link["page"], doc.output), link["page"] == doc.output) for link in menu["links"]]
         quarter_nav = {"label": menu["title"], "links": links}
-    home = nav[0].href if nav else relative(doc.output, doc.output)
+    home = nav[0].href if nav else itself
     body = "\n".join(_block_html(block, from_source) for block in doc.blocks)
-    footer_parts = config.website.page_footer
-    footer = [
-        (place, Markup(render_inline(text, from_project)))
-        for place, text in (("left", footer_parts.left), ("center", footer_parts.center), ("right", footer_parts.right))
-        if text
-    ]
     template = _templates().get_template("page.html.j2")
     return template.render(
         lang=config.lang,
@@ -245,7 +277,7 @@ def _page_html(site: _Site, doc: Document, problems: list[Problem]) -> str:
         quarter_nav=quarter_nav,
         h1=None if doc.has_h1 else Markup(render_inline(doc.title)),
         body=Markup(body),
-        footer=footer,
+        footer=frame.footer,
         scripts=[script for marker, scripts in PAGE_SCRIPTS if marker in body for script in scripts],
         feeds=[(f.title, relative(f.path, doc.output)) for f in page_feeds(doc.output, doc.label)],
     )

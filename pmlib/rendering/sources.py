@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -44,11 +44,17 @@ UNSUPPORTED = {
 
 @dataclass(frozen=True)
 class Block:
-    """One piece of a page: Markdown to convert, HTML or SVG to insert as is, or plain text to escape."""
+    """One piece of a page: Markdown to convert, HTML or SVG to insert as is, or plain text to escape.
+
+    ``tokens`` is checked Markdown's parse (``documents.markdown_problems``),
+    kept so that rendering it does not parse it again; it is not part of the
+    block's value.
+    """
 
     kind: Kind
     content: str
     cell_id: str
+    tokens: tuple | None = field(default=None, compare=False, repr=False)
 
 
 def unsupported_syntax(text: str, where: str) -> list[Problem]:
