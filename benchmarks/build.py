@@ -166,7 +166,7 @@ def edit_to_page(project: Path, repeat: int, builder: Callable[[Path], tuple[flo
     path, row, original = _figure_to_change(project)
     for i in range(repeat):
         pages = {p: p.read_bytes() for p in (project / "_site" / "pages" / "measures").glob("*.html")}
-        _set_value(path, row, f"{float(original) - 0.1 * (i + 1):.2f}")
+        _set_value(path, row, f"{float(original) - (i + 1):g}")  # a whole unit, so a figure shown without decimals changes too
         wall, _, _ = builder(project)
         if all(p.read_bytes() == before for p, before in pages.items()):
             raise SystemExit("build: the figure edit changed no measure page")

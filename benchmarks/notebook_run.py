@@ -46,7 +46,8 @@ def _pm_run(args: argparse.Namespace, root: Path, quarter) -> float:
     command = [*_pm(), "run", quarter.slug, "--data", args.data, "--params", args.params, "--notebooks", args.notebooks]
     command += ["--reports", str(root / "reports"), "--jobs", str(args.jobs), "--no-progress"]
     start = time.perf_counter()  # checks included: they are part of what pm run costs
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    # No stored charts: papermill's side draws every chart, so pm run draws them too.
+    done = subprocess.run(command, capture_output=True, text=True, check=False, env=os.environ | {"PMLIB_CHART_STORE": "off"})
     seconds = time.perf_counter() - start
     if done.returncode:
         raise SystemExit(f"pm run failed:\n{done.stdout}{done.stderr}")

@@ -44,6 +44,8 @@ from typing import Any
 
 from jupyter_client.provisioning import LocalProvisioner
 
+from pmlib.cores import usable_cores
+
 # What every report's kernel imports; each is imported once in the server, never in a kernel.
 PRELOAD = (
     "ipykernel.kernelapp",
@@ -330,8 +332,8 @@ def _serve(address: str, lifeline: socket.socket) -> None:
     listener.bind(address)
     listener.listen(64)
     lifeline.sendall(b"+")
-    drawer_address = os.path.join(os.path.dirname(address), "charts")
-    drawer, drawer_line = _start_chart_drawer(drawer_address)
+    # One drawer per core: vl-convert draws one chart at a time, and a quarter's kernels draw about fifty.
+    drawers = [_start_chart_drawer(os.path.join(os.path.dirname(address), f"charts-{n}")) for n in range(usable_cores())]
     for name in PRELOAD:
         try:
             importlib.import_module(name)
@@ -340,8 +342,8 @@ def _serve(address: str, lifeline: socket.socket) -> None:
     for module, function in WARM_UP:
         with contextlib.suppress(Exception):
             getattr(importlib.import_module(module), function)()
-    if drawer_line.recv(1) != b"+":
-        drawer_address = None
+    drawer_address = os.pathsep.join(where for where, _, line in drawers if line.recv(1) == b"+") or None
+    drawer_lines = [line for _, _, line in drawers]
     wake_r, wake_w = os.pipe()
     os.set_blocking(wake_w, False)
     signal.set_wakeup_fd(wake_w)
@@ -358,8 +360,9 @@ def _serve(address: str, lifeline: socket.socket) -> None:
                 for pid in children:
                     with contextlib.suppress(ProcessLookupError):  # ended, not yet reaped
                         os.killpg(pid, signal.SIGKILL)
-                drawer_line.close()
-                drawer.wait(timeout=10)
+                for _, drawer, line in drawers:
+                    line.close()
+                    drawer.wait(timeout=10)
                 shutil.rmtree(os.path.dirname(address), ignore_errors=True)
                 return
             if key.fileobj is listener:
@@ -387,7 +390,7 @@ def _serve(address: str, lifeline: socket.socket) -> None:
                 if pid == 0:
                     request = json.loads(message)
                     request["drawer"] = drawer_address
-                    inherited = [listener, lifeline, drawer_line, status, *clients, *children.values()]
+                    inherited = [listener, lifeline, *drawer_lines, status, *clients, *children.values()]
                     _become_kernel(request, streams, inherited, (wake_r, wake_w))
                 for fd in streams:
                     os.close(fd)
@@ -408,8 +411,8 @@ def _prepare(request: dict) -> None:
         os.chdir(here)
 
 
-def _start_chart_drawer(address: str) -> tuple[subprocess.Popen, socket.socket]:
-    """The one vl-convert the kernels of this server send their charts to (``pmlib.views.chart_drawer``), and its lifeline."""
+def _start_chart_drawer(address: str) -> tuple[str, subprocess.Popen, socket.socket]:
+    """A vl-convert the kernels of this server send their charts to (``pmlib.views.chart_drawer``): its address, process and lifeline."""
     ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
     drawer = subprocess.Popen(
         [sys.executable, "-m", "pmlib.views.chart_drawer", address, str(theirs.fileno())],
@@ -418,7 +421,7 @@ def _start_chart_drawer(address: str) -> tuple[subprocess.Popen, socket.socket]:
         start_new_session=True,
     )
     theirs.close()
-    return drawer, ours
+    return address, drawer, ours
 
 
 def _report_exits(children: dict[int, socket.socket]) -> None:

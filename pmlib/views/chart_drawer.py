@@ -1,14 +1,16 @@
-"""One vl-convert for every kernel forked from a warm server: each chart is drawn there, not in the kernel.
+"""vl-convert for every kernel forked from a warm server, one per core: each chart is drawn there, not in the kernel.
 
 vl-convert starts a JavaScript engine and loads Vega-Lite the first time a
 process draws a chart: half a second, in every notebook kernel, before a
 chart that then takes a tenth of that. A kernel forked from the warm server
-(``pmlib.run.warm_kernels``) finds the address of this drawer in
-``PMLIB_CHART_DRAWER`` and sends it each spec; the drawer, started once
-beside the warm server, answers with vl-convert's SVG. It is the same
-library and version on the same machine, so the SVG is the one the kernel
-would have drawn (a test compares whole reports). The engine cannot be
-started in the warm server itself: its threads would not survive the fork.
+(``pmlib.run.warm_kernels``) finds the addresses of the drawers in
+``PMLIB_CHART_DRAWER`` and sends each spec to one of them; the drawers,
+started once beside the warm server, answer with vl-convert's SVG. It is the
+same library and version on the same machine, so the SVG is the one the
+kernel would have drawn (a test compares whole reports). There is one drawer
+per core because each draws one chart at a time, and a quarter's kernels,
+running side by side, draw about fifty. The engine cannot be started in the
+warm server itself: its threads would not survive the fork.
 
 Anything that goes wrong on the way (no drawer, a closed socket, a spec
 vl-convert refuses) sends the kernel back to drawing the chart itself, which
@@ -49,9 +51,10 @@ def _message(payload: bytes) -> bytes:
 def drawn_elsewhere(spec_json: str) -> str | None:
     """The drawer's SVG for a Vega-Lite spec (JSON text), or None when there is no drawer or it could not draw it."""
     global _connection
-    address = os.environ.get(ADDRESS)
-    if not address:
+    addresses = os.environ.get(ADDRESS, "").split(os.pathsep)
+    if not addresses[0]:
         return None
+    address = addresses[os.getpid() % len(addresses)]  # kernels forked one after another take turns
     try:
         if _connection is None or _connection[0] != address:
             sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
