@@ -69,3 +69,14 @@ def test_pruning_deletes_what_was_not_used_for_months_and_old_half_written_files
     assert old.exists()
     chart_store.prune(tmp_path, time.time() + (chart_store.UNUSED_DAYS + 1) * 86400)
     assert not old.exists()
+
+
+def test_a_build_keeps_its_pages_charts_in_the_store_it_names_unless_the_environment_names_another(tmp_path, monkeypatch):
+    monkeypatch.delenv(chart_store.STORE, raising=False)
+    with chart_store.kept_in(tmp_path / "given"):
+        chart_store.keep(SPEC, "<svg>given</svg>")
+        assert chart_store.kept(SPEC) == "<svg>given</svg>"
+    assert chart_store.kept(SPEC) is None  # only within the block
+    monkeypatch.setenv(chart_store.STORE, "off")
+    with chart_store.kept_in(tmp_path / "given"):
+        assert chart_store.kept(SPEC) is None

@@ -27,7 +27,7 @@ from pmlib.project import Project
 from pmlib.publishing import publishing, sweep
 from pmlib.rendering.manifest import read_manifest, site_is_current, write_manifest
 from pmlib.run import reuse
-from pmlib.run.execution import RunResult, run_quarters
+from pmlib.run.execution import RunResult, chart_folder, run_quarters
 from pmlib.run.notebook_files import display_path
 
 
@@ -209,6 +209,7 @@ def _render(renderer: str, everything: list[Period], project: Project, partial: 
     from pmlib.rendering.pack import render_packs
     from pmlib.rendering.site import render_site, vega_bundle
     from pmlib.rendering.site_files import publish_site_files
+    from pmlib.views import chart_store
 
     old_keys = {q.get("quarter"): q.get("pack_key") for q in previous.get("quarters", []) if isinstance(q, dict)}
     old_hashes = {f.get("path"): f.get("sha256") for f in previous.get("outputs", []) if isinstance(f, dict)}
@@ -230,7 +231,8 @@ def _render(renderer: str, everything: list[Period], project: Project, partial: 
     with Background() as background:
         typesetting = background.submit(render_packs, typeset, project) if typeset else None
         bundle = background.offer(vega_bundle)  # made here, after the pages, when the one worker has the packs
-        write_pages(everything, project)
+        with chart_store.kept_in(chart_folder(project)):
+            write_pages(everything, project)
         say(f"Rendering the website ({len(everything)} quarters) with the built-in renderer")
         pages = render_site(project, everything, out_dir=partial, vega_js=bundle.result)
         pages += publish_site_files(project, everything, partial)

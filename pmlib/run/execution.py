@@ -219,7 +219,7 @@ def run_quarters(
     """
     sweep(project.reports)
     # The warm server imports what kernels need on another core while the data is checked here; unused, it ends with this process.
-    warm_kernels.start()
+    warm_kernels.start(wait=False)
     plan = plan_run(quarters, project, audience=audience)
     return execute_plan(plan, jobs=jobs, progress=progress, echo=echo, force=force)
 
@@ -291,7 +291,7 @@ def _run_tasks(plan, tasks, partials, reused, results, *, jobs, progress, echo) 
         warm_kernels.prepare(str(partials[qp.quarter].resolve()), "pmlib.views.preparing", "prepared_report", call)
     bar = tqdm(total=len(tasks), unit="notebook", file=sys.stderr, disable=None if progress else True, desc="pm run")
     # The charts drawn are kept for the project, so a notebook executed again redraws only the charts that changed.
-    store = os.environ.get(CHART_STORE) or str((plan.project.root / CHART_CACHE).resolve())
+    store = os.environ.get(CHART_STORE) or chart_folder(plan.project)
     workers = max(1, min(jobs or usable_cores(), len(tasks)))
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=use_chart_store, initargs=(store,))
     try:
@@ -313,6 +313,11 @@ def _run_tasks(plan, tasks, partials, reused, results, *, jobs, progress, echo) 
     finally:
         pool.shutdown(cancel_futures=True)  # on Ctrl-C, start no more notebooks
         bar.close()
+
+
+def chart_folder(project: Project) -> str:
+    """Where the project's drawn charts are kept (``pmlib.views.chart_store``)."""
+    return str((project.root / CHART_CACHE).resolve())
 
 
 def _report_calls(tasks, partials) -> list[tuple[QuarterPlan, list]]:

@@ -147,11 +147,16 @@ class _Server:
         )
         theirs.close()
         self._lifeline = ours
-        if ours.recv(1) != b"+":  # the server is listening (it imports while the first requests wait)
-            raise RuntimeError("the warm kernel server did not start")
+        self._listening = False
 
     def alive(self) -> bool:
         return self._process.poll() is None
+
+    def listening(self) -> bool:
+        """Whether the server listens, waiting the first time until it says so (it imports while the first requests wait)."""
+        if not self._listening:
+            self._listening = self._lifeline.recv(1) == b"+"
+        return self._listening
 
 
 class _Client:
@@ -195,7 +200,7 @@ _client: _Client | None = None
 _lock = threading.Lock()
 
 
-def start() -> str | None:
+def start(*, wait: bool = True) -> str | None:
     """The address of the warm server of this process tree, started now if there is none; None if switched off.
 
     A process that starts one puts its address in its own environment
@@ -203,21 +208,27 @@ def start() -> str | None:
     workers, a test's ``pm`` command) fork their kernels from the same
     server instead of each warming one. ``PMLIB_WARM_KERNELS=off`` starts
     every kernel the usual way, and so does a server that fails to start.
+    ``wait=False`` returns without waiting for a new server to listen, so
+    it imports while this process does other work; call it again (waiting)
+    before anything connects.
     """
     global _server
     with _lock:
         address = os.environ.get(ADDRESS)
         if address == "off" or not sys.platform.startswith("linux"):
             return None  # macOS can fork, but not safely once its system frameworks are loaded
-        ours_ended = _server is not None and _server.address == address and not _server.alive()
-        if not address or ours_ended or not os.path.exists(address):  # its folder may go with a TMPDIR
+        ours = _server is not None and _server.address == address
+        if not address or (ours and not _server.alive()) or (not ours and not os.path.exists(address)):  # its folder may go with a TMPDIR
             if _server is not None:
                 _replaced.append(_server)
             try:
                 _server = _Server()
-            except (OSError, RuntimeError):
+            except OSError:
                 return None
             address = os.environ[ADDRESS] = _server.address
+            ours = True
+        if ours and wait and not _server.listening():
+            return None
         return address
 
 

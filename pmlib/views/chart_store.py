@@ -16,16 +16,19 @@ first process to keep a chart in a store deletes the files there not used for
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import os
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 STORE = "PMLIB_CHART_STORE"
 UNUSED_DAYS = 60
 _pruned: set[Path] = set()
+_given: str | None = None
 
 
 @functools.cache
@@ -36,8 +39,23 @@ def _versions() -> str:
 
 
 def _folder() -> Path | None:
-    folder = os.environ.get(STORE)
+    folder = os.environ.get(STORE) or _given
     return Path(folder) if folder and folder != "off" else None
+
+
+@contextlib.contextmanager
+def kept_in(folder: str | os.PathLike) -> Iterator[None]:
+    """Within the block, keep and find this process's charts in ``folder`` unless ``PMLIB_CHART_STORE`` names another (or ``off``).
+
+    ``pm build`` draws the charts of its own pages (the measures' comparison
+    charts, which no notebook draws) in the store ``pm run`` uses.
+    """
+    global _given
+    before, _given = _given, os.fspath(folder)
+    try:
+        yield
+    finally:
+        _given = before
 
 
 def _path(folder: Path, spec_json: str) -> Path:
