@@ -218,8 +218,6 @@ def run_quarters(
     a run killed half way left in the reports folder is removed first.
     """
     sweep(project.reports)
-    # The warm server imports what kernels need on another core while the data is checked here; unused, it ends with this process.
-    warm_kernels.start(wait=False)
     plan = plan_run(quarters, project, audience=audience)
     return execute_plan(plan, jobs=jobs, progress=progress, echo=echo, force=force)
 

@@ -200,7 +200,7 @@ _client: _Client | None = None
 _lock = threading.Lock()
 
 
-def start(*, wait: bool = True) -> str | None:
+def start() -> str | None:
     """The address of the warm server of this process tree, started now if there is none; None if switched off.
 
     A process that starts one puts its address in its own environment
@@ -208,9 +208,6 @@ def start(*, wait: bool = True) -> str | None:
     workers, a test's ``pm`` command) fork their kernels from the same
     server instead of each warming one. ``PMLIB_WARM_KERNELS=off`` starts
     every kernel the usual way, and so does a server that fails to start.
-    ``wait=False`` returns without waiting for a new server to listen, so
-    it imports while this process does other work; call it again (waiting)
-    before anything connects.
     """
     global _server
     with _lock:
@@ -227,7 +224,7 @@ def start(*, wait: bool = True) -> str | None:
                 return None
             address = os.environ[ADDRESS] = _server.address
             ours = True
-        if ours and wait and not _server.listening():
+        if ours and not _server.listening():
             return None
         return address
 
