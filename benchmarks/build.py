@@ -1,4 +1,4 @@
-"""``build``: a cold ``pm build --latest --renderer builtin`` of the demo council, end to end, against issue 8's 30 seconds.
+"""``build``: a cold ``pm build --latest --renderer builtin`` of the demo council, end to end, and edit to page, against issue 20's goals.
 
 Each run copies the project (what a build reads: data, params, notebooks,
 reports, the Quarto project files and the pack extension) into a fresh
@@ -18,11 +18,16 @@ its lines:
   meanwhile (or after the site);
 * finish: open data copied, manifest written, site swapped in.
 
+Then, on the last copy, edit to page (``edit_to_page``): one commentary row
+edited, then one figure, each followed by a build timed until it ends with
+the page showing the change, first as a new ``pm build`` process, then as
+``pm preview`` rebuilds (``build()`` again in one long-lived process).
+
 Then the render steps run again in this process on the built copy, one at a
-time, each timed alone: ``quarter_report`` of the latest quarter (what every
+time, each timed alone (every kept result forgotten first): ``quarter_report`` of the latest quarter (what every
 notebook kernel does first), ``write_pages``, ``render_site`` and
 ``render_packs``. ``--profile`` runs each once more under cProfile and
-prints its top entries. The exit status is 1 if the median misses the goal.
+prints its top entries. The exit status is 1 if a median misses its goal.
 """
 
 from __future__ import annotations
