@@ -138,7 +138,14 @@ def _preview_build(project: Path) -> Callable[[Path], tuple[float, float, list]]
     from pmlib.project import Project
     from pmlib.rendering.building import build
 
-    folders = Project(*(project / name for name in ("", "data", "params", "notebooks", "reports", "_site")))
+    folders = Project.from_options(
+        root=project,
+        data=project / "data",
+        params=project / "params",
+        notebooks=project / "notebooks",
+        reports=project / "reports",
+        out=project / "_site",
+    )
 
     def timed(_: Path) -> tuple[float, float, list]:
         start = time.perf_counter()

@@ -68,6 +68,15 @@ def run(manager: KernelManager, code: str, timeout: float = 60) -> tuple[str, di
         client.stop_channels()
 
 
+def in_a_warm_kernel(cwd: Path, code: str) -> tuple[str, dict]:
+    """What ``code`` prints and the reply, in a warm kernel started in ``cwd`` and shut down after."""
+    manager = started(WarmProvisioner, cwd)
+    try:
+        return run(manager, code)
+    finally:
+        manager.shutdown_kernel(now=True)
+
+
 def test_a_warm_kernel_starts_where_a_plain_one_would(tmp_path):
     seen = {}
     for provisioner in (LocalProvisioner, WarmProvisioner):
@@ -218,11 +227,7 @@ def test_a_kernel_finds_the_quarter_the_server_prepared_unless_a_file_changed_si
         if change:
             commentary = tmp_path / "data" / "commentary.csv"
             commentary.write_text(commentary.read_text().replace("Claims rose", "Changed after. Claims rose"))
-        manager = started(WarmProvisioner, tmp_path)
-        try:
-            printed, reply = run(manager, FOUND)
-        finally:
-            manager.shutdown_kernel(now=True)
+        printed, reply = in_a_warm_kernel(tmp_path, FOUND)
         assert reply["status"] == "ok", reply
         seen.append(json.loads(printed))
     assert seen[0] == {"found": True, "commentary": False}
@@ -243,11 +248,7 @@ DRAW = textwrap.dedent(
 
 
 def test_a_warm_kernel_sends_its_charts_to_the_servers_drawer_and_gets_vl_converts_svg(tmp_path):
-    manager = started(WarmProvisioner, tmp_path)
-    try:
-        printed, reply = run(manager, DRAW)
-    finally:
-        manager.shutdown_kernel(now=True)
+    printed, reply = in_a_warm_kernel(tmp_path, DRAW)
     assert reply["status"] == "ok", reply
     assert json.loads(printed) == {"drawer": True, "same": True, "refused": None}
 

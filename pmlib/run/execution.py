@@ -34,7 +34,7 @@ from pmlib.errors import ConfigError, DataContractError, NotebookError, Problem,
 from pmlib.project import Project
 from pmlib.publishing import fresh_partial, partial_folder, swap_in, sweep
 from pmlib.run import reuse, warm_kernels
-from pmlib.run.kernels import CHART_STORE, Outcome, execute, use_chart_store
+from pmlib.run.kernels import Outcome, execute, use_chart_store
 from pmlib.run.notebook_files import (
     Template,
     check_parameters,
@@ -289,9 +289,9 @@ def _run_tasks(plan, tasks, partials, reused, results, *, jobs, progress, echo) 
         warm_kernels.prepare(str(partials[qp.quarter].resolve()), "pmlib.views.preparing", "prepared_report", call)
     bar = tqdm(total=len(tasks), unit="notebook", file=sys.stderr, disable=None if progress else True, desc="pm run")
     # The charts drawn are kept for the project, so a notebook executed again redraws only the charts that changed.
-    store = os.environ.get(CHART_STORE) or chart_folder(plan.project)
     workers = max(1, min(jobs or usable_cores(), len(tasks)))
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=use_chart_store, initargs=(store,))
+    store = (chart_folder(plan.project),)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=use_chart_store, initargs=store)
     try:
         futures = {}
         for qp, run in tasks:

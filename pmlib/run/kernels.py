@@ -67,8 +67,11 @@ class IpcKernelManager(AsyncKernelManager):
 
 
 def use_chart_store(folder: str) -> None:
-    """In a worker, before any kernel starts: the kernels keep the charts they draw in ``folder`` (see ``pmlib.views.chart_store``)."""
-    os.environ[CHART_STORE] = folder
+    """In a worker, before any kernel starts: the kernels keep the charts they draw in ``folder`` (see ``pmlib.views.chart_store``).
+
+    ``PMLIB_CHART_STORE`` already in the environment (another folder, or ``off``) wins.
+    """
+    os.environ.setdefault(CHART_STORE, folder)
 
 
 @dataclass(frozen=True)
