@@ -78,7 +78,7 @@ SHARED = [
     D("CS01", "Calls answered by the customer contact centre",
       "Calls to the shared customer contact centre answered, as a percentage of calls offered.",
       "percent", "higher", "monthly", "ratio", "Mitel MiContact Center", "Shared Customer Services", "16", CS),
-    D("CS02", "Average time to answer a call",
+    D("CS02", "Average time to answer a call (seconds)",
       "Average wait in seconds before a call to the customer contact centre is answered (monthly averages, averaged over the quarter).",
       "number", "lower", "monthly", "mean", "Mitel MiContact Center", "Shared Customer Services", "16", CS),
     D("CS03", "Customer requests completed online",
