@@ -27,11 +27,12 @@ from pmlib.contract.params_folder import params_files
 from pmlib.contract.periods import Period
 from pmlib.contract.tables import ROW_COLUMN, TABLES, typed_empty
 from pmlib.errors import DataContractError, Problem, sort_problems
+from pmlib.vocabulary import Aggregation
 
 HARMONISED = ("definition", "unit", "polarity", "frequency", "aggregation", "ytd", "lag", "decimals")
 """The columns of measures.csv a shared measure must have the same in every council (one framework, one definition)."""
 
-COMBINED = ("sum", "ratio")
+COMBINED = (Aggregation.SUM.word, Aggregation.RATIO.word)
 """Aggregations whose councils' figures add up to a combined figure, which joint targets judge."""
 
 
