@@ -74,6 +74,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
         _col("baseline_period"),
         _col("baseline_value", "number"),
         _col("sdgs", "sdgs"),
+        _col("shared_service"),
     ),
     "targets.csv": (
         _col("measure_id", "id", required=True, nonblank=True),
@@ -206,6 +207,19 @@ def read_table(path: Path, display: str, columns: tuple[Column, ...]) -> tuple[p
         out[column.name], cell_problems = _check_column(raw, frame[ROW_COLUMN], column, display)
         problems += cell_problems
     return out.reset_index(drop=True), problems
+
+
+def typed_empty(columns: tuple[Column, ...]) -> pd.DataFrame:
+    """A table with no rows, with the columns and types ``read_table`` gives a file of a header row only.
+
+    For an optional file that is absent, where code downstream must not see
+    different columns or types from a file that is present but empty.
+    """
+    rows = pd.Series([], dtype="int64")
+    out = pd.DataFrame({ROW_COLUMN: rows})
+    for column in columns:
+        out[column.name] = _check_column(pd.Series([], dtype=str), rows, column, "")[0]
+    return out
 
 
 def _letters(position: int) -> str:
