@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
 from pmlib.views.disclosure import value_text
@@ -157,3 +158,68 @@ def measure_finding(row: pd.Series, unit: str, decimals: int) -> str:
     if row["status"] == "intervention":
         return f"{shown[0].upper()}{shown[1:]} in {period}: needs intervention (target {target}, {level})."
     return f"{shown[0].upper()}{shown[1:]} in {period}, below the target of {target} ({level})."
+
+
+def _is_are(n: int, one: str = "is", many: str = "are") -> str:
+    return f"{count_words(n)} {one if n == 1 else many}"
+
+
+def joint_headline(rows: pd.DataFrame, names: pd.Series, councils: dict[str, str]) -> str:
+    """The joint report's headline, from its rows (``JointReport.rows``: judged rows with ``figure``, a council id or ``combined``).
+
+    Each shared measure is counted once, by its worst status among the
+    councils: needing intervention in any council, else below target in any,
+    else without a figure in any, else on target in every council that has
+    it; the rest are monitored without a target somewhere. Then the combined
+    figures by status. ``councils`` maps council ids to the short names the
+    sentences use.
+    """
+    own = rows[rows["figure"].isin(list(councils))]
+    if own.empty:
+        return "There are no shared measures in this report."
+    counts = pd.crosstab(own["measure_id"], own["status"]).reindex(columns=STATUSES, fill_value=0)
+    counts = counts.reindex(list(dict.fromkeys(own["measure_id"])))
+    worst = pd.Series(
+        np.select(
+            [counts["intervention"] > 0, counts["below_target"] > 0, counts["no_data"] > 0, counts["on_target"] == counts.sum(axis=1)],
+            ["intervention", "below_target", "no_data", "on_target"],
+            "monitoring",
+        ),
+        index=counts.index,
+    )
+    k = worst.value_counts().reindex(STATUSES, fill_value=0)
+    in_all = (counts.sum(axis=1) == len(councils)).all()
+    every = (
+        ("both councils" if len(councils) == 2 else f"all {count_words(len(councils))} councils") if in_all else "every council having it"
+    )
+    parts = [f"{_is_are(k['on_target']) if k['on_target'] else 'none is'} on target in {every}"]
+    if k["below_target"]:
+        parts.append(f"{_is_are(k['below_target'])} below target in at least one council")
+    if k["no_data"]:
+        parts.append(f"{_is_are(k['no_data'], 'has', 'have')} no figure yet in at least one council")
+    if k["monitoring"]:
+        parts.append(f"{_is_are(k['monitoring'])} monitored without a target")
+    text = f"Of {count_words(len(worst))} shared {_measures(len(worst))}, {join_words(parts)}."
+    if k["intervention"]:
+        where = own[own["status"] == "intervention"].groupby("measure_id", sort=False)["figure"].agg(list)
+        named = [f"{names[m]} ({join_words([councils[c] for c in where[m]])})" for m in worst.index[worst == "intervention"]]
+        text += f" {_is_are(k['intervention'], 'needs', 'need').capitalize()} intervention: {join_words(named)}."
+    else:
+        text += f" None needs intervention in {'either council' if len(councils) == 2 else 'any council'}."
+    return text + _combined_sentence(rows[~rows["figure"].isin(list(councils))], names)
+
+
+def _combined_sentence(combined: pd.DataFrame, names: pd.Series) -> str:
+    """The combined figures by status, naming those needing intervention; nothing when no shared measure has one."""
+    if combined.empty:
+        return ""
+    c = status_counts(combined)
+    parts = [f"{_is_are(c[s])} {w}" for s, w in (("on_target", "on target"), ("below_target", "below target")) if c[s]]
+    if c["intervention"]:
+        hit = join_words([names[m] for m in combined.loc[combined["status"] == "intervention", "measure_id"]])
+        parts.append(f"{_is_are(c['intervention'], 'needs', 'need')} intervention ({hit})")
+    if c["monitoring"]:
+        parts.append(f"{_is_are(c['monitoring'])} monitored without a joint target")
+    if c["no_data"]:
+        parts.append(f"{_is_are(c['no_data'], 'has', 'have')} no figure from every council yet")
+    return f" Of the {count_words(len(combined))} with a combined figure, {join_words(parts)}."

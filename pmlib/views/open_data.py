@@ -144,37 +144,90 @@ def _provenance_columns(report) -> dict[str, np.ndarray]:
     }
 
 
-def measures_table(report) -> pd.DataFrame:
-    """One row per published measure of the report's quarter, in the columns of ``COLUMNS``."""
-    j = report.judged
-    m = report.data.measures.loc[j["measure_id"]]
-    decimals = m["decimals"].astype(int).to_numpy()
+def figure_columns(j: pd.DataFrame, decimals: np.ndarray) -> dict[str, np.ndarray]:
+    """The open data's columns about a judged figure, ``period`` to ``revised``, as published: the same in every measures.csv."""
     values = [
         SUPPRESSED if s else ("[x]" if np.isnan(v) else _number_text(v, d))
         for v, d, s in zip(j["value"].to_numpy(float), decimals, j["suppressed"].to_numpy(bool), strict=True)
     ]
     quality = np.where(j["provisional"], "provisional", np.where(j["estimated"], "estimated", "validated"))
+    return {
+        "period": j["period"].to_numpy(),
+        "value": np.array(values, dtype=object),
+        "target": np.array([_number_text(v, d) for v, d in zip(j["target"].to_numpy(float), decimals, strict=True)], dtype=object),
+        "intervention": np.array(
+            [_number_text(v, d) for v, d in zip(j["intervention"].to_numpy(float), decimals, strict=True)], dtype=object
+        ),
+        "status": j["status"].to_numpy(),
+        "short_trend": j["short_trend"].fillna("").to_numpy(),
+        "long_trend": j["long_trend"].fillna("").to_numpy(),
+        "quality": np.where(np.isnan(j["value"].to_numpy(float)), "", quality),
+        "revised": np.where(j["revised"].to_numpy(bool), "true", "false"),
+    }
+
+
+def measures_table(report) -> pd.DataFrame:
+    """One row per published measure of the report's quarter, in the columns of ``COLUMNS``."""
+    j = report.judged
+    m = report.data.measures.loc[j["measure_id"]]
+    decimals = m["decimals"].astype(int).to_numpy()
     return pd.DataFrame(
         {
             "measure_id": j["measure_id"].to_numpy(),
             "plan_id": j["plan_id"].to_numpy(),
             "name": m["name"].to_numpy(),
             "unit": m["unit"].to_numpy(),
-            "period": j["period"].to_numpy(),
-            "value": values,
-            "target": [_number_text(v, d) for v, d in zip(j["target"].to_numpy(float), decimals, strict=True)],
-            "intervention": [_number_text(v, d) for v, d in zip(j["intervention"].to_numpy(float), decimals, strict=True)],
-            "status": j["status"].to_numpy(),
-            "short_trend": j["short_trend"].fillna("").to_numpy(),
-            "long_trend": j["long_trend"].fillna("").to_numpy(),
-            "quality": np.where(np.isnan(j["value"].to_numpy(float)), "", quality),
-            "revised": np.where(j["revised"].to_numpy(bool), "true", "false"),
+        }
+        | figure_columns(j, decimals)
+        | {
             "source_system": m["source_system"].fillna("").to_numpy(),
             "owner": m["owner"].fillna("").to_numpy(),
         }
         | _provenance_columns(report)
         | _forecasts(j, decimals),
         columns=[c for c, _, _ in COLUMNS],
+    )
+
+
+_DESCRIBED = {name: (kind, text) for name, kind, text in COLUMNS}
+JOINT_COLUMNS = [
+    ("measure_id", *_DESCRIBED["measure_id"]),
+    ("shared_service", "string", "The shared service that delivers the measure, as the councils' measures.csv name it."),
+    ("name", "string", "The measure's name as published (the first council's, in the joint report's order)."),
+    ("unit", *_DESCRIBED["unit"]),
+    (
+        "council",
+        "string",
+        "Whose figure the row is: a council's id, or combined for the councils' figures added up (numerators and denominators "
+        "added first for a ratio); mean and last measures have no combined row.",
+    ),
+    ("period", *_DESCRIBED["period"]),
+    ("value", *_DESCRIBED["value"]),
+    ("target", "number", "The council's own target for the period, or the joint target for a combined row; blank if none."),
+    ("intervention", "number", "The intervention level of the same target; blank if none."),
+    ("status", *_DESCRIBED["status"]),
+    ("short_trend", *_DESCRIBED["short_trend"]),
+    ("long_trend", *_DESCRIBED["long_trend"]),
+    ("quality", "string", "validated, provisional or estimated; a combined figure is as weak as the weakest of the councils' figures."),
+    ("revised", *_DESCRIBED["revised"]),
+]
+"""The columns of a joint report's ``measures.csv``: a council's open data's names, with ``shared_service`` and ``council``."""
+
+
+def joint_measures_table(report) -> pd.DataFrame:
+    """One row per shared measure and figure of a joint report (``JointReport.rows``), in the columns of ``JOINT_COLUMNS``."""
+    j = report.rows
+    m = report.measures.loc[j["measure_id"]]
+    return pd.DataFrame(
+        {
+            "measure_id": j["measure_id"].to_numpy(),
+            "shared_service": j["shared_service"].to_numpy(),
+            "name": m["name"].to_numpy(),
+            "unit": m["unit"].to_numpy(),
+            "council": j["figure"].to_numpy(),
+        }
+        | figure_columns(j, m["decimals"].astype(int).to_numpy()),
+        columns=[c for c, _, _ in JOINT_COLUMNS],
     )
 
 
