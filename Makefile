@@ -13,7 +13,7 @@ TEST_STAMP := $(VENV)/.test-installed-stamp
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt
 UV = $(BIN)/uv pip install --quiet --python $(BIN)/python -c constraints.txt --index-strategy unsafe-best-match $$($(BIN)/python scripts/pip-sources $(BIN)/python)
 
-.PHONY: build test reports check clean
+.PHONY: build test reports check clean shared-example
 
 # What `make build` uses: the font the pack is set in, and pmlib with its runtime dependencies.
 $(STAMP): pyproject.toml constraints.txt scripts/install-system-packages scripts/pip-sources
@@ -42,6 +42,12 @@ build: $(STAMP)
 	$(BIN)/pm check --data data
 	$(BIN)/pm build --latest
 
+# The second demo: two councils sharing services, and their joint committee (examples/chorley-south-ribble).
+SHARED := examples/chorley-south-ribble/councils.yml
+shared-example: $(STAMP)
+	$(BIN)/pm check --councils $(SHARED)
+	$(BIN)/pm build --latest --councils $(SHARED)
+
 # Every check, on every core: pytest-xdist sends each test module and each notebook whole to one
 # worker, longest first (tests/conftest.py); -rs prints why each skipped test was skipped (the
 # Quarto ones: no `quarto` on PATH). nbval re-executes every report and compares every
@@ -51,7 +57,7 @@ build: $(STAMP)
 test: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	JUPYTER_DEFAULT_PROVISIONER_NAME=pmlib-warm $(BIN)/pytest -n auto --dist loadscope --no-loadscope-reorder --durations=25 -rs --nbval --nbval-current-env tests reports
+	JUPYTER_DEFAULT_PROVISIONER_NAME=pmlib-warm $(BIN)/pytest -n auto --dist loadscope --no-loadscope-reorder --durations=25 -rs --nbval --nbval-current-env tests reports examples
 
 # The fast loop while changing code: lint, unit, property, fixture and fragment tests (no
 # build, no notebook executed, no browser).
@@ -63,6 +69,7 @@ check: $(TEST_STAMP)
 # Execute every quarter's notebooks again (--force: none is kept for its matching provenance).
 reports: $(STAMP)
 	$(BIN)/pm run --all --force
+	$(BIN)/pm run --all --force --councils $(SHARED)
 
 clean:
 	rm -rf $(VENV) _site node_modules test-artifacts pmlib.egg-info

@@ -24,6 +24,8 @@ from .views.disclosure import GSS_SYMBOLS as GSS_SYMBOLS
 from .views.disclosure import public_view as public_view
 from .views.disclosure import value_text as value_text
 from .views.formats import format_value as format_value
+from .views.joint_report import JointReport as JointReport
+from .views.joint_report import joint_report as joint_report
 from .views.labels import STATUS_LABELS as STATUS_LABELS
 from .views.labels import TREND_LABELS as TREND_LABELS
 from .views.labels import status_label as status_label

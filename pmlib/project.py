@@ -42,10 +42,19 @@ class Project:
     notebooks: Path = Path("notebooks")
     reports: Path = Path("reports")
     out: Path = Path(SITE)
+    family: tuple[tuple[str, str], ...] = ()
+    """The sites of a shared service this site is one of: (name, path from this site's root), shown on every page.
+
+    Empty for a council publishing alone. ``pmlib.rendering.shared_site`` sets
+    it for each council of a ``councils.yml`` project, so a reader can move
+    between the councils' sites and the joint committee's.
+    """
 
     def __post_init__(self) -> None:
         for f in fields(self):  # a str given by a caller becomes a Path, so every stage can join onto it
-            object.__setattr__(self, f.name, Path(getattr(self, f.name)))
+            if f.name != "family":
+                object.__setattr__(self, f.name, Path(getattr(self, f.name)))
+        object.__setattr__(self, "family", tuple((str(name), str(path)) for name, path in self.family))
 
     @classmethod
     def from_options(

@@ -269,3 +269,17 @@ def test_joint_council_judges_by_the_councils_method_when_they_agree():
         "tolerance_pct": 10,
     }
     assert joint_council("J", [tolerance, intervention]).status_method == "intervention"
+
+
+def test_a_total_of_two_withheld_counts_is_withheld_too_in_the_example():
+    """The example's ICT04 (disclosure_min 5): 3 breaches in each council in 2025/26 Q2, each [c], so the total of 6 is [c] too.
+
+    Each council's figures are judged whole, as its own report judges them,
+    so the check holds whatever the measure's place in its council's file.
+    """
+    example = Path(__file__).parents[1] / "examples" / "chorley-south-ribble" / "councils.yml"
+    report = joint_report("2025/26 Q2", example)
+    rows = report.rows.set_index(["measure_id", "figure"])
+    for figure in ("chorley", "south-ribble", "combined"):
+        assert rows.loc[("ICT04", figure), "suppressed"], figure
+    assert pd.isna(rows.loc[("ICT04", "combined"), "value"])

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import click
 
-from pmlib.cli.common import folder_option, for_quarters, main, notebook_options, print_problems
+from pmlib.cli.common import folder_option, for_quarters, if_it_fails, main, notebook_options, print_problems
+from pmlib.cli.shared import council_option, councils_file, councils_option
 from pmlib.contract.loading import check_data
 from pmlib.errors import ConfigError, DataContractError, PmlibError, Problem
 from pmlib.project import INTERNAL_OUT, SITE, Project
@@ -25,7 +26,8 @@ from pmlib.project import INTERNAL_OUT, SITE, Project
     type=click.Path(path_type=Path),
     help="Where the data quality page goes.  [default: _internal/data-quality/<slug>.html]",
 )
-def check(data_dir: Path, quarter: str | None, params_dir: Path, html_path: Path | None) -> None:
+@councils_option
+def check(data_dir: Path, quarter: str | None, params_dir: Path, html_path: Path | None, councils: Path | None) -> None:
     """Validate the data folder against the data contract; with --quarter, also report on that quarter's data quality.
 
     Prints every error as FILE:ROW: COLUMN: message (warnings go to stderr)
@@ -37,6 +39,12 @@ def check(data_dir: Path, quarter: str | None, params_dir: Path, html_path: Path
     from pmlib.contract.periods import parse_quarter
 
     period = None if quarter is None else parse_quarter(quarter)  # a mistyped quarter fails before anything is printed
+    shared = councils_file(councils)
+    if shared is not None:
+        from pmlib.cli.shared import check_shared_project
+
+        check_shared_project(shared)
+        return
     if not data_dir.is_dir():
         raise ConfigError("no data folder here; pass --data DIR", file=data_dir)
     data, problems = check_data(data_dir)
@@ -55,6 +63,12 @@ def check(data_dir: Path, quarter: str | None, params_dir: Path, html_path: Path
         click.echo(found.text())
         page = write_quality_page(found, html_path or Path("_internal") / "data-quality" / f"{found.quarter.slug}.html")
         click.echo(f"Data quality page (restricted measures included; not for publication): {page}")
+
+
+def one_selection(quarter: str | None, every: bool, latest: bool) -> None:
+    """One of QUARTER, --latest or --all, as ``for_quarters`` asks of a single council."""
+    if (quarter is not None) + every + latest != 1:
+        raise click.UsageError("give one of QUARTER, --latest or --all")
 
 
 @main.command()
@@ -84,6 +98,8 @@ def status(quarter: str | None, latest: bool, data_dir: Path, params_dir: Path, 
 
 @main.command()
 @notebook_options("Where each quarter's executed notebooks go, one folder per quarter.")
+@councils_option
+@council_option
 def run(
     quarter: str | None,
     every: bool,
@@ -95,6 +111,8 @@ def run(
     jobs: int | None,
     progress: bool,
     force: bool,
+    councils: Path | None,
+    only: str | None,
 ) -> None:
     """Execute every notebook template for a report QUARTER (2020/21 Q2 or 2020-21-Q2), --latest or --all.
 
@@ -109,6 +127,17 @@ def run(
     """
     from pmlib.run.execution import run_quarters
 
+    shared = councils_file(councils)
+    if shared is not None:
+        from pmlib.cli.shared import run_shared_project
+
+        one_selection(quarter, every, latest)
+        if_it_fails("no notebook was run")
+        options = {"jobs": jobs, "progress": progress, "echo": click.echo, "force": force}
+        if not run_shared_project(shared, quarter, every, only, notebooks_dir, **options):
+            click.echo("Some reports failed; their previous reports are unchanged.", err=True)
+            sys.exit(1)
+        return
     project = Project.from_options(data=data_dir, params=params_dir, notebooks=notebooks_dir, reports=reports_dir)
     result = for_quarters(
         quarter,
@@ -140,6 +169,8 @@ def run(
     show_default=True,
     help="internal: only the Cabinet pack with restricted measures, into OUT/packs/ (never the website).",
 )
+@councils_option
+@council_option
 def build(
     quarter: str | None,
     every: bool,
@@ -154,6 +185,8 @@ def build(
     out_dir: Path | None,
     renderer: str,
     audience: str,
+    councils: Path | None,
+    only: str | None,
 ) -> None:
     """Check, run and render a report QUARTER (or --latest, --all): the website, the Cabinet pack and the open data.
 
@@ -169,6 +202,17 @@ def build(
     from pmlib.rendering.building import build as build_site
     from pmlib.rendering.building import build_internal_packs
 
+    shared = councils_file(councils)
+    if shared is not None:
+        from pmlib.cli.shared import build_shared_project
+
+        if audience == "internal":
+            raise click.UsageError("--audience internal works on one council: give its --data and --params instead of councils.yml")
+        one_selection(quarter, every, latest)
+        if_it_fails("every site not yet built is unchanged")
+        options = {"renderer": renderer, "jobs": jobs, "progress": progress, "force": force}
+        build_shared_project(shared, quarter, every, only, notebooks_dir, **options)
+        return
     project = Project.from_options(data=data_dir, params=params_dir, notebooks=notebooks_dir, reports=reports_dir)
     if audience == "internal":
         out_dir = out_dir or Path(INTERNAL_OUT)

@@ -218,11 +218,10 @@ def _with_parts_suppressed(judged: pd.DataFrame, measures: pd.DataFrame, parts: 
     frames = []
     for p in parts:
         own = p.data.measures
-        small = own[own.index.isin(measures.index) & (own["disclosure_min"] > 1)]
-        if len(small):
-            frames.append(
-                judge(dataclasses.replace(p.data, measures=small), quarters, p.data_as_at)[["quarter", "measure_id", *_SUPPRESSED]]
-            )
+        if (own.index.isin(measures.index) & (own["disclosure_min"] > 1)).any():
+            # The council judged whole, as its own report is: its figures are placed by position among all its measures.
+            judged_part = judge(p.data, quarters, p.data_as_at)
+            frames.append(judged_part[judged_part["measure_id"].isin(measures.index)][["quarter", "measure_id", *_SUPPRESSED]])
     if not frames:
         return judged
     flags = pd.concat(frames, ignore_index=True).groupby(["quarter", "measure_id"])[list(_SUPPRESSED)].any()

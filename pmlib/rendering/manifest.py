@@ -100,7 +100,7 @@ def manifest(
     for entry, q in zip(listed, quarters, strict=True):
         if pack_keys and q.slug in pack_keys:
             entry["pack_key"] = pack_keys[q.slug]
-    return {
+    found = {
         "generator": f"pmlib {pmlib.__version__}",
         "code_digest": code_digest(),
         "renderer": renderer,
@@ -108,6 +108,9 @@ def manifest(
         "inputs": build_inputs(quarters, project),
         "outputs": outputs,
     }
+    if project.family:  # a council of a shared service: the links to the other sites are on every page
+        found["family"] = [list(link) for link in project.family]
+    return found
 
 
 def write_manifest(
@@ -148,6 +151,7 @@ def site_is_current(project: Project, quarters: Iterable[Period], *, renderer: s
             and old.get("renderer") == renderer
             and [{k: v for k, v in q.items() if k != "pack_key"} for q in old.get("quarters", [])] == _quarters(quarters, project.params)
             and old.get("inputs") == build_inputs(quarters, project)
+            and old.get("family", []) == [list(link) for link in project.family]
         )
     except (PmlibError, OSError, TypeError, AttributeError):  # an unreadable project or params file: build, and let that report it
         return False

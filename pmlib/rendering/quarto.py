@@ -22,6 +22,8 @@ from pmlib.project import Project
 from pmlib.rendering.documents import RAW_HTML
 from pmlib.rendering.pack import write_quarto_source
 
+FAMILY_VARIABLE = "PMLIB_FAMILY"
+
 
 def quarto_environment(project: Project | None = None) -> dict[str, str]:
     """The environment Quarto runs in: this Python's scripts first on PATH, this Python as Quarto's, and the project's folders.
@@ -35,7 +37,11 @@ def quarto_environment(project: Project | None = None) -> dict[str, str]:
     scripts = str(Path(sys.executable).parent)
     folders = project.folder_variables() if project is not None else {}
     path = os.pathsep.join([scripts, os.environ.get("PATH", "")])
-    return {**os.environ, **folders, "PATH": path, "QUARTO_PYTHON": sys.executable}
+    env = {**os.environ, **folders, "PATH": path, "QUARTO_PYTHON": sys.executable}
+    env.pop(FAMILY_VARIABLE, None)
+    if project is not None and project.family:  # a council of a shared service: the filter family.lua shows the links
+        env[FAMILY_VARIABLE] = json.dumps([list(link) for link in project.family])
+    return env
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")

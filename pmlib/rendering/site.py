@@ -116,6 +116,7 @@ class _Site:
     outputs: dict[Path, str]
     menus: dict
     frames: dict[str, _Frame] = field(default_factory=dict)
+    family: tuple[tuple[str, str], ...] = ()
 
 
 def relative(target: str, page: str) -> str:
@@ -280,7 +281,20 @@ def _page_html(site: _Site, doc: Document, problems: list[Problem]) -> str:
         footer=frame.footer,
         scripts=[script for marker, scripts in PAGE_SCRIPTS if marker in body for script in scripts],
         feeds=[(f.title, relative(f.path, doc.output)) for f in page_feeds(doc.output, doc.label)],
+        family=family_nav(site.family, doc.output),
     )
+
+
+def family_nav(family: tuple[tuple[str, str], ...], page: str) -> dict | None:
+    """The links to the other sites of a shared service (``Project.family``) as seen from ``page``; None for a council alone.
+
+    The first link is the shared service's home; a link to this site's own
+    root is marked as the current site.
+    """
+    if not family:
+        return None
+    links = [NavLink(text, relative(path, page), posixpath.normpath(path) == "index.html") for text, path in family]
+    return {"label": "Shared services", "links": links}
 
 
 def _write(path: Path, data: bytes) -> Path:
@@ -318,6 +332,7 @@ def render_site(
         project_dir,
         {Path(os.path.abspath(d.source)): d.output for d in documents} | published | open_data | feeds | pack_outputs(project_dir, periods),
         quarter_menus({q: [d for d in documents if d.quarter == q] for q in periods}),
+        family=project.family,
     )
     problems: list[Problem] = []
     pages = {doc.output: _page_html(site, doc, problems) for doc in documents}

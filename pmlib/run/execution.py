@@ -323,11 +323,14 @@ def _report_calls(tasks, partials) -> list[tuple[QuarterPlan, list]]:
 
     The warm server makes these calls before forking the quarter's kernels,
     so the data is checked and the quarter judged once, not in every kernel.
-    A notebook that calls it otherwise simply does the work itself.
+    A notebook that calls it otherwise simply does the work itself; a joint
+    report (``pmlib.run.joint_run``), which names no data folder, is not prepared.
     """
     calls = {}
     for qp, run in tasks:
         p = run.parameters
+        if "data_dir" not in p:
+            continue
         call = [p.get("quarter"), p.get("data_dir"), p.get("params_dir"), p.get("audience")]
         calls.setdefault((qp.quarter, json.dumps(call)), (qp, call))
     return list(calls.values())

@@ -14,6 +14,7 @@ left out of a public joint report, and every figure has passed ``public_view``.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -23,10 +24,12 @@ import numpy as np
 import pandas as pd
 
 from pmlib.contract.config import Council, ReportParams
+from pmlib.contract.harmonisation import SharedData
 from pmlib.contract.loading import CouncilData
 from pmlib.contract.params_folder import report_params
 from pmlib.contract.periods import Period
 from pmlib.engine.combined import COMBINED, CouncilPart, combined_data, judge_combined, service_id, shared_measures
+from pmlib.errors import ConfigError
 from pmlib.views import joint_tables
 from pmlib.views.disclosure import public_view
 from pmlib.views.narrative import joint_headline
@@ -34,7 +37,6 @@ from pmlib.views.prose import Prose, literal_markdown
 from pmlib.views.report import QuarterReport, quarter_report
 
 if TYPE_CHECKING:
-    from pmlib.contract.harmonisation import SharedData
     from pmlib.views.tables import Table
 
 
@@ -167,6 +169,10 @@ class JointReport:
         """``service_table`` for every shared service, in order."""
         return tuple(self.service_table(s) for s in self.services)
 
+    def sections(self) -> tuple[Prose | Table, ...]:
+        """Each shared service as the report shows it: its name as a heading, then its ``service_table``."""
+        return tuple(part for s in self.services for part in (Prose(f"## {literal_markdown(s)}"), self.service_table(s)))
+
     def exceptions_table(self) -> Table | Prose:
         """Measures needing intervention in any council or combined, each council's figure and whether its commentary has arrived."""
         return joint_tables.exceptions_table(self)
@@ -183,8 +189,17 @@ class JointReport:
         return joint_measures_table(self)
 
 
-def joint_report(params: ReportParams, shared: SharedData) -> JointReport:
+def joint_report(
+    params: ReportParams | str | Period | None,
+    shared: SharedData | str | os.PathLike = "councils.yml",
+    audience: str | None = None,
+) -> JointReport:
     """The joint report for ``params`` (a file of ``joint/params``) from the checked shared-services project ``shared``.
+
+    As a notebook calls it, ``params`` is a quarter (a code or slug, or None
+    for the latest joint report) and ``shared`` the path to ``councils.yml``,
+    which is loaded and checked (every council, the harmonisation, the joint
+    files); ``audience`` overrides the joint params file's.
 
     Each council's report is its own params file for the quarter (its
     ``data_as_at``, its published dates), for the joint report's audience.
@@ -192,6 +207,19 @@ def joint_report(params: ReportParams, shared: SharedData) -> JointReport:
     and are judged against the joint targets as agreed by the joint report's
     ``data_as_at``.
     """
+    if not isinstance(shared, SharedData):
+        from pmlib.contract.councils import load_councils
+        from pmlib.contract.harmonisation import load_shared
+
+        shared = load_shared(load_councils(shared))
+    if not isinstance(params, ReportParams):
+        if shared.services.joint_params is None:
+            raise ConfigError("councils.yml names no joint params folder; add 'joint: params: joint/params'", file=shared.services.file)
+        params = report_params(shared.services.joint_params, params)
+    if audience is not None:
+        if audience not in ("public", "internal"):
+            raise ConfigError(f"audience {audience!r}: use 'public' or 'internal'", column="audience")
+        params = params.model_copy(update={"audience": audience})
     q, audience = params.quarter, params.audience
     councils = {f.id: shared.councils[f.id] for f in shared.services.councils}
     reports = {

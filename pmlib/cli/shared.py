@@ -1,0 +1,110 @@
+"""What ``pm check``, ``pm run`` and ``pm build`` do for a shared service: a project with ``councils.yml``.
+
+Each command takes ``--councils FILE`` (found by itself when ``councils.yml``
+is in the current folder) and then works on every council and the joint
+committee, or on one of them with ``--council ID``. Without it, nothing
+here runs and a project is one council, exactly as before.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from pmlib.cli.common import print_problems
+from pmlib.errors import DataContractError
+
+COUNCILS_HELP = "A shared service's councils.yml: every council and the joint committee.  [default: ./councils.yml if any]"
+
+
+def councils_option(command):
+    """``--councils FILE``, for the commands that work on a whole shared service."""
+    return click.option("--councils", "councils", default=None, type=click.Path(path_type=Path), help=COUNCILS_HELP)(command)
+
+
+def council_option(command):
+    """``--council ID``: one council (or ``joint``) of a shared service rather than all."""
+    return click.option("--council", "only", default=None, help="With councils.yml: only this council's id, or 'joint'.")(command)
+
+
+def councils_file(given: Path | None) -> Path | None:
+    """The shared service's ``councils.yml``: as given, else the current folder's, else None (a single council)."""
+    from pmlib.contract.councils import COUNCILS_FILE
+
+    if given is not None:
+        return given
+    here = Path(COUNCILS_FILE)
+    return here if here.is_file() else None
+
+
+def check_shared_project(path: Path) -> None:
+    """``pm check --councils``: every council's data and params, the harmonisation of shared measures, the joint files."""
+    from pmlib.contract.councils import load_councils
+    from pmlib.contract.harmonisation import check_shared
+
+    services = load_councils(path)
+    shared, problems = check_shared(services)
+    if shared is None:
+        raise DataContractError(problems)
+    _, warnings = print_problems(problems)
+    for council in services.councils:
+        data = shared.councils[council.id]
+        click.echo(
+            f"{council.data}: OK: {data.council.name}: {len(data.plans)} plans, {len(data.measures)} measures, "
+            f"{len(data.targets)} targets, {len(data.observations)} figures"
+        )
+    services_named = shared.shared["shared_service"].nunique()
+    click.echo(
+        f"{path}: OK: {len(shared.shared)} shared measures in {services_named} shared services, harmonised across "
+        f"{len(services.councils)} councils; {len(shared.joint_targets)} joint targets; {warnings} warning(s)."
+    )
+
+
+def run_shared_project(path: Path, quarter: str | None, every: bool, only: str | None, notebooks: Path, **options) -> bool:
+    """``pm run --councils``: each council's notebooks as it would run them alone, then the joint reports; True if all succeeded."""
+    from pmlib.contract.councils import load_councils
+    from pmlib.contract.harmonisation import load_shared
+    from pmlib.project import Project
+    from pmlib.rendering.shared_site import JOINT, Selection, council_project
+    from pmlib.run.execution import run_quarters
+    from pmlib.run.joint_run import run_joint
+
+    services = load_councils(path)
+    shared = load_shared(services)
+    selection = Selection(quarter, every)
+    template = Project(notebooks=notebooks)
+    ok = True
+    for council in services.councils:
+        if only not in (None, council.id):
+            continue
+        project = council_project(shared, council, template, services.root / "_site")
+        result = run_quarters(selection.of(council.params), project, **options)
+        print_problems(list(result.warnings) + result.problems)
+        ok &= result.ok
+    if only in (None, JOINT) and services.joint_params is not None:
+        result = run_joint(selection.of_joint(services.joint_params), shared, notebooks, **options)
+        print_problems(result.problems)
+        ok &= result.ok
+    return ok
+
+
+def build_shared_project(path: Path, quarter: str | None, every: bool, only: str | None, notebooks: Path, **options) -> None:
+    """``pm build --councils``: every council's site, the joint committee's pages and packs, and the landing page."""
+    from pmlib.contract.councils import load_councils
+    from pmlib.project import Project
+    from pmlib.rendering.shared_site import Selection, build_shared
+
+    services = load_councils(path)
+    result = build_shared(Selection(quarter, every), services, Project(notebooks=notebooks), only=only, echo=click.echo, **options)
+    for council_id, built in result.councils.items():
+        click.echo(f"Website ({built.renderer} renderer): {built.out_dir / 'index.html'} ({len(built.pages)} pages)")
+        for pack in built.packs:
+            click.echo(f"Cabinet pack ({council_id}): {pack}")
+    if result.joint_pages:
+        click.echo(f"Joint committee: {result.out_dir / 'joint' / 'index.html'} ({len(result.joint_pages)} pages)")
+    for pack in result.joint_packs:
+        click.echo(f"Joint pack: {pack}")
+    if result.joint_open_data:
+        click.echo(f"Joint open data: {result.out_dir / 'joint' / 'data'}/<quarter>/measures.csv ({len(result.joint_open_data)} quarters)")
+    click.echo(f"Shared service's home page: {result.landing}")
