@@ -74,6 +74,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
         _col("baseline_period"),
         _col("baseline_value", "number"),
         _col("sdgs", "sdgs"),
+        _col("shared_service"),
     ),
     "targets.csv": (
         _col("measure_id", "id", required=True, nonblank=True),
