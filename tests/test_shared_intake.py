@@ -107,14 +107,14 @@ def test_each_council_gets_its_own_returns_and_the_shared_service_one_with_every
     ]
 
 
-def fill_shared(values: dict[int, object], council: dict[int, str] = {}) -> None:  # noqa: B006 (read only)
+def fill_shared(values: dict[int, object], council: dict[int, str] | None = None) -> None:
     """Fill the Revenues return: Value (column L) by sheet row, A's REV1 commentary and action; ``council`` edits column A."""
     wb = load_workbook(SHARED)
     ws = wb[RETURN_SHEET]
     ws[SUPPLIED_ON_CELL] = dt.date(2020, 10, 19)
     for row, value in values.items():
         ws[f"L{row}"] = value
-    for row, name in council.items():
+    for row, name in (council or {}).items():
         ws[f"A{row}"] = name
     said = wb[COMMENTARY_SHEET]
     assert (said["A6"].value, said["B6"].value) == ("Council A", "REV1")
