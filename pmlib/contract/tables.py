@@ -209,6 +209,19 @@ def read_table(path: Path, display: str, columns: tuple[Column, ...]) -> tuple[p
     return out.reset_index(drop=True), problems
 
 
+def typed_empty(columns: tuple[Column, ...]) -> pd.DataFrame:
+    """A table with no rows, with the columns and types ``read_table`` gives a file of a header row only.
+
+    For an optional file that is absent, where code downstream must not see
+    different columns or types from a file that is present but empty.
+    """
+    rows = pd.Series([], dtype="int64")
+    out = pd.DataFrame({ROW_COLUMN: rows})
+    for column in columns:
+        out[column.name] = _check_column(pd.Series([], dtype=str), rows, column, "")[0]
+    return out
+
+
 def _letters(position: int) -> str:
     """Spreadsheet column letters for a 0-based position (0 -> A, 26 -> AA)."""
     out = ""
