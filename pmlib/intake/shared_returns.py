@@ -27,10 +27,11 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
 
 from pmlib.contract.councils import SharedServices
-from pmlib.contract.loading import CouncilData, check_data
+from pmlib.contract.harmonisation import load_shared
+from pmlib.contract.loading import CouncilData
 from pmlib.contract.params_folder import params_files, report_params
 from pmlib.contract.periods import Period, parse_quarter
-from pmlib.errors import ConfigError, DataContractError
+from pmlib.errors import ConfigError
 from pmlib.intake.returns import (
     ABOUT_SHEET,
     COMMENTARY_COLUMNS,
@@ -60,18 +61,6 @@ def shared_services_of(data: CouncilData) -> pd.Series:
     if "shared_service" not in data.measures:
         return pd.Series("", index=data.measures.index, dtype=object)
     return data.measures["shared_service"].fillna("").astype(str).str.strip()
-
-
-def load_councils_data(services: SharedServices) -> dict[str, CouncilData]:
-    """Every council's data, in display order; ``DataContractError`` with every council's problems if any folder has errors."""
-    datas, problems = {}, []
-    for council in services.councils:
-        data, found = check_data(council.data)
-        problems += [p for p in found if p.severity == "error"]
-        datas[council.id] = data
-    if problems:
-        raise DataContractError(problems)
-    return datas
 
 
 def council_dues(services: SharedServices, quarter: Period, due: dt.date | None = None) -> dict[str, dt.date | None]:
@@ -193,7 +182,7 @@ def write_shared_returns(
     gives no ``returns_due`` (see ``council_dues``).
     """
     q = quarter if isinstance(quarter, Period) else parse_quarter(quarter)
-    datas = load_councils_data(services)
+    datas = load_shared(services).councils  # one framework checked: the Definitions sheet holds each shared measure's one definition
     dues = council_dues(services, q, due)
     made_on = made_on or dt.date.today()
     written = []
