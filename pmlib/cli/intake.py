@@ -9,6 +9,22 @@ import click
 from pmlib.cli.common import folder_option, if_it_fails, main, print_problems
 from pmlib.errors import ConfigError
 
+COUNCILS_HELP = "A shared-services project's councils.yml: every council's folders, as it names them (--data and --params are not read)."
+
+
+def councils_option(command):
+    """``--councils FILE``: the commands that take figures in work on every council of a shared-services project."""
+    return click.option("--councils", "councils_file", default=None, type=click.Path(path_type=Path), help=COUNCILS_HELP)(command)
+
+
+def shared_services(councils_file: Path | None):
+    """The project's councils from ``--councils`` (None without it); ``DataContractError`` naming each fault in the file."""
+    if councils_file is None:
+        return None
+    from pmlib.contract.councils import load_councils
+
+    return load_councils(councils_file)
+
 
 @main.command()
 @click.argument("quarter")
@@ -21,7 +37,8 @@ from pmlib.errors import ConfigError
     help="The date the returns are due back, before the quarter has a params file.  [default: the params file's returns_due]",
 )
 @click.option("--out", "out_dir", default="_returns", show_default=True, type=click.Path(path_type=Path), help="Where the workbooks go.")
-def returns(quarter: str, data_dir: Path, params_dir: Path, due, out_dir: Path) -> None:
+@councils_option
+def returns(quarter: str, data_dir: Path, params_dir: Path, due, out_dir: Path, councils_file: Path | None) -> None:
     """Write the returns for a report QUARTER: one Excel workbook per owner (service unit) to fill in.
 
     Each lists the owner's measures and the periods the quarter's report
@@ -30,6 +47,11 @@ def returns(quarter: str, data_dir: Path, params_dir: Path, due, out_dir: Path) 
     and a Commentary sheet for each measure's commentary and corrective
     action. The deadline is the quarter's returns_due, when its params file
     gives one. Read them back with pm ingest.
+
+    With --councils: each council's returns for its own measures go to
+    OUT/<council id>/, and one return per shared service, with every
+    council's rows, to OUT/shared/, due by the earliest of the councils'
+    returns_due.
     """
     from pmlib.contract.params_folder import params_files, report_params
     from pmlib.contract.periods import parse_quarter
@@ -37,6 +59,10 @@ def returns(quarter: str, data_dir: Path, params_dir: Path, due, out_dir: Path) 
 
     if_it_fails("no return was written")
     q = parse_quarter(quarter)
+    services = shared_services(councils_file)
+    if services is not None:
+        _shared_returns(q, services, due.date() if due is not None else None, out_dir)
+        return
     given = report_params(params_dir, q).returns_due if q in params_files(params_dir) else None
     if due is not None and given is not None and due.date() != given:
         raise ConfigError(f"--due {due:%Y-%m-%d} differs from returns_due {given}; give one deadline", file=params_dir / f"{q.slug}.yml")
@@ -58,28 +84,76 @@ def returns(quarter: str, data_dir: Path, params_dir: Path, due, out_dir: Path) 
     help="The date figures were supplied, for files that don't say.  [default: today]",
 )
 @click.option("--dry-run", is_flag=True, help="Check and report, but write nothing.")
-def ingest(files: tuple[Path, ...], data_dir: Path, reported_on, dry_run: bool) -> None:
+@councils_option
+def ingest(files: tuple[Path, ...], data_dir: Path, reported_on, dry_run: bool, councils_file: Path | None) -> None:
     """Read returned workbooks (.xlsx) and CSV files of figures into DATA/observations/, and their commentary into DATA/commentary.csv.
 
     New figures and commentary are appended with the date they were supplied; existing rows
     are never edited or removed, and a figure that changes one already held
     becomes a revision. If any file has a problem, every problem is printed
     as FILE:ROW: SHEET!CELL: message and nothing is written.
+
+    With --councils: each council's return goes to that council's data
+    folder, and a shared service's return is split by council, each part
+    read in by the same rules; if any file or any council's part has a
+    problem, nothing is written to any council.
     """
     from pmlib.intake.ingest import ingest as read_in
 
+    services = shared_services(councils_file)
+    if services is not None:
+        if_it_fails("every council's data folder is unchanged")
+        _shared_ingest(list(files), services, reported_on.date() if reported_on else None, dry_run)
+        return
     if_it_fails(f"{data_dir} is unchanged")
     result = read_in(list(files), data_dir, reported_on.date() if reported_on else None, dry_run=dry_run)
     print_problems(list(result.warnings))
     for f in result.files:
-        where = (" -> " + ", ".join(str(data_dir / w) for w in f.written_to.split())) if f.written_to else ""
-        said = f"; {f.commentary} commentary row(s) added" if f.commentary else ""
-        said += f"; {f.forecasts} forecast(s) added" if f.forecasts else ""
-        click.echo(f"{f.file}: {f.added} new figure(s), {f.revisions} of them revisions; {f.unchanged} already held{said}{where}")
+        click.echo(_file_line(f, data_dir))
     if dry_run:
         click.echo(f"Dry run: {data_dir} is unchanged.")
     elif not result.written:
         click.echo(f"Nothing new: {data_dir} is unchanged.")
+
+
+def _file_line(f, data_dir: Path) -> str:
+    """What one file added to one data folder, and where."""
+    where = (" -> " + ", ".join(str(data_dir / w) for w in f.written_to.split())) if f.written_to else ""
+    said = f"; {f.commentary} commentary row(s) added" if f.commentary else ""
+    said += f"; {f.forecasts} forecast(s) added" if f.forecasts else ""
+    return f"{f.file}: {f.added} new figure(s), {f.revisions} of them revisions; {f.unchanged} already held{said}{where}"
+
+
+def _shared_returns(q, services, due, out_dir: Path) -> None:
+    """``pm returns --councils``: every council's own returns and one per shared service."""
+    from pmlib.intake.returns import due_words
+    from pmlib.intake.shared_returns import council_dues, write_shared_returns
+
+    dues = council_dues(services, q, due)
+    written = write_shared_returns(q, services, out_dir, due=due)
+    for path in written:
+        click.echo(f"Return: {path}")
+    click.echo(f"{len(written)} return(s) written; send each to its service unit or shared service.")
+    for council_id, given in dues.items():
+        hint = "" if given else f" (give --due, or returns_due in {services.council(council_id).params / (q.slug + '.yml')})"
+        click.echo(f"{council_id}: {due_words(given)}{hint}")
+    if any(dues.values()):
+        click.echo(f"Shared services' returns: due by the earliest, {min(d for d in dues.values() if d):%Y-%m-%d}.")
+
+
+def _shared_ingest(files: list[Path], services, reported_on, dry_run: bool) -> None:
+    """``pm ingest --councils``: each file to its council, a shared service's split by council; all or nothing."""
+    from pmlib.intake.shared_ingest import ingest_shared
+
+    result = ingest_shared(files, services, reported_on, dry_run=dry_run)
+    print_problems([w for r in result.councils.values() for w in r.warnings])
+    for council_id, outcome in result.councils.items():
+        for f in outcome.files:
+            click.echo(f"{council_id}: {_file_line(f, services.council(council_id).data)}")
+    if dry_run:
+        click.echo("Dry run: every council's data folder is unchanged.")
+    elif not result.written:
+        click.echo("Nothing new: every council's data folder is unchanged.")
 
 
 @main.command()

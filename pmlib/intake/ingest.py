@@ -79,7 +79,7 @@ def _read_csv(path: Path, display: str, default_date: dt.date) -> tuple[pd.DataF
 
 
 @dataclass(frozen=True)
-class _Read:
+class FileRead:
     """What one file gives: figures, commentary, the measures its Commentary sheet asked about, and its problems."""
 
     rows: pd.DataFrame
@@ -88,23 +88,24 @@ class _Read:
     problems: list[Problem]
 
 
-def _read_file(path: Path, data: CouncilData, default_date: dt.date) -> _Read:
+def read_file(path: Path, data: CouncilData, default_date: dt.date) -> FileRead:
+    """One returned file read for ``data``'s council, by its type (a return workbook or a CSV of figures); never raises."""
     display = str(path)
     if not path.is_file():
-        return _Read(pd.DataFrame(), pd.DataFrame(), [], [Problem(display, None, None, "file not found; check the path")])
+        return FileRead(pd.DataFrame(), pd.DataFrame(), [], [Problem(display, None, None, "file not found; check the path")])
     suffix = path.suffix.lower()
     if suffix == ".csv":
         rows, problems = _read_csv(path, display, default_date)
-        return _Read(rows, pd.DataFrame(), [], problems)
+        return FileRead(rows, pd.DataFrame(), [], problems)
     if suffix in (".xlsx", ".xlsm"):
         reader = WorkbookReader(path, display, data)
         rows = reader.read(default_date)
         if reader.quarter is not None:
             rows = rows.assign(_target=f"returns-{reader.quarter.slug.lower()}-{owner_slug(reader.owner)}.csv")
-        return _Read(rows, reader.commentary, reader.asked, reader.problems)
+        return FileRead(rows, reader.commentary, reader.asked, reader.problems)
     hint = "save it as Excel Workbook (.xlsx)" if suffix in (".xls", ".ods", ".numbers") else "read in a return workbook (.xlsx) or a CSV"
     refused = Problem(display, None, None, f"'{path.suffix or path.name}' files cannot be read in; {hint}")
-    return _Read(pd.DataFrame(), pd.DataFrame(), [], [refused])
+    return FileRead(pd.DataFrame(), pd.DataFrame(), [], [refused])
 
 
 def _same_figure(rows: pd.DataFrame, held: pd.DataFrame) -> np.ndarray:
@@ -268,6 +269,49 @@ def _log(data_dir: Path, entries: list[FileIntake], today: dt.date) -> None:
     os.replace(tmp, path)
 
 
+@dataclass(frozen=True)
+class IntakePlan:
+    """What reading files into one data folder would write, found before anything is written, so several folders can go in together."""
+
+    data_dir: Path
+    today: dt.date
+    new: pd.DataFrame
+    said: pd.DataFrame
+    forecasts: pd.DataFrame
+    entries: tuple[FileIntake, ...]
+    warnings: tuple[Problem, ...]
+
+    @property
+    def anything(self) -> bool:
+        """Whether there is anything to write."""
+        return bool(len(self.new) or len(self.said) or len(self.forecasts))
+
+    def write(self) -> None:
+        """Append the new rows to the data folder and log each file (nothing when there is nothing new)."""
+        if not self.anything:
+            return
+        for target, group in self.new.groupby("_target", sort=True):
+            _write_rows(self.data_dir / "observations" / target, group)
+        if len(self.said):
+            append_commentary(self.data_dir / "commentary.csv", self.said)
+        if len(self.forecasts):
+            append_forecasts(self.data_dir / "forecasts.csv", self.forecasts)
+        _log(self.data_dir, list(self.entries), self.today)
+
+    def result(self, written: bool) -> IntakeResult:
+        """The outcome as ``ingest`` reports it."""
+        return IntakeResult(self.entries, self.warnings, written and self.anything)
+
+
+def checked_folder(data_dir: Path) -> tuple[CouncilData | None, list[Problem]]:
+    """The data folder's data, or None and the problems: figures are only read into a folder that passes ``pm check``."""
+    data, problems = check_data(data_dir)
+    if data is not None:
+        return data, []
+    before = [p for p in problems if p.severity == "error"]
+    return None, [Problem(str(data_dir), None, None, "the data folder has errors already; fix them (pm check) first")] + before
+
+
 def ingest(
     files: list[str | os.PathLike],
     data_dir: str | os.PathLike = "data",
@@ -282,15 +326,20 @@ def ingest(
     again; a different one becomes a revision with its own date.
     """
     data_dir, today = Path(data_dir), today or dt.date.today()
-    data, problems = check_data(data_dir)
+    data, problems = checked_folder(data_dir)
     if data is None:
-        before = [p for p in problems if p.severity == "error"]
-        raise IntakeError([Problem(str(data_dir), None, None, "the data folder has errors already; fix them (pm check) first")] + before)
-    default_date = reported_on or today
+        raise IntakeError(problems)
+    paths = [Path(f) for f in files]
+    plan = plan_intake(data_dir, data, [(path, read_file(path, data, reported_on or today)) for path in paths], today)
+    if not dry_run:
+        plan.write()
+    return plan.result(not dry_run)
 
+
+def plan_intake(data_dir: Path, data: CouncilData, reads: list[tuple[Path, FileRead]], today: dt.date) -> IntakePlan:
+    """Check what the files read give against the data folder, by every rule of ``ingest``; raise ``IntakeError`` on any error."""
     frames, notes, asked, problems = [], [], [], []
-    for path in map(Path, files):
-        got = _read_file(path, data, default_date)
+    for path, got in reads:
         problems += got.problems
         asked += got.asked
         if len(got.rows):
@@ -330,7 +379,7 @@ def ingest(
     problems += shortfall_warnings(judged_data or data, pd.DataFrame(asked))
 
     entries = []
-    for path in map(Path, files):
+    for path, _ in reads:
         mine = rows["_file"] == str(path)
         mine_said = int((new_said["_file"] == str(path)).sum()) if len(new_said) else 0
         mine_forecasts = int((new_forecasts["_file"] == str(path)).sum()) if len(new_forecasts) else 0
@@ -348,17 +397,5 @@ def ingest(
                 forecasts=mine_forecasts,
             )
         )
-    anything = bool(len(new) or len(new_said) or len(new_forecasts))
-    if not dry_run and anything:
-        for target, group in new.groupby("_target", sort=True):
-            _write_rows(data_dir / "observations" / target, group)
-        if len(new_said):
-            append_commentary(data_dir / "commentary.csv", new_said)
-        if len(new_forecasts):
-            append_forecasts(data_dir / "forecasts.csv", new_forecasts)
-        _log(data_dir, entries, today)
-    return IntakeResult(
-        tuple(entries),
-        tuple(sort_problems([p for p in problems if p.severity == "warning"])),
-        not dry_run and anything,
-    )
+    warnings = tuple(sort_problems([p for p in problems if p.severity == "warning"]))
+    return IntakePlan(data_dir, today, new, new_said, new_forecasts, tuple(entries), warnings)

@@ -43,6 +43,7 @@ RETURN_SHEET, COMMENTARY_SHEET, ABOUT_SHEET, DEFINITIONS_SHEET = "Return", "Comm
 HEADER_ROW = 5
 FIRST_ROW = HEADER_ROW + 1
 SUPPLIED_ON_CELL = "B3"
+COUNCIL_ID = "Council id"
 
 
 @dataclass(frozen=True)
@@ -214,7 +215,8 @@ def due_words(due: dt.date | None) -> str:
     return f"Due back by {due:%A} {due.day} {due:%B %Y}." if due else "No deadline has been set."
 
 
-def _return_sheet(ws, council: str, owner: str, quarter: Period, rows: pd.DataFrame, due: dt.date | None) -> None:
+def return_sheet(ws, council: str, owner: str, quarter: Period, rows: pd.DataFrame, due: dt.date | None) -> None:
+    """The figures' sheet: the deadline first, then one locked row per measure and period with its cells to fill open."""
     ws["A1"] = f"{council} performance return: {owner or 'measures with no owner'}, {quarter.code} ({quarter.label}). {due_words(due)}"
     ws["A1"].font = Font(bold=True, size=14)
     by = f" by {due.day} {due:%B %Y}" if due else ""
@@ -250,8 +252,8 @@ def _return_sheet(ws, council: str, owner: str, quarter: Period, rows: pd.DataFr
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
 
 
-def _commentary_sheet(ws, owner: str, quarter: Period, rows: pd.DataFrame, due: dt.date | None) -> None:
-    """One row per measure for the quarter's commentary and, where the figures fall short, the corrective action."""
+def commentary_sheet(ws, owner: str, quarter: Period, rows: pd.DataFrame, due: dt.date | None, one_per=("measure_id",)) -> None:
+    """One row per measure (per ``one_per``: a shared return has one per council and measure) for the quarter's commentary."""
     ws["A1"] = f"Commentary for {quarter.code}: {owner or 'measures with no owner'}. {due_words(due)}"
     ws["A1"].font = Font(bold=True, size=14)
     ws["A2"] = (
@@ -276,7 +278,7 @@ def _commentary_sheet(ws, owner: str, quarter: Period, rows: pd.DataFrame, due: 
     ws.add_data_validation(text)
     ws.add_data_validation(due_date)
     number = _number_rules(ws)
-    measures = rows.drop_duplicates("measure_id").assign(period=quarter.code)
+    measures = rows.drop_duplicates(list(one_per)).assign(period=quarter.code)
     for r, row in enumerate(measures.to_dict("records"), start=FIRST_ROW):
         for i, column in enumerate(COMMENTARY_COLUMNS, start=1):
             cell = ws.cell(r, i, None if column.fill_in else row[column.key])
@@ -300,7 +302,8 @@ def _commentary_sheet(ws, owner: str, quarter: Period, rows: pd.DataFrame, due: 
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
 
 
-def _definitions_sheet(ws, data: CouncilData, measure_ids: list[str]) -> None:
+def definitions_sheet(ws, data: CouncilData, measure_ids: list[str]) -> None:
+    """Each measure's definition as measures.csv gives it, so the figure supplied is the one the report means."""
     headings = (
         "Measure ID",
         "Measure",
@@ -338,14 +341,17 @@ def _definitions_sheet(ws, data: CouncilData, measure_ids: list[str]) -> None:
     ws.protection.sheet = True
 
 
-def _about_sheet(ws, council: str, owner: str, quarter: Period) -> None:
+def about_sheet(ws, council: str, owner: str, quarter: Period, council_id: str | None = None) -> None:
+    """What ``pmlib.intake.ingest`` reads back; ``council_id`` (shared services only) names the council's folder."""
     for key, value in (("Format", FORMAT), ("Council", council), ("Owner", owner), ("Quarter", quarter.code)):
         ws.append([key, value])
+    if council_id is not None:
+        ws.append([COUNCIL_ID, council_id])
     ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = 12, 60
     ws.protection.sheet = True
 
 
-def _save(wb: Workbook, path: Path, made_on: dt.date) -> None:
+def save_workbook(wb: Workbook, path: Path, made_on: dt.date) -> None:
     """Save with every date in the package set to ``made_on``, so the same data gives the same bytes.
 
     openpyxl stamps the time of saving into ``docProps/core.xml`` and each zip
@@ -380,19 +386,30 @@ def write_returns(
     """
     data = load_data(data_dir)
     q = quarter if isinstance(quarter, Period) else parse_quarter(quarter)
-    rows = return_rows(data, q)
-    folder = Path(out_dir) / q.slug
+    return write_owner_returns(data, q, return_rows(data, q), Path(out_dir) / q.slug, made_on, due)
+
+
+def write_owner_returns(
+    data: CouncilData,
+    q: Period,
+    rows: pd.DataFrame,
+    folder: Path,
+    made_on: dt.date | None,
+    due: dt.date | None,
+    council_id: str | None = None,
+) -> list[Path]:
+    """Write one workbook per owner of ``rows`` (``return_rows``, perhaps some of them) into ``folder``; return their paths."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for owner, owned in rows.groupby("owner", sort=True):
         wb = Workbook()
-        _return_sheet(wb.active, data.council.short_name, owner, q, owned.reset_index(drop=True), due)
+        return_sheet(wb.active, data.council.short_name, owner, q, owned.reset_index(drop=True), due)
         wb.active.title = RETURN_SHEET
-        _commentary_sheet(wb.create_sheet(COMMENTARY_SHEET), owner, q, owned, due)
-        _definitions_sheet(wb.create_sheet(DEFINITIONS_SHEET), data, list(dict.fromkeys(owned["measure_id"])))
-        _about_sheet(wb.create_sheet(ABOUT_SHEET), data.council.name, owner, q)
+        commentary_sheet(wb.create_sheet(COMMENTARY_SHEET), owner, q, owned, due)
+        definitions_sheet(wb.create_sheet(DEFINITIONS_SHEET), data, list(dict.fromkeys(owned["measure_id"])))
+        about_sheet(wb.create_sheet(ABOUT_SHEET), data.council.name, owner, q, council_id)
         wb.properties.creator, wb.properties.title = "pmlib", f"Performance return {q.code}: {owner or 'no owner'}"
         path = folder / f"{owner_slug(owner)}.xlsx"
-        _save(wb, path, made_on or dt.date.today())
+        save_workbook(wb, path, made_on or dt.date.today())
         written.append(path)
     return written

@@ -1,0 +1,217 @@
+"""Returns out and back in for a shared-services project: each council's own returns, one per shared service, split on the way in.
+
+``tests/fixtures/shared-intake`` is two councils, A and B. Each has one measure
+of its own (A: PARK1, owned by Parks; B: BIN1, owned by Waste) and the two
+measures of the shared service Revenues (REV1 days to decide a claim, lower is
+better; REV2 claims decided). A's returns are due on 23 October 2020 and B's on
+20 October, so the Revenues return is due on the 20th.
+
+Each test copies the fixture to a scratch folder and runs ``pm`` from there,
+so the paths in messages are the relative ones a user would type.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+from pmlib.cli import main
+from pmlib.intake.returns import ABOUT_SHEET, COMMENTARY_SHEET, FIRST_ROW, RETURN_SHEET, SUPPLIED_ON_CELL, write_returns
+
+FIXTURE = Path(__file__).parent / "fixtures" / "shared-intake"
+SHARED = "out/shared/revenues-2020-21-Q2.xlsx"
+HEADER = "measure_id,period,value,numerator,denominator,quality,note,reported_on"
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    shutil.copytree(FIXTURE, tmp_path / "p")
+    monkeypatch.chdir(tmp_path / "p")
+    return tmp_path / "p"
+
+
+def pm(*args: str, code: int = 0) -> list[str]:
+    result = CliRunner().invoke(main, list(args))
+    assert result.exit_code == code, result.output
+    return result.stdout.splitlines()
+
+
+def returns_out() -> list[str]:
+    return pm("returns", "2020-21-Q2", "--councils", "councils.yml", "--out", "out")
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def table(ws, first_column: str, last_column: str) -> list[tuple]:
+    return [tuple(c.value for c in row) for row in ws[f"{first_column}{FIRST_ROW}:{last_column}{ws.max_row}"]]
+
+
+def test_each_council_gets_its_own_returns_and_the_shared_service_one_with_every_councils_rows(project):
+    assert returns_out() == [
+        "Return: out/a/2020-21-Q2/parks.xlsx",
+        "Return: out/b/2020-21-Q2/waste.xlsx",
+        f"Return: {SHARED}",
+        "3 return(s) written; send each to its service unit or shared service.",
+        "a: Due back by Friday 23 October 2020.",
+        "b: Due back by Tuesday 20 October 2020.",
+        "Shared services' returns: due by the earliest, 2020-10-20.",
+    ]
+    parks = load_workbook("out/a/2020-21-Q2/parks.xlsx")
+    assert table(parks[RETURN_SHEET], "A", "C") == [("PARK1", "Parks inspected clean", "2020/21 Q2")]
+    assert parks[RETURN_SHEET]["A1"].value.endswith("Due back by Friday 23 October 2020.")
+    assert list(parks[ABOUT_SHEET].values) == [
+        ("Format", "pmlib-return-2"),
+        ("Council", "Council A"),
+        ("Owner", "Parks"),
+        ("Quarter", "2020/21 Q2"),
+        ("Council id", "a"),
+    ]
+    assert table(load_workbook("out/b/2020-21-Q2/waste.xlsx")[RETURN_SHEET], "A", "A") == [("BIN1",)]
+
+    wb = load_workbook(SHARED)
+    ws = wb[RETURN_SHEET]
+    # Council, Measure ID, Measure, Period; Previous period, Previous figure: each council's name for the measure, its own figures.
+    assert [r[:4] + r[7:9] for r in table(ws, "A", "I")] == [
+        ("Council A", "REV1", "Days to decide benefit claims", "2020/21 Q2", "2020/21 Q1", 19.5),
+        ("Council A", "REV2", "Benefit claims decided", "2020/21 Q2", "2020/21 Q1", 310),
+        ("Council B", "REV1", "Benefit claims: days to decide", "2020/21 Q2", "2020/21 Q1", 17),
+        ("Council B", "REV2", "Benefit claims decided", "2020/21 Q2", "2020/21 Q1", 280),
+    ]
+    assert [ws.cell(5, i).value for i in (1, 2, 12)] == ["Council", "Measure ID", "Value (fill in)"]
+    assert ws["L6"].protection.locked is False and ws["A6"].protection.locked is not False
+    assert ws["A1"].value == (
+        "A and B Shared Services performance return: Revenues, 2020/21 Q2 (July to September 2020). Due back by Tuesday 20 October 2020."
+    )
+    assert ws["A4"].value.endswith("The deadline is the earliest of the councils' returns_due (a 2020-10-23, b 2020-10-20).")
+    assert table(wb[COMMENTARY_SHEET], "A", "B") == [
+        ("Council A", "REV1"),
+        ("Council A", "REV2"),
+        ("Council B", "REV1"),
+        ("Council B", "REV2"),
+    ]
+    assert list(wb[ABOUT_SHEET].values) == [
+        ("Format", "pmlib-shared-return-1"),
+        ("Shared services", "A and B Shared Services"),
+        ("Service", "Revenues"),
+        ("Quarter", "2020/21 Q2"),
+        ("Council 1", "a: Council A"),
+        ("Council 2", "b: Council B"),
+        ("Due", "2020-10-20. The deadline is the earliest of the councils' returns_due (a 2020-10-23, b 2020-10-20)."),
+    ]
+
+
+def fill_shared(values: dict[int, object], council: dict[int, str] | None = None) -> None:
+    """Fill the Revenues return: Value (column L) by sheet row, A's REV1 commentary and action; ``council`` edits column A."""
+    wb = load_workbook(SHARED)
+    ws = wb[RETURN_SHEET]
+    ws[SUPPLIED_ON_CELL] = dt.date(2020, 10, 19)
+    for row, value in values.items():
+        ws[f"L{row}"] = value
+    for row, name in (council or {}).items():
+        ws[f"A{row}"] = name
+    said = wb[COMMENTARY_SHEET]
+    assert (said["A6"].value, said["B6"].value) == ("Council A", "REV1")
+    given = ("A: two assessors left.", "Recruit two assessors.", "Benefits Manager", dt.date(2021, 3, 31))
+    for column, value in zip("JKLM", given, strict=True):
+        said[f"{column}6"] = value
+    wb.save(SHARED)
+
+
+def test_a_shared_return_is_split_by_council_and_each_part_read_into_its_own_folder(project):
+    returns_out()
+    fill_shared({6: 21.5, 7: 300, 8: 16, 9: 290})
+    parks = load_workbook("out/a/2020-21-Q2/parks.xlsx")
+    parks[RETURN_SHEET]["K6"] = 93.5
+    parks.save("out/a/2020-21-Q2/parks.xlsx")
+
+    a, b = "councils/a/data", "councils/b/data"
+    out = pm("ingest", SHARED, "out/a/2020-21-Q2/parks.xlsx", "--councils", "councils.yml", "--reported-on", "2020-10-21")
+    assert out == [
+        f"a: revenues-2020-21-Q2.xlsx: 2 new figure(s), 0 of them revisions; 0 already held; 1 commentary row(s) added -> "
+        f"{a}/observations/returns-2020-21-q2-revenues.csv, {a}/commentary.csv",
+        f"a: parks.xlsx: 1 new figure(s), 0 of them revisions; 0 already held -> {a}/observations/returns-2020-21-q2-parks.csv",
+        "b: revenues-2020-21-Q2.xlsx: 2 new figure(s), 0 of them revisions; 0 already held -> "
+        f"{b}/observations/returns-2020-21-q2-revenues.csv",
+    ]
+    read = lambda path: Path(path).read_text(encoding="utf-8").splitlines()  # noqa: E731
+    assert read(f"{a}/observations/returns-2020-21-q2-revenues.csv") == [
+        HEADER,
+        "REV1,2020/21 Q2,21.5,,,,,2020-10-19",
+        "REV2,2020/21 Q2,300,,,,,2020-10-19",
+    ]
+    assert read(f"{a}/observations/returns-2020-21-q2-parks.csv") == [HEADER, "PARK1,2020/21 Q2,93.5,,,,,2020-10-21"]
+    assert read(f"{b}/observations/returns-2020-21-q2-revenues.csv") == [
+        HEADER,
+        "REV1,2020/21 Q2,16,,,,,2020-10-19",
+        "REV2,2020/21 Q2,290,,,,,2020-10-19",
+    ]
+    assert read(f"{a}/commentary.csv")[1:] == [
+        "REV1,2020/21 Q2,A: two assessors left.,Recruit two assessors.,Benefits Manager,2021-03-31,2020-10-19"
+    ]
+    assert not Path(f"{b}/commentary.csv").exists()
+
+    again = pm("ingest", SHARED, "--councils", "councils.yml")
+    assert again[-1] == "Nothing new: every council's data folder is unchanged."
+
+
+def test_a_return_written_without_councils_yml_goes_to_the_council_it_names(project):
+    [waste] = [p for p in write_returns("2020/21 Q2", "councils/b/data", "single", made_on=dt.date(2020, 10, 1)) if p.name == "waste.xlsx"]
+    wb = load_workbook(waste)
+    wb[RETURN_SHEET]["K6"] = 38
+    wb.save(waste)
+    before = snapshot(Path("councils/a"))
+    pm("ingest", str(waste), "--councils", "councils.yml", "--reported-on", "2020-10-21")
+    assert Path("councils/b/data/observations/returns-2020-21-q2-waste.csv").read_text(encoding="utf-8").splitlines()[1:] == [
+        "BIN1,2020/21 Q2,38,,,,,2020-10-21"
+    ]
+    assert snapshot(Path("councils/a")) == before
+
+
+def test_a_figure_for_an_unknown_council_or_a_bad_cell_writes_nothing_to_any_council(project):
+    returns_out()
+    # A's rows (6, 7) are good; B's REV1 (row 8) is text; row 9 names a council that is not in the project.
+    fill_shared({6: 21.5, 7: 300, 8: "lots", 9: 290}, council={9: "Council C"})
+    before = snapshot(project / "councils")
+    out = pm("ingest", SHARED, "--councils", "councils.yml", "--reported-on", "2020-10-21", code=1)
+    assert out == [
+        f"{SHARED}:8: Return!L8: Value holds the text 'lots', not a number; "
+        "type the figure in digits, or leave it blank and say why in Note",
+        f"{SHARED}:9: Return!A9: 'Council C' is not one of this return's councils (Council A, Council B); "
+        "put back the council the row came with, and don't add rows",
+    ]
+    assert snapshot(project / "councils") == before
+
+
+def test_a_council_return_for_a_council_not_in_the_project_and_a_csv_are_refused(project):
+    returns_out()
+    wb = load_workbook("out/b/2020-21-Q2/waste.xlsx")
+    wb[RETURN_SHEET]["K6"] = 38
+    wb[ABOUT_SHEET]["B5"] = "c"
+    wb.save("out/b/2020-21-Q2/waste.xlsx")
+    Path("figures.csv").write_text(f"{HEADER}\nBIN1,2020/21 Q2,38,,,,,2020-10-21\n", encoding="utf-8")
+    before = snapshot(project / "councils")
+    out = pm("ingest", "figures.csv", "out/b/2020-21-Q2/waste.xlsx", "--councils", "councils.yml", code=1)
+    assert out == [
+        "figures.csv:-: -: a CSV of figures does not say which council it is for; "
+        "read it in with pm ingest FILE --data FOLDER (councils/a/data, councils/b/data)",
+        "out/b/2020-21-Q2/waste.xlsx:5: About!B5: this return is for council id 'c', which is not a council in councils.yml (a, b); "
+        "ask the performance team for a fresh return (pm returns --councils) and copy the figures into it",
+    ]
+    assert snapshot(project / "councils") == before
+
+
+def test_without_councils_pm_returns_is_as_before(project):
+    out = pm("returns", "2020-21-Q2", "--data", "councils/a/data", "--params", "councils/a/params", "--out", "single")
+    assert out == [
+        "Return: single/2020-21-Q2/benefits.xlsx",
+        "Return: single/2020-21-Q2/parks.xlsx",
+        "2 return(s) written; send each to its service unit. Due back by Friday 23 October 2020.",
+    ]
+    assert [r[0] for r in load_workbook("single/2020-21-Q2/benefits.xlsx")[ABOUT_SHEET].values] == ["Format", "Council", "Owner", "Quarter"]
