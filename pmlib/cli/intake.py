@@ -7,23 +7,18 @@ from pathlib import Path
 import click
 
 from pmlib.cli.common import folder_option, if_it_fails, main, print_problems
+from pmlib.cli.shared import councils_file, councils_option
 from pmlib.errors import ConfigError
 
-COUNCILS_HELP = "A shared-services project's councils.yml: every council's folders, as it names them (--data and --params are not read)."
 
-
-def councils_option(command):
-    """``--councils FILE``: the commands that take figures in work on every council of a shared-services project."""
-    return click.option("--councils", "councils_file", default=None, type=click.Path(path_type=Path), help=COUNCILS_HELP)(command)
-
-
-def shared_services(councils_file: Path | None):
-    """The project's councils from ``--councils`` (None without it); ``DataContractError`` naming each fault in the file."""
-    if councils_file is None:
+def shared_services(given: Path | None):
+    """The project's councils from ``--councils`` (None for one council); ``DataContractError`` naming each fault in the file."""
+    path = councils_file(given)
+    if path is None:
         return None
     from pmlib.contract.councils import load_councils
 
-    return load_councils(councils_file)
+    return load_councils(path)
 
 
 @main.command()
@@ -38,7 +33,7 @@ def shared_services(councils_file: Path | None):
 )
 @click.option("--out", "out_dir", default="_returns", show_default=True, type=click.Path(path_type=Path), help="Where the workbooks go.")
 @councils_option
-def returns(quarter: str, data_dir: Path, params_dir: Path, due, out_dir: Path, councils_file: Path | None) -> None:
+def returns(quarter: str, data_dir: Path, params_dir: Path, due, out_dir: Path, councils: Path | None) -> None:
     """Write the returns for a report QUARTER: one Excel workbook per owner (service unit) to fill in.
 
     Each lists the owner's measures and the periods the quarter's report
@@ -59,7 +54,7 @@ def returns(quarter: str, data_dir: Path, params_dir: Path, due, out_dir: Path, 
 
     if_it_fails("no return was written")
     q = parse_quarter(quarter)
-    services = shared_services(councils_file)
+    services = shared_services(councils)
     if services is not None:
         _shared_returns(q, services, due.date() if due is not None else None, out_dir)
         return
@@ -85,7 +80,7 @@ def returns(quarter: str, data_dir: Path, params_dir: Path, due, out_dir: Path, 
 )
 @click.option("--dry-run", is_flag=True, help="Check and report, but write nothing.")
 @councils_option
-def ingest(files: tuple[Path, ...], data_dir: Path, reported_on, dry_run: bool, councils_file: Path | None) -> None:
+def ingest(files: tuple[Path, ...], data_dir: Path, reported_on, dry_run: bool, councils: Path | None) -> None:
     """Read returned workbooks (.xlsx) and CSV files of figures into DATA/observations/, and their commentary into DATA/commentary.csv.
 
     New figures and commentary are appended with the date they were supplied; existing rows
@@ -100,7 +95,7 @@ def ingest(files: tuple[Path, ...], data_dir: Path, reported_on, dry_run: bool, 
     """
     from pmlib.intake.ingest import ingest as read_in
 
-    services = shared_services(councils_file)
+    services = shared_services(councils)
     if services is not None:
         if_it_fails("every council's data folder is unchanged")
         _shared_ingest(list(files), services, reported_on.date() if reported_on else None, dry_run)

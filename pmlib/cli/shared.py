@@ -1,9 +1,10 @@
 """What ``pm check``, ``pm run`` and ``pm build`` do for a shared service: a project with ``councils.yml``.
 
-Each command takes ``--councils FILE`` (found by itself when ``councils.yml``
-is in the current folder) and then works on every council and the joint
-committee, or on one of them with ``--council ID``. Without it, nothing
-here runs and a project is one council, exactly as before.
+Each command takes ``--councils FILE`` and then works on every council and
+the joint committee, or on one of them with ``--council ID``. Without it,
+nothing here runs and a project is one council, exactly as before; a
+``councils.yml`` in the current folder is not picked up by itself, so
+``--data DIR`` always means the folder given.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import click
 from pmlib.cli.common import print_problems
 from pmlib.errors import DataContractError
 
-COUNCILS_HELP = "A shared service's councils.yml: every council and the joint committee.  [default: ./councils.yml if any]"
+COUNCILS_HELP = "A shared service's councils.yml: every council and the joint committee (--data and --params are not read)."
 
 
 def councils_option(command):
@@ -29,13 +30,8 @@ def council_option(command):
 
 
 def councils_file(given: Path | None) -> Path | None:
-    """The shared service's ``councils.yml``: as given, else the current folder's, else None (a single council)."""
-    from pmlib.contract.councils import COUNCILS_FILE
-
-    if given is not None:
-        return given
-    here = Path(COUNCILS_FILE)
-    return here if here.is_file() else None
+    """The shared service's ``councils.yml`` as ``--councils`` gave it; None for a single council."""
+    return given
 
 
 def check_shared_project(path: Path) -> None:
