@@ -221,6 +221,7 @@ def council_data(syn: Synthetic, data_dir: str | os.PathLike = "synthetic") -> C
             "baseline_period": blank,
             "baseline_value": np.full(n, np.nan),
             "sdgs": pd.Series([()] * n, dtype=object),
+            "shared_service": blank,
         }
     ).set_index("measure_id", drop=False)
 

@@ -42,7 +42,7 @@ from pmlib.contract.tables import TABLES  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 OBSERVATION_COLUMNS = [c.name for c in TABLES["observations"]]
-MEASURE_COLUMNS = [c.name for c in TABLES["measures.csv"]]
+MEASURE_COLUMNS = [c.name for c in TABLES["measures.csv"] if c.name != "shared_service"]  # one council: no shared services
 COUNCIL_YML = """\
 name: Bournemouth, Christchurch and Poole Council
 short_name: BCP Council

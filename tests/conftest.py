@@ -19,7 +19,13 @@ collect_ignore_glob = ["fixtures/*"]
 
 # The longest modules, from `make test --durations`; they start first so that no worker is left
 # running one alone at the end. A stale list costs time, never a result.
-LONGEST_FIRST = ("tests/test_site_browser.py", "tests/test_incremental.py", "tests/test_running.py", "tests/test_pack.py")
+LONGEST_FIRST = (
+    "tests/test_site_browser.py",
+    "tests/test_shared_site.py",
+    "tests/test_incremental.py",
+    "tests/test_running.py",
+    "tests/test_pack.py",
+)
 
 
 def _start_order(item) -> int:

@@ -128,3 +128,37 @@ def test_no_cell_id_is_also_the_id_of_a_heading_on_its_page():
         headings = set().union(*map(_heading_ids, texts))
         clashes += [f"{path.relative_to(ROOT)}: {c['id']}" for c in nb["cells"] if c.get("id") in headings]
     assert clashes == []
+
+
+EXAMPLE = ROOT / "examples" / "chorley-south-ribble"
+
+
+def test_every_committed_report_of_the_shared_example_is_what_this_checkout_would_make(monkeypatch):
+    """``pm run --all --councils`` on the example would keep every committed report: each council's and the joint committee's."""
+    from pmlib.contract.councils import load_councils
+    from pmlib.contract.harmonisation import load_shared
+    from pmlib.rendering.shared_site import council_project
+    from pmlib.run.joint_run import joint_project, plan_joint_run
+
+    monkeypatch.chdir(ROOT)
+    services = load_councils(EXAMPLE.relative_to(ROOT) / "councils.yml")
+    shared = load_shared(services)
+    template = Project()
+    projects = [(c, council_project(shared, c, template, services.root / "_site")) for c in services.councils]
+    plans = [plan_run(list(params_files(c.params)), project) for c, project in projects]
+    plans.append(plan_joint_run(list(params_files(services.joint_params)), shared, joint_project(shared, template.notebooks)))
+    stale = {}
+    for plan in plans:
+        for qp in plan.quarters:
+            names = sorted(run.name for run in qp.runs)
+            kept = sorted(reusable_reports(plan, qp))
+            present = sorted(p.name for p in qp.folder.iterdir()) if qp.folder.is_dir() else []
+            if kept != names or present != names:
+                stale[str(qp.folder)] = {"executed again": sorted(set(names) - set(kept)), "not made": sorted(set(present) - set(names))}
+    assert stale == {}, "commit code changes first, then run `make reports` and commit the example's reports"
+    joint = sorted(EXAMPLE.glob("joint/reports/*/joint.ipynb"))
+    assert [p.parent.name for p in joint] == [q.slug for q in params_files(services.joint_params)]
+    for path in [*EXAMPLE.glob("councils/*/reports/*/*.ipynb"), *joint]:
+        text = path.read_text(encoding="utf-8")
+        for what, pattern in UNSTABLE.items():
+            assert not pattern.search(text), f"{path.relative_to(ROOT)} contains a {what}: {pattern.search(text).group(0)!r}"

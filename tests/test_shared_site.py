@@ -52,13 +52,18 @@ def _template(target: Path) -> Path:
     return target
 
 
+def build_example(folder: Path, renderer: str):
+    """The example built as the README says, in a copy in ``folder``: (project folder, the example's _site, what pm printed)."""
+    project = _template(folder / "project")
+    shutil.copytree(ROOT / EXAMPLE, project / EXAMPLE, ignore=shutil.ignore_patterns("_site", ".*"))
+    output = _invoke(project, "build", "--latest", "--councils", str(EXAMPLE / "councils.yml"), "--renderer", renderer, "--no-progress")
+    return project, project / EXAMPLE / "_site", output
+
+
 @pytest.fixture(scope="module")
 def shared_build(tmp_path_factory):
-    """The example built as the README says, in a copy: (project folder, the example's _site, what pm printed)."""
-    project = _template(tmp_path_factory.mktemp("shared") / "project")
-    shutil.copytree(ROOT / EXAMPLE, project / EXAMPLE, ignore=shutil.ignore_patterns("_site", ".*"))
-    output = _invoke(project, "build", "--latest", "--councils", str(EXAMPLE / "councils.yml"), "--renderer", "builtin", "--no-progress")
-    return project, project / EXAMPLE / "_site", output
+    """The example built with the built-in renderer."""
+    return build_example(tmp_path_factory.mktemp("shared"), "builtin")
 
 
 def test_one_command_builds_both_councils_the_joint_reports_and_the_landing_page(shared_build):
@@ -83,7 +88,11 @@ def test_one_command_builds_both_councils_the_joint_reports_and_the_landing_page
 
 
 def test_every_page_of_a_council_links_to_the_other_sites_and_each_link_resolves(shared_build):
-    _, site, _ = shared_build
+    check_family_links(shared_build[1])
+
+
+def check_family_links(site: Path) -> None:
+    """Every page of a council's site carries the shared service's links, and each reaches a page of the built site."""
     pages = sorted((site / "chorley").rglob("*.html"))
     assert len(pages) > 20
     for page in pages:
@@ -95,7 +104,11 @@ def test_every_page_of_a_council_links_to_the_other_sites_and_each_link_resolves
 
 
 def test_the_joint_pack_is_a_pdf_with_every_shared_service(shared_build):
-    _, site, _ = shared_build
+    check_joint_pack(shared_build[1])
+
+
+def check_joint_pack(site: Path) -> None:
+    """The latest joint pack's text names the shared service and every shared service in its open data."""
     pack = sorted((site / "packs").glob("joint-*.pdf"))[-1]
     text = subprocess.run(["pdftotext", "-layout", str(pack), "-"], capture_output=True, text=True, check=True).stdout
     assert "Shared Services" in text
@@ -131,15 +144,30 @@ def test_a_councils_folder_copied_out_alone_builds_the_same_site(shared_build, t
 
 @pytest.mark.parametrize("width", [DESKTOP, PHONE])
 def test_the_joint_pages_and_landing_page_meet_wcag_22_aa_and_fit_a_phone(shared_build, width):
-    _, site, _ = shared_build
+    audit_joint_pages(shared_build[1], width)
+
+
+def audit_joint_pages(site: Path, width: int) -> None:
+    """axe-core (WCAG 2.2 AA and best practice) on the landing page and every joint page from file://, at ``width``; nothing fetched."""
     joint = sorted(p.relative_to(site).as_posix() for p in (site / "joint" / "reports").glob("*/*.html"))
     pages = ["index.html", "joint/index.html", *joint]
-    results = {}
+    results, outside = {}, []
     with chromium() as browser:
         tab = audited_context(browser, width).new_page()
+        tab.on("request", lambda r: outside.append(r.url) if not r.url.startswith(("file:", "data:")) else None)
         for rel in pages:
             tab.goto((site / rel).as_uri(), wait_until="load")
             results[rel] = {"violations": tab.evaluate(RUN_AXE, AXE_TAGS)}
             wide = tab.evaluate("() => document.documentElement.scrollWidth")
             assert wide <= width, f"{rel} is {wide}px wide at {width}px"
     assert not any(r["violations"] for r in results.values()), describe_violations(results, width)
+    assert not outside, f"requests leaving the machine: {outside[:5]}"
+
+
+def test_the_joint_pages_are_within_the_page_weight_budget_and_load_nothing_missing(shared_build):
+    from test_site_weight import PAGE_WEIGHT_BUDGET, page_weights
+
+    _, site, _ = shared_build
+    weights, missing = page_weights(site / "joint")
+    assert len(weights) >= 2 and not missing, missing
+    assert max(weights.values()) <= PAGE_WEIGHT_BUDGET, weights

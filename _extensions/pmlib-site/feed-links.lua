@@ -31,13 +31,17 @@ function Pandoc(doc)
   if not quarto.doc.is_format("html") or quarto.project.directory == nil then
     return doc
   end
+  local menus = read_menus()
+  if menus == nil then -- a site with no quarters' reports (a shared service's joint committee's) has no feeds
+    return doc
+  end
   local source = pandoc.path.make_relative(quarto.doc.input_file, quarto.project.directory)
   local page = pandoc.path.split_extension(source) .. ".html"
   local here = pandoc.path.directory(page)
   local links = { head_link(REPORTS_TITLE, REPORTS_FEED, here) }
   local slug, plan = page:match("^reports/([^/]+)/plan%-(.+)%.html$")
   if plan ~= nil then
-    local name = menu_label(read_menus(), slug, page) or plan
+    local name = menu_label(menus, slug, page) or plan
     table.insert(links, head_link(name .. " delivery plan (Atom feed)", "feeds/plan-" .. plan .. ".xml", here))
   end
   quarto.doc.include_text("in-header", table.concat(links, "\n"))

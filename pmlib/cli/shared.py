@@ -62,11 +62,13 @@ def run_shared_project(path: Path, quarter: str | None, every: bool, only: str |
     from pmlib.contract.councils import load_councils
     from pmlib.contract.harmonisation import load_shared
     from pmlib.project import Project
-    from pmlib.rendering.shared_site import JOINT, Selection, council_project
+    from pmlib.rendering.shared_site import JOINT, Selection, check_only, check_roots, council_project
     from pmlib.run.execution import run_quarters
     from pmlib.run.joint_run import run_joint
 
     services = load_councils(path)
+    check_only(services, only)
+    check_roots(services)
     shared = load_shared(services)
     selection = Selection(quarter, every)
     template = Project(notebooks=notebooks)

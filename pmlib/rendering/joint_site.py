@@ -26,7 +26,7 @@ from pmlib.contract.periods import Period
 from pmlib.errors import Problem, SiteError
 from pmlib.project import Project
 from pmlib.publishing import publishing
-from pmlib.rendering.documents import read_notebook
+from pmlib.rendering.documents import read_notebook, render_markdown
 from pmlib.rendering.pack import MARKDOWN, TEMPLATE_NAME, PackMetadata, _pack_source, compile_pack, font_dirs, pack_markdown, template_path
 from pmlib.rendering.project import read_project
 from pmlib.rendering.site import (
@@ -43,9 +43,11 @@ from pmlib.rendering.site import (
     vega_bundle,
 )
 from pmlib.run.joint_run import JOINT_TEMPLATE, joint_project
+from pmlib.views.prose import literal_markdown
 
 JOINT = "joint"
 PACKS = "packs"
+JOINT_TITLE = "Joint reports"
 
 
 def joint_pack_name(quarter: Period) -> str:
@@ -118,32 +120,41 @@ def _report_page(path: Path, quarter: Period, page: str, context: dict) -> str:
     return _page(title=doc.title, page=page, body=body, h1=h1, **context)
 
 
-def _index_page(shared: SharedData, quarters: list[Period], project: Project, context: dict) -> str:
+def joint_index_markdown(shared: SharedData, quarters: list[Period], params_dir: Path) -> str:
+    """The joint site's home page as Markdown, for both renderers: every joint report, newest first, with its pack and figures.
+
+    Links name source files (``reports/<slug>/joint.ipynb``), as the site's
+    other pages do; names from the councils' files are shown as typed.
+    """
     items = []
     for q in sorted(quarters, reverse=True):
-        p = report_params(project.params, q)
-        page = f"reports/{q.slug}/joint.html"
-        links = [
-            f'<a href="{page}">{html.escape(p.title)}, {html.escape(q.label)}</a>',
-            f'<a href="../{joint_pack_name(q)}">the pack (PDF)</a>',
-            f'<a href="data/{q.slug}/measures.csv">the figures (CSV)</a>',
-        ]
-        when = f"{html.escape(p.meeting)}, {p.meeting_date:%-d %B %Y}; figures as at {p.data_as_at:%-d %B %Y}"
-        items.append(f"<li>{links[0]} ({when}): {links[1]}, {links[2]}</li>")
-    councils = " and ".join(html.escape(shared.councils[c.id].council.name) for c in shared.services.councils)
-    body = (
-        f"<p>The reports to the joint committee on the services {councils} share: each shared measure with each council's "
-        "figure and status side by side, and the combined figure where the figures add up.</p>\n"
-        '<h2 id="reports">Joint reports</h2>\n'
-        + (f"<ul>\n{chr(10).join(items)}\n</ul>\n" if items else "<p>No joint report has been published yet.</p>\n")
+        p = report_params(params_dir, q)
+        when = f"{literal_markdown(p.meeting)}, {p.meeting_date:%-d %B %Y}; figures as at {p.data_as_at:%-d %B %Y}"
+        items.append(
+            f"- [{literal_markdown(p.title)}, {q.label}](reports/{q.slug}/{JOINT_TEMPLATE}) ({when}): "
+            f"[the pack (PDF)](../{joint_pack_name(q)}), [the figures (CSV)](data/{q.slug}/measures.csv)"
+        )
+    councils = " and ".join(literal_markdown(shared.councils[c.id].council.name) for c in shared.services.councils)
+    listed = "\n".join(items) if items else "No joint report has been published yet."
+    return (
+        f"The reports to the joint committee on the services {councils} share: each shared measure with each council's "
+        "figure and status side by side, and the combined figure where the figures add up.\n\n"
+        f"## Joint reports\n\n{listed}\n"
     )
-    return _page(title="Joint reports", page="index.html", body=body, h1="Joint reports", **context)
 
 
-def write_joint_pack(shared: SharedData, template: Project, quarter: Period, notebook: Path, out_pdf: Path) -> Path:
-    """The joint report's pack: its notebook under the same cover and Typst template as a council's Cabinet pack."""
+def _index_page(shared: SharedData, quarters: list[Period], project: Project, context: dict) -> str:
+    def resolve(href: str) -> str:
+        return href[: -len(".ipynb")] + ".html" if href.endswith(".ipynb") else href
+
+    body = render_markdown(joint_index_markdown(shared, quarters, project.params), resolve)
+    return _page(title=JOINT_TITLE, page="index.html", body=body, h1=JOINT_TITLE, **context)
+
+
+def joint_pack_metadata(shared: SharedData, quarter: Period) -> PackMetadata:
+    """The joint pack's cover: the shared service's name where a council's pack has the council's."""
     params = report_params(shared.services.joint_params, quarter)
-    metadata = PackMetadata(
+    return PackMetadata(
         council=shared.services.name,
         title=params.title,
         meeting=params.meeting,
@@ -153,6 +164,12 @@ def write_joint_pack(shared: SharedData, template: Project, quarter: Period, not
         data_as_at=params.data_as_at.isoformat(),
         audience=params.audience,
     )
+
+
+def write_joint_pack(shared: SharedData, template: Project, quarter: Period, notebook: Path, out_pdf: Path) -> Path:
+    """The joint report's pack: its notebook under the same cover and Typst template as a council's Cabinet pack."""
+    params = report_params(shared.services.joint_params, quarter)
+    metadata = joint_pack_metadata(shared, quarter)
     with tempfile.TemporaryDirectory(prefix="pmlib-joint-pack-") as scratch:
         source_dir = Path(scratch)
         shutil.copyfile(template_path(template.root), source_dir / TEMPLATE_NAME)
@@ -169,41 +186,68 @@ def _write(path: Path, data: bytes) -> Path:
     return path
 
 
-def build_joint(shared: SharedData, template: Project, out_dir: Path, family: tuple[tuple[str, str], ...]) -> dict:
+def build_joint(
+    shared: SharedData, template: Project, out_dir: Path, family: tuple[tuple[str, str], ...], *, renderer: str = "builtin", say=None
+) -> dict:
     """Write ``OUT/joint/`` (pages, open data, assets) whole, and each joint report's pack into ``OUT/packs/``.
 
+    ``renderer`` is ``builtin`` or ``quarto`` (``pmlib.rendering.joint_quarto``,
+    which lays out the same notebooks and Markdown). The open data is written
+    from the joint report itself, whichever renderer made the pages.
     Returns ``joint_pages``, ``joint_packs`` and ``joint_open_data`` for ``SharedBuild``.
     """
     from pmlib.views.joint_report import joint_report
 
+    say = say or (lambda _: None)
     project = joint_project(shared, template.notebooks)
     quarters = built_joint_quarters(project)
-    config = read_project(template.root, "website")
-    first = shared.services.councils[0].id
-    pages, data_files = {}, []
+    data_files = []
     with publishing(out_dir / JOINT) as partial:
+        if renderer == "quarto":
+            from pmlib.rendering.joint_quarto import render_joint_site
+
+            written = render_joint_site(shared, template, project, quarters, partial, family, say)
+        else:
+            written = _builtin_pages(shared, template, project, quarters, partial, family)
         for q in quarters:
-            page = f"reports/{q.slug}/joint.html"
-            context = _context(shared, config.lang, family, template, first, page)
-            pages[page] = _report_page(project.report_folder(q) / JOINT_TEMPLATE, q, page, context)
-            report = joint_report(report_params(project.params, q), shared)
             target = partial / "data" / q.slug / "measures.csv"
             target.parent.mkdir(parents=True, exist_ok=True)
-            report.open_data().to_csv(target, index=False, lineterminator="\n", encoding="utf-8")
+            joint_report(report_params(project.params, q), shared).open_data().to_csv(
+                target, index=False, lineterminator="\n", encoding="utf-8"
+            )
             data_files.append(out_dir / JOINT / target.relative_to(partial))
-        pages["index.html"] = _index_page(shared, quarters, project, _context(shared, config.lang, family, template, first, "index.html"))
-        written = [_write(partial / page, text.encode("utf-8")) for page, text in sorted(pages.items())]
-        _write_assets(partial, any('class="pm-chart"' in text for text in pages.values()))
     packs = []
     for q in quarters:
         target = out_dir / joint_pack_name(q)
+        notebook = project.report_folder(q) / JOINT_TEMPLATE
         with tempfile.TemporaryDirectory(prefix=".joint-pack-", dir=out_dir) as scratch:
-            made = write_joint_pack(shared, template, q, project.report_folder(q) / JOINT_TEMPLATE, Path(scratch) / target.name)
+            if renderer == "quarto":
+                from pmlib.rendering.joint_quarto import render_joint_pack
+
+                made = render_joint_pack(shared, template, project, q, say)
+            else:
+                made = write_joint_pack(shared, template, q, notebook, Path(scratch) / target.name)
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(made, target)
         packs.append(target)
     pages_out = tuple(out_dir / JOINT / p.relative_to(partial) for p in written)
     return {"joint_pages": pages_out, "joint_packs": tuple(packs), "joint_open_data": tuple(data_files)}
+
+
+def _builtin_pages(shared: SharedData, template: Project, project: Project, quarters: list[Period], partial: Path, family) -> list[Path]:
+    """The joint site's pages and assets by the built-in renderer, into ``partial``; the pages written."""
+    lang = read_project(template.root, "website").lang
+    first = shared.services.councils[0].id
+    pages = {}
+    for q in quarters:
+        page = f"reports/{q.slug}/joint.html"
+        pages[page] = _report_page(
+            project.report_folder(q) / JOINT_TEMPLATE, q, page, _context(shared, lang, family, template, first, page)
+        )
+    pages["index.html"] = _index_page(shared, quarters, project, _context(shared, lang, family, template, first, "index.html"))
+    written = [_write(partial / page, text.encode("utf-8")) for page, text in sorted(pages.items())]
+    _write_assets(partial, any('class="pm-chart"' in text for text in pages.values()))
+    return written
 
 
 def _context(shared: SharedData, lang: str, family, template: Project, first: str, page: str) -> dict:

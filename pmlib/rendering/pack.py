@@ -382,10 +382,15 @@ def write_quarto_source(quarter: Quarter, project: Project, *, out_qmd: str | os
     Quarto picks each output's Typst representation itself.
     """
     report = pack_subject(quarter, project)
-    out_qmd = Path(out_qmd)
     front = pack_metadata(report).front_matter() | {METADATA_KEY: [{"heading": h, "label": d} for h, d in measure_headings(report)]}
+    return write_embedding_document(front, pack_notebooks(report, project.reports), out_qmd)
+
+
+def write_embedding_document(front: dict, notebooks: Sequence[Path], out_qmd: str | os.PathLike) -> Path:
+    """A Quarto document of ``front`` matter, then every shown cell of ``notebooks`` in order: Markdown copied, outputs embedded by id."""
+    out_qmd = Path(out_qmd)
     lines = ["---", yaml.safe_dump(front, sort_keys=False, allow_unicode=True).strip(), "---", ""]
-    for path in pack_notebooks(report, project.reports):
+    for path in notebooks:
         target = Path(os.path.relpath(path, out_qmd.parent)).as_posix()
         for cell in nbformat.read(path, as_version=4).cells:
             tags = set(cell.get("metadata", {}).get("tags", []))

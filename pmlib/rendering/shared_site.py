@@ -29,7 +29,7 @@ from pmlib.contract.params_folder import params_files, select_quarters
 from pmlib.contract.periods import Period, parse_quarter
 from pmlib.errors import BuildError, ConfigError
 from pmlib.project import Project
-from pmlib.rendering.building import BuildResult, build
+from pmlib.rendering.building import BuildResult, build, choose_renderer
 from pmlib.run.joint_run import run_joint
 
 PROJECT_FILES = ("_quarto.yml", "_quarto-website.yml", "_quarto-pack.yml")
@@ -101,6 +101,13 @@ def council_project(shared: SharedData, council: CouncilFolders, template: Proje
     )
 
 
+def check_only(services: SharedServices, only: str | None) -> None:
+    """``--council ID`` must name a council of ``councils.yml``, or ``joint``."""
+    ids = [c.id for c in services.councils]
+    if only is not None and only not in (*ids, JOINT):
+        raise ConfigError(f"'{only}' is not a council of {services.file}; use one of {', '.join(ids)} or {JOINT}", column="--council")
+
+
 def check_roots(services: SharedServices) -> None:
     """Each council needs a folder of its own to be a project in: two councils' data folders in one folder cannot be."""
     seen: dict[Path, str] = {}
@@ -116,13 +123,13 @@ def check_roots(services: SharedServices) -> None:
         seen[root] = council.id
 
 
-def sync_project_files(template_root: Path, root: Path) -> None:
-    """Copy the Quarto project's files and extension into a council's folder, so it is a project like the template's.
+def sync_project_files(template_root: Path, root: Path, names: tuple[str, ...] = PROJECT_FILES) -> None:
+    """Copy the Quarto project's files (``names``) and extension into a council's folder, so it is a project like the template's.
 
     Only files that differ are written, and files the template no longer has
     are removed, so an unchanged council's site stays current.
     """
-    for name in PROJECT_FILES:
+    for name in names:
         source, target = template_root / name, root / name
         if source.is_file() and not (target.is_file() and filecmp.cmp(source, target, shallow=False)):
             shutil.copyfile(source, target)
@@ -161,9 +168,7 @@ def build_shared(
     from pmlib.rendering.joint_site import build_joint, write_landing
 
     say = echo or (lambda _: None)
-    ids = [c.id for c in services.councils]
-    if only is not None and only not in (*ids, JOINT):
-        raise ConfigError(f"'{only}' is not a council of {services.file}; use one of {', '.join(ids)} or {JOINT}", column="--council")
+    check_only(services, only)
     check_roots(services)
     shared = load_shared(services)
     out_dir = services.root / "_site"
@@ -185,5 +190,5 @@ def build_shared(
             lines = "\n".join(p.format() for p in run.problems)
             raise BuildError(f"the joint report failed, so it was not published:\n{lines}", problems=run.problems)
         say(f"{shared.services.name}: building {out_dir / JOINT}")
-        built = replace(built, **build_joint(shared, template, out_dir, family(shared, JOINT)))
+        built = replace(built, **build_joint(shared, template, out_dir, family(shared, JOINT), renderer=choose_renderer(renderer), say=say))
     return replace(built, landing=write_landing(shared, out_dir))

@@ -181,9 +181,10 @@ def joint_headline(rows: pd.DataFrame, names: pd.Series, councils: dict[str, str
     counts = counts.reindex(list(dict.fromkeys(own["measure_id"])))
     worst = pd.Series(
         np.select(
-            [counts["intervention"] > 0, counts["below_target"] > 0, counts["no_data"] > 0, counts["on_target"] == counts.sum(axis=1)],
-            ["intervention", "below_target", "no_data", "on_target"],
-            "monitoring",
+            [counts[s.word] > 0 for s in (Status.INTERVENTION, Status.BELOW_TARGET, Status.NO_DATA)]
+            + [counts[Status.ON_TARGET.word] == counts.sum(axis=1)],
+            [s.word for s in (Status.INTERVENTION, Status.BELOW_TARGET, Status.NO_DATA, Status.ON_TARGET)],
+            Status.MONITORING.word,
         ),
         index=counts.index,
     )

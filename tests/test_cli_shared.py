@@ -1,0 +1,62 @@
+"""``pm check``, ``pm run`` and ``pm build`` given ``--councils``: what a shared service's performance team types and reads."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from test_harmonisation import SHARED, expected_lines, project
+
+from pmlib.cli import main
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(main, list(args))
+
+
+def test_pm_check_names_each_council_and_the_shared_measures(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    project(tmp_path, monkeypatch)
+    result = invoke("check", "--councils", "councils.yml")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith("councils/chorley/data: OK: ")
+    assert lines[1].startswith("councils/south-ribble/data: OK: ")
+    assert lines[2].startswith("councils.yml: OK: 3 shared measures in ")
+
+
+def test_pm_check_prints_a_harmonisation_error_naming_both_councils_files_and_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    case = SHARED / "harmonisation-unit-differs"
+    project(tmp_path, monkeypatch, case)
+    result = invoke("check", "--councils", "councils.yml")
+    assert result.exit_code == 1
+    printed = [line for line in result.output.splitlines() if line.startswith("councils/")]
+    assert printed == expected_lines(case)
+    assert any("councils/chorley/data/measures.csv" in line and "councils/south-ribble/data/measures.csv" in line for line in printed)
+
+
+def test_a_mistake_in_councils_yml_is_printed_with_its_line_and_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    case = SHARED / "councils-id-not-a-slug"
+    root = tmp_path / "project"
+    shutil.copytree(case, root)
+    monkeypatch.chdir(root)
+    result = invoke("build", "--latest", "--councils", "councils.yml")
+    assert result.exit_code == 1
+    assert "councils.yml:" in result.output and ".id" in result.output
+
+
+@pytest.mark.parametrize("command", ["run", "build"])
+def test_an_unknown_council_is_refused_before_anything_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str):
+    root = project(tmp_path, monkeypatch)
+    result = invoke(command, "--latest", "--councils", "councils.yml", "--council", "preston")
+    assert result.exit_code != 0
+    assert "preston" in result.output
+    assert not (root / "_site").exists() and not any(root.rglob("reports"))
+
+
+def test_a_selection_is_still_required(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    project(tmp_path, monkeypatch)
+    result = invoke("build", "--councils", "councils.yml")
+    assert result.exit_code == 2
+    assert "give one of QUARTER, --latest or --all" in result.output
