@@ -14,7 +14,8 @@ function Pandoc(doc)
   local items = {}
   for _, link in ipairs(quarto.json.decode(given)) do
     local name, path = link[1], link[2]
-    local href = pandoc.path.make_relative(path, here, true)
+    -- A page at the site's root takes the path as it is: make_relative would go up one folder too many.
+    local href = (here == "." or here == "") and path or pandoc.path.make_relative(path, here, true)
     local current = pandoc.path.normalize(path) == "index.html" and ' aria-current="true"' or ""
     table.insert(items, '<li><a href="' .. escape(href) .. '"' .. current .. ">" .. escape(name) .. "</a></li>")
   end
