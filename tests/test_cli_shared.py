@@ -60,3 +60,13 @@ def test_a_selection_is_still_required(tmp_path: Path, monkeypatch: pytest.Monke
     result = invoke("build", "--councils", "councils.yml")
     assert result.exit_code == 2
     assert "give one of QUARTER, --latest or --all" in result.output
+
+
+def test_pm_check_with_a_quarter_writes_each_councils_data_quality_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    root = project(tmp_path, monkeypatch)
+    quarter = sorted((root / "councils" / "chorley" / "params").glob("*.yml"))[-1].stem
+    result = invoke("check", "--councils", "councils.yml", "--quarter", quarter)
+    assert result.exit_code == 0, result.output
+    for council in ("chorley", "south-ribble"):
+        page = root / "_internal" / "data-quality" / f"{council}-{quarter}.html"
+        assert page.is_file() and f"Data quality page for {council}" in result.output

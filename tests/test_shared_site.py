@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from browser import AXE_TAGS, DESKTOP, PHONE, RUN_AXE, audited_context, chromium, describe_violations
 from click.testing import CliRunner
-from site_build import ROOT, copy_project
+from site_build import ROOT, TEMPLATE_FILES, copy_project
 
 from pmlib.cli import main
 
@@ -26,7 +26,6 @@ pytestmark = pytest.mark.e2e
 
 EXAMPLE = Path("examples") / "chorley-south-ribble"
 COUNCILS = ("chorley", "south-ribble")
-TEMPLATE_FILES = ("notebooks", "_extensions", "_quarto.yml", "_quarto-website.yml", "_quarto-pack.yml")
 FAMILY = re.compile(r'<nav class="pm-family" aria-label="Shared services">.*?</nav>\n', re.S)
 
 
@@ -41,20 +40,9 @@ def _invoke(project: Path, *args: str) -> str:
     return result.output
 
 
-def _template(target: Path) -> Path:
-    target.mkdir(parents=True, exist_ok=True)
-    for name in TEMPLATE_FILES:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, target / name, ignore=shutil.ignore_patterns(".*"))
-        else:
-            shutil.copy2(source, target / name)
-    return target
-
-
 def build_example(folder: Path, renderer: str):
     """The example built as the README says, in a copy in ``folder``: (project folder, the example's _site, what pm printed)."""
-    project = _template(folder / "project")
+    project = copy_project(folder / "project", TEMPLATE_FILES)
     shutil.copytree(ROOT / EXAMPLE, project / EXAMPLE, ignore=shutil.ignore_patterns("_site", ".*"))
     output = _invoke(project, "build", "--latest", "--councils", str(EXAMPLE / "councils.yml"), "--renderer", renderer, "--no-progress")
     return project, project / EXAMPLE / "_site", output

@@ -43,7 +43,7 @@ def check(data_dir: Path, quarter: str | None, params_dir: Path, html_path: Path
     if shared is not None:
         from pmlib.cli.shared import check_shared_project
 
-        check_shared_project(shared)
+        check_shared_project(shared, period, html_path.parent if html_path is not None else None)
         return
     if not data_dir.is_dir():
         raise ConfigError("no data folder here; pass --data DIR", file=data_dir)

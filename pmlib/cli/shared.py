@@ -34,8 +34,13 @@ def councils_file(given: Path | None) -> Path | None:
     return given
 
 
-def check_shared_project(path: Path) -> None:
-    """``pm check --councils``: every council's data and params, the harmonisation of shared measures, the joint files."""
+def check_shared_project(path: Path, period=None, html_dir: Path | None = None) -> None:
+    """``pm check --councils``: every council's data and params, the harmonisation of shared measures, the joint files.
+
+    With a quarter (``period``), each council's data quality report too, as
+    ``pm check --quarter`` makes it for that council alone, its page named by
+    the council's id.
+    """
     from pmlib.contract.councils import load_councils
     from pmlib.contract.harmonisation import check_shared
 
@@ -55,6 +60,15 @@ def check_shared_project(path: Path) -> None:
         f"{path}: OK: {len(shared.shared)} shared measures in {services_named} shared services, harmonised across "
         f"{len(services.councils)} councils; {len(shared.joint_targets)} joint targets; {warnings} warning(s)."
     )
+    if period is None:
+        return
+    from pmlib.intake.data_quality import data_quality, write_quality_page
+
+    for council in services.councils:
+        found = data_quality(shared.councils[council.id], period, council.params)
+        click.echo(f"{council.id}: {found.text()}")
+        page = write_quality_page(found, (html_dir or Path("_internal") / "data-quality") / f"{council.id}-{found.quarter.slug}.html")
+        click.echo(f"Data quality page for {council.id} (restricted measures included; not for publication): {page}")
 
 
 def run_shared_project(path: Path, quarter: str | None, every: bool, only: str | None, notebooks: Path, **options) -> bool:

@@ -37,7 +37,7 @@ from pmlib.contract.periods import Period
 from pmlib.contract.tables import ROW_COLUMN, TABLES
 from pmlib.engine.figures import figures_as_at
 from pmlib.engine.rollup import ratio_value
-from pmlib.engine.status import judge
+from pmlib.engine.status import SUPPRESSED, SUPPRESSED_VALUES, judge
 from pmlib.vocabulary import QUALITIES, Aggregation, Quality
 
 ADDED = (Aggregation.SUM.word, Aggregation.RATIO.word)
@@ -48,13 +48,6 @@ COMBINED = "combined"
 
 _KEY = ["measure_id", "period"]
 _FIGURE = ["value", "numerator", "denominator"]
-_SUPPRESSED = (
-    "suppressed",
-    "period_value_suppressed",
-    "previous_value_suppressed",
-    "year_ago_value_suppressed",
-    "context_value_suppressed",
-)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -221,16 +214,13 @@ def _with_parts_suppressed(judged: pd.DataFrame, measures: pd.DataFrame, parts: 
         if (own.index.isin(measures.index) & (own["disclosure_min"] > 1)).any():
             # The council judged whole, as its own report is: its figures are placed by position among all its measures.
             judged_part = judge(p.data, quarters, p.data_as_at)
-            frames.append(judged_part[judged_part["measure_id"].isin(measures.index)][["quarter", "measure_id", *_SUPPRESSED]])
+            frames.append(judged_part[judged_part["measure_id"].isin(measures.index)][["quarter", "measure_id", *SUPPRESSED]])
     if not frames:
         return judged
-    flags = pd.concat(frames, ignore_index=True).groupby(["quarter", "measure_id"])[list(_SUPPRESSED)].any()
+    flags = pd.concat(frames, ignore_index=True).groupby(["quarter", "measure_id"])[list(SUPPRESSED)].any()
     cells = pd.MultiIndex.from_arrays([judged["quarter"].to_numpy(object), judged["measure_id"].to_numpy(object)])
     from_parts = flags.reindex(cells).fillna(False).to_numpy(bool)
     out = judged.copy()
-    for i, name in enumerate(_SUPPRESSED):
-        out[name] = out[name].to_numpy(bool) | (from_parts[:, i] & out[_SHOWN[name]].notna().to_numpy())
+    for i, name in enumerate(SUPPRESSED):
+        out[name] = out[name].to_numpy(bool) | (from_parts[:, i] & out[SUPPRESSED_VALUES[name]].notna().to_numpy())
     return out
-
-
-_SHOWN = dict(zip(_SUPPRESSED, ("value", "period_value", "previous_value", "year_ago_value", "context_value"), strict=True))

@@ -133,14 +133,16 @@ _FLOATS = (
     "context_value",
     "forecast",
 )
-_SUPPRESSED = (
+SUPPRESSED = (
     "suppressed",
     "period_value_suppressed",
     "previous_value_suppressed",
     "year_ago_value_suppressed",
     "context_value_suppressed",
 )
-_BOOLS = ("target_phased", "provisional", "estimated", "revised", *_SUPPRESSED, "forecast_suppressed")
+SUPPRESSED_VALUES = dict(zip(SUPPRESSED, ("value", "period_value", "previous_value", "year_ago_value", "context_value"), strict=True))
+"""Each judged table's flag saying a value is withheld, and the column of the value it withholds."""
+_BOOLS = ("target_phased", "provisional", "estimated", "revised", *SUPPRESSED, "forecast_suppressed")
 _CODES = ("status", "short_trend", "long_trend", "forecast_status", "forecast_kind")
 
 
@@ -282,7 +284,7 @@ def _judge_block(
     # The column each value shown comes from, and whether it is the year to date for a ytd measure.
     where = {"suppressed": (col, True), "period_value_suppressed": (col, False), "previous_value_suppressed": (col - step, False)}
     where |= {"year_ago_value_suppressed": (col - 4, True), "context_value_suppressed": (context_col, True)}
-    shown = dict(zip(_SUPPRESSED, ("value", "period_value", "previous_value", "year_ago_value", "context_value"), strict=True))
+    shown = SUPPRESSED_VALUES
     for name, (c, judged) in where.items():
         out[name][...] = False
         if len(some):

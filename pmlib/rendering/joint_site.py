@@ -275,13 +275,13 @@ def _write_assets(site: Path, charts: bool) -> None:
 def write_landing(shared: SharedData, out_dir: Path) -> Path:
     """``OUT/index.html``: the shared service's name, its councils' sites and the joint reports, in one small page.
 
-    Written aside and renamed, so a reader never sees half of it. Its style
-    is the joint site's (or the first council's, when there is no joint report).
+    Written aside and renamed, so a reader never sees half of it. Its
+    stylesheet is written beside it, in ``OUT/assets/``, whichever renderer made the sites.
     """
     from pmlib.rendering.shared_site import family as family_of
 
     services = shared.services
-    assets_from = JOINT if (out_dir / JOINT / ASSETS_DIR).is_dir() else services.councils[0].id
+    _write_assets(out_dir, charts=False)  # its own: a site Quarto rendered has no assets/ to borrow
     items = []
     for c in services.councils:
         council = shared.councils[c.id].council
@@ -308,7 +308,7 @@ def write_landing(shared: SharedData, out_dir: Path) -> Path:
             title_text=services.name,
             site_title=services.name,
             kind="page",
-            assets=f"{assets_from}/{ASSETS_DIR}/",
+            assets=f"{ASSETS_DIR}/",
             home="index.html",
             nav=[],
             quarter_nav=None,
