@@ -43,6 +43,7 @@ from pmlib.rendering.site import (
     vega_bundle,
 )
 from pmlib.run.joint_run import JOINT_TEMPLATE, joint_project
+from pmlib.views.narrative import count_words
 from pmlib.views.prose import literal_markdown
 
 JOINT = "joint"
@@ -294,7 +295,7 @@ def write_landing(shared: SharedData, out_dir: Path) -> Path:
             "with the combined figure.</p>\n"
         )
     body = (
-        f"<p>{len(services.councils)} councils share services and one performance framework. "
+        f"<p>{count_words(len(services.councils)).capitalize()} councils share services and one performance framework. "
         "Each council's site reports on its own measures of success; the joint committee's reports show the shared services.</p>\n"
         '<h2 id="councils">The councils</h2>\n'
         f"<ul>\n{chr(10).join(items)}\n</ul>\n{joint}"
