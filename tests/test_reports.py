@@ -92,17 +92,22 @@ def test_every_committed_report_is_what_this_checkout_would_make(monkeypatch):
     """
     monkeypatch.chdir(ROOT)
     quarters = list(params_files(ROOT / "params"))
-    plan = plan_run(quarters, Project())
+    stale = _stale(plan_run(quarters, Project()))
+    assert stale == {}, "commit code changes first, then run `make reports` and commit reports/"
+    folders = {p.name for p in REPORTS.iterdir() if p.is_dir() and not p.name.startswith(".")}
+    assert folders == {q.slug for q in quarters}
+
+
+def _stale(plan) -> dict[str, dict]:
+    """Each report folder of ``plan`` that ``pm run`` would not keep as it is: what it would execute again, and what it holds unmade."""
     stale = {}
     for qp in plan.quarters:
         names = sorted(run.name for run in qp.runs)
         kept = sorted(reusable_reports(plan, qp))
         present = sorted(p.name for p in qp.folder.iterdir()) if qp.folder.is_dir() else []
         if kept != names or present != names:
-            stale[qp.quarter.slug] = {"executed again": sorted(set(names) - set(kept)), "not made": sorted(set(present) - set(names))}
-    assert stale == {}, "commit code changes first, then run `make reports` and commit reports/"
-    folders = {p.name for p in REPORTS.iterdir() if p.is_dir() and not p.name.startswith(".")}
-    assert folders == {q.slug for q in quarters}
+            stale[qp.folder.as_posix()] = {"executed again": sorted(set(names) - set(kept)), "not made": sorted(set(present) - set(names))}
+    return stale
 
 
 def _heading_ids(markdown: str) -> set[str]:
@@ -144,17 +149,9 @@ def test_every_committed_report_of_the_shared_example_is_what_this_checkout_woul
     services = load_councils(EXAMPLE.relative_to(ROOT) / "councils.yml")
     shared = load_shared(services)
     template = Project()
-    projects = [(c, council_project(shared, c, template, services.root / "_site")) for c in services.councils]
-    plans = [plan_run(list(params_files(c.params)), project) for c, project in projects]
+    plans = [plan_run(list(params_files(c.params)), council_project(shared, c, template)) for c in services.councils]
     plans.append(plan_joint_run(list(params_files(services.joint_params)), shared, joint_project(shared, template.notebooks)))
-    stale = {}
-    for plan in plans:
-        for qp in plan.quarters:
-            names = sorted(run.name for run in qp.runs)
-            kept = sorted(reusable_reports(plan, qp))
-            present = sorted(p.name for p in qp.folder.iterdir()) if qp.folder.is_dir() else []
-            if kept != names or present != names:
-                stale[str(qp.folder)] = {"executed again": sorted(set(names) - set(kept)), "not made": sorted(set(present) - set(names))}
+    stale = {folder: found for plan in plans for folder, found in _stale(plan).items()}
     assert stale == {}, "commit code changes first, then run `make reports` and commit the example's reports"
     joint = sorted(EXAMPLE.glob("joint/reports/*/joint.ipynb"))
     assert [p.parent.name for p in joint] == [q.slug for q in params_files(services.joint_params)]

@@ -101,11 +101,16 @@ def notebook_options(reports_help: str):
     return decorate
 
 
+def one_selection(quarter: str | None, every: bool, latest: bool) -> None:
+    """Exactly one of QUARTER, --latest or --all, or a usage error."""
+    if (quarter is not None) + every + latest != 1:
+        raise click.UsageError("give one of QUARTER, --latest or --all")
+
+
 def for_quarters(quarter: str | None, every: bool, latest: bool, params_dir: Path, action, unchanged: str):
     """Pick the quarters and call ``action(quarters)``; ``unchanged`` says what an error leaves as it was."""
     from pmlib.contract.params_folder import select_quarters
 
-    if (quarter is not None) + every + latest != 1:
-        raise click.UsageError("give one of QUARTER, --latest or --all")
+    one_selection(quarter, every, latest)
     if_it_fails(unchanged)
     return action(select_quarters(params_dir, quarter, every=every))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from pmlib.cli.common import folder_option, for_quarters, if_it_fails, main, notebook_options, print_problems
+from pmlib.cli.common import folder_option, for_quarters, if_it_fails, main, notebook_options, one_selection, print_problems
 from pmlib.cli.shared import council_option, councils_file, councils_option
 from pmlib.contract.loading import check_data
 from pmlib.errors import ConfigError, DataContractError, PmlibError, Problem
@@ -63,12 +63,6 @@ def check(data_dir: Path, quarter: str | None, params_dir: Path, html_path: Path
         click.echo(found.text())
         page = write_quality_page(found, html_path or Path("_internal") / "data-quality" / f"{found.quarter.slug}.html")
         click.echo(f"Data quality page (restricted measures included; not for publication): {page}")
-
-
-def one_selection(quarter: str | None, every: bool, latest: bool) -> None:
-    """One of QUARTER, --latest or --all, as ``for_quarters`` asks of a single council."""
-    if (quarter is not None) + every + latest != 1:
-        raise click.UsageError("give one of QUARTER, --latest or --all")
 
 
 @main.command()

@@ -90,7 +90,7 @@ def run_shared_project(path: Path, quarter: str | None, every: bool, only: str |
     for council in services.councils:
         if only not in (None, council.id):
             continue
-        project = council_project(shared, council, template, services.root / "_site")
+        project = council_project(shared, council, template)
         result = run_quarters(selection.of(council.params), project, **options)
         print_problems(list(result.warnings) + result.problems)
         ok &= result.ok

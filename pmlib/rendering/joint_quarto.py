@@ -24,9 +24,8 @@ from pmlib.contract.periods import Period
 from pmlib.project import Project
 from pmlib.rendering.joint_site import JOINT_TITLE, joint_index_markdown, joint_pack_metadata
 from pmlib.rendering.pack import write_embedding_document
-from pmlib.rendering.project import read_project
 from pmlib.rendering.quarto import _quarto, write_quarto_assets
-from pmlib.rendering.shared_site import sync_project_files
+from pmlib.rendering.shared_site import PROJECT_FILES, sync_project_files
 from pmlib.run.joint_run import JOINT_TEMPLATE
 
 PACK_SOURCES = "packs"
@@ -34,19 +33,18 @@ _PAGE_LINK = re.compile(r"\]\(/?([^)#]+)\.qmd\)")
 
 
 def _project_files(shared: SharedData, template: Project) -> dict[str, dict]:
-    """The joint folder's ``_quarto.yml`` and its two profiles, as data."""
-    website = read_project(template.root, "website").website
+    """The joint folder's ``_quarto.yml`` and its two profiles, as data: the template's, with the joint site's pages and menu.
+
+    Everything else (language, input format, execution, the website's
+    filters and HTML format, the pack's format) is taken from the template's
+    own files, so the joint site cannot drift from the councils'.
+    """
+    raw = {name: yaml.safe_load((template.root / name).read_text(encoding="utf-8")) for name in PROJECT_FILES}
+    base, website, pack = raw["_quarto.yml"], raw["_quarto-website.yml"], raw["_quarto-pack.yml"]
     first = shared.services.councils[0].id
     # Its links name the template's pages, which are each council's: they point into the first council's site, as the built-in footer's do.
     into_council = lambda text: _PAGE_LINK.sub(lambda m: f"](../{first}/{m.group(1)}.html)", text)  # noqa: E731
-    parts = ("left", "center", "right")
-    footer = {place: into_council(text) for place in parts if (text := getattr(website.page_footer, place, None))}
-    base = {
-        "profile": {"default": "website", "group": [["website", "pack"]]},
-        "lang": "en-GB",
-        "from": "markdown-smart",
-        "execute": {"enabled": False, "echo": False},
-    }
+    footer = {place: into_council(text) for place, text in website["website"].get("page-footer", {}).items()}
     site = {
         "project": {"type": "website", "output-dir": "_site", "render": ["index.qmd", "reports/*/*.ipynb"]},
         "website": {
@@ -56,21 +54,12 @@ def _project_files(shared: SharedData, template: Project) -> dict[str, dict]:
             "navbar": {"collapse": False, "left": [{"text": JOINT_TITLE, "href": "index.qmd"}]},
             "page-footer": footer,
         },
-        "filters": ["pmlib-site"],
-        "format": {
-            "html": {
-                "html-table-processing": "none",
-                "css": "_extensions/pmlib-site/navbar.css",
-                "ipynb-filters": ["pm quarto-notebook"],
-                "toc": False,
-            }
-        },
+        "filters": website["filters"],
+        "format": website["format"],
     }
-    pack = {
-        "project": {"type": "default", "render": [f"{PACK_SOURCES}/*.qmd"], "output-dir": "."},
-        "format": {"pmlib-pack-typst": {"notebook-links": False}},
-    }
-    return {"_quarto.yml": base, "_quarto-website.yml": site, "_quarto-pack.yml": pack}
+    packs = {"project": {"type": "default", "render": [f"{PACK_SOURCES}/*.qmd"], "output-dir": "."}, "format": pack["format"]}
+    shared_base = {key: value for key, value in base.items() if key != "project"}
+    return {"_quarto.yml": shared_base, "_quarto-website.yml": site, "_quarto-pack.yml": packs}
 
 
 def prepare_joint_project(shared: SharedData, template: Project, project: Project, quarters: list[Period]) -> None:

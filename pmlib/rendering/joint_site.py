@@ -14,7 +14,6 @@ import html
 import os
 import shutil
 import tempfile
-from importlib import resources
 from pathlib import Path
 
 import pypandoc
@@ -32,15 +31,13 @@ from pmlib.rendering.project import read_project
 from pmlib.rendering.site import (
     ASSETS_DIR,
     PAGE_SCRIPTS,
-    STATIC_ASSETS,
-    VEGA_BUNDLE,
     NavLink,
     _block_html,
     _templates,
     family_nav,
-    outputs_stylesheet,
     relative,
     vega_bundle,
+    write_static_assets,
 )
 from pmlib.run.joint_run import JOINT_TEMPLATE, joint_project
 from pmlib.views.narrative import count_words
@@ -247,7 +244,7 @@ def _builtin_pages(shared: SharedData, template: Project, project: Project, quar
         )
     pages["index.html"] = _index_page(shared, quarters, project, _context(shared, lang, family, template, first, "index.html"))
     written = [_write(partial / page, text.encode("utf-8")) for page, text in sorted(pages.items())]
-    _write_assets(partial, any('class="pm-chart"' in text for text in pages.values()))
+    write_static_assets(partial, vega_bundle if any('class="pm-chart"' in text for text in pages.values()) else None)
     return written
 
 
@@ -262,17 +259,6 @@ def _context(shared: SharedData, lang: str, family, template: Project, first: st
     }
 
 
-def _write_assets(site: Path, charts: bool) -> None:
-    assets = resources.files("pmlib.rendering") / "assets"
-    for name in STATIC_ASSETS:
-        data = assets.joinpath(name).read_bytes()
-        if name == "site.css":
-            data += b"\n" + outputs_stylesheet()
-        _write(site / ASSETS_DIR / name, data)
-    if charts:
-        _write(site / ASSETS_DIR / VEGA_BUNDLE, vega_bundle().encode("utf-8"))
-
-
 def write_landing(shared: SharedData, out_dir: Path) -> Path:
     """``OUT/index.html``: the shared service's name, its councils' sites and the joint reports, in one small page.
 
@@ -282,7 +268,7 @@ def write_landing(shared: SharedData, out_dir: Path) -> Path:
     from pmlib.rendering.shared_site import family as family_of
 
     services = shared.services
-    _write_assets(out_dir, charts=False)  # its own: a site Quarto rendered has no assets/ to borrow
+    write_static_assets(out_dir, None)  # its own: a site Quarto rendered has no assets/ to borrow
     items = []
     for c in services.councils:
         council = shared.councils[c.id].council

@@ -28,7 +28,7 @@ from pmlib.contract.harmonisation import SharedData, load_shared
 from pmlib.contract.params_folder import params_files, select_quarters
 from pmlib.contract.periods import Period, parse_quarter
 from pmlib.errors import BuildError, ConfigError
-from pmlib.project import Project
+from pmlib.project import SITE, Project
 from pmlib.rendering.building import BuildResult, build, choose_renderer
 from pmlib.run.joint_run import run_joint
 
@@ -87,8 +87,13 @@ def council_root(council: CouncilFolders) -> Path:
     return council.data.parent
 
 
-def council_project(shared: SharedData, council: CouncilFolders, template: Project, out_dir: Path) -> Project:
-    """The council as a single-council project rooted at its own folder, publishing to ``OUT/<council id>/``."""
+def site_folder(services: SharedServices) -> Path:
+    """Where a shared service's site goes: ``_site/`` beside ``councils.yml``."""
+    return services.root / SITE
+
+
+def council_project(shared: SharedData, council: CouncilFolders, template: Project) -> Project:
+    """The council as a single-council project rooted at its own folder, publishing to ``_site/<council id>/`` (``site_folder``)."""
     root = council_root(council)
     return Project(
         root=root,
@@ -96,7 +101,7 @@ def council_project(shared: SharedData, council: CouncilFolders, template: Proje
         params=council.params,
         notebooks=template.notebooks,
         reports=root / "reports",
-        out=out_dir / council.id,
+        out=site_folder(shared.services) / council.id,
         family=family(shared, council.id),
     )
 
@@ -171,12 +176,12 @@ def build_shared(
     check_only(services, only)
     check_roots(services)
     shared = load_shared(services)
-    out_dir = services.root / "_site"
+    out_dir = site_folder(services)
     results: dict[str, BuildResult] = {}
     for council in services.councils:
         if only not in (None, council.id):
             continue
-        project = council_project(shared, council, template, out_dir)
+        project = council_project(shared, council, template)
         sync_project_files(template.root, project.root)
         say(f"{shared.councils[council.id].council.name}: building {out_dir / council.id}")
         results[council.id] = build(

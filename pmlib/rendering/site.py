@@ -341,11 +341,19 @@ def render_site(
     written = [_write(out_dir / output, text.encode("utf-8")) for output, text in sorted(pages.items())]
     written += [_write(out_dir / output, source.read_bytes()) for source, output in sorted(published.items())]
     written += publish_open_data(pages_dir, periods, out_dir)
+    written += write_static_assets(out_dir, vega_js)
+    return sorted(written)
+
+
+def write_static_assets(out_dir: Path, vega_js: Callable[[], str] | None = vega_bundle) -> list[Path]:
+    """The site's styles and scripts in ``OUT/assets/``: the stylesheet with the outputs', and Vega unless ``vega_js`` is None."""
     assets = resources.files("pmlib.rendering") / "assets"
+    written = []
     for name in STATIC_ASSETS:
         data = assets.joinpath(name).read_bytes()
         if name == "site.css":
             data += b"\n" + outputs_stylesheet()
         written.append(_write(out_dir / ASSETS_DIR / name, data))
-    written.append(_write(out_dir / ASSETS_DIR / VEGA_BUNDLE, vega_js().encode("utf-8")))
-    return sorted(written)
+    if vega_js is not None:
+        written.append(_write(out_dir / ASSETS_DIR / VEGA_BUNDLE, vega_js().encode("utf-8")))
+    return written
