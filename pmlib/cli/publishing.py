@@ -294,12 +294,13 @@ def pages(data_dir: Path, params_dir: Path, reports_dir: Path, pages_dir: Path) 
     accessibility. Quarto users get this as the project's pre-render step; pm build runs it itself.
     """
     from pmlib.rendering.building import built_quarters
+    from pmlib.rendering.page_store import PAGES
     from pmlib.rendering.pages import write_pages
     from pmlib.rendering.quarto import write_pack_sources, write_quarto_assets
 
     project = Project.from_options(root=pages_dir.parent, data=data_dir, params=params_dir, reports=reports_dir)
     quarters = built_quarters(project)
-    written = write_pages(quarters, project, pages_dir=pages_dir) + write_quarto_assets(pages_dir)
+    written = write_pages(quarters, project, pages_dir=pages_dir, page_store=project.root / PAGES) + write_quarto_assets(pages_dir)
     written += write_pack_sources(quarters, project)
     click.echo(f"{pages_dir}: {len(written)} file(s) written")
 

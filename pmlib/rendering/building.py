@@ -197,6 +197,7 @@ class _Rendered:
 
 
 def _render(renderer: str, everything: list[Period], project: Project, partial: Path, say, previous: dict) -> _Rendered:
+    from pmlib.rendering.page_store import PAGES
     from pmlib.rendering.pages import write_pages
 
     out_dir = project.out
@@ -232,7 +233,7 @@ def _render(renderer: str, everything: list[Period], project: Project, partial: 
         typesetting = background.submit(render_packs, typeset, project) if typeset else None
         bundle = background.offer(vega_bundle)  # made here, after the pages, when the one worker has the packs
         with chart_store.kept_in(chart_folder(project)):
-            write_pages(everything, project)
+            write_pages(everything, project, page_store=project.root / PAGES)
         say(f"Rendering the website ({len(everything)} quarters) with the built-in renderer")
         pages = render_site(project, everything, out_dir=partial, vega_js=bundle.result)
         pages += publish_site_files(project, everything, partial)

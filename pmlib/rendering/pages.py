@@ -33,6 +33,7 @@ from pmlib.rendering.documents import MENUS, Document, quarter_menus, read_quart
 from pmlib.rendering.feeds import follow_section
 from pmlib.rendering.guide_pages import accessibility_page, methodology_page
 from pmlib.rendering.pack_links import pack_link
+from pmlib.rendering.page_store import PageStore
 from pmlib.rendering.project import read_project
 from pmlib.rendering.qmd import given, link, long_date, page, raw_html
 from pmlib.rendering.search import search_page
@@ -371,13 +372,21 @@ def _remove_stale(out_dir: Path) -> None:
     shutil.rmtree(out_dir / OPEN_DATA_DIR, ignore_errors=True)
 
 
-def write_pages(quarters: Iterable[str | Period], project: Project, *, pages_dir: str | os.PathLike | None = None) -> list[Path]:
+def write_pages(
+    quarters: Iterable[str | Period],
+    project: Project,
+    *,
+    pages_dir: str | os.PathLike | None = None,
+    page_store: str | os.PathLike | None = None,
+) -> list[Path]:
     """Write the generated pages for the built ``quarters`` into ``pages_dir``, and each quarter's open data beside them.
 
     Returns the paths written, sorted. ``pages_dir`` is the project's
     ``pages/`` unless given (``pm pages --out``); the project root has the
     ``_quarto.yml`` whose site title the accessibility statement names, and
-    the home page, ``index.qmd``.
+    the home page, ``index.qmd``. With ``page_store`` (a folder), measure
+    pages made from exactly the same inputs and code are taken from it and
+    new ones kept there (``pmlib.rendering.page_store``).
 
     Raises ``ConfigError`` when no quarter is given, a quarter has no executed
     notebooks, or a quarter's params file is for an internal audience (the
@@ -407,11 +416,19 @@ def write_pages(quarters: Iterable[str | Period], project: Project, *, pages_dir
         "measures.qmd": measures_page(report, out_dir / "measures.qmd"),
         "search.qmd": search_page(out_dir / "search.qmd", project.root),
     }
-    by_measure = MeasureRows.of(report)
+    store = PageStore.for_quarter(page_store, data, Path(params_dir), latest) if page_store is not None else None
+    by_measure = None
     for measure_id in report.judged["measure_id"]:
         page = out_dir / MEASURES_DIR / f"{measure_id}.qmd"
-        plan = by_stem.get(f"plan-{report.data.measures.loc[measure_id, 'plan_id']}")
-        pages[f"{MEASURES_DIR}/{measure_id}.qmd"] = measure_page(report, measure_id, plan, page, figures, by_measure)
+        plan_id = report.data.measures.loc[measure_id, "plan_id"]
+        plan = by_stem.get(f"plan-{plan_id}")
+        text = store.kept(plan_id, measure_id, page, plan) if store else None
+        if text is None:
+            by_measure = MeasureRows.of(report) if by_measure is None else by_measure
+            text = measure_page(report, measure_id, plan, page, figures, by_measure)
+            if store:
+                store.keep(plan_id, measure_id, page, plan, text)
+        pages[f"{MEASURES_DIR}/{measure_id}.qmd"] = text
     pages.update(goal_pages(report, out_dir, out_dir / MEASURES_DIR))
     pages["methodology.qmd"] = methodology_page(report.data.council, comparisons=not report.comparisons.empty)
     site_title = read_project(project.root, "website").website.title

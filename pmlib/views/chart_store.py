@@ -9,9 +9,7 @@ the kernels it starts; there each SVG is kept in a file named by the sha256
 of the spec's JSON text and of the versions of vl-convert, Vega and
 Vega-Lite that drew it. The same library draws the same spec the same way,
 so a kept SVG is the one a new drawing would give. ``off`` or no variable
-keeps nothing. Files are written whole (written aside, then renamed); the
-first process to keep a chart in a store deletes the files there not used for
-``UNUSED_DAYS`` days.
+keeps nothing. The files are kept as ``pmlib.cache_folder`` keeps them.
 """
 
 from __future__ import annotations
@@ -20,14 +18,14 @@ import contextlib
 import functools
 import hashlib
 import os
-import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from pmlib.cache_folder import UNUSED_DAYS, kept_path, prune, read_kept, write_kept
+
+__all__ = ["STORE", "UNUSED_DAYS", "keep", "kept", "kept_in", "prune"]
+
 STORE = "PMLIB_CHART_STORE"
-UNUSED_DAYS = 60
-_pruned: set[Path] = set()
 _given: str | None = None
 
 
@@ -59,49 +57,17 @@ def kept_in(folder: str | os.PathLike) -> Iterator[None]:
 
 
 def _path(folder: Path, spec_json: str) -> Path:
-    key = hashlib.sha256(f"{_versions()}\0{spec_json}".encode()).hexdigest()
-    return folder / key[:2] / f"{key}.svg"
+    return kept_path(folder, hashlib.sha256(f"{_versions()}\0{spec_json}".encode()).hexdigest(), ".svg")
 
 
 def kept(spec_json: str) -> str | None:
     """The SVG kept for this spec by the same versions, or None (nothing kept, or no store)."""
     folder = _folder()
-    if folder is None:
-        return None
-    path = _path(folder, spec_json)
-    try:
-        svg = path.read_text(encoding="utf-8")
-        os.utime(path)  # used: not pruned
-    except OSError:
-        return None
-    return svg
+    return None if folder is None else read_kept(_path(folder, spec_json))
 
 
 def keep(spec_json: str, svg: str) -> None:
     """Keep the SVG for this spec; a store that cannot be written to is left as it is."""
     folder = _folder()
-    if folder is None:
-        return
-    if folder not in _pruned:
-        _pruned.add(folder)
-        prune(folder)
-    path = _path(folder, spec_json)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, suffix=".part", delete=False) as f:
-            f.write(svg)
-        os.replace(f.name, path)
-    except OSError:
-        pass
-
-
-def prune(folder: Path, now: float | None = None) -> None:
-    """Delete what was not used for ``UNUSED_DAYS`` days, and what was left half written an hour ago or more."""
-    now = time.time() if now is None else now
-    for path in folder.glob("*/*"):
-        try:
-            age = now - path.stat().st_mtime
-            if age > UNUSED_DAYS * 86400 or (path.suffix == ".part" and age > 3600):  # a newer .part may be being written
-                path.unlink()
-        except OSError:
-            pass
+    if folder is not None:
+        write_kept(folder, _path(folder, spec_json), svg)

@@ -1,0 +1,154 @@
+"""Measure pages kept between builds: after any edit, a kept page is byte for byte the page a fresh writing gives.
+
+Each case edits one cell of the demo's data or params, writes the pages with
+the store and again without it, and compares every page; it also checks
+which measure pages were made again rather than taken from the store: only
+the edited plan's after an edit to that plan's rows, every one after an edit
+to a shared file or a params file, none after no edit.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pmlib.contract.loading import load_data
+from pmlib.contract.params_folder import select_quarters
+from pmlib.project import Project
+from pmlib.rendering import pages as pages_module
+from pmlib.rendering.page_store import PAGES
+
+ROOT = Path(__file__).parents[1]
+LATEST = select_quarters(ROOT / "params")[0]
+PLAN = "sustainable-environment"
+
+
+def _copy(target: Path) -> Project:
+    """The demo's data, params, Quarto files and the latest quarter's reports: what ``write_pages`` reads."""
+    shutil.copytree(ROOT / "data", target / "data")
+    shutil.copytree(ROOT / "params", target / "params")
+    shutil.copytree(ROOT / "reports" / LATEST.slug, target / "reports" / LATEST.slug)
+    for name in ("_quarto.yml", "_quarto-website.yml"):
+        shutil.copy(ROOT / name, target / name)
+    return Project(root=target, data=target / "data", params=target / "params", reports=target / "reports")
+
+
+def _write(project: Project, monkeypatch, *, kept: bool) -> tuple[dict[str, bytes], set[str]]:
+    """Every page written, by its path under ``pages/``, and the measures whose pages were made rather than kept."""
+    made: set[str] = set()
+    original = pages_module.measure_page
+
+    def counted(report, measure_id, *args, **kwargs):
+        made.add(measure_id)
+        return original(report, measure_id, *args, **kwargs)
+
+    monkeypatch.setattr(pages_module, "measure_page", counted)
+    store = project.root / PAGES if kept else None
+    pages_module.write_pages([LATEST], project, page_store=store)
+    monkeypatch.setattr(pages_module, "measure_page", original)
+    folder = project.root / "pages"
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}, made
+
+
+def _edit(path: Path, row: int, column: str, value: str) -> None:
+    """Set one cell of a CSV file (``row`` counts data rows from 0), leaving every other cell as it was."""
+    with path.open(encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f)
+        fields, rows = reader.fieldnames, list(reader)
+    rows[row][column] = value
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    path.write_text(out.getvalue(), encoding="utf-8")
+
+
+def _rows_of_plan(path: Path, plan_measures: set[str]) -> list[int]:
+    with path.open(encoding="utf-8", newline="") as f:
+        return [i for i, r in enumerate(csv.DictReader(f)) if r["measure_id"] in plan_measures]
+
+
+def _plan_measures(project: Project, plan: str) -> set[str]:
+    measures = load_data(project.data).measures
+    return set(measures.index[measures["plan_id"] == plan])
+
+
+def _check(project: Project, monkeypatch, expected_made) -> None:
+    kept, made = _write(project, monkeypatch, kept=True)
+    fresh, _ = _write(project, monkeypatch, kept=False)
+    assert kept.keys() == fresh.keys()
+    assert [name for name in kept if kept[name] != fresh[name]] == []
+    public = {name.removeprefix("measures/").removesuffix(".qmd") for name in kept if name.startswith("measures/")}
+    assert made == (public if expected_made == "all" else public & expected_made)
+
+
+def test_one_commentary_row_remakes_its_plans_pages_only_and_they_are_what_a_fresh_writing_gives(tmp_path, monkeypatch):
+    project = _copy(tmp_path)
+    _write(project, monkeypatch, kept=True)
+    _check(project, monkeypatch, set())  # nothing changed: every page kept
+    plan_measures = _plan_measures(project, PLAN)
+    row = _rows_of_plan(project.data / "commentary.csv", plan_measures)[-1]
+    _edit(project.data / "commentary.csv", row, "commentary", "Edited: the service reports no change.")
+    _check(project, monkeypatch, plan_measures)
+
+
+EDITS = {
+    # file, column, a row of the plan's measures (True) or the first row (False), new value, whose pages are made again
+    "a figure": ("observations/environment.csv", "value", True, "12345", "plan"),
+    "a target's reason": ("targets.csv", "reason", True, "Agreed by Cabinet.", "plan"),
+    "a definition": ("measures.csv", "definition", True, "A new definition.", "plan"),
+    "a forecast (a shared file)": ("forecasts.csv", "note", False, "A new note.", "all"),
+    "a comparator's figure (a shared file)": ("comparators/ons-els.csv", "value", False, "999", "all"),
+}
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("edit", EDITS, ids=list(EDITS))
+def test_after_each_kind_of_edit_kept_pages_are_what_a_fresh_writing_gives(tmp_path, monkeypatch, edit):
+    name, column, of_plan, value, remade = EDITS[edit]
+    project = _copy(tmp_path)
+    _write(project, monkeypatch, kept=True)
+    plan_measures = _plan_measures(project, PLAN)
+    path = project.data / name
+    row = _rows_of_plan(path, plan_measures)[-1] if of_plan else 0
+    _edit(path, row, column, value)
+    _check(project, monkeypatch, "all" if remade == "all" else plan_measures)
+
+
+@pytest.mark.e2e
+def test_a_params_or_council_change_remakes_every_page(tmp_path, monkeypatch):
+    project = _copy(tmp_path)
+    _write(project, monkeypatch, kept=True)
+    params = project.params / f"{LATEST.slug}.yml"
+    params.write_text(params.read_text(encoding="utf-8").replace("Cabinet", "Full Council"), encoding="utf-8")
+    _check(project, monkeypatch, "all")
+    council = project.data / "council.yml"
+    text = council.read_text(encoding="utf-8")
+    council.write_text(text.replace("name: ", "name: The ", 1), encoding="utf-8")
+    _check(project, monkeypatch, "all")
+
+
+@pytest.mark.e2e
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    table=st.sampled_from([("commentary.csv", "commentary"), ("observations/environment.csv", "note"), ("measures.csv", "name")]),
+    pick=st.integers(min_value=0, max_value=10_000),
+    words=st.text(st.characters(whitelist_categories=("L", "N", "Zs")), min_size=1, max_size=30).map(str.strip).filter(bool),
+)
+def test_any_text_edit_leaves_no_stale_kept_page(tmp_path_factory, monkeypatch, table, pick, words):
+    project = _copy(tmp_path_factory.mktemp("project"))
+    _write(project, monkeypatch, kept=True)
+    name, column = table
+    path = project.data / name
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = sum(1 for _ in csv.DictReader(f))
+    _edit(path, pick % rows, column, words)
+    kept, _ = _write(project, monkeypatch, kept=True)
+    fresh, _ = _write(project, monkeypatch, kept=False)
+    assert [name for name in kept if kept[name] != fresh[name]] == []
