@@ -13,7 +13,7 @@ import hashlib
 import json
 import os
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -229,16 +229,13 @@ def source_state(notebooks_dir: Path) -> tuple[str | None, bool | None]:
     return commit, None if status is None else bool(status)
 
 
-def dead_cell(path: str | os.PathLike) -> int | None:
+def dead_cell(cells: Iterable[Mapping[str, Any]]) -> int | None:
     """Index of the cell that was running when the kernel died, or None if no cell had started.
 
-    papermill marks the dying cell "completed" in its ``finally`` block, so
-    the last cell it started is the one that was running.
+    ``cells`` are the notebook's as papermill left them: it marks the dying
+    cell "completed" in its ``finally`` block, so the last cell it started is
+    the one that was running.
     """
-    try:
-        cells = nbformat.read(path, as_version=4).cells
-    except Exception:  # no notebook saved yet, or a half-written one: nothing had run
-        return None
     started = None
     for i, cell in enumerate(cells):
         meta = cell.get("metadata", {}).get("papermill", {})

@@ -50,6 +50,7 @@ from pmlib.cores import usable_cores
 PRELOAD = (
     "ipykernel.kernelapp",
     "ipykernel.ipkernel",
+    "ipykernel.debugger",  # and debugpy with it: 0.12 s a kernel paid in every kernel otherwise
     "IPython.core.interactiveshell",
     "numpy",
     "pandas",
@@ -342,6 +343,7 @@ def _serve(address: str, lifeline: socket.socket) -> None:
     lifeline.sendall(b"+")
     # One drawer per core: vl-convert draws one chart at a time, and a quarter's kernels draw about fifty.
     drawers = [_start_chart_drawer(os.path.join(os.path.dirname(address), f"charts-{n}")) for n in range(usable_cores())]
+    os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"  # debugpy's import would warn here that Python's modules are frozen
     for name in PRELOAD:
         try:
             importlib.import_module(name)
