@@ -199,6 +199,7 @@ class _Rendered:
 def _render(renderer: str, everything: list[Period], project: Project, partial: Path, say, previous: dict) -> _Rendered:
     from pmlib.rendering.page_store import PAGES
     from pmlib.rendering.pages import write_pages
+    from pmlib.rendering.site import VEGA
 
     out_dir = project.out
     if renderer == "quarto":
@@ -231,7 +232,7 @@ def _render(renderer: str, everything: list[Period], project: Project, partial: 
     # The packs and the Vega bundle need nothing the pages make, so a worker process makes them meanwhile.
     with Background() as background:
         typesetting = background.submit(render_packs, typeset, project) if typeset else None
-        bundle = background.offer(vega_bundle)  # made here, after the pages, when the one worker has the packs
+        bundle = background.offer(vega_bundle, str(project.root / VEGA))  # made here, after the pages, when the one worker has the packs
         with chart_store.kept_in(chart_folder(project)):
             write_pages(everything, project, page_store=project.root / PAGES)
         say(f"Rendering the website ({len(everything)} quarters) with the built-in renderer")

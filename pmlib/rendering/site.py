@@ -18,6 +18,7 @@ elsewhere. Output depends only on the inputs: rendering twice gives identical by
 from __future__ import annotations
 
 import functools
+import hashlib
 import html
 import os
 import posixpath
@@ -31,6 +32,7 @@ import jinja2
 import vl_convert
 from markupsafe import Markup
 
+from pmlib.cache_folder import CACHE, kept_path, read_kept, write_kept
 from pmlib.contract.periods import Period, parse_quarter
 from pmlib.errors import Problem, SiteError
 from pmlib.project import Project
@@ -55,6 +57,7 @@ from pmlib.views.tables import table_stylesheet
 ASSETS_DIR = "assets"
 STATIC_ASSETS = ("charts.js", "dashboard.js", "search.js", "site.css", "favicon.svg")
 VEGA_BUNDLE = "vega.js"
+VEGA = f"{CACHE}/vega"  # under the project's root: the Vega bundle, kept by vl-convert's version
 OUTPUTS_CSS = "outputs.css"  # how charts and tables are laid out; Quarto's pages load it too
 EXTERNAL_SCHEMES = frozenset({"http", "https", "mailto"})
 PAGE_SCRIPTS = (
@@ -75,9 +78,22 @@ class NavLink:
 
 
 @functools.cache
-def vega_bundle() -> str:
-    """Vega, Vega-Lite and Vega-Embed as one classic script, from vl-convert: the versions that drew the static SVGs."""
-    return vl_convert.javascript_bundle()
+def vega_bundle(keep_in: str | None = None) -> str:
+    """Vega, Vega-Lite and Vega-Embed as one classic script, from vl-convert: the versions that drew the static SVGs.
+
+    Making it takes vl-convert about 1.5 s, and the same vl-convert always
+    makes the same script, so with ``keep_in`` (a project's
+    ``.pmlib-cache/vega``) it is made once per vl-convert version there.
+    """
+    if keep_in is None:
+        return vl_convert.javascript_bundle()
+    folder = Path(keep_in)
+    path = kept_path(folder, hashlib.sha256(f"vl-convert {vl_convert.__version__}".encode()).hexdigest(), ".js")
+    script = read_kept(path)
+    if script is None:
+        script = vl_convert.javascript_bundle()
+        write_kept(folder, path, script)
+    return script
 
 
 @functools.cache

@@ -218,8 +218,31 @@ def run_quarters(
     a run killed half way left in the reports folder is removed first.
     """
     sweep(project.reports)
+    if force or _likely_to_execute(quarters, project):
+        warm_kernels.start(wait=False)
     plan = plan_run(quarters, project, audience=audience)
     return execute_plan(plan, jobs=jobs, progress=progress, echo=echo, force=force)
+
+
+def _likely_to_execute(quarters: Iterable[str | Period], project: Project) -> bool:
+    """Whether a notebook will probably be executed: a quarter has no reports, or a file they are made from is newer than them.
+
+    Only when the warm server starts depends on this: started now, its
+    imports overlap the data check; started for nothing, it costs an
+    unchanged build about half a second. Which reports are kept is decided
+    exactly, from their provenance (``pmlib.run.reuse``).
+    """
+    try:
+        newest = max(
+            (p.stat().st_mtime for d in (project.data, project.params, project.notebooks) for p in d.rglob("*") if p.is_file()), default=0
+        )
+        for q in quarters:
+            reports = list(project.report_folder(q if isinstance(q, Period) else parse_quarter(q)).glob("*.ipynb"))
+            if not reports or min(p.stat().st_mtime for p in reports) < newest:
+                return True
+    except Exception:  # noqa: BLE001 - plan_run reports what is wrong; here it only means "start the server"
+        return True
+    return False
 
 
 def _provenance(plan: RunPlan, run: NotebookRun) -> dict[str, Any]:

@@ -26,12 +26,10 @@ imports below, so each fork begins from a quiet state.
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import importlib
 import json
 import os
-import runpy
 import selectors
 import shutil
 import signal
@@ -45,6 +43,7 @@ from typing import Any
 from jupyter_client.provisioning import LocalProvisioner
 
 from pmlib.cores import usable_cores
+from pmlib.run.forked_kernel import become_kernel
 
 # What every report's kernel imports; each is imported once in the server, never in a kernel.
 PRELOAD = (
@@ -67,7 +66,6 @@ WARM_UP = (("pmlib.views.preparing", "warm_up"),)
 _LAUNCHER = ("-m", "ipykernel_launcher")
 _THIS_PYTHON = {"python", f"python{sys.version_info[0]}", "python{}.{}".format(*sys.version_info[:2])}
 ADDRESS = "PMLIB_WARM_KERNELS"
-CHART_DRAWER = "PMLIB_CHART_DRAWER"  # pmlib.views.chart_drawer reads it; run/ does not import views/
 _MESSAGE_LIMIT = 1 << 20
 
 
@@ -201,8 +199,12 @@ _client: _Client | None = None
 _lock = threading.Lock()
 
 
-def start() -> str | None:
+def start(*, wait: bool = True) -> str | None:
     """The address of the warm server of this process tree, started now if there is none; None if switched off.
+
+    ``wait=False`` returns as soon as the server is started, before it
+    listens: ``pm run`` starts it so when it expects to execute notebooks,
+    and its imports overlap the data check.
 
     A process that starts one puts its address in its own environment
     (``PMLIB_WARM_KERNELS``), so the processes it starts (``pm run``'s
@@ -225,7 +227,7 @@ def start() -> str | None:
                 return None
             address = os.environ[ADDRESS] = _server.address
             ours = True
-        if ours and not _server.listening():
+        if wait and ours and not _server.listening():
             return None
         return address
 
@@ -401,7 +403,7 @@ def _serve(address: str, lifeline: socket.socket) -> None:
                     request = json.loads(message)
                     request["drawer"] = drawer_address
                     inherited = [listener, lifeline, *drawer_lines, status, *clients, *children.values()]
-                    _become_kernel(request, streams, inherited, (wake_r, wake_w))
+                    become_kernel(request, streams, inherited, (wake_r, wake_w))
                 for fd in streams:
                     os.close(fd)
                 children[pid] = status
@@ -449,47 +451,6 @@ def _report_exits(children: dict[int, socket.socket]) -> None:
             except OSError:
                 pass
             sock.close()
-
-
-def _become_kernel(request: dict, streams: list[int], inherited: list[socket.socket], fds: tuple[int, int]) -> None:
-    """In the forked child: the state ``python -m ipykernel_launcher`` would start in, then the kernel; never returns."""
-    code = 1
-    try:
-        for number, fd in zip(request["streams"], streams, strict=True):
-            os.dup2(fd, number)
-            os.close(fd)
-        for sock in inherited:
-            sock.close()
-        signal.set_wakeup_fd(-1)
-        for fd in fds:
-            os.close(fd)
-        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-        os.setsid()
-        os.chdir(request["cwd"])
-        os.environ.clear()
-        os.environ.update(request["env"])
-        if request["drawer"]:
-            os.environ[CHART_DRAWER] = request["drawer"]
-        sys.path[:] = request["path"]
-        tempfile.tempdir = None
-        sys.argv = ["ipykernel_launcher", *request["argv"]]
-        # The kernel application reads JPY_PARENT_PID into a default when its module runs: run it again here.
-        if "ipykernel.kernelapp" in sys.modules:
-            importlib.reload(sys.modules["ipykernel.kernelapp"])
-        runpy.run_module("ipykernel_launcher", run_name="__main__", alter_sys=True)
-        code = 0
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
-    except BaseException:
-        import traceback
-
-        traceback.print_exc()
-    finally:
-        atexit._run_exitfuncs()
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code)
 
 
 if __name__ == "__main__":
