@@ -183,6 +183,27 @@ def test_a_kernel_that_dies_is_reported_at_its_cell_by_the_command(project):
     assert [p.name for p in (root / "reports").iterdir()] == [".failed"]
 
 
+def test_a_worker_killed_under_its_notebook_fails_that_notebook_and_the_next_run_gets_a_working_pool(project):
+    nb = json.loads((NOTEBOOKS / "good.ipynb").read_text(encoding="utf-8"))
+    # A kernel's JPY_PARENT_PID is the worker that started it.
+    nb["cells"][2]["source"] = [
+        "import os, signal\n",
+        'if quarter == "2021-22-Q2":\n',
+        '    os.kill(int(os.environ["JPY_PARENT_PID"]), signal.SIGKILL)',
+    ]
+    root = project()
+    (root / "notebooks" / "kills.ipynb").write_text(json.dumps(nb), encoding="utf-8")
+
+    [problem] = run_quarters(["2021-22-Q2"], Project(), jobs=1).problems
+    assert problem.file == "notebooks/kills.ipynb"
+    assert "the worker process running it stopped (BrokenProcessPool: " in problem.message
+    assert not (root / "reports" / "2021-22-Q2").exists()
+
+    result = run_quarters(["2021-22-Q1"], Project(), jobs=1)
+    assert result.ok, result.problems
+    assert result.quarters[0].executed == ("kills.ipynb",)
+
+
 def test_output_that_shows_the_temporary_folder_fails_the_quarter(project, tmp_path):
     nb = json.loads((NOTEBOOKS / "good.ipynb").read_text(encoding="utf-8"))
     nb["cells"][2]["source"] = ["import os\n", "print(os.getcwd())"]

@@ -12,12 +12,11 @@ is kept rather than executed again (see ``pmlib.run.reuse``).
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 import shutil
 import sys
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,8 +32,8 @@ from pmlib.cores import usable_cores
 from pmlib.errors import ConfigError, DataContractError, NotebookError, Problem, sort_problems
 from pmlib.project import Project
 from pmlib.publishing import fresh_partial, partial_folder, swap_in, sweep
-from pmlib.run import reuse, warm_kernels
-from pmlib.run.kernels import Outcome, execute, use_chart_store
+from pmlib.run import reuse, warm_kernels, workers
+from pmlib.run.kernels import Outcome, execute
 from pmlib.run.notebook_files import (
     Template,
     check_parameters,
@@ -302,24 +301,21 @@ def execute_plan(
 
 
 def _run_tasks(plan, tasks, partials, reused, results, *, jobs, progress, echo) -> None:
-    """Execute ``tasks`` several at a time, finishing each quarter as its last notebook comes back."""
+    """Execute ``tasks`` several at a time in the kept pool of workers, finishing each quarter as its last notebook comes back."""
     outcomes: dict[Period, dict[str, Outcome]] = {qp.quarter: {} for qp, _ in tasks}
-    # spawn, not fork or forkserver: each worker starts from this process's current environment and imports.
     # The workers fork their kernels from one warm server, started here so they share it.
-    context = multiprocessing.get_context("spawn")
     warm_kernels.start()
     for qp, call in _report_calls(tasks, partials):
         warm_kernels.prepare(str(partials[qp.quarter].resolve()), "pmlib.views.preparing", "prepared_report", call)
     bar = tqdm(total=len(tasks), unit="notebook", file=sys.stderr, disable=None if progress else True, desc="pm run")
     # The charts drawn are kept for the project, so a notebook executed again redraws only the charts that changed.
-    workers = max(1, min(jobs or usable_cores(), len(tasks)))
-    store = (chart_folder(plan.project),)
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=use_chart_store, initargs=store)
+    pool = workers.pool(max(1, jobs or usable_cores()), chart_folder(plan.project))
+    futures = {}
     try:
-        futures = {}
         for qp, run in tasks:
             cwd = partials[qp.quarter].resolve()
-            futures[pool.submit(execute, str(run.template.path.resolve()), str(cwd / run.name), str(cwd), run.parameters)] = (qp, run)
+            args = (str(run.template.path.resolve()), str(cwd / run.name), str(cwd), run.parameters)
+            futures[workers.submit(pool, execute, *args)] = (qp, run)
         for future in as_completed(futures):
             qp, run = futures[future]
             try:
@@ -331,8 +327,12 @@ def _run_tasks(plan, tasks, partials, reused, results, *, jobs, progress, echo) 
             if len(outcomes[qp.quarter]) + len(reused[qp.quarter]) == len(qp.runs):
                 with tqdm.external_write_mode(file=sys.stderr):
                     results[qp.quarter] = _published(plan, qp, partials[qp.quarter], outcomes[qp.quarter], reused[qp.quarter], echo)
+    except BaseException:
+        for future in futures:  # on Ctrl-C, start no more notebooks
+            future.cancel()
+        workers.discard(pool)
+        raise
     finally:
-        pool.shutdown(cancel_futures=True)  # on Ctrl-C, start no more notebooks
         bar.close()
 
 

@@ -1,0 +1,121 @@
+"""The kept pool of ``pm run`` workers: handed out again while it can be, replaced when it cannot (other settings, or broken)."""
+
+import os
+import signal
+import time
+from concurrent.futures.process import BrokenProcessPool
+
+import pytest
+
+from pmlib.run import workers
+
+
+@pytest.fixture(autouse=True)
+def no_kept_pool():
+    """Each test starts without a kept pool and leaves none behind."""
+    workers.shutdown()
+    yield
+    workers.shutdown()
+
+
+def _variable(name: str) -> str | None:
+    return os.environ.get(name)
+
+
+def _wait_for_ctrl_c(started: str) -> str:
+    try:
+        open(started, "w").close()
+        time.sleep(120)
+    except KeyboardInterrupt:
+        return "interrupted"
+    return "not interrupted"
+
+
+def test_the_same_workers_and_chart_folder_get_the_same_pool_and_its_workers_stay(tmp_path):
+    pool = workers.pool(1, str(tmp_path))
+    first = pool.submit(os.getpid).result()
+
+    assert workers.pool(1, str(tmp_path)) is pool
+    assert pool.submit(os.getpid).result() == first != os.getpid()
+
+
+def test_the_workers_keep_their_charts_in_the_folder_given_unless_the_environment_names_one(tmp_path, monkeypatch):
+    monkeypatch.delenv("PMLIB_CHART_STORE", raising=False)
+    assert workers.pool(1, str(tmp_path)).submit(_variable, "PMLIB_CHART_STORE").result() == str(tmp_path)
+
+    monkeypatch.setenv("PMLIB_CHART_STORE", "off")
+    assert workers.pool(1, str(tmp_path)).submit(_variable, "PMLIB_CHART_STORE").result() == "off"
+
+
+def test_another_worker_count_or_chart_folder_gets_a_new_pool_and_the_old_one_is_shut_down(tmp_path):
+    one = workers.pool(1, str(tmp_path))
+    two = workers.pool(2, str(tmp_path))
+    elsewhere = workers.pool(2, str(tmp_path / "other"))
+
+    assert len({id(one), id(two), id(elsewhere)}) == 3
+    for old in (one, two):
+        with pytest.raises(RuntimeError, match="after shutdown"):
+            old.submit(os.getpid)
+    assert elsewhere.submit(os.getpid).result() != os.getpid()
+
+
+def test_a_changed_environment_gets_a_new_pool_whose_workers_see_it(tmp_path, monkeypatch):
+    pool = workers.pool(1, str(tmp_path))
+    monkeypatch.setenv("PMLIB_TEST_WORKERS", "changed")
+    again = workers.pool(1, str(tmp_path))
+
+    assert again is not pool
+    assert again.submit(_variable, "PMLIB_TEST_WORKERS").result() == "changed"
+
+
+def test_a_pool_whose_worker_was_killed_is_replaced_by_one_that_works(tmp_path):
+    pool = workers.pool(1, str(tmp_path))
+    worker = pool.submit(os.getpid).result()
+    os.kill(worker, signal.SIGKILL)
+    with pytest.raises(BrokenProcessPool):  # its one worker is gone, so this waits until the pool knows
+        pool.submit(os.getpid).result()
+
+    fresh = workers.pool(1, str(tmp_path))
+    assert fresh is not pool
+    assert fresh.submit(os.getpid).result() not in (worker, os.getpid())
+
+
+def test_a_discarded_pool_is_shut_down_and_never_handed_out_again(tmp_path):
+    pool = workers.pool(1, str(tmp_path))
+    workers.discard(pool)
+
+    with pytest.raises(RuntimeError, match="after shutdown"):
+        pool.submit(os.getpid)
+    assert workers.pool(1, str(tmp_path)) is not pool
+
+
+def test_an_idle_worker_ignores_ctrl_c_and_stays_in_the_pool(tmp_path):
+    pool = workers.pool(1, str(tmp_path))
+    worker = workers.submit(pool, os.getpid).result()
+    os.kill(worker, signal.SIGINT)
+
+    assert workers.submit(pool, os.getpid).result() == worker
+    assert workers.pool(1, str(tmp_path)) is pool
+
+
+def test_ctrl_c_still_interrupts_the_work_a_worker_is_doing(tmp_path):
+    pool = workers.pool(1, str(tmp_path))
+    worker = workers.submit(pool, os.getpid).result()
+    started = tmp_path / "started"
+    work = workers.submit(pool, _wait_for_ctrl_c, str(started))
+    while not started.exists():
+        time.sleep(0.01)
+    os.kill(worker, signal.SIGINT)
+
+    assert work.result() == "interrupted"
+    assert workers.submit(pool, os.getpid).result() == worker
+
+
+def test_work_given_to_a_broken_pool_fails_as_if_its_worker_had_died(tmp_path):
+    pool = workers.pool(1, str(tmp_path))
+    os.kill(workers.submit(pool, os.getpid).result(), signal.SIGKILL)
+    with pytest.raises(BrokenProcessPool):
+        workers.submit(pool, os.getpid).result()
+
+    with pytest.raises(BrokenProcessPool):
+        workers.submit(pool, os.getpid).result()  # refused at once, returned as a failed future
