@@ -62,6 +62,17 @@ def test_work_offered_when_every_worker_is_busy_is_done_here_when_asked_for(tmp_
         assert background.offer(_pid).result() != os.getpid()  # a worker is idle now
 
 
+def test_work_offered_while_every_worker_is_busy_goes_to_the_first_worker_free_if_not_asked_for_before(tmp_path):
+    with Background(workers=1) as background:
+        busy = background.submit(_write_later, tmp_path / "pack", 0.2)
+        kept = background.offer(_pid)
+        assert busy.result() == "pack"
+        deadline = time.monotonic() + 30
+        while not kept.done() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert kept.done() and kept.result() != os.getpid()
+
+
 def test_with_no_spare_core_the_work_is_done_here_in_line(tmp_path):
     with Background(workers=0) as background:
         pending = background.submit(_pid)

@@ -6,8 +6,9 @@ executed notebooks and the Vega bundle only vl-convert, so neither waits for
 the website, and (apart from the bundle, written last) the website does not
 wait for them. Threads would not help: the packs' HTML-to-Typst
 conversion (BeautifulSoup) and vl-convert's bundling both hold the GIL.
-Work offered when no worker is idle is done by the asking process itself,
-when it wants the result (``Background.offer``).
+Work offered when no worker is idle is done by whichever is free first: a
+worker once it has finished what it was given, or the asking process when
+it wants the result (``Background.offer``).
 
 Workers are spawned, as ``pm run``'s are, so they start from this process's
 environment and imports rather than a fork of its state. Leaving the
@@ -17,10 +18,12 @@ is still writing into a folder the caller is about to delete or swap in.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import multiprocessing
+import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,19 +59,28 @@ class Pending:
     def __init__(self, future: Future | None, work: Callable[[], Any]):
         self._future = future
         self._work = work
+        self._lock = threading.Lock()
+        self._handed_over = False
 
     def done(self) -> bool:
         """True once the work has finished, well or not."""
         return self._future is not None and self._future.done()
 
+    def hand_over(self, start: Callable[[], Future]) -> None:
+        """Have a worker do kept work after all, unless this process has already taken it (``result()``)."""
+        with self._lock:
+            if self._future is None:
+                self._future, self._handed_over = start(), True
+
     def result(self) -> Any:
         """The work's return value, waiting for it if need be; a pmlib error in the worker is raised here as itself."""
-        if self._future is None:  # kept for this process: done now, once
-            self._future = Future()
-            try:
-                self._future.set_result(self._work())
-            except BaseException as exc:
-                self._future.set_exception(exc)
+        with self._lock:
+            if self._future is None or (self._handed_over and self._future.cancel()):  # kept here, or handed over but not started
+                self._future = Future()
+                try:
+                    self._future.set_result(self._work())
+                except BaseException as exc:
+                    self._future.set_exception(exc)
         value = self._future.result()
         if isinstance(value, _Failure):
             raise value.exception()
@@ -105,15 +117,27 @@ class Background:
         return Pending(future, functools.partial(fn, *args, **kwargs))
 
     def offer(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Pending:
-        """Start ``fn`` in a worker if one is idle; otherwise keep it, to be done in this process when its result is asked for.
+        """Start ``fn`` in a worker if one is idle; otherwise keep it for whichever is free first, a worker or this process.
 
-        For work this process will want late, when it would otherwise only
-        wait: on two cores the one worker is busy with the packs, and the
-        website makes the Vega bundle itself after its pages.
+        For work this process will want late: on two cores the one worker is
+        busy with the packs, and the Vega bundle is made by the worker once
+        the packs are typeset, or by the website when it needs the bundle
+        before then.
         """
-        if sum(not f.done() for f in self._started) < self.workers:
+        busy = [f for f in self._started if not f.done()]
+        if len(busy) < self.workers:
             return self.submit(fn, *args, **kwargs)
-        return Pending(None, functools.partial(fn, *args, **kwargs))
+        pending = Pending(None, functools.partial(fn, *args, **kwargs))
+        if self._pool is not None:
+            pool = self._pool
+
+            def when_free() -> None:
+                wait(busy, return_when=FIRST_COMPLETED)
+                with contextlib.suppress(RuntimeError):  # the block has ended: the pool takes no more work
+                    pending.hand_over(lambda: pool.submit(_call, fn, args, kwargs))
+
+            threading.Thread(target=when_free, daemon=True, name="pmlib-offer").start()
+        return pending
 
     def __exit__(self, *exc_info: object) -> None:
         pool, self._pool, self._open = self._pool, None, False
