@@ -134,9 +134,8 @@ def build(
         open_data = [partial / path for path in open_data_files(project.pages, everything).values()]  # the renderer published them
         write_manifest(partial, everything, project, renderer=identity, pack_keys=rendered.keys)
     moved = lambda paths: tuple(out_dir / p.relative_to(partial) for p in paths)  # noqa: E731
-    return BuildResult(
-        out_dir, renderer, moved(rendered.pages), moved(rendered.packs), moved(open_data), result, reused_packs=moved(rendered.reused)
-    )
+    pages = tuple(p for p in moved(rendered.pages) if p.suffix == ".html")  # the site's pages, as an unchanged build counts them
+    return BuildResult(out_dir, renderer, pages, moved(rendered.packs), moved(open_data), result, reused_packs=moved(rendered.reused))
 
 
 def _unchanged(out_dir: Path, renderer: str, result: RunResult) -> BuildResult:
