@@ -122,6 +122,16 @@ def test_a_quarter_runs_each_notebook_once_per_plan_and_twice_gives_identical_by
     assert snapshot(folder) == first
 
 
+def test_the_callers_work_meanwhile_starts_with_the_first_notebook_and_not_when_every_report_is_kept(project):
+    project("good.ipynb")
+    started = []
+    meanwhile = lambda: started.append(not Path("reports/2021-22-Q2").exists())  # noqa: E731 - called before the quarter is published
+    assert run_quarters(["2021/22 Q2"], Project(), jobs=1, meanwhile=meanwhile).ok
+    assert started == [True]
+    assert run_quarters(["2021/22 Q2"], Project(), jobs=1, meanwhile=meanwhile).quarters[0].reused == ("good.ipynb",)
+    assert started == [True]
+
+
 def test_a_failed_notebook_leaves_the_previous_report_alone_and_other_quarters_complete(project):
     root = project("good.ipynb", "raising.ipynb")
     previous = root / "reports" / "2021-22-Q2"

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 import subprocess
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,6 +58,30 @@ def choose_renderer(renderer: str) -> str:
 def built_quarters(project: Project) -> list[Period]:
     """Quarters with a params file and executed reports: every one appears on the site and in the archive."""
     return [q for q in params_files(project.params) if (project.report_folder(q) / "overview.ipynb").is_file()]
+
+
+def judge_ahead(quarters: Iterable[Period], project: Project) -> None:
+    """Judge each quarter the pages will publish, with what its open data reads, while the notebooks execute.
+
+    A core is often idle then (while the warm server judges the quarter, or
+    a last notebook runs alone), and the pages judge every quarter again in
+    this process. ``quarter_report`` keeps each report keyed on the folders
+    as they stand (``pmlib.contract.memo``), so the pages find these only if
+    nothing changed since; what fails here fails again there, where it is
+    reported.
+    """
+    from pmlib.contract.loading import load_data
+    from pmlib.contract.params_folder import report_params
+    from pmlib.views.report import quarter_report
+
+    try:
+        data = load_data(project.data)
+        for q in sorted(quarters):
+            report = quarter_report(report_params(project.params, q), project.data, project.params, data=data)
+            for part in ("changes", "comparisons", "provenance"):
+                getattr(report, part)
+    except Exception:  # noqa: BLE001, S110 - the pages make the same calls and report the error
+        pass
 
 
 def renderer_identity(renderer: str) -> str:
@@ -117,7 +142,10 @@ def build(
     out_dir = project.out
     renderer = choose_renderer(renderer)
     sweep(out_dir.parent)
-    result = run_quarters(quarters, project, jobs=jobs, progress=progress, echo=echo, force=force)
+    ahead = threading.Thread(target=judge_ahead, args=({*built_quarters(project), *quarters}, project), daemon=True, name="pmlib-judge")
+    result = run_quarters(quarters, project, jobs=jobs, progress=progress, echo=echo, force=force, meanwhile=ahead.start)
+    if ahead.is_alive():
+        ahead.join()
     if not result.ok:
         lines = "\n".join(p.format() for p in result.problems)
         raise BuildError(f"the notebooks failed, so nothing was rendered and {out_dir} is unchanged:\n{lines}", problems=result.problems)

@@ -208,6 +208,7 @@ def run_quarters(
     echo: Callable[[str], None] | None = None,
     audience: str | None = None,
     force: bool = False,
+    meanwhile: Callable[[], None] | None = None,
 ) -> RunResult:
     """Check, execute and publish the notebooks of each quarter; see ``plan_run`` for what is raised before anything runs.
 
@@ -220,7 +221,7 @@ def run_quarters(
     if force or _likely_to_execute(quarters, project):
         warm_kernels.start(wait=False)
     plan = plan_run(quarters, project, audience=audience)
-    return execute_plan(plan, jobs=jobs, progress=progress, echo=echo, force=force)
+    return execute_plan(plan, jobs=jobs, progress=progress, echo=echo, force=force, meanwhile=meanwhile)
 
 
 def _likely_to_execute(quarters: Iterable[str | Period], project: Project) -> bool:
@@ -261,13 +262,22 @@ def reusable_reports(plan: RunPlan, qp: QuarterPlan) -> tuple[str, ...]:
 
 
 def execute_plan(
-    plan: RunPlan, *, jobs: int | None = None, progress: bool = False, echo: Callable[[str], None] | None = None, force: bool = False
+    plan: RunPlan,
+    *,
+    jobs: int | None = None,
+    progress: bool = False,
+    echo: Callable[[str], None] | None = None,
+    force: bool = False,
+    meanwhile: Callable[[], None] | None = None,
 ) -> RunResult:
     """Execute a checked plan in a pool of worker processes and publish each quarter whose notebooks all succeed.
 
     Reports that can be kept are copied into the new folder, so a quarter is
     still swapped in whole; a quarter whose folder already holds exactly its
     kept reports is left untouched. ``force`` executes everything.
+    ``meanwhile`` is called as the first notebook starts, and only if one
+    does, for the caller's own work to overlap the notebooks (``pm build``
+    starts judging the quarters its pages need).
     """
     reused = {qp.quarter: () if force else reusable_reports(plan, qp) for qp in plan.quarters}
     results: dict[Period, QuarterResult] = {}
@@ -293,6 +303,8 @@ def execute_plan(
             if len(reused[qp.quarter]) == len(qp.runs):
                 results[qp.quarter] = _published(plan, qp, partials[qp.quarter], {}, reused[qp.quarter], echo)
         if tasks:
+            if meanwhile is not None:
+                meanwhile()
             _run_tasks(plan, tasks, partials, reused, results, jobs=jobs, progress=progress, echo=echo)
     finally:
         for partial in partials.values():

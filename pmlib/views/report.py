@@ -121,12 +121,12 @@ class QuarterReport:
         found = compare(self.data, self.quarter, self.params.data_as_at)
         return public_comparisons(found, self.data.measures, self.params.audience)
 
-    @property
+    @cached_property
     def changes(self) -> pd.DataFrame:
         """What changed since the previous report (``pmlib.engine.changes``), as this audience may see it; empty without one.
 
-        Worked out when asked for (a tenth of a second on the demo), since
-        only the overview and the open data show it, not a plan's notebook.
+        Worked out when first asked for (a tenth of a second on the demo),
+        since only the overview and the open data show it, not a plan's notebook.
         """
         previous = self.previous_params
         if previous is None:
