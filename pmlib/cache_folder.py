@@ -10,7 +10,6 @@ not used for ``UNUSED_DAYS`` days.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import tempfile
 import time
@@ -47,8 +46,7 @@ def write_kept(folder: Path, path: Path, text: str) -> None:
             f.write(text)
         os.replace(f.name, path)
     except OSError:
-        with contextlib.suppress(OSError, UnboundLocalError):
-            os.unlink(f.name)
+        pass  # a half-written file is pruned an hour on
 
 
 def prune(folder: Path, now: float | None = None) -> None:

@@ -259,7 +259,7 @@ def _render(renderer: str, everything: list[Period], project: Project, partial: 
     # The packs and the Vega bundle need nothing the pages make, so a worker process makes them meanwhile.
     with Background() as background:
         typesetting = background.submit(render_packs, typeset, project) if typeset else None
-        bundle = background.offer(vega_bundle, str(project.root / VEGA))  # made here, after the pages, when the one worker has the packs
+        bundle = background.offer(vega_bundle, str(project.root / VEGA))  # by the worker after the packs, or here if wanted first
         with chart_store.kept_in(chart_folder(project)):
             write_pages(everything, project, page_store=project.root / PAGES)
         say(f"Rendering the website ({len(everything)} quarters) with the built-in renderer")
