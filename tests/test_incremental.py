@@ -191,9 +191,27 @@ def test_a_change_outside_the_notebooks_inputs_renders_the_site_again_but_keeps_
 def test_only_what_reads_a_changed_input_is_executed_again(project, monkeypatch):
     assert kept() == NOTEBOOKS
 
-    # Commentary belongs to its measure's plan.
+    # Commentary belongs to its measure's plan. The overview and appendices show only whether it was given (their
+    # templates say so), so an officer's words or action edited re-execute the plan's notebook alone.
     edit(project / "data" / "commentary.csv", "after furlough ended", "after the furlough scheme ended")
-    assert kept() == ("plan-thriving-economy.ipynb",)
+    assert kept() == ("appendices.ipynb", "overview.ipynb", "plan-thriving-economy.ipynb")
+    edit(project / "data" / "commentary.csv", "Agency staff to clear the backlog", "Agency staff to clear it")
+    assert kept() == ("appendices.ipynb", "overview.ipynb", "plan-thriving-economy.ipynb")
+    # Commentary given no longer is seen by every notebook that says whether it was.
+    shutil.copy2(TWO_PLANS / "commentary.csv", project / "data" / "commentary.csv")
+    edit(project / "data" / "commentary.csv", "Completions are back to pre-lockdown levels.", "")
+    assert kept() == ("plan-healthy-people.ipynb",)
+    shutil.copy2(TWO_PLANS / "commentary.csv", project / "data" / "commentary.csv")
+    assert kept() == NOTEBOOKS
+    # Without the template's word for it, a notebook run once per quarter reads every officer's words.
+    overview = project / "notebooks" / "overview.ipynb"
+    original = overview.read_bytes()
+    notebook = json.loads(original)
+    del notebook["metadata"]["pmlib_commentary"]
+    overview.write_text(json.dumps(notebook), encoding="utf-8")
+    edit(project / "data" / "commentary.csv", "after furlough ended", "after the furlough scheme ended")
+    assert kept() == ("appendices.ipynb", "plan-thriving-economy.ipynb")
+    overview.write_bytes(original)
     shutil.copy2(TWO_PLANS / "commentary.csv", project / "data" / "commentary.csv")
 
     # A template change re-executes the notebooks made from it.

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
+from pmlib.contract import memo
 from pmlib.contract.loading import check_data, load_data
 from pmlib.contract.memo import Memo, folder_state
+from pmlib.views import report as report_module
 from pmlib.views.report import quarter_report
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -64,6 +68,41 @@ def test_a_quarter_is_judged_once_until_its_params_or_data_change(folders):
     params = next(params_dir.iterdir())
     params.write_text(params.read_text() + "\n# a comment is a change too\n")
     assert quarter_report("latest", data_dir, params_dir) is not first
+
+
+def _same_report(a, b) -> None:
+    """Everything two reports work out from their data, frame by frame."""
+    for name in ("judged", "previous", "history", "year_ago", "year_view", "provenance", "freshness", "changes"):
+        x, y = getattr(a, name), getattr(b, name)
+        assert (x is None) == (y is None), name
+        if x is not None:
+            pd.testing.assert_frame_equal(x, y, obj=name)
+    for part in dataclasses.fields(a.comparisons):
+        x, y = getattr(a.comparisons, part.name), getattr(b.comparisons, part.name)
+        if isinstance(x, pd.DataFrame):
+            pd.testing.assert_frame_equal(x, y, obj=part.name)
+        else:
+            assert x == y, part.name
+
+
+def test_after_commentary_changes_alone_the_quarter_is_not_judged_again_but_shows_the_new_words(folders, monkeypatch):
+    data_dir, params_dir = folders
+    first = quarter_report("latest", data_dir, params_dir)
+    first.changes  # worked out before the edit, so kept after it
+    commentary = data_dir / "commentary.csv"
+    commentary.write_text(commentary.read_text().replace("a *third*", "a *quarter*"))
+    monkeypatch.setattr(report_module, "judge", lambda *args, **kwargs: pytest.fail("judged again"))
+    again = quarter_report("latest", data_dir, params_dir)
+    assert again is not first and again.data is load_data(data_dir)
+    assert again.judged is first.judged and again.__dict__["changes"] is first.changes
+    assert again.commentary()["commentary"].str.contains("a \\*quarter\\*").any()
+    monkeypatch.undo()
+    memo.forget()
+    _same_report(again, quarter_report("latest", data_dir, params_dir))  # what a new process would make
+    # Any other file changed, the quarter is judged again.
+    observations = next((data_dir / "observations").iterdir())
+    observations.write_bytes(observations.read_bytes() + b"\n")
+    assert quarter_report("latest", data_dir, params_dir).judged is not again.judged
 
 
 def test_data_not_from_the_folder_checker_is_judged_every_time(folders):

@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pmlib.contract.loading import load_data
+from pmlib.contract.memo import forget
 from pmlib.contract.params_folder import select_quarters
 from pmlib.project import Project
 from pmlib.rendering import pages as pages_module
@@ -42,16 +43,24 @@ def _copy(target: Path) -> Project:
 def _write(project: Project, monkeypatch, *, kept: bool) -> tuple[dict[str, bytes], set[str]]:
     """Every page written, by its path under ``pages/``, and the measures whose pages were made rather than kept."""
     made: set[str] = set()
-    original = pages_module.measure_page
+    original, open_data = pages_module.measure_page, pages_module.write_open_data
 
     def counted(report, measure_id, *args, **kwargs):
         made.add(measure_id)
         return original(report, measure_id, *args, **kwargs)
 
+    def counted_open_data(report, *args, **kwargs):
+        made.add(f"open data {report.quarter.code}")
+        return open_data(report, *args, **kwargs)
+
     monkeypatch.setattr(pages_module, "measure_page", counted)
+    monkeypatch.setattr(pages_module, "write_open_data", counted_open_data)
     store = project.root / PAGES if kept else None
+    if not kept:
+        forget()  # as a new process writes them: nothing judged before the edit
     pages_module.write_pages([LATEST], project, page_store=store)
     monkeypatch.setattr(pages_module, "measure_page", original)
+    monkeypatch.setattr(pages_module, "write_open_data", open_data)
     folder = project.root / "pages"
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}, made
 
@@ -79,23 +88,27 @@ def _plan_measures(project: Project, plan: str) -> set[str]:
     return set(measures.index[measures["plan_id"] == plan])
 
 
-def _check(project: Project, monkeypatch, expected_made) -> None:
+def _check(project: Project, monkeypatch, expected_made, *, open_data: bool = True) -> None:
+    """Kept pages and open data equal fresh ones; ``expected_made`` measure pages were made again, and the open data if ``open_data``."""
     kept, made = _write(project, monkeypatch, kept=True)
     fresh, _ = _write(project, monkeypatch, kept=False)
     assert kept.keys() == fresh.keys()
     assert [name for name in kept if kept[name] != fresh[name]] == []
     public = {name.removeprefix("measures/").removesuffix(".qmd") for name in kept if name.startswith("measures/")}
-    assert made == (public if expected_made == "all" else public & expected_made)
+    expected = public if expected_made == "all" else public & expected_made
+    assert made == expected | ({f"open data {LATEST.code}"} if open_data else set())
 
 
 def test_one_commentary_row_remakes_its_plans_pages_only_and_they_are_what_a_fresh_writing_gives(tmp_path, monkeypatch):
     project = _copy(tmp_path)
     _write(project, monkeypatch, kept=True)
-    _check(project, monkeypatch, set())  # nothing changed: every page kept
+    _check(project, monkeypatch, set(), open_data=False)  # nothing changed: every page kept
     plan_measures = _plan_measures(project, PLAN)
     row = _rows_of_plan(project.data / "commentary.csv", plan_measures)[-1]
     _edit(project.data / "commentary.csv", row, "commentary", "Edited: the service reports no change.")
-    _check(project, monkeypatch, plan_measures)
+    _check(project, monkeypatch, plan_measures, open_data=False)  # the open data shows no commentary: kept
+    _edit(project.data / "commentary.csv", row, "commentary", "")
+    _check(project, monkeypatch, plan_measures)  # the open data is kept as the overview is, on whether commentary was given
 
 
 EDITS = {

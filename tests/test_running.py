@@ -324,6 +324,18 @@ def test_a_notebook_without_a_parameters_cell_is_an_error_printed_by_the_command
     assert not (root / "reports").exists()
 
 
+def test_a_notebook_declaring_what_it_shows_of_commentary_wrongly_is_an_error_printed_by_the_command(project):
+    root = project("good.ipynb", "commentary_declared_wrongly.ipynb")
+    out = CliRunner().invoke(main, ["run", "--latest", "--no-progress"])
+
+    assert out.exit_code == 1
+    assert out.stdout.splitlines() == [
+        "notebooks/commentary_declared_wrongly.ipynb:-: pmlib_commentary: notebook metadata 'pmlib_commentary' is \"words\"; "
+        'set it to "whether given" if the notebook shows only whether each commentary row was given, or remove it'
+    ]
+    assert not (root / "reports").exists()
+
+
 def test_bad_data_stops_the_run_before_the_notebooks_are_read(project):
     root = project("good.ipynb")
     (root / "data" / "plans.csv").unlink()

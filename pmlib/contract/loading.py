@@ -26,7 +26,8 @@ from pmlib.contract.tables import ROW_COLUMN
 from pmlib.errors import DataContractError, Problem, sort_problems
 
 REQUIRED_FILES = ("plans.csv", "measures.csv", "targets.csv")
-OPTIONAL_FILES = ("commentary.csv", "actions.csv", "action_updates.csv", "forecasts.csv")
+COMMENTARY_FILE = "commentary.csv"  # officers' words: read by the plans' notebooks and pages, not by how a measure is judged
+OPTIONAL_FILES = (COMMENTARY_FILE, "actions.csv", "action_updates.csv", "forecasts.csv")
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,16 @@ _FINDER.normalizeLink = lambda url: url  # an address is named to the officer as
 _CONTROL = re.compile(r"[\x00-\x20\x7f]")
 
 
+def given(text: object) -> bool:
+    """Whether a text cell holds anything besides spaces: the one test of whether an officer's commentary was given.
+
+    Every table saying "Given" or "Commentary missing" uses it, so they
+    agree, and ``pmlib.run.reuse`` keys the notebooks that show only this on
+    exactly this.
+    """
+    return isinstance(text, str) and bool(text.strip())
+
+
 @dataclass(frozen=True)
 class Text:
     """Characters to show exactly as typed."""

@@ -11,14 +11,18 @@ worker once it has finished what it was given, or the asking process when
 it wants the result (``Background.offer``).
 
 Workers are spawned, as ``pm run``'s are, so they start from this process's
-environment and imports rather than a fork of its state. Leaving the
-``with`` block waits for work already started, even on an error, so nothing
-is still writing into a folder the caller is about to delete or swap in.
+environment and imports rather than a fork of its state. A build gives the
+block ``pm run``'s own pool (``pmlib.run.workers``), idle once the
+notebooks are done: no process is spawned for the packs, and under ``pm
+preview`` the worker that typeset the last packs has Typst, its fonts and
+the pack code loaded already. Leaving the ``with`` block waits for work
+already started, even on an error, so nothing is still writing into a folder
+the caller is about to delete or swap in; a pool given is left running, one
+the block started is shut down.
 """
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import multiprocessing
 import threading
@@ -29,6 +33,7 @@ from typing import Any
 
 from pmlib.cores import usable_cores
 from pmlib.errors import PmlibError
+from pmlib.run.workers import submit
 
 
 def spare_cores() -> int:
@@ -94,17 +99,25 @@ class Background:
     in this process when its result is asked for, as if run in line.
     """
 
-    def __init__(self, workers: int | None = None):
+    def __init__(self, workers: int | None = None, pool: ProcessPoolExecutor | None = None):
+        """``workers`` is how many pieces of work run at once (the spare cores unless given); ``pool``, processes to run them in."""
         self.workers = spare_cores() if workers is None else workers
+        self._given = pool
         self._pool: ProcessPoolExecutor | None = None
         self._open = False
         self._started: list[Future] = []
+        self._lock = threading.Lock()
 
     def __enter__(self) -> Background:
         if self.workers > 0:
-            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"))
+            self._pool = self._given or ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"))
         self._open = True
         return self
+
+    def _start(self, fn: Callable[..., Any], args: tuple, kwargs: dict) -> Future:
+        future = submit(self._pool, _call, fn, args, kwargs)
+        self._started.append(future)
+        return future
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Pending:
         """Start ``fn(*args, **kwargs)`` in a worker (a module-level function, with picklable arguments and result)."""
@@ -112,8 +125,8 @@ class Background:
             raise RuntimeError("submit work inside the with block")
         if self._pool is None:
             return Pending(None, functools.partial(fn, *args, **kwargs))
-        future = self._pool.submit(_call, fn, args, kwargs)
-        self._started.append(future)
+        with self._lock:
+            future = self._start(fn, args, kwargs)
         return Pending(future, functools.partial(fn, *args, **kwargs))
 
     def offer(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Pending:
@@ -129,18 +142,26 @@ class Background:
             return self.submit(fn, *args, **kwargs)
         pending = Pending(None, functools.partial(fn, *args, **kwargs))
         if self._pool is not None:
-            pool = self._pool
 
             def when_free() -> None:
                 wait(busy, return_when=FIRST_COMPLETED)
-                with contextlib.suppress(RuntimeError):  # the block has ended: the pool takes no more work
-                    pending.hand_over(lambda: pool.submit(_call, fn, args, kwargs))
+                with self._lock:
+                    if self._open:  # once the block has ended, no more work is started
+                        pending.hand_over(lambda: self._start(fn, args, kwargs))
 
             threading.Thread(target=when_free, daemon=True, name="pmlib-offer").start()
         return pending
 
     def __exit__(self, *exc_info: object) -> None:
-        pool, self._pool, self._open = self._pool, None, False
-        if pool is not None:
-            # On an error nothing more is started, but work already running is waited for (see the module docstring).
-            pool.shutdown(wait=True, cancel_futures=exc_info[0] is not None)
+        with self._lock:
+            pool, self._pool, self._open = self._pool, None, False
+        if pool is None:
+            return
+        # On an error nothing more is started, but work already running is waited for (see the module docstring).
+        if exc_info[0] is not None:
+            for future in self._started:
+                future.cancel()
+        if pool is self._given:
+            wait(self._started)
+        else:
+            pool.shutdown(wait=True)

@@ -28,7 +28,7 @@ from pmlib.project import Project
 from pmlib.publishing import publishing, sweep
 from pmlib.rendering.manifest import read_manifest, site_is_current, write_manifest
 from pmlib.run import reuse
-from pmlib.run.execution import RunResult, chart_folder, run_quarters
+from pmlib.run.execution import RunResult, chart_folder, run_quarters, worker_pool
 from pmlib.run.notebook_files import display_path
 
 
@@ -68,18 +68,22 @@ def judge_ahead(quarters: Iterable[Period], project: Project) -> None:
     this process. ``quarter_report`` keeps each report keyed on the folders
     as they stand (``pmlib.contract.memo``), so the pages find these only if
     nothing changed since; what fails here fails again there, where it is
-    reported.
+    reported. The feeds read every quarter's statuses; what only the open
+    data reads is not worked out for a quarter whose open data is kept.
     """
     from pmlib.contract.loading import load_data
     from pmlib.contract.params_folder import report_params
+    from pmlib.rendering.page_store import PAGES, OpenDataStore
     from pmlib.views.report import quarter_report
 
     try:
         data = load_data(project.data)
+        kept = OpenDataStore.for_data(project.root / PAGES, data, project.params)
         for q in sorted(quarters):
             report = quarter_report(report_params(project.params, q), project.data, project.params, data=data)
-            for part in ("changes", "comparisons", "provenance"):
-                getattr(report, part)
+            if q == max(quarters) or not kept.has(q):  # the feeds read every quarter's statuses, the open data more
+                for part in ("changes", "comparisons", "provenance"):
+                    getattr(report, part)
     except Exception:  # noqa: BLE001, S110 - the pages make the same calls and report the error
         pass
 
@@ -158,7 +162,7 @@ def build(
 
     previous = {} if force else read_manifest(out_dir)
     with publishing(out_dir) as partial:
-        rendered = _render(renderer, everything, project, partial, say, previous)
+        rendered = _render(renderer, everything, project, partial, say, previous, jobs)
         open_data = [partial / path for path in open_data_files(project.pages, everything).values()]  # the renderer published them
         write_manifest(partial, everything, project, renderer=identity, pack_keys=rendered.keys)
     moved = lambda paths: tuple(out_dir / p.relative_to(partial) for p in paths)  # noqa: E731
@@ -223,7 +227,7 @@ class _Rendered:
     reused: list[Path]
 
 
-def _render(renderer: str, everything: list[Period], project: Project, partial: Path, say, previous: dict) -> _Rendered:
+def _render(renderer: str, everything: list[Period], project: Project, partial: Path, say, previous: dict, jobs: int | None) -> _Rendered:
     from pmlib.rendering.page_store import PAGES
     from pmlib.rendering.pages import write_pages
     from pmlib.rendering.site import VEGA
@@ -234,7 +238,7 @@ def _render(renderer: str, everything: list[Period], project: Project, partial: 
 
         pages, packs = render_with_quarto(project, everything, partial, say)
         return _Rendered(pages, packs, {}, [])
-    from pmlib.rendering.background import Background
+    from pmlib.rendering.background import Background, spare_cores
     from pmlib.rendering.pack import render_packs
     from pmlib.rendering.site import render_site, vega_bundle
     from pmlib.rendering.site_files import publish_site_files
@@ -257,7 +261,7 @@ def _render(renderer: str, everything: list[Period], project: Project, partial: 
             typeset.append((q, target))
         packs.append(target)
     # The packs and the Vega bundle need nothing the pages make, so a worker process makes them meanwhile.
-    with Background() as background:
+    with Background(pool=worker_pool(project, jobs) if spare_cores() else None) as background:
         typesetting = background.submit(render_packs, typeset, project) if typeset else None
         bundle = background.offer(vega_bundle, str(project.root / VEGA))  # by the worker after the packs, or here if wanted first
         with chart_store.kept_in(chart_folder(project)):

@@ -18,6 +18,7 @@ status symbols Liberation Sans lacks), and no path or clock reaches the PDF.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import os
 import re
@@ -300,8 +301,12 @@ def write_pack_source(quarter: Quarter, project: Project, *, source_dir: str | o
     return main
 
 
-def font_dirs() -> list[Path]:
-    """Folders holding Liberation Sans, found as Typst finds system fonts; the pack uses no other system font."""
+@functools.cache
+def font_dirs() -> tuple[Path, ...]:
+    """Folders holding Liberation Sans, found as Typst finds system fonts; the pack uses no other system font.
+
+    Looked for once per process (a tenth of a second): a kept worker typesets every build's packs.
+    """
     found = typst.Fonts(include_system_fonts=True, include_embedded_fonts=False).fonts()
     dirs = sorted({Path(f.path).parent for f in found if f.family == BODY_FONT and f.path})
     if not dirs:
@@ -309,7 +314,7 @@ def font_dirs() -> list[Path]:
             f"the Cabinet pack is set in {BODY_FONT} (Arial's metrics, as the charts use), which is not installed: "
             "run bash scripts/install-system-packages build, or install the Debian package fonts-liberation"
         )
-    return dirs
+    return tuple(dirs)
 
 
 def compile_pack(source: str | os.PathLike, out_pdf: str | os.PathLike, data_as_at: dt.date, fonts: Sequence[Path] | None = None) -> Path:

@@ -13,6 +13,12 @@ writing would give: one commentary row changed rewrites that plan's measure
 pages only, and a change to any shared file, params file or line of code
 rewrites them all. ``tests/test_page_store.py`` holds kept pages to freshly
 written ones after edits of every kind.
+
+Each quarter's open data is kept the same way (``OpenDataStore``), under
+what it reads: every data file, with ``commentary.csv`` as whether each row
+was given (it shows no commentary: ``pmlib.run.reuse.quarter_inputs``), the
+params files up to its quarter and the code. An officer's words edited then
+rewrite no open data, and no earlier quarter need be judged again for it.
 """
 
 from __future__ import annotations
@@ -65,3 +71,41 @@ class PageStore:
     def keep(self, plan_id: str, measure_id: str, page: Path, plan_source: Path | None, text: str) -> None:
         """Keep the page just written for this measure."""
         write_kept(self.folder, self._path(plan_id, measure_id, page, plan_source), text)
+
+
+def _params_digests(params_dir: Path) -> dict[Period, tuple[str, str]]:
+    return {q: (Path(p).name, hashlib.sha256(Path(p).read_bytes()).hexdigest()) for q, p in params_files(params_dir).items()}
+
+
+@dataclass(frozen=True)
+class OpenDataStore:
+    """Where a build keeps each quarter's open data files, by the data and code they are made from and that quarter's params files."""
+
+    folder: Path
+    data_key: str
+    params: Mapping[Period, tuple[str, str]]
+
+    @classmethod
+    def for_data(cls, folder: str | os.PathLike, data: CouncilData, params_dir: Path) -> OpenDataStore:
+        """The store in ``folder`` for open data made from ``data``, with the params files in ``params_dir``."""
+        reads = reuse.quarter_inputs(data, "data", commentary_text=False)
+        data_key = _sha256(json.dumps({"code": reuse.code_digest(), "data": reads}, sort_keys=True))
+        return cls(Path(folder), data_key, _params_digests(params_dir))
+
+    def _path(self, quarter: Period) -> Path:
+        params = sorted(digest for q, digest in self.params.items() if q <= quarter)
+        return kept_path(self.folder, _sha256(json.dumps(["open data", self.data_key, quarter.code, params])), ".json")
+
+    def has(self, quarter: Period) -> bool:
+        """Whether this quarter's open data is kept, without marking it used."""
+        return self._path(quarter).is_file()
+
+    def kept(self, quarter: Period) -> list[tuple[str, str]] | None:
+        """The quarter's open data files kept from the same inputs and code, as (file name, text) in the order written; or None."""
+        text = read_kept(self._path(quarter))
+        return None if text is None else [(name, body) for name, body in json.loads(text)]
+
+    def keep(self, quarter: Period, files: list[Path]) -> None:
+        """Keep the quarter's open data files just written, in that order."""
+        kept = [[p.name, p.read_bytes().decode("utf-8")] for p in files]
+        write_kept(self.folder, self._path(quarter), json.dumps(kept, ensure_ascii=False))

@@ -16,13 +16,14 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from pmlib.contract.loading import load_data
+from pmlib.contract.officer_text import given
 from pmlib.contract.params_folder import report_params
 from pmlib.contract.periods import Period, parse_quarter
 from pmlib.errors import ConfigError, Problem
@@ -33,9 +34,9 @@ from pmlib.rendering.documents import MENUS, Document, quarter_menus, read_quart
 from pmlib.rendering.feeds import follow_section
 from pmlib.rendering.guide_pages import accessibility_page, methodology_page
 from pmlib.rendering.pack_links import pack_link
-from pmlib.rendering.page_store import PageStore
+from pmlib.rendering.page_store import OpenDataStore, PageStore
 from pmlib.rendering.project import read_project
-from pmlib.rendering.qmd import given, link, long_date, page, raw_html
+from pmlib.rendering.qmd import link, long_date, page, raw_html
 from pmlib.rendering.search import search_page
 from pmlib.views.appendices import baseline_withheld, revisions
 from pmlib.views.charts import Chart, chart_figures
@@ -372,6 +373,20 @@ def _remove_stale(out_dir: Path) -> None:
     shutil.rmtree(out_dir / OPEN_DATA_DIR, ignore_errors=True)
 
 
+def _open_data(quarter: Period, folder: Path, store: OpenDataStore | None, judged: Callable[[], QuarterReport]) -> list[Path]:
+    """Write the quarter's open data into ``folder``: as kept in ``store`` when made from the same inputs, else from its report."""
+    kept = store.kept(quarter) if store else None
+    if kept is None:
+        files = write_open_data(judged(), folder)
+        if store:
+            store.keep(quarter, files)
+        return files
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in kept:
+        (folder / name).write_bytes(text.encode("utf-8"))
+    return [folder / name for name, _ in kept]
+
+
 def write_pages(
     quarters: Iterable[str | Period],
     project: Project,
@@ -436,9 +451,10 @@ def write_pages(
     _remove_stale(out_dir)
     written = []
     files = {}
+    open_data = OpenDataStore.for_data(page_store, data, Path(params_dir)) if page_store is not None else None
     for q in periods:
-        quarter = report if q == latest else quarter_report(params[q], data_dir, params_dir, data=data)
-        files[q] = write_open_data(quarter, out_dir / OPEN_DATA_DIR / q.slug)
+        judged = lambda q=q: report if q == latest else quarter_report(params[q], data_dir, params_dir, data=data)  # noqa: E731
+        files[q] = _open_data(q, out_dir / OPEN_DATA_DIR / q.slug, open_data, judged)
         written += files[q]
     pages["open-data.qmd"] = open_data_page(params, files, out_dir / "open-data.qmd", project.root, report.data.council.name)
     for name in sorted(pages):

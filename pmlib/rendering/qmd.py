@@ -34,11 +34,6 @@ def page(title: str, *parts: str) -> str:
     return f"---\n{front}---\n\n" + "\n\n".join(p.strip() for p in parts if p and p.strip()) + "\n"
 
 
-def given(value: object) -> bool:
-    """Whether a text cell from the data holds anything."""
-    return isinstance(value, str) and bool(value.strip())
-
-
 def long_date(value) -> str:
     """A date as GOV.UK style writes it: 10 November 2021."""
     return f"{value:%-d %B %Y}"

@@ -16,7 +16,7 @@ import os
 import shutil
 import sys
 from collections.abc import Callable, Iterable
-from concurrent.futures import as_completed
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -160,8 +160,10 @@ def plan_run(quarters: Iterable[str | Period], project: Project, *, audience: st
     templates, problems = find_templates(project.notebooks)
     plans = list(data.plans.index)
     # Relative even outside the current directory: provenance must read the same on every machine.
-    data_inputs = {relative_path(data_dir / name, os.curdir): digest for name, digest in data.files.items()}
-    plan_inputs = reuse.plan_inputs(data, relative_path(data_dir, os.curdir))
+    prefix = relative_path(data_dir, os.curdir)
+    data_inputs = reuse.quarter_inputs(data, prefix)
+    given_inputs = reuse.quarter_inputs(data, prefix, commentary_text=False)
+    plan_inputs = reuse.plan_inputs(data, prefix)
     quarter_plans = []
     for q in periods:
         folder = project.report_folder(q)
@@ -188,7 +190,11 @@ def plan_run(quarters: Iterable[str | Period], project: Project, *, audience: st
             problems += check_parameters(template, supplied, {name: lines.get(name) for name in extra}, display_path(path), q.code)
             for plan_id in plans if template.per_plan else [None]:
                 parameters = supplied | {"plan_id": plan_id} if plan_id else supplied
-                reads = (plan_inputs[plan_id] if plan_id else data_inputs) | params_inputs
+                if plan_id:
+                    reads = plan_inputs[plan_id]
+                else:
+                    reads = given_inputs if template.commentary_whether_given else data_inputs
+                reads = reads | params_inputs
                 inputs = dict(sorted((reads | {relative_path(template.path, os.curdir): template.digest}).items()))
                 runs.append(NotebookRun(q, template, plan_id, template.output_name(plan_id), parameters, inputs))
         quarter_plans.append(QuarterPlan(q, folder, tuple(runs), data_inputs | params_inputs))
@@ -321,7 +327,7 @@ def _run_tasks(plan, tasks, partials, reused, results, *, jobs, progress, echo) 
         warm_kernels.prepare(str(partials[qp.quarter].resolve()), "pmlib.views.preparing", "prepared_report", call)
     bar = tqdm(total=len(tasks), unit="notebook", file=sys.stderr, disable=None if progress else True, desc="pm run")
     # The charts drawn are kept for the project, so a notebook executed again redraws only the charts that changed.
-    pool = workers.pool(max(1, jobs or usable_cores()), chart_folder(plan.project))
+    pool = worker_pool(plan.project, jobs)
     futures = {}
     try:
         for qp, run in tasks:
@@ -346,6 +352,11 @@ def _run_tasks(plan, tasks, partials, reused, results, *, jobs, progress, echo) 
         raise
     finally:
         bar.close()
+
+
+def worker_pool(project: Project, jobs: int | None) -> ProcessPoolExecutor:
+    """The kept pool of ``jobs`` worker processes (one per core unless given) that executes the project's notebooks."""
+    return workers.pool(max(1, jobs or usable_cores()), chart_folder(project))
 
 
 def chart_folder(project: Project) -> str:

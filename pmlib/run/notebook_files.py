@@ -28,6 +28,9 @@ PARAMETERS_TAG = "parameters"
 INJECTED_TAG = "injected-parameters"
 ERROR_MARKER_TAG = "papermill-error-cell-tag"
 PER_PLAN_PARAMETER = "plan_id"
+# A template's metadata entry saying it shows of each commentary row only whether it was given (the overview's exceptions table).
+COMMENTARY_ENTRY = "pmlib_commentary"
+WHETHER_GIVEN = "whether given"
 # The code that makes the outputs: a change here means committed reports may be stale.
 SOURCE_PATHS = ("pmlib", "notebooks", "pyproject.toml", "constraints.txt")
 
@@ -64,6 +67,7 @@ class Template:
     parameters_index: int
     injected_index: int | None
     digest: str
+    commentary_whether_given: bool = False
 
     @property
     def per_plan(self) -> bool:
@@ -115,6 +119,13 @@ def read_template(path: Path) -> tuple[Template | None, list[Problem]]:
     except Exception as exc:  # papermill raises ValueError for a missing kernelspec, others for odd cells
         return None, [Problem(display, None, None, f"cannot read its parameters ({exc}); save it from Jupyter with the Python 3 kernel")]
     injected = next((i for i, c in enumerate(nb.cells) if _tagged(c, INJECTED_TAG)), None)
+    declared_commentary = nb.metadata.get(COMMENTARY_ENTRY)
+    if declared_commentary not in (None, WHETHER_GIVEN):
+        message = (
+            f"notebook metadata '{COMMENTARY_ENTRY}' is {json.dumps(declared_commentary)}; set it to \"{WHETHER_GIVEN}\" "
+            "if the notebook shows only whether each commentary row was given, or remove it"
+        )
+        return None, [Problem(display, None, COMMENTARY_ENTRY, message)]
     template = Template(
         path=path,
         display=display,
@@ -125,6 +136,7 @@ def read_template(path: Path) -> tuple[Template | None, list[Problem]]:
         parameters_index=index,
         injected_index=injected,
         digest=sha256(path),
+        commentary_whether_given=declared_commentary == WHETHER_GIVEN,
     )
     return template, []
 

@@ -18,6 +18,14 @@ a figure or commentary supplied after a report's date re-executes that
 report to the same output (a wrong "no"), while a date moved across it,
 which changes what the report shows, is always seen. Everything recorded
 is machine-independent, so a fresh clone reuses the committed reports.
+
+A quarter-wide notebook reads every file whole, but one whose template
+declares that it shows of each commentary row only whether it was given (the
+overview's "Commentary missing") reads ``commentary.csv`` as exactly that
+(``quarter_inputs``): an officer's words edited re-execute the plan's
+notebook, not the overview and appendices. The quarter's open data, which
+shows no commentary, is kept on the same inputs
+(``pmlib.rendering.page_store``).
 """
 
 from __future__ import annotations
@@ -27,6 +35,7 @@ import hashlib
 import importlib.metadata
 import json
 import os
+import posixpath
 import re
 import sys
 from collections.abc import Mapping
@@ -37,7 +46,8 @@ import numpy as np
 import pandas as pd
 from packaging.requirements import Requirement
 
-from pmlib.contract.loading import CouncilData
+from pmlib.contract.loading import COMMENTARY_FILE, CouncilData
+from pmlib.contract.officer_text import given
 
 CODE_DIGEST = "code_digest"
 CONTENT_DIGEST = "content_sha256"
@@ -46,6 +56,10 @@ COMPARED = ("parameters", "pmlib_version", CODE_DIGEST, "inputs")
 # Tables whose rows belong to one delivery plan; every other data file is read whole by every notebook.
 PLAN_TABLES = ("measures.csv", "targets.csv", "observations", "commentary.csv", "actions.csv", "action_updates.csv")
 EARLIEST = "observations (earliest period)"
+COMMENTARY = COMMENTARY_FILE
+COMMENTARY_GIVEN = f"{COMMENTARY} (whether given)"
+# The commentary file's officer text: what a notebook showing only whether commentary was given does not read.
+COMMENTARY_TEXT = ("commentary", "action", "action_owner", "action_due")
 
 
 def _sha256(text: str | bytes) -> str:
@@ -168,6 +182,26 @@ def plan_inputs(data: CouncilData, prefix: str) -> dict[str, dict[str, str]]:
         }
         out[str(plan_id)] = dict(sorted((shared | own).items()))
     return out
+
+
+def quarter_inputs(data: CouncilData, prefix: str, *, commentary_text: bool = True) -> dict[str, str]:
+    """What a quarter-wide notebook reads: every file of the data folder whole.
+
+    Without ``commentary_text`` (a template declaring it shows only whether
+    commentary was given), ``commentary.csv`` is read as its rows with each
+    officer's text reduced to ``given`` and the actions left out, so editing
+    the words of a given commentary changes nothing here, while a row added,
+    emptied, moved, redated or given for another measure or quarter does.
+    """
+    files = {posixpath.normpath(f"{prefix}/{name}"): digest for name, digest in data.files.items()}
+    if commentary_text or COMMENTARY not in data.files:
+        return files
+    del files[posixpath.normpath(f"{prefix}/{COMMENTARY}")]
+    notes = data.commentary
+    narrowed = notes.drop(columns=[c for c in COMMENTARY_TEXT if c in notes]).assign(given=notes["commentary"].map(given).astype(bool))
+    types, hashes = _row_hashes(narrowed.reset_index(drop=True))
+    files[posixpath.normpath(f"{prefix}/{COMMENTARY_GIVEN}")] = _sha256(types + b"\n" + hashes.tobytes())
+    return dict(sorted(files.items()))
 
 
 def content_digest(notebook: Mapping[str, Any]) -> str:

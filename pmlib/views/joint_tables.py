@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from pmlib.contract.officer_text import given as commentary_given
 from pmlib.engine.combined import COMBINED
 from pmlib.views.disclosure import value_texts
 from pmlib.views.formats import format_value
@@ -103,6 +104,6 @@ def exceptions_table(report: JointReport) -> Table | Prose:
 
 def _commentary_words(rows) -> list[str]:
     """Whether each council's explanation has arrived: missing only where its own or the combined figure needs intervention."""
-    given = rows["commentary"].map(lambda c: isinstance(c, str) and bool(c.strip())).to_numpy(bool)
+    given = rows["commentary"].map(commentary_given).to_numpy(bool)
     needed = ((rows["status"] == "intervention") | (rows["combined_status"] == "intervention")).to_numpy(bool)
     return ["Given" if g else "Commentary missing" if n else "Not required" for g, n in zip(given, needed, strict=True)]

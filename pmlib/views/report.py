@@ -8,6 +8,7 @@ passes through ``public_view`` here, once.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass
 from functools import cached_property
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from pmlib.contract.config import ReportParams, read_report_params
-from pmlib.contract.loading import CouncilData, checked_data, load_data
+from pmlib.contract.loading import COMMENTARY_FILE, CouncilData, checked_data, load_data
 from pmlib.contract.memo import Memo, folder_state
 from pmlib.contract.params_folder import params_files, published_dates, report_params
 from pmlib.contract.periods import Period
@@ -340,10 +341,31 @@ def quarter_report(
     if not checked_data(data):
         return _quarter_report(params, params_dir, data)
     key = (id(data), folder_state(params_dir), params.model_dump_json())
-    return _reports.get(key, lambda: _quarter_report(params, params_dir, data))
+    return _reports.get(key, lambda: _judged_again(params, params_dir, data))
 
 
 _reports = Memo(16)
+_judgements = Memo(16)
+# What a report works out from its figures, never its commentary: kept when only commentary.csv changed.
+_NOT_FROM_COMMENTARY = ("provenance", "freshness", "comparisons", "changes")
+
+
+def _judged_again(params: ReportParams, params_dir: str | os.PathLike, data: CouncilData) -> QuarterReport:
+    """The quarter judged, or the same quarter's judging when every data file but ``commentary.csv`` is as it was.
+
+    How a measure is judged never reads commentary, so after an officer's
+    words change (the analyst's commonest edit) every quarter's statuses,
+    history and comparisons are taken from the report made before, with the
+    new data beside them for whatever shows the words.
+    """
+    figures = tuple(sorted((name, digest) for name, digest in data.files.items() if name != COMMENTARY_FILE))
+    key = (str(data.data_dir), os.path.realpath(data.data_dir), figures, folder_state(params_dir), params.model_dump_json())
+    earlier = _judgements.get(key, lambda: _quarter_report(params, params_dir, data))
+    if earlier.data is data:
+        return earlier
+    report = dataclasses.replace(earlier, data=data)
+    report.__dict__.update({name: earlier.__dict__[name] for name in _NOT_FROM_COMMENTARY if name in earlier.__dict__})
+    return report
 
 
 def _quarter_report(params: ReportParams, params_dir: str | os.PathLike, data: CouncilData) -> QuarterReport:

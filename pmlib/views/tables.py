@@ -27,6 +27,7 @@ import pyarrow as pa
 from bs4 import BeautifulSoup
 from great_tables import GT, loc, style
 
+from pmlib.contract.officer_text import given
 from pmlib.views.actions import action_progress, year_progress
 from pmlib.views.disclosure import value_texts
 from pmlib.views.formats import format_value
@@ -329,7 +330,7 @@ def exceptions_table(report) -> Table | Prose:
             "Target": [_fmt(v, measures.loc[m]) for v, m in zip(rows["target"], rows["measure_id"], strict=True)],
             "Intervention level": [_fmt(v, measures.loc[m]) for v, m in zip(rows["intervention"], rows["measure_id"], strict=True)],
             "Short-term trend": [trend_label(t).text for t in rows["short_trend"]],
-            "Commentary": ["Given" if isinstance(c, str) and c.strip() else "Commentary missing" for c in rows["commentary"]],
+            "Commentary": ["Given" if given(c) else "Commentary missing" for c in rows["commentary"]],
         }
     )
     return make_table(frame, table_id(report, "exceptions"), f"Measures needing intervention, {report.quarter.code}")
