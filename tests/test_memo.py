@@ -88,7 +88,7 @@ def _same_report(a, b) -> None:
 def test_after_commentary_changes_alone_the_quarter_is_not_judged_again_but_shows_the_new_words(folders, monkeypatch):
     data_dir, params_dir = folders
     first = quarter_report("latest", data_dir, params_dir)
-    first.changes  # worked out before the edit, so kept after it
+    assert first.changes is not None  # worked out before the edit, so kept after it
     commentary = data_dir / "commentary.csv"
     commentary.write_text(commentary.read_text().replace("a *third*", "a *quarter*"))
     monkeypatch.setattr(report_module, "judge", lambda *args, **kwargs: pytest.fail("judged again"))

@@ -3,8 +3,9 @@
 Each case edits one cell of the demo's data or params, writes the pages with
 the store and again without it, and compares every page; it also checks
 which measure pages were made again rather than taken from the store: only
-the edited plan's after an edit to that plan's rows, every one after an edit
-to a shared file or a params file, none after no edit.
+the edited measure's after an edit to its commentary, the edited plan's after
+an edit to that plan's other rows, every one after an edit to a shared file
+or a params file, none after no edit.
 """
 
 from __future__ import annotations
@@ -105,10 +106,12 @@ def test_one_commentary_row_remakes_its_plans_pages_only_and_they_are_what_a_fre
     _check(project, monkeypatch, set(), open_data=False)  # nothing changed: every page kept
     plan_measures = _plan_measures(project, PLAN)
     row = _rows_of_plan(project.data / "commentary.csv", plan_measures)[-1]
+    with (project.data / "commentary.csv").open(encoding="utf-8", newline="") as f:
+        measure = list(csv.DictReader(f))[row]["measure_id"]
     _edit(project.data / "commentary.csv", row, "commentary", "Edited: the service reports no change.")
-    _check(project, monkeypatch, plan_measures, open_data=False)  # the open data shows no commentary: kept
+    _check(project, monkeypatch, {measure}, open_data=False)  # a page shows its own measure's commentary; the open data none
     _edit(project.data / "commentary.csv", row, "commentary", "")
-    _check(project, monkeypatch, plan_measures)  # the open data is kept as the overview is, on whether commentary was given
+    _check(project, monkeypatch, {measure})  # the open data is kept as the overview is, on whether commentary was given
 
 
 EDITS = {

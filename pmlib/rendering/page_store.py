@@ -2,16 +2,17 @@
 
 The measure pages are most of the time ``pm build`` spends writing pages
 (about 50 ms each, 46 in the demo), and an analyst's edit reaches few of
-them. A measure page reads what its delivery plan's notebook reads: the data
-folder's shared files whole, its own plan's rows of every plan table, the
-earliest figure held, and the params files up to its quarter
-(``pmlib.run.reuse.plan_inputs`` and ``pmlib.run.execution.plan_run``). A
-page is kept in ``.pmlib-cache/pages/`` under the sha256 of those, of the
-code digest (pmlib's files and every runtime package), the measure and
-where the page and its plan's report are, so a kept page is the page a new
-writing would give: one commentary row changed rewrites that plan's measure
-pages only, and a change to any shared file, params file or line of code
-rewrites them all. ``tests/test_page_store.py`` holds kept pages to freshly
+them. A measure page reads what its delivery plan's notebook reads, but of the
+commentary only its own measure's rows: the data folder's shared files
+whole, its own plan's rows of every other plan table, the earliest figure
+held, and the params files up to its quarter (``pmlib.run.reuse.plan_inputs``
+and ``pmlib.run.execution.plan_run``). A page is kept in
+``.pmlib-cache/pages/`` under the sha256 of those, of its measure's
+commentary rows, of the code digest (pmlib's files and every runtime
+package), the measure and where the page and its plan's report are, so a
+kept page is the page a new writing would give: one commentary row changed
+rewrites that measure's page only, one figure its plan's pages, and a change
+to any shared file, params file or line of code rewrites them all. ``tests/test_page_store.py`` holds kept pages to freshly
 written ones after edits of every kind.
 
 Each quarter's open data is kept the same way (``OpenDataStore``), under
@@ -49,6 +50,7 @@ class PageStore:
 
     folder: Path
     plan_keys: Mapping[str, str]
+    commentary: Mapping[str, str]
 
     @classmethod
     def for_quarter(cls, folder: str | os.PathLike, data: CouncilData, params_dir: Path, quarter: Period) -> PageStore:
@@ -57,12 +59,17 @@ class PageStore:
         params = {Path(p).name: hashlib.sha256(Path(p).read_bytes()).hexdigest() for q, p in files.items() if q <= quarter}
         shared = json.dumps({"code": reuse.code_digest(), "quarter": quarter.code, "params": params}, sort_keys=True)
         inputs = reuse.plan_inputs(data, "data")
-        keys = {plan: _sha256(shared + "\n" + json.dumps(reads, sort_keys=True)) for plan, reads in inputs.items()}
-        return cls(Path(folder), keys)
+        notes = f"data/{reuse.COMMENTARY} (plan "  # a page shows its own measure's commentary alone: keyed below
+        keys = {
+            plan: _sha256(shared + "\n" + json.dumps({k: v for k, v in reads.items() if not k.startswith(notes)}, sort_keys=True))
+            for plan, reads in inputs.items()
+        }
+        return cls(Path(folder), keys, reuse.measure_commentary(data))
 
     def _path(self, plan_id: str, measure_id: str, page: Path, plan_source: Path | None) -> Path:
         where = [os.path.abspath(page), os.path.abspath(plan_source) if plan_source else ""]
-        return kept_path(self.folder, _sha256(json.dumps([self.plan_keys[plan_id], measure_id, *where])), ".qmd")
+        key = [self.plan_keys[plan_id], measure_id, self.commentary.get(measure_id, ""), *where]
+        return kept_path(self.folder, _sha256(json.dumps(key)), ".qmd")
 
     def kept(self, plan_id: str, measure_id: str, page: Path, plan_source: Path | None) -> str | None:
         """The page kept for this measure from the same inputs and code, or None."""

@@ -29,7 +29,7 @@ from pmlib.contract.loading import check_data
 from pmlib.contract.params_folder import params_files
 from pmlib.contract.periods import Period, parse_quarter
 from pmlib.cores import usable_cores
-from pmlib.errors import ConfigError, DataContractError, NotebookError, Problem, sort_problems
+from pmlib.errors import ConfigError, DataContractError, NotebookError, PmlibError, Problem, sort_problems
 from pmlib.project import Project
 from pmlib.publishing import fresh_partial, partial_folder, swap_in, sweep
 from pmlib.run import reuse, warm_kernels, workers
@@ -226,6 +226,7 @@ def run_quarters(
     sweep(project.reports)
     if force or _likely_to_execute(quarters, project):
         warm_kernels.start(wait=False)
+        _check_ahead(quarters, project)
     plan = plan_run(quarters, project, audience=audience)
     return execute_plan(plan, jobs=jobs, progress=progress, echo=echo, force=force, meanwhile=meanwhile)
 
@@ -249,6 +250,23 @@ def _likely_to_execute(quarters: Iterable[str | Period], project: Project) -> bo
     except Exception:  # noqa: BLE001 - plan_run reports what is wrong; here it only means "start the server"
         return True
     return False
+
+
+def _check_ahead(quarters: Iterable[str | Period], project: Project) -> None:
+    """Have a warm server already running check the data folder now, as the kernels will name it, while ``plan_run`` checks it here.
+
+    The kernels' ``quarter_report`` then finds it checked (``pmlib.contract.memo``
+    keys it on the folder as named and as it stands, so a folder changed
+    in between is checked again). Each quarter's reports folder is where its
+    kernels run, beside it; a quarter without one yet is left to the kernels.
+    """
+    try:
+        folder = project.report_folder(max(q if isinstance(q, Period) else parse_quarter(q) for q in quarters))
+    except (ValueError, PmlibError):
+        return
+    if folder.is_dir():
+        data_dir = relative_path(project.data, folder)
+        warm_kernels.prepare_if_running(str(folder.resolve()), "pmlib.contract.loading", "check_data", [data_dir])
 
 
 def _provenance(plan: RunPlan, run: NotebookRun) -> dict[str, Any]:

@@ -204,6 +204,18 @@ def quarter_inputs(data: CouncilData, prefix: str, *, commentary_text: bool = Tr
     return dict(sorted(files.items()))
 
 
+def measure_commentary(data: CouncilData) -> dict[str, str]:
+    """Each measure's own rows of ``commentary.csv`` as one digest, by measure id (a measure without any is not listed)."""
+    notes = data.commentary.reset_index(drop=True)
+    types, hashes = _row_hashes(notes)
+    ids = notes["measure_id"].astype(str).to_numpy(object)
+    order = np.argsort(ids, kind="stable")
+    ids, hashes = ids[order], hashes[order]
+    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]]) if len(ids) else np.array([], dtype=int)
+    ends = np.r_[starts[1:], len(ids)]
+    return {ids[a]: _sha256(types + b"\n" + hashes[a:b].tobytes()) for a, b in zip(starts, ends, strict=True)}
+
+
 def content_digest(notebook: Mapping[str, Any]) -> str:
     """sha256 of a notebook as saved, without its ``metadata.pmlib``: an output edited by hand no longer matches."""
     copy = dict(notebook)

@@ -248,6 +248,16 @@ def prepare(cwd: str, module: str, function: str, args: list) -> None:
             client.prepare(cwd, module, function, args)
 
 
+def prepare_if_running(cwd: str, module: str, function: str, args: list) -> None:
+    """``prepare``, but only when this process already talks to a running warm server: nothing waits for one to start.
+
+    ``pm preview``'s builds use it to have the server check the edited data
+    folder while ``pm run`` checks it too, instead of after.
+    """
+    if _client is not None:
+        prepare(cwd, module, function, args)
+
+
 def _connection() -> _Client | None:
     """A connection to the warm server, or None: switched off, or no server could be reached or started."""
     global _client
