@@ -113,6 +113,13 @@ class QuarterReport:
         return freshness(self)
 
     @cached_property
+    def revisions(self) -> pd.DataFrame:
+        """Every figure supplied more than once (``pmlib.views.appendices.revised_figures``), for the appendix and the measure pages."""
+        from pmlib.views.appendices import revised_figures
+
+        return revised_figures(self)
+
+    @cached_property
     def comparisons(self) -> Comparisons:
         """How the council compares with other areas this quarter (``pmlib.engine.comparisons``), as this audience may see it.
 
@@ -347,7 +354,7 @@ def quarter_report(
 _reports = Memo(16)
 _judgements = Memo(16)
 # What a report works out from its figures, never its commentary: kept when only commentary.csv changed.
-_NOT_FROM_COMMENTARY = ("provenance", "freshness", "comparisons", "changes")
+_NOT_FROM_COMMENTARY = ("provenance", "freshness", "revisions", "comparisons", "changes")
 
 
 def _judged_again(params: ReportParams, params_dir: str | os.PathLike, data: CouncilData) -> QuarterReport:
