@@ -79,3 +79,24 @@ def test_with_no_spare_core_the_work_is_done_here_in_line(tmp_path):
         assert not pending.done() and pending.result() == os.getpid()
         with pytest.raises(DataContractError):
             background.submit(_fail, "problems").result()
+
+
+def test_a_pool_given_is_used_and_left_running_once_the_work_started_in_it_is_done(tmp_path):
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+    try:
+        with Background(workers=1, pool=pool) as background:
+            busy = background.submit(_write_later, tmp_path / "pack", 0.2)
+            offered = background.offer(_pid)  # the one worker is busy: handed over when it is free
+            assert busy.result() == "pack"
+            deadline = time.monotonic() + 30
+            while not offered.done() and time.monotonic() < deadline:
+                time.sleep(0.01)
+            late = background.offer(_write_later, tmp_path / "late", 0.3)  # the worker is free: started at once
+        assert (tmp_path / "late").read_text(encoding="utf-8") == "done"  # waited for before the block ended
+        assert late.done() and offered.result() != os.getpid()
+        assert pool.submit(_pid).result() == offered.result()  # the same worker, still running
+    finally:
+        pool.shutdown()

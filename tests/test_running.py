@@ -132,6 +132,34 @@ def test_the_callers_work_meanwhile_starts_with_the_first_notebook_and_not_when_
     assert started == [True]
 
 
+def test_a_running_warm_server_is_asked_to_check_the_data_as_the_kernels_will_name_it(project, monkeypatch):
+    from pmlib.contract import memo
+    from pmlib.contract.loading import check_data, load_data
+    from pmlib.run import execution, warm_kernels
+
+    root = project("good.ipynb")
+    assert run_quarters(["2021/22 Q2"], Project(), jobs=1).ok
+    asked = []
+    monkeypatch.setattr(warm_kernels, "prepare_if_running", lambda *call: asked.append(call))
+    (root / "data" / "commentary.csv").write_text((root / "data" / "commentary.csv").read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    execution._check_ahead(["2021/22 Q2"], Project())
+    folder = (root / "reports" / "2021-22-Q2").resolve()
+    assert asked == [(str(folder), "pmlib.contract.loading", "check_data", ["../../data"])]
+    # What the server keeps is what a kernel in the quarter's partial folder, beside it, then finds.
+    memo.forget()
+    monkeypatch.chdir(folder)
+    checked, _ = check_data("../../data")
+    partial = folder.parent / ".2021-22-Q2.partial-1"
+    partial.mkdir()
+    monkeypatch.chdir(partial)
+    assert load_data("../../data") is checked
+    # A quarter with no reports folder yet is left to its kernels.
+    asked.clear()
+    monkeypatch.chdir(root)
+    execution._check_ahead(["2021/22 Q1"], Project())
+    assert asked == []
+
+
 def test_a_failed_notebook_leaves_the_previous_report_alone_and_other_quarters_complete(project):
     root = project("good.ipynb", "raising.ipynb")
     previous = root / "reports" / "2021-22-Q2"
