@@ -132,3 +132,27 @@ def test_the_memo_keeps_the_newest_and_keeps_nothing_for_a_failure():
     with pytest.raises(ZeroDivisionError):
         memo.get("d", lambda: 1 / 0)
     assert memo.values() == ["C", "B"]
+
+
+def test_a_figure_supplied_after_a_quarters_date_leaves_that_quarter_judged_as_it_was(tmp_path, monkeypatch):
+    root = Path(__file__).parents[1]
+    shutil.copytree(root / "data", tmp_path / "data")
+    shutil.copytree(root / "params", tmp_path / "params")
+    data_dir, params_dir = tmp_path / "data", tmp_path / "params"
+    earlier = quarter_report("2021/22 Q1", data_dir, params_dir)  # data_as_at 31 July 2021
+    latest = quarter_report("2021/22 Q2", data_dir, params_dir)
+    figures = data_dir / "observations" / "environment.csv"
+    lines = figures.read_text(encoding="utf-8").splitlines(keepends=True)
+    row = next(i for i, line in enumerate(lines) if i and "2021-07-31" < line.rstrip().rsplit(",", 1)[1])
+    cells = lines[row].split(",")
+    cells[2] = "12345" if cells[2] else cells[2]
+    cells[3] = "12345" if not cells[2] else cells[3]
+    lines[row] = ",".join(cells)
+    figures.write_text("".join(lines), encoding="utf-8")
+    monkeypatch.setattr(report_module, "judge", lambda *args, **kwargs: pytest.fail("judged again"))
+    again = quarter_report("2021/22 Q1", data_dir, params_dir)
+    assert again.data is load_data(data_dir) and again.judged is earlier.judged
+    monkeypatch.undo()
+    assert quarter_report("2021/22 Q2", data_dir, params_dir).judged is not latest.judged  # the latest quarter sees it
+    memo.forget()
+    _same_report(again, quarter_report("2021/22 Q1", data_dir, params_dir))  # what a new process would make

@@ -11,6 +11,7 @@ or a params file, none after no edit.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import shutil
 from pathlib import Path
@@ -25,23 +26,25 @@ from pmlib.contract.params_folder import select_quarters
 from pmlib.project import Project
 from pmlib.rendering import pages as pages_module
 from pmlib.rendering.page_store import PAGES
+from pmlib.run import reuse
 
 ROOT = Path(__file__).parents[1]
 LATEST = select_quarters(ROOT / "params")[0]
 PLAN = "sustainable-environment"
 
 
-def _copy(target: Path) -> Project:
-    """The demo's data, params, Quarto files and the latest quarter's reports: what ``write_pages`` reads."""
+def _copy(target: Path, quarters=(LATEST,)) -> Project:
+    """The demo's data, params, Quarto files and the reports of ``quarters``: what ``write_pages`` reads."""
     shutil.copytree(ROOT / "data", target / "data")
     shutil.copytree(ROOT / "params", target / "params")
-    shutil.copytree(ROOT / "reports" / LATEST.slug, target / "reports" / LATEST.slug)
+    for q in quarters:
+        shutil.copytree(ROOT / "reports" / q.slug, target / "reports" / q.slug)
     for name in ("_quarto.yml", "_quarto-website.yml"):
         shutil.copy(ROOT / name, target / name)
     return Project(root=target, data=target / "data", params=target / "params", reports=target / "reports")
 
 
-def _write(project: Project, monkeypatch, *, kept: bool) -> tuple[dict[str, bytes], set[str]]:
+def _write(project: Project, monkeypatch, *, kept: bool, quarters=(LATEST,)) -> tuple[dict[str, bytes], set[str]]:
     """Every page written, by its path under ``pages/``, and the measures whose pages were made rather than kept."""
     made: set[str] = set()
     original, open_data = pages_module.measure_page, pages_module.write_open_data
@@ -59,7 +62,7 @@ def _write(project: Project, monkeypatch, *, kept: bool) -> tuple[dict[str, byte
     store = project.root / PAGES if kept else None
     if not kept:
         forget()  # as a new process writes them: nothing judged before the edit
-    pages_module.write_pages([LATEST], project, page_store=store)
+    pages_module.write_pages(quarters, project, page_store=store)
     monkeypatch.setattr(pages_module, "measure_page", original)
     monkeypatch.setattr(pages_module, "write_open_data", open_data)
     folder = project.root / "pages"
@@ -112,6 +115,18 @@ def test_one_commentary_row_remakes_its_plans_pages_only_and_they_are_what_a_fre
     _check(project, monkeypatch, {measure}, open_data=False)  # a page shows its own measure's commentary; the open data none
     _edit(project.data / "commentary.csv", row, "commentary", "")
     _check(project, monkeypatch, {measure})  # the open data is kept as the overview is, on whether commentary was given
+
+
+def test_each_measures_commentary_has_a_digest_of_its_own_and_none_is_given_for_no_commentary(tmp_path):
+    project = _copy(tmp_path)
+    before = reuse.measure_commentary(load_data(project.data))
+    with (project.data / "commentary.csv").open(encoding="utf-8", newline="") as f:
+        measure = next(csv.DictReader(f))["measure_id"]
+    _edit(project.data / "commentary.csv", 0, "commentary", "Edited words.")
+    after = reuse.measure_commentary(load_data(project.data))
+    assert after.keys() == before.keys() and [m for m in after if after[m] != before[m]] == [measure]
+    empty = load_data(project.data)
+    assert reuse.measure_commentary(dataclasses.replace(empty, commentary=empty.commentary.iloc[:0])) == {}
 
 
 EDITS = {
@@ -167,4 +182,51 @@ def test_any_text_edit_leaves_no_stale_kept_page(tmp_path_factory, monkeypatch, 
     _edit(path, pick % rows, column, words)
     kept, _ = _write(project, monkeypatch, kept=True)
     fresh, _ = _write(project, monkeypatch, kept=False)
+    assert [name for name in kept if kept[name] != fresh[name]] == []
+
+
+def _row_supplied(path: Path, after: str, by: str) -> int:
+    """The first data row of a figures file supplied after one date and by another (ISO dates)."""
+    with path.open(encoding="utf-8", newline="") as f:
+        return next(i for i, r in enumerate(csv.DictReader(f)) if after < r["reported_on"] <= by and r["value"])
+
+
+@pytest.mark.e2e
+def test_a_figure_only_the_latest_quarter_sees_rewrites_only_its_open_data(tmp_path, monkeypatch):
+    every = select_quarters(ROOT / "params", every=True)
+    project = _copy(tmp_path, every)
+    _write(project, monkeypatch, kept=True, quarters=every)
+    figures = project.data / "observations" / "environment.csv"
+    # Supplied after the quarter before the latest was reported (31 July 2021): no earlier quarter sees it.
+    _edit(figures, _row_supplied(figures, "2021-07-31", "2021-10-31"), "value", "12345")
+    kept, made = _write(project, monkeypatch, kept=True, quarters=every)
+    fresh, _ = _write(project, monkeypatch, kept=False, quarters=every)
+    assert [name for name in kept if kept[name] != fresh[name]] == [] and kept.keys() == fresh.keys()
+    assert {m for m in made if m.startswith("open data")} == {f"open data {LATEST.code}"}
+    # Supplied before the first quarter's date: every quarter sees it.
+    _edit(figures, _row_supplied(figures, "2000-01-01", "2020-07-31"), "value", "54321")
+    kept, made = _write(project, monkeypatch, kept=True, quarters=every)
+    fresh, _ = _write(project, monkeypatch, kept=False, quarters=every)
+    assert [name for name in kept if kept[name] != fresh[name]] == [] and kept.keys() == fresh.keys()
+    assert {m for m in made if m.startswith("open data")} == {f"open data {q.code}" for q in every}
+
+
+@pytest.mark.e2e
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(pick=st.integers(min_value=0, max_value=10_000), column=st.sampled_from(["value", "reported_on", "quality"]))
+def test_any_figure_edit_leaves_no_quarter_with_stale_open_data(tmp_path_factory, monkeypatch, pick, column):
+    every = select_quarters(ROOT / "params", every=True)
+    project = _copy(tmp_path_factory.mktemp("project"), every)
+    _write(project, monkeypatch, kept=True, quarters=every)
+    figures = project.data / "observations" / "environment.csv"
+    with figures.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    row = pick % len(rows)
+    new = {"value": "77", "reported_on": "2021-01-15", "quality": "estimated"}[column]
+    if rows[row][column] == new or (column == "value" and not rows[row]["value"]):
+        return  # no change, or a ratio measure's row (its value is worked out)
+    _edit(figures, row, column, new)
+    kept, _ = _write(project, monkeypatch, kept=True, quarters=every)
+    fresh, _ = _write(project, monkeypatch, kept=False, quarters=every)
+    assert kept.keys() == fresh.keys()
     assert [name for name in kept if kept[name] != fresh[name]] == []

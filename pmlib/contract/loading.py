@@ -55,6 +55,15 @@ class CouncilData:
     files: dict[str, str] = field(default_factory=dict)
 
 
+def portable_observations(data: CouncilData) -> pd.DataFrame:
+    """The figures with each row's ``source`` file named inside the data folder: a key made of them is the same wherever it is."""
+    observations = data.observations
+    if "source" not in observations:
+        return observations
+    prefix = os.path.join(str(data.data_dir), "")
+    return observations.assign(source=observations["source"].astype(object).map(lambda s: str(s).removeprefix(prefix)))
+
+
 _checked = Memo(4)
 
 

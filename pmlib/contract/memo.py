@@ -21,6 +21,9 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import TypeVar
 
+import numpy as np
+import pandas as pd
+
 T = TypeVar("T")
 _every: list[Memo] = []
 
@@ -40,6 +43,12 @@ def folder_state(folder: str | os.PathLike) -> tuple[str, str, str]:
                 digest = hashlib.file_digest(f, "sha256").hexdigest()
             h.update(f"{os.path.relpath(path, real)}\0{digest}\n".encode())
     return named, real, h.hexdigest()
+
+
+def row_hashes(frame: pd.DataFrame) -> tuple[bytes, np.ndarray]:
+    """A table's columns and types, and a 64-bit hash of each row: what a key made of some of its rows is built from."""
+    types = ",".join(f"{column}:{dtype}" for column, dtype in frame.dtypes.items()).encode()
+    return types, pd.util.hash_pandas_object(frame, index=False).to_numpy().astype("<u8")
 
 
 class Memo:

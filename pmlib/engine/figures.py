@@ -13,11 +13,14 @@ and those are few, so the national tables are sorted only for them.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
 
+from pmlib.contract.loading import CouncilData, portable_observations
+from pmlib.contract.memo import Memo, row_hashes
 from pmlib.engine.positions import measure_positions
 
 _KEY = ["measure_id", "period"]
@@ -110,3 +113,30 @@ def figures_as_at(observations: pd.DataFrame, data_as_at: dt.date | None = None,
     current = observations.iloc[rows].assign(revised=revised)
     current = current[_KEY + [c for c in current.columns if c not in _KEY]]
     return current.sort_values(_KEY, kind="stable").reset_index(drop=True)
+
+
+_hashed = Memo(4)  # each entry holds its data, so no other data can take its id while it is kept
+
+
+def seen_digests(data: CouncilData, dates: Iterable[dt.date | None]) -> list[str]:
+    """For each date, one sha256 of every figure row a report of that date can see and of the earliest month any row covers.
+
+    A report judged at a date reads no more of the figures: ``latest_rows``
+    and ``figures_as_at`` choose among the rows supplied by then (or undated),
+    whatever later rows exist, and a measure's history starts at the
+    earliest month held. So the same digest means the same judging, and a
+    figure supplied after a quarter's date leaves that quarter's digest as it
+    was. Rows are hashed with their file named inside the data folder, so the
+    digest is the same wherever the folder is, and once per data loaded.
+    """
+    _, types, hashes, days, earliest = _hashed.get(id(data), lambda: _hash_figures(data))
+    head = types + b"\n" + earliest + b"\n"
+    return [hashlib.sha256(head + hashes[days <= _day(date)].tobytes()).hexdigest() for date in dates]
+
+
+def _hash_figures(data: CouncilData) -> tuple:
+    observations = portable_observations(data).reset_index(drop=True)
+    types, hashes = row_hashes(observations)
+    months = observations["first_month"].dropna()
+    earliest = b"" if months.empty else str(int(months.min())).encode()
+    return data, types, hashes, reported_days(observations), earliest

@@ -78,8 +78,9 @@ def judge_ahead(quarters: Iterable[Period], project: Project) -> None:
 
     try:
         data = load_data(project.data)
-        kept = OpenDataStore.for_data(project.root / PAGES, data, project.params)
-        for q in sorted(quarters):
+        quarters = sorted(quarters)
+        kept = OpenDataStore.for_data(project.root / PAGES, data, project.params, quarters)
+        for q in quarters:
             report = quarter_report(report_params(project.params, q), project.data, project.params, data=data)
             if q == max(quarters) or not kept.has(q):  # the feeds read every quarter's statuses, the open data more
                 for part in ("changes", "comparisons", "provenance"):

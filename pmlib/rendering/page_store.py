@@ -17,9 +17,10 @@ written ones after edits of every kind.
 
 Each quarter's open data is kept the same way (``OpenDataStore``), under
 what it reads: every data file, with ``commentary.csv`` as whether each row
-was given (it shows no commentary: ``pmlib.run.reuse.quarter_inputs``), the
-params files up to its quarter and the code. An officer's words edited then
-rewrite no open data, and no earlier quarter need be judged again for it.
+was given (it shows no commentary: ``pmlib.run.reuse.quarter_inputs``) and
+of the figures only those supplied by the quarter's date, the params files
+up to its quarter and the code. An officer's words edited then rewrite no
+open data, and a figure supplied for the latest quarter only that quarter's.
 """
 
 from __future__ import annotations
@@ -27,14 +28,16 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from pmlib.cache_folder import CACHE, kept_path, read_kept, write_kept
+from pmlib.contract.config import read_report_params
 from pmlib.contract.loading import CouncilData
 from pmlib.contract.params_folder import params_files
 from pmlib.contract.periods import Period
+from pmlib.engine.figures import seen_digests
 from pmlib.run import reuse
 
 PAGES = f"{CACHE}/pages"
@@ -80,39 +83,57 @@ class PageStore:
         write_kept(self.folder, self._path(plan_id, measure_id, page, plan_source), text)
 
 
-def _params_digests(params_dir: Path) -> dict[Period, tuple[str, str]]:
-    return {q: (Path(p).name, hashlib.sha256(Path(p).read_bytes()).hexdigest()) for q, p in params_files(params_dir).items()}
-
-
 @dataclass(frozen=True)
 class OpenDataStore:
-    """Where a build keeps each quarter's open data files, by the data and code they are made from and that quarter's params files."""
+    """Where a build keeps each quarter's open data files, by everything that quarter's open data is made from."""
 
     folder: Path
-    data_key: str
-    params: Mapping[Period, tuple[str, str]]
+    keys: Mapping[Period, str]
 
     @classmethod
-    def for_data(cls, folder: str | os.PathLike, data: CouncilData, params_dir: Path) -> OpenDataStore:
-        """The store in ``folder`` for open data made from ``data``, with the params files in ``params_dir``."""
-        reads = reuse.quarter_inputs(data, "data", commentary_text=False)
-        data_key = _sha256(json.dumps({"code": reuse.code_digest(), "data": reads}, sort_keys=True))
-        return cls(Path(folder), data_key, _params_digests(params_dir))
+    def for_data(cls, folder: str | os.PathLike, data: CouncilData, params_dir: Path, quarters: Iterable[Period]) -> OpenDataStore:
+        """The store in ``folder`` for the open data of ``quarters`` made from ``data`` and the params files in ``params_dir``.
 
-    def _path(self, quarter: Period) -> Path:
-        params = sorted(digest for q, digest in self.params.items() if q <= quarter)
-        return kept_path(self.folder, _sha256(json.dumps(["open data", self.data_key, quarter.code, params])), ".json")
+        A quarter's open data is its report (``quarter_report``), which reads
+        the params files up to it, every data file but the commentary (it
+        shows none) and of the figures only those supplied by the latest
+        ``data_as_at`` of those params files (``pmlib.engine.figures.seen_digests``),
+        so a figure supplied for the latest quarter leaves every earlier
+        quarter's open data kept.
+        """
+        files = params_files(params_dir)
+        quarters = sorted(q for q in set(quarters) if q in files)
+        params = {q: (Path(p).name, hashlib.sha256(Path(p).read_bytes()).hexdigest()) for q, p in files.items()}
+        as_at = {q: read_report_params(p).data_as_at for q, p in files.items() if quarters and q <= quarters[-1]}
+        latest = [max(d for q2, d in as_at.items() if q2 <= q) for q in quarters]
+        figures = seen_digests(data, latest)
+        reads = reuse.quarter_inputs(data, "data", commentary_text=False)
+        others = {name: digest for name, digest in reads.items() if not name.startswith("data/observations/")}
+        shared = json.dumps({"code": reuse.code_digest(), "data": others}, sort_keys=True)
+        keys = {}
+        for q, seen in zip(quarters, figures, strict=True):
+            mine = sorted(digest for q2, digest in params.items() if q2 <= q)
+            keys[q] = _sha256(json.dumps(["open data", shared, q.code, mine, seen]))
+        return cls(Path(folder), keys)
+
+    def _path(self, quarter: Period) -> Path | None:
+        key = self.keys.get(quarter)
+        return None if key is None else kept_path(self.folder, key, ".json")
 
     def has(self, quarter: Period) -> bool:
         """Whether this quarter's open data is kept, without marking it used."""
-        return self._path(quarter).is_file()
+        path = self._path(quarter)
+        return path is not None and path.is_file()
 
     def kept(self, quarter: Period) -> list[tuple[str, str]] | None:
         """The quarter's open data files kept from the same inputs and code, as (file name, text) in the order written; or None."""
-        text = read_kept(self._path(quarter))
+        path = self._path(quarter)
+        text = None if path is None else read_kept(path)
         return None if text is None else [(name, body) for name, body in json.loads(text)]
 
     def keep(self, quarter: Period, files: list[Path]) -> None:
         """Keep the quarter's open data files just written, in that order."""
-        kept = [[p.name, p.read_bytes().decode("utf-8")] for p in files]
-        write_kept(self.folder, self._path(quarter), json.dumps(kept, ensure_ascii=False))
+        path = self._path(quarter)
+        if path is not None:
+            kept = [[p.name, p.read_bytes().decode("utf-8")] for p in files]
+            write_kept(self.folder, path, json.dumps(kept, ensure_ascii=False))

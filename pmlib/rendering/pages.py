@@ -451,7 +451,7 @@ def write_pages(
     _remove_stale(out_dir)
     written = []
     files = {}
-    open_data = OpenDataStore.for_data(page_store, data, Path(params_dir)) if page_store is not None else None
+    open_data = OpenDataStore.for_data(page_store, data, Path(params_dir), periods) if page_store is not None else None
     for q in periods:
         judged = lambda q=q: report if q == latest else quarter_report(params[q], data_dir, params_dir, data=data)  # noqa: E731
         files[q] = _open_data(q, out_dir / OPEN_DATA_DIR / q.slug, open_data, judged)

@@ -34,7 +34,6 @@ import functools
 import hashlib
 import importlib.metadata
 import json
-import os
 import posixpath
 import re
 import sys
@@ -46,7 +45,8 @@ import numpy as np
 import pandas as pd
 from packaging.requirements import Requirement
 
-from pmlib.contract.loading import COMMENTARY_FILE, CouncilData
+from pmlib.contract.loading import COMMENTARY_FILE, CouncilData, portable_observations
+from pmlib.contract.memo import row_hashes
 from pmlib.contract.officer_text import given
 
 CODE_DIGEST = "code_digest"
@@ -131,20 +131,11 @@ def code_digest() -> str:
     return h.hexdigest()
 
 
-def _row_hashes(frame: pd.DataFrame) -> tuple[bytes, np.ndarray]:
-    """The table's columns and types, and a 64-bit hash of each row (its row number and source file included)."""
-    types = ",".join(f"{column}:{dtype}" for column, dtype in frame.dtypes.items()).encode()
-    return types, pd.util.hash_pandas_object(frame, index=False).to_numpy().astype("<u8")
-
-
 def _row_plans(data: CouncilData) -> dict[str, tuple[pd.DataFrame, pd.Series]]:
     """Each plan table with the plan of each of its rows (NaN for rows of no plan)."""
     measure_plan = data.measures["plan_id"]
     action_plan = data.actions.drop_duplicates("action_id").set_index("action_id")["plan_id"]
-    observations = data.observations
-    if "source" in observations:  # the file as the user typed the data folder: keep only the part inside it
-        prefix = os.path.join(str(data.data_dir), "")
-        observations = observations.assign(source=observations["source"].astype(object).map(lambda s: str(s).removeprefix(prefix)))
+    observations = portable_observations(data)
     tables = {
         "measures.csv": (data.measures, data.measures["plan_id"]),
         "targets.csv": (data.targets, data.targets["measure_id"].map(measure_plan)),
@@ -173,7 +164,7 @@ def plan_inputs(data: CouncilData, prefix: str) -> dict[str, dict[str, str]]:
     shared = {f"{prefix}/{name}": digest for name, digest in data.files.items() if not _plan_file(name)}
     months = data.observations["first_month"].dropna() if "first_month" in data.observations else pd.Series(dtype="Int64")
     shared[f"{prefix}/{EARLIEST}"] = _sha256("" if months.empty else str(int(months.min())))
-    tables = {name: (_row_hashes(frame), plans.to_numpy()) for name, (frame, plans) in _row_plans(data).items()}
+    tables = {name: (row_hashes(frame), plans.to_numpy()) for name, (frame, plans) in _row_plans(data).items()}
     out = {}
     for plan_id in data.plans.index:
         own = {
@@ -199,7 +190,7 @@ def quarter_inputs(data: CouncilData, prefix: str, *, commentary_text: bool = Tr
     del files[posixpath.normpath(f"{prefix}/{COMMENTARY}")]
     notes = data.commentary
     narrowed = notes.drop(columns=[c for c in COMMENTARY_TEXT if c in notes]).assign(given=notes["commentary"].map(given).astype(bool))
-    types, hashes = _row_hashes(narrowed.reset_index(drop=True))
+    types, hashes = row_hashes(narrowed.reset_index(drop=True))
     files[posixpath.normpath(f"{prefix}/{COMMENTARY_GIVEN}")] = _sha256(types + b"\n" + hashes.tobytes())
     return dict(sorted(files.items()))
 
@@ -207,11 +198,13 @@ def quarter_inputs(data: CouncilData, prefix: str, *, commentary_text: bool = Tr
 def measure_commentary(data: CouncilData) -> dict[str, str]:
     """Each measure's own rows of ``commentary.csv`` as one digest, by measure id (a measure without any is not listed)."""
     notes = data.commentary.reset_index(drop=True)
-    types, hashes = _row_hashes(notes)
+    types, hashes = row_hashes(notes)
     ids = notes["measure_id"].astype(str).to_numpy(object)
     order = np.argsort(ids, kind="stable")
     ids, hashes = ids[order], hashes[order]
-    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]]) if len(ids) else np.array([], dtype=int)
+    if not len(ids):
+        return {}
+    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
     ends = np.r_[starts[1:], len(ids)]
     return {ids[a]: _sha256(types + b"\n" + hashes[a:b].tobytes()) for a, b in zip(starts, ends, strict=True)}
 

@@ -24,6 +24,7 @@ from pmlib.contract.periods import Period
 from pmlib.engine.changes import empty_changes, what_changed
 from pmlib.engine.commentary import commentary_as_at
 from pmlib.engine.comparisons import Comparisons, compare
+from pmlib.engine.figures import seen_digests
 from pmlib.engine.status import STATUSES, judge
 from pmlib.engine.year_view import has_year_view, year_view_data, year_view_heading
 from pmlib.errors import ConfigError
@@ -358,15 +359,19 @@ _NOT_FROM_COMMENTARY = ("provenance", "freshness", "revisions", "comparisons", "
 
 
 def _judged_again(params: ReportParams, params_dir: str | os.PathLike, data: CouncilData) -> QuarterReport:
-    """The quarter judged, or the same quarter's judging when every data file but ``commentary.csv`` is as it was.
+    """The quarter judged, or the same quarter's judging when everything it reads is as it was.
 
-    How a measure is judged never reads commentary, so after an officer's
-    words change (the analyst's commonest edit) every quarter's statuses,
-    history and comparisons are taken from the report made before, with the
-    new data beside them for whatever shows the words.
+    How a measure is judged never reads commentary, and a quarter reads only
+    the figures supplied by the latest ``data_as_at`` it uses (its own, the
+    quarters' before it: ``seen_digests``). So after an officer's words
+    change, or a figure a quarter cannot see yet (the analyst's commonest
+    edits), its statuses, history and comparisons are taken from the report
+    made before, with the new data beside them for whatever shows the words.
     """
-    figures = tuple(sorted((name, digest) for name, digest in data.files.items() if name != COMMENTARY_FILE))
-    key = (str(data.data_dir), os.path.realpath(data.data_dir), figures, folder_state(params_dir), params.model_dump_json())
+    others = tuple(sorted((n, d) for n, d in data.files.items() if n != COMMENTARY_FILE and not n.startswith("observations/")))
+    latest = max([params.data_as_at, *published_dates(params_dir, params.quarter)])
+    [figures] = seen_digests(data, [latest])
+    key = (str(data.data_dir), os.path.realpath(data.data_dir), others, figures, folder_state(params_dir), params.model_dump_json())
     earlier = _judgements.get(key, lambda: _quarter_report(params, params_dir, data))
     if earlier.data is data:
         return earlier
