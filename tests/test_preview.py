@@ -41,7 +41,9 @@ def test_preview_rebuilds_on_an_edit_and_keeps_the_last_good_site_on_a_data_erro
         source = ROOT / name
         (shutil.copytree if source.is_dir() else shutil.copy2)(source, tmp_path / name)
     command = [sys.executable, "-m", "pmlib.cli", "preview", "--port", "0"]
-    process = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    # Started as a shell starts a background command, ignoring SIGINT: Ctrl-C (SIGINT) must stop it all the same.
+    ignoring = lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)  # noqa: E731
+    process = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, preexec_fn=ignoring)  # noqa: PLW1509
     try:
         first = process.stdout.readline().strip()
         assert first.startswith("http://127.0.0.1:") and first.endswith("/"), first

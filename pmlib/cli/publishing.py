@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -279,6 +280,8 @@ def preview(data_dir: Path, params_dir: Path, notebooks_dir: Path, reports_dir: 
         return []
 
     quarto_files = [Path(name) for name in ("_quarto.yml", "_quarto-website.yml", "_quarto-pack.yml", "_extensions")]
+    # Ctrl-C (SIGINT) stops it even when started by a shell that makes its background commands ignore SIGINT.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     serve(out_dir, port, [data_dir, params_dir, notebooks_dir, *(f for f in quarto_files if f.exists())], rebuild, click.echo)
 
 
