@@ -9,9 +9,13 @@ import threading
 import pytest
 from site_build import copy_project
 
+from pmlib.cli.build_server import SERVER
 from pmlib.cores import LIMIT, usable_cores
 
 LATEST = "2021-22-Q2"
+
+# A `pm build` a test starts runs in its own process, leaving no build server behind; tests/test_build_server.py asks for one.
+os.environ.setdefault(SERVER, "off")
 
 # Fixture notebooks are run by the tests that name them, never collected as notebooks to check.
 collect_ignore_glob = ["fixtures/*"]
