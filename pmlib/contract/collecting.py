@@ -13,8 +13,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from pmlib.contract.memo import Memo
 from pmlib.contract.tables import ROW_COLUMN, TABLES, read_table
 from pmlib.errors import Problem
+
+_read = Memo(256)
+"""Each file read and typed, by its sha256, how it is named and which table it is: after an edit only the edited file is read again."""
 
 
 class Collector:
@@ -40,8 +44,10 @@ class Collector:
                 self.problems.append(Problem(self.display(name), None, None, "file not found; create it as the data contract describes"))
                 self.broken.add(name)
             return None
-        self.files[name] = hashlib.sha256(path.read_bytes()).hexdigest()
-        table, problems = read_table(path, self.display(name), TABLES[columns_key or name])
+        data = path.read_bytes()
+        self.files[name] = digest = hashlib.sha256(data).hexdigest()
+        display, kind = self.display(name), columns_key or name
+        table, problems = _read.get((digest, display, kind), lambda: read_table(path, display, TABLES[kind], data))
         self.problems += problems
         if table is None:
             self.broken.add(name)

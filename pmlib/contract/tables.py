@@ -146,7 +146,9 @@ ROW_COLUMN = "_row"
 _NUMBER = r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"
 
 
-def read_table(path: Path, display: str, columns: tuple[Column, ...]) -> tuple[pd.DataFrame | None, list[Problem]]:
+def read_table(
+    path: Path, display: str, columns: tuple[Column, ...], data: bytes | None = None
+) -> tuple[pd.DataFrame | None, list[Problem]]:
     """Read one CSV into typed columns, with a problem for every cell that breaks its rule.
 
     The returned frame has every declared column (blank ones filled from
@@ -155,9 +157,9 @@ def read_table(path: Path, display: str, columns: tuple[Column, ...]) -> tuple[p
     still match the spreadsheet and the text file; a cell holding a line break
     is one spreadsheet row but two text lines, so a text editor's line number
     runs ahead of ``_row`` after such a cell. ``None`` means the file could not
-    be read at all (the problems say why).
+    be read at all (the problems say why). ``data``: the file's bytes, when already read.
     """
-    data = path.read_bytes()
+    data = path.read_bytes() if data is None else data
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -61,7 +61,7 @@ def built_quarters(project: Project) -> list[Period]:
 
 
 def judge_ahead(quarters: Iterable[Period], project: Project) -> None:
-    """Judge each quarter the pages will publish, with what its open data reads, while the notebooks execute.
+    """Judge each quarter the pages will publish, with what its open data reads, and write the measure pages, while the notebooks execute.
 
     A core is often idle then (while the warm server judges the quarter, or
     a last notebook runs alone), and the pages judge every quarter again in
@@ -70,21 +70,34 @@ def judge_ahead(quarters: Iterable[Period], project: Project) -> None:
     nothing changed since; what fails here fails again there, where it is
     reported. The feeds read every quarter's statuses; what only the open
     data reads is not worked out for a quarter whose open data is kept.
+
+    The latest quarter's measure pages read no notebook (a chart a notebook
+    drew is drawn the same here: ``Chart.drawn``), so those not kept are
+    written and kept in the page store under what they were made from, where
+    the pages find them if that is still what the folders hold.
     """
     from pmlib.contract.loading import load_data
     from pmlib.contract.params_folder import report_params
-    from pmlib.rendering.page_store import PAGES, OpenDataStore
+    from pmlib.rendering.page_store import PAGES, OpenDataStore, PageStore
+    from pmlib.rendering.pages import measure_pages
+    from pmlib.views import chart_store
     from pmlib.views.report import quarter_report
 
     try:
         data = load_data(project.data)
         quarters = sorted(quarters)
+        latest = quarters[-1]
         kept = OpenDataStore.for_data(project.root / PAGES, data, project.params, quarters)
         for q in quarters:
             report = quarter_report(report_params(project.params, q), project.data, project.params, data=data)
-            if q == max(quarters) or not kept.has(q):  # the feeds read every quarter's statuses, the open data more
+            if q == latest or not kept.has(q):  # the feeds read every quarter's statuses, the open data more
                 for part in ("changes", "comparisons", "provenance"):
                     getattr(report, part)
+        if report.params.audience == "public":
+            store = PageStore.for_quarter(project.root / PAGES, data, project.params, latest)
+            plans = {plan: project.report_folder(latest) / f"plan-{plan}.ipynb" for plan in data.plans.index}
+            with chart_store.kept_in(chart_folder(project)):
+                measure_pages(report, project.pages, plans, store, {})
     except Exception:  # noqa: BLE001, S110 - the pages make the same calls and report the error
         pass
 
@@ -239,6 +252,7 @@ def _render(renderer: str, everything: list[Period], project: Project, partial: 
 
         pages, packs = render_with_quarto(project, everything, partial, say)
         return _Rendered(pages, packs, {}, [])
+    from pmlib.contract.loading import load_data
     from pmlib.rendering.background import Background, spare_cores
     from pmlib.rendering.pack import render_packs
     from pmlib.rendering.site import render_site, vega_bundle
@@ -263,7 +277,7 @@ def _render(renderer: str, everything: list[Period], project: Project, partial: 
         packs.append(target)
     # The packs and the Vega bundle need nothing the pages make, so a worker process makes them meanwhile.
     with Background(pool=worker_pool(project, jobs) if spare_cores() else None) as background:
-        typesetting = background.submit(render_packs, typeset, project) if typeset else None
+        typesetting = background.submit(render_packs, typeset, project, load_data(project.data)) if typeset else None
         bundle = background.offer(vega_bundle, str(project.root / VEGA))  # by the worker after the packs, or here if wanted first
         with chart_store.kept_in(chart_folder(project)):
             write_pages(everything, project, page_store=project.root / PAGES)

@@ -42,7 +42,7 @@ _TABLE_TITLE = re.compile(r'<caption[^>]*>(.*?)</caption>|class="gt_heading gt_t
 
 # Notebooks kept by content for a second read (see read_notebook), Markdown tokens and all: ten years of quarters, a dozen notebooks each.
 NOTEBOOKS_KEPT = 512
-_read: dict[tuple[str, str, bool], tuple[str, tuple[Block, ...], bool]] = {}
+_read: dict[tuple, tuple[str, tuple[Block, ...], bool]] = {}  # notebooks and pages read, by content (``read_notebook``)
 
 _CODE_HINT = "show code as ```python and HTML as ```{=html}"
 _HTML_HINT = "is shown as text by the built-in renderer but as HTML by Quarto; put HTML in a ```{=html} block"
@@ -204,13 +204,17 @@ def read_notebook(path: Path, output: str, quarter: Period | None, *, echo: bool
     path = Path(path)
     data = path.read_bytes()
     key = (hashlib.sha256(data).hexdigest(), path.stem, echo)
-    read = _read.get(key)
-    if read is None:
-        read = _read[key] = _parse_notebook(path, data.decode("utf-8"), echo)
+    title, blocks, has_h1 = _kept(key, lambda: _parse_notebook(path, data.decode("utf-8"), echo))
+    return Document(path, output, title, blocks, quarter, has_h1)
+
+
+def _kept(key: tuple, read: Callable[[], tuple[str, tuple[Block, ...], bool]]) -> tuple[str, tuple[Block, ...], bool]:
+    found = _read.get(key)
+    if found is None:
+        found = _read[key] = read()
         while len(_read) > NOTEBOOKS_KEPT:
             del _read[next(iter(_read))]  # the oldest
-    title, blocks, has_h1 = read
-    return Document(path, output, title, blocks, quarter, has_h1)
+    return found
 
 
 def _parse_notebook(path: Path, text: str, echo: bool) -> tuple[str, tuple[Block, ...], bool]:
@@ -236,9 +240,18 @@ def _parse_notebook(path: Path, text: str, echo: bool) -> tuple[str, tuple[Block
 
 
 def read_page(path: Path, output: str) -> Document:
-    """A ``.qmd`` page: YAML front matter with its ``title``, then Markdown with ```` ```{=html} ```` blocks."""
-    where = path.as_posix()
+    """A ``.qmd`` page: YAML front matter with its ``title``, then Markdown with ```` ```{=html} ```` blocks.
+
+    Kept by content as a notebook is: a build writes every page again, most of them as they were.
+    """
     text = path.read_text(encoding="utf-8")
+    key = ("page", hashlib.sha256(text.encode("utf-8")).hexdigest(), path.as_posix())
+    title, blocks, _ = _kept(key, lambda: _parse_page(path, text))
+    return Document(path, output, title, blocks)
+
+
+def _parse_page(path: Path, text: str) -> tuple[str, tuple[Block, ...], bool]:
+    where = path.as_posix()
     match = _FRONT_MATTER.match(text)
     if not match:
         raise UnsupportedSyntaxError([Problem(where, 1, "front matter", "start the page with '---', 'title: ...' and '---'")])
@@ -260,7 +273,7 @@ def read_page(path: Path, output: str) -> Document:
         problems.append(Problem(where, None, "heading", "the title comes from the front matter; use ## for sections"))
     if problems:
         raise UnsupportedSyntaxError(problems)
-    return Document(path, output, str(meta["title"]).strip(), (Block("markdown", body, "body", tokens),))
+    return str(meta["title"]).strip(), (Block("markdown", body, "body", tokens),), False
 
 
 MENUS = "menus.json"  # in the pages folder: each quarter's menu, for Quarto's pages (_extensions/pmlib-site/quarter-menu.lua)

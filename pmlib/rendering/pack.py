@@ -362,17 +362,18 @@ def render_pack(
         return compile_pack(main, out_pdf, params.data_as_at, fonts)
 
 
-def render_packs(targets: Iterable[tuple[Quarter, str | os.PathLike]], project: Project) -> list[Path]:
+def render_packs(targets: Iterable[tuple[Quarter, str | os.PathLike]], project: Project, data: CouncilData | None = None) -> list[Path]:
     """Build each ``(quarter, out_pdf)`` pack in turn, loading the data folder once for all of them; the PDFs, in order.
 
     A build runs this in a worker process (``pmlib.rendering.background``)
     while it renders the website, since the packs need only the executed
-    notebooks.
+    notebooks, and hands it the data it has checked (``data``), which the
+    worker would otherwise check again after every edit.
     """
     targets = list(targets)
     if not targets:
         return []
-    data, fonts = load_data(project.data), font_dirs()
+    data, fonts = load_data(project.data) if data is None else data, font_dirs()
     return [render_pack(quarter, project, out_pdf=out_pdf, data=data, fonts=fonts) for quarter, out_pdf in targets]
 
 

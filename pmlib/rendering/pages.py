@@ -363,6 +363,28 @@ def measure_page(
     )
 
 
+def measure_pages(
+    report: QuarterReport, out_dir: Path, plans: Mapping[str, Path], store: PageStore | None, figures: Mapping[str, str]
+) -> dict[str, str]:
+    """Every public measure's page, by its path under ``out_dir``: kept in ``store`` when made from the same inputs, else written and kept.
+
+    ``plans``: each plan's executed notebook, by plan id.
+    """
+    pages, by_measure = {}, None
+    for measure_id in report.judged["measure_id"]:
+        page = out_dir / MEASURES_DIR / f"{measure_id}.qmd"
+        plan_id = report.data.measures.loc[measure_id, "plan_id"]
+        plan = plans.get(plan_id)
+        text = store.kept(plan_id, measure_id, page, plan) if store else None
+        if text is None:
+            by_measure = MeasureRows.of(report) if by_measure is None else by_measure
+            text = measure_page(report, measure_id, plan, page, figures, by_measure)
+            if store:
+                store.keep(plan_id, measure_id, page, plan, text)
+        pages[f"{MEASURES_DIR}/{measure_id}.qmd"] = text
+    return pages
+
+
 def _remove_stale(out_dir: Path) -> None:
     """Delete pages and files an earlier run generated, so a measure made restricted since then leaves no trace."""
     for name in (*GENERATED, HOME):  # the home page was in pages/ before it moved to the root
@@ -424,7 +446,7 @@ def write_pages(
     data = load_data(data_dir)  # once for every quarter's report
     report = quarter_report(params[latest], data_dir, params_dir, data=data)
     figures = _figures(documents[latest])
-    by_stem = {d.source.stem: d.source for d in documents[latest]}
+    plans = {d.source.stem.removeprefix("plan-"): d.source for d in documents[latest] if d.source.stem.startswith("plan-")}
     home = project.root / HOME
     pages = {
         "archive.qmd": archive_page(params, documents, out_dir / "archive.qmd"),
@@ -432,18 +454,7 @@ def write_pages(
         "search.qmd": search_page(out_dir / "search.qmd", project.root),
     }
     store = PageStore.for_quarter(page_store, data, Path(params_dir), latest) if page_store is not None else None
-    by_measure = None
-    for measure_id in report.judged["measure_id"]:
-        page = out_dir / MEASURES_DIR / f"{measure_id}.qmd"
-        plan_id = report.data.measures.loc[measure_id, "plan_id"]
-        plan = by_stem.get(f"plan-{plan_id}")
-        text = store.kept(plan_id, measure_id, page, plan) if store else None
-        if text is None:
-            by_measure = MeasureRows.of(report) if by_measure is None else by_measure
-            text = measure_page(report, measure_id, plan, page, figures, by_measure)
-            if store:
-                store.keep(plan_id, measure_id, page, plan, text)
-        pages[f"{MEASURES_DIR}/{measure_id}.qmd"] = text
+    pages.update(measure_pages(report, out_dir, plans, store, figures))
     pages.update(goal_pages(report, out_dir, out_dir / MEASURES_DIR))
     pages["methodology.qmd"] = methodology_page(report.data.council, comparisons=not report.comparisons.empty)
     site_title = read_project(project.root, "website").website.title

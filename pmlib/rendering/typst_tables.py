@@ -12,6 +12,7 @@ table in the pack looks alike.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -157,8 +158,12 @@ def _width(rows: list[list[Tag]]) -> int:
     return max((sum(int(c.get("colspan", 1) or 1) for c in row) for row in rows), default=0)
 
 
+@functools.lru_cache(maxsize=256)
 def html_table_to_typst(html: str, where: str = "the table") -> str:
-    """Typst markup for one great-tables (or plain HTML) table; ``where`` names its notebook and cell in errors."""
+    """Typst markup for one great-tables (or plain HTML) table; ``where`` names its notebook and cell in errors.
+
+    Kept by its text: a pack typeset again after an edit holds mostly the tables it held before.
+    """
     soup = BeautifulSoup(html, "html.parser")
     table = soup.find("table")
     if table is None:

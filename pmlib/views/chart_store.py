@@ -26,7 +26,7 @@ from pmlib.cache_folder import UNUSED_DAYS, kept_path, prune, read_kept, write_k
 __all__ = ["STORE", "UNUSED_DAYS", "keep", "kept", "kept_in", "prune"]
 
 STORE = "PMLIB_CHART_STORE"
-_given: str | None = None
+_given: list[str] = []  # the folders of the blocks open, in any thread: the newest is used
 
 
 @functools.cache
@@ -37,7 +37,7 @@ def _versions() -> str:
 
 
 def _folder() -> Path | None:
-    folder = os.environ.get(STORE) or _given
+    folder = os.environ.get(STORE) or (_given[-1] if _given else None)
     return Path(folder) if folder and folder != "off" else None
 
 
@@ -48,12 +48,12 @@ def kept_in(folder: str | os.PathLike) -> Iterator[None]:
     ``pm build`` draws the charts of its own pages (the measures' comparison
     charts, which no notebook draws) in the store ``pm run`` uses.
     """
-    global _given
-    before, _given = _given, os.fspath(folder)
+    given = os.fspath(folder)
+    _given.append(given)
     try:
         yield
     finally:
-        _given = before
+        _given.remove(given)
 
 
 def _path(folder: Path, spec_json: str) -> Path:
