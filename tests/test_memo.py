@@ -156,3 +156,26 @@ def test_a_figure_supplied_after_a_quarters_date_leaves_that_quarter_judged_as_i
     assert quarter_report("2021/22 Q2", data_dir, params_dir).judged is not latest.judged  # the latest quarter sees it
     memo.forget()
     _same_report(again, quarter_report("2021/22 Q1", data_dir, params_dir))  # what a new process would make
+
+
+def test_after_one_file_changes_only_that_file_is_read_again_and_the_data_is_what_a_new_process_reads(folders, monkeypatch):
+    from pmlib.contract import collecting
+
+    data_dir, _ = folders
+    load_data(data_dir)
+    read = []
+    original = collecting.read_table
+    monkeypatch.setattr(collecting, "read_table", lambda path, *args: read.append(path.name) or original(path, *args))
+    commentary = data_dir / "commentary.csv"
+    commentary.write_text(commentary.read_text().replace("a *third*", "a *quarter*"))
+    data, problems = check_data(data_dir)
+    assert read == ["commentary.csv"]
+    memo.forget()
+    fresh, fresh_problems = check_data(data_dir)
+    assert problems == fresh_problems
+    for field in dataclasses.fields(data):
+        value, expected = getattr(data, field.name), getattr(fresh, field.name)
+        if isinstance(value, pd.DataFrame):
+            pd.testing.assert_frame_equal(value, expected)
+        elif field.name != "data_dir":
+            assert value == expected, field.name

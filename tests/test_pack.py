@@ -155,6 +155,15 @@ def test_a_second_build_in_a_temporary_folder_is_byte_identical_and_holds_no_pat
         assert path.encode() not in data
 
 
+def test_packs_typeset_from_the_data_a_build_checked_are_the_packs_typeset_from_the_folder(pack, tmp_path, monkeypatch):
+    from pmlib.rendering import pack as pack_module
+
+    slug, pdf, _, report = pack
+    monkeypatch.setattr(pack_module, "load_data", lambda folder: pytest.fail("the data given is not loaded again"))
+    [given] = pack_module.render_packs([(slug, tmp_path / "given.pdf")], PROJECT, report.data)
+    assert given.read_bytes() == pdf.read_bytes()
+
+
 def test_missing_notebook_is_named_with_the_command_to_run(tmp_path):
     reports = tmp_path / "reports"
     shutil.copytree(ROOT / "reports" / "2021-22-Q2", reports / "2021-22-Q2")

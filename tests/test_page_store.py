@@ -230,3 +230,18 @@ def test_any_figure_edit_leaves_no_quarter_with_stale_open_data(tmp_path_factory
     fresh, _ = _write(project, monkeypatch, kept=False, quarters=every)
     assert kept.keys() == fresh.keys()
     assert [name for name in kept if kept[name] != fresh[name]] == []
+
+
+def test_pages_written_while_the_notebooks_run_are_taken_and_are_what_a_fresh_writing_gives(tmp_path, monkeypatch):
+    from pmlib.rendering.building import judge_ahead
+
+    project = _copy(tmp_path)
+    _write(project, monkeypatch, kept=True)
+    plan_measures = _plan_measures(project, PLAN)
+    path = project.data / "observations" / "environment.csv"
+    _edit(path, _rows_of_plan(path, plan_measures)[-1], "value", "12345")
+    judge_ahead([LATEST], project)  # as pm build does while the quarter's notebooks execute
+    kept, made = _write(project, monkeypatch, kept=True)
+    assert made == {f"open data {LATEST.code}"}, "every measure page was written ahead"
+    fresh, _ = _write(project, monkeypatch, kept=False)
+    assert [name for name in kept if kept[name] != fresh[name]] == []

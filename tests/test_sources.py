@@ -76,6 +76,25 @@ def test_a_notebook_read_again_is_not_parsed_again_unless_its_bytes_changed(tmp_
     assert documents.read_notebook(path, "q/n.html", None).title == "B title" and len(parsed) == 2
 
 
+def test_a_page_read_again_is_not_parsed_again_unless_its_text_changed_and_its_problems_always_come(tmp_path, monkeypatch):
+    from pmlib.rendering import documents
+
+    path = tmp_path / "p.qmd"
+    path.write_text("---\ntitle: A title\n---\n\nText.\n", encoding="utf-8")
+    parsed = []
+    parse = documents._parse_page
+    monkeypatch.setattr(documents, "_parse_page", lambda *args: parsed.append(args[0]) or parse(*args))
+    first = documents.read_page(path, "p.html")
+    assert documents.read_page(path, "p.html") == first and first.title == "A title" and len(parsed) == 1
+    path.write_text("---\ntitle: B title\n---\n\nText.\n", encoding="utf-8")
+    assert documents.read_page(path, "p.html").title == "B title" and len(parsed) == 2
+    path.write_text("---\ntitle: B title\n---\n\n# Two titles\n", encoding="utf-8")
+    for _ in range(2):  # a page with problems is not kept: each reading reports them
+        with pytest.raises(UnsupportedSyntaxError, match="use ## for sections"):
+            documents.read_page(path, "p.html")
+    assert len(parsed) == 4
+
+
 def test_checked_markdown_is_rendered_from_the_parse_that_checked_it(tmp_path):
     from pmlib.rendering import documents
     from pmlib.rendering.search import search_page
