@@ -151,6 +151,7 @@ def _preview_build(project: Path) -> Callable[[Path], tuple[float, float, list]]
     """A build as ``pm preview`` makes one: ``build()`` called again in one long-lived process (this one), timed."""
     from pmlib.contract.params_folder import select_quarters
     from pmlib.project import Project
+    from pmlib.rendering.background import keep_warm
     from pmlib.rendering.building import build
 
     folders = Project.from_options(
@@ -165,6 +166,7 @@ def _preview_build(project: Path) -> Callable[[Path], tuple[float, float, list]]
     def timed(_: Path) -> tuple[float, float, list]:
         start = time.perf_counter()
         build(select_quarters(folders.params)[:1], folders, renderer="builtin")
+        keep_warm(folders)  # as pm preview does after each build
         return time.perf_counter() - start, 0.0, []
 
     timed(project)  # the process's first build, as preview's own first one, starts its warm kernel server

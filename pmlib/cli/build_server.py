@@ -261,10 +261,20 @@ def serve(address: str) -> None:
             last = time.monotonic()
             if interrupted:
                 return
+            _keep_warm()
     finally:
         listener.close()
         if _still_ours(address, ours):
             os.unlink(address)
+
+
+def _keep_warm() -> None:
+    """Between builds, start what the next one would (``pmlib.rendering.background.keep_warm``), for the project's usual folders."""
+    from pmlib.project import Project
+    from pmlib.rendering.background import keep_warm
+
+    with contextlib.suppress(Exception):
+        keep_warm(Project.from_options())
 
 
 def _still_ours(address: str, inode: int) -> bool:

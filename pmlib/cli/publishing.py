@@ -264,6 +264,7 @@ def preview(data_dir: Path, params_dir: Path, notebooks_dir: Path, reports_dir: 
     still served. Ctrl-C stops it.
     """
     from pmlib.contract.params_folder import select_quarters
+    from pmlib.rendering.background import keep_warm
     from pmlib.rendering.building import build as build_site
     from pmlib.rendering.preview import serve
 
@@ -273,6 +274,7 @@ def preview(data_dir: Path, params_dir: Path, notebooks_dir: Path, reports_dir: 
         try:
             quarters = select_quarters(params_dir)
             build_site(quarters, project.with_out(out_dir), renderer=renderer, progress=False, echo=click.echo)
+            keep_warm(project)  # for the next edit, even when this build executed nothing
         except PmlibError as error:
             problems = list(error.problems) or [Problem("pm preview", None, None, str(error))]
             print_problems(problems)

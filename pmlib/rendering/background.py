@@ -33,6 +33,7 @@ from typing import Any
 
 from pmlib.cores import usable_cores
 from pmlib.errors import PmlibError
+from pmlib.project import Project
 from pmlib.run.workers import submit
 
 
@@ -165,3 +166,29 @@ class Background:
             wait(self._started)
         else:
             pool.shutdown(wait=True)
+
+
+def keep_warm(project: Project, jobs: int | None = None) -> None:
+    """Start, without waiting, what the project's next build would start: the warm kernel server and ``pm run``'s workers, loaded.
+
+    For a process that builds again and again (``pm preview``, the build
+    server) while nothing is building: a first build that executed no
+    notebook started neither, and the first edit after it would pay for
+    them. Each worker is given the code it runs (papermill and the kernels,
+    Typst and the pack) to load. Nothing is started twice.
+    """
+    from pmlib.run import warm_kernels
+    from pmlib.run.execution import worker_pool
+
+    warm_kernels.start(wait=False)
+    if spare_cores():
+        pool = worker_pool(project, jobs)
+        for _ in range(max(1, jobs or usable_cores())):
+            submit(pool, _load_worker_code)
+
+
+def _load_worker_code() -> None:
+    from pmlib.rendering.pack import font_dirs
+    from pmlib.run import kernels  # noqa: F401 - papermill and nbclient with it
+
+    font_dirs()

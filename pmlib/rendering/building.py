@@ -253,6 +253,7 @@ def _render(renderer: str, everything: list[Period], project: Project, partial: 
         pages, packs = render_with_quarto(project, everything, partial, say)
         return _Rendered(pages, packs, {}, [])
     from pmlib.contract.loading import load_data
+    from pmlib.cores import usable_cores
     from pmlib.rendering.background import Background, spare_cores
     from pmlib.rendering.pack import render_packs
     from pmlib.rendering.site import render_site, vega_bundle
@@ -275,17 +276,21 @@ def _render(renderer: str, everything: list[Period], project: Project, partial: 
             say(f"Typesetting the Cabinet pack for {q.code}")
             typeset.append((q, target))
         packs.append(target)
-    # The packs and the Vega bundle need nothing the pages make, so a worker process makes them meanwhile.
-    with Background(pool=worker_pool(project, jobs) if spare_cores() else None) as background:
-        typesetting = background.submit(render_packs, typeset, project, load_data(project.data)) if typeset else None
+    # The packs and the Vega bundle need nothing the pages make, so worker processes make them meanwhile: the packs
+    # shared among the workers (pm run's, one per core), which would otherwise sit idle once the website is written.
+    pool = worker_pool(project, jobs) if spare_cores() else None
+    shares = max(1, min(len(typeset), (jobs or usable_cores()) if pool else 1))  # the pool's size (execution.worker_pool)
+    with Background(pool=pool) as background:
+        data = load_data(project.data)
+        typesetting = [background.submit(render_packs, typeset[i::shares], project, data) for i in range(shares) if typeset[i::shares]]
         bundle = background.offer(vega_bundle, str(project.root / VEGA))  # by the worker after the packs, or here if wanted first
         with chart_store.kept_in(chart_folder(project)):
             write_pages(everything, project, page_store=project.root / PAGES)
         say(f"Rendering the website ({len(everything)} quarters) with the built-in renderer")
         pages = render_site(project, everything, out_dir=partial, vega_js=bundle.result)
         pages += publish_site_files(project, everything, partial)
-        if typesetting is not None:
-            if not typesetting.done():
-                say("Waiting for the Cabinet packs")
-            typesetting.result()
+        if not all(t.done() for t in typesetting):
+            say("Waiting for the Cabinet packs")
+        for part in typesetting:
+            part.result()
     return _Rendered(list(pages), packs, keys, reused)
