@@ -14,7 +14,8 @@ files as they stand at each build, so a build it serves makes what a new
 process makes.
 
 The first ``pm build`` starts the server (in its own session, its output in
-a log beside its socket). It stops after ``IDLE_MINUTES`` without a build,
+a log beside its socket). Between builds it starts what the next build
+would start, had this one executed no notebook (``keep_warm``). It stops after ``IDLE_MINUTES`` without a build,
 when its project folder is gone, or after a build stopped with Ctrl-C. A
 change to pmlib, to the installed packages or to the environment gives
 another identity, so another server; the old one idles out. The socket is
