@@ -105,14 +105,18 @@ def test_a_pool_given_is_used_and_left_running_once_the_work_started_in_it_is_do
 def test_keep_warm_starts_the_warm_server_without_waiting_and_gives_each_worker_its_code_to_load(tmp_path, monkeypatch):
     from pmlib.project import Project
     from pmlib.rendering import background
-    from pmlib.run import execution, warm_kernels
+    from pmlib.run import execution, warm_kernels, workers
 
     started, given, pools = [], [], []
     monkeypatch.setattr(background, "usable_cores", lambda: 3)
     monkeypatch.setattr(warm_kernels, "start", lambda *, wait=True: started.append(wait))
     monkeypatch.setattr(execution, "worker_pool", lambda project, jobs: pools.append((project.root, jobs)) or "the pool")
     monkeypatch.setattr(background, "submit", lambda pool, fn: given.append((pool, fn)))
+    monkeypatch.setattr(workers, "kept", lambda: None)
     background.keep_warm(Project(root=tmp_path))
     assert started == [False] and pools == [(tmp_path, None)]
     assert given == [("the pool", background._load_worker_code)] * 3
+    monkeypatch.setattr(workers, "kept", lambda: "a pool kept already")
+    background.keep_warm(Project(root=tmp_path))
+    assert started == [False, False] and len(pools) == 1 and len(given) == 3, "a kept pool is left as it is"
     background._load_worker_code()  # what a worker runs: importable and finds the pack's fonts

@@ -64,7 +64,7 @@ def runtime():
 
 def _servers(folder: Path) -> list[int]:
     """The process id of every server that has run with ``folder`` as its temporary folder, from their logs."""
-    logs = folder.glob("pmlib-build-servers-*/*.log")
+    logs = folder.glob("pmlib-*/*.log")
     return [int(m.group(1)) for log in logs for m in [re.match(r"pmlib build server (\d+) ", log.read_text())] if m]
 
 
@@ -146,9 +146,9 @@ def test_ctrl_c_stops_the_build_and_its_server(tmp_path, runtime):
     env = os.environ | {SERVER: "on", "TMPDIR": str(runtime)}
     client = subprocess.Popen([str(PM), *BUILD, "--force"], cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        _until(lambda: (runtime / f"pmlib-build-servers-{os.getuid()}").is_dir() and _servers(runtime), "the server started")
+        _until(lambda: (runtime / f"pmlib-{os.getuid()}").is_dir() and _servers(runtime), "the server started")
         [pid] = _servers(runtime)
-        _until(lambda: "build 1" in next(runtime.glob("pmlib-build-servers-*/*.log")).read_text(), "the build started")
+        _until(lambda: "build 1" in next(runtime.glob("pmlib-*/*.log")).read_text(), "the build started")
         time.sleep(3)  # most often into the notebooks (every one is executed again); any moment of a build must do
         client.send_signal(signal.SIGINT)
         out, err = client.communicate(timeout=300)

@@ -88,12 +88,12 @@ def identity(cwd: str, environ, path: list[str]) -> str:
         with contextlib.suppress(OSError):
             parts.append((entry, sorted(n for n in os.listdir(entry or ".") if n.endswith((".dist-info", ".egg-info", ".pth")))))
     digest.update(json.dumps(parts, default=str).encode("utf-8"))
-    return digest.hexdigest()[:32]
+    return digest.hexdigest()[:20]
 
 
 def runtime_folder() -> Path | None:
     """This user's folder of build server sockets and logs (only the user may open it); None if it cannot be made so."""
-    folder = Path(tempfile.gettempdir()) / f"pmlib-build-servers-{os.getuid()}"
+    folder = Path(tempfile.gettempdir()) / f"pmlib-{os.getuid()}"  # short: macOS's temporary folder is long already
     try:
         folder.mkdir(mode=0o700, exist_ok=True)
         stat = folder.stat()

@@ -175,13 +175,14 @@ def keep_warm(project: Project, jobs: int | None = None) -> None:
     server) while nothing is building: a first build that executed no
     notebook started neither, and the first edit after it would pay for
     them. Each worker is given the code it runs (papermill and the kernels,
-    Typst and the pack) to load. Nothing is started twice.
+    Typst and the pack) to load. Nothing is started twice, and a pool kept
+    already (perhaps of another size, asked for by ``--jobs``) is left as it is.
     """
-    from pmlib.run import warm_kernels
+    from pmlib.run import warm_kernels, workers
     from pmlib.run.execution import worker_pool
 
     warm_kernels.start(wait=False)
-    if spare_cores():
+    if spare_cores() and workers.kept() is None:
         pool = worker_pool(project, jobs)
         for _ in range(max(1, jobs or usable_cores())):
             submit(pool, _load_worker_code)

@@ -56,6 +56,12 @@ def pool(workers: int, chart_folder: str) -> ProcessPoolExecutor:
         return _kept[1]
 
 
+def kept() -> ProcessPoolExecutor | None:
+    """The pool kept now, if any, whatever it was started for."""
+    with _lock:
+        return None if _kept is None else _kept[1]
+
+
 def submit(used: ProcessPoolExecutor, fn: Callable[..., Any], /, *args: Any) -> Future:
     """``fn(*args)`` in a worker of ``used``, interruptible by Ctrl-C; if the pool is already broken, a future failed as a dead worker's."""
     try:
