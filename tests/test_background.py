@@ -109,6 +109,7 @@ def test_keep_warm_starts_the_warm_server_without_waiting_and_gives_each_worker_
 
     started, given, pools = [], [], []
     monkeypatch.setattr(background, "usable_cores", lambda: 3)
+    monkeypatch.setattr(execution, "usable_cores", lambda: 3)
     monkeypatch.setattr(warm_kernels, "start", lambda *, wait=True: started.append(wait))
     monkeypatch.setattr(execution, "worker_pool", lambda project, jobs: pools.append((project.root, jobs)) or "the pool")
     monkeypatch.setattr(background, "submit", lambda pool, fn: given.append((pool, fn)))

@@ -179,3 +179,22 @@ def test_after_one_file_changes_only_that_file_is_read_again_and_the_data_is_wha
             pd.testing.assert_frame_equal(value, expected)
         elif field.name != "data_dir":
             assert value == expected, field.name
+
+
+def test_a_file_read_again_after_each_edit_is_kept_once(folders):
+    from pmlib.contract import collecting
+
+    data_dir, _ = folders
+    commentary = data_dir / "commentary.csv"
+    load_data(data_dir)
+    kept = len(collecting._read.values())
+    before = "a *third*"
+    for word in ("a *second*", "a *fourth*", "a *fifth*"):
+        commentary.write_text(commentary.read_text().replace(before, word))
+        assert load_data(data_dir).commentary["commentary"].str.contains(word, regex=False).any()
+        before = word
+    assert len(collecting._read.values()) == kept
+    kept_once = Memo(2)
+    kept_once.keep("a", 1)
+    kept_once.keep("a", 2)
+    assert kept_once.values() == [2] and kept_once.get("a", lambda: 3) == 2

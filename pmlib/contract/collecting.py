@@ -18,7 +18,8 @@ from pmlib.contract.tables import ROW_COLUMN, TABLES, read_table
 from pmlib.errors import Problem
 
 _read = Memo(256)
-"""Each file read and typed, by its sha256, how it is named and which table it is: after an edit only the edited file is read again."""
+"""Each file's last reading, by how it is named and which table it is, with its sha256: after an edit only the edited file
+is read again, and a file edited again and again is kept once."""
 
 
 class Collector:
@@ -46,8 +47,12 @@ class Collector:
             return None
         data = path.read_bytes()
         self.files[name] = digest = hashlib.sha256(data).hexdigest()
-        display, kind = self.display(name), columns_key or name
-        table, problems = _read.get((digest, display, kind), lambda: read_table(path, display, TABLES[kind], data))
+        key = display, kind = self.display(name), columns_key or name
+        read = lambda: (digest, read_table(path, display, TABLES[kind], data))  # noqa: E731
+        kept, (table, problems) = _read.get(key, read)
+        if kept != digest:
+            _read.keep(key, fresh := read())
+            table, problems = fresh[1]
         self.problems += problems
         if table is None:
             self.broken.add(name)

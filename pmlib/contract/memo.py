@@ -67,11 +67,16 @@ class Memo:
                 self._kept.move_to_end(key)
                 return self._kept[key]  # type: ignore[return-value]
         value = make()
+        self.keep(key, value)
+        return value
+
+    def keep(self, key: Hashable, value: object) -> None:
+        """Keep ``value`` for ``key`` as the newest, in place of what was kept for it."""
         with self._lock:
             self._kept[key] = value
+            self._kept.move_to_end(key)
             while len(self._kept) > self._size:
                 self._kept.popitem(last=False)
-        return value
 
     def values(self) -> list[object]:
         """What is kept now, oldest first."""

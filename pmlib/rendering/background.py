@@ -179,12 +179,12 @@ def keep_warm(project: Project, jobs: int | None = None) -> None:
     already (perhaps of another size, asked for by ``--jobs``) is left as it is.
     """
     from pmlib.run import warm_kernels, workers
-    from pmlib.run.execution import worker_pool
+    from pmlib.run.execution import worker_count, worker_pool
 
     warm_kernels.start(wait=False)
     if spare_cores() and workers.kept() is None:
         pool = worker_pool(project, jobs)
-        for _ in range(max(1, jobs or usable_cores())):
+        for _ in range(worker_count(jobs)):
             submit(pool, _load_worker_code)
 
 

@@ -28,7 +28,7 @@ from pmlib.project import Project
 from pmlib.publishing import publishing, sweep
 from pmlib.rendering.manifest import read_manifest, site_is_current, write_manifest
 from pmlib.run import reuse
-from pmlib.run.execution import RunResult, chart_folder, run_quarters, worker_pool
+from pmlib.run.execution import RunResult, chart_folder, run_quarters, worker_count, worker_pool
 from pmlib.run.notebook_files import display_path
 
 
@@ -253,7 +253,6 @@ def _render(renderer: str, everything: list[Period], project: Project, partial: 
         pages, packs = render_with_quarto(project, everything, partial, say)
         return _Rendered(pages, packs, {}, [])
     from pmlib.contract.loading import load_data
-    from pmlib.cores import usable_cores
     from pmlib.rendering.background import Background, spare_cores
     from pmlib.rendering.pack import render_packs
     from pmlib.rendering.site import render_site, vega_bundle
@@ -279,7 +278,7 @@ def _render(renderer: str, everything: list[Period], project: Project, partial: 
     # The packs and the Vega bundle need nothing the pages make, so worker processes make them meanwhile: the packs
     # shared among the workers (pm run's, one per core), which would otherwise sit idle once the website is written.
     pool = worker_pool(project, jobs) if spare_cores() else None
-    shares = max(1, min(len(typeset), (jobs or usable_cores()) if pool else 1))  # the pool's size (execution.worker_pool)
+    shares = max(1, min(len(typeset), worker_count(jobs) if pool else 1))
     with Background(pool=pool) as background:
         data = load_data(project.data)
         typesetting = [background.submit(render_packs, typeset[i::shares], project, data) for i in range(shares) if typeset[i::shares]]

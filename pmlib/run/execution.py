@@ -372,9 +372,14 @@ def _run_tasks(plan, tasks, partials, reused, results, *, jobs, progress, echo) 
         bar.close()
 
 
+def worker_count(jobs: int | None) -> int:
+    """How many worker processes ``worker_pool`` has: ``jobs``, or one per core."""
+    return max(1, jobs or usable_cores())
+
+
 def worker_pool(project: Project, jobs: int | None) -> ProcessPoolExecutor:
-    """The kept pool of ``jobs`` worker processes (one per core unless given) that executes the project's notebooks."""
-    return workers.pool(max(1, jobs or usable_cores()), chart_folder(project))
+    """The kept pool of ``worker_count(jobs)`` worker processes that executes the project's notebooks."""
+    return workers.pool(worker_count(jobs), chart_folder(project))
 
 
 def chart_folder(project: Project) -> str:
