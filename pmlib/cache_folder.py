@@ -1,4 +1,4 @@
-"""Files kept between runs in a project's ``.pmlib-cache/``, each named by the sha256 of what made it.
+"""Files kept between runs, each named by the sha256 of what made them (in ``.pmlib-cache/``; the Vega bundle in the user's cache).
 
 A kept file is only ever a result that the same inputs and code would make
 again, so it can be deleted at any time: the next run makes it again. Files

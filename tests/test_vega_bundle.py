@@ -1,7 +1,10 @@
-"""The Vega bundle is made once per vl-convert version in a project's cache, and is then exactly what vl-convert makes."""
+"""The Vega bundle is made once per vl-convert version in the user's cache folder, and is then exactly what vl-convert makes."""
 
 from __future__ import annotations
 
+import sys
+
+import pytest
 import vl_convert
 
 from pmlib.rendering import site
@@ -34,4 +37,19 @@ def test_a_kept_bundle_is_the_one_vl_convert_makes(tmp_path):
     site.vega_bundle(folder)
     site.vega_bundle.cache_clear()
     assert site.vega_bundle(folder) == vl_convert.javascript_bundle()
+    site.vega_bundle.cache_clear()
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="platformdirs reads XDG_CACHE_HOME on Linux only")
+def test_the_website_keeps_the_bundle_in_the_users_cache_folder_for_every_project(tmp_path, monkeypatch):
+    made = []
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(site.vl_convert, "javascript_bundle", lambda: made.append(1) or "/* vega */")
+    site.vega_bundle.cache_clear()
+    assert site.vega_folder() == str(tmp_path / "cache" / "pmlib" / "vega")
+    assert site.kept_vega_bundle() == "/* vega */"
+    site.vega_bundle.cache_clear()  # another build, of another project
+    assert site.kept_vega_bundle() == "/* vega */"
+    assert made == [1]
+    assert [p.read_text() for p in (tmp_path / "cache" / "pmlib" / "vega").glob("*/*.js")] == ["/* vega */"]
     site.vega_bundle.cache_clear()

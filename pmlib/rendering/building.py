@@ -244,7 +244,6 @@ class _Rendered:
 def _render(renderer: str, everything: list[Period], project: Project, partial: Path, say, previous: dict, jobs: int | None) -> _Rendered:
     from pmlib.rendering.page_store import PAGES
     from pmlib.rendering.pages import write_pages
-    from pmlib.rendering.site import VEGA
 
     out_dir = project.out
     if renderer == "quarto":
@@ -255,7 +254,7 @@ def _render(renderer: str, everything: list[Period], project: Project, partial: 
     from pmlib.contract.loading import load_data
     from pmlib.rendering.background import Background, spare_cores
     from pmlib.rendering.pack import render_packs
-    from pmlib.rendering.site import render_site, vega_bundle
+    from pmlib.rendering.site import kept_vega_bundle, render_site
     from pmlib.rendering.site_files import publish_site_files
     from pmlib.views import chart_store
 
@@ -282,7 +281,7 @@ def _render(renderer: str, everything: list[Period], project: Project, partial: 
     with Background(pool=pool) as background:
         data = load_data(project.data)
         typesetting = [background.submit(render_packs, typeset[i::shares], project, data) for i in range(shares) if typeset[i::shares]]
-        bundle = background.offer(vega_bundle, str(project.root / VEGA))  # by the worker after the packs, or here if wanted first
+        bundle = background.offer(kept_vega_bundle)  # by the worker after the packs, or here if wanted first
         with chart_store.kept_in(chart_folder(project)):
             write_pages(everything, project, page_store=project.root / PAGES)
         say(f"Rendering the website ({len(everything)} quarters) with the built-in renderer")

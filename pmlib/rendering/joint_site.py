@@ -35,8 +35,8 @@ from pmlib.rendering.site import (
     _block_html,
     _templates,
     family_nav,
+    kept_vega_bundle,
     relative,
-    vega_bundle,
     write_static_assets,
 )
 from pmlib.run.joint_run import JOINT_TEMPLATE, joint_project
@@ -244,7 +244,7 @@ def _builtin_pages(shared: SharedData, template: Project, project: Project, quar
         )
     pages["index.html"] = _index_page(shared, quarters, project, _context(shared, lang, family, template, first, "index.html"))
     written = [_write(partial / page, text.encode("utf-8")) for page, text in sorted(pages.items())]
-    write_static_assets(partial, vega_bundle if any('class="pm-chart"' in text for text in pages.values()) else None)
+    write_static_assets(partial, kept_vega_bundle if any('class="pm-chart"' in text for text in pages.values()) else None)
     return written
 
 

@@ -102,7 +102,7 @@ def write_quarto_assets(pages_dir: Path) -> list[Path]:
     """
     from importlib import resources
 
-    from pmlib.rendering.site import OUTPUTS_CSS, VEGA, VEGA_BUNDLE, outputs_stylesheet, vega_bundle
+    from pmlib.rendering.site import OUTPUTS_CSS, VEGA_BUNDLE, kept_vega_bundle, outputs_stylesheet
 
     folder = pages_dir / QUARTO_ASSETS
     folder.mkdir(parents=True, exist_ok=True)
@@ -113,7 +113,7 @@ def write_quarto_assets(pages_dir: Path) -> list[Path]:
         "search.js": (assets / "search.js").read_bytes(),
         OUTPUTS_CSS: outputs_stylesheet(),
         "favicon.svg": (assets / "favicon.svg").read_bytes(),
-        VEGA_BUNDLE: vega_bundle(str(pages_dir.parent / VEGA)).encode("utf-8"),  # the project's cache, as pm build keeps it
+        VEGA_BUNDLE: kept_vega_bundle().encode("utf-8"),
     }
     for name, data in files.items():
         path = folder / name

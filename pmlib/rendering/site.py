@@ -29,10 +29,11 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import jinja2
+import platformdirs
 import vl_convert
 from markupsafe import Markup
 
-from pmlib.cache_folder import CACHE, kept_path, read_kept, write_kept
+from pmlib.cache_folder import kept_path, read_kept, write_kept
 from pmlib.contract.periods import Period, parse_quarter
 from pmlib.errors import Problem, SiteError
 from pmlib.project import Project
@@ -57,7 +58,6 @@ from pmlib.views.tables import table_stylesheet
 ASSETS_DIR = "assets"
 STATIC_ASSETS = ("charts.js", "dashboard.js", "search.js", "site.css", "favicon.svg")
 VEGA_BUNDLE = "vega.js"
-VEGA = f"{CACHE}/vega"  # under the project's root: the Vega bundle, kept by vl-convert's version
 OUTPUTS_CSS = "outputs.css"  # how charts and tables are laid out; Quarto's pages load it too
 EXTERNAL_SCHEMES = frozenset({"http", "https", "mailto"})
 PAGE_SCRIPTS = (
@@ -77,13 +77,22 @@ class NavLink:
     current: bool = False
 
 
+def vega_folder() -> str:
+    """Where the Vega bundle is kept: the user's cache folder (``platformdirs``), shared by every project on the machine.
+
+    The bundle depends on vl-convert's version alone, not on a project, so a
+    council's second project, or a fresh clone, does not make it again.
+    """
+    return str(platformdirs.user_cache_path("pmlib", appauthor=False) / "vega")
+
+
 @functools.cache
 def vega_bundle(keep_in: str | None = None) -> str:
     """Vega, Vega-Lite and Vega-Embed as one classic script, from vl-convert: the versions that drew the static SVGs.
 
     Making it takes vl-convert about 1.5 s, and the same vl-convert always
-    makes the same script, so with ``keep_in`` (a project's
-    ``.pmlib-cache/vega``) it is made once per vl-convert version there.
+    makes the same script, so with ``keep_in`` (``vega_folder()``) it is made
+    once per vl-convert version there.
     """
     if keep_in is None:
         return vl_convert.javascript_bundle()
@@ -94,6 +103,11 @@ def vega_bundle(keep_in: str | None = None) -> str:
         script = vl_convert.javascript_bundle()
         write_kept(folder, path, script)
     return script
+
+
+def kept_vega_bundle() -> str:
+    """The Vega bundle kept in ``vega_folder()``: what the website loads."""
+    return vega_bundle(vega_folder())
 
 
 @functools.cache
@@ -320,7 +334,7 @@ def _write(path: Path, data: bytes) -> Path:
 
 
 def render_site(
-    project: Project, quarters: Iterable[str | Period], *, out_dir: str | os.PathLike, vega_js: Callable[[], str] = vega_bundle
+    project: Project, quarters: Iterable[str | Period], *, out_dir: str | os.PathLike, vega_js: Callable[[], str] = kept_vega_bundle
 ) -> list[Path]:
     """Write the website for ``quarters`` into ``out_dir`` (a fresh folder the caller swaps into ``_site/``); the files written, sorted.
 
@@ -361,7 +375,7 @@ def render_site(
     return sorted(written)
 
 
-def write_static_assets(out_dir: Path, vega_js: Callable[[], str] | None = vega_bundle) -> list[Path]:
+def write_static_assets(out_dir: Path, vega_js: Callable[[], str] | None = kept_vega_bundle) -> list[Path]:
     """The site's styles and scripts in ``OUT/assets/``: the stylesheet with the outputs', and Vega unless ``vega_js`` is None."""
     assets = resources.files("pmlib.rendering") / "assets"
     written = []
