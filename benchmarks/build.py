@@ -6,9 +6,10 @@ temporary folder without the latest quarter's reports and without
 ``_site/``, so every notebook of that quarter executes and every page and
 pack is made, then runs ``pm build`` there as a subprocess. Reported: the
 median wall time of ``--repeat`` runs against the goal, the CPU time of the
-build and everything it started (a figure that moves less than wall time on
-a shared machine), and the phases, read from when the build printed each of
-its lines:
+build and the children it waited for (a figure that moves less than wall
+time on a shared machine), the CPU time of the whole machine meanwhile (on
+Linux; every process of the build, the kernels included, if nothing else
+runs), and the phases, read from when the build printed each of its lines:
 
 * check + notebooks: until the quarter's ``... notebook(s) executed, ...`` line;
 * pages: the generated pages and open data, until ``Rendering the website``;
@@ -19,7 +20,9 @@ its lines:
 * finish: open data copied, manifest written, site swapped in.
 
 The cold builds run in their own process (``PMLIB_BUILD_SERVER=off``), so
-their CPU time is the build's. Then, on the last copy, edit to page
+their CPU time is the build's. They find the Vega bundle in the user's cache
+folder, as every build after a machine's first does; on Linux one more cold
+build, with an empty cache folder, shows what that first build pays. Then, on the last copy, edit to page
 (``edit_to_page``): one commentary row edited, then one figure, each
 followed by a build timed until it ends with the page showing the change,
 first as a new ``pm build`` command, handed to the project's build server as
@@ -78,15 +81,15 @@ def _pm() -> list[str]:
     return [str(script)] if script.is_file() else [sys.executable, "-c", "from pmlib.cli import main; main(prog_name='pm')"]
 
 
-def timed_build(project: Path, server: str = "on") -> tuple[float, float, list[tuple[float, str]]]:
+def timed_build(project: Path, server: str = "on", env: dict[str, str] | None = None) -> tuple[float, float, list[tuple[float, str]]]:
     """Run the build in ``project``: wall seconds, CPU seconds of it and its children, and each printed line with when it came.
 
     ``server``: ``PMLIB_BUILD_SERVER``; with ``on`` the CPU seconds are only
-    the command's, the build being the server's.
+    the command's, the build being the server's. ``env``: more variables.
     """
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    env = os.environ | {"PYTHONUNBUFFERED": "1", SERVER: server}
+    env = os.environ | (env or {}) | {"PYTHONUNBUFFERED": "1", SERVER: server}
     command = [*_pm(), "build", "--latest", "--renderer", "builtin"]
     with subprocess.Popen(command, cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as proc:
         lines = [(time.perf_counter() - start, text.rstrip("\n")) for text in proc.stdout]
@@ -96,6 +99,21 @@ def timed_build(project: Path, server: str = "on") -> tuple[float, float, list[t
         raise SystemExit(f"pm build failed in {project}:\n" + "\n".join(text for _, text in lines))
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return wall, cpu, lines
+
+
+def machine_cpu() -> float | None:
+    """CPU seconds used by every process on the machine since it started (Linux ``/proc/stat``); None elsewhere.
+
+    With nothing else running, the difference over a build is what all its
+    processes used, the kernels forked by the warm server included, which
+    ``getrusage`` does not see: how busy the build kept the cores.
+    """
+    try:
+        with open("/proc/stat") as f:
+            user, nice, system, _idle, _iowait, irq, softirq, steal = (int(v) for v in f.readline().split()[1:9])
+    except (OSError, ValueError):
+        return None
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
 
 
 def phases(lines: list[tuple[float, str]], wall: float) -> dict[str, float]:
@@ -116,6 +134,15 @@ def phases(lines: list[tuple[float, str]], wall: float) -> dict[str, float]:
         "packs": done - after_site,
         "finish": wall - done,
     }
+
+
+def _first_on_machine(source: Path) -> float:
+    """Wall seconds of one cold build with an empty user cache folder: what a first build on a new machine pays for the Vega bundle."""
+    with tempfile.TemporaryDirectory(prefix="pm-build-bench-") as folder:
+        project = Path(folder) / "project"
+        copy_cold(source, project)
+        wall, _, _ = timed_build(project, server="off", env={"XDG_CACHE_HOME": str(Path(folder) / "cache")})
+    return wall
 
 
 def _commentary_to_change(project: Path) -> tuple[Path, int, str]:
@@ -246,14 +273,17 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the last run's temporary project and print where it is")
     args = parser.parse_args(argv)
 
-    runs, project, latest = [], None, ""
+    runs, machines, project, latest = [], [], None, ""
     try:
         for i in range(args.repeat):
             if project is not None:
                 shutil.rmtree(project, ignore_errors=True)
             project = Path(tempfile.mkdtemp(prefix="pm-build-bench-"))
             latest = copy_cold(args.project.resolve(), project)
+            before = machine_cpu()
             wall, cpu, lines = timed_build(project, server="off")
+            after = machine_cpu()
+            machines.append(None if before is None or after is None else after - before)
             runs.append((wall, cpu, phases(lines, wall)))
             print(
                 f"  run {i + 1}: {wall:.1f} s wall, {cpu:.1f} s CPU; " + ", ".join(f"{k} {v:.1f}" for k, v in runs[-1][2].items()),
@@ -264,8 +294,14 @@ def main(argv: list[str]) -> int:
         ok = median < GOAL_SECONDS
         line("wall time, median", f"{median:.1f} s", f"goal < {GOAL_SECONDS:.0f} s", verdict(ok))
         line("CPU time (build and children), median", f"{statistics.median(c for _, c, _ in runs):.1f} s")
+        if None not in machines:
+            available = f"(of {median * os.cpu_count():.1f} s on {os.cpu_count()} cores)"
+            line("CPU time (whole machine), median", f"{statistics.median(machines):.1f} s", available)
         for name in PHASES:
             line(f"  {name}, median", f"{statistics.median(p[name] for _, _, p in runs):.1f} s")
+        if sys.platform == "linux":  # platformdirs finds the user's cache folder by XDG_CACHE_HOME on Linux
+            first = _first_on_machine(args.project.resolve())
+            line("cold build, first on this machine", f"{first:.1f} s", "(the Vega bundle made)")
         for way, builder in (("pm build", _served_build), ("pm preview", _preview_build)):
             edits = edit_to_page(project, args.repeat, builder(project), way)
             for name, seconds in edits.items():
