@@ -2,6 +2,7 @@ import fcntl
 import functools
 import http.server
 import json
+import multiprocessing.util
 import os
 import shutil
 import threading
@@ -54,6 +55,9 @@ def pytest_configure(config):
     workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
     if workers > 1:
         os.environ.setdefault(LIMIT, str(max(1, usable_cores() // workers)))
+    # Tests give kernels a temporary folder of their own and delete it; the fork server of pm run's workers keeps its
+    # socket in multiprocessing's folder, made here, in the session's, so it outlives them all.
+    multiprocessing.util.get_temp_dir()
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -1,7 +1,11 @@
 """The kept pool of ``pm run`` workers: handed out again while it can be, replaced when it cannot (other settings, or broken)."""
 
 import os
+import shutil
 import signal
+import subprocess
+import sys
+import tempfile
 import time
 from concurrent.futures.process import BrokenProcessPool
 
@@ -20,6 +24,11 @@ def no_kept_pool():
 
 def _variable(name: str) -> str | None:
     return os.environ.get(name)
+
+
+def _started_with() -> tuple[int, list[str], str]:
+    """A worker's parent, which of ``PRELOAD`` it had imported before this ran, and its folder."""
+    return os.getppid(), [m for m in workers.PRELOAD if m in sys.modules], os.getcwd()
 
 
 def _wait_for_ctrl_c(started: str) -> str:
@@ -59,6 +68,62 @@ def test_another_worker_count_or_chart_folder_gets_a_new_pool_and_the_old_one_is
     assert elsewhere.submit(os.getpid).result() != os.getpid()
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked from a fork server on Linux only")
+def test_workers_are_forked_from_a_server_that_imported_their_code_once_and_start_in_this_folder(tmp_path, monkeypatch):
+    pool = workers.pool(2, str(tmp_path))
+    first = pool.submit(_started_with).result()
+    monkeypatch.chdir(tmp_path)
+    parent, imported, folder = workers.pool(2, str(tmp_path)).submit(_started_with).result()
+
+    assert first[0] == parent != os.getpid()  # the fork server, not this process
+    assert imported == list(workers.PRELOAD)
+    assert folder == str(tmp_path)
+
+
+FOLDER_EMPTIED = """
+import os, shutil, sys, tempfile
+from pmlib.run import workers
+if __name__ == "__main__":
+    first = workers.pool(1, sys.argv[1]).submit(os.getppid).result()
+    shutil.rmtree(tempfile.gettempdir())  # a cleaner empties the temporary folder, the fork server's socket with it
+    then = workers.pool(1, sys.argv[1] + "-other").submit(os.getppid).result()
+    print(first != os.getpid(), then == os.getpid())
+"""
+
+LONG_FOLDER = """
+import os, sys
+from pmlib.run import workers
+if __name__ == "__main__":
+    print(workers.pool(1, sys.argv[1]).submit(os.getppid).result() == os.getpid())
+"""
+
+
+def _run_alone(script: str, tmp_path, temporary: str) -> str:
+    path = tmp_path / "script.py"
+    path.write_text(script, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, str(path), str(tmp_path / "charts")], env=os.environ | {"TMPDIR": temporary}, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked from a fork server on Linux only")
+def test_workers_are_spawned_once_the_fork_servers_folder_is_gone(tmp_path):
+    short = tempfile.mkdtemp(prefix="pmw")  # a socket's address is short; tmp_path may be long
+    try:
+        assert _run_alone(FOLDER_EMPTIED, tmp_path, short) == "True True\n"
+    finally:
+        shutil.rmtree(short, ignore_errors=True)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked from a fork server on Linux only")
+def test_workers_are_spawned_where_the_temporary_folder_is_too_long_for_a_socket(tmp_path):
+    long = tmp_path / ("t" * 100)
+    long.mkdir()
+    assert _run_alone(LONG_FOLDER, tmp_path, str(long)) == "True\n"
+
+
 def test_a_changed_environment_gets_a_new_pool_whose_workers_see_it(tmp_path, monkeypatch):
     pool = workers.pool(1, str(tmp_path))
     monkeypatch.setenv("PMLIB_TEST_WORKERS", "changed")
@@ -66,6 +131,8 @@ def test_a_changed_environment_gets_a_new_pool_whose_workers_see_it(tmp_path, mo
 
     assert again is not pool
     assert again.submit(_variable, "PMLIB_TEST_WORKERS").result() == "changed"
+    monkeypatch.delenv("PMLIB_TEST_WORKERS")
+    assert workers.pool(1, str(tmp_path)).submit(_variable, "PMLIB_TEST_WORKERS").result() is None  # not the fork server's
 
 
 def test_a_pool_whose_worker_was_killed_is_replaced_by_one_that_works(tmp_path):

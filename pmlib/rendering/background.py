@@ -10,7 +10,7 @@ Work offered when no worker is idle is done by whichever is free first: a
 worker once it has finished what it was given, or the asking process when
 it wants the result (``Background.offer``).
 
-Workers are spawned, as ``pm run``'s are, so they start from this process's
+A block's own workers are spawned, so they start from this process's
 environment and imports rather than a fork of its state. A build gives the
 block ``pm run``'s own pool (``pmlib.run.workers``), idle once the
 notebooks are done: no process is spawned for the packs, and under ``pm
