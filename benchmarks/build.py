@@ -7,9 +7,11 @@ temporary folder without the latest quarter's reports and without
 pack is made, then runs ``pm build`` there as a subprocess. Reported: the
 median wall time of ``--repeat`` runs against the goal, the CPU time of the
 build and the children it waited for (a figure that moves less than wall
-time on a shared machine), the CPU time of the whole machine meanwhile (on
-Linux; every process of the build, the kernels included, if nothing else
-runs), and the phases, read from when the build printed each of its lines:
+time on a shared machine; it leaves out the kernels and, on Linux, ``pm
+run``'s workers, forked from servers of their own), the CPU time of the
+whole machine meanwhile (on Linux; every process of the build if nothing
+else runs), and the phases, read from when the build printed each of its
+lines:
 
 * check + notebooks: until the quarter's ``... notebook(s) executed, ...`` line;
 * pages: the generated pages and open data, until ``Rendering the website``;
@@ -293,7 +295,7 @@ def main(argv: list[str]) -> int:
         median = statistics.median(w for w, _, _ in runs)
         ok = median < GOAL_SECONDS
         line("wall time, median", f"{median:.1f} s", f"goal < {GOAL_SECONDS:.0f} s", verdict(ok))
-        line("CPU time (build and children), median", f"{statistics.median(c for _, c, _ in runs):.1f} s")
+        line("CPU time (build, children waited for)", f"{statistics.median(c for _, c, _ in runs):.1f} s")
         if None not in machines:
             available = f"(of {median * os.cpu_count():.1f} s on {os.cpu_count()} cores)"
             line("CPU time (whole machine), median", f"{statistics.median(machines):.1f} s", available)
