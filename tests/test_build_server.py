@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from site_build import copy_project
 
-from pmlib.cli.build_server import SERVER, identity, wanted
+from pmlib.cli.build_server import BUSY, SERVER, identity, wanted
 
 PM = Path(sys.executable).with_name("pm")  # the console script, as a user runs it: only it hands builds over
 BUILD = ("build", "--latest", "--renderer", "builtin", "--no-progress")
@@ -158,3 +158,21 @@ def test_ctrl_c_stops_the_build_and_its_server(tmp_path, runtime):
     assert "Aborted!" in err
     assert not (project / "_site").exists(), "an interrupted build leaves the site as it was: none"
     _until(lambda: not _alive(pid), "the server stops after an interrupted build")
+
+
+@pytest.mark.e2e
+def test_a_second_build_says_it_waits_for_the_one_the_server_is_running(tmp_path, runtime):
+    project = copy_project(tmp_path / "project")
+    env = os.environ | {SERVER: "on", "TMPDIR": str(runtime)}
+    first = subprocess.Popen([str(PM), *BUILD, "--force"], cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        _until(lambda: (runtime / f"pmlib-{os.getuid()}").is_dir() and _servers(runtime), "the server started")
+        _until(lambda: "build 1" in next(runtime.glob("pmlib-*/*.log")).read_text(), "the first build started")
+        second = _pm(project, runtime, *BUILD)  # every notebook of the first is executed again: it is still running
+        out, err = first.communicate(timeout=300)
+    finally:
+        first.kill()
+    assert first.returncode == second.returncode == 0, err + second.stderr
+    assert BUSY not in err
+    assert second.stderr.splitlines()[0] == BUSY
+    assert "is up to date" in second.stdout, "the second build ran after the first, on the site it made"

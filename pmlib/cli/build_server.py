@@ -34,6 +34,7 @@ import contextlib
 import hashlib
 import json
 import os
+import select
 import signal
 import socket
 import subprocess
@@ -47,6 +48,8 @@ SERVER = "PMLIB_BUILD_SERVER"
 IDLE_MINUTES = 20
 START_SECONDS = 60  # until a starting server takes its first build; it imports pmlib first
 _POLL_SECONDS = 2.0
+BUSY_SECONDS = 2.0  # a server between builds takes the next within a second
+BUSY = "pm build: the build server is busy with another build of this project; this one starts when it ends"
 _VOLATILE = frozenset({"_", "OLDPWD", "PWD", "SHLVL"})  # differ between shells, never change a build
 _HANDED_OVER = ("build",)
 
@@ -115,12 +118,13 @@ def hand_over(argv: list[str]) -> int | None:
         return None
     for attempt in range(2):
         connection = _connect(address)
+        running = connection is not None  # a server starting imports pmlib before it takes a build: no other build to wait for
         if connection is None:
             _start(address, folder / f"{key}.log")
             connection = _connect(address, wait=START_SECONDS)
         if connection is None:
             return None
-        code = _relay(connection, argv, folder / f"{key}.log")
+        code = _relay(connection, argv, folder / f"{key}.log", busy_after=BUSY_SECONDS if running else None)
         if code is not None or attempt:
             return code
     return None
@@ -157,8 +161,12 @@ def _start(address: Path, log: Path) -> None:
         )
 
 
-def _relay(connection: socket.socket, argv: list[str], log: Path) -> int | None:
-    """Send the command line, print what the build prints, return its exit status; None if the server never took it."""
+def _relay(connection: socket.socket, argv: list[str], log: Path, busy_after: float | None = None) -> int | None:
+    """Send the command line, print what the build prints, return its exit status; None if the server never took it.
+
+    A server takes one build at a time: if it has not taken this one within
+    ``busy_after`` seconds, the user is told why nothing happens yet.
+    """
     stream = connection.makefile("rwb")
     request = {"argv": argv, "tty": [sys.stdout.isatty(), sys.stderr.isatty()]}
     started = False
@@ -173,6 +181,8 @@ def _relay(connection: socket.socket, argv: list[str], log: Path) -> int | None:
     try:
         stream.write(json.dumps(request).encode("utf-8") + b"\n")
         stream.flush()
+        if busy_after is not None and not select.select([connection], [], [], busy_after)[0]:
+            print(BUSY, file=sys.stderr, flush=True)
         for line in stream:
             message = json.loads(line)
             if "started" in message:
