@@ -176,3 +176,16 @@ def test_a_second_build_says_it_waits_for_the_one_the_server_is_running(tmp_path
     assert BUSY not in err
     assert second.stderr.splitlines()[0] == BUSY
     assert "is up to date" in second.stdout, "the second build ran after the first, on the site it made"
+
+
+@pytest.mark.e2e
+def test_a_build_whose_output_is_no_longer_read_stops_without_blaming_the_server(tmp_path, runtime):
+    project = copy_project(tmp_path / "project")
+    env = os.environ | {SERVER: "on", "TMPDIR": str(runtime)}
+    piped = subprocess.run(
+        f"'{PM}' {' '.join(BUILD)} | head -n 1", shell=True, cwd=project, env=env, capture_output=True, text=True, timeout=600
+    )
+    assert piped.stdout.count("\n") == 1
+    assert piped.stderr == "", "no message about the server, nor a BrokenPipeError"
+    [pid] = _servers(runtime)
+    _until(lambda: not _alive(pid), "the server stops, as after an interrupted build")

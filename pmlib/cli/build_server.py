@@ -191,8 +191,13 @@ def _relay(connection: socket.socket, argv: list[str], log: Path, busy_after: fl
                 return int(message["exit"])
             else:
                 out = sys.stdout if "out" in message else sys.stderr
-                out.write(message.get("out", message.get("err", "")))
-                out.flush()
+                try:
+                    out.write(message.get("out", message.get("err", "")))
+                    out.flush()
+                except BrokenPipeError:  # what reads the output is gone (pm build | head): the build stops, as it would in here
+                    with contextlib.suppress(OSError):
+                        os.dup2(os.open(os.devnull, os.O_WRONLY), out.fileno())
+                    return 1
     except OSError:
         pass
     finally:
