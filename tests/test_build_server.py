@@ -91,6 +91,19 @@ def _pm(project: Path, runtime: Path, *args: str, server: str = "on", extra: dic
     return subprocess.run([str(PM), *args], cwd=project, env=env, capture_output=True, text=True, timeout=600)
 
 
+def _forced_build(project: Path, runtime: Path) -> subprocess.Popen:
+    """``pm build --force`` (every notebook executed again) handed to a new server, once the server has started it."""
+    env = os.environ | {SERVER: "on", "TMPDIR": str(runtime)}
+    client = subprocess.Popen([str(PM), *BUILD, "--force"], cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        _until(lambda: (runtime / f"pmlib-{os.getuid()}").is_dir() and _servers(runtime), "the server started")
+        _until(lambda: "build 1" in next(runtime.glob("pmlib-*/*.log")).read_text(), "the build started")
+    except BaseException:
+        client.kill()
+        raise
+    return client
+
+
 def _said(done: subprocess.CompletedProcess) -> tuple[list[str], str]:
     """What a build printed, but the line that says it waited for the packs: that depends on which finished first."""
     return [line for line in done.stdout.splitlines() if not line.startswith("Waiting for the Cabinet packs")], done.stderr
@@ -143,12 +156,9 @@ def test_a_build_handed_to_the_server_makes_what_its_own_process_makes(tmp_path,
 @pytest.mark.e2e
 def test_ctrl_c_stops_the_build_and_its_server(tmp_path, runtime):
     project = copy_project(tmp_path / "project")
-    env = os.environ | {SERVER: "on", "TMPDIR": str(runtime)}
-    client = subprocess.Popen([str(PM), *BUILD, "--force"], cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    client = _forced_build(project, runtime)
     try:
-        _until(lambda: (runtime / f"pmlib-{os.getuid()}").is_dir() and _servers(runtime), "the server started")
         [pid] = _servers(runtime)
-        _until(lambda: "build 1" in next(runtime.glob("pmlib-*/*.log")).read_text(), "the build started")
         time.sleep(3)  # most often into the notebooks (every one is executed again); any moment of a build must do
         client.send_signal(signal.SIGINT)
         out, err = client.communicate(timeout=300)
@@ -163,11 +173,8 @@ def test_ctrl_c_stops_the_build_and_its_server(tmp_path, runtime):
 @pytest.mark.e2e
 def test_a_second_build_says_it_waits_for_the_one_the_server_is_running(tmp_path, runtime):
     project = copy_project(tmp_path / "project")
-    env = os.environ | {SERVER: "on", "TMPDIR": str(runtime)}
-    first = subprocess.Popen([str(PM), *BUILD, "--force"], cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    first = _forced_build(project, runtime)
     try:
-        _until(lambda: (runtime / f"pmlib-{os.getuid()}").is_dir() and _servers(runtime), "the server started")
-        _until(lambda: "build 1" in next(runtime.glob("pmlib-*/*.log")).read_text(), "the first build started")
         second = _pm(project, runtime, *BUILD)  # every notebook of the first is executed again: it is still running
         out, err = first.communicate(timeout=300)
     finally:
