@@ -13,8 +13,8 @@ pool that broke (a worker was killed) is replaced.
 On Linux the workers are forked from a server process (multiprocessing's
 ``forkserver``) that has imported what they run once: papermill and the
 kernels, and pandas, great-tables, BeautifulSoup and Typst for the packs. A
-cold build's two workers then pay those imports once, not once each (about
-0.5 s of a cold build). Each worker still starts from this process's working
+cold build's two workers then pay those imports once, not once each (a few
+tenths of a second of a cold build). Each worker still starts from this process's working
 folder, ``sys.path`` and environment as they are when its pool is made
 (``multiprocessing`` passes the first two; the initializer sets the third).
 Elsewhere workers are spawned, as macOS cannot fork safely once its system
@@ -123,7 +123,7 @@ def _fork_server_usable() -> bool:
     folder = util.get_temp_dir()
     if len(os.fsencode(folder)) > _FOLDER_BYTES or not os.path.isdir(folder):
         return False
-    address = forkserver._forkserver._forkserver_address  # noqa: SLF001 - multiprocessing has no public way to ask
+    address = getattr(forkserver._forkserver, "_forkserver_address", None)  # noqa: SLF001 - multiprocessing has no public way to ask
     return address is None or os.path.exists(address)
 
 
