@@ -78,6 +78,7 @@ def judge_ahead(quarters: Iterable[Period], project: Project) -> None:
     """
     from pmlib.contract.loading import load_data
     from pmlib.contract.params_folder import report_params
+    from pmlib.rendering.feeds import PLAN_PREFIX
     from pmlib.rendering.page_store import PAGES, OpenDataStore, PageStore
     from pmlib.rendering.pages import measure_pages
     from pmlib.views import chart_store
@@ -95,7 +96,7 @@ def judge_ahead(quarters: Iterable[Period], project: Project) -> None:
                     getattr(report, part)
         if report.params.audience == "public":
             store = PageStore.for_quarter(project.root / PAGES, data, project.params, latest)
-            plans = {plan: project.report_folder(latest) / f"plan-{plan}.ipynb" for plan in data.plans.index}
+            plans = {plan: project.report_folder(latest) / f"{PLAN_PREFIX}{plan}.ipynb" for plan in data.plans.index}
             with chart_store.kept_in(chart_folder(project)):
                 measure_pages(report, project.pages, plans, store, {})
     except Exception:  # noqa: BLE001, S110 - the pages make the same calls and report the error

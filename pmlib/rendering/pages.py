@@ -31,7 +31,7 @@ from pmlib.project import Project
 from pmlib.rendering.dashboard_page import dashboard_page
 from pmlib.rendering.data_pages import OPEN_DATA_DIR, SDG_DIR, goal_pages, open_data_page
 from pmlib.rendering.documents import MENUS, Document, quarter_menus, read_quarter
-from pmlib.rendering.feeds import follow_section
+from pmlib.rendering.feeds import PLAN_PREFIX, follow_section
 from pmlib.rendering.guide_pages import accessibility_page, methodology_page
 from pmlib.rendering.pack_links import pack_link
 from pmlib.rendering.page_store import OpenDataStore, PageStore
@@ -446,7 +446,7 @@ def write_pages(
     data = load_data(data_dir)  # once for every quarter's report
     report = quarter_report(params[latest], data_dir, params_dir, data=data)
     figures = _figures(documents[latest])
-    plans = {d.source.stem.removeprefix("plan-"): d.source for d in documents[latest] if d.source.stem.startswith("plan-")}
+    plans = {d.source.stem.removeprefix(PLAN_PREFIX): d.source for d in documents[latest] if d.source.stem.startswith(PLAN_PREFIX)}
     home = project.root / HOME
     pages = {
         "archive.qmd": archive_page(params, documents, out_dir / "archive.qmd"),
