@@ -280,3 +280,70 @@ def test_the_drawer_draws_each_spec_once_and_keeps_the_newest(monkeypatch):
         drawing._svg(spec)
     drawing._svg(specs[0])  # dropped when the third came, so drawn again
     assert len(drawn) == 4 and list(chart_drawer._Drawing.drawn) == [specs[2], specs[0]]
+
+
+def _listening(address: str) -> bool:
+    import socket
+
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+        return probe.connect_ex(address) == 0
+
+
+def test_pm_builds_pages_send_their_charts_to_the_same_drawers_as_the_kernels(tmp_path, monkeypatch):
+    import vl_convert
+
+    from pmlib.project import Project
+    from pmlib.rendering.building import drawing_charts
+    from pmlib.views import charts
+
+    spec = {"mark": "bar", "data": {"values": [{"a": "x", "b": 4}]}}
+    spec["encoding"] = {"x": {"field": "a"}, "y": {"field": "b", "type": "quantitative"}}
+    expected = vl_convert.vegalite_to_svg(spec)
+    assert warm_kernels.start() is not None
+    drawers = warm_kernels.chart_drawers().split(os.pathsep)
+    deadline = time.monotonic() + 60
+    while not all(map(_listening, drawers)):  # they start beside the server and listen a moment later
+        assert time.monotonic() < deadline, drawers
+        time.sleep(0.1)
+    charts._vegalite_svg.cache_clear()
+    monkeypatch.setattr(vl_convert, "vegalite_to_svg", lambda spec: pytest.fail("drawn in this process"))
+    try:
+        with drawing_charts(Project.from_options(root=tmp_path)):
+            assert charts._vegalite_svg(json.dumps(spec)) == expected
+    finally:
+        charts._vegalite_svg.cache_clear()
+
+
+def test_each_spec_goes_to_one_drawer_whoever_asks(tmp_path, monkeypatch):
+    import socketserver
+    import threading
+
+    from pmlib.views import chart_drawer
+
+    class Named(chart_drawer._Drawing):
+        def _svg(self, spec: bytes) -> bytes:
+            return self.server.name.encode()
+
+    servers = []
+    for name in ("first", "second"):
+        server = socketserver.ThreadingUnixStreamServer(str(tmp_path / name), Named)
+        server.daemon_threads, server.name = True, name
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+    addresses = os.pathsep.join(str(tmp_path / name) for name in ("first", "second"))
+    specs = [json.dumps({"mark": "bar", "n": n}) for n in range(20)]
+    try:
+        with chart_drawer.drawing_at(addresses):
+            here = [chart_drawer.drawn_elsewhere(spec) for spec in specs]
+            there = []  # another thread, as pm build's pages are written in two, with connections of its own
+            thread = threading.Thread(target=lambda: there.extend(chart_drawer.drawn_elsewhere(spec) for spec in reversed(specs)))
+            thread.start()
+            thread.join()
+        assert here == there[::-1]
+        assert set(here) == {"first", "second"}
+        monkeypatch.delenv(chart_drawer.ADDRESS, raising=False)
+        assert chart_drawer.drawn_elsewhere(specs[0]) is None  # the drawers were given only meanwhile
+    finally:
+        for server in servers:
+            server.shutdown()
+            server.server_close()

@@ -8,6 +8,7 @@ to fix rather than a validation traceback.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from pathlib import Path
 from typing import Any, Literal
@@ -121,7 +122,18 @@ def _key_lines(text: str) -> dict[str, int]:
 def _read_model(path: Path, display: str, model: type[BaseModel]) -> tuple[BaseModel | None, list[Problem]]:
     if not path.is_file():
         return None, [Problem(display, None, None, "file not found; create it as the data contract describes")]
-    data = path.read_bytes()
+    found, problems = _parsed(path.read_bytes(), display, model)
+    return found, list(problems)
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed(data: bytes, display: str, model: type[BaseModel]) -> tuple[BaseModel | None, tuple[Problem, ...]]:
+    """The model a file's bytes give, and its problems; kept by the bytes, as a build reads each params file dozens of times."""
+    found, problems = _parse(data, display, model)
+    return found, tuple(problems)
+
+
+def _parse(data: bytes, display: str, model: type[BaseModel]) -> tuple[BaseModel | None, list[Problem]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

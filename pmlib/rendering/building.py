@@ -13,11 +13,12 @@ copied from the previous site when its own inputs are unchanged.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import shutil
 import subprocess
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,7 +82,6 @@ def judge_ahead(quarters: Iterable[Period], project: Project) -> None:
     from pmlib.rendering.feeds import PLAN_PREFIX
     from pmlib.rendering.page_store import PAGES, OpenDataStore, PageStore
     from pmlib.rendering.pages import measure_pages
-    from pmlib.views import chart_store
     from pmlib.views.report import quarter_report
 
     try:
@@ -97,10 +97,25 @@ def judge_ahead(quarters: Iterable[Period], project: Project) -> None:
         if report.params.audience == "public":
             store = PageStore.for_quarter(project.root / PAGES, data, project.params, latest)
             plans = {plan: project.report_folder(latest) / f"{PLAN_PREFIX}{plan}.ipynb" for plan in data.plans.index}
-            with chart_store.kept_in(chart_folder(project)):
+            with drawing_charts(project):
                 measure_pages(report, project.pages, plans, store, {})
     except Exception:  # noqa: BLE001, S110 - the pages make the same calls and report the error
         pass
+
+
+@contextlib.contextmanager
+def drawing_charts(project: Project) -> Iterator[None]:
+    """Charts taken from the project's chart store, and those not there drawn by the warm server's chart drawers, as the kernels' are.
+
+    The measure pages show the charts the plan notebooks draw: sent to the
+    same drawers, each is drawn once, whoever asks first, and no engine is
+    started in this process (``pmlib.views.chart_drawer``).
+    """
+    from pmlib.run import warm_kernels
+    from pmlib.views import chart_drawer, chart_store
+
+    with chart_store.kept_in(chart_folder(project)), chart_drawer.drawing_at(warm_kernels.chart_drawers()):
+        yield
 
 
 def renderer_identity(renderer: str) -> str:
@@ -257,7 +272,6 @@ def _render(renderer: str, everything: list[Period], project: Project, partial: 
     from pmlib.rendering.pack import render_packs
     from pmlib.rendering.site import kept_vega_bundle, render_site
     from pmlib.rendering.site_files import publish_site_files
-    from pmlib.views import chart_store
 
     old_keys = {q.get("quarter"): q.get("pack_key") for q in previous.get("quarters", []) if isinstance(q, dict)}
     old_hashes = {f.get("path"): f.get("sha256") for f in previous.get("outputs", []) if isinstance(f, dict)}
@@ -283,7 +297,7 @@ def _render(renderer: str, everything: list[Period], project: Project, partial: 
         data = load_data(project.data)
         typesetting = [background.submit(render_packs, typeset[i::shares], project, data) for i in range(shares) if typeset[i::shares]]
         bundle = background.offer(kept_vega_bundle)  # by the worker after the packs, or here if wanted first
-        with chart_store.kept_in(chart_folder(project)):
+        with drawing_charts(project):
             write_pages(everything, project, page_store=project.root / PAGES)
         say(f"Rendering the website ({len(everything)} quarters) with the built-in renderer")
         pages = render_site(project, everything, out_dir=partial, vega_js=bundle.result)

@@ -354,7 +354,7 @@ def _serve(address: str, lifeline: socket.socket) -> None:
     listener.listen(64)
     lifeline.sendall(b"+")
     # One drawer per core: vl-convert draws one chart at a time, and a quarter's kernels draw about fifty.
-    drawers = [_start_chart_drawer(os.path.join(os.path.dirname(address), f"charts-{n}")) for n in range(usable_cores())]
+    drawers = [_start_chart_drawer(where) for where in _drawer_addresses(address)]
     os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"  # debugpy's import would warn here that Python's modules are frozen
     for name in PRELOAD:
         try:
@@ -431,6 +431,25 @@ def _prepare(request: dict) -> None:
         pass
     finally:
         os.chdir(here)
+
+
+def _drawer_addresses(address: str) -> list[str]:
+    """Where the chart drawers of the server listening at ``address`` listen, one per core."""
+    return [os.path.join(os.path.dirname(address), f"charts-{n}") for n in range(usable_cores())]
+
+
+def chart_drawers() -> str | None:
+    """The chart drawers of this process tree's warm server, as ``PMLIB_CHART_DRAWER`` gives them to its kernels; None without a server.
+
+    ``pm build`` sends the charts of its own pages there
+    (``pmlib.views.chart_drawer.drawing_at``). A drawer not listening (yet,
+    or any more) refuses the connection, and the chart is drawn in the
+    process that asked for it.
+    """
+    address = os.environ.get(ADDRESS)
+    if not address or address == "off":
+        return None
+    return os.pathsep.join(_drawer_addresses(address))
 
 
 def _start_chart_drawer(address: str) -> tuple[str, subprocess.Popen, socket.socket]:

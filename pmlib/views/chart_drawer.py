@@ -9,8 +9,15 @@ started once beside the warm server, answer with vl-convert's SVG. It is the
 same library and version on the same machine, so the SVG is the one the
 kernel would have drawn (a test compares whole reports). There is one drawer
 per core because each draws one chart at a time, and a quarter's kernels,
-running side by side, draw about fifty. The engine cannot be started in the
-warm server itself: its threads would not survive the fork.
+running side by side, draw about fifty. Each spec goes to the drawer its
+text picks, so a chart two processes ask for is drawn once, by one drawer,
+and found in its memory the second time. The engine cannot be started in
+the warm server itself: its threads would not survive the fork.
+
+``pm build`` sends the charts of the pages it writes to the same drawers
+(``drawing_at``) while the build's warm server runs: the measure pages show
+the charts the plan notebooks draw, and a process that drew them itself
+would start a third engine and draw some of them again.
 
 Anything that goes wrong on the way (no drawer, a closed socket, a spec
 vl-convert refuses) sends the kernel back to drawing the chart itself, which
@@ -28,13 +35,16 @@ import socketserver
 import struct
 import sys
 import threading
+import zlib
 from collections import OrderedDict
+from collections.abc import Iterator
 
 ADDRESS = "PMLIB_CHART_DRAWER"
 KEPT = 4096  # SVGs kept, the least recently used dropped first; the demo's 48 reports draw 309 charts of about 12 KB
 _LENGTH = struct.Struct("!Q")
 _OK, _REFUSED = b"+", b"-"
-_connection: tuple[str, socket.socket, io.BufferedReader] | None = None
+_connections = threading.local()  # each thread's open connections, by address: pm build's pages are written in two threads
+_given: str | None = None
 
 
 def _receive(stream: io.BufferedReader, size: int) -> bytes:
@@ -48,27 +58,44 @@ def _message(payload: bytes) -> bytes:
     return _LENGTH.pack(len(payload)) + payload
 
 
+@contextlib.contextmanager
+def drawing_at(addresses: str | None) -> Iterator[None]:
+    """Send this process's charts to the drawers at ``addresses`` (joined by ``os.pathsep``, as in ``PMLIB_CHART_DRAWER``) meanwhile."""
+    global _given
+    before, _given = _given, addresses
+    try:
+        yield
+    finally:
+        _given = before
+
+
 def drawn_elsewhere(spec_json: str) -> str | None:
     """The drawer's SVG for a Vega-Lite spec (JSON text), or None when there is no drawer or it could not draw it."""
-    global _connection
-    addresses = os.environ.get(ADDRESS, "").split(os.pathsep)
+    addresses = (_given or os.environ.get(ADDRESS, "")).split(os.pathsep)
     if not addresses[0]:
         return None
-    address = addresses[os.getpid() % len(addresses)]  # kernels forked one after another take turns
+    payload = spec_json.encode()
+    address = addresses[zlib.crc32(payload) % len(addresses)]
+    kept = _connections.__dict__
     try:
-        if _connection is None or _connection[0] != address:
+        if address not in kept:
             sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            sock.connect(address)
-            _connection = (address, sock, sock.makefile("rb"))
-        _, sock, replies = _connection
-        sock.sendall(_message(spec_json.encode()))
+            try:
+                sock.connect(address)
+            except OSError:
+                sock.close()
+                raise
+            kept[address] = (sock, sock.makefile("rb"))
+        sock, replies = kept[address]
+        sock.sendall(_message(payload))
         status = _receive(replies, 1)
         (size,) = _LENGTH.unpack(_receive(replies, _LENGTH.size))
-        payload = _receive(replies, size)
+        answer = _receive(replies, size)
     except OSError:
-        _connection = None
+        if address in kept:
+            kept.pop(address)[0].close()
         return None
-    return payload.decode() if status == _OK else None
+    return answer.decode() if status == _OK else None
 
 
 class _Drawing(socketserver.StreamRequestHandler):
