@@ -42,7 +42,7 @@ from typing import Any
 
 from jupyter_client.provisioning import LocalProvisioner
 
-from pmlib.cores import usable_cores
+from pmlib.run import chart_drawing
 from pmlib.run.forked_kernel import become_kernel
 
 # What every report's kernel imports; each is imported once in the server, never in a kernel.
@@ -353,8 +353,7 @@ def _serve(address: str, lifeline: socket.socket) -> None:
     listener.bind(address)
     listener.listen(64)
     lifeline.sendall(b"+")
-    # One drawer per core: vl-convert draws one chart at a time, and a quarter's kernels draw about fifty.
-    drawers = [_start_chart_drawer(where) for where in _drawer_addresses(address)]
+    drawers = [chart_drawing.start(where) for where in chart_drawing.addresses(address)]
     os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"  # debugpy's import would warn here that Python's modules are frozen
     for name in PRELOAD:
         try:
@@ -433,11 +432,6 @@ def _prepare(request: dict) -> None:
         os.chdir(here)
 
 
-def _drawer_addresses(address: str) -> list[str]:
-    """Where the chart drawers of the server listening at ``address`` listen, one per core."""
-    return [os.path.join(os.path.dirname(address), f"charts-{n}") for n in range(usable_cores())]
-
-
 def chart_drawers() -> str | None:
     """The chart drawers of this process tree's warm server, as ``PMLIB_CHART_DRAWER`` gives them to its kernels; None without a server.
 
@@ -449,20 +443,7 @@ def chart_drawers() -> str | None:
     address = os.environ.get(ADDRESS)
     if not address or address == "off":
         return None
-    return os.pathsep.join(_drawer_addresses(address))
-
-
-def _start_chart_drawer(address: str) -> tuple[str, subprocess.Popen, socket.socket]:
-    """A vl-convert the kernels of this server send their charts to (``pmlib.views.chart_drawer``): its address, process and lifeline."""
-    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-    drawer = subprocess.Popen(
-        [sys.executable, "-m", "pmlib.views.chart_drawer", address, str(theirs.fileno())],
-        pass_fds=[theirs.fileno()],
-        stdin=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    theirs.close()
-    return address, drawer, ours
+    return os.pathsep.join(chart_drawing.addresses(address))
 
 
 def _report_exits(children: dict[int, socket.socket]) -> None:

@@ -1,4 +1,4 @@
-"""vl-convert for every kernel forked from a warm server, one per core: each chart is drawn there, not in the kernel.
+"""vl-convert for every kernel forked from a warm server, one for every two cores: each chart is drawn there, not in the kernel.
 
 vl-convert starts a JavaScript engine and loads Vega-Lite the first time a
 process draws a chart: half a second, in every notebook kernel, before a
@@ -7,12 +7,13 @@ chart that then takes a tenth of that. A kernel forked from the warm server
 ``PMLIB_CHART_DRAWER`` and sends each spec to one of them; the drawers,
 started once beside the warm server, answer with vl-convert's SVG. It is the
 same library and version on the same machine, so the SVG is the one the
-kernel would have drawn (a test compares whole reports). There is one drawer
-per core because each draws one chart at a time, and a quarter's kernels,
-running side by side, draw about fifty. Each spec goes to the drawer its
-text picks, so a chart two processes ask for is drawn once, by one drawer,
-and found in its memory the second time. The engine cannot be started in
-the warm server itself: its threads would not survive the fork.
+kernel would have drawn (a test compares whole reports). Each drawer draws
+one chart at a time, and a quarter's kernels, running side by side, draw
+about fifty; ``pmlib.run.chart_drawing.addresses`` says how many a server
+starts. Each spec goes to the drawer its text picks, so a chart two
+processes ask for is drawn once, by one drawer, and found in its memory the
+second time. The engine cannot be started in the warm server itself: its
+threads would not survive the fork.
 
 ``pm build`` sends the charts of the pages it writes to the same drawers
 (``drawing_at``) while the build's warm server runs: the measure pages show
