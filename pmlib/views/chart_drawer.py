@@ -18,7 +18,7 @@ threads would not survive the fork.
 ``pm build`` sends the charts of the pages it writes to the same drawers
 (``drawing_at``) while the build's warm server runs: the measure pages show
 the charts the plan notebooks draw, and a process that drew them itself
-would start a third engine and draw some of them again.
+would start another engine and draw some of them again.
 
 Anything that goes wrong on the way (no drawer, a closed socket, a spec
 vl-convert refuses) sends the kernel back to drawing the chart itself, which
