@@ -104,10 +104,11 @@ def test_a_pool_given_is_used_and_left_running_once_the_work_started_in_it_is_do
 
 def test_keep_warm_starts_the_warm_server_without_waiting_and_gives_each_worker_its_code_to_load(tmp_path, monkeypatch):
     from pmlib.project import Project
-    from pmlib.rendering import background
+    from pmlib.rendering import background, building
     from pmlib.run import execution, warm_kernels, workers
 
-    started, given, pools = [], [], []
+    started, given, pools, read = [], [], [], []
+    monkeypatch.setattr(building, "read_ahead", lambda project: read.append(project.root))
     monkeypatch.setattr(background, "usable_cores", lambda: 3)
     monkeypatch.setattr(execution, "usable_cores", lambda: 3)
     monkeypatch.setattr(warm_kernels, "start", lambda *, wait=True: started.append(wait))
@@ -115,7 +116,8 @@ def test_keep_warm_starts_the_warm_server_without_waiting_and_gives_each_worker_
     monkeypatch.setattr(background, "submit", lambda pool, fn: given.append((pool, fn)))
     monkeypatch.setattr(workers, "kept", lambda: None)
     background.keep_warm(Project(root=tmp_path))
-    assert started == [False] and pools == [(tmp_path, None)]
+    background._reading.join()
+    assert started == [False] and pools == [(tmp_path, None)] and read == [tmp_path]
     assert given == [("the pool", background._load_worker_code)] * 3
     monkeypatch.setattr(workers, "kept", lambda: "a pool kept already")
     background.keep_warm(Project(root=tmp_path))

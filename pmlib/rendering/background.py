@@ -23,6 +23,7 @@ the block started is shut down.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import multiprocessing
 import threading
@@ -177,15 +178,31 @@ def keep_warm(project: Project, jobs: int | None = None) -> None:
     them. Each worker is given the code it runs (papermill and the kernels,
     Typst and the pack) to load. Nothing is started twice, and a pool kept
     already (perhaps of another size, asked for by ``--jobs``) is left as it is.
+    In this process, a thread judges and reads every quarter meanwhile, as
+    the next build would (``pmlib.rendering.building.read_ahead``).
     """
+    from pmlib.rendering.building import read_ahead
     from pmlib.run import warm_kernels, workers
     from pmlib.run.execution import worker_count, worker_pool
 
+    global _reading
     warm_kernels.start(wait=False)
+    if _reading is None or not _reading.is_alive():
+        _reading = threading.Thread(target=_quietly, args=(read_ahead, project), daemon=True, name="pmlib-read-ahead")
+        _reading.start()
     if spare_cores() and workers.kept() is None:
         pool = worker_pool(project, jobs)
         for _ in range(worker_count(jobs)):
             submit(pool, _load_worker_code)
+
+
+_reading: threading.Thread | None = None
+
+
+def _quietly(fn: Callable[..., Any], *args: Any) -> None:
+    """``fn(*args)``, its errors left for the next build, which does the same work, to report where the analyst sees them."""
+    with contextlib.suppress(Exception):
+        fn(*args)
 
 
 def _load_worker_code() -> None:

@@ -1,0 +1,79 @@
+"""Between builds, ``read_ahead`` judges and reads every quarter as the next build would, and gives way to a build."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pmlib.contract.loading import load_data
+from pmlib.contract.memo import forget
+from pmlib.contract.params_folder import report_params, select_quarters
+from pmlib.project import Project
+from pmlib.rendering import building, documents
+from pmlib.rendering.page_store import PAGES
+from pmlib.rendering.project import read_project
+from pmlib.rendering.site import read_sources
+from pmlib.views import report as report_module
+
+ROOT = Path(__file__).parents[1]
+QUARTERS = sorted(select_quarters(ROOT / "params")[:2])
+
+
+def _copy(target: Path) -> Project:
+    """The demo's data, params, Quarto files and the reports of the two latest quarters."""
+    for name in ("data", "params", "pages"):
+        shutil.copytree(ROOT / name, target / name, ignore=shutil.ignore_patterns("*.qmd"))
+    for q in QUARTERS:
+        shutil.copytree(ROOT / "reports" / q.slug, target / "reports" / q.slug)
+    for name in ("_quarto.yml", "_quarto-website.yml", "index.qmd"):
+        shutil.copy(ROOT / name, target / name)
+    return Project.from_options(root=target)
+
+
+def test_after_reading_ahead_a_build_finds_every_quarter_judged_and_read(tmp_path, monkeypatch):
+    project = _copy(tmp_path)
+    forget()
+    documents._read.clear()
+    building.read_ahead(project)
+    assert list((tmp_path / PAGES).rglob("*.qmd")) == [], "no measure page written: a build beside it may be writing them"
+
+    def again(*args, **kwargs):
+        raise AssertionError("worked out again")
+
+    monkeypatch.setattr(report_module, "_quarter_report", again)
+    monkeypatch.setattr(documents, "_parse_notebook", again)
+    data = load_data(project.data)
+    root, reports, pages = (path.resolve() for path in (project.root, project.reports, project.pages))
+    for q in QUARTERS:
+        found = report_module.quarter_report(report_params(project.params, q), project.data, project.params, data=data)
+        assert found.quarter == q
+        read = read_sources(read_project(root, "website"), [q], root, reports, pages)
+        assert {d.source.name for d in read if d.source.suffix == ".ipynb"} == {p.name for p in (reports / q.slug).glob("*.ipynb")}
+
+
+def test_reading_ahead_gives_way_to_a_build(tmp_path, monkeypatch):
+    project = _copy(tmp_path)
+    judged = []
+    monkeypatch.setattr(report_module, "quarter_report", lambda *args, **kwargs: judged.append(args) or pytest.fail("judged"))
+    monkeypatch.setattr(building, "_building", building.threading.Event())
+    building._building.set()
+    building.read_ahead(project)  # a build has started: nothing is judged or read
+    stop = building.threading.Event()
+    stop.set()
+    building.judge_ahead(QUARTERS, project, stop=stop)
+    assert judged == []
+
+
+def test_a_build_is_known_to_be_running_until_it_ends(tmp_path, monkeypatch):
+    seen = []
+
+    def fake(*args, **kwargs):
+        seen.append(building._building.is_set())
+        raise RuntimeError("the build failed")
+
+    monkeypatch.setattr(building, "_build", fake)
+    with pytest.raises(RuntimeError):
+        building.build([], Project.from_options(root=tmp_path))
+    assert seen == [True] and not building._building.is_set()
