@@ -116,7 +116,7 @@ def test_keep_warm_starts_the_warm_server_without_waiting_and_gives_each_worker_
     monkeypatch.setattr(background, "submit", lambda pool, fn: given.append((pool, fn)))
     monkeypatch.setattr(workers, "kept", lambda: None)
     background.keep_warm(Project(root=tmp_path))
-    background._reading.join()
+    background.read_ahead_done()
     assert started == [False] and pools == [(tmp_path, None)] and read == [tmp_path]
     assert given == [("the pool", background._load_worker_code)] * 3
     monkeypatch.setattr(workers, "kept", lambda: "a pool kept already")

@@ -199,6 +199,13 @@ def keep_warm(project: Project, jobs: int | None = None) -> None:
 _reading: threading.Thread | None = None
 
 
+def read_ahead_done() -> None:
+    """Wait until ``keep_warm``'s reading ahead, if any, has ended: for timing this process's own work alone (``benchmarks build``)."""
+    reading = _reading
+    if reading is not None:
+        reading.join()
+
+
 def _quietly(fn: Callable[..., Any], *args: Any) -> None:
     """``fn(*args)``, its errors left for the next build, which does the same work, to report where the analyst sees them."""
     with contextlib.suppress(Exception):
