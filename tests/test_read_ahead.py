@@ -22,9 +22,9 @@ QUARTERS = sorted(select_quarters(ROOT / "params")[:2])
 
 
 def _copy(target: Path) -> Project:
-    """The demo's data, params, Quarto files and the reports of the two latest quarters."""
-    for name in ("data", "params", "pages"):
-        shutil.copytree(ROOT / name, target / name, ignore=shutil.ignore_patterns("*.qmd"))
+    """The demo's data, params, Quarto files and the reports of the two latest quarters, as in a fresh clone: no pages yet."""
+    for name in ("data", "params"):
+        shutil.copytree(ROOT / name, target / name)
     for q in QUARTERS:
         shutil.copytree(ROOT / "reports" / q.slug, target / "reports" / q.slug)
     for name in ("_quarto.yml", "_quarto-website.yml", "index.qmd"):
