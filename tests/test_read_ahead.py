@@ -27,7 +27,7 @@ def _copy(target: Path) -> Project:
         shutil.copytree(ROOT / name, target / name)
     for q in QUARTERS:
         shutil.copytree(ROOT / "reports" / q.slug, target / "reports" / q.slug)
-    for name in ("_quarto.yml", "_quarto-website.yml", "index.qmd"):
+    for name in ("_quarto.yml", "_quarto-website.yml"):
         shutil.copy(ROOT / name, target / name)
     return Project.from_options(root=target)
 
