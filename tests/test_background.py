@@ -113,13 +113,39 @@ def test_keep_warm_starts_the_warm_server_without_waiting_and_gives_each_worker_
     monkeypatch.setattr(execution, "usable_cores", lambda: 3)
     monkeypatch.setattr(warm_kernels, "start", lambda *, wait=True: started.append(wait))
     monkeypatch.setattr(execution, "worker_pool", lambda project, jobs: pools.append((project.root, jobs)) or "the pool")
-    monkeypatch.setattr(background, "submit", lambda pool, fn: given.append((pool, fn)))
+    monkeypatch.setattr(background, "submit", lambda pool, fn, *args: given.append((pool, fn, *args)))
     monkeypatch.setattr(workers, "kept", lambda: None)
     background.keep_warm(Project(root=tmp_path))
     background.read_ahead_done()
     assert started == [False] and pools == [(tmp_path, None)] and read == [tmp_path]
-    assert given == [("the pool", background._load_worker_code)] * 3
+    assert given == [("the pool", background._load_worker_code, Project(root=tmp_path))] * 3
     monkeypatch.setattr(workers, "kept", lambda: "a pool kept already")
     background.keep_warm(Project(root=tmp_path))
     assert started == [False, False] and len(pools) == 1 and len(given) == 3, "a kept pool is left as it is"
     background._load_worker_code()  # what a worker runs: importable and finds the pack's fonts
+
+
+def test_a_worker_kept_warm_typesets_the_latest_pack_once_into_a_folder_thrown_away(tmp_path, monkeypatch):
+    """So an edit's pack, mostly the last one again, finds Typst's layout kept; a project it cannot typeset is left to the build."""
+    import shutil
+
+    from pmlib.contract.params_folder import select_quarters
+    from pmlib.project import Project
+    from pmlib.rendering import background, pack
+
+    root = Path(__file__).parents[1]
+    earlier, latest = select_quarters(root / "params", every=True)[-2:]
+    for name in ("data", "params", "_extensions"):
+        shutil.copytree(root / name, tmp_path / name)
+    for q in (earlier, latest):
+        shutil.copytree(root / "reports" / q.slug, tmp_path / "reports" / q.slug)
+    project = Project(root=tmp_path, data=tmp_path / "data", params=tmp_path / "params", reports=tmp_path / "reports")
+    typeset, real = [], pack.render_pack
+    monkeypatch.setattr(pack, "render_pack", lambda q, p, *, out_pdf: typeset.append((q, out_pdf, real(q, p, out_pdf=out_pdf))))
+    background._load_worker_code(project)
+    [(quarter, pdf, made)] = typeset
+    assert quarter == latest and made == pdf and not pdf.exists() and not pdf.parent.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["_extensions", "data", "params", "reports"], "nothing written into the project"
+    shutil.rmtree(tmp_path / "params")
+    background._load_worker_code(project)  # no quarter to typeset: nothing raised
+    assert len(typeset) == 1

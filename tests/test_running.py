@@ -160,6 +160,34 @@ def test_a_running_warm_server_is_asked_to_check_the_data_as_the_kernels_will_na
     assert asked == []
 
 
+def test_a_warm_server_started_here_says_it_listens_without_waiting(monkeypatch):
+    """``prepare_if_running`` asks a server this process started but has not talked to yet, once it listens, and never waits for it."""
+    import socket
+
+    from pmlib.run import warm_kernels
+
+    server = object.__new__(warm_kernels._Server)
+    server.address, server._listening = "/nowhere/socket", False
+    server._lifeline, theirs = socket.socketpair()
+    asked = []
+    monkeypatch.setattr(warm_kernels, "_server", server)
+    monkeypatch.setattr(warm_kernels, "_client", None)
+    monkeypatch.setattr(warm_kernels, "prepare", lambda *call: asked.append(call))
+    monkeypatch.setenv(warm_kernels.ADDRESS, server.address)
+    try:
+        warm_kernels.prepare_if_running("here", "os", "getcwd", [])
+        assert asked == [] and not server.listening(wait=False), "still importing: nothing sent, nothing waited for"
+        theirs.send(b"+")
+        warm_kernels.prepare_if_running("here", "os", "getcwd", [])
+        assert asked == [("here", "os", "getcwd", [])] and server.listening()
+        monkeypatch.setenv(warm_kernels.ADDRESS, "/another/socket")
+        warm_kernels.prepare_if_running("there", "os", "getcwd", [])
+        assert len(asked) == 1, "a server of another process tree is not ours to ask"
+    finally:
+        server._lifeline.close()
+        theirs.close()
+
+
 def test_a_failed_notebook_leaves_the_previous_report_alone_and_other_quarters_complete(project):
     root = project("good.ipynb", "raising.ipynb")
     previous = root / "reports" / "2021-22-Q2"

@@ -234,6 +234,30 @@ def test_a_kernel_finds_the_quarter_the_server_prepared_unless_a_file_changed_si
     assert seen[1] == {"found": False, "commentary": True}  # judged again from the folder as it is now
 
 
+def test_a_server_this_process_started_is_asked_to_prepare_once_it_listens(tmp_path):
+    """The first edit after a build that executed nothing: ``keep_warm`` started the server, and nothing has talked to it yet."""
+    script = textwrap.dedent(
+        f"""
+        import os, time
+        from pmlib.run import warm_kernels
+        os.environ.pop(warm_kernels.ADDRESS, None)
+        warm_kernels.start(wait=False)
+        deadline = time.monotonic() + 60
+        while not warm_kernels._server.listening(wait=False) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert warm_kernels._client is None
+        warm_kernels.prepare_if_running({str(tmp_path)!r}, "os", "mkdir", ["made-by-the-server"])
+        while not os.path.isdir({str(tmp_path / "made-by-the-server")!r}) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        print(os.path.isdir({str(tmp_path / "made-by-the-server")!r}))
+        """
+    )
+    env = {k: v for k, v in os.environ.items() if k != warm_kernels.ADDRESS}
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "True"
+
+
 DRAW = textwrap.dedent(
     """
     import json, vl_convert

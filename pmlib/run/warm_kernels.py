@@ -30,6 +30,7 @@ import contextlib
 import importlib
 import json
 import os
+import select
 import selectors
 import shutil
 import signal
@@ -151,9 +152,12 @@ class _Server:
     def alive(self) -> bool:
         return self._process.poll() is None
 
-    def listening(self) -> bool:
-        """Whether the server listens, waiting the first time until it says so (it imports while the first requests wait)."""
-        if not self._listening:
+    def listening(self, *, wait: bool = True) -> bool:
+        """Whether the server listens, waiting the first time until it says so (it imports while the first requests wait).
+
+        ``wait=False`` answers at once: False while the server still imports.
+        """
+        if not self._listening and (wait or select.select([self._lifeline], [], [], 0)[0]):
             self._listening = self._lifeline.recv(1) == b"+"
         return self._listening
 
@@ -249,12 +253,18 @@ def prepare(cwd: str, module: str, function: str, args: list) -> None:
 
 
 def prepare_if_running(cwd: str, module: str, function: str, args: list) -> None:
-    """``prepare``, but only when this process already talks to a running warm server: nothing waits for one to start.
+    """``prepare``, but only when this process talks to a warm server, or started one that listens already: nothing waits for one to start.
 
     ``pm preview``'s builds use it to have the server check the edited data
-    folder while ``pm run`` checks it too, instead of after.
+    folder while ``pm run`` checks it too, instead of after. The first edit
+    after a build that executed nothing finds a server that ``keep_warm``
+    started but nothing has talked to yet.
     """
-    if _client is not None:
+    with _lock:
+        ready = _client is not None or (
+            _server is not None and _server.address == os.environ.get(ADDRESS) and _server.listening(wait=False)
+        )
+    if ready:
         prepare(cwd, module, function, args)
 
 
