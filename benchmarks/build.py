@@ -334,7 +334,7 @@ def main(argv: list[str]) -> int:
             line("cold build, first on this machine", f"{first:.1f} s", "(the Vega bundle made)")
         edit, _ = first_edit(project)
         ok &= edit < GOAL_EDIT
-        line("edit to page, pm build: first figure edit", f"{edit:.1f} s", f"goal < {GOAL_EDIT:g} s", verdict(edit < GOAL_EDIT))
+        line("edit to page, pm build: first edit", f"{edit:.1f} s", f"goal < {GOAL_EDIT:g} s", verdict(edit < GOAL_EDIT))
         print(f"    (one run: the build server started by a build that changed nothing, then {IDLE_BEFORE_FIRST_EDIT:g} s idle)")
         for way, builder in (("pm build", _served_build), ("pm preview", _preview_build)):
             edits = edit_to_page(project, args.repeat, builder(project), way)
