@@ -12,7 +12,7 @@ import time
 import urllib.request
 
 import pytest
-from site_build import ROOT
+from site_build import ROOT, TEMPLATE_FILES, copy_project
 
 pytestmark = pytest.mark.e2e
 
@@ -36,14 +36,17 @@ def _until(predicate, what: str, seconds: float = 240):
     pytest.fail(f"pm preview never got to: {what}")
 
 
+def _started(command: list[str], cwd) -> subprocess.Popen:
+    """``pm preview`` started as a shell starts a background command, ignoring SIGINT: Ctrl-C (SIGINT) must stop it all the same."""
+    ignoring = lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)  # noqa: E731
+    return subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, preexec_fn=ignoring)  # noqa: PLW1509
+
+
 def test_preview_rebuilds_on_an_edit_and_keeps_the_last_good_site_on_a_data_error(tmp_path):
     for name in ("data", "params", "notebooks", "reports", "_quarto.yml", "_quarto-website.yml", "_quarto-pack.yml", "_extensions"):
         source = ROOT / name
         (shutil.copytree if source.is_dir() else shutil.copy2)(source, tmp_path / name)
-    command = [sys.executable, "-m", "pmlib.cli", "preview", "--port", "0"]
-    # Started as a shell starts a background command, ignoring SIGINT: Ctrl-C (SIGINT) must stop it all the same.
-    ignoring = lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)  # noqa: E731
-    process = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, preexec_fn=ignoring)  # noqa: PLW1509
+    process = _started([sys.executable, "-m", "pmlib.cli", "preview", "--port", "0"], tmp_path)
     try:
         first = process.stdout.readline().strip()
         assert first.startswith("http://127.0.0.1:") and first.endswith("/"), first
@@ -68,3 +71,39 @@ def test_preview_rebuilds_on_an_edit_and_keeps_the_last_good_site_on_a_data_erro
         output, _ = process.communicate(timeout=60)
     assert process.returncode == 0, output
     assert problems[0] in output and output.rstrip().endswith("Preview stopped.")
+
+
+EXAMPLE = "examples/chorley-south-ribble"
+SHARED_PAGE = "chorley/pages/measures/RB01.html"
+SHARED_OLD = "Council tax collection is 0.3 points behind profile"
+SHARED_NEW = "Council tax collection is a third of a point behind profile"
+
+
+def test_preview_of_a_shared_service_serves_every_site_and_rebuilds_the_council_whose_data_changed(tmp_path):
+    project = copy_project(tmp_path / "project", TEMPLATE_FILES)
+    shutil.copytree(ROOT / EXAMPLE, project / EXAMPLE, ignore=shutil.ignore_patterns("_site", ".*"))
+    process = _started([sys.executable, "-m", "pmlib.cli", "preview", "--port", "0", "--councils", f"{EXAMPLE}/councils.yml"], project)
+    try:
+        first = process.stdout.readline().strip()
+        assert first.startswith("http://127.0.0.1:") and first.endswith("/"), first
+        state = lambda: json.loads(_get(first + "__pm_preview/state"))  # noqa: E731
+        _until(lambda: state()["build"] == 1, "the first build")
+        landing = _get(first)
+        assert 'href="chorley/' in landing and 'href="south-ribble/' in landing and 'href="joint/' in landing
+        assert SHARED_OLD in _get(first + SHARED_PAGE) and "/__pm_preview/state" in _get(first + "joint/index.html")
+
+        commentary = project / EXAMPLE / "councils" / "chorley" / "data" / "commentary.csv"
+        commentary.write_text(commentary.read_text(encoding="utf-8").replace(SHARED_OLD, SHARED_NEW), encoding="utf-8")
+        _until(lambda: state()["build"] == 2, "a rebuild after Chorley's commentary changed")
+        assert SHARED_NEW in _get(first + SHARED_PAGE)
+
+        measures = project / EXAMPLE / "councils" / "south-ribble" / "data" / "measures.csv"
+        measures.write_text(measures.read_text(encoding="utf-8").replace(",percent,", ",percentx,", 1), encoding="utf-8")
+        problems = _until(lambda: state()["problems"], "the data error")
+        assert any("councils/south-ribble/data/measures.csv:" in p and "'percentx' is not allowed" in p for p in problems), problems
+        assert state()["build"] == 2 and SHARED_NEW in _get(first + SHARED_PAGE), "the last good site is still served"
+    finally:
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=60)
+    assert process.returncode == 0, output
+    assert output.rstrip().endswith("Preview stopped.")

@@ -33,6 +33,17 @@ def print_problems(problems: list[Problem]) -> tuple[int, int]:
 _UNCHANGED = "pmlib.unchanged"
 
 
+def problems_of(work) -> list[Problem]:
+    """Run ``work()``; a pmlib error's problems, printed as the terminal shows them, or none if it succeeded (``pm preview``'s builds)."""
+    try:
+        work()
+    except PmlibError as error:
+        problems = list(error.problems) or [Problem("pm preview", None, None, str(error))]
+        print_problems(problems)
+        return problems
+    return []
+
+
 def if_it_fails(unchanged: str) -> None:
     """Say what a failure of the running command leaves as it was, for the summary line after its errors."""
     click.get_current_context().meta[_UNCHANGED] = unchanged

@@ -9,10 +9,19 @@ from pathlib import Path
 
 import click
 
-from pmlib.cli.common import folder_option, for_quarters, if_it_fails, main, notebook_options, one_selection, print_problems
+from pmlib.cli.common import (
+    folder_option,
+    for_quarters,
+    if_it_fails,
+    main,
+    notebook_options,
+    one_selection,
+    print_problems,
+    problems_of,
+)
 from pmlib.cli.shared import council_option, councils_file, councils_option
 from pmlib.contract.loading import check_data
-from pmlib.errors import ConfigError, DataContractError, PmlibError, Problem
+from pmlib.errors import ConfigError, DataContractError
 from pmlib.project import INTERNAL_OUT, SITE, Project
 
 
@@ -256,35 +265,45 @@ def build(
 @click.option(
     "--renderer", type=click.Choice(["auto", "builtin", "quarto"]), default="builtin", show_default=True, help="auto: Quarto if on PATH."
 )
-def preview(data_dir: Path, params_dir: Path, notebooks_dir: Path, reports_dir: Path, out_dir: Path, port: int, renderer: str) -> None:
+@councils_option
+def preview(
+    data_dir: Path, params_dir: Path, notebooks_dir: Path, reports_dir: Path, out_dir: Path, port: int, renderer: str, councils: Path | None
+) -> None:
     """Serve the latest quarter's site on 127.0.0.1, rebuild it when data, params, notebooks or Quarto files change, reload the page.
 
     The address is printed on the first line. A data error is shown on the
     page and here, as FILE:ROW: COLUMN: message, and the last good site is
     still served. Ctrl-C stops it.
+
+    With --councils: the shared service's whole site (each council's, the
+    joint committee's pages and the landing page), served from _site/
+    beside councils.yml and rebuilt when councils.yml, a council's data or
+    params, or the joint folders change; --data, --params, --reports and
+    --out are not read.
     """
     from pmlib.contract.params_folder import select_quarters
     from pmlib.rendering.background import keep_warm
     from pmlib.rendering.building import build as build_site
     from pmlib.rendering.preview import serve
 
-    project = Project.from_options(data=data_dir, params=params_dir, notebooks=notebooks_dir, reports=reports_dir)
-
-    def rebuild() -> list[Problem]:
-        try:
-            quarters = select_quarters(params_dir)
-            build_site(quarters, project.with_out(out_dir), renderer=renderer, progress=False, echo=click.echo)
-            keep_warm(project)  # for the next edit, even when this build executed nothing
-        except PmlibError as error:
-            problems = list(error.problems) or [Problem("pm preview", None, None, str(error))]
-            print_problems(problems)
-            return problems
-        return []
-
     quarto_files = [Path(name) for name in ("_quarto.yml", "_quarto-website.yml", "_quarto-pack.yml", "_extensions")]
+    template = [notebooks_dir, *(f for f in quarto_files if f.exists())]
+    shared = councils_file(councils)
+    if shared is not None:
+        from pmlib.cli.shared import preview_shared_project
+
+        site, watched, rebuild = preview_shared_project(shared, notebooks_dir, renderer)
+    else:
+        project = Project.from_options(data=data_dir, params=params_dir, notebooks=notebooks_dir, reports=reports_dir)
+
+        def build_and_keep_warm() -> None:
+            build_site(select_quarters(params_dir), project.with_out(out_dir), renderer=renderer, progress=False, echo=click.echo)
+            keep_warm(project)  # for the next edit, even when this build executed nothing
+
+        site, watched, rebuild = out_dir, [data_dir, params_dir], lambda: problems_of(build_and_keep_warm)
     # Ctrl-C (SIGINT) stops it even when started by a shell that makes its background commands ignore SIGINT.
     signal.signal(signal.SIGINT, signal.default_int_handler)
-    serve(out_dir, port, [data_dir, params_dir, notebooks_dir, *(f for f in quarto_files if f.exists())], rebuild, click.echo)
+    serve(site, port, [*watched, *template], rebuild, click.echo)
 
 
 @main.command()

@@ -1,4 +1,4 @@
-"""What ``pm check``, ``pm run`` and ``pm build`` do for a shared service: a project with ``councils.yml``.
+"""What ``pm check``, ``pm run``, ``pm build`` and ``pm preview`` do for a shared service: a project with ``councils.yml``.
 
 Each command takes ``--councils FILE`` and then works on every council and
 the joint committee, or on one of them with ``--council ID``. Without it,
@@ -9,12 +9,13 @@ nothing here runs and a project is one council, exactly as before; a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 
-from pmlib.cli.common import print_problems
-from pmlib.errors import DataContractError
+from pmlib.cli.common import print_problems, problems_of
+from pmlib.errors import DataContractError, Problem
 
 COUNCILS_HELP = "A shared service's councils.yml: every council and the joint committee (--data and --params are not read)."
 
@@ -120,3 +121,26 @@ def build_shared_project(path: Path, quarter: str | None, every: bool, only: str
     if result.joint_open_data:
         click.echo(f"Joint open data: {result.out_dir / 'joint' / 'data'}/<quarter>/measures.csv ({len(result.joint_open_data)} quarters)")
     click.echo(f"Shared service's home page: {result.landing}")
+
+
+def preview_shared_project(path: Path, notebooks: Path, renderer: str) -> tuple[Path, list[Path], Callable[[], list[Problem]]]:
+    """``pm preview --councils``: the folder served, what is watched, and a build of every part's latest quarter returning its problems.
+
+    councils.yml is read again at each build, so a council added or a folder
+    renamed is built as ``pm build --councils`` would; what is watched is
+    what it named when the preview started. The warm kernels and workers a
+    build starts are kept for the next, as for one council.
+    """
+    from pmlib.contract.councils import load_councils
+    from pmlib.project import Project
+    from pmlib.rendering.shared_site import Selection, build_shared, site_folder
+
+    services = load_councils(path)
+    watched = [path, *(folder for c in services.councils for folder in (c.data, c.params))]
+    watched += [f for f in (services.joint_params, services.joint_targets) if f is not None]
+    template = Project(notebooks=notebooks)
+
+    def rebuild() -> list[Problem]:
+        return problems_of(lambda: build_shared(Selection(), load_councils(path), template, renderer=renderer, echo=click.echo))
+
+    return site_folder(services), watched, rebuild

@@ -24,6 +24,10 @@ Build it (website, packs and open data for both councils and the joint reports) 
     make shared-example
 
 which runs `pm build --latest --councils examples/chorley-south-ribble/councils.yml`.
+To see each edit to a council's data on the pages as you work, serve it with
+
+    pm preview --councils examples/chorley-south-ribble/councils.yml
+
 Each council also builds on its own, as a single council, for example
 
     pm build --latest --data examples/chorley-south-ribble/councils/chorley/data \\
