@@ -127,6 +127,7 @@ def test_keep_warm_starts_the_warm_server_without_waiting_and_gives_each_worker_
 
 def test_a_worker_kept_warm_typesets_the_latest_pack_once_into_a_folder_thrown_away(tmp_path, monkeypatch):
     """So an edit's pack, mostly the last one again, finds Typst's layout kept; a project it cannot typeset is left to the build."""
+    import json
     import shutil
 
     from pmlib.contract.params_folder import select_quarters
@@ -139,13 +140,24 @@ def test_a_worker_kept_warm_typesets_the_latest_pack_once_into_a_folder_thrown_a
         shutil.copytree(root / name, tmp_path / name)
     for q in (earlier, latest):
         shutil.copytree(root / "reports" / q.slug, tmp_path / "reports" / q.slug)
-    project = Project(root=tmp_path, data=tmp_path / "data", params=tmp_path / "params", reports=tmp_path / "reports")
+    project = Project(
+        root=tmp_path, data=tmp_path / "data", params=tmp_path / "params", reports=tmp_path / "reports", out=tmp_path / "_site"
+    )
     typeset, real = [], pack.render_pack
     monkeypatch.setattr(pack, "render_pack", lambda q, p, *, out_pdf: typeset.append((q, out_pdf, real(q, p, out_pdf=out_pdf))))
+    manifest = tmp_path / "_site" / "manifest.json"
+    manifest.parent.mkdir()
+    for built_with in (None, "quarto"):  # never built, or built by Quarto, which typesets its own packs
+        if built_with:
+            manifest.write_text(json.dumps({"renderer": built_with}), encoding="utf-8")
+        background._load_worker_code(project)
+    assert typeset == []
+    manifest.write_text(json.dumps({"renderer": "builtin"}), encoding="utf-8")
     background._load_worker_code(project)
     [(quarter, pdf, made)] = typeset
     assert quarter == latest and made == pdf and not pdf.exists() and not pdf.parent.exists()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["_extensions", "data", "params", "reports"], "nothing written into the project"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["_extensions", "_site", "data", "params", "reports"], "nothing written"
+    assert [p.name for p in (tmp_path / "_site").iterdir()] == ["manifest.json"]
     shutil.rmtree(tmp_path / "params")
     background._load_worker_code(project)  # no quarter to typeset: nothing raised
     assert len(typeset) == 1

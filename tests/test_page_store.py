@@ -117,6 +117,15 @@ def test_one_commentary_row_remakes_its_plans_pages_only_and_they_are_what_a_fre
     _check(project, monkeypatch, {measure})  # the open data is kept as the overview is, on whether commentary was given
 
 
+def test_a_project_moved_whole_keeps_its_pages(tmp_path, monkeypatch):
+    """Kept pages are found by where the page and its plan's notebook are from the store, which a move or copy of the project keeps."""
+    before = _copy(tmp_path / "before")
+    _write(before, monkeypatch, kept=True)
+    (tmp_path / "before").rename(tmp_path / "after")
+    after = Project(root=tmp_path / "after", **{name: tmp_path / "after" / name for name in ("data", "params", "reports")})
+    _check(after, monkeypatch, set(), open_data=False)
+
+
 def test_each_measures_commentary_has_a_digest_of_its_own_and_none_is_given_for_no_commentary(tmp_path):
     project = _copy(tmp_path)
     before = reuse.measure_commentary(load_data(project.data))

@@ -213,22 +213,25 @@ def _quietly(fn: Callable[..., Any], *args: Any) -> None:
 
 
 def _load_worker_code(project: Project | None = None) -> None:
-    """Load what a worker runs; then typeset the project's latest pack once, into a folder thrown away.
+    """Load what a worker runs; then, for a site last built without Quarto, typeset the latest pack once, into a folder thrown away.
 
     An edit's pack is mostly the last one again, and Typst keeps what it
     laid out for the rest of the process: a worker that has typeset the
-    pack once typesets the edited one in about half the time. Whatever
-    fails is left for the build, which typesets the same pack and reports it.
+    pack once typesets the edited one in about half the time. A site Quarto
+    built has its packs typeset by Quarto, so nothing is typeset ahead for
+    it. Whatever fails is left for the build, which typesets the same pack
+    and reports it.
     """
     import tempfile
     from pathlib import Path
 
     from pmlib.rendering.building import built_quarters
+    from pmlib.rendering.manifest import read_manifest
     from pmlib.rendering.pack import font_dirs, render_pack
     from pmlib.run import kernels  # noqa: F401 - papermill and nbclient with it
 
     font_dirs()
-    if project is None:
+    if project is None or read_manifest(project.out).get("renderer") != "builtin":
         return
     with contextlib.suppress(Exception), tempfile.TemporaryDirectory(prefix="pmlib-warm-pack-") as scratch:
         quarters = built_quarters(project)

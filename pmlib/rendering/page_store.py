@@ -70,9 +70,16 @@ class PageStore:
         return cls(Path(folder), keys, reuse.measure_commentary(data))
 
     def _path(self, plan_id: str, measure_id: str, page: Path, plan_source: Path | None) -> Path:
-        where = [os.path.abspath(page), os.path.abspath(plan_source) if plan_source else ""]
+        where = [self._from_store(page), self._from_store(plan_source) if plan_source else ""]
         key = [self.plan_keys[plan_id], measure_id, self.commentary.get(measure_id, ""), *where]
         return kept_path(self.folder, _sha256(json.dumps(key)), ".qmd")
+
+    def _from_store(self, path: Path) -> str:
+        """Where ``path`` is as seen from the store: what a page's links depend on, the same when the project is moved or copied whole."""
+        try:
+            return os.path.relpath(path, self.folder)
+        except ValueError:  # another drive, on Windows
+            return os.path.abspath(path)
 
     def kept(self, plan_id: str, measure_id: str, page: Path, plan_source: Path | None) -> str | None:
         """The page kept for this measure from the same inputs and code, or None."""
