@@ -176,7 +176,7 @@ def test_a_warm_server_started_here_says_it_listens_without_waiting(monkeypatch)
     monkeypatch.setenv(warm_kernels.ADDRESS, server.address)
     try:
         warm_kernels.prepare_if_running("here", "os", "getcwd", [])
-        assert asked == [] and not server.listening(wait=False), "still importing: nothing sent, nothing waited for"
+        assert asked == [] and not server.listening(wait=False), "not listening yet: nothing sent, nothing waited for"
         theirs.send(b"+")
         warm_kernels.prepare_if_running("here", "os", "getcwd", [])
         assert asked == [("here", "os", "getcwd", [])] and server.listening()

@@ -155,7 +155,8 @@ class _Server:
     def listening(self, *, wait: bool = True) -> bool:
         """Whether the server listens, waiting the first time until it says so (it imports while the first requests wait).
 
-        ``wait=False`` answers at once: False while the server still imports.
+        ``wait=False`` answers at once: False until the server has said so,
+        which it does as soon as it has bound its socket, before its imports.
         """
         if not self._listening and (wait or select.select([self._lifeline], [], [], 0)[0]):
             self._listening = self._lifeline.recv(1) == b"+"
