@@ -8,10 +8,10 @@ from pmlib.run import chart_drawing
 
 
 @pytest.mark.parametrize(("cores", "drawers"), [(1, 1), (2, 1), (3, 1), (4, 2), (8, 4)])
-def test_one_drawer_for_every_two_cores(monkeypatch, cores, drawers):
+def test_one_drawer_for_every_two_cores(monkeypatch, tmp_path, cores, drawers):
     monkeypatch.setattr(chart_drawing, "usable_cores", lambda: cores)
-    found = chart_drawing.addresses("/tmp/pm-warm-x/socket")
-    assert found == [f"/tmp/pm-warm-x/charts-{n}" for n in range(drawers)]
+    found = chart_drawing.addresses(str(tmp_path / "socket"))
+    assert found == [str(tmp_path / f"charts-{n}") for n in range(drawers)]
 
 
 def test_a_drawer_starts_its_engine_before_the_first_chart_is_asked_for(tmp_path, monkeypatch):
