@@ -238,14 +238,14 @@ def edit_to_page(
     return times
 
 
-def first_edit(project: Path, idle: float = IDLE_BEFORE_FIRST_EDIT) -> tuple[float, list[str]]:
-    """Seconds from the analyst's first figure edit to the page, and the build's timed lines.
+def first_edit(project: Path, idle: float = IDLE_BEFORE_FIRST_EDIT) -> float:
+    """Seconds from the analyst's first figure edit to the page, timed once.
 
-    The build server is started by a build that changed nothing, then
-    ``idle`` seconds pass before the edit. For a project just built in a process of its own, so with no build
-    server yet. ``edit_to_page``'s medians come after edits that have warmed
-    everything a build uses; this is the edit that finds only what the
-    server warmed between builds. It is timed once.
+    For a project just built in a process of its own, so with no build
+    server yet: a build that changes nothing starts the server, then
+    ``idle`` seconds pass before the edit. ``edit_to_page``'s medians come
+    after edits that have warmed everything a build uses; this is the edit
+    that finds only what the server warmed between builds.
     """
     from benchmarks.rebuild import _figure_to_change, _set_value
 
@@ -256,10 +256,10 @@ def first_edit(project: Path, idle: float = IDLE_BEFORE_FIRST_EDIT) -> tuple[flo
     pages = {p: p.read_bytes() for p in (project / "_site" / "pages" / "measures").glob("*.html")}
     path, row, original = _figure_to_change(project)
     _set_value(path, row, f"{float(original) - 1:g}")  # a whole unit, as in edit_to_page, which then starts from this value
-    wall, _, lines = timed_build(project)
+    wall, _, _ = timed_build(project)
     if all(p.read_bytes() == before for p, before in pages.items()):
         raise SystemExit("build: the first figure edit changed no measure page")
-    return wall, [f"{t:5.2f} {text}" for t, text in lines]
+    return wall
 
 
 def _in_process(project: Path, latest: str) -> dict[str, Callable[[], object]]:
@@ -332,7 +332,7 @@ def main(argv: list[str]) -> int:
         if sys.platform == "linux":  # platformdirs finds the user's cache folder by XDG_CACHE_HOME on Linux
             first = _first_on_machine(args.project.resolve())
             line("cold build, first on this machine", f"{first:.1f} s", "(the Vega bundle made)")
-        edit, _ = first_edit(project)
+        edit = first_edit(project)
         ok &= edit < GOAL_EDIT
         line("edit to page, pm build: first edit", f"{edit:.1f} s", f"goal < {GOAL_EDIT:g} s", verdict(edit < GOAL_EDIT))
         print(f"    (one run: the build server started by a build that changed nothing, then {IDLE_BEFORE_FIRST_EDIT:g} s idle)")
