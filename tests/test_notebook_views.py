@@ -5,7 +5,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from bs4 import BeautifulSoup
 from builders import PARAMS, QUARTERS, REPORTED, make_data, write_csv
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pmlib import quarter_report
 from pmlib.contract.periods import parse_quarter
@@ -191,9 +194,24 @@ def test_tables_from_arrow_match_pandas(frame, tints, monkeypatch):
 def test_a_table_is_named_by_its_caption_and_trusted_cells_keep_their_svg():
     frame = pd.DataFrame({"Measure": ["A"], "Trend": ["▁█"]})
     html = make_table(frame, "table-x", "Title & more", cell_html={"Trend": ['<svg viewBox="0 0 2 2"></svg>']}).html
-    assert '<table aria-labelledby="table-x-title" class="gt_table"' in html
+    assert re.search(r'<table [^>]*\baria-labelledby="table-x-title"', html)
     assert '<caption class="gt_caption" id="table-x-title">Title &amp; more</caption>' in html and '<tr class="gt_heading">' not in html
-    assert '<td class="gt_row gt_left" headers="table-x-Trend"><svg viewBox="0 0 2 2"></svg></td>' in html
+    assert '<td headers="table-x-Trend" class="gt_row gt_left"><svg viewBox="0 0 2 2"></svg></td>' in html
+
+
+_CELL_TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(title=_CELL_TEXT.filter(str.strip), cells=st.lists(st.tuples(_CELL_TEXT, _CELL_TEXT), min_size=1, max_size=3))
+def test_a_finished_table_shows_every_text_as_given(title, cells):
+    """Whatever a council's text holds (markup, entities, quotes), the table shows it as text in its cell, and the title as the caption."""
+    frame = pd.DataFrame(cells, columns=["Measure", "Status"])
+    soup = BeautifulSoup(make_table(frame, "table-x", title).html, "html.parser")
+    assert soup.find("caption").get_text() == title and soup.find("table")["aria-labelledby"] == soup.find("caption")["id"]
+    shown = [[td.get_text() for td in tr.find_all("td")] for tr in soup.select("tbody.gt_table_body > tr")]
+    assert shown == [list(row) for row in cells]
+    assert not soup.select("thead tr.gt_heading, style") and soup.select_one("div#table-x")["class"] == [TABLE_CLASS]
 
 
 def test_status_tables_use_words_and_symbols(council):

@@ -5,7 +5,7 @@ two or more cores the others sit idle through it. The packs need only the
 executed notebooks and the Vega bundle only vl-convert, so neither waits for
 the website, and (apart from the bundle, written last) the website does not
 wait for them. Threads would not help: the packs' HTML-to-Typst
-conversion (BeautifulSoup) and vl-convert's bundling both hold the GIL.
+conversion and vl-convert's bundling both hold the GIL.
 Work offered when no worker is idle is done by whichever is free first: a
 worker once it has finished what it was given, or the asking process when
 it wants the result (``Background.offer``).

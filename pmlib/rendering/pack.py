@@ -28,12 +28,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
+import lxml.html
 import nbformat
 import pandas as pd
 import pypandoc
 import typst
 import yaml
-from bs4 import BeautifulSoup
+from lxml.html import HtmlElement
 
 from pmlib.contract.config import ReportParams
 from pmlib.contract.loading import CouncilData, load_data
@@ -196,10 +197,11 @@ def chart_description(svg: str, where: str) -> tuple[str, bool]:
     as parsing the whole drawing, at a fraction of the cost.
     """
     start = _SVG_START_TAG.match(svg.lstrip())
-    root = BeautifulSoup(start.group(0), "html.parser").find("svg") if start else None
+    root = _first_svg(start.group(0)) if start else None
     if root is None or not (root.get("aria-label") or "").strip():
-        root = BeautifulSoup(svg, "html.parser").find("svg")
-    label = None if root is None else root.get("aria-label") or (root.find("title").get_text() if root.find("title") else None)
+        root = _first_svg(svg)
+    title = None if root is None else next(root.iter("title"), None)
+    label = None if root is None else root.get("aria-label") or (title.text_content() if title is not None else None)
     if not label or not label.strip():
         raise PackError("the chart has no aria-label or <title>; every chart in the pack needs a text description", file=where)
     try:
@@ -207,6 +209,10 @@ def chart_description(svg: str, where: str) -> tuple[str, bool]:
     except ValueError:
         drawable = False
     return " ".join(label.split()), drawable
+
+
+def _first_svg(markup: str) -> HtmlElement | None:
+    return next(lxml.html.fragment_fromstring(markup, create_parent="div").iter("svg"), None)
 
 
 def pack_markdown(

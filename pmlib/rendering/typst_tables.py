@@ -16,7 +16,8 @@ import functools
 import re
 from dataclasses import dataclass
 
-from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+import lxml.html
+from lxml.html import HtmlElement
 
 from pmlib.errors import TableConversionError
 
@@ -63,34 +64,34 @@ def _colour(value: str, where: str) -> str:
     raise TableConversionError(f"colour {value!r} is not a hex code or rgb(); give great-tables colours as '#RRGGBB'", file=where)
 
 
-def _inline(node, where: str) -> str:
-    """A cell's content as Typst markup: text escaped, bold, italic, line breaks and links kept."""
-    if isinstance(node, Comment):
+def _text(text: str | None) -> str:
+    return escape_markup(re.sub(r"\s+", " ", text)) if text else ""
+
+
+def _inline(node: HtmlElement, where: str) -> str:
+    """An element inside a cell as Typst markup: text escaped, bold, italic, line breaks and links kept; its tail is the caller's."""
+    if not isinstance(node.tag, str):  # a comment or processing instruction
         return ""
-    if isinstance(node, NavigableString):
-        return escape_markup(re.sub(r"\s+", " ", str(node)))
-    if not isinstance(node, Tag):
-        return ""
-    if node.name == "svg":  # a sparkline: drawn as a vector image named by its description
-        svg = re.sub(r"\bviewbox=", "viewBox=", str(node))
-        alt = f", alt: {_string(node['aria-label'])}" if node.get("aria-label") else ""
+    if node.tag == "svg":  # a sparkline: drawn as a vector image named by its description
+        svg = re.sub(r"\bviewbox=", "viewBox=", lxml.html.tostring(node, encoding="unicode", with_tail=False))
+        alt = f", alt: {_string(node.get('aria-label'))}" if node.get("aria-label") else ""
         return f'#box(image(bytes({_string(svg)}), format: "svg", height: 1.4em{alt}))'
-    inner = "".join(_inline(child, where) for child in node.children)
-    if node.name in _INLINE:
-        return f"#{_INLINE[node.name]}[{inner}]"
-    if node.name == "br":
+    inner = _inline_all(node, where)
+    if node.tag in _INLINE:
+        return f"#{_INLINE[node.tag]}[{inner}]"
+    if node.tag == "br":
         return "#linebreak()"
-    if node.name == "a" and node.get("href"):
-        return f"#link({_string(node['href'])})[{inner}]"
-    if node.name == "code":
-        return f"#raw({_string(node.get_text())})"
-    if node.name in ("span", "div", "p", "sup", "sub", "small"):
-        wrap = {"sup": "#super[{}]", "sub": "#sub[{}]", "small": "#text(size: 0.85em)[{}]"}.get(node.name, "{}")
+    if node.tag == "a" and node.get("href"):
+        return f"#link({_string(node.get('href'))})[{inner}]"
+    if node.tag == "code":
+        return f"#raw({_string(node.text_content())})"
+    if node.tag in ("span", "div", "p", "sup", "sub", "small"):
+        wrap = {"sup": "#super[{}]", "sub": "#sub[{}]", "small": "#text(size: 0.85em)[{}]"}.get(node.tag, "{}")
         return wrap.format(inner)
-    raise TableConversionError(f"table cell holds <{node.name}>, which the pack cannot draw; use text, <strong>, <em> or <br>", file=where)
+    raise TableConversionError(f"table cell holds <{node.tag}>, which the pack cannot draw; use text, <strong>, <em> or <br>", file=where)
 
 
-def _style(cell: Tag) -> dict[str, str]:
+def _style(cell: HtmlElement) -> dict[str, str]:
     declarations = {}
     for part in (cell.get("style") or "").split(";"):
         name, sep, value = part.partition(":")
@@ -99,8 +100,12 @@ def _style(cell: Tag) -> dict[str, str]:
     return declarations
 
 
-def _class_align(cell: Tag) -> str | None:
-    return next((_ALIGN[c] for c in cell.get("class", []) if c in _ALIGN), None)
+def _classes(element: HtmlElement) -> list[str]:
+    return element.get("class", "").split()
+
+
+def _class_align(cell: HtmlElement) -> str | None:
+    return next((_ALIGN[c] for c in _classes(cell) if c in _ALIGN), None)
 
 
 @dataclass(frozen=True)
@@ -123,7 +128,7 @@ class _Cell:
         return f"table.cell({', '.join(args)}){body}" if args else body
 
 
-def _cell(tag: Tag, where: str, header: bool = False) -> _Cell:
+def _cell(tag: HtmlElement, where: str, header: bool = False) -> _Cell:
     css = _style(tag)
     markup = _inline_all(tag, where)
     text_args = []
@@ -132,7 +137,7 @@ def _cell(tag: Tag, where: str, header: bool = False) -> _Cell:
     weight = css.get("font-weight", "").lower()
     if weight:
         text_args.append(f"weight: {int(weight) if weight.isdigit() else _WEIGHT.get(weight, _WEIGHT['normal'])}")
-    classes = set(tag.get("class", []))
+    classes = set(_classes(tag))
     if "gt_font_bold" in classes and not weight:
         text_args.append('weight: "bold"')
     if css.get("font-style", "").lower() in ("italic", "oblique") or "gt_font_italic" in classes:
@@ -146,15 +151,24 @@ def _cell(tag: Tag, where: str, header: bool = False) -> _Cell:
     if "background-color" in css:
         args.append(f"fill: {_colour(css['background-color'], where)}")
     align = _CSS_ALIGN.get(css.get("text-align", "").lower()) or _class_align(tag)
-    text = tag.get_text().split()
+    text = tag.text_content().split()
     return _Cell(markup, tuple(args), align, len(" ".join(text)), max(map(len, text), default=0), **spans)
 
 
-def _rows(section: Tag | None) -> list[Tag]:
-    return [] if section is None else section.find_all("tr", recursive=False)
+def _rows(section: HtmlElement | None) -> list[HtmlElement]:
+    return [] if section is None else section.findall("tr")
 
 
-def _width(rows: list[list[Tag]]) -> int:
+def _cells(row: HtmlElement) -> list[HtmlElement]:
+    return [cell for cell in row if cell.tag in ("th", "td")]
+
+
+def _in_head(table: HtmlElement, name: str) -> HtmlElement | None:
+    """The first heading cell of class ``name`` inside a ``<thead>``, in document order."""
+    return next((c for head in table.iter("thead") for c in head.iter("td", "th") if name in _classes(c)), None)
+
+
+def _width(rows: list[list[HtmlElement]]) -> int:
     return max((sum(int(c.get("colspan", 1) or 1) for c in row) for row in rows), default=0)
 
 
@@ -164,20 +178,18 @@ def html_table_to_typst(html: str, where: str = "the table") -> str:
 
     Kept by its text: a pack typeset again after an edit holds mostly the tables it held before.
     """
-    soup = BeautifulSoup(html, "html.parser")
-    table = soup.find("table")
+    table = next(lxml.html.fragment_fromstring(html, create_parent="div").iter("table"), None)
     if table is None:
         raise TableConversionError("HTML output without a <table>; the pack shows Markdown, SVG charts and tables only", file=where)
-    title = table.find("caption", recursive=False) or table.select_one("thead td.gt_title, thead th.gt_title")
-    subtitle = table.select_one("thead td.gt_subtitle, thead th.gt_subtitle")
-    thead, tfoot = table.find("thead"), table.find("tfoot")
-    head_rows = [list(tr.find_all(["th", "td"], recursive=False)) for tr in _rows(thead) if "gt_heading" not in tr.get("class", [])]
-    body_rows = [
-        list(tr.find_all(["th", "td"], recursive=False)) for body in table.find_all("tbody", recursive=False) for tr in _rows(body)
-    ]
+    caption = table.find("caption")
+    title = caption if caption is not None else _in_head(table, "gt_title")
+    subtitle = _in_head(table, "gt_subtitle")
+    thead, tfoot = next(table.iter("thead"), None), next(table.iter("tfoot"), None)
+    head_rows = [_cells(tr) for tr in _rows(thead) if "gt_heading" not in _classes(tr)]
+    body_rows = [_cells(tr) for body in table.findall("tbody") for tr in _rows(body)]
     for tr in _rows(table):  # a table written without thead and tbody: leading rows of <th> are its header
-        cells = list(tr.find_all(["th", "td"], recursive=False))
-        is_head = not body_rows and all(c.name == "th" for c in cells)
+        cells = _cells(tr)
+        is_head = not body_rows and all(c.tag == "th" for c in cells)
         (head_rows if is_head else body_rows).append(cells)
     if not head_rows and not body_rows:
         raise TableConversionError("the table has no rows; show a sentence instead of an empty table", file=where)
@@ -191,7 +203,7 @@ def html_table_to_typst(html: str, where: str = "the table") -> str:
         cells = _code_rows(head, aligns)
         lines += ["table.header(", "  repeat: true,", *[f"  {row}," for row in cells], "),"]
     lines += [f"{row}," for row in _code_rows(body, aligns)]
-    foot = [" ".join(_inline_all(c, where) for c in tr.find_all(["th", "td"])).strip() for tr in _rows(tfoot)]
+    foot = [" ".join(_inline_all(c, where) for c in tr.iter("th", "td")).strip() for tr in _rows(tfoot)]
     if any(foot):
         lines += ["table.footer(", "  repeat: false,", *[f"  table.cell(colspan: {columns})[{f}]," for f in foot if f], "),"]
     caption = _caption(title, subtitle, where)
@@ -267,17 +279,17 @@ def _column_aligns(body: list[list[_Cell]], head: list[list[_Cell]], columns: in
     return ["left"] * columns
 
 
-def _caption(title: Tag | None, subtitle: Tag | None, where: str) -> str:
+def _caption(title: HtmlElement | None, subtitle: HtmlElement | None, where: str) -> str:
     parts = [_inline_all(t, where) for t in (title, subtitle) if t is not None]
     return " #linebreak() ".join(p for p in parts if p)
 
 
-def _inline_all(tag: Tag, where: str) -> str:
-    return "".join(_inline(child, where) for child in tag.children).strip()
+def _inline_all(tag: HtmlElement, where: str) -> str:
+    return (_text(tag.text) + "".join(_inline(child, where) + _text(child.tail) for child in tag)).strip()
 
 
-def _label(table: Tag) -> str | None:
+def _label(table: HtmlElement) -> str | None:
     """The great-tables id (from the wrapping div), as a Typst label to refer to the table by."""
-    wrapper = table.find_parent("div", id=True)
-    candidate = wrapper["id"] if wrapper is not None else (table.get("id") or "")
+    wrapper = next((div for div in table.iterancestors("div") if div.get("id") is not None), None)
+    candidate = wrapper.get("id") if wrapper is not None else (table.get("id") or "")
     return candidate if _LABEL.fullmatch(candidate) else None

@@ -22,7 +22,7 @@ from pmlib.views.tables import make_table
 
 
 def warm_up() -> None:
-    """Make one small table, so the caches every table fills (great-tables, BeautifulSoup's selectors) are filled."""
+    """Make one small table, so the caches every table fills (great-tables' templates, lxml's parser) are filled."""
     make_table(pd.DataFrame({"a": ["x"], "b": ["y"]}), "pm-warm-up", "Warm-up", {"b": ["#ffffff"]})
 
 
