@@ -15,7 +15,7 @@ import pytest
 
 ROOT = Path(__file__).parents[1]
 PACKAGE = ROOT / "pmlib"
-SHARED = {"errors", "vocabulary", "cores", "project", "publishing", "cache_folder"}
+SHARED = {"errors", "vocabulary", "cores", "project", "publishing", "cache_folder", "collector"}
 FACE = {"__init__", "cli"}
 
 # What each stage may import, besides itself.

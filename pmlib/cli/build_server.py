@@ -44,6 +44,8 @@ import threading
 import time
 from pathlib import Path
 
+from pmlib.collector import set_for_batch
+
 SERVER = "PMLIB_BUILD_SERVER"
 IDLE_MINUTES = 20
 START_SECONDS = 60  # until a starting server takes its first build; it imports pmlib first
@@ -56,6 +58,7 @@ _HANDED_OVER = ("build",)
 
 def pm() -> None:
     """The ``pm`` command: ``pm build`` handed to this project's build server when there can be one; everything else here."""
+    set_for_batch()
     argv = sys.argv[1:]
     if argv and argv[0] in _HANDED_OVER and wanted(os.environ):
         code = hand_over(argv)

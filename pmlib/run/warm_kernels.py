@@ -43,6 +43,7 @@ from typing import Any
 
 from jupyter_client.provisioning import LocalProvisioner
 
+from pmlib.collector import set_for_batch
 from pmlib.run import chart_drawing
 from pmlib.run.forked_kernel import become_kernel
 
@@ -374,6 +375,7 @@ def _serve(address: str, lifeline: socket.socket) -> None:
     for module, function in WARM_UP:
         with contextlib.suppress(Exception):
             getattr(importlib.import_module(module), function)()
+    set_for_batch(freeze=True)  # the kernels forked from here inherit both
     drawer_address = os.pathsep.join(where for where, _, line in drawers if line.recv(1) == b"+") or None
     drawer_lines = [line for _, _, line in drawers]
     wake_r, wake_w = os.pipe()

@@ -42,6 +42,7 @@ from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import forkserver, util
 from typing import Any
 
+from pmlib.collector import set_for_batch
 from pmlib.run.kernels import use_chart_store
 
 PRELOAD = ("pmlib.run.workers", "pandas", "great_tables", "lxml.html", "typst", "pypandoc")  # what a worker imports, once for all
@@ -134,6 +135,7 @@ def _start_worker(chart_folder: str, environ: dict[str, str]) -> None:
         tempfile.tempdir = None
     use_chart_store(chart_folder)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    set_for_batch(freeze=True)  # what the fork server imported
 
 
 def _interruptible(fn: Callable[..., Any], *args: Any) -> Any:
