@@ -258,6 +258,25 @@ def test_a_server_this_process_started_is_asked_to_prepare_once_it_listens(tmp_p
     assert done.stdout.strip() == "True"
 
 
+def test_a_server_whose_folder_was_deleted_is_replaced_not_used(tmp_path):
+    """A temporary folder cleaned under a running server (a test's TMPDIR, a cleaner) leaves no socket: the next start makes a new one."""
+    script = textwrap.dedent(
+        """
+        import os, shutil
+        from pmlib.run import warm_kernels
+        os.environ.pop(warm_kernels.ADDRESS, None)
+        old = warm_kernels.start()
+        shutil.rmtree(os.path.dirname(old))
+        new = warm_kernels.start()
+        print(new != old and os.path.exists(new) and not os.path.exists(old))
+        """
+    )
+    env = {k: v for k, v in os.environ.items() if k != warm_kernels.ADDRESS} | {"TMPDIR": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "True"
+
+
 DRAW = textwrap.dedent(
     """
     import json, vl_convert

@@ -80,6 +80,15 @@ def test_workers_are_forked_from_a_server_that_imported_their_code_once_and_star
     assert folder == str(tmp_path)
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked from a fork server on Linux only")
+def test_shutting_down_ends_the_fork_server_too_and_a_later_pool_starts_another(tmp_path):
+    server = workers.pool(1, str(tmp_path)).submit(os.getppid).result()
+    workers.shutdown()
+    with pytest.raises(ProcessLookupError):  # ended and reaped, not left to free its imports as the build's output waits
+        os.kill(server, 0)
+    assert workers.pool(1, str(tmp_path)).submit(os.getppid).result() not in (server, os.getpid())
+
+
 FOLDER_EMPTIED = """
 import os, shutil, sys, tempfile
 from pmlib.run import workers

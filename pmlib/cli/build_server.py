@@ -30,6 +30,7 @@ over must not pay for what it saves.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import hashlib
 import json
@@ -44,7 +45,7 @@ import threading
 import time
 from pathlib import Path
 
-from pmlib.collector import set_for_batch
+from pmlib.collector import exit_without_teardown, set_for_batch
 
 SERVER = "PMLIB_BUILD_SERVER"
 IDLE_MINUTES = 20
@@ -59,6 +60,7 @@ _HANDED_OVER = ("build",)
 def pm() -> None:
     """The ``pm`` command: ``pm build`` handed to this project's build server when there can be one; everything else here."""
     set_for_batch()
+    atexit.register(_end_at_once)  # first, so it runs last
     argv = sys.argv[1:]
     if argv and argv[0] in _HANDED_OVER and wanted(os.environ):
         code = hand_over(argv)
@@ -66,7 +68,25 @@ def pm() -> None:
             sys.exit(code)
     from pmlib.cli import main
 
-    main(prog_name="pm")
+    try:
+        main(prog_name="pm")
+    except SystemExit as ended:
+        if ended.code is None or isinstance(ended.code, int):
+            _ended.append(ended.code or 0)
+        raise
+
+
+_ended: list[int] = []  # the exit status of a command that ran to its end
+
+
+def _end_at_once() -> None:
+    """After every other exit handler (the workers stopped, the logs flushed), end a command that ran to its end without teardown.
+
+    A command that ended otherwise (an error not caught, Ctrl-C) ends as
+    Python ends it, which reports a Ctrl-C to the shell as one.
+    """
+    if _ended:
+        exit_without_teardown(_ended[0])
 
 
 def wanted(environ) -> bool:

@@ -43,7 +43,7 @@ from typing import Any
 
 from jupyter_client.provisioning import LocalProvisioner
 
-from pmlib.collector import set_for_batch
+from pmlib.collector import exit_without_teardown, set_for_batch
 from pmlib.run import chart_drawing
 from pmlib.run.forked_kernel import become_kernel
 
@@ -150,8 +150,9 @@ class _Server:
         self._lifeline = ours
         self._listening = False
 
-    def alive(self) -> bool:
-        return self._process.poll() is None
+    def usable(self) -> bool:
+        """Running, and its socket still there once it listens: a folder deleted under it (a temporary folder cleaned) leaves no way in."""
+        return self._process.poll() is None and (not self.listening(wait=False) or os.path.exists(self.address))
 
     def listening(self, *, wait: bool = True) -> bool:
         """Whether the server listens, waiting the first time until it says so (it imports while the first requests wait).
@@ -224,7 +225,7 @@ def start(*, wait: bool = True) -> str | None:
         if address == "off" or not sys.platform.startswith("linux"):
             return None  # macOS can fork, but not safely once its system frameworks are loaded
         ours = _server is not None and _server.address == address
-        if not address or (ours and not _server.alive()) or (not ours and not os.path.exists(address)):  # its folder may go with a TMPDIR
+        if not address or (ours and not _server.usable()) or (not ours and not os.path.exists(address)):  # its folder may go with a TMPDIR
             if _server is not None:
                 _replaced.append(_server)
             try:
@@ -478,3 +479,4 @@ def _report_exits(children: dict[int, socket.socket]) -> None:
 
 if __name__ == "__main__":
     _serve(sys.argv[1], socket.socket(fileno=int(sys.argv[2])))
+    exit_without_teardown(0)  # its kernels and drawers have ended

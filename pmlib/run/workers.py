@@ -30,6 +30,7 @@ at the end of the run.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import multiprocessing
 import os
 import signal
@@ -97,12 +98,29 @@ def discard(used: ProcessPoolExecutor) -> None:
 
 
 def shutdown() -> None:
-    """Shut down the kept pool, if there is one (at exit; its workers are idle by then)."""
+    """Shut down the kept pool, if there is one (at exit; its workers are idle by then), and the fork server it came from."""
     global _kept
     with _lock:
         kept, _kept = _kept, None
     if kept is not None:
         kept[1].shutdown(wait=True, cancel_futures=True)
+    _stop_fork_server()
+
+
+def _stop_fork_server() -> None:
+    """End this process's fork server at once, as it holds nothing to save, rather than as multiprocessing would at exit.
+
+    Left to itself it frees everything it imported, one object at a time
+    (0.2 s after the build's last line), holding the build's output open.
+    """
+    server = forkserver._forkserver  # noqa: SLF001 - as _fork_server_usable
+    pid = getattr(server, "_forkserver_pid", None)
+    if pid is None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGTERM)
+    with contextlib.suppress(OSError):
+        server._stop()  # noqa: SLF001 - reaps it and removes its socket
 
 
 def _context() -> multiprocessing.context.BaseContext:

@@ -40,6 +40,8 @@ import zlib
 from collections import OrderedDict
 from collections.abc import Iterator
 
+from pmlib.collector import exit_without_teardown
+
 ADDRESS = "PMLIB_CHART_DRAWER"
 KEPT = 4096  # SVGs kept, the least recently used dropped first; the demo's 48 reports draw 309 charts of about 12 KB
 _LENGTH = struct.Struct("!Q")
@@ -169,3 +171,4 @@ def serve(address: str, lifeline: socket.socket) -> None:
 
 if __name__ == "__main__":
     serve(sys.argv[1], socket.socket(fileno=int(sys.argv[2])))
+    exit_without_teardown(0)  # vl-convert's engine need not be taken apart
