@@ -27,6 +27,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 import vl_convert
 
@@ -209,17 +210,14 @@ def measure_chart(element_id: str, history: pd.DataFrame, measure: pd.Series, ti
     ``intervention``), oldest first, already filtered for disclosure: a
     suppressed or missing value is NaN and leaves a gap rather than a guess.
     A line never joins the figures either side of a gap (that would draw a
-    figure nobody published and hint at a withheld one): see ``_with_gaps``.
+    figure nobody published and hint at a withheld one): see ``_plotted``.
     """
     unit, decimals = measure["unit"], int(measure["decimals"])
     order = list(history["period"])
-    long = history.melt(id_vars="period", value_vars=["value", "target", "intervention"], var_name="series", value_name="amount")
-    long["series"] = long["series"].map({"value": "Value", "target": "Target", "intervention": "Intervention level"})
-    long, alone = _with_gaps(long)
-    present = [s for s in _SERIES if s in set(long["series"])]
-    if long.empty:
+    rows, alone = _plotted(history, unit, decimals)
+    present = [s for s in _SERIES if any(row["series"] == s for row in rows)]
+    if not rows:
         return _empty_chart(element_id, history, measure, title, finding)
-    long["shown"] = [_shown(v, unit, decimals) for v in long["amount"]]
     legend = {"symbolSize": 300, "symbolStrokeWidth": 3, "symbolType": "stroke", "title": None}
 
     def encoding() -> dict:
@@ -250,7 +248,7 @@ def measure_chart(element_id: str, history: pd.DataFrame, measure: pd.Series, ti
             },
         }
 
-    name, datasets = _dataset(_records(long))
+    name, datasets = _dataset(rows)
     points = {"type": "point", "filled": True, "opacity": 1, "shape": "circle", "size": 40}
     description = _history_description(history, measure, title, finding)
     layers = [
@@ -304,35 +302,44 @@ def history_figures(history: pd.DataFrame, measure: pd.Series) -> ChartFigures:
     )
 
 
-def _with_gaps(long: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, list[str]]]:
-    """The rows to plot, and by series the periods where the target or intervention line has a lone point.
+_COLUMN_SERIES = {"value": "Value", "target": "Target", "intervention": "Intervention level"}
 
-    A series keeps, as a row with a null ``amount``, every period without a
+
+def _plotted(history: pd.DataFrame, unit: str, decimals: int) -> tuple[list[dict], dict[str, list[str]]]:
+    """The chart's records (period, series, amount, shown), and by series the periods where a target or intervention line has a lone point.
+
+    Each series keeps, with a null ``amount``, every period without a
     number that lies between two periods with one: Vega-Lite's line mark
     (whose default ``invalid`` mode, "break-paths-show-path-domains", breaks
     a path at a null y and keeps the period on the x axis) then breaks the
     line there instead of joining its neighbours; the static SVG and the
     site's interactive view both draw the spec so. Periods before a series'
-    first number or after its last break nothing and are dropped as before,
-    so a chart without a gap is unchanged. Point marks skip the null rows and
-    draw every figure, so one between two gaps still shows.
+    first number or after its last break nothing and are left out. Point
+    marks skip the null rows and draw every figure, so one between two gaps
+    still shows. The records are as Altair wrote them: a series after
+    another, Python scalars, and null for a missing or infinite number.
+    Worked out on the few periods of one measure with NumPy, not as a
+    pandas table: a table's fixed costs were most of a chart's.
     """
-    has = long["amount"].notna()
-    series = long["series"]
-    started = has.groupby(series).cummax()
-    continues = has[::-1].groupby(series[::-1]).cummax()[::-1]
-    long = long[has | (started & continues)]
+    periods = history["period"].tolist()
+    rows: list[dict] = []
     alone: dict[str, list[str]] = {}
-    for name, rows in long.groupby("series", sort=False):
-        if name == "Value":
+    for column, series in _COLUMN_SERIES.items():
+        amounts = history[column].to_numpy(dtype=float, na_value=np.nan)
+        known = ~np.isnan(amounts)
+        if not known.any():
             continue
-        known = rows["amount"].notna().to_numpy()
-        before = [False, *known[:-1]]
-        after = [*known[1:], False]
-        periods = [p for p, k, b, a in zip(rows["period"], known, before, after, strict=True) if k and not b and not a]
-        if periods and len(rows) > 1:
-            alone[str(name)] = periods
-    return long, alone
+        first, last = int(known.argmax()), len(known) - int(known[::-1].argmax())
+        kept = known[first:last]
+        for period, amount in zip(periods[first:last], amounts[first:last].tolist(), strict=True):
+            plotted = None if math.isnan(amount) or math.isinf(amount) else amount
+            rows.append({"period": period, "series": series, "amount": plotted, "shown": _shown(amount, unit, decimals)})
+        if series != "Value" and len(kept) > 1:
+            before, after = np.r_[False, kept[:-1]], np.r_[kept[1:], False]
+            lone = [periods[first + i] for i in np.flatnonzero(kept & ~before & ~after)]
+            if lone:
+                alone[series] = lone
+    return rows, alone
 
 
 def _empty_chart(element_id: str, history: pd.DataFrame, measure: pd.Series, title: str, finding: str) -> Chart:

@@ -183,14 +183,23 @@ class QuarterReport:
 
     def finding(self, measure_id: str) -> str:
         """Where one measure stands this quarter, in a sentence."""
-        row = self.judged.set_index("measure_id").loc[measure_id]
+        row = self._judged_by_measure.loc[measure_id]
         m = self.data.measures.loc[measure_id]
         return measure_finding(row, m["unit"], int(m["decimals"]))
 
     # --- charts ---------------------------------------------------------
+    @cached_property
+    def _judged_by_measure(self) -> pd.DataFrame:
+        return self.judged.set_index("measure_id")
+
+    @cached_property
+    def _history_by_measure(self) -> dict[str, pd.DataFrame]:
+        """``history`` split by measure once, each measure's rows in their order: a mask a chart cost a millisecond whatever the size."""
+        return dict(tuple(self.history.groupby("measure_id", sort=False)))
+
     def measure_history(self, measure_id: str) -> pd.DataFrame:
         """The measure's judged figure for each period up to this quarter, oldest first, one row per period, with its quality flags."""
-        rows = self.history[self.history["measure_id"] == measure_id].drop_duplicates("period", keep="last")
+        rows = self._history_by_measure.get(measure_id, self.history.iloc[:0]).drop_duplicates("period", keep="last")
         columns = ["period", "value", "target", "intervention", "status", "suppressed", "provisional", "estimated", "revised"]
         return rows[columns].reset_index(drop=True)
 
