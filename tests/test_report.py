@@ -1,5 +1,6 @@
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from builders import make_data, write_csv
 from click.testing import CliRunner
@@ -125,3 +126,42 @@ def test_pm_status_reports_bad_data(council):
     assert result.exit_code == 1
     assert "measures.csv:2: unit: 'percentage'" in result.stdout
     assert result.stderr.splitlines()[-1] == "1 error(s): fix them and run pm status again."
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize("audience", ["public", "internal"])
+def test_a_measures_rows_taken_from_the_reports_split_are_the_rows_of_the_whole_tables(audience):
+    """Measure pages read commentary and forecasts from tables split once per report: the same rows as each measure worked out alone."""
+    from pmlib.engine.commentary import commentary_as_at
+    from pmlib.views.year_end import measure_forecasts
+
+    for quarter in ("2020/21 Q1", "2021/22 Q1", "2021/22 Q2"):
+        report = quarter_report(quarter, ROOT / "data", ROOT / "params", audience)
+        every = report.commentary()
+        as_at = pd.Timestamp(report.params.data_as_at)
+        for measure_id in [*report.judged["measure_id"], "NO-SUCH-MEASURE"]:
+            notes = report.commentary(measure_id=measure_id)
+            pd.testing.assert_frame_equal(notes, every[every["measure_id"] == measure_id].reset_index(drop=True))
+            notes = report.data.commentary
+            alone = commentary_as_at(notes[notes["measure_id"] == measure_id], report.params.data_as_at)
+            pd.testing.assert_frame_equal(
+                report.commentary(report.quarter, measure_id), alone[alone["period"] == quarter].reset_index(drop=True)
+            )
+
+            got = measure_forecasts(report, measure_id)
+            f = report.data.forecasts
+            f = f[(f["measure_id"] == measure_id) & (f["reported_on"] <= as_at) & f["period_index"].notna()]
+            f = f[f["period_index"].astype("float64") <= report.quarter.index]
+            f = f.sort_values(["period_index", "reported_on"], kind="stable").drop_duplicates("period", keep="last")
+            assert got["period"].tolist() == f["period"].tolist()
+            assert got["forecast"].tolist() == f["forecast"].tolist() and got.index.equals(pd.RangeIndex(len(f)))
+            judged = report.history[(report.history["measure_id"] == measure_id) & (report.history["forecast_kind"] == "forecast")]
+            judged = judged.drop_duplicates("quarter", keep="last").set_index("quarter")
+            for row in got.itertuples():
+                if row.period in judged.index:
+                    assert row.status == judged.at[row.period, "forecast_status"]
+                    assert row.suppressed >= bool(judged.at[row.period, "forecast_suppressed"])
+                else:
+                    assert row.status is None

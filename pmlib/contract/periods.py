@@ -236,7 +236,9 @@ def parse_quarter(text: str) -> Period:
 def period_indexes(codes: pd.Series, frequency: pd.Series | Frequency | str) -> pd.Series:
     """Vectorised ``parse_period(...).index``: the index of each code, NaN where it is not of its frequency.
 
-    Lets validation check a million observation rows without a Python loop.
+    Each distinct (code, frequency) pair is read once by ``parse_period``
+    itself and the rows take its answer, so a million observation rows cost
+    a factorisation and as many reads as there are distinct periods.
     ``frequency`` is one frequency (a member or its word) or each row's, as
     words or as codes: pandas stores a Series of members as their codes, and
     codes read as text ("1") would match no frequency.
@@ -248,25 +250,23 @@ def period_indexes(codes: pd.Series, frequency: pd.Series | Frequency | str) -> 
         freq = pd.Series(np.asarray(Frequency.words(), dtype=object)[frequency.to_numpy("int64")], index=frequency.index, dtype="string")
     else:
         freq = frequency.astype("string")
-    out = pd.Series(np.nan, index=codes.index, dtype="float64")
+    code_ids, code_texts = pd.factorize(codes)
+    freq_ids, freq_words = pd.factorize(freq)
+    known = (code_ids >= 0) & (freq_ids >= 0)
+    pairs, rows = np.unique(code_ids[known].astype("int64") * len(freq_words) + freq_ids[known], return_inverse=True)
+    indexes = np.array([_index_of(code_texts[p // len(freq_words)], freq_words[p % len(freq_words)]) for p in pairs], dtype="float64")
+    out = np.full(len(codes), np.nan)
+    out[known] = indexes[rows]
+    return pd.Series(out, index=codes.index, dtype="float64")
 
-    month = codes.str.extract(_MONTH.pattern)
-    is_month = (freq == Frequency.MONTHLY.word) & month[0].notna()
-    out[is_month] = month.loc[is_month, 0].astype(int) * 12 + month.loc[is_month, 1].astype(int) - 1
 
-    quarter = codes.str.extract(_QUARTER.pattern)
-    is_quarter = (freq == Frequency.QUARTERLY.word) & quarter[0].notna()
-    qy, qyy = quarter.loc[is_quarter, 0].astype(int), quarter.loc[is_quarter, 1].astype(int)
-    ok = ((qy + 1) % 100 == qyy).reindex(codes.index, fill_value=False)
-    is_quarter &= ok
-    out[is_quarter] = quarter.loc[is_quarter, 0].astype(int) * 4 + quarter.loc[is_quarter, 2].astype(int) - 1
-
-    year = codes.str.extract(_YEAR.pattern)
-    is_year = (freq == Frequency.ANNUAL.word) & year[0].notna()
-    yy, yyy = year.loc[is_year, 0].astype(int), year.loc[is_year, 1].astype(int)
-    is_year &= ((yy + 1) % 100 == yyy).reindex(codes.index, fill_value=False)
-    out[is_year] = year.loc[is_year, 0].astype(int)
-    return out
+def _index_of(code: str, word: str) -> float:
+    """``parse_period(code).index`` when the code is a period of frequency ``word``; NaN otherwise."""
+    try:
+        period = parse_period(code)
+    except PeriodError:
+        return np.nan
+    return float(period.index) if period.frequency.word == word else np.nan
 
 
 def first_months(index: pd.Series | np.ndarray, frequency: pd.Series | np.ndarray) -> np.ndarray:

@@ -75,14 +75,14 @@ def baseline_withheld(report: QuarterReport, measure_id: str) -> bool:
     if report.params.audience != "public":
         return False
     m = report.data.measures.loc[measure_id]
-    history = report.history
-    rows = history[(history["measure_id"] == measure_id) & (history["period"] == m["baseline_period"])]
+    history = report.history_by_measure.get(measure_id, report.history.iloc[:0])
+    rows = history[(history["period"] == m["baseline_period"]).to_numpy(bool)]
     if not rows.empty:
         return bool(rows["suppressed"].iloc[-1])
     if m["disclosure_min"] > 0 and m["aggregation"] == "ratio":
         return True
     probe = pd.DataFrame({"measure_id": [measure_id], "value": [m["baseline_value"]], "numerator": [None], "denominator": [None]})
-    return bool(small_count(probe, report.data.measures)[0])
+    return bool(small_count(probe, report.data.measures.loc[[measure_id]])[0])
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ from pmlib.views.freshness import freshness
 from pmlib.views.narrative import headline, measure_finding, movement, plan_sentence, short_headline, status_counts
 from pmlib.views.prose import Prose, literal_markdown
 from pmlib.views.provenance import provenance
-from pmlib.views.year_end import year_end_section
+from pmlib.views.year_end import forecasts_by_measure, year_end_section
 from pmlib.vocabulary import Frequency
 
 if TYPE_CHECKING:  # for annotations only (plan() and appendices() import their classes when called)
@@ -95,13 +95,21 @@ class QuarterReport:
         it. A row supplied after this report's date is never seen, so a quarter
         rebuilt later shows the text it first showed.
         """
-        notes = self.data.commentary
-        keep = pd.Series(True, index=notes.index)
-        if quarter is not None:
-            keep &= notes["period"] == quarter.code
         if measure_id is not None:
-            keep &= notes["measure_id"] == measure_id
-        return commentary_as_at(notes[keep], self.params.data_as_at)
+            notes = self._commentary_by_measure.get(measure_id, self._commentary_by_measure[None])
+            return notes if quarter is None else notes[(notes["period"] == quarter.code).to_numpy(bool)].reset_index(drop=True)
+        notes = self.data.commentary
+        if quarter is not None:
+            notes = notes[(notes["period"] == quarter.code).to_numpy(bool)]
+        return commentary_as_at(notes, self.params.data_as_at)
+
+    @cached_property
+    def _commentary_by_measure(self) -> dict[str | None, pd.DataFrame]:
+        """``commentary()`` of each measure, split once from every measure's (a measure's rows keep their order); ``None``: no rows."""
+        notes = commentary_as_at(self.data.commentary, self.params.data_as_at)
+        found: dict[str | None, pd.DataFrame] = {m: rows.reset_index(drop=True) for m, rows in notes.groupby("measure_id", sort=False)}
+        found[None] = notes.iloc[:0]
+        return found
 
     @cached_property
     def provenance(self) -> pd.DataFrame:
@@ -119,6 +127,11 @@ class QuarterReport:
         from pmlib.views.appendices import revised_figures
 
         return revised_figures(self)
+
+    @cached_property
+    def forecasts_by_measure(self) -> dict[str | None, pd.DataFrame]:
+        """Each measure's forecasts as this report sees them (``year_end.measure_forecasts``), worked out once for every page."""
+        return forecasts_by_measure(self)
 
     @cached_property
     def comparisons(self) -> Comparisons:

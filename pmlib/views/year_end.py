@@ -155,23 +155,39 @@ def measure_forecasts(report: QuarterReport, measure_id: str) -> pd.DataFrame:
     Each has the status the report's history gave it in its own quarter
     (none for one made in a Q4, which judges the outturn instead), and for
     the public a count below ``disclosure_min`` is withheld, as it is where
-    the report uses it.
+    the report uses it. Taken from ``QuarterReport.forecasts_by_measure``.
+    """
+    found = report.forecasts_by_measure
+    return found.get(measure_id, found[None])
+
+
+def forecasts_by_measure(report: QuarterReport) -> dict[str | None, pd.DataFrame]:
+    """``measure_forecasts`` for every measure with one, worked out at once; ``None`` gives the empty table.
+
+    A measure's rows are in the order, and have the index, that working on
+    its rows alone gives: a stable sort of the whole table keeps each
+    measure's rows in their own order.
     """
     f = report.data.forecasts
-    f = f[(f["measure_id"] == measure_id) & (f["reported_on"] <= pd.Timestamp(report.params.data_as_at))]
-    f = f[f["period_index"].notna()]
+    f = f[(f["reported_on"] <= pd.Timestamp(report.params.data_as_at)).to_numpy(bool) & f["period_index"].notna().to_numpy(bool)]
     f = f[f["period_index"].to_numpy("float64", na_value=float("nan")) <= report.quarter.index]
-    f = f.sort_values(["period_index", "reported_on"], kind="stable").drop_duplicates("period", keep="last")
+    f = f.sort_values(["period_index", "reported_on"], kind="stable").drop_duplicates(["measure_id", "period"], keep="last")
     history = report.history
-    judged = history[(history["measure_id"] == measure_id) & (history["forecast_kind"] == ForecastKind.FORECAST.word)]
-    judged = judged.drop_duplicates("quarter", keep="last").set_index("quarter")
-    withheld = np.array([bool(judged.at[q, "forecast_suppressed"]) if q in judged.index else False for q in f["period"]], dtype=bool)
+    judged = history[(history["forecast_kind"] == ForecastKind.FORECAST.word).to_numpy(bool)]
+    judged = judged.drop_duplicates(["measure_id", "quarter"], keep="last")
+    made = pd.MultiIndex.from_arrays([f["measure_id"], f["period"]])
+    at = pd.MultiIndex.from_arrays([judged["measure_id"], judged["quarter"]]).get_indexer(made)
+    seen = at >= 0
+    withheld = np.zeros(len(f), dtype=bool)
+    withheld[seen] = judged["forecast_suppressed"].to_numpy(bool)[at[seen]]
+    status = np.full(len(f), None, dtype=object)
+    status[seen] = judged["forecast_status"].to_numpy(object)[at[seen]]
     if report.params.audience == "public":
         probe = pd.DataFrame(
             {"measure_id": f["measure_id"], "value": f["forecast"], "numerator": float("nan"), "denominator": float("nan")}
         )
         withheld |= small_count(probe, report.data.measures)
-    return f.assign(
-        status=[judged.at[q, "forecast_status"] if q in judged.index else None for q in f["period"]],
-        suppressed=withheld,
-    ).reset_index(drop=True)
+    f = f.assign(status=status, suppressed=withheld)
+    found: dict[str | None, pd.DataFrame] = {m: rows.reset_index(drop=True) for m, rows in f.groupby("measure_id", sort=False)}
+    found[None] = f.iloc[:0].reset_index(drop=True)
+    return found
