@@ -363,23 +363,23 @@ def _empty_chart(element_id: str, history: pd.DataFrame, measure: pd.Series, tit
 
 def _history_description(history: pd.DataFrame, measure: pd.Series, title: str, finding: str) -> str:
     unit, decimals = measure["unit"], int(measure["decimals"])
-    values = history.dropna(subset=["value"])
-    if values.empty:
+    values = history["value"].to_numpy("float64", na_value=np.nan)
+    known = ~np.isnan(values)
+    if not known.any():
         return f"Line chart of {title}: no published figures yet. {finding}"
-    first, last = history["period"].iloc[0], history["period"].iloc[-1]
-    hi = values.loc[values["value"].idxmax()]
-    lo = values.loc[values["value"].idxmin()]
+    periods = history["period"].tolist()
+    at = np.flatnonzero(known)
+    hi, lo = at[values[at].argmax()], at[values[at].argmin()]  # the first of equal figures, as idxmax gives
     lines = "with its target" + (" and intervention level" if history["intervention"].notna().any() else "")
     if history["target"].isna().all():
         lines = "without a target"
-    known = history["value"].notna().to_numpy()
     inside = range(int(known.argmax()), len(known) - int(known[::-1].argmax()))
-    gaps = [str(history["period"].iloc[i]) for i in inside if not known[i]]
+    gaps = [str(periods[i]) for i in inside if not known[i]]
     breaks = f" The line breaks at {join_words(gaps)}, where a figure is withheld or missing." if gaps else ""
     return (
-        f"Line chart of {title} from {first} to {last}, {lines}. {finding} "
-        f"The highest figure was {_shown(hi['value'], unit, decimals)} in {hi['period']} "
-        f"and the lowest {_shown(lo['value'], unit, decimals)} in {lo['period']}.{breaks}"
+        f"Line chart of {title} from {periods[0]} to {periods[-1]}, {lines}. {finding} "
+        f"The highest figure was {_shown(values[hi], unit, decimals)} in {periods[hi]} "
+        f"and the lowest {_shown(values[lo], unit, decimals)} in {periods[lo]}.{breaks}"
     )
 
 
