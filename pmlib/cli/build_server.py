@@ -46,6 +46,7 @@ import time
 from pathlib import Path
 
 from pmlib.collector import exit_without_teardown, set_for_batch
+from pmlib.cores import one_blas_thread
 
 SERVER = "PMLIB_BUILD_SERVER"
 IDLE_MINUTES = 20
@@ -59,6 +60,7 @@ _HANDED_OVER = ("build",)
 
 def pm() -> None:
     """The ``pm`` command: ``pm build`` handed to this project's build server when there can be one; everything else here."""
+    one_blas_thread()
     set_for_batch()
     atexit.register(_end_at_once)  # first, so it runs last
     argv = sys.argv[1:]
