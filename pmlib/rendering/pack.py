@@ -27,6 +27,7 @@ import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import lxml.html
 import nbformat
@@ -45,7 +46,9 @@ from pmlib.project import Project
 from pmlib.rendering.pack_links import METADATA_KEY, label_headings, measure_headings
 from pmlib.rendering.sources import HIDDEN_TAGS, REMOVE_OUTPUT_TAGS, Block, read_blocks
 from pmlib.rendering.typst_tables import escape_markup, html_table_to_typst
-from pmlib.views.report import QuarterReport
+
+if TYPE_CHECKING:  # the pack reads its notebooks, not the report: a worker typesetting one need not import the views
+    from pmlib.views.report import QuarterReport
 
 EXTENSION = Path("_extensions") / "pmlib-pack"
 TEMPLATE_NAME = "typst-template.typ"
