@@ -282,3 +282,42 @@ def test_appendix_definitions_withhold_a_small_baseline_only_for_the_public():
         baseline = frame.loc[report.data.measures.loc["BF07", "name"], "Baseline"]
         assert baseline.endswith(shown) and (baseline.startswith("[c]") == (audience == "public")), audience
     assert "MC09" not in set(quarter_report("2021-22-Q2", root / "data", root / "params").appendices().report.judged["measure_id"])
+
+
+# A measure's baseline: (unit, aggregation, disclosure_min, baseline period, baseline value) -> shown as [c] to the public.
+BASELINES = {
+    "PUBLISHED_SMALL": ("number", "sum", "10", "2020/21 Q1", "3", True),  # its period was published, withheld
+    "PUBLISHED_BIG": ("number", "sum", "10", "2020/21 Q2", "12", False),  # its period was published, shown
+    "EARLIER_SMALL": ("number", "sum", "10", "2019/20 Q4", "4", True),  # never judged: a count of 1 to 9
+    "EARLIER_BIG": ("number", "sum", "10", "2019/20 Q4", "40", False),
+    "EARLIER_NO_RULE": ("number", "sum", "0", "2019/20 Q4", "4", False),  # no threshold
+    "RATIO_RULE": ("percent", "ratio", "5", "2019/20 Q4", "40", True),  # a rate with no counts behind it
+    "RATIO_NO_RULE": ("percent", "ratio", "0", "2019/20 Q4", "40", False),
+    "NO_BASELINE": ("number", "sum", "10", "", "", False),
+}
+
+
+def test_a_baseline_is_withheld_as_its_period_was_published_or_by_the_small_number_rule(tmp_path):
+    from pmlib.views.appendices import baseline_withheld
+
+    measures = [
+        {"measure_id": m, "name": m, "unit": u, "aggregation": a, "disclosure_min": k, "baseline_period": p, "baseline_value": v}
+        for m, (u, a, k, p, v, _) in BASELINES.items()
+    ]
+    figures = [
+        {"measure_id": m, "period": f"2020/21 Q{n}", "value": v, "reported_on": REPORTED[n]}
+        for m in BASELINES
+        for n, v in ((1, 3), (2, 12))
+    ]
+    figures = [
+        f | {"numerator": f["value"], "denominator": 100, "value": ""} if BASELINES[f["measure_id"]][1] == "ratio" else f for f in figures
+    ]
+    data = make_data(tmp_path / "data", measures, figures)
+    params = tmp_path / "params"
+    params.mkdir()
+    for slug, q, meet, asat in QUARTERS:
+        (params / f"{slug}.yml").write_text(PARAMS.format(q=q, meet=meet, asat=asat), encoding="utf-8")
+    public, internal = (quarter_report("2020-21-Q2", data, params, audience) for audience in ("public", "internal"))
+    assert {m: baseline_withheld(public, m) for m in BASELINES} == {m: row[-1] for m, row in BASELINES.items()}
+    assert not any(baseline_withheld(internal, m) for m in BASELINES)
+    assert public.baselines_withheld.index.tolist() == list(BASELINES)

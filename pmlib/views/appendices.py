@@ -71,18 +71,27 @@ def baseline_withheld(report: QuarterReport, measure_id: str) -> bool:
 
     A ratio's baseline is one rate with no counts behind it, so when the
     measure has a threshold and the period was never judged, it is withheld.
+    Taken from ``QuarterReport.baselines_withheld``, worked out for every
+    measure at once.
     """
-    if report.params.audience != "public":
-        return False
-    m = report.data.measures.loc[measure_id]
-    history = report.history_by_measure.get(measure_id, report.history.iloc[:0])
-    rows = history[(history["period"] == m["baseline_period"]).to_numpy(bool)]
-    if not rows.empty:
-        return bool(rows["suppressed"].iloc[-1])
-    if m["disclosure_min"] > 0 and m["aggregation"] == "ratio":
-        return True
-    probe = pd.DataFrame({"measure_id": [measure_id], "value": [m["baseline_value"]], "numerator": [None], "denominator": [None]})
-    return bool(small_count(probe, report.data.measures.loc[[measure_id]])[0])
+    return bool(report.baselines_withheld[measure_id])
+
+
+def baselines_withheld(report: QuarterReport) -> pd.Series:
+    """``baseline_withheld`` for every measure of the data folder, by ``measure_id``: False for every one for an internal audience."""
+    measures = report.data.measures
+    withheld = np.zeros(len(measures), dtype=bool)
+    if report.params.audience == "public":
+        history = report.history.drop_duplicates(["measure_id", "period"], keep="last")  # the last row, as the report shows it
+        rows = pd.MultiIndex.from_arrays([history["measure_id"], history["period"]])
+        at = rows.get_indexer(pd.MultiIndex.from_arrays([measures.index, measures["baseline_period"]]))
+        published = at >= 0
+        withheld[published] = history["suppressed"].to_numpy(bool)[at[published]]
+        ratio = ((measures["disclosure_min"] > 0) & (measures["aggregation"] == "ratio")).to_numpy(bool)
+        baseline = measures["baseline_value"].to_numpy("float64")
+        probe = pd.DataFrame({"measure_id": measures.index, "value": baseline, "numerator": np.nan, "denominator": np.nan})
+        withheld[~published] = (ratio | small_count(probe, measures))[~published]
+    return pd.Series(withheld, index=measures.index)
 
 
 @dataclass(frozen=True)

@@ -134,6 +134,13 @@ class QuarterReport:
         return forecasts_by_measure(self)
 
     @cached_property
+    def baselines_withheld(self) -> pd.Series:
+        """Whether each measure's baseline shows as ``[c]`` (``appendices.baseline_withheld``), worked out once for pages and appendix."""
+        from pmlib.views.appendices import baselines_withheld
+
+        return baselines_withheld(self)
+
+    @cached_property
     def comparisons(self) -> Comparisons:
         """How the council compares with other areas this quarter (``pmlib.engine.comparisons``), as this audience may see it.
 
