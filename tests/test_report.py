@@ -165,3 +165,18 @@ def test_a_measures_rows_taken_from_the_reports_split_are_the_rows_of_the_whole_
                     assert row.suppressed >= bool(judged.at[row.period, "forecast_suppressed"])
                 else:
                     assert row.status is None
+
+
+def test_changing_a_measures_commentary_or_forecasts_leaves_what_the_report_gives_next():
+    from pmlib.views.year_end import measure_forecasts
+
+    report = quarter_report("2021/22 Q2", ROOT / "data", ROOT / "params")
+    [measure_id, *_] = [
+        m for m in report.judged["measure_id"] if len(measure_forecasts(report, m)) and len(report.commentary(measure_id=m))
+    ]
+    notes = report.commentary(measure_id=measure_id)
+    notes["commentary"] = "changed by a notebook"
+    assert "changed by a notebook" not in report.commentary(measure_id=measure_id)["commentary"].tolist()
+    forecasts = measure_forecasts(report, measure_id)
+    forecasts["forecast"] = -1.0
+    assert -1.0 not in measure_forecasts(report, measure_id)["forecast"].tolist()

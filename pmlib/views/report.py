@@ -97,7 +97,9 @@ class QuarterReport:
         """
         if measure_id is not None:
             notes = self._commentary_by_measure.get(measure_id, self._commentary_by_measure[None])
-            return notes if quarter is None else notes[(notes["period"] == quarter.code).to_numpy(bool)].reset_index(drop=True)
+            if quarter is None:
+                return notes.copy(deep=False)  # the caller's own: changing it leaves the report's split as it was
+            return notes[(notes["period"] == quarter.code).to_numpy(bool)].reset_index(drop=True)
         notes = self.data.commentary
         if quarter is not None:
             notes = notes[(notes["period"] == quarter.code).to_numpy(bool)]

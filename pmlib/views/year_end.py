@@ -158,7 +158,7 @@ def measure_forecasts(report: QuarterReport, measure_id: str) -> pd.DataFrame:
     the report uses it. Taken from ``QuarterReport.forecasts_by_measure``.
     """
     found = report.forecasts_by_measure
-    return found.get(measure_id, found[None])
+    return found.get(measure_id, found[None]).copy(deep=False)  # the caller's own: changing it leaves the report's as it was
 
 
 def forecasts_by_measure(report: QuarterReport) -> dict[str | None, pd.DataFrame]:
