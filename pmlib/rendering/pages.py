@@ -47,7 +47,7 @@ from pmlib.views.how_we_compare import HEADING, comparison_section
 from pmlib.views.labels import status_label
 from pmlib.views.open_data import write_open_data
 from pmlib.views.prose import Prose, literal_markdown, user_markdown
-from pmlib.views.report import QuarterReport, quarter_report
+from pmlib.views.report import QuarterReport, quarter_report, split_by_measure
 from pmlib.views.tables import Table, make_table
 from pmlib.views.year_end import measure_forecasts
 
@@ -141,34 +141,26 @@ def measures_page(report: QuarterReport, page: Path) -> str:
 
 @dataclass(frozen=True)
 class MeasureRows:
-    """The rows of the report's history and targets for each measure, split once for every measure page.
+    """The rows of the report's history and targets for each measure, split once for every measure page (``split_by_measure``).
 
-    A mask over the whole table costs about a millisecond whatever the
-    table's size (pandas' fixed costs), and there were two a page; one
-    ``groupby`` keeps each measure's rows in their order, with their index.
     The history's split is the report's own (``QuarterReport.history_by_measure``), which its charts use too.
     """
 
-    history: Mapping[str, pd.DataFrame]
-    targets: Mapping[str, pd.DataFrame]
-    _empty_history: pd.DataFrame
-    _empty_targets: pd.DataFrame
+    history: Mapping[str | None, pd.DataFrame]
+    targets: Mapping[str | None, pd.DataFrame]
 
     @classmethod
     def of(cls, report: QuarterReport) -> MeasureRows:
         """The report's rows split by measure."""
-        targets = report.data.targets
-        return cls(
-            report.history_by_measure, dict(tuple(targets.groupby("measure_id", sort=False))), report.history.iloc[:0], targets.iloc[:0]
-        )
+        return cls(report.history_by_measure, split_by_measure(report.data.targets))
 
     def history_of(self, measure_id: str) -> pd.DataFrame:
         """The measure's rows of ``report.history``, as a mask on ``measure_id`` would give them (none: an empty frame)."""
-        return self.history.get(measure_id, self._empty_history)
+        return self.history.get(measure_id, self.history[None])
 
     def targets_of(self, measure_id: str) -> pd.DataFrame:
         """The measure's rows of ``report.data.targets``, likewise."""
-        return self.targets.get(measure_id, self._empty_targets)
+        return self.targets.get(measure_id, self.targets[None])
 
 
 def _freshness_rows(report: QuarterReport, measure_id: str) -> list[tuple[str, str]]:

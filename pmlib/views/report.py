@@ -37,7 +37,7 @@ from pmlib.views.freshness import freshness
 from pmlib.views.narrative import headline, measure_finding, movement, plan_sentence, short_headline, status_counts
 from pmlib.views.prose import Prose, literal_markdown
 from pmlib.views.provenance import provenance
-from pmlib.views.year_end import forecasts_by_measure, year_end_section
+from pmlib.views.year_end import forecasts_as_seen, year_end_section
 from pmlib.vocabulary import Frequency
 
 if TYPE_CHECKING:  # for annotations only (plan() and appendices() import their classes when called)
@@ -96,7 +96,8 @@ class QuarterReport:
         rebuilt later shows the text it first showed.
         """
         if measure_id is not None:
-            notes = self._commentary_by_measure.get(measure_id, self._commentary_by_measure[None])
+            split = self._commentary_by_measure
+            notes = split.get(measure_id, split[None])
             if quarter is None:
                 return notes.copy(deep=False)  # the caller's own: changing it leaves the report's split as it was
             return notes[(notes["period"] == quarter.code).to_numpy(bool)].reset_index(drop=True)
@@ -107,11 +108,8 @@ class QuarterReport:
 
     @cached_property
     def _commentary_by_measure(self) -> dict[str | None, pd.DataFrame]:
-        """``commentary()`` of each measure, split once from every measure's (a measure's rows keep their order); ``None``: no rows."""
-        notes = commentary_as_at(self.data.commentary, self.params.data_as_at)
-        found: dict[str | None, pd.DataFrame] = {m: rows.reset_index(drop=True) for m, rows in notes.groupby("measure_id", sort=False)}
-        found[None] = notes.iloc[:0]
-        return found
+        """``commentary()`` of each measure, split once from every measure's."""
+        return split_by_measure(commentary_as_at(self.data.commentary, self.params.data_as_at), renumber=True)
 
     @cached_property
     def provenance(self) -> pd.DataFrame:
@@ -133,7 +131,7 @@ class QuarterReport:
     @cached_property
     def forecasts_by_measure(self) -> dict[str | None, pd.DataFrame]:
         """Each measure's forecasts as this report sees them (``year_end.measure_forecasts``), worked out once for every page."""
-        return forecasts_by_measure(self)
+        return split_by_measure(forecasts_as_seen(self), renumber=True)
 
     @cached_property
     def baselines_withheld(self) -> pd.Series:
@@ -215,17 +213,14 @@ class QuarterReport:
         return self.judged.set_index("measure_id")
 
     @cached_property
-    def history_by_measure(self) -> dict[str, pd.DataFrame]:
-        """``history`` split by measure once, each measure's rows in their order and with their index, as a mask would give them.
-
-        A mask over the whole table costs about a millisecond whatever its
-        size, and the charts and measure pages each wanted one per measure.
-        """
-        return dict(tuple(self.history.groupby("measure_id", sort=False)))
+    def history_by_measure(self) -> dict[str | None, pd.DataFrame]:
+        """``history`` split by measure once (``split_by_measure``), for the charts and the measure pages."""
+        return split_by_measure(self.history)
 
     def measure_history(self, measure_id: str) -> pd.DataFrame:
         """The measure's judged figure for each period up to this quarter, oldest first, one row per period, with its quality flags."""
-        rows = self.history_by_measure.get(measure_id, self.history.iloc[:0]).drop_duplicates("period", keep="last")
+        split = self.history_by_measure
+        rows = split.get(measure_id, split[None]).drop_duplicates("period", keep="last")
         columns = ["period", "value", "target", "intervention", "status", "suppressed", "provisional", "estimated", "revised"]
         return rows[columns].reset_index(drop=True)
 
@@ -385,6 +380,19 @@ def quarter_report(
         return _quarter_report(params, params_dir, data)
     key = (id(data), folder_state(params_dir), params.model_dump_json())
     return _reports.get(key, lambda: _judged_again(params, params_dir, data))
+
+
+def split_by_measure(frame: pd.DataFrame, *, renumber: bool = False) -> dict[str | None, pd.DataFrame]:
+    """A table's rows by ``measure_id``, split once, each measure's in their order; ``None`` gives its columns with no rows.
+
+    A mask over the whole table costs about a millisecond whatever its size,
+    and the charts and measure pages want one per measure. Each measure's
+    rows keep their index, as a mask gives them, or with ``renumber`` are
+    numbered from 0, as a view that works on one measure's rows returns them.
+    """
+    split: dict[str | None, pd.DataFrame] = dict(tuple(frame.groupby("measure_id", sort=False)))
+    split[None] = frame.iloc[:0]
+    return {m: rows.reset_index(drop=True) for m, rows in split.items()} if renumber else split
 
 
 _reports = Memo(16)

@@ -174,6 +174,10 @@ def table_stylesheet() -> str:
     return _scoped(_great_tables_css(reference, _REFERENCE_ID), f".{TABLE_CLASS}")
 
 
+def _has_class(element: lxml.html.HtmlElement, name: str) -> bool:
+    return name in element.get("class", "").split()
+
+
 def _finish(html: str, table_id: str, columns: dict[str, int], cell_html: dict[str, list[str]]) -> str:
     """great-tables' title row made a ``<caption>`` (announced as the table's name, not read as a row); trusted cell HTML put in.
 
@@ -190,16 +194,16 @@ def _finish(html: str, table_id: str, columns: dict[str, int], cell_html: dict[s
     div.attrib.clear()
     div.attrib.update([("class", TABLE_CLASS), *kept])  # the class first, where a reader of the page looks
     table = next(root.iter("table"))
-    heading = next((tr for tr in table.iterfind("thead/tr") if "gt_heading" in tr.get("class", "").split()), None)
+    heading = next((tr for tr in table.iterfind("thead/tr") if _has_class(tr, "gt_heading")), None)
     if heading is not None:
-        title = next(cell for cell in heading if "gt_title" in cell.get("class", "").split())
+        title = next(cell for cell in heading if _has_class(cell, "gt_title"))
         caption = lxml.html.Element("caption", {"class": "gt_caption", "id": title.get("id")})
         caption.text = title.text
         caption.extend(title)
         heading.drop_tree()
         caption.tail, table.text = table.text, None
         table.insert(0, caption)
-    rows = [tr for body in table.iterfind("tbody") if "gt_table_body" in body.get("class", "").split() for tr in body.iterfind("tr")]
+    rows = [tr for body in table.iterfind("tbody") if _has_class(body, "gt_table_body") for tr in body.iterfind("tr")]
     fragments = []
     for name, index in columns.items():
         for tr, fragment in zip(rows, cell_html[name], strict=True):

@@ -161,10 +161,10 @@ def measure_forecasts(report: QuarterReport, measure_id: str) -> pd.DataFrame:
     return found.get(measure_id, found[None]).copy(deep=False)  # the caller's own: changing it leaves the report's as it was
 
 
-def forecasts_by_measure(report: QuarterReport) -> dict[str | None, pd.DataFrame]:
-    """``measure_forecasts`` for every measure with one, worked out at once; ``None`` gives the empty table.
+def forecasts_as_seen(report: QuarterReport) -> pd.DataFrame:
+    """``measure_forecasts`` for every measure at once, in one table.
 
-    A measure's rows are in the order, and have the index, that working on
+    Split by measure, each measure's rows are in the order that working on
     its rows alone gives: a stable sort of the whole table keeps each
     measure's rows in their own order.
     """
@@ -187,7 +187,4 @@ def forecasts_by_measure(report: QuarterReport) -> dict[str | None, pd.DataFrame
             {"measure_id": f["measure_id"], "value": f["forecast"], "numerator": float("nan"), "denominator": float("nan")}
         )
         withheld |= small_count(probe, report.data.measures)
-    f = f.assign(status=status, suppressed=withheld)
-    found: dict[str | None, pd.DataFrame] = {m: rows.reset_index(drop=True) for m, rows in f.groupby("measure_id", sort=False)}
-    found[None] = f.iloc[:0].reset_index(drop=True)
-    return found
+    return f.assign(status=status, suppressed=withheld)
