@@ -41,6 +41,7 @@ from collections import OrderedDict
 from collections.abc import Iterator
 
 from pmlib.collector import exit_without_teardown
+from pmlib.views.chart_fonts import first_chart
 
 ADDRESS = "PMLIB_CHART_DRAWER"
 KEPT = 4096  # SVGs kept, the least recently used dropped first; the demo's 48 reports draw 309 charts of about 12 KB
@@ -135,7 +136,8 @@ class _Drawing(socketserver.StreamRequestHandler):
         if spec in self.drawn:
             self.drawn.move_to_end(spec)
             return self.drawn[spec]
-        svg = self.drawn[spec] = vl_convert.vegalite_to_svg(json.loads(spec)).encode()
+        with first_chart():
+            svg = self.drawn[spec] = vl_convert.vegalite_to_svg(json.loads(spec)).encode()
         while len(self.drawn) > KEPT:
             self.drawn.popitem(last=False)
         return svg
@@ -152,7 +154,7 @@ def _warm_up() -> None:
     """
     import vl_convert
 
-    with _Drawing.lock, contextlib.suppress(Exception):  # a drawer that cannot draw refuses each chart, as before
+    with _Drawing.lock, contextlib.suppress(Exception), first_chart():  # a drawer that cannot draw refuses each chart, as before
         vl_convert.vegalite_to_svg(WARM_UP)
 
 

@@ -34,6 +34,7 @@ import vl_convert
 from pmlib.views import chart_store
 from pmlib.views.chart_csv import ChartFigures, figures_table
 from pmlib.views.chart_drawer import drawn_elsewhere
+from pmlib.views.chart_fonts import first_chart
 from pmlib.views.disclosure import value_text
 from pmlib.views.formats import format_value
 from pmlib.views.labels import STATUS_LABELS
@@ -76,7 +77,10 @@ def _vegalite_svg(spec_json: str) -> str:
     """
     svg = chart_store.kept(spec_json)
     if svg is None:
-        svg = drawn_elsewhere(spec_json) or vl_convert.vegalite_to_svg(json.loads(spec_json))
+        svg = drawn_elsewhere(spec_json)
+        if svg is None:
+            with first_chart():
+                svg = vl_convert.vegalite_to_svg(json.loads(spec_json))
         chart_store.keep(spec_json, svg)
     return svg
 
