@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import subprocess
@@ -48,6 +49,14 @@ def test_the_fontconfig_file_names_each_folder_escaped():
     assert text.startswith('<?xml version="1.0"?>') and text.endswith("</fontconfig>\n")
 
 
+def _c_environment(name: str) -> str | None:
+    """The variable as the C library's environment holds it, where vl-convert reads it (``os.environ`` does not see ``os.putenv``)."""
+    value = ctypes.CDLL(None).getenv
+    value.restype = ctypes.c_char_p
+    found = value(name.encode())
+    return None if found is None else found.decode()
+
+
 def test_only_the_first_chart_of_a_process_is_shown_the_file_and_the_variable_is_put_back(monkeypatch, tmp_path):
     monkeypatch.setattr(chart_fonts, "_drawn_first", False)
     monkeypatch.setattr(chart_fonts, "fontconfig_file", lambda: tmp_path / "fonts.conf")
@@ -55,9 +64,9 @@ def test_only_the_first_chart_of_a_process_is_shown_the_file_and_the_variable_is
     seen = []
     for _ in range(2):
         with first_chart():
-            seen.append(os.environ.get(VARIABLE))
-    assert seen == [str(tmp_path / "fonts.conf"), None]
-    assert VARIABLE not in os.environ
+            seen.append((_c_environment(VARIABLE), VARIABLE in os.environ))
+    assert seen == [(str(tmp_path / "fonts.conf"), False), (None, False)]
+    assert _c_environment(VARIABLE) is None
 
 
 def test_a_fontconfig_file_set_already_is_left_alone(monkeypatch, tmp_path):
@@ -75,7 +84,7 @@ def test_the_variable_is_put_back_when_the_first_chart_fails(monkeypatch, tmp_pa
     monkeypatch.delenv(VARIABLE, raising=False)
     with pytest.raises(ValueError), first_chart():
         raise ValueError("vl-convert refused the spec")
-    assert VARIABLE not in os.environ
+    assert _c_environment(VARIABLE) is None and VARIABLE not in os.environ
 
 
 # Status symbols Liberation Sans lacks, which vl-convert measures in a fallback system font, beside plain labels.

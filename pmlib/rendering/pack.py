@@ -46,6 +46,7 @@ from pmlib.project import Project
 from pmlib.rendering.pack_links import METADATA_KEY, label_headings, measure_headings
 from pmlib.rendering.sources import HIDDEN_TAGS, REMOVE_OUTPUT_TAGS, Block, read_blocks
 from pmlib.rendering.typst_tables import escape_markup, html_table_to_typst
+from pmlib.views.chart_fonts import as_installed
 
 if TYPE_CHECKING:  # the pack reads its notebooks, not the report: a worker typesetting one need not import the views
     from pmlib.views.report import QuarterReport
@@ -316,7 +317,8 @@ def font_dirs() -> tuple[Path, ...]:
 
     Looked for once per process (a tenth of a second): a kept worker typesets every build's packs.
     """
-    found = typst.Fonts(include_system_fonts=True, include_embedded_fonts=False).fonts()
+    with as_installed():  # not while this process's first chart is drawn, shown fewer fonts
+        found = typst.Fonts(include_system_fonts=True, include_embedded_fonts=False).fonts()
     dirs = sorted({Path(f.path).parent for f in found if f.family == BODY_FONT and f.path})
     if not dirs:
         raise PackError(

@@ -12,8 +12,10 @@ symbols, which fall back to another system font, drawn both ways).
 vl-convert reads the font folders, once per process, from the fontconfig
 file named by ``FONTCONFIG_FILE`` when it draws its first chart. So
 ``first_chart`` names a file listing those folders (kept in the user's cache
-folder) only while a process draws its first chart, and puts the variable
-back after: Typst, in other processes, finds the system's fonts as before.
+folder) only while a process draws its first chart, in the C library's
+environment alone (``os.putenv``): ``os.environ``, which the processes pm
+starts are given and its worker pool is kept by, never holds it, and Typst
+finds the system's fonts as before (``as_installed`` waits out the first chart).
 Where there is nothing to leave out, no fontconfig (macOS, Windows), a
 ``FONTCONFIG_FILE`` set already, or a cache folder that cannot be written,
 vl-convert reads the system's fonts as it always did.
@@ -121,9 +123,17 @@ def first_chart() -> Iterator[None]:
             return
         path = fontconfig_file()
         if path is not None:
-            os.environ[VARIABLE] = str(path)
+            os.putenv(VARIABLE, str(path))
         try:
             yield
         finally:
             _drawn_first = True
-            os.environ.pop(VARIABLE, None)
+            if path is not None:
+                os.unsetenv(VARIABLE)
+
+
+@contextlib.contextmanager
+def as_installed() -> Iterator[None]:
+    """Around reading the system's fonts otherwise (Typst's, for the pack): never while a first chart is shown fewer."""
+    with _lock:
+        yield
