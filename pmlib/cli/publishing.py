@@ -20,7 +20,6 @@ from pmlib.cli.common import (
     problems_of,
 )
 from pmlib.cli.shared import council_option, councils_file, councils_option
-from pmlib.contract.loading import check_data
 from pmlib.errors import ConfigError, DataContractError
 from pmlib.project import INTERNAL_OUT, SITE, Project
 
@@ -57,6 +56,8 @@ def check(data_dir: Path, quarter: str | None, params_dir: Path, html_path: Path
         return
     if not data_dir.is_dir():
         raise ConfigError("no data folder here; pass --data DIR", file=data_dir)
+    from pmlib.contract.loading import check_data
+
     data, problems = check_data(data_dir)
     if data is None:
         raise DataContractError(problems)
@@ -129,9 +130,11 @@ def run(
     A notebook already in REPORTS/<slug>/ whose recorded parameters, inputs
     and code are exactly this run's is kept, not executed; --force executes it.
     """
+    shared = councils_file(councils)
+    if shared is None:
+        _start_ahead(data_dir, params_dir, notebooks_dir, reports_dir, quarter, every, latest)
     from pmlib.run.execution import run_quarters
 
-    shared = councils_file(councils)
     if shared is not None:
         from pmlib.cli.shared import run_shared_project
 
@@ -203,10 +206,12 @@ def build(
     unchanged quarter's pack is copied from the previous site; --force
     executes and renders everything.
     """
+    shared = councils_file(councils)
+    if shared is None and audience != "internal":
+        _start_ahead(data_dir, params_dir, notebooks_dir, reports_dir, quarter, every, latest)
     from pmlib.rendering.building import build as build_site
     from pmlib.rendering.building import build_internal_packs
 
-    shared = councils_file(councils)
     if shared is not None:
         from pmlib.cli.shared import build_shared_project
 
@@ -354,3 +359,15 @@ def quarto_notebook() -> None:
     from pmlib.rendering.quarto import notebook_for_quarto
 
     click.echo(notebook_for_quarto(sys.stdin.read()), nl=False)
+
+
+def _start_ahead(
+    data_dir: Path, params_dir: Path, notebooks_dir: Path, reports_dir: Path, quarter: str | None, every: bool, latest: bool
+) -> None:
+    """Start the warm kernel server before this command imports pandas, if it will probably execute notebooks (``pmlib.run.warm_start``)."""
+    if (quarter is not None) + every + latest != 1:
+        return  # the command stops at its usage error
+    from pmlib.run.warm_start import start_ahead
+
+    project = Project.from_options(data=data_dir, params=params_dir, notebooks=notebooks_dir, reports=reports_dir)
+    start_ahead(project, quarter, every)

@@ -48,6 +48,7 @@ from pmlib.run.notebook_files import (
     sha256,
     source_state,
 )
+from pmlib.run.warm_start import likely_to_execute
 
 BUILTIN_PARAMETERS = ("quarter", "plan_id", "data_dir", "params_dir", "audience")
 CHART_CACHE = ".pmlib-cache/charts"  # under the project's root; PMLIB_CHART_STORE names another folder, or "off"
@@ -232,24 +233,12 @@ def run_quarters(
 
 
 def _likely_to_execute(quarters: Iterable[str | Period], project: Project) -> bool:
-    """Whether a notebook will probably be executed: a quarter has no reports, or a file they are made from is newer than them.
-
-    Only when the warm server starts depends on this: started now, its
-    imports overlap the data check; started for nothing, it costs an
-    unchanged build about half a second. Which reports are kept is decided
-    exactly, from their provenance (``pmlib.run.reuse``).
-    """
+    """``warm_start.likely_to_execute`` for the quarters asked for; a quarter that cannot be read is left for ``plan_run`` to report."""
     try:
-        newest = max(
-            (p.stat().st_mtime for d in (project.data, project.params, project.notebooks) for p in d.rglob("*") if p.is_file()), default=0
-        )
-        for q in quarters:
-            reports = list(project.report_folder(q if isinstance(q, Period) else parse_quarter(q)).glob("*.ipynb"))
-            if not reports or min(p.stat().st_mtime for p in reports) < newest:
-                return True
-    except Exception:  # noqa: BLE001 - plan_run reports what is wrong; here it only means "start the server"
+        slugs = [(q if isinstance(q, Period) else parse_quarter(q)).slug for q in quarters]
+    except (ValueError, PmlibError):
         return True
-    return False
+    return likely_to_execute(project, slugs)
 
 
 def _check_ahead(quarters: Iterable[str | Period], project: Project) -> None:
