@@ -131,10 +131,6 @@ def run(
     and code are exactly this run's is kept, not executed; --force executes it.
     """
     shared = councils_file(councils)
-    if shared is None:
-        _start_ahead(data_dir, params_dir, notebooks_dir, reports_dir, quarter, every, latest)
-    from pmlib.run.execution import run_quarters
-
     if shared is not None:
         from pmlib.cli.shared import run_shared_project
 
@@ -146,6 +142,9 @@ def run(
             sys.exit(1)
         return
     project = Project.from_options(data=data_dir, params=params_dir, notebooks=notebooks_dir, reports=reports_dir)
+    _start_ahead(project, quarter, every, latest)
+    from pmlib.run.execution import run_quarters
+
     result = for_quarters(
         quarter,
         every,
@@ -207,11 +206,6 @@ def build(
     executes and renders everything.
     """
     shared = councils_file(councils)
-    if shared is None and audience != "internal":
-        _start_ahead(data_dir, params_dir, notebooks_dir, reports_dir, quarter, every, latest)
-    from pmlib.rendering.building import build as build_site
-    from pmlib.rendering.building import build_internal_packs
-
     if shared is not None:
         from pmlib.cli.shared import build_shared_project
 
@@ -223,6 +217,11 @@ def build(
         build_shared_project(shared, quarter, every, only, notebooks_dir, **options)
         return
     project = Project.from_options(data=data_dir, params=params_dir, notebooks=notebooks_dir, reports=reports_dir)
+    if audience != "internal":  # the internal run's reports are elsewhere (``Project.internal``); pm run starts the server then
+        _start_ahead(project, quarter, every, latest)
+    from pmlib.rendering.building import build as build_site
+    from pmlib.rendering.building import build_internal_packs
+
     if audience == "internal":
         out_dir = out_dir or Path(INTERNAL_OUT)
         result = for_quarters(
@@ -361,13 +360,10 @@ def quarto_notebook() -> None:
     click.echo(notebook_for_quarto(sys.stdin.read()), nl=False)
 
 
-def _start_ahead(
-    data_dir: Path, params_dir: Path, notebooks_dir: Path, reports_dir: Path, quarter: str | None, every: bool, latest: bool
-) -> None:
+def _start_ahead(project: Project, quarter: str | None, every: bool, latest: bool) -> None:
     """Start the warm kernel server before this command imports pandas, if it will probably execute notebooks (``pmlib.run.warm_start``)."""
     if (quarter is not None) + every + latest != 1:
         return  # the command stops at its usage error
     from pmlib.run.warm_start import start_ahead
 
-    project = Project.from_options(data=data_dir, params=params_dir, notebooks=notebooks_dir, reports=reports_dir)
     start_ahead(project, quarter, every)

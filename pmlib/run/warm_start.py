@@ -50,9 +50,8 @@ def asked_for(params: Path, quarter: str | None, every: bool) -> list[str]:
     """
     if quarter is not None:
         return [quarter] if (params / f"{quarter}.yml").is_file() else []
-    slugs = sorted(
-        p.stem for p in params.glob("*.yml") if _SLUG.fullmatch(p.stem)
-    )  # slugs sort by year, then quarter: 2020-21-Q4 before 2021-22-Q1
+    # Slugs sort by year, then quarter: 2020-21-Q4 before 2021-22-Q1.
+    slugs = sorted(p.stem for p in params.glob("*.yml") if _SLUG.fullmatch(p.stem))
     return slugs if every else slugs[-1:]
 
 
