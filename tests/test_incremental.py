@@ -9,6 +9,7 @@ without executing anything.
 
 from __future__ import annotations
 
+import copy
 import json
 import shutil
 import subprocess
@@ -16,6 +17,7 @@ import sys
 from pathlib import Path
 from urllib.parse import unquote
 
+import nbformat
 import pytest
 from click.testing import CliRunner
 from site_build import ROOT
@@ -27,6 +29,7 @@ from pmlib.rendering.building import build, built_quarters
 from pmlib.rendering.manifest import site_is_current
 from pmlib.run import reuse
 from pmlib.run.execution import plan_run, reusable_reports, run_quarters
+from pmlib.run.notebook_files import as_saved
 
 pytestmark = pytest.mark.e2e
 
@@ -343,10 +346,12 @@ def test_the_code_digest_covers_every_runtime_package_but_not_the_test_tools():
     assert len(reuse.code_digest()) == 64 and reuse.code_digest() == reuse.code_digest()
 
 
-def test_a_sealed_notebook_is_written_exactly_as_nbformat_writes_it():
+def test_a_notebook_is_saved_exactly_as_nbformat_writes_it_and_sealed_as_published():
     for path in sorted((ROOT / "reports").glob("*/overview.ipynb"))[:2]:
         text = path.read_text(encoding="utf-8")
-        assert reuse._dumps(json.loads(text)) == text
+        nb = nbformat.reads(text, as_version=4)
+        assert as_saved(copy.deepcopy(nb), sealed=False) == nbformat.writes(nb) + "\n"
+        assert as_saved(nb, sealed=True) == text
 
 
 HOSTILE_COMMENTARY = {  # issue 21's three inputs, as a hostile or careless officer typed them

@@ -42,7 +42,6 @@ from pmlib.run.notebook_files import (
     display_path,
     find_templates,
     name_clashes,
-    normalise,
     parameter_lines,
     relative_path,
     sha256,
@@ -340,7 +339,7 @@ def _run_tasks(plan, tasks, partials, reused, results, *, jobs, progress, echo) 
         for qp, run in tasks:
             cwd = partials[qp.quarter].resolve()
             args = (str(run.template.path.resolve()), str(cwd / run.name), str(cwd), run.parameters)
-            futures[workers.submit(pool, execute, *args)] = (qp, run)
+            futures[workers.submit(pool, execute, *args, run.template.cell_ids, _provenance(plan, run))] = (qp, run)
         for future in as_completed(futures):
             qp, run = futures[future]
             try:
@@ -419,7 +418,10 @@ def _finish(plan: RunPlan, qp: QuarterPlan, partial: Path, outcomes: dict[str, O
             kept = _keep(partial / run.name, failed_dir)
             problems.append(describe_failure(run.template, _where(run), outcome.error, outcome.cell, died=outcome.died, kept=kept))
     if not problems:
-        problems = [p for run in executed for p in _normalise(plan, run, partial / run.name, failed_dir)]
+        for run in executed:
+            if leaks := outcomes[run.name].leaks:
+                kept = _keep(partial / run.name, failed_dir)
+                problems += [describe_leak(run.template, _where(run), cell, word, kept) for cell, word in leaks]
     if problems:
         shutil.rmtree(partial, ignore_errors=True)
         for folder in (failed_dir, failed_dir.parent):
@@ -438,15 +440,6 @@ def _keep(path: Path, failed_dir: Path) -> str | None:
         return None
     failed_dir.mkdir(parents=True, exist_ok=True)
     return display_path(path.replace(failed_dir / path.name))
-
-
-def _normalise(plan: RunPlan, run: NotebookRun, path: Path, failed_dir: Path) -> list[Problem]:
-    found = normalise(path, run.template, _provenance(plan, run))
-    if not found:
-        reuse.seal(path)
-        return []
-    kept = _keep(path, failed_dir)
-    return [describe_leak(run.template, _where(run), cell, word, kept) for cell, word in found]
 
 
 def _where(run: NotebookRun) -> str:

@@ -24,7 +24,7 @@ from jupyter_client.manager import AsyncKernelManager
 from papermill.engines import NBClientEngine, papermill_engines
 from traitlets import Type
 
-from pmlib.run.notebook_files import dead_cell
+from pmlib.run.notebook_files import as_saved, dead_cell, normalise
 from pmlib.run.warm_kernels import WarmProvisioner
 
 START_ATTEMPTS = 3
@@ -153,10 +153,19 @@ class Outcome:
     error: str | None = None
     cell: int | None = None
     died: bool = False
+    leaks: tuple[tuple[int, str], ...] = ()  # cells showing a name that differs on every run: ``normalise``'s
 
 
-def execute(template: str, output: str, cwd: str, parameters: dict[str, Any]) -> Outcome:
-    """Run one notebook in a worker process; failures come back as plain data, since papermill's exceptions may not pickle."""
+def execute(
+    template: str, output: str, cwd: str, parameters: dict[str, Any], cell_ids: tuple[str, ...], provenance: dict[str, Any]
+) -> Outcome:
+    """Run one notebook in a worker process and save it normalised; failures come back as data, as papermill's exceptions may not pickle.
+
+    The notebook is normalised and sealed here, from the copy papermill hands
+    back, as each ends: read back, parsed and written again by ``pm``
+    itself, the quarter's notebooks cost it most of a second after the last
+    one ended, on one core (``pmlib.run.notebook_files.as_saved``).
+    """
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
@@ -164,7 +173,7 @@ def execute(template: str, output: str, cwd: str, parameters: dict[str, Any]) ->
     logging.getLogger("papermill").setLevel(logging.CRITICAL)
     for attempt in range(1, START_ATTEMPTS + 1):
         try:
-            papermill.execute_notebook(
+            nb = papermill.execute_notebook(
                 template,
                 output,
                 parameters=parameters,
@@ -177,7 +186,10 @@ def execute(template: str, output: str, cwd: str, parameters: dict[str, Any]) ->
                 coalesce_streams=True,
                 shutdown_kernel="immediate",  # every output is in: nothing is lost, and no 0.1 s polls for the kernel to exit
             )
-            return Outcome()
+            leaks = normalise(nb, cell_ids, provenance, os.path.basename(os.path.dirname(output)))
+            with open(output, "w", encoding="utf-8") as saved:
+                saved.write(as_saved(nb, sealed=not leaks))
+            return Outcome(leaks=tuple(leaks))
         except PapermillExecutionError as exc:
             return Outcome(f"{exc.ename}: {exc.evalue}", exc.cell_index)
         except Exception as exc:  # the saved notebook tells a start-up failure (no cell started) from a crash in a cell

@@ -21,6 +21,8 @@ from typing import Any
 import nbformat
 import papermill
 import yaml
+from nbformat import NotebookNode
+from nbformat.v4.rwbase import split_lines, strip_transient
 
 from pmlib.errors import Problem
 
@@ -28,6 +30,7 @@ PARAMETERS_TAG = "parameters"
 INJECTED_TAG = "injected-parameters"
 ERROR_MARKER_TAG = "papermill-error-cell-tag"
 PER_PLAN_PARAMETER = "plan_id"
+CONTENT_DIGEST = "content_sha256"
 # A template's metadata entry saying it shows of each commentary row only whether it was given (the overview's exceptions table).
 COMMENTARY_ENTRY = "pmlib_commentary"
 WHETHER_GIVEN = "whether given"
@@ -258,16 +261,16 @@ def dead_cell(cells: Iterable[Mapping[str, Any]]) -> int | None:
     return started
 
 
-def normalise(path: Path, template: Template, provenance: dict[str, Any]) -> list[tuple[int, str]]:
-    """Rewrite an executed notebook so it depends only on its inputs, recorded in ``metadata.pmlib``.
+def normalise(nb: NotebookNode, cell_ids: tuple[str, ...], provenance: dict[str, Any], folder: str) -> list[tuple[int, str]]:
+    """Rewrite an executed notebook, in place, so it depends only on its inputs, recorded in ``metadata.pmlib``.
 
-    Returns the cells whose output shows a name that differs on every run
-    (the temporary folder's), which no normalising can make reproducible.
+    ``cell_ids`` are the template's own. Returns the cells whose output shows
+    a name that differs on every run (``folder``, the temporary folder it was
+    executed in, or a kernel's), which no normalising can make reproducible.
     """
-    nb = nbformat.read(path, as_version=4)
     nb.metadata.pop("papermill", None)
     nb.metadata.get("language_info", {}).pop("version", None)  # the Python patch release: machine, not input
-    ids = iter(template.cell_ids)
+    ids = iter(cell_ids)
     cells = []
     for cell in nb.cells:
         if _tagged(cell, ERROR_MARKER_TAG):
@@ -280,9 +283,29 @@ def normalise(path: Path, template: Template, provenance: dict[str, Any]) -> lis
         cells.append(cell)
     nb.cells = cells
     nb.metadata["pmlib"] = provenance
-    nbformat.write(nb, path)
-    words = [path.parent.name, "pm-kernel-"]
+    words = [folder, "pm-kernel-"]
     return [(i, w) for i, cell in enumerate(nb.cells) for w in words if w in json.dumps(cell.get("outputs", []))]
+
+
+def as_saved(nb: NotebookNode, *, sealed: bool) -> str:
+    """The notebook's file, byte for byte as ``nbformat.write`` makes it; ``sealed``, with its content digest in its provenance.
+
+    Made from the notebook in memory, in the worker that executed it, so
+    nothing is read back, parsed or validated again. The digest is recorded
+    after every other change, so an output edited by hand no longer matches.
+    """
+    strip_transient(split_lines(nb))
+    if sealed:
+        nb["metadata"]["pmlib"][CONTENT_DIGEST] = content_digest(nb)
+    return json.dumps(nb, indent=1, sort_keys=True, separators=(",", ": "), ensure_ascii=False) + "\n"
+
+
+def content_digest(notebook: Mapping[str, Any]) -> str:
+    """sha256 of a notebook as saved, without its ``metadata.pmlib``."""
+    copy = dict(notebook)
+    copy["metadata"] = {k: v for k, v in notebook.get("metadata", {}).items() if k != "pmlib"}
+    text = json.dumps(copy, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def describe_failure(

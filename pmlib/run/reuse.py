@@ -48,9 +48,9 @@ from packaging.requirements import Requirement
 from pmlib.contract.loading import COMMENTARY_FILE, CouncilData, portable_observations
 from pmlib.contract.memo import row_hashes
 from pmlib.contract.officer_text import given
+from pmlib.run.notebook_files import CONTENT_DIGEST, content_digest
 
 CODE_DIGEST = "code_digest"
-CONTENT_DIGEST = "content_sha256"
 # What a report must share with a new run to be kept; source_commit and source_modified only describe it.
 COMPARED = ("parameters", "pmlib_version", CODE_DIGEST, "inputs")
 # Tables whose rows belong to one delivery plan; every other data file is read whole by every notebook.
@@ -207,25 +207,6 @@ def measure_commentary(data: CouncilData) -> dict[str, str]:
     starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
     ends = np.r_[starts[1:], len(ids)]
     return {ids[a]: _sha256(types + b"\n" + hashes[a:b].tobytes()) for a, b in zip(starts, ends, strict=True)}
-
-
-def content_digest(notebook: Mapping[str, Any]) -> str:
-    """sha256 of a notebook as saved, without its ``metadata.pmlib``: an output edited by hand no longer matches."""
-    copy = dict(notebook)
-    copy["metadata"] = {k: v for k, v in notebook.get("metadata", {}).items() if k != "pmlib"}
-    return _sha256(json.dumps(copy, sort_keys=True, separators=(",", ":"), ensure_ascii=False))
-
-
-def _dumps(notebook: Mapping[str, Any]) -> str:
-    """The notebook as nbformat writes it (one-space indent, sorted keys), so sealing changes no other byte."""
-    return json.dumps(notebook, indent=1, sort_keys=True, separators=(",", ": "), ensure_ascii=False) + "\n"
-
-
-def seal(path: Path) -> None:
-    """Record the notebook's content digest in its provenance, after every other change to it."""
-    notebook = json.loads(path.read_text(encoding="utf-8"))
-    notebook["metadata"]["pmlib"][CONTENT_DIGEST] = content_digest(notebook)
-    path.write_text(_dumps(notebook), encoding="utf-8")
 
 
 def comparable(provenance: Mapping[str, Any]) -> dict[str, Any]:
