@@ -17,11 +17,13 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, ValidationError
 
+from pmlib.contract.memo import Memo
 from pmlib.errors import Problem, ProjectConfigError, sort_problems
 
 BASE_FILE = "_quarto.yml"
 SCHEMA_PATH = Path(__file__).with_name("quarto_project.schema.json")
 SCHEMA_NAME = "pmlib/rendering/quarto_project.schema.json"
+_read = Memo(8)  # read_project's models, by the project's YAML files as they stand
 LANG_PATTERN = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
 
 
@@ -256,9 +258,17 @@ def read_project(project_dir: str | os.PathLike, profile: str | None = None) -> 
 
     Raises ``ProjectConfigError`` with every problem: unreadable files, a
     missing profile file (Quarto would silently ignore it), unknown keys and
-    values the renderers cannot honour.
+    values the renderers cannot honour. A build reads the project five times
+    (the pages, feeds, site, manifest and reading ahead), so the model is
+    kept by the files' bytes as they stand, and read again only when one changed.
     """
     project_dir = Path(project_dir)
+    files = sorted(project_dir.glob("_quarto*.yml"))
+    key = (str(project_dir.resolve()), profile, os.environ.get("QUARTO_PROFILE"), tuple((f.name, f.read_bytes()) for f in files))
+    return _read.get(key, lambda: _read_project(project_dir, profile))
+
+
+def _read_project(project_dir: Path, profile: str | None) -> QuartoProject:
     base_path = project_dir / BASE_FILE
     base, lines, problems = _read_yaml(base_path, base_path.as_posix())
     if base is None:
