@@ -25,12 +25,13 @@ from pathlib import Path
 
 from pmlib.contract.params_folder import params_files
 from pmlib.contract.periods import Period, parse_quarter
+from pmlib.cores import usable_cores
 from pmlib.errors import BuildError, ConfigError
 from pmlib.project import Project
 from pmlib.publishing import publishing, sweep
 from pmlib.rendering.manifest import read_manifest, site_is_current, write_manifest
 from pmlib.run import reuse
-from pmlib.run.execution import RunResult, chart_folder, run_quarters, worker_count, worker_pool
+from pmlib.run.execution import RunResult, chart_folder, run_quarters, worker_pool
 from pmlib.run.notebook_files import display_path
 
 
@@ -339,9 +340,9 @@ def _render(renderer: str, everything: list[Period], project: Project, partial: 
             typeset.append((q, target))
         packs.append(target)
     # The packs and the Vega bundle need nothing the pages make, so worker processes make them meanwhile: the packs
-    # shared among the workers (pm run's, one per core), which would otherwise sit idle once the website is written.
+    # shared among one per core of pm run's workers, which would otherwise sit idle once the website is written.
     pool = worker_pool(project, jobs) if spare_cores() else None
-    shares = max(1, min(len(typeset), worker_count(jobs) if pool else 1))
+    shares = max(1, min(len(typeset), (jobs or usable_cores()) if pool else 1))
     with Background(pool=pool) as background:
         data = load_data(project.data)
         typesetting = [background.submit(render_packs, typeset[i::shares], project, data) for i in range(shares) if typeset[i::shares]]

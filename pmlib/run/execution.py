@@ -15,8 +15,9 @@ import json
 import os
 import shutil
 import sys
+from collections import deque
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -334,25 +335,33 @@ def _run_tasks(plan, tasks, partials, reused, results, *, jobs, progress, echo) 
     bar = tqdm(total=len(tasks), unit="notebook", file=sys.stderr, disable=None if progress else True, desc="pm run")
     # The charts drawn are kept for the project, so a notebook executed again redraws only the charts that changed.
     pool = worker_pool(plan.project, jobs)
-    futures = {}
+    waiting, running = deque(tasks), {}
+
+    def start_next() -> None:
+        qp, run = waiting.popleft()
+        cwd = partials[qp.quarter].resolve()
+        args = (str(run.template.path.resolve()), str(cwd / run.name), str(cwd), run.parameters)
+        running[workers.submit(pool, execute, *args, run.template.cell_ids, _provenance(plan, run))] = (qp, run)
+
     try:
-        for qp, run in tasks:
-            cwd = partials[qp.quarter].resolve()
-            args = (str(run.template.path.resolve()), str(cwd / run.name), str(cwd), run.parameters)
-            futures[workers.submit(pool, execute, *args, run.template.cell_ids, _provenance(plan, run))] = (qp, run)
-        for future in as_completed(futures):
-            qp, run = futures[future]
-            try:
-                outcome = future.result()
-            except Exception as exc:  # a worker process that crashed takes its notebook with it
-                outcome = Outcome(f"the worker process running it stopped ({type(exc).__name__}: {exc})")
-            outcomes[qp.quarter][run.name] = outcome
-            bar.update(1)
-            if len(outcomes[qp.quarter]) + len(reused[qp.quarter]) == len(qp.runs):
-                with tqdm.external_write_mode(file=sys.stderr):
-                    results[qp.quarter] = _published(plan, qp, partials[qp.quarter], outcomes[qp.quarter], reused[qp.quarter], echo)
+        for _ in range(notebooks_at_once(len(tasks), jobs)):
+            start_next()
+        while running:
+            for future in wait(running, return_when=FIRST_COMPLETED).done:
+                qp, run = running.pop(future)
+                if waiting:
+                    start_next()
+                try:
+                    outcome = future.result()
+                except Exception as exc:  # a worker process that crashed takes its notebook with it
+                    outcome = Outcome(f"the worker process running it stopped ({type(exc).__name__}: {exc})")
+                outcomes[qp.quarter][run.name] = outcome
+                bar.update(1)
+                if len(outcomes[qp.quarter]) + len(reused[qp.quarter]) == len(qp.runs):
+                    with tqdm.external_write_mode(file=sys.stderr):
+                        results[qp.quarter] = _published(plan, qp, partials[qp.quarter], outcomes[qp.quarter], reused[qp.quarter], echo)
     except BaseException:
-        for future in futures:  # on Ctrl-C, start no more notebooks
+        for future in running:  # on Ctrl-C, start no more notebooks
             future.cancel()
         workers.discard(pool)
         raise
@@ -360,9 +369,26 @@ def _run_tasks(plan, tasks, partials, reused, results, *, jobs, progress, echo) 
         bar.close()
 
 
+def notebooks_at_once(notebooks: int, jobs: int | None) -> int:
+    """How many of ``notebooks`` run side by side: ``jobs``; else one per core, or all when that is one more than the cores.
+
+    The kernels do the work and the workers mostly wait for them, so a
+    notebook more than the cores costs no more CPU time. An edit executes
+    three notebooks (its plan's and the two quarter-wide ones); two cores
+    running two at a time left the third to run alone at the end while a
+    core idled (a third of a second of a figure edit). A cold build's eight
+    at once took longer than two at a time, and three at a time too, so more
+    notebooks than that run one per core.
+    """
+    if jobs:
+        return min(notebooks, jobs)
+    cores = usable_cores()
+    return notebooks if notebooks <= cores + 1 else cores
+
+
 def worker_count(jobs: int | None) -> int:
-    """How many worker processes ``worker_pool`` has: ``jobs``, or one per core."""
-    return max(1, jobs or usable_cores())
+    """How many worker processes ``worker_pool`` has: ``jobs``, or one more than the cores (``notebooks_at_once``)."""
+    return max(1, jobs or usable_cores() + 1)
 
 
 def worker_pool(project: Project, jobs: int | None) -> ProcessPoolExecutor:
