@@ -25,7 +25,7 @@ import pmlib
 from pmlib.cli import main
 from pmlib.errors import DataContractError, NotebookError
 from pmlib.project import Project
-from pmlib.run import reuse
+from pmlib.run import execution, reuse
 from pmlib.run.execution import plan_run, run_quarters
 from pmlib.run.notebook_files import source_state
 
@@ -436,3 +436,47 @@ def test_source_state_is_the_last_commit_of_the_code_not_head(tmp_path):
     assert source_state(tmp_path / "notebooks") == (code, False)
     (tmp_path / "pmlib" / "x.py").write_text("2\n", encoding="utf-8")
     assert source_state(tmp_path / "notebooks") == (code, True)
+
+
+@pytest.mark.parametrize(
+    ("notebooks", "jobs", "cores", "at_once"),
+    [
+        (3, None, 2, 3),  # an edit: its plan's notebook and the two quarter-wide ones, all at once
+        (8, None, 2, 2),  # a cold quarter: one per core
+        (4, None, 2, 2),
+        (1, None, 2, 1),
+        (2, None, 1, 2),
+        (3, None, 1, 1),
+        (5, None, 4, 5),
+        (6, None, 4, 4),
+        (3, 2, 2, 2),  # --jobs is what runs at once
+        (8, 3, 2, 3),
+        (1, 4, 2, 1),
+    ],
+)
+def test_how_many_notebooks_run_at_once(monkeypatch, notebooks, jobs, cores, at_once):
+    monkeypatch.setattr(execution, "usable_cores", lambda: cores)
+    assert execution.notebooks_at_once(notebooks, jobs) == at_once
+    assert execution.worker_count(jobs) >= at_once  # the pool has a worker for each
+
+
+@pytest.mark.parametrize(("jobs", "cores", "most"), [(1, 2, 1), (None, 2, 3)])
+def test_notebooks_beyond_those_run_at_once_wait_for_one_to_end(project, monkeypatch, jobs, cores, most):
+    """Three notebooks: one at a time with ``--jobs 1``; on two cores, all three at once."""
+    project("good.ipynb", "plan.ipynb", data=TWO_PLANS, quarters=("2020-21-Q4", "2021-22-Q1"))
+    monkeypatch.setattr(execution, "usable_cores", lambda: cores)
+    running, seen = [0], [0]
+    submit = execution.workers.submit
+
+    def counted(pool, fn, *args):
+        running[0] += 1
+        seen[0] = max(seen[0], running[0])
+        future = submit(pool, fn, *args)
+        future.add_done_callback(lambda _: running.__setitem__(0, running[0] - 1))
+        return future
+
+    monkeypatch.setattr(execution.workers, "submit", counted)
+    result = run_quarters(["2021/22 Q1"], Project(), jobs=jobs)
+    assert result.ok, result.problems
+    assert result.quarters[0].executed == ("good.ipynb", "plan-thriving-economy.ipynb", "plan-healthy-people.ipynb")
+    assert seen[0] == most
