@@ -118,10 +118,10 @@ def test_keep_warm_starts_the_warm_server_without_waiting_and_gives_each_worker_
     background.keep_warm(Project(root=tmp_path))
     background.read_ahead_done()
     assert started == [False] and pools == [(tmp_path, None)] and read == [tmp_path]
-    assert given == [("the pool", background._load_worker_code, Project(root=tmp_path))] * 3
+    assert given == [("the pool", background._load_worker_code, Project(root=tmp_path))] * 4  # one more worker than cores
     monkeypatch.setattr(workers, "kept", lambda: "a pool kept already")
     background.keep_warm(Project(root=tmp_path))
-    assert started == [False, False] and len(pools) == 1 and len(given) == 3, "a kept pool is left as it is"
+    assert started == [False, False] and len(pools) == 1 and len(given) == 4, "a kept pool is left as it is"
     background._load_worker_code()  # what a worker runs: importable and finds the pack's fonts
 
 

@@ -16,6 +16,8 @@ import click
 from pmlib.errors import NO_FILE, PmlibError, Problem
 from pmlib.project import FOLDER_VARIABLES
 
+JOBS_HELP = "Notebooks run at once.  [default: one per usable core, or all of them when they are one more]"
+
 
 def print_problems(problems: list[Problem]) -> tuple[int, int]:
     """Print warnings on stderr and errors on stdout, as every command does; the counts of each."""
@@ -99,7 +101,7 @@ def notebook_options(reports_help: str):
         folder_option("params", "params", "The folder of report params files."),
         folder_option("notebooks", "notebooks", "The folder of notebook templates."),
         folder_option("reports", "reports", reports_help),
-        click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Notebooks run at once.  [default: usable cores]"),
+        click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help=JOBS_HELP),
         click.option("--progress/--no-progress", default=True, show_default=True, help="Progress bar on stderr (only on a terminal)."),
         click.option("--force", is_flag=True, help="Execute every notebook (and render everything) even when its inputs are unchanged."),
     ]
