@@ -89,6 +89,19 @@ def test_shutting_down_ends_the_fork_server_too_and_a_later_pool_starts_another(
     assert workers.pool(1, str(tmp_path)).submit(os.getppid).result() not in (server, os.getpid())
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked from a fork server on Linux only")
+def test_the_fork_server_started_ahead_is_the_one_a_pool_then_forks_its_workers_from(tmp_path):
+    from multiprocessing import forkserver
+
+    workers.start_ahead()
+    server = forkserver._forkserver._forkserver_pid
+    assert server is not None and server != os.getpid()
+    workers.start_ahead()  # already running: left as it is
+    assert forkserver._forkserver._forkserver_pid == server
+    parent, imported, _ = workers.pool(2, str(tmp_path)).submit(_started_with).result()
+    assert parent == server and imported == list(workers.PRELOAD)
+
+
 FOLDER_EMPTIED = """
 import os, shutil, sys, tempfile
 from pmlib.run import workers

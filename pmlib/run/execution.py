@@ -228,6 +228,7 @@ def run_quarters(
     if force or _likely_to_execute(quarters, project):
         warm_kernels.start(wait=False)
         _check_ahead(quarters, project)
+        workers.start_ahead()
     plan = plan_run(quarters, project, audience=audience)
     return execute_plan(plan, jobs=jobs, progress=progress, echo=echo, force=force, meanwhile=meanwhile)
 

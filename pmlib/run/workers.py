@@ -123,6 +123,19 @@ def _stop_fork_server() -> None:
         server._stop()  # noqa: SLF001 - reaps it and removes its socket
 
 
+def start_ahead() -> None:
+    """Start this process's fork server now, if workers will be forked from one, so its imports overlap the checks before a run.
+
+    A pool starts it when the first notebook is handed out, and the first
+    kernels then waited for its imports (a second of CPU time) while the
+    warm server stood ready. Started with the warm server instead, before
+    ``pm`` imported pandas, the three processes importing at once on two
+    cores were slower (the tenth pass in ``docs/performance.md``).
+    """
+    if _context().get_start_method() == "forkserver":
+        forkserver.ensure_running()
+
+
 def _context() -> multiprocessing.context.BaseContext:
     """Fork from a server that has imported the workers' code, on Linux while it can; spawn elsewhere."""
     if not (sys.platform.startswith("linux") and _fork_server_usable()):
