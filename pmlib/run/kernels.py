@@ -186,10 +186,6 @@ def execute(
                 coalesce_streams=True,
                 shutdown_kernel="immediate",  # every output is in: nothing is lost, and no 0.1 s polls for the kernel to exit
             )
-            leaks = normalise(nb, cell_ids, provenance, os.path.basename(os.path.dirname(output)))
-            with open(output, "w", encoding="utf-8") as saved:
-                saved.write(as_saved(nb, sealed=not leaks))
-            return Outcome(leaks=tuple(leaks))
         except PapermillExecutionError as exc:
             return Outcome(f"{exc.ename}: {exc.evalue}", exc.cell_index)
         except Exception as exc:  # the saved notebook tells a start-up failure (no cell started) from a crash in a cell
@@ -207,6 +203,11 @@ def execute(
                 continue
             hint = "check that the python3 kernel is installed (python -m ipykernel install --sys-prefix)"
             return Outcome(f"the kernel did not start after {attempt} attempts ({error}); {hint}")
+        else:  # not a failure of the notebook's, so not caught above
+            leaks = normalise(nb, cell_ids, provenance, os.path.basename(os.path.dirname(output)))
+            with open(output, "w", encoding="utf-8") as saved:
+                saved.write(as_saved(nb, sealed=not leaks))
+            return Outcome(leaks=tuple(leaks))
         finally:
             _Engine.running = None
             while _kernel_dirs:
