@@ -18,6 +18,7 @@ import pytest
 from site_build import copy_project
 
 from pmlib.cli.build_server import BUSY, SERVER, identity, wanted
+from pmlib.cli.build_server import _alive as alive
 
 PM = Path(sys.executable).with_name("pm")  # the console script, as a user runs it: only it hands builds over
 BUILD = ("build", "--latest", "--renderer", "builtin", "--no-progress")
@@ -66,14 +67,6 @@ def _servers(folder: Path) -> list[int]:
     """The process id of every server that has run with ``folder`` as its temporary folder, from their logs."""
     logs = folder.glob("pmlib-*/*.log")
     return [int(m.group(1)) for log in logs for m in [re.match(r"pmlib build server (\d+) ", log.read_text())] if m]
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return subprocess.run(["ps", "-o", "stat=", "-p", str(pid)], capture_output=True, text=True).stdout.strip()[:1] not in ("Z", "")
 
 
 def _until(predicate, what: str, seconds: float = 120):
@@ -125,7 +118,7 @@ def test_a_build_handed_to_the_server_makes_what_its_own_process_makes(tmp_path,
     assert first.returncode == own.returncode == 0, first.stdout + first.stderr
     assert _said(first) == _said(own)
     [pid] = _servers(runtime)
-    assert _alive(pid)
+    assert alive(pid)
 
     _edit(served)
     _edit(alone)
@@ -150,7 +143,7 @@ def test_a_build_handed_to_the_server_makes_what_its_own_process_makes(tmp_path,
     assert len(_servers(runtime)) == 2, "another environment, another server"
 
     shutil.rmtree(served)
-    _until(lambda: not any(_alive(p) for p in _servers(runtime)), "the servers stop once their project folder is gone")
+    _until(lambda: not any(alive(p) for p in _servers(runtime)), "the servers stop once their project folder is gone")
 
 
 @pytest.mark.e2e
@@ -167,7 +160,7 @@ def test_ctrl_c_stops_the_build_and_its_server(tmp_path, runtime):
     assert client.returncode == 1, out + err
     assert "Aborted!" in err
     assert not (project / "_site").exists(), "an interrupted build leaves the site as it was: none"
-    _until(lambda: not _alive(pid), "the server stops after an interrupted build")
+    _until(lambda: not alive(pid), "the server stops after an interrupted build")
 
 
 @pytest.mark.e2e
@@ -195,4 +188,34 @@ def test_a_build_whose_output_is_no_longer_read_stops_without_blaming_the_server
     assert piped.stdout.count("\n") == 1
     assert piped.stderr == "", "no message about the server, nor a BrokenPipeError"
     [pid] = _servers(runtime)
-    _until(lambda: not _alive(pid), "the server stops, as after an interrupted build")
+    _until(lambda: not alive(pid), "the server stops, as after an interrupted build")
+
+
+@pytest.mark.e2e
+def test_pm_stop_stops_every_server_kept_for_this_folder_and_no_other(tmp_path, runtime, monkeypatch):
+    from click.testing import CliRunner
+
+    from pmlib.cli import main
+    from pmlib.cli.build_server import _start, running_servers, runtime_folder
+
+    monkeypatch.setenv("TMPDIR", str(runtime))
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    here, there = tmp_path / "here", tmp_path / "there"
+    folder = runtime_folder()
+    for cwd, key in ((here, "one"), (here, "another-environment"), (there, "three")):
+        cwd.mkdir(exist_ok=True)
+        monkeypatch.chdir(cwd)
+        _start(folder / f"{key}.sock", folder / f"{key}.log")  # as pm build starts one, from its project folder
+    _until(lambda: len(_servers(runtime)) == 3, "the three servers started")
+    monkeypatch.chdir(here)
+    mine = running_servers(here)
+    assert len(mine) == 2
+
+    done = CliRunner().invoke(main, ["stop"])
+    assert done.exit_code == 0, done.output
+    assert done.output.splitlines() == [f"Stopped the build server {pid} kept for this folder." for pid in mine]
+    assert not any(alive(pid) for pid in mine), "pm stop waits for them"
+    [theirs] = [pid for pid in _servers(runtime) if pid not in mine]
+    assert alive(theirs) and running_servers(there) == [theirs]
+    assert running_servers(here) == [], "the logs they left name no server"
+    assert CliRunner().invoke(main, ["stop"]).output == "No build server runs for this folder.\n"

@@ -16,7 +16,7 @@ process makes.
 The first ``pm build`` starts the server (in its own session, its output in
 a log beside its socket). Between builds it starts what the next build
 would start, had this one executed no notebook (``keep_warm``). It stops after ``IDLE_MINUTES`` without a build,
-when its project folder is gone, or after a build stopped with Ctrl-C. A
+when its project folder is gone, after a build stopped with Ctrl-C, or at ``pm stop``. A
 change to pmlib, to the installed packages or to the environment gives
 another identity, so another server; the old one idles out. The socket is
 in a folder only this user can open. ``PMLIB_BUILD_SERVER=off`` (and, unless
@@ -33,8 +33,10 @@ from __future__ import annotations
 import atexit
 import contextlib
 import hashlib
+import itertools
 import json
 import os
+import re
 import select
 import signal
 import socket
@@ -56,6 +58,7 @@ BUSY_SECONDS = 2.0  # a server between builds takes the next within a second
 BUSY = "pm build: the build server is busy with another build of this project; this one starts when it ends"
 _VOLATILE = frozenset({"_", "OLDPWD", "PWD", "SHLVL"})  # differ between shells, never change a build
 _HANDED_OVER = ("build",)
+_ANNOUNCED = re.compile(r"pmlib build server (?P<pid>\d+) for (?P<folder>.+) on (?P<socket>.+)")  # what a server prints once it has started
 
 
 def pm() -> None:
@@ -307,6 +310,63 @@ def serve(address: str) -> None:
         listener.close()
         if _still_ours(address, ours):
             os.unlink(address)
+
+
+def running_servers(project: str | os.PathLike) -> list[int]:
+    """The process ids of the build servers running for the project folder ``project``, whatever environment each was kept for.
+
+    Read from each server's log, which names its process, its folder and
+    its socket before anything else the server prints; a server counts only while its socket is there
+    and its process still runs this module on it, so a log left by a server
+    that ended, or a process id used again since, names nothing.
+    """
+    folder = runtime_folder()
+    if folder is None:
+        return []
+    found = []
+    for log in sorted(folder.glob("*.log")):
+        try:
+            with log.open(encoding="utf-8", errors="replace") as text:
+                said = next(filter(None, (_ANNOUNCED.fullmatch(line.rstrip("\n")) for line in itertools.islice(text, 20))), None)
+        except OSError:
+            continue
+        if said and os.path.realpath(said["folder"]) == os.path.realpath(project) and _serving(int(said["pid"]), said["socket"]):
+            found.append(int(said["pid"]))
+    return found
+
+
+def stop_servers(project: str | os.PathLike, wait: float = 30.0) -> list[int]:
+    """Stop the build servers running for ``project`` (a build one is running is stopped as by Ctrl-C); the process ids stopped.
+
+    Each is sent SIGTERM, which it takes as it takes being idle too long,
+    and is waited for up to ``wait`` seconds, so the next ``pm build`` starts a new one.
+    """
+    pids = running_servers(project)
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + wait
+    while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return pids
+
+
+def _serving(pid: int, address: str) -> bool:
+    """Whether process ``pid`` is a build server on ``address``: its socket is there and the process runs ``serve`` on it."""
+    if not os.path.exists(address):
+        return False
+    shown = subprocess.run(["ps", "-ww", "-o", "args=", "-p", str(pid)], capture_output=True, text=True, check=False).stdout  # noqa: S603, S607
+    return "from pmlib.cli.build_server import serve" in shown and address in shown
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` still runs: a server this process did not start is reaped by another, so it may linger as a zombie a moment."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    state = subprocess.run(["ps", "-o", "stat=", "-p", str(pid)], capture_output=True, text=True, check=False).stdout  # noqa: S603, S607
+    return state.strip()[:1] not in ("Z", "")
 
 
 def _keep_warm() -> None:

@@ -311,6 +311,23 @@ def preview(
 
 
 @main.command()
+def stop() -> None:
+    """Stop this project folder's build servers, so the next pm build starts afresh in a new one.
+
+    pm build keeps one per project folder and environment, and each stops
+    by itself after 20 minutes without a build. A build one is running is
+    stopped as by Ctrl-C.
+    """
+    from pmlib.cli.build_server import stop_servers
+
+    stopped = stop_servers(os.getcwd())
+    if not stopped:
+        click.echo("No build server runs for this folder.")
+    for pid in stopped:
+        click.echo(f"Stopped the build server {pid} kept for this folder.")
+
+
+@main.command()
 @folder_option("data", "data", "The council's data folder.", from_quarto=True)
 @folder_option("params", "params", "The folder of report params files.", from_quarto=True)
 @folder_option("reports", "reports", "The executed notebooks.", from_quarto=True)
