@@ -320,7 +320,7 @@ def running_servers(project: str | os.PathLike) -> list[int]:
     and its process still runs this module on it, so a log left by a server
     that ended, or a process id used again since, names nothing.
     """
-    folder = runtime_folder()
+    folder = runtime_folder() if wanted({SERVER: "on"}) else None  # no Unix sockets, no servers
     if folder is None:
         return []
     found = []
