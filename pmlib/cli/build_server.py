@@ -101,6 +101,11 @@ def wanted(environ) -> bool:
         return False
     if environ.get("CI") and setting not in ("on", "1", "yes", "true"):
         return False
+    return _can_serve()
+
+
+def _can_serve() -> bool:
+    """Whether this platform has what a server needs: Unix sockets and a user id for their folder."""
     return hasattr(socket, "AF_UNIX") and hasattr(os, "getuid")
 
 
@@ -316,11 +321,12 @@ def running_servers(project: str | os.PathLike) -> list[int]:
     """The process ids of the build servers running for the project folder ``project``, whatever environment each was kept for.
 
     Read from each server's log, which names its process, its folder and
-    its socket before anything else the server prints; a server counts only while its socket is there
-    and its process still runs this module on it, so a log left by a server
-    that ended, or a process id used again since, names nothing.
+    its socket before anything else the server prints. A server counts only
+    while its socket is there and its process still runs this module on it,
+    so a log left by a server that ended, or a process id used again since,
+    names nothing.
     """
-    folder = runtime_folder() if wanted({SERVER: "on"}) else None  # no Unix sockets, no servers
+    folder = runtime_folder() if _can_serve() else None
     if folder is None:
         return []
     found = []

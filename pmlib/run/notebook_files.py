@@ -291,8 +291,9 @@ def as_saved(nb: NotebookNode, *, sealed: bool) -> str:
     """The notebook's file, byte for byte as ``nbformat.write`` makes it; ``sealed``, with its content digest in its provenance.
 
     Made from the notebook in memory, in the worker that executed it, so
-    nothing is read back, parsed or validated again. The digest is recorded
-    after every other change, so an output edited by hand no longer matches.
+    nothing is read back, parsed or validated again; its text is split into
+    lines in place, as the file holds it. The digest is recorded after every
+    other change, so an output edited by hand no longer matches.
     """
     strip_transient(split_lines(nb))
     if sealed:
