@@ -142,7 +142,7 @@ def test_a_running_warm_server_is_asked_to_check_the_data_as_the_kernels_will_na
     asked = []
     monkeypatch.setattr(warm_kernels, "prepare_if_running", lambda *call: asked.append(call))
     (root / "data" / "commentary.csv").write_text((root / "data" / "commentary.csv").read_text(encoding="utf-8") + "\n", encoding="utf-8")
-    execution._check_ahead(["2021/22 Q2"], Project())
+    execution.check_ahead(["2021/22 Q2"], Project())
     folder = (root / "reports" / "2021-22-Q2").resolve()
     assert asked == [(str(folder), "pmlib.contract.loading", "check_data", ["../../data"])]
     # What the server keeps is what a kernel in the quarter's partial folder, beside it, then finds.
@@ -156,7 +156,7 @@ def test_a_running_warm_server_is_asked_to_check_the_data_as_the_kernels_will_na
     # A quarter with no reports folder yet is left to its kernels.
     asked.clear()
     monkeypatch.chdir(root)
-    execution._check_ahead(["2021/22 Q1"], Project())
+    execution.check_ahead(["2021/22 Q1"], Project())
     assert asked == []
 
 

@@ -227,7 +227,7 @@ def run_quarters(
     sweep(project.reports)
     if force or _likely_to_execute(quarters, project):
         warm_kernels.start(wait=False)
-        _check_ahead(quarters, project)
+        check_ahead(quarters, project)
         workers.start_ahead()
     plan = plan_run(quarters, project, audience=audience)
     return execute_plan(plan, jobs=jobs, progress=progress, echo=echo, force=force, meanwhile=meanwhile)
@@ -242,13 +242,17 @@ def _likely_to_execute(quarters: Iterable[str | Period], project: Project) -> bo
     return likely_to_execute(project, slugs)
 
 
-def _check_ahead(quarters: Iterable[str | Period], project: Project) -> None:
+def check_ahead(quarters: Iterable[str | Period], project: Project, *, ask: Callable[..., None] | None = None) -> None:
     """Have a warm server already running check the data folder now, as the kernels will name it, while ``plan_run`` checks it here.
 
     The kernels' ``quarter_report`` then finds it checked (``pmlib.contract.memo``
     keys it on the folder as named and as it stands, so a folder changed
-    in between is checked again). Each quarter's reports folder is where its
-    kernels run, beside it; a quarter without one yet is left to the kernels.
+    in between is checked again, each file read again only if it changed).
+    Each quarter's reports folder is where its kernels run, beside it; a
+    quarter without one yet is left to the kernels. ``ask`` is
+    ``warm_kernels.prepare_if_running`` unless given: a process between
+    builds asks its new server with ``warm_kernels.prepare``, which waits
+    for it to listen, so that the next edit's check reads the changed file alone.
     """
     try:
         folder = project.report_folder(max(q if isinstance(q, Period) else parse_quarter(q) for q in quarters))
@@ -256,7 +260,7 @@ def _check_ahead(quarters: Iterable[str | Period], project: Project) -> None:
         return
     if folder.is_dir():
         data_dir = relative_path(project.data, folder)
-        warm_kernels.prepare_if_running(str(folder.resolve()), "pmlib.contract.loading", "check_data", [data_dir])
+        (ask or warm_kernels.prepare_if_running)(str(folder.resolve()), "pmlib.contract.loading", "check_data", [data_dir])
 
 
 def _provenance(plan: RunPlan, run: NotebookRun) -> dict[str, Any]:
