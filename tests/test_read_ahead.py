@@ -57,6 +57,19 @@ def test_after_reading_ahead_a_build_finds_every_quarter_judged_and_read(tmp_pat
         assert {d.source.name for d in read if d.source.suffix == ".ipynb"} == {p.name for p in (reports / q.slug).glob("*.ipynb")}
 
 
+def test_reading_ahead_has_the_warm_server_check_the_data_as_the_latest_quarters_kernels_will_name_it(tmp_path, monkeypatch):
+    """So that after an edit the server reads the changed file alone before it forks them (``Collector.read`` keeps the rest)."""
+    from pmlib.run import warm_kernels
+
+    project = _copy(tmp_path)
+    asked = []
+    monkeypatch.setattr(warm_kernels, "prepare", lambda *call: asked.append(call))
+    monkeypatch.setattr(warm_kernels, "prepare_if_running", lambda *call: pytest.fail("asked only if a server listened already"))
+    building.read_ahead(project)
+    folder = (tmp_path / "reports" / QUARTERS[-1].slug).resolve()
+    assert asked == [(str(folder), "pmlib.contract.loading", "check_data", ["../../data"])]
+
+
 def test_reading_ahead_gives_way_to_a_build(tmp_path, monkeypatch):
     project = _copy(tmp_path)
     judged = []
