@@ -242,17 +242,17 @@ def _likely_to_execute(quarters: Iterable[str | Period], project: Project) -> bo
     return likely_to_execute(project, slugs)
 
 
-def check_ahead(quarters: Iterable[str | Period], project: Project, *, ask: Callable[..., None] | None = None) -> None:
+def check_ahead(quarters: Iterable[str | Period], project: Project, *, waiting: bool = False) -> None:
     """Have a warm server already running check the data folder now, as the kernels will name it, while ``plan_run`` checks it here.
 
     The kernels' ``quarter_report`` then finds it checked (``pmlib.contract.memo``
     keys it on the folder as named and as it stands, so a folder changed
     in between is checked again, each file read again only if it changed).
     Each quarter's reports folder is where its kernels run, beside it; a
-    quarter without one yet is left to the kernels. ``ask`` is
-    ``warm_kernels.prepare_if_running`` unless given: a process between
-    builds asks its new server with ``warm_kernels.prepare``, which waits
-    for it to listen, so that the next edit's check reads the changed file alone.
+    quarter without one yet is left to the kernels. A server still starting
+    is not asked, unless ``waiting``: a process between builds waits for its
+    new server to listen (``warm_kernels.prepare``), so that the next edit's
+    check reads the changed file alone.
     """
     try:
         folder = project.report_folder(max(q if isinstance(q, Period) else parse_quarter(q) for q in quarters))
@@ -260,7 +260,8 @@ def check_ahead(quarters: Iterable[str | Period], project: Project, *, ask: Call
         return
     if folder.is_dir():
         data_dir = relative_path(project.data, folder)
-        (ask or warm_kernels.prepare_if_running)(str(folder.resolve()), "pmlib.contract.loading", "check_data", [data_dir])
+        ask = warm_kernels.prepare if waiting else warm_kernels.prepare_if_running
+        ask(str(folder.resolve()), "pmlib.contract.loading", "check_data", [data_dir])
 
 
 def _provenance(plan: RunPlan, run: NotebookRun) -> dict[str, Any]:
