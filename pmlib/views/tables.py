@@ -1,4 +1,4 @@
-"""Tables as output bundles: great-tables HTML for the page, plain text for reviewers' diffs.
+"""Tables as output bundles: great-tables' HTML for the page, plain text for reviewers' diffs.
 
 Every table has a fixed id made from the quarter and what it shows, so its
 header ids are the same on every run. great-tables puts ~8 KB of CSS in each
@@ -8,10 +8,12 @@ one stylesheet (``table_stylesheet``) with the rest of the site's: a
 ``<style>`` in the page's body is not valid HTML, and would weigh on every page. Statuses are a symbol
 and a word, with a light tint as a third cue that still reads in greyscale.
 
-great-tables is given the display strings as a pyarrow table where it can
-be (``_arrow_table``): given a pandas frame it spends most of a table's time
-in pandas, reading and writing one cell at a time, and a website has a few
-hundred tables.
+A table of text and whole numbers, which is every table pmlib makes, is
+written by ``pmlib.views.table_markup`` exactly as great-tables writes it
+(a tenth to a thirtieth of the time: great-tables sets one cell at a time).
+great-tables makes any other table, given the display strings as a pyarrow
+table where it can be (``_arrow_table``): given a pandas frame it spends
+most of a table's time in pandas, reading and writing one cell at a time.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from pmlib.views.labels import STATUS_LABELS, action_label, status_label, trend_
 from pmlib.views.narrative import status_counts
 from pmlib.views.prose import Prose
 from pmlib.views.sparklines import Sparkline, sparkline
+from pmlib.views.table_markup import TABLE_CLASS, Column, covered, table_markup
 
 
 @dataclass(frozen=True)
@@ -59,32 +62,47 @@ class Table:
 _NUMBER_LIKE = re.compile(r"^[0-9 -/:\\.]*$")
 
 
+def _columns(frame: pd.DataFrame) -> list[Column] | None:
+    """The frame's columns as shown, with the alignment great-tables gives each as pandas; None if it has other kinds.
+
+    Only the kinds ``make_table`` is given are read this way: text, and
+    whole numbers with none missing (shown as ``str`` shows them); a frame
+    with any other column (fractions, dates, flags) is left to great-tables
+    as pandas.
+    """
+    if not all(isinstance(name, str) for name in frame.columns) or frame.columns.has_duplicates:
+        return None
+    columns = []
+    for name in frame.columns:
+        column = frame[name]
+        if column.dtype.kind in "iu":
+            columns.append(Column(name, "right", [str(v) for v in column.tolist()]))
+        elif pd.api.types.is_string_dtype(column):
+            texts = column.to_numpy(dtype=object, na_value=None)
+            if not all(t is None or isinstance(t, str) for t in texts):
+                return None
+            align = "right" if all(_NUMBER_LIKE.match(t) for t in texts if t is not None) else "left"
+            columns.append(Column(name, align, list(texts)))
+        else:
+            return None
+    return columns
+
+
 def _arrow_table(frame: pd.DataFrame) -> tuple[pa.Table, dict[str, str]] | None:
     """The frame as a pyarrow table and the alignment great-tables gives each of its columns as pandas; None if it has other kinds.
 
     great-tables makes the same HTML from either (``test_tables_from_arrow_match_pandas``),
     about three times as fast from pyarrow, but aligns by its own types: so
-    the alignment it would give the pandas frame is set explicitly. Only the
-    kinds ``make_table`` is given are converted: text, and whole numbers with
-    none missing; a frame with any other column (fractions, dates, flags)
-    stays pandas.
+    the alignment it would give the pandas frame is set explicitly.
     """
-    if not all(isinstance(name, str) for name in frame.columns) or frame.columns.has_duplicates:
+    columns = _columns(frame)
+    if columns is None:
         return None
-    columns, align = {}, {}
-    for name in frame.columns:
-        column = frame[name]
-        if column.dtype.kind in "iu":
-            columns[name], align[name] = pa.array(column.to_numpy()), "right"
-        elif pd.api.types.is_string_dtype(column):
-            texts = column.to_numpy(dtype=object, na_value=None)
-            if not all(t is None or isinstance(t, str) for t in texts):
-                return None
-            columns[name] = pa.array(texts, type=pa.string())
-            align[name] = "right" if all(_NUMBER_LIKE.match(t) for t in texts if t is not None) else "left"
-        else:
-            return None
-    return pa.table(columns), align
+    arrays = {}
+    for c in columns:
+        column = frame[c.name]
+        arrays[c.name] = pa.array(column.to_numpy()) if column.dtype.kind in "iu" else pa.array(c.texts, type=pa.string())
+    return pa.table(arrays), {c.name: c.align for c in columns}
 
 
 def great_table(frame: pd.DataFrame, table_id: str, title: str, tints: dict[str, list[str]] | None = None) -> GT:
@@ -124,9 +142,14 @@ def make_table(
     text, which is what ``text()`` and readers of plain text see.
     """
     frame = frame.reset_index(drop=True)
-    gt = great_table(frame, table_id, title, tints)
-    columns = {name: list(frame.columns).index(name) for name in cell_html or {}}
-    return Table(table_id, title, frame, table_region(_finish(gt.as_raw_html(), table_id, columns, cell_html or {}), title))
+    columns = _columns(frame)
+    if columns is not None and covered(table_id, title, columns, tints or {}):
+        markup = table_markup(table_id, title, columns, tints or {}, cell_html or {})
+    else:
+        gt = great_table(frame, table_id, title, tints)
+        at = {name: list(frame.columns).index(name) for name in cell_html or {}}
+        markup = _finish(gt.as_raw_html(), table_id, at, cell_html or {})
+    return Table(table_id, title, frame, table_region(markup, title))
 
 
 def table_region(table_html: str, title: str) -> str:
@@ -140,7 +163,6 @@ def table_region(table_html: str, title: str) -> str:
     return f'<div class="pm-table-wrap" role="region" tabindex="0" aria-label="{label}">\n{table_html}\n</div>'
 
 
-TABLE_CLASS = "pm-gt"
 _PLACEHOLDER = "pm-cell-html"  # an element no table holds; its markup cannot occur in escaped text
 _REFERENCE_ID = "pm-gt-reference"
 
