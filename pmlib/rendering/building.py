@@ -133,13 +133,11 @@ def read_ahead(project: Project) -> None:
     from pmlib.rendering.project import read_project
     from pmlib.rendering.site import read_sources
     from pmlib.run.execution import check_ahead
-    from pmlib.views.preparing import warm_up
 
     quarters = built_quarters(project)
     if not quarters or _building.is_set():
         return
     check_ahead(quarters, project, waiting=True)
-    warm_up()  # the selectors every table compiles once per process
     judge_ahead(quarters, project, stop=_building, pages=False)
     root, reports, pages = (Path(os.path.abspath(p)) for p in (project.root, project.reports, project.pages))  # as render_site reads them
     with contextlib.suppress(Exception):  # the build reads the same files and reports what is wrong

@@ -53,12 +53,12 @@ from pmlib.rendering.pack_links import pack_outputs
 from pmlib.rendering.pages import HOME
 from pmlib.rendering.project import QuartoProject, read_project
 from pmlib.rendering.sources import Block, UnsupportedSyntaxError
-from pmlib.views.tables import table_stylesheet
 
 ASSETS_DIR = "assets"
 STATIC_ASSETS = ("charts.js", "dashboard.js", "search.js", "site.css", "favicon.svg")
 VEGA_BUNDLE = "vega.js"
 OUTPUTS_CSS = "outputs.css"  # how charts and tables are laid out; Quarto's pages load it too
+TABLES_CSS = "tables.css"  # great-tables' stylesheet for every table, served within OUTPUTS_CSS
 EXTERNAL_SCHEMES = frozenset({"http", "https", "mailto"})
 PAGE_SCRIPTS = (
     ('class="pm-chart"', (VEGA_BUNDLE, "charts.js")),
@@ -258,10 +258,15 @@ def _check_outputs(documents: list[Document]) -> None:
 
 
 def outputs_stylesheet() -> bytes:
-    """How the notebooks' outputs are laid out (``outputs.css``) and every table's CSS: served by both renderers' pages."""
-    outputs = (resources.files("pmlib.rendering") / "assets" / OUTPUTS_CSS).read_bytes()
-    tables = "\n/* Every table: great-tables' stylesheet, scoped to the class each table carries. */\n" + table_stylesheet()
-    return outputs + tables.encode("utf-8")
+    """How the notebooks' outputs are laid out (``outputs.css``) and every table's CSS: served by both renderers' pages.
+
+    The tables' CSS is great-tables' own (``pmlib.views.tables.table_stylesheet``),
+    kept as ``tables.css`` so that no build imports great-tables to make it;
+    ``test_table_markup`` holds the file to what great-tables makes.
+    """
+    assets = resources.files("pmlib.rendering") / "assets"
+    heading = b"\n/* Every table: great-tables' stylesheet, scoped to the class each table carries. */\n"
+    return assets.joinpath(OUTPUTS_CSS).read_bytes() + heading + assets.joinpath(TABLES_CSS).read_bytes()
 
 
 def _frame(site: _Site, page: str, problems: list[Problem]) -> _Frame:

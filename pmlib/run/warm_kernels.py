@@ -1,7 +1,7 @@
 """Notebook kernels forked from a warm process that has already imported what every report needs.
 
 A kernel started the usual way is a new Python process that imports IPython,
-pandas, great-tables and pmlib before the first cell does any work: about
+pandas and pmlib before the first cell does any work: about
 1.2 of the 3.5 CPU-seconds a plan notebook costs, paid again for every
 notebook of every quarter (and for every notebook nbval checks). Here one
 server process per ``pm run`` worker (or per test worker) imports them once,
@@ -56,15 +56,12 @@ PRELOAD = (
     "numpy",
     "pandas",
     "pyarrow",
-    "great_tables",
     "vl_convert",
     "pmlib.views.report",
     "pmlib.views.tables",
     "pmlib.views.charts",
     "pmlib.views.preparing",
 )
-# Called once the modules are in, so that no kernel pays for the caches they fill.
-WARM_UP = (("pmlib.views.preparing", "warm_up"),)
 _LAUNCHER = ("-m", "ipykernel_launcher")
 _THIS_PYTHON = {"python", f"python{sys.version_info[0]}", "python{}.{}".format(*sys.version_info[:2])}
 ADDRESS = "PMLIB_WARM_KERNELS"
@@ -373,9 +370,6 @@ def _serve(address: str, lifeline: socket.socket) -> None:
             importlib.import_module(name)
         except ImportError:
             pass
-    for module, function in WARM_UP:
-        with contextlib.suppress(Exception):
-            getattr(importlib.import_module(module), function)()
     set_for_batch(freeze=True)  # the kernels forked from here inherit both
     drawer_address = os.pathsep.join(where for where, _, line in drawers if line.recv(1) == b"+") or None
     drawer_lines = [line for _, _, line in drawers]

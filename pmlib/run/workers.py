@@ -12,7 +12,7 @@ pool that broke (a worker was killed) is replaced.
 
 On Linux the workers are forked from a server process (multiprocessing's
 ``forkserver``) that has imported what they run once: papermill and the
-kernels, and pandas, great-tables, lxml and Typst for the packs. A
+kernels, and pandas, lxml and Typst for the packs. A
 cold build's two workers then pay those imports once, not once each (a few
 tenths of a second of a cold build). Each worker still starts from this process's working
 folder, ``sys.path`` and environment as they are when its pool is made
@@ -46,7 +46,7 @@ from typing import Any
 from pmlib.collector import set_for_batch
 from pmlib.run.kernels import use_chart_store
 
-PRELOAD = ("pmlib.run.workers", "pandas", "great_tables", "lxml.html", "typst", "pypandoc")  # what a worker imports, once for all
+PRELOAD = ("pmlib.run.workers", "pandas", "lxml.html", "typst", "pypandoc")  # what a worker imports, once for all
 _FOLDER_BYTES = 80  # the socket's name in it takes 19 more; Linux allows 107 in all
 _kept: tuple[tuple, ProcessPoolExecutor] | None = None
 _lock = threading.Lock()

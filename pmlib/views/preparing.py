@@ -1,10 +1,9 @@
 """What the warm kernel server works out before it forks notebook kernels, so that each kernel need not.
 
-Every kernel would otherwise pay again for work whose result does not depend
-on its notebook: compiling the regular expressions and CSS selectors the
-first table needs (0.2 s), and, for the kernels of one quarter, checking
-the data, judging the quarter and comparing it with the comparator groups.
-``pmlib.run.warm_kernels`` calls these by name in its server; a kernel
+Every kernel of one quarter would otherwise pay again for work whose result
+does not depend on its notebook: checking the data, judging the quarter and
+comparing it with the comparator groups. ``pmlib.run.warm_kernels`` calls
+this by name in its server; a kernel
 forked afterwards inherits the results, and the same calls in the kernel
 return them (see ``pmlib.contract.memo``). Nothing here changes what a
 notebook shows: a kernel that finds nothing prepared does the same work
@@ -15,15 +14,7 @@ from __future__ import annotations
 
 import os
 
-import pandas as pd
-
 from pmlib.views.report import QuarterReport, quarter_report
-from pmlib.views.tables import make_table
-
-
-def warm_up() -> None:
-    """Make one small table, so the caches every table fills (great-tables' templates, lxml's parser) are filled."""
-    make_table(pd.DataFrame({"a": ["x"], "b": ["y"]}), "pm-warm-up", "Warm-up", {"b": ["#ffffff"]})
 
 
 def prepared_report(quarter: str | None, data_dir: str | os.PathLike, params_dir: str | os.PathLike, audience: str | None) -> QuarterReport:

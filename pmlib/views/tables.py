@@ -23,11 +23,10 @@ import html
 import re
 import warnings
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import lxml.html
 import pandas as pd
 import pyarrow as pa
-from great_tables import GT, loc, style
 
 from pmlib.contract.officer_text import given
 from pmlib.views.actions import action_progress, year_progress
@@ -38,6 +37,10 @@ from pmlib.views.narrative import status_counts
 from pmlib.views.prose import Prose
 from pmlib.views.sparklines import Sparkline, sparkline
 from pmlib.views.table_markup import TABLE_CLASS, Column, covered, table_markup
+
+if TYPE_CHECKING:
+    import lxml.html
+    from great_tables import GT
 
 
 @dataclass(frozen=True)
@@ -108,8 +111,11 @@ def _arrow_table(frame: pd.DataFrame) -> tuple[pa.Table, dict[str, str]] | None:
 def great_table(frame: pd.DataFrame, table_id: str, title: str, tints: dict[str, list[str]] | None = None) -> GT:
     """The great-tables table ``make_table`` finishes: its title, and each tinted cell's colour as an inline style.
 
-    ``frame`` has a default index (``make_table`` resets it).
+    ``frame`` has a default index (``make_table`` resets it). great-tables
+    is imported here, for the few tables ``table_markup`` does not write.
     """
+    from great_tables import GT, loc, style
+
     arrow = _arrow_table(frame)
     if arrow is None:
         gt = GT(frame, id=table_id)
@@ -186,11 +192,14 @@ def _scoped(css: str, scope: str) -> str:
 
 @functools.cache
 def table_stylesheet() -> str:
-    """The CSS of every table ``make_table`` makes, for the renderers to serve once with the site's own.
+    """The CSS of every table ``make_table`` makes, which the renderers serve once with the site's own.
 
     It is great-tables' own, from a table made with the same options, scoped
     to ``TABLE_CLASS``; the tints are inline styles on the cells, so one
-    stylesheet fits every table (a test holds ``make_table`` to that).
+    stylesheet fits every table (a test holds ``make_table`` to that). The
+    renderers serve it from ``pmlib/rendering/assets/tables.css``, which
+    ``test_table_markup`` holds to this, so a build need not import
+    great-tables to make it.
     """
     reference = great_table(pd.DataFrame({"a": [1]}), _REFERENCE_ID, "t").as_raw_html()
     return _scoped(_great_tables_css(reference, _REFERENCE_ID), f".{TABLE_CLASS}")
@@ -208,6 +217,8 @@ def _finish(html: str, table_id: str, columns: dict[str, int], cell_html: dict[s
     (a tenth of BeautifulSoup's time, and there are a few hundred tables a
     build); it writes great-tables' markup back as it was, apart from these changes.
     """
+    import lxml.html
+
     root = lxml.html.fragment_fromstring(html.strip())
     for sheet in root.findall(".//style"):
         sheet.drop_tree()
