@@ -2,17 +2,19 @@
 
 great-tables 1.1.0 sets a table's cells one at a time, and for a pyarrow
 table each setting copies the whole column again: a 30-row history table
-takes 20 ms, and a cold demo build makes about 160 tables (1.5 CPU-s, a
-tenth of them in each notebook kernel). pmlib's tables use a small part of
-great-tables: a title, a label per column, text and whole-number cells,
-each column aligned left or right, and cells tinted with a colour. This
-module writes that part's markup, and ``make_table`` falls back to
-great-tables for anything else (a title left empty, a colour that is not a
-hex code, a control character other than a tab or a line feed, which an
-HTML parser changes or lxml refuses, or a lone surrogate). ``tests/test_table_markup.py`` holds the two byte-equal on
-generated tables, so a great-tables upgrade that changes its markup fails
-there rather than on a page; great-tables still makes the one stylesheet
-(``table_stylesheet``) and every table the writer does not cover.
+takes 20 ms, and a cold demo build makes 162 tables (1.5 CPU-s: 115 for
+the website's pages, 46 in the notebooks' kernels). pmlib's tables use a
+small part of great-tables: a title, a label per column, text and
+whole-number cells, each column aligned left or right, and cells tinted
+with a colour. This module writes that part's markup in well under a
+millisecond, and ``make_table`` falls back to great-tables for anything
+else: a title left empty, a colour that is not a hex code, a control
+character other than a tab or a line feed (an HTML parser changes it, or
+lxml refuses it in a title), a lone surrogate. ``tests/test_table_markup.py``
+holds the two byte-equal on generated tables, so a great-tables upgrade
+that changes its markup fails there rather than on a page; great-tables
+still makes the one stylesheet (``table_stylesheet``) and every table the
+writer does not cover.
 
 Text is escaped as lxml serialises what great-tables escaped (``&``, ``<``
 and ``>`` in text; quotes left as they are). Ids follow great-tables'
