@@ -75,13 +75,23 @@ def _ids(table_id: str, names: Sequence[str]) -> tuple[list[str], str]:
     return columns, make("title", "title")
 
 
-def covered(table_id: str, title: str, columns: Sequence[Column], tints: Mapping[str, Sequence[str]]) -> bool:
-    """Whether ``table_markup`` writes this table as great-tables would: else ``make_table`` asks great-tables."""
+def covered(
+    table_id: str, title: str, columns: Sequence[Column], tints: Mapping[str, Sequence[str]], cell_html: Mapping[str, Sequence[str]]
+) -> bool:
+    """Whether ``table_markup`` writes this table as great-tables would: else ``make_table`` asks great-tables.
+
+    Tints and trusted cells must give one entry a row, the trusted cells'
+    for a column the table has: otherwise great-tables tints what it is
+    given, and ``make_table`` reports the mistake, as they always did.
+    """
     texts = [table_id, title, *(c.name for c in columns), *(t for c in columns for t in c.texts if t is not None)]
     colours = {colour for row in tints.values() for colour in row if colour}
+    rows = len(columns[0].texts) if columns else 0
     return (
         bool(title)
         and bool(columns)
+        and all(len(given) == rows for given in (*tints.values(), *cell_html.values()))
+        and set(cell_html) <= {c.name for c in columns}
         and all(c.align in ("left", "right") for c in columns)
         and not any(_UNSAFE_TEXT.search(t) for t in texts)
         and all(_COLOUR.fullmatch(colour) for colour in colours)

@@ -149,7 +149,7 @@ def make_table(
     """
     frame = frame.reset_index(drop=True)
     columns = _columns(frame)
-    if columns is not None and covered(table_id, title, columns, tints or {}):
+    if columns is not None and covered(table_id, title, columns, tints or {}, cell_html or {}):
         markup = table_markup(table_id, title, columns, tints or {}, cell_html or {})
     else:
         gt = great_table(frame, table_id, title, tints)
