@@ -76,6 +76,33 @@ def test_a_notebook_read_again_is_not_parsed_again_unless_its_bytes_changed(tmp_
     assert documents.read_notebook(path, "q/n.html", None).title == "B title" and len(parsed) == 2
 
 
+def test_an_edited_notebook_or_page_keeps_only_its_new_reading_unless_another_file_shows_the_old_bytes(tmp_path, monkeypatch):
+    from pmlib.rendering import documents
+
+    monkeypatch.setattr(documents, "_read", {})
+    monkeypatch.setattr(documents, "_shown", {})
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first = _notebook(tmp_path / "a", nbformat.v4.new_markdown_cell("# A title", id="t"))
+    twin = _notebook(tmp_path / "b", nbformat.v4.new_markdown_cell("# A title", id="t"))
+    page = tmp_path / "p.qmd"
+    page.write_text("---\ntitle: A page\n---\n\nText.\n", encoding="utf-8")
+    for path in (first, twin):
+        documents.read_notebook(path, "q/n.html", None)
+    documents.read_page(page, "p.html")
+    assert len(documents._read) == 2  # the two notebooks' bytes are the same
+    for n in range(1, 4):  # an analyst's edits, each read by a build
+        _notebook(tmp_path / "a", nbformat.v4.new_markdown_cell(f"# Title {n}", id="t"))
+        page.write_text(f"---\ntitle: Page {n}\n---\n\nText.\n", encoding="utf-8")
+        assert documents.read_notebook(first, "q/n.html", None).title == f"Title {n}"
+        assert documents.read_page(page, "p.html").title == f"Page {n}"
+    titles = sorted(title for title, _, _ in documents._read.values())
+    assert titles == ["A title", "Page 3", "Title 3"]  # the twin still shows A title; no superseded reading is kept
+    twin.write_text(first.read_text(encoding="utf-8"), encoding="utf-8")
+    documents.read_notebook(twin, "q/n.html", None)
+    assert sorted(title for title, _, _ in documents._read.values()) == ["Page 3", "Title 3"]
+
+
 def test_a_page_read_again_is_not_parsed_again_unless_its_text_changed_and_its_problems_always_come(tmp_path, monkeypatch):
     from pmlib.rendering import documents
 

@@ -15,7 +15,9 @@ import dataclasses
 import functools
 import hashlib
 import html
+import os
 import re
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +45,8 @@ _TABLE_TITLE = re.compile(r'<caption[^>]*>(.*?)</caption>|class="gt_heading gt_t
 # Notebooks kept by content for a second read (see read_notebook), Markdown tokens and all: ten years of quarters, a dozen notebooks each.
 NOTEBOOKS_KEPT = 512
 _read: dict[tuple, tuple[str, tuple[Block, ...], bool]] = {}  # notebooks and pages read, by content (``read_notebook``)
+_shown: dict[tuple, tuple] = {}  # the key each file (where it really is, and how it was read) held when last read
+_reading = threading.Lock()  # pm build reads in more than one thread
 
 _CODE_HINT = "show code as ```python and HTML as ```{=html}"
 _HTML_HINT = "is shown as text by the built-in renderer but as HTML by Quarto; put HTML in a ```{=html} block"
@@ -204,14 +208,28 @@ def read_notebook(path: Path, output: str, quarter: Period | None, *, echo: bool
     path = Path(path)
     data = path.read_bytes()
     key = (hashlib.sha256(data).hexdigest(), path.stem, echo)
-    title, blocks, has_h1 = _kept(key, lambda: _parse_notebook(path, data.decode("utf-8"), echo))
+    title, blocks, has_h1 = _kept(key, (os.path.realpath(path), echo), lambda: _parse_notebook(path, data.decode("utf-8"), echo))
     return Document(path, output, title, blocks, quarter, has_h1)
 
 
-def _kept(key: tuple, read: Callable[[], tuple[str, tuple[Block, ...], bool]]) -> tuple[str, tuple[Block, ...], bool]:
-    found = _read.get(key)
+def _kept(key: tuple, source: tuple, read: Callable[[], tuple[str, tuple[Block, ...], bool]]) -> tuple[str, tuple[Block, ...], bool]:
+    """What ``read`` gives for ``key``, read once; a file read in other bytes than last time drops what its old bytes gave.
+
+    A long ``pm preview`` or build server reads the edited plan's notebooks
+    and pages again after every edit: kept by content alone, each edit's
+    superseded copies (about a megabyte on the demo) stayed until
+    ``NOTEBOOKS_KEPT`` was reached, a hundred edits later. Bytes another
+    file still shows are kept for it.
+    """
+    with _reading:
+        found = _read.get(key)
     if found is None:
-        found = _read[key] = read()
+        found = read()
+    with _reading:
+        _read[key] = found
+        before, _shown[source] = _shown.get(source), key
+        if before is not None and before != key and before not in _shown.values():
+            _read.pop(before, None)
         while len(_read) > NOTEBOOKS_KEPT:
             del _read[next(iter(_read))]  # the oldest
     return found
@@ -246,7 +264,7 @@ def read_page(path: Path, output: str) -> Document:
     """
     text = path.read_text(encoding="utf-8")
     key = ("page", hashlib.sha256(text.encode("utf-8")).hexdigest(), path.as_posix())
-    title, blocks, _ = _kept(key, lambda: _parse_page(path, text))
+    title, blocks, _ = _kept(key, (os.path.realpath(path), "page"), lambda: _parse_page(path, text))
     return Document(path, output, title, blocks)
 
 
