@@ -1,5 +1,6 @@
 """What the renderers read from an executed notebook, and the Quarto syntax the built-in renderer refuses."""
 
+import os
 from pathlib import Path
 
 import nbformat
@@ -101,6 +102,23 @@ def test_an_edited_notebook_or_page_keeps_only_its_new_reading_unless_another_fi
     twin.write_text(first.read_text(encoding="utf-8"), encoding="utf-8")
     documents.read_notebook(twin, "q/n.html", None)
     assert sorted(title for title, _, _ in documents._read.values()) == ["Page 3", "Title 3"]
+
+
+def test_which_bytes_each_file_showed_is_remembered_for_as_many_files_as_readings_are_kept(tmp_path, monkeypatch):
+    from pmlib.rendering import documents
+
+    monkeypatch.setattr(documents, "_read", {})
+    monkeypatch.setattr(documents, "_shown", {})
+    monkeypatch.setattr(documents, "NOTEBOOKS_KEPT", 4)
+    copies = []
+    for n in range(10):  # copies of one project, as a test run or a benchmark makes them
+        (tmp_path / str(n)).mkdir()
+        copies.append(_notebook(tmp_path / str(n), nbformat.v4.new_markdown_cell("# A title", id="t")))
+        documents.read_notebook(copies[-1], "q/n.html", None)
+    assert len(documents._read) == 1 and len(documents._shown) == 4
+    assert set(documents._shown) == {(os.path.realpath(path), False) for path in copies[-4:]}
+    documents.read_notebook(copies[5], "q/n.html", None)  # read again: now the newest
+    assert next(reversed(documents._shown)) == (os.path.realpath(copies[5]), False) and len(documents._shown) == 4
 
 
 def test_a_page_read_again_is_not_parsed_again_unless_its_text_changed_and_its_problems_always_come(tmp_path, monkeypatch):

@@ -219,7 +219,10 @@ def _kept(key: tuple, source: tuple, read: Callable[[], tuple[str, tuple[Block, 
     and pages again after every edit: kept by content alone, each edit's
     superseded copies (about a megabyte on the demo) stayed until
     ``NOTEBOOKS_KEPT`` was reached, a hundred edits later. Bytes another
-    file still shows are kept for it.
+    file still shows are kept for it. Which bytes each file showed is
+    remembered for as many files as readings are kept, the files read
+    longest ago forgotten first (a process reading many copies of a
+    project); a forgotten file's old reading goes with the oldest.
     """
     with _reading:
         found = _read.get(key)
@@ -227,11 +230,14 @@ def _kept(key: tuple, source: tuple, read: Callable[[], tuple[str, tuple[Block, 
         found = read()
     with _reading:
         _read[key] = found
-        before, _shown[source] = _shown.get(source), key
+        before = _shown.pop(source, None)
+        _shown[source] = key  # the newest last, so the files read longest ago are forgotten first
         if before is not None and before != key and before not in _shown.values():
             _read.pop(before, None)
         while len(_read) > NOTEBOOKS_KEPT:
             del _read[next(iter(_read))]  # the oldest
+        while len(_shown) > NOTEBOOKS_KEPT:
+            del _shown[next(iter(_shown))]
     return found
 
 
