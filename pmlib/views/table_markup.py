@@ -8,13 +8,14 @@ small part of great-tables: a title, a label per column, text and
 whole-number cells, each column aligned left or right, and cells tinted
 with a colour. This module writes that part's markup in well under a
 millisecond, and ``make_table`` falls back to great-tables for anything
-else: a title left empty, a colour that is not a hex code, a control
-character other than a tab or a line feed (an HTML parser changes it, or
-lxml refuses it in a title), a lone surrogate. ``tests/test_table_markup.py``
-holds the two byte-equal on generated tables, so a great-tables upgrade
-that changes its markup fails there rather than on a page; great-tables
-still makes the one stylesheet (``table_stylesheet``) and every table the
-writer does not cover.
+else (``covered``): a title left empty, a colour that is not a hex code, a
+control character other than a tab or a line feed (an HTML parser changes
+it, or lxml refuses it in a title), a lone surrogate, an id with characters
+great-tables would change, tints or trusted cells that do not give one
+entry a row. ``tests/test_table_markup.py`` holds the two byte-equal on
+generated tables, so a great-tables upgrade that changes its markup fails
+there rather than on a page, and holds ``pmlib/rendering/assets/tables.css``
+to the stylesheet great-tables makes (``table_stylesheet``).
 
 Text is escaped as lxml serialises what great-tables escaped (``&``, ``<``
 and ``>`` in text; quotes left as they are). Ids follow great-tables'
