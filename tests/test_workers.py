@@ -208,3 +208,28 @@ def test_work_given_to_a_broken_pool_fails_as_if_its_worker_had_died(tmp_path):
 
     with pytest.raises(BrokenProcessPool):
         workers.submit(pool, os.getpid).result()  # refused at once, returned as a failed future
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["Ctrl-C", "SIGTERM"])
+def test_an_interrupt_as_the_pool_starts_leaves_it_shut_down_cleanly(tmp_path, monkeypatch, signum):
+    """Ctrl-C (or the build server's SIGTERM) just as the first notebook is handed out: the build ends as interrupted, not in an error."""
+    import concurrent.futures.process as futures_process
+
+    class InterruptedAsItStarts(futures_process._ExecutorManagerThread):  # noqa: SLF001 - the thread a pool starts on its first work
+        def start(self):
+            os.kill(os.getpid(), signum)  # lands before the thread has started, as a real Ctrl-C can
+            super().start()
+
+    monkeypatch.setattr(futures_process, "_ExecutorManagerThread", InterruptedAsItStarts)
+    on_ctrl_c = signal.getsignal(signal.SIGINT)
+    previous = signal.signal(signal.SIGTERM, signal.default_int_handler)  # as the build server has it: stop as by Ctrl-C
+    try:
+        pool = workers.pool(1, str(tmp_path))
+        with pytest.raises(KeyboardInterrupt):
+            workers.submit(pool, os.getpid)
+        workers.discard(pool)  # would raise "cannot join thread before it is started" had the interrupt landed halfway
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert signal.getsignal(signal.SIGINT) is on_ctrl_c, "the handler held aside is put back"
+    with pytest.raises(RuntimeError, match="after shutdown"):
+        pool.submit(os.getpid)

@@ -37,7 +37,7 @@ import signal
 import sys
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import forkserver, util
@@ -79,13 +79,37 @@ def kept() -> ProcessPoolExecutor | None:
 
 
 def submit(used: ProcessPoolExecutor, fn: Callable[..., Any], /, *args: Any) -> Future:
-    """``fn(*args)`` in a worker of ``used``, interruptible by Ctrl-C; if the pool is already broken, a future failed as a dead worker's."""
+    """``fn(*args)`` in a worker of ``used``, interruptible by Ctrl-C; if the pool is already broken, a future failed as a dead worker's.
+
+    Ctrl-C or SIGTERM while the pool starts a worker or the thread that
+    manages them is held until it has: a pool interrupted halfway could not
+    be shut down, as it would wait for a thread that never started, and the
+    build would end in that error rather than as interrupted.
+    """
     try:
-        return used.submit(_interruptible, fn, *args)
+        with _signals_held(signal.SIGINT, signal.SIGTERM):
+            return used.submit(_interruptible, fn, *args)
     except BrokenProcessPool as exc:
         failed: Future = Future()
         failed.set_exception(exc)
         return failed
+
+
+@contextlib.contextmanager
+def _signals_held(*signums: int) -> Iterator[None]:
+    """Within the block, ``signums`` are noted rather than handled; each noted one is raised again as it ends, for the usual handler."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread handles signals
+        return
+    noted: list[int] = []
+    held = {s: signal.signal(s, lambda signum, frame: noted.append(signum)) for s in signums if signal.getsignal(s) is not None}
+    try:
+        yield
+    finally:
+        for signum, handler in held.items():
+            signal.signal(signum, handler)
+        for signum in dict.fromkeys(noted):
+            signal.raise_signal(signum)
 
 
 def discard(used: ProcessPoolExecutor) -> None:
