@@ -45,7 +45,7 @@ def time_judge(data, quarters: Sequence[str], repeat: int, ids: np.ndarray) -> t
 
 def line(name: str, value: str, goal: str = "", verdict: str = "") -> None:
     """One result: the figure, its goal and PASS/SHORT (or FAIL for a correctness check)."""
-    print(f"  {name:<38}{value:>22}   {goal:<22}{verdict}".rstrip(), flush=True)
+    print(f"  {name:<42}{value:>18}   {goal:<22}{verdict}".rstrip(), flush=True)
 
 
 def verdict(ok: bool, fail: str = "SHORT") -> str:
