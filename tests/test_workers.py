@@ -221,15 +221,15 @@ def test_an_interrupt_as_the_pool_starts_leaves_it_shut_down_cleanly(tmp_path, m
             super().start()
 
     monkeypatch.setattr(futures_process, "_ExecutorManagerThread", InterruptedAsItStarts)
-    on_ctrl_c = signal.getsignal(signal.SIGINT)
-    previous = signal.signal(signal.SIGTERM, signal.default_int_handler)  # as the build server has it: stop as by Ctrl-C
+    previous = {s: signal.signal(s, signal.default_int_handler) for s in (signal.SIGINT, signal.SIGTERM)}  # as the build server has them
     try:
         pool = workers.pool(1, str(tmp_path))
         with pytest.raises(KeyboardInterrupt):
             workers.submit(pool, os.getpid)
         workers.discard(pool)  # would raise "cannot join thread before it is started" had the interrupt landed halfway
+        assert signal.getsignal(signal.SIGINT) is signal.getsignal(signal.SIGTERM) is signal.default_int_handler, "handlers put back"
     finally:
-        signal.signal(signal.SIGTERM, previous)
-    assert signal.getsignal(signal.SIGINT) is on_ctrl_c, "the handler held aside is put back"
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
     with pytest.raises(RuntimeError, match="after shutdown"):
         pool.submit(os.getpid)
