@@ -70,7 +70,11 @@ def imported_from(tree: Path, workspace: Path) -> Path:
 
 
 def cold_build(tree: Path, workspace: Path) -> tuple[float, float | None]:
-    """One cold ``pm build --latest --renderer builtin`` of ``tree``'s own demo with ``tree``'s code: wall seconds and machine CPU-s."""
+    """One cold ``pm build --latest --renderer builtin`` of ``tree``'s own demo with ``tree``'s code: wall seconds and machine CPU-s.
+
+    Not ``build.timed_build``: it runs this environment's ``pm`` script,
+    whose entry point (``pmlib.cli.build_server``) earlier code may lack.
+    """
     with tempfile.TemporaryDirectory(dir=workspace) as folder:
         project = Path(folder) / "project"
         copy_cold(tree, project)
