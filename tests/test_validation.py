@@ -195,6 +195,27 @@ def test_a_ragged_first_row_is_reported_not_shifted(tmp_path: Path):
     assert "9 cells but the header row has 8" in problems[0].message
 
 
+@pytest.mark.parametrize(
+    ("text", "row", "column"),
+    [
+        ('a,b,c\n1,2,3\n4,"open,6\n7,8,9\n', 3, "b"),
+        ('a,b,c\n1,"two\nlines",3\n4,"more\nlines","open\n', 3, "c"),  # rows, not text lines; the cell left open, not the first
+        ('a,b,c\n\n1,2,3\n\n4,"open\n', 5, "b"),  # blank lines are rows
+        ('a,b,c\r\n"open,2,3\r\n', 2, "a"),
+        ('"a,b,c\n1,2,3\n', 1, None),  # the header itself: no column to name
+    ],
+)
+def test_a_quote_never_closed_names_the_row_and_column_it_opens_in(tmp_path: Path, text: str, row: int, column: str | None):
+    from pmlib.contract.tables import TABLES, read_table
+
+    path = tmp_path / "plans.csv"
+    path.write_text(text, encoding="utf-8")
+    frame, problems = read_table(path, "plans.csv", TABLES["plans.csv"])
+    assert frame is None
+    assert [(p.row, p.column) for p in problems] == [(row, column)]
+    assert "never closed" in problems[0].message
+
+
 def test_empty_trailing_columns_from_a_spreadsheet_are_ignored(tmp_path: Path):
     data = build_case(None, tmp_path)
     path = data / "plans.csv"

@@ -173,7 +173,7 @@ def read_table(
         # when the first data row has one cell too many, shifting every value left.
         cells = pd.read_csv(io.StringIO(text), dtype=str, header=None, keep_default_na=False, skip_blank_lines=False)
     except pd.errors.ParserError as exc:
-        return None, _ragged_rows(text, display) or [
+        return None, _ragged_rows(text, display) or _unclosed_quote(text, display) or [
             Problem(display, None, None, f'not a readable CSV file ({exc}); check for a stray double quote (")')
         ]
     cells = cells.apply(lambda s: s.str.strip())
@@ -249,6 +249,34 @@ def _ragged_rows(text: str, display: str) -> list[Problem]:
         for number, row in enumerate(rows, start=2)
         if len(row) > width
     ]
+
+
+def _unclosed_quote(text: str, display: str) -> list[Problem]:
+    """The row and column where a value opens a double quote that nothing closes (only run on a file pandas refused).
+
+    pandas says only that the file ended inside a quoted value: everything
+    after the quote reads as one value, so the analyst needs the cell where it
+    opened. Rows are counted as ``read_table`` counts them.
+    """
+    rows = csv.reader(io.StringIO(text), strict=True)
+    header: list[str] = []
+    records, lines_before = 0, 0
+    try:
+        for row in rows:
+            header = header if records else row
+            records, lines_before = records + 1, rows.line_num
+    except csv.Error as exc:
+        if "unexpected end of data" not in str(exc):  # a quote followed by more text in its cell: pandas reads it
+            return []
+        rest = "".join(io.StringIO(text).readlines()[lines_before:])
+        cells = next(csv.reader(io.StringIO(rest)), [""])  # the unfinished row, its last cell the one left open
+        column = header[len(cells) - 1] if records and len(cells) <= len(header) else None
+        message = (
+            'this value opens a double quote (") that is never closed, so everything after it reads as one value; '
+            "close the quote, or remove it"
+        )
+        return [Problem(display, records + 1, column or None, message)]
+    return []
 
 
 def _check_column(raw: pd.Series, rows: pd.Series, column: Column, display: str):
