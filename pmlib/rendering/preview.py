@@ -10,6 +10,14 @@ every second and reloads when it changes; a failed build shows its problems
 on the page, in the same ``FILE:ROW: COLUMN: message`` lines as the terminal,
 while the last good site is still served (the build swaps a folder in whole,
 so a failure leaves it as it was).
+
+The problems show in a box fixed to the foot of the window, an alert that a
+screen reader reads as it appears. Its text is only replaced when the
+problems change, since replacing an alert's text, even with the same words,
+has it read out again every second. The page gains padding and scroll padding
+as tall as the box, so the end of the page and whatever has the keyboard
+focus can always be brought above it (WCAG 2.2's focus not obscured), and
+the box takes the focus itself, so a long list can be scrolled by keyboard.
 """
 
 from __future__ import annotations
@@ -33,16 +41,23 @@ _SCRIPT = """<script>
   var seen = null;
   function banner(lines) {
     var box = document.getElementById("pm-preview-problems");
-    if (!lines.length) { if (box) { box.remove(); } return; }
+    var root = document.documentElement.style, body = document.body.style;
+    if (!lines.length) {
+      if (box) { box.remove(); root.scrollPaddingBottom = ""; body.paddingBottom = ""; }
+      return;
+    }
     if (!box) {
       box = document.createElement("div");
       box.id = "pm-preview-problems";
       box.setAttribute("role", "alert");
+      box.setAttribute("tabindex", "0");
       box.style.cssText = "position:fixed;left:0;right:0;bottom:0;max-height:40vh;overflow:auto;z-index:9999;" +
         "background:#fef7f6;color:#0b0c0c;border-top:5px solid #d4351c;padding:0.75rem 1rem;font:14px/1.4 monospace;white-space:pre-wrap";
       document.body.appendChild(box);
     }
-    box.textContent = "The last build failed; this is the last good site.\\n" + lines.join("\\n");
+    var text = "The last build failed; this is the last good site.\\n" + lines.join("\\n");
+    if (box.textContent !== text) { box.textContent = text; }
+    root.scrollPaddingBottom = body.paddingBottom = box.offsetHeight + "px";
   }
   function ask() {
     fetch("STATE", {cache: "no-store"}).then(function (r) { return r.json(); }).then(function (state) {
