@@ -216,6 +216,29 @@ def test_a_quote_never_closed_names_the_row_and_column_it_opens_in(tmp_path: Pat
     assert "never closed" in problems[0].message
 
 
+@pytest.mark.parametrize(
+    ("header", "found"),
+    [
+        ("plan_id;name;description", "semicolons (;)"),
+        ('"plan_id";"name"', "semicolons (;)"),
+        ("plan_id\tname\r", "tabs"),
+        ("plan_id;name,description", None),  # a comma: read as CSV, its problems reported as usual
+        ("what;ever", None),  # no column of the contract's: an unknown file, not a misread one
+    ],
+)
+def test_a_file_separated_by_semicolons_or_tabs_is_one_problem_on_its_header(tmp_path: Path, header: str, found: str | None):
+    from pmlib.contract.tables import TABLES, read_table
+
+    path = tmp_path / "plans.csv"
+    path.write_text(f"{header}\nlocal;Local plan;What we do\n", encoding="utf-8")
+    frame, problems = read_table(path, "plans.csv", TABLES["plans.csv"])
+    if found:
+        assert frame is None and [(p.row, p.column) for p in problems] == [(1, None)]
+        assert found in problems[0].message and "CSV UTF-8 (Comma delimited)" in problems[0].message
+    else:
+        assert not any("separated by" in p.message for p in problems)
+
+
 def test_empty_trailing_columns_from_a_spreadsheet_are_ignored(tmp_path: Path):
     data = build_case(None, tmp_path)
     path = data / "plans.csv"

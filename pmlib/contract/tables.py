@@ -168,6 +168,9 @@ def read_table(
         return None, [Problem(display, line, None, f"not UTF-8 text (byte 0x{byte} on this line); save the file as 'CSV UTF-8'")]
     if not text.strip():
         return None, [Problem(display, None, None, "the file is empty; it needs at least a header row")]
+    other = _other_separator(text, columns)
+    if other:
+        return None, [Problem(display, 1, None, f"{other}; save the file as 'CSV UTF-8 (Comma delimited)'")]
     try:
         # header=None: pandas would otherwise silently use the first column as an index
         # when the first data row has one cell too many, shifting every value left.
@@ -249,6 +252,28 @@ def _ragged_rows(text: str, display: str) -> list[Problem]:
         for number, row in enumerate(rows, start=2)
         if len(row) > width
     ]
+
+
+_SEPARATORS = {
+    ";": "the values are separated by semicolons (;), not commas, as Excel saves CSV in some languages",
+    "\t": "the values are separated by tabs, not commas, as a spreadsheet saves 'Text (Tab delimited)'",
+}
+
+
+def _other_separator(text: str, columns: tuple[Column, ...]) -> str | None:
+    """What separates the values, when a header row has no comma but names the contract's columns between semicolons or tabs.
+
+    Read with commas, such a file has one column with a long name, and every
+    required column is reported missing; and a decimal comma in it splits rows.
+    """
+    header = text.split("\n", 1)[0]
+    if "," in header:
+        return None
+    declared = {c.name for c in columns}
+    for separator, found in _SEPARATORS.items():
+        if declared & {name.strip().strip('"') for name in header.split(separator)[1:]}:
+            return found
+    return None
 
 
 def _unclosed_quote(text: str, display: str) -> list[Problem]:
