@@ -4,6 +4,7 @@ code the child runs, not the editable install's. Not timed: the benchmark itself
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -51,3 +52,15 @@ def test_the_child_imports_pmlib_from_the_tree_it_is_given_not_the_installed_one
     workspace.mkdir()
 
     assert earlier_code.imported_from(tree, workspace) == (tree / "pmlib").resolve()
+
+
+def test_a_tree_is_compiled_before_it_is_timed_so_the_first_pair_does_not_time_compiling(tmp_path):
+    tree = tmp_path / "earlier"
+    (tree / "pmlib" / "run").mkdir(parents=True)
+    modules = [tree / "pmlib" / "__init__.py", tree / "pmlib" / "run" / "__init__.py", tree / "pmlib" / "run" / "workers.py"]
+    for module in modules:
+        module.write_text("X = 1\n", encoding="utf-8")
+
+    earlier_code.compiled(tree)
+
+    assert all(Path(importlib.util.cache_from_source(str(module))).is_file() for module in modules)
