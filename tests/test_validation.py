@@ -202,6 +202,7 @@ def test_a_ragged_first_row_is_reported_not_shifted(tmp_path: Path):
         ('a,b,c\n1,"two\nlines",3\n4,"more\nlines","open\n', 3, "c"),  # rows, not text lines; the cell left open, not the first
         ('a,b,c\n\n1,2,3\n\n4,"open\n', 5, "b"),  # blank lines are rows
         ('a,b,c\r\n"open,2,3\r\n', 2, "a"),
+        ('a, b, c\n1,2,"open\n', 2, "c"),  # the header's names as the other problems give them, trimmed
         ('"a,b,c\n1,2,3\n', 1, None),  # the header itself: no column to name
     ],
 )

@@ -295,7 +295,7 @@ def _unclosed_quote(text: str, display: str) -> list[Problem]:
             return []
         rest = "".join(io.StringIO(text).readlines()[lines_before:])
         cells = next(csv.reader(io.StringIO(rest)), [""])  # the unfinished row, its last cell the one left open
-        column = header[len(cells) - 1] if records and len(cells) <= len(header) else None
+        column = header[len(cells) - 1].strip() if records and len(cells) <= len(header) else None
         message = (
             'this value opens a double quote (") that is never closed, so everything after it reads as one value; '
             "close the quote, or remove it"
