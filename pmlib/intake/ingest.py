@@ -175,6 +175,17 @@ def _repeats(rows: pd.DataFrame) -> list[Problem]:
     return problems
 
 
+def _touches(frame: pd.DataFrame, refused: set[tuple[str, int | None]]) -> np.ndarray:
+    """Which rows read in came from a row already refused, by any cell (a workbook's Supplied on is every row's).
+
+    They are left out of the check against the data folder: it would only
+    report them again, in other words (a repeat as a duplicate, a missing
+    numerator as a ratio without one).
+    """
+    places = frame["_origin"] if len(frame) else []
+    return np.fromiter((any((file, row) in refused for file, row, _ in origin.values()) for origin in places), dtype=bool, count=len(frame))
+
+
 def _records(path: Path) -> int:
     """How many records a CSV already holds after its header (blank lines count, as ``read_table`` numbers rows)."""
     return sum(1 for _ in csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig")))) - 1 if path.is_file() else 0
@@ -358,8 +369,12 @@ def plan_intake(data_dir: Path, data: CouncilData, reads: list[tuple[Path, FileR
     said_problems, said_unchanged = commentary_versions(said, data.commentary)
     forecast_clashes, forecasts_unchanged = forecast_versions(forecasts, data.forecasts)
     problems += said_problems + forecast_clashes
-    if any(p.severity == "error" for p in problems):
-        raise IntakeError(sort_problems(problems))
+    refused = {(p.file, p.row) for p in problems if p.severity == "error"}
+    if refused:  # what read well is still checked against the data folder, so every error comes out at once
+        keep, keep_said, keep_forecasts = (~_touches(frame, refused) for frame in (rows, said, forecasts))
+        rows, exact = rows[keep].reset_index(drop=True), exact[keep]
+        said, said_unchanged = said[keep_said].reset_index(drop=True), said_unchanged[keep_said]
+        forecasts, forecasts_unchanged = forecasts[keep_forecasts].reset_index(drop=True), forecasts_unchanged[keep_forecasts]
 
     held = figures_as_at(data.observations).set_index(["measure_id", "period"])
     keys = pd.MultiIndex.from_frame(rows[["measure_id", "period"]]) if len(rows) else pd.MultiIndex.from_tuples([], names=["a", "b"])
