@@ -26,6 +26,7 @@ from click.testing import CliRunner
 
 from pmlib.cli import main
 from pmlib.contract.loading import check_data, load_data
+from pmlib.contract.tables import TABLES, read_table
 from pmlib.errors import DataContractError, Problem
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -195,6 +196,13 @@ def test_a_ragged_first_row_is_reported_not_shifted(tmp_path: Path):
     assert "9 cells but the header row has 8" in problems[0].message
 
 
+def _read_plans(tmp_path: Path, text: str):
+    """``text`` read as ``plans.csv`` by the data check's own reader: the frame (None if unreadable) and the problems."""
+    path = tmp_path / "plans.csv"
+    path.write_text(text, encoding="utf-8")
+    return read_table(path, "plans.csv", TABLES["plans.csv"])
+
+
 @pytest.mark.parametrize(
     ("text", "row", "column"),
     [
@@ -207,11 +215,7 @@ def test_a_ragged_first_row_is_reported_not_shifted(tmp_path: Path):
     ],
 )
 def test_a_quote_never_closed_names_the_row_and_column_it_opens_in(tmp_path: Path, text: str, row: int, column: str | None):
-    from pmlib.contract.tables import TABLES, read_table
-
-    path = tmp_path / "plans.csv"
-    path.write_text(text, encoding="utf-8")
-    frame, problems = read_table(path, "plans.csv", TABLES["plans.csv"])
+    frame, problems = _read_plans(tmp_path, text)
     assert frame is None
     assert [(p.row, p.column) for p in problems] == [(row, column)]
     assert "never closed" in problems[0].message
@@ -228,11 +232,7 @@ def test_a_quote_never_closed_names_the_row_and_column_it_opens_in(tmp_path: Pat
     ],
 )
 def test_a_file_separated_by_semicolons_or_tabs_is_one_problem_on_its_header(tmp_path: Path, header: str, found: str | None):
-    from pmlib.contract.tables import TABLES, read_table
-
-    path = tmp_path / "plans.csv"
-    path.write_text(f"{header}\nlocal;Local plan;What we do\n", encoding="utf-8")
-    frame, problems = read_table(path, "plans.csv", TABLES["plans.csv"])
+    frame, problems = _read_plans(tmp_path, f"{header}\nlocal;Local plan;What we do\n")
     if found:
         assert frame is None and [(p.row, p.column) for p in problems] == [(1, None)]
         assert found in problems[0].message and "CSV UTF-8 (Comma delimited)" in problems[0].message
