@@ -6,7 +6,7 @@ import pytest
 from pmlib.views.disclosure import public_view, value_text
 from pmlib.views.formats import format_value
 from pmlib.views.labels import ACTION_LABELS, STATUS_LABELS, TREND_LABELS, trend_label
-from pmlib.views.narrative import headline, join_words, movement, plan_sentence, status_counts
+from pmlib.views.narrative import headline, join_words, movement, plan_sentence, short_headline, status_counts
 
 
 @pytest.mark.parametrize(
@@ -152,6 +152,23 @@ def test_headline_with_nothing_wrong():
 def test_headline_with_none_on_target(statuses, expected):
     judged = _judged([{"measure_id": f"M{i}", "status": s} for i, s in enumerate(statuses)])
     assert headline(judged, pd.Series({f"M{i}": f"Name M{i}" for i in range(len(statuses))})) == expected
+
+
+@pytest.mark.parametrize(
+    ("statuses", "expected"),
+    [
+        (["monitoring", "no_data"], "No measure with a target has a figure for this quarter."),
+        (["on_target"], "One of 1 measure with a target is on target; none needs intervention."),
+        (["intervention"], "The only measure with a target is not on target; one needs intervention."),
+        (["below_target"], "The only measure with a target is not on target; none needs intervention."),
+        (["below_target", "intervention", "intervention"], "None of the 3 measures with a target is on target; two need intervention."),
+        (["on_target", "below_target", "intervention"], "One of 3 measures with a target is on target; one needs intervention."),
+        (["on_target", "on_target", "below_target"], "Two of 3 measures with a target are on target; none needs intervention."),
+    ],
+)
+def test_short_headline(statuses, expected):
+    judged = _judged([{"measure_id": f"M{i}", "status": s} for i, s in enumerate(statuses)])
+    assert short_headline(judged) == expected
 
 
 def test_movement_with_no_measure_judged_both_times():

@@ -94,10 +94,14 @@ def short_headline(judged: pd.DataFrame) -> str:
     """The headline in one short clause, for a chart subtitle: on target out of judged, and how many need intervention."""
     c = status_counts(judged)
     with_target = c["on_target"] + c["below_target"] + c["intervention"]
-    n = c["intervention"]
+    if with_target == 0:
+        return "No measure with a target has a figure for this quarter."
+    n, on = c["intervention"], c["on_target"]
     tail = "none needs intervention" if n == 0 else f"{count_words(n)} {'needs' if n == 1 else 'need'} intervention"
-    verb = "is" if c["on_target"] == 1 else "are"
-    return f"{count_words(c['on_target']).capitalize()} of {with_target} {_measures(with_target)} with a target {verb} on target; {tail}."
+    if with_target == 1 and on == 0:
+        return f"The only measure with a target is not on target; {tail}."
+    share = f"None of the {with_target}" if on == 0 else f"{count_words(on).capitalize()} of {with_target}"
+    return f"{share} {_measures(with_target)} with a target {'are' if on > 1 else 'is'} on target; {tail}."
 
 
 def movement(current: pd.DataFrame, previous: pd.DataFrame, previous_quarter: str) -> str:
