@@ -169,7 +169,7 @@ def test_a_change_to_one_plans_figures_executes_that_plan_and_the_quarter_wide_n
     assert out.output.splitlines()[:3] == [
         "2020/21 Q2: 4 notebook(s) executed, 0 reused, written to reports/2020-21-Q2",
         "Typesetting the Cabinet pack for 2020/21 Q2",
-        "Rendering the website (1 quarters) with the built-in renderer",
+        "Rendering the website (1 quarter) with the built-in renderer",
     ]
     assert files(folder) == after
     assert files(project / "_site") == site

@@ -6,7 +6,8 @@ import pytest
 from pmlib.views.disclosure import public_view, value_text
 from pmlib.views.formats import format_value
 from pmlib.views.labels import ACTION_LABELS, STATUS_LABELS, TREND_LABELS, trend_label
-from pmlib.views.narrative import headline, join_words, movement, plan_sentence, short_headline, status_counts
+from pmlib.views.narrative import headline, movement, plan_sentence, short_headline, status_counts
+from pmlib.views.wording import counted, join_words
 
 
 @pytest.mark.parametrize(
@@ -203,3 +204,8 @@ def test_join_words():
     assert join_words(["A"]) == "A"
     assert join_words(["A", "B"]) == "A and B"
     assert join_words(["A", "B", "C"]) == "A, B and C"
+
+
+@pytest.mark.parametrize(("n", "expected"), [(0, "0 quarters"), (1, "1 quarter"), (2, "2 quarters"), (1234, "1,234 quarters")])
+def test_counted(n, expected):
+    assert counted(n, "quarter") == expected

@@ -15,8 +15,15 @@ import click
 
 from pmlib.errors import NO_FILE, PmlibError, Problem
 from pmlib.project import FOLDER_VARIABLES
+from pmlib.views.wording import counted
 
 JOBS_HELP = "Notebooks run at once.  [default: one per usable core, or all of them when they are one more]"
+
+
+def data_contents(data) -> str:
+    """What a checked data folder holds, in the words ``pm check`` prints after OK."""
+    plans, measures, targets, figures = (len(t) for t in (data.plans, data.measures, data.targets, data.observations))
+    return f"{counted(plans, 'plan')}, {counted(measures, 'measure')}, {counted(targets, 'target')}, {counted(figures, 'figure')}"
 
 
 def print_problems(problems: list[Problem]) -> tuple[int, int]:

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from pmlib.cli.common import (
+    data_contents,
     folder_option,
     for_quarters,
     if_it_fails,
@@ -22,6 +23,7 @@ from pmlib.cli.common import (
 from pmlib.cli.shared import council_option, councils_file, councils_option
 from pmlib.errors import ConfigError, DataContractError
 from pmlib.project import INTERNAL_OUT, SITE, Project
+from pmlib.views.wording import counted
 
 
 @main.command()
@@ -62,11 +64,8 @@ def check(data_dir: Path, quarter: str | None, params_dir: Path, html_path: Path
     if data is None:
         raise DataContractError(problems)
     _, warnings = print_problems(problems)
-    n_obs = len(data.observations)
-    click.echo(
-        f"{data_dir}: OK: {len(data.plans)} plans, {len(data.measures)} measures, {len(data.targets)} targets, "
-        f"{n_obs} figures from {data.observations['source'].nunique()} files; {warnings} warning(s)."
-    )
+    files = counted(data.observations["source"].nunique(), "file")
+    click.echo(f"{data_dir}: OK: {data_contents(data)} from {files}; {warnings} warning(s).")
     if period is not None:
         from pmlib.intake.data_quality import data_quality, write_quality_page
 
@@ -248,7 +247,7 @@ def build(
         ),
         f"{out_dir} is unchanged",
     )
-    click.echo(f"Website ({result.renderer} renderer): {out_dir / 'index.html'} ({len(result.pages)} pages)")
+    click.echo(f"Website ({result.renderer} renderer): {out_dir / 'index.html'} ({counted(len(result.pages), 'page')})")
     for pack in result.packs:
         click.echo(f"Cabinet pack: {pack}")
     from pmlib.views.open_data import OPEN_DATA_FILES
@@ -256,7 +255,7 @@ def build(
     written = [name for name in OPEN_DATA_FILES if any(p.name == name for p in result.open_data)]
     names = ", ".join(written[:-1]) + f" and {written[-1]}" if len(written) > 1 else "".join(written)
     quarters = sum(p.name == "datapackage.json" for p in result.open_data)
-    click.echo(f"Open data: {out_dir / 'data'}/<quarter>/{names} ({quarters} quarters)")
+    click.echo(f"Open data: {out_dir / 'data'}/<quarter>/{names} ({counted(quarters, 'quarter')})")
 
 
 @main.command()

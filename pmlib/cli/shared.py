@@ -14,8 +14,9 @@ from pathlib import Path
 
 import click
 
-from pmlib.cli.common import print_problems, problems_of
+from pmlib.cli.common import data_contents, print_problems, problems_of
 from pmlib.errors import DataContractError, Problem
+from pmlib.views.wording import counted
 
 COUNCILS_HELP = "A shared service's councils.yml: every council and the joint committee (--data and --params are not read)."
 
@@ -52,10 +53,7 @@ def check_shared_project(path: Path, period=None, html_dir: Path | None = None) 
     _, warnings = print_problems(problems)
     for council in services.councils:
         data = shared.councils[council.id]
-        click.echo(
-            f"{council.data}: OK: {data.council.name}: {len(data.plans)} plans, {len(data.measures)} measures, "
-            f"{len(data.targets)} targets, {len(data.observations)} figures"
-        )
+        click.echo(f"{council.data}: OK: {data.council.name}: {data_contents(data)}")
     services_named = shared.shared["shared_service"].nunique()
     click.echo(
         f"{path}: OK: {len(shared.shared)} shared measures in {services_named} shared services, harmonised across "
@@ -115,11 +113,12 @@ def build_shared_project(path: Path, quarter: str | None, every: bool, only: str
         for pack in built.packs:
             click.echo(f"Cabinet pack ({council_id}): {pack}")
     if result.joint_pages:
-        click.echo(f"Joint committee: {result.out_dir / 'joint' / 'index.html'} ({len(result.joint_pages)} pages)")
+        click.echo(f"Joint committee: {result.out_dir / 'joint' / 'index.html'} ({counted(len(result.joint_pages), 'page')})")
     for pack in result.joint_packs:
         click.echo(f"Joint pack: {pack}")
     if result.joint_open_data:
-        click.echo(f"Joint open data: {result.out_dir / 'joint' / 'data'}/<quarter>/measures.csv ({len(result.joint_open_data)} quarters)")
+        quarters = counted(len(result.joint_open_data), "quarter")
+        click.echo(f"Joint open data: {result.out_dir / 'joint' / 'data'}/<quarter>/measures.csv ({quarters})")
     click.echo(f"Shared service's home page: {result.landing}")
 
 

@@ -33,6 +33,7 @@ from pmlib.rendering.manifest import read_manifest, site_is_current, write_manif
 from pmlib.run import reuse
 from pmlib.run.execution import RunResult, chart_folder, run_quarters, worker_pool
 from pmlib.run.notebook_files import display_path
+from pmlib.views.wording import counted
 
 
 @dataclass(frozen=True)
@@ -352,7 +353,7 @@ def _render(renderer: str, everything: list[Period], project: Project, partial: 
         bundle = background.offer(kept_vega_bundle)  # by the worker after the packs, or here if wanted first
         with drawing_charts(project):
             write_pages(everything, project, page_store=project.root / PAGES)
-        say(f"Rendering the website ({len(everything)} quarters) with the built-in renderer")
+        say(f"Rendering the website ({counted(len(everything), 'quarter')}) with the built-in renderer")
         pages = render_site(project, everything, out_dir=partial, vega_js=bundle.result)
         pages += publish_site_files(project, everything, partial)
         if not all(t.done() for t in typesetting):

@@ -27,6 +27,7 @@ from pmlib.rendering.pack import write_embedding_document
 from pmlib.rendering.quarto import _quarto, write_quarto_assets
 from pmlib.rendering.shared_site import PROJECT_FILES, sync_project_files
 from pmlib.run.joint_run import JOINT_TEMPLATE
+from pmlib.views.wording import counted
 
 PACK_SOURCES = "packs"
 _PAGE_LINK = re.compile(r"\]\(/?([^)#]+)\.qmd\)")
@@ -87,7 +88,7 @@ def render_joint_site(
 ) -> list[Path]:
     """The joint site's pages, rendered by Quarto into ``partial``; the pages written."""
     prepare_joint_project(shared, template, project, quarters)
-    say(f"Rendering the joint committee's site ({len(quarters)} reports) with Quarto")
+    say(f"Rendering the joint committee's site ({counted(len(quarters), 'report')}) with Quarto")
     _quarto(["render", "--profile", "website", "--output-dir", str(partial.resolve())], replace(project, family=family), say)
     for leftover in ("search.json",):
         (partial / leftover).unlink(missing_ok=True)

@@ -40,8 +40,8 @@ from pmlib.rendering.site import (
     write_static_assets,
 )
 from pmlib.run.joint_run import JOINT_TEMPLATE, joint_project
-from pmlib.views.narrative import count_words
 from pmlib.views.prose import literal_markdown
+from pmlib.views.wording import count_words
 
 JOINT = "joint"
 PACKS = "packs"

@@ -21,6 +21,7 @@ from pmlib.errors import QuartoError
 from pmlib.project import Project
 from pmlib.rendering.documents import RAW_HTML
 from pmlib.rendering.pack import write_quarto_source
+from pmlib.views.wording import counted
 
 FAMILY_VARIABLE = "PMLIB_FAMILY"
 
@@ -143,7 +144,7 @@ def render_with_quarto(
     The website profile's pre-render step, ``pm pages`` with this project's
     folders, writes the pages, the assets and the packs' documents first.
     """
-    say(f"Rendering the website ({len(everything)} quarters) with Quarto")
+    say(f"Rendering the website ({counted(len(everything), 'quarter')}) with Quarto")
     _quarto(["render", "--profile", "website", "--output-dir", str(partial.resolve())], project, say)
     packs = []
     for q in everything:

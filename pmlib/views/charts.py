@@ -38,7 +38,7 @@ from pmlib.views.chart_fonts import first_chart
 from pmlib.views.disclosure import value_text
 from pmlib.views.formats import format_value
 from pmlib.views.labels import STATUS_LABELS
-from pmlib.views.narrative import join_words
+from pmlib.views.wording import join_words
 from pmlib.vocabulary import Unit
 
 # Government Analysis Function categorical palette (accessible on white).

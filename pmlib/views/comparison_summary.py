@@ -22,9 +22,9 @@ import pandas as pd
 from pmlib.engine.comparisons import Comparisons
 from pmlib.views.disclosure import SUPPRESSED
 from pmlib.views.formats import NOT_AVAILABLE, format_value
-from pmlib.views.narrative import count_words
 from pmlib.views.prose import Prose, literal_markdown
 from pmlib.views.tables import Table, make_table, table_id
+from pmlib.views.wording import count_words
 
 if TYPE_CHECKING:
     from pmlib.views.report import QuarterReport

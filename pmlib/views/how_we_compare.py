@@ -21,9 +21,9 @@ from pmlib.views.comparison_chart import best_first, comparison_chart, council_l
 from pmlib.views.comparison_summary import QUARTILE_WORDS, neighbours, rank_words, reference_group
 from pmlib.views.disclosure import SUPPRESSED
 from pmlib.views.formats import NOT_AVAILABLE, format_value
-from pmlib.views.narrative import count_words, join_words
 from pmlib.views.prose import Prose, literal_markdown
 from pmlib.views.tables import Table, make_table, table_id
+from pmlib.views.wording import count_words, join_words
 from pmlib.vocabulary import Polarity
 
 if TYPE_CHECKING:

@@ -6,31 +6,16 @@ website, the pack and the open data never tell different stories.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 import pandas as pd
 
 from pmlib.views.disclosure import value_text
 from pmlib.views.formats import format_value
+from pmlib.views.wording import count_words, join_words
 from pmlib.vocabulary import STATUSES, Status
 
 JUDGED = (Status.ON_TARGET.word, Status.BELOW_TARGET.word, Status.INTERVENTION.word)
 _RANK = {"intervention": 0, "below_target": 1, "on_target": 2}
-_NUMBER_WORDS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
-
-
-def count_words(n: int) -> str:
-    """Numbers one to ten as words, larger ones as digits (GOV.UK style)."""
-    return _NUMBER_WORDS[n] if 0 <= n <= 10 else f"{n:,}"
-
-
-def join_words(items: Sequence[str]) -> str:
-    """``A``, ``A and B``, ``A, B and C``."""
-    items = list(items)
-    if len(items) <= 1:
-        return "".join(items)
-    return f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def _measures(n: int) -> str:

@@ -20,8 +20,9 @@ from pmlib.views.disclosure import value_text
 from pmlib.views.formats import format_value
 from pmlib.views.how_we_compare import comparison_section
 from pmlib.views.labels import status_label, trend_label
-from pmlib.views.narrative import count_words, plan_sentence
+from pmlib.views.narrative import plan_sentence
 from pmlib.views.prose import Prose, literal_markdown, user_markdown
+from pmlib.views.wording import count_words
 from pmlib.views.year_end import year_end_line
 
 if TYPE_CHECKING:

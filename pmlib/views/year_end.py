@@ -22,9 +22,9 @@ from pmlib.engine.rollup import small_count
 from pmlib.views.disclosure import SUPPRESSED
 from pmlib.views.formats import format_value
 from pmlib.views.labels import status_label
-from pmlib.views.narrative import count_words
 from pmlib.views.prose import Prose, literal_markdown
 from pmlib.views.tables import Table, make_table, table_id
+from pmlib.views.wording import count_words
 from pmlib.vocabulary import ForecastKind, Status
 
 if TYPE_CHECKING:
