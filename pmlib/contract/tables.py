@@ -163,9 +163,7 @@ def read_table(
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        byte = data[exc.start : exc.start + 1].hex()
-        return None, [Problem(display, line, None, f"not UTF-8 text (byte 0x{byte} on this line); save the file as 'CSV UTF-8'")]
+        return None, [_not_utf8(data, display, exc.start)]
     if not text.strip():
         return None, [Problem(display, None, None, "the file is empty; it needs at least a header row")]
     other = _other_separator(text, columns)
@@ -274,6 +272,30 @@ def _other_separator(text: str, columns: tuple[Column, ...]) -> str | None:
         if declared & {name.strip().strip('"') for name in header.split(separator)[1:]}:
             return found
     return None
+
+
+_BOM = b"\xef\xbb\xbf"
+_MARK = "\ufffe"  # a noncharacter: no file's text holds it
+
+
+def _not_utf8(data: bytes, display: str, start: int) -> Problem:
+    """The row and column of the first byte that is not UTF-8 (``start`` counts from after a byte-order mark, as decoding did)."""
+    offset = len(_BOM) if data.startswith(_BOM) else 0
+    at = offset + start
+    row, column = data[:at].count(b"\n") + 1, None
+    marked = data[offset:at].decode("utf-8") + _MARK + data[at + 1 :].decode("utf-8", errors="replace")
+    header: list[str] = []
+    try:
+        for n, record in enumerate(csv.reader(io.StringIO(marked)), start=1):
+            header = record if n == 1 else header
+            cell = next((i for i, value in enumerate(record) if _MARK in value), None)
+            if cell is not None:
+                row, column = n, header[cell].strip() if 1 < n and cell < len(header) else None
+                break
+    except csv.Error:
+        pass  # the line counted above stands
+    message = f"not UTF-8 text (byte 0x{data[at : at + 1].hex()} on this line); save the file as 'CSV UTF-8'"
+    return Problem(display, row, column or None, message)
 
 
 def _unclosed_quote(text: str, display: str) -> list[Problem]:
