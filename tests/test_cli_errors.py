@@ -24,8 +24,7 @@ LINE = re.compile(r"^[^:]+:(\d+|-): [^:]+: .+")
 SUMMARY = re.compile(r"^(?P<errors>\d+) error\(s\): fix them and run pm (?P<command>\w+) again(; .+)?\.$")
 
 BAD_PARAMS = (  # what pm prints for tests/fixtures/params/bad-file/2020-21-Q2.yml
-    "params/2020-21-Q2.yml:5: meeting_date: Input should be a valid date or datetime, invalid character in year "
-    "(found '09/12/2020'); write the date as YYYY-MM-DD",
+    "params/2020-21-Q2.yml:5: meeting_date: '09/12/2020' is not a date; write it as YYYY-MM-DD, e.g. 2020-10-31",
     "params/2020-21-Q2.yml:7: audience: Input should be 'public' or 'internal' (found 'everyone'); use one of the allowed words",
 )
 
@@ -86,7 +85,7 @@ CASES = [
     Case(
         "run: a quarter with no params file",
         ("run", "2021-22-Q1", "--no-progress"),
-        ("params/2021-22-Q1.yml:-: -: file not found; create it to report 2021/22 Q1",),
+        ("params/2021-22-Q1.yml:-: -: file not found; create it to report 2021/22 Q1 (see the data contract)",),
     ),
     Case(
         "run: a parameter no notebook declares",

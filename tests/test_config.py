@@ -140,7 +140,7 @@ def test_params_bad_returns_due_is_a_problem_on_its_line(tmp_path: Path, bad: st
     params, problems = check_report_params(write(tmp_path, "2020-21-Q2.yml", GOOD_PARAMS + f"returns_due: {bad}\n"))
     assert params is None
     assert errors(problems) == [(7, "returns_due")]
-    assert f"(found '{bad}')" in problems[0].message and problems[0].message.endswith("write the date as YYYY-MM-DD")
+    assert problems[0].message == f"'{bad}' is not a date; write it as YYYY-MM-DD, e.g. 2020-10-31"
 
 
 def test_params_quarter_as_slug(tmp_path: Path):
@@ -156,14 +156,50 @@ def test_params_unknown_key_is_a_warning_with_its_line(tmp_path: Path):
     assert read_report_params(path) == params
 
 
-@pytest.mark.parametrize("bad", ["2020-11-31", "11/11/2020", "next week"])
+@pytest.mark.parametrize("bad", ["2020-11-31", "11/11/2020", "next week", "45336", "1706659200", "0", "2020-11-11T00:00"])
 def test_params_bad_date(tmp_path: Path, bad: str):
+    """An Excel serial or a count of seconds is no date, though pydantic alone would read seconds as one."""
     path = write(tmp_path, "2020-21-Q2.yml", GOOD_PARAMS.replace("meeting_date: 2020-11-11", f"meeting_date: {bad}"))
     with pytest.raises(DataContractError) as info:
         read_report_params(path)
     assert errors(info.value.problems) == [(4, "meeting_date")]
-    assert f"(found '{bad}')" in info.value.problems[0].message
-    assert info.value.problems[0].message.endswith("write the date as YYYY-MM-DD")
+    assert info.value.problems[0].message == f"'{bad}' is not a date; write it as YYYY-MM-DD, e.g. 2020-10-31"
+
+
+def test_params_dates_are_read_as_in_the_csv_files(tmp_path: Path):
+    params = read_report_params(
+        write(tmp_path, "2020-21-Q2.yml", GOOD_PARAMS.replace("meeting_date: 2020-11-11", "meeting_date: 2020-11-1"))
+    )
+    assert params.meeting_date == dt.date(2020, 11, 1)
+
+
+def test_words_are_read_whatever_their_case(tmp_path: Path):
+    params = read_report_params(write(tmp_path, "2020-21-Q2.yml", GOOD_PARAMS.replace("audience: public", "audience: Internal")))
+    assert params.audience == "internal"
+    council, problems = read_council(write(tmp_path, "council.yml", "name: A\nshort_name: A\nstatus_method: Tolerance\n"))
+    assert problems == [] and council is not None and council.status_method == "tolerance"
+
+
+def test_a_key_written_twice_is_an_error_on_its_second_line(tmp_path: Path):
+    council, problems = read_council(write(tmp_path, "council.yml", "name: A\nshort_name: A\nname: B\n"))
+    assert council is None
+    assert [(p.row, p.column, p.severity, p.message) for p in problems] == [
+        (3, "name", "error", "key appears twice (first on line 1); keep one")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("key", "meant"), [("staus_method", "status_method"), ("tolerence_pct", "tolerance_pct"), ("meetingdate", "meeting_date")]
+)
+def test_a_misspelt_key_is_an_error_naming_the_key_meant(tmp_path: Path, key: str, meant: str):
+    """A misspelt key would silently leave its default in force (the intervention method, for one), so it is not merely ignored."""
+    if meant == "meeting_date":
+        found, problems = check_report_params(write(tmp_path, "2020-21-Q2.yml", GOOD_PARAMS + f"{key}: 2020-11-12\n"))
+    else:
+        found, problems = read_council(write(tmp_path, "council.yml", f"name: A\nshort_name: A\n{key}: 5\n"))
+    assert found is None
+    assert [(p.column, p.severity) for p in problems] == [(key, "error")]
+    assert f"did you mean '{meant}'?" in problems[0].message
 
 
 @pytest.mark.parametrize("bad", ["2020/21 Q5", "2020/22 Q2", "Q2 2020", "2020-09"])

@@ -26,8 +26,10 @@ from click.testing import CliRunner
 
 from pmlib.cli import main
 from pmlib.contract.loading import check_data, load_data
+from pmlib.contract.params_folder import published_dates, report_params
+from pmlib.contract.periods import Period
 from pmlib.contract.tables import TABLES, read_table
-from pmlib.errors import DataContractError, Problem
+from pmlib.errors import ConfigError, DataContractError, Problem
 
 FIXTURES = Path(__file__).parent / "fixtures"
 VALID = FIXTURES / "valid"
@@ -196,10 +198,10 @@ def test_a_ragged_first_row_is_reported_not_shifted(tmp_path: Path):
     assert "9 cells but the header row has 8" in problems[0].message
 
 
-def _read_plans(tmp_path: Path, text: str):
-    """``text`` read as ``plans.csv`` by the data check's own reader: the frame (None if unreadable) and the problems."""
+def _read_plans(tmp_path: Path, text: str | bytes):
+    """``text``, or bytes as saved, read as ``plans.csv`` by the check's own reader: the frame (None if unreadable) and the problems."""
     path = tmp_path / "plans.csv"
-    path.write_text(text, encoding="utf-8")
+    path.write_bytes(text) if isinstance(text, bytes) else path.write_text(text, encoding="utf-8")
     return read_table(path, "plans.csv", TABLES["plans.csv"])
 
 
@@ -338,3 +340,78 @@ def test_an_observations_folder_is_required(tmp_path: Path):
     _, problems = check_data(data)
     assert [(p.file, p.row, p.column) for p in problems] == [(str(data / "observations"), None, None)]
     assert "no observation files found" in problems[0].message
+
+
+def _params(quarter: str, meeting_date: str = "2020-11-11") -> str:
+    return f"quarter: {quarter}\nmeeting_date: {meeting_date}\ndata_as_at: 2020-10-31\n"
+
+
+def test_every_params_file_is_checked_with_the_data_and_all_problems_reported_together(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """``make build`` runs ``pm check`` first: a params file the build would refuse is reported there, with every other one's."""
+    build_case(None, tmp_path)
+    params = tmp_path / "params"
+    params.mkdir()
+    (params / "2020-21-Q1.yml").write_text(_params("2020/21 Q1", "15/11/2020"), encoding="utf-8")
+    (params / "2020-21-Q2.yml").write_text(_params("2020/21 Q1"), encoding="utf-8")
+    (params / "2020-21-Q3.yaml").write_text(_params("2020/21 Q3"), encoding="utf-8")
+    (params / "Q4 draft.yml").write_text(_params("2020/21 Q4"), encoding="utf-8")
+    (params / ".gitkeep").write_text("", encoding="utf-8")
+    result = run_check(tmp_path, monkeypatch)
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        "params/2020-21-Q1.yml:2: meeting_date: '15/11/2020' is not a date; write it as YYYY-MM-DD, e.g. 2020-10-31",
+        "params/2020-21-Q2.yml:1: quarter: the file is for 2020/21 Q1; rename it 2020-21-Q1.yml or correct the quarter",
+    ]
+    assert result.stderr.splitlines()[1:3] == [
+        "  params/2020-21-Q3.yaml:-: -: not read: a report's params file is named 2020-21-Q3.yml; rename it, or move it out of the folder",
+        "  params/Q4 draft.yml:-: -: not read: a report's params file is named after its quarter, such as 2020-21-Q2.yml; "
+        "rename it, or move it out of the folder",
+    ]
+
+    (params / "2020-21-Q1.yml").write_text(_params("2020/21 Q1"), encoding="utf-8")
+    (params / "2020-21-Q2.yml").write_text(_params("2020/21 Q2"), encoding="utf-8")
+    (params / "2020-21-Q3.yaml").rename(params / "2020-21-Q3.yml")
+    (params / "Q4 draft.yml").unlink()
+    result = run_check(tmp_path, monkeypatch)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[1] == "params: OK: 3 reports, 2020/21 Q1 to 2020/21 Q3."
+
+
+def test_a_quarter_with_its_params_file_misnamed_says_so(tmp_path: Path):
+    (tmp_path / "2020-21-q2.yml").write_text(_params("2020/21 Q2"), encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        report_params(tmp_path, "2020/21 Q2")
+    assert info.value.problems[0].message == "no params file is read here: 2020-21-q2.yml not named as a quarter, e.g. 2020-21-Q2.yml"
+    (tmp_path / "2020-21-Q1.yml").write_text(_params("2020/21 Q1"), encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        report_params(tmp_path, "2020/21 Q2")
+    assert info.value.problems[0].message == "file not found; 2020-21-q2.yml is not read: rename it 2020-21-Q2.yml"
+
+
+def test_published_dates_reports_every_earlier_files_problems(tmp_path: Path):
+    for n in (1, 2):
+        (tmp_path / f"2020-21-Q{n}.yml").write_text(_params(f"2020/21 Q{n}", "soon"), encoding="utf-8")
+    with pytest.raises(DataContractError) as info:
+        published_dates(tmp_path, Period.quarter(2020, 3))
+    assert [p.file for p in info.value.problems] == [str(tmp_path / "2020-21-Q1.yml"), str(tmp_path / "2020-21-Q2.yml")]
+
+
+@pytest.mark.parametrize(
+    ("data", "row", "column"),
+    [
+        (b"plan_id,name\nfutures,Caf\xe9\n", 2, "name"),
+        (b"\xef\xbb\xbfplan_id,name\nfutures,Caf\xe9\n", 2, "name"),  # Excel's byte-order mark is not counted into the byte named
+        (b"\xef\xbb\xbfplan_id,name\n\xa3,x\n", 2, "plan_id"),  # the bad byte among a line's first three
+        (b'plan_id,name\nfutures,"two\nlines"\nplaces,\xa3\n', 3, "name"),  # a row, as everywhere, not a text line
+        (b"plan_id,na\xa3me\nfutures,x\n", 1, None),  # in the header itself: no column to name
+        (b"plan_id , name \nfutures, caf\xe9\n", 2, "name"),
+    ],
+)
+def test_a_byte_that_is_not_utf8_is_named_with_its_row_and_column(tmp_path: Path, data: bytes, row: int, column: str | None):
+    """The byte named is the one that is not UTF-8 (0xe9 or 0xa3, from Windows-1252), whether or not a byte-order mark comes first."""
+    frame, problems = _read_plans(tmp_path, data)
+    assert frame is None
+    bad = "e9" if b"\xe9" in data else "a3"
+    assert [(p.row, p.column, p.message) for p in problems] == [
+        (row, column, f"not UTF-8 text (byte 0x{bad} on this line); save the file as 'CSV UTF-8'")
+    ]

@@ -39,7 +39,7 @@ from pmlib.views.wording import counted
 )
 @councils_option
 def check(data_dir: Path, quarter: str | None, params_dir: Path, html_path: Path | None, councils: Path | None) -> None:
-    """Validate the data folder against the data contract; with --quarter, also report on that quarter's data quality.
+    """Validate the data folder and every params file against the data contract; with --quarter, also report on that quarter's data quality.
 
     Prints every error as FILE:ROW: COLUMN: message (warnings go to stderr)
     and exits 1 if there is any error. The data quality report (returns not
@@ -59,13 +59,19 @@ def check(data_dir: Path, quarter: str | None, params_dir: Path, html_path: Path
     if not data_dir.is_dir():
         raise ConfigError("no data folder here; pass --data DIR", file=data_dir)
     from pmlib.contract.loading import check_data
+    from pmlib.contract.params_folder import check_params_folder
 
     data, problems = check_data(data_dir)
-    if data is None:
+    params, found = check_params_folder(params_dir) if params_dir.is_dir() else ({}, [])
+    problems += found
+    if data is None or any(p.severity == "error" for p in found):
         raise DataContractError(problems)
     _, warnings = print_problems(problems)
     files = counted(data.observations["source"].nunique(), "file")
     click.echo(f"{data_dir}: OK: {data_contents(data)} from {files}; {warnings} warning(s).")
+    if params:
+        span = min(params).code if len(params) == 1 else f"{min(params).code} to {max(params).code}"
+        click.echo(f"{params_dir}: OK: {counted(len(params), 'report')}, {span}.")
     if period is not None:
         from pmlib.intake.data_quality import data_quality, write_quality_page
 

@@ -8,6 +8,7 @@ to fix rather than a validation traceback.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import functools
 import re
 from pathlib import Path
@@ -18,6 +19,21 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from pmlib.contract.periods import Period, parse_quarter
 from pmlib.errors import DataContractError, PeriodError, Problem, sort_problems
+
+
+def _date(value: Any) -> Any:
+    """A date as the CSV files take it, YYYY-MM-DD; pydantic alone would read a number as seconds since 1970."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    try:
+        return dt.datetime.strptime(str(value).strip(), "%Y-%m-%d").date()
+    except ValueError:
+        raise ValueError(f"'{value}' is not a date; write it as YYYY-MM-DD, e.g. 2020-10-31") from None
+
+
+def _word(value: Any) -> Any:
+    """Words are read whatever their case, as in the CSV files (``Tolerance``, ``Public``)."""
+    return value.strip().lower() if isinstance(value, str) else value
 
 
 class Council(BaseModel):
@@ -37,6 +53,9 @@ class Council(BaseModel):
     contact_url: str | None = Field(default=None, pattern=r"^https://\S+$")
     accessibility_reviewed: dt.date | None = None
     area_code: str | None = None
+
+    _dates = field_validator("accessibility_reviewed", mode="before")(_date)
+    _words = field_validator("status_method", mode="before")(_word)
 
     @field_validator("area_code", mode="before")
     @classmethod
@@ -71,6 +90,9 @@ class ReportParams(BaseModel):
     returns_due: dt.date | None = None
     audience: Literal["public", "internal"] = "public"
     parameters: dict[str, str | int | float | bool | None] = Field(default_factory=dict)
+
+    _dates = field_validator("meeting_date", "data_as_at", "returns_due", mode="before")(_date)
+    _words = field_validator("audience", mode="before")(_word)
 
     @field_validator("parameters")
     @classmethod
@@ -108,15 +130,39 @@ class _Loader(yaml.SafeLoader):
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
 
 
-def _key_lines(text: str) -> dict[str, int]:
-    """Line (1-based) of each top-level key, so problems point at the line to edit."""
+def _keys(text: str) -> list[tuple[str, int]]:
+    """Each top-level key with its line (1-based), in the file's order, repeats included."""
     try:
         node = yaml.compose(text)
     except yaml.YAMLError:
-        return {}
+        return []
     if not isinstance(node, yaml.MappingNode):
-        return {}
-    return {str(k.value): k.start_mark.line + 1 for k, _ in node.value}
+        return []
+    return [(str(k.value), k.start_mark.line + 1) for k, _ in node.value]
+
+
+def _key_lines(text: str) -> dict[str, int]:
+    """Line of each top-level key, so problems point at the line to edit; a repeated key's last line, whose value YAML keeps."""
+    return dict(_keys(text))
+
+
+def _key_problems(text: str, display: str, raw: dict, model: type[BaseModel]) -> list[Problem]:
+    """A key written twice, and keys the contract does not know: ignored with a warning, unless one looks like a misspelt key."""
+    problems, first = [], {}
+    for key, line in _keys(text):
+        if key in first:
+            problems.append(Problem(display, line, key, f"key appears twice (first on line {first[key]}); keep one"))
+        first.setdefault(key, line)
+    for key in raw:
+        if key in model.model_fields:
+            continue
+        meant = difflib.get_close_matches(str(key), list(model.model_fields), n=1, cutoff=0.8)
+        if meant:
+            message = f"unknown key; did you mean '{meant[0]}'? Correct its spelling, or the default is used"
+            problems.append(Problem(display, first.get(str(key)), str(key), message))
+        else:
+            problems.append(Problem(display, first.get(str(key)), str(key), "unknown key, ignored", "warning"))
+    return problems
 
 
 def _read_model(path: Path, display: str, model: type[BaseModel]) -> tuple[BaseModel | None, list[Problem]]:
@@ -151,11 +197,12 @@ def _parse(data: bytes, display: str, model: type[BaseModel]) -> tuple[BaseModel
             Problem(display, None, None, "no 'key: value' lines found; write one 'key: value' per line as the data contract shows")
         ]
     lines = _key_lines(text)
-    problems = [
-        Problem(display, lines.get(str(key)), str(key), "unknown key, ignored", "warning") for key in raw if key not in model.model_fields
-    ]
+    problems = _key_problems(text, display, raw, model)
     try:
-        return model.model_validate(raw), problems
+        found = model.model_validate(raw)
+        if any(p.severity == "error" for p in problems):
+            return None, sort_problems(problems)
+        return found, problems
     except ValidationError as exc:
         for err in exc.errors():
             key = str(err["loc"][0]) if err["loc"] else None

@@ -23,7 +23,7 @@ from pmlib.contract.config import _key_lines, check_report_params
 from pmlib.contract.councils import SharedServices
 from pmlib.contract.figure_checks import check_targets
 from pmlib.contract.loading import CouncilData, check_data
-from pmlib.contract.params_folder import params_files
+from pmlib.contract.params_folder import check_params_folder, params_files
 from pmlib.contract.periods import Period
 from pmlib.contract.tables import ROW_COLUMN, TABLES, typed_empty
 from pmlib.errors import DataContractError, Problem, sort_problems
@@ -67,8 +67,7 @@ def check_shared(services: SharedServices) -> tuple[SharedData | None, list[Prob
         problems += found
         if data is not None:
             councils[folders.id] = data
-        for path in params_files(folders.params).values():
-            problems += check_report_params(path, str(path))[1]
+        problems += check_params_folder(folders.params)[1]
 
     measures = _all_measures(services, councils)
     problems += _mismatched_services(measures)

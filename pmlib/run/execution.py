@@ -27,7 +27,7 @@ from tqdm import tqdm
 from pmlib import __version__
 from pmlib.contract.config import check_report_params
 from pmlib.contract.loading import check_data
-from pmlib.contract.params_folder import params_files
+from pmlib.contract.params_folder import missing_params, params_files
 from pmlib.contract.periods import Period, parse_quarter
 from pmlib.cores import usable_cores
 from pmlib.errors import ConfigError, DataContractError, NotebookError, PmlibError, Problem, sort_problems
@@ -147,9 +147,7 @@ def plan_run(quarters: Iterable[str | Period], project: Project, *, audience: st
     files = params_files(params_dir)
     for q in periods:
         if q not in files:
-            problems.append(
-                Problem(display_path(params_dir / f"{q.slug}.yml"), None, None, f"file not found; create it to report {q.code}")
-            )
+            problems.append(Problem(display_path(params_dir / f"{q.slug}.yml"), None, None, missing_params(params_dir, q)))
     params = {}
     for q, path in files.items():
         if q <= periods[-1]:
