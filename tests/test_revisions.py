@@ -51,3 +51,19 @@ def test_every_measures_revisions_are_what_the_one_measure_rule_gives(folders):
                 found += len(expected)
     if data_dir == ROOT / "data":
         assert found > 0  # the demo's data has revisions, so the comparison compares something
+
+
+def test_a_year_to_date_figures_notes_come_from_every_month_it_covers():
+    """SE01 is year to date: its 2021/22 Q2 figure is revised through June (Q1) and provisional through September (Q2).
+
+    Appendix C gives the note behind each flag, so the June revision's note is
+    there though June is not in the quarter.
+    """
+    report = quarter_report("2021/22 Q2", ROOT / "data", ROOT / "params")
+    table = report.appendices().quality_table()
+    row = table.frame.set_index("Measure").loc["Household waste sent for reuse, recycling and composting"]
+    assert row["Quality"] == "Provisional, Revised"
+    assert row["Note from the service unit"] == (
+        "Revised: late returns from the materials recovery facility.; "
+        "Provisional: September tonnages not yet reconciled with the materials recovery facility."
+    )

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from pmlib.contract.periods import parse_period
+from pmlib.contract.periods import Period, parse_period
 from pmlib.engine.comparisons import COUNCIL, Comparisons
 from pmlib.engine.rollup import ratio_value, small_count
 from pmlib.views.disclosure import value_text
@@ -165,8 +165,10 @@ class Appendices:
         rows = []
         for row in flagged.itertuples():
             covered = parse_period(row.period)
+            # A year-to-date figure takes its flags from every month since the year began, so its notes come from there too.
+            first = Period.year(covered.fy_start).first_month if r.measures.loc[row.measure_id, "ytd"] else covered.first_month
             notes = obs[(obs["measure_id"] == row.measure_id) & (obs["reported_on"] <= as_at) & obs["note"].notna()]
-            notes = notes[(notes["first_month"] >= covered.first_month) & (notes["first_month"] <= covered.last_month)]
+            notes = notes[(notes["first_month"] >= first) & (notes["first_month"] <= covered.last_month)]
             words = [w for w, on in (("Provisional", row.provisional), ("Estimated", row.estimated), ("Revised", row.revised)) if on]
             rows.append(
                 {
