@@ -193,3 +193,13 @@ def test_a_repeat_across_two_files_names_the_other_file(tmp_path: Path, monkeypa
         "b.csv:2: reported_on: a figure for this measure, period and reported_on date repeats a.csv row 2; "
         "keep one, or give a revised figure a later reported_on date"
     ]
+
+
+def test_a_file_named_twice_is_read_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """``pm ingest inbox/*.xlsx inbox/a.xlsx`` reads a.xlsx once, not as a copy of itself repeating every row."""
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "a.csv").write_text("measure_id,period,value\nECO01,2020/21 Q3,80.1\n", encoding="utf-8")
+    twice = tmp_path / "src" / ".." / "src" / "a.csv"
+    result = ingest(tmp_path, monkeypatch, tmp_path / "src" / "a.csv", twice)
+    assert result.exit_code == 0, result.output
+    assert len(result.stdout.splitlines()) == 1 and result.stdout.startswith("a.csv: 1 new figure(s)")

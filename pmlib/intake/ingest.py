@@ -323,6 +323,14 @@ def checked_folder(data_dir: Path) -> tuple[CouncilData | None, list[Problem]]:
     return None, [Problem(str(data_dir), None, None, "the data folder has errors already; fix them (pm check) first")] + before
 
 
+def named_once(files: list[str | os.PathLike]) -> list[Path]:
+    """Each file once, as first named: a file named twice (``inbox/a.xlsx inbox/a.xlsx``) would otherwise repeat every one of its rows."""
+    first: dict[Path, Path] = {}
+    for path in map(Path, files):
+        first.setdefault(path.resolve(), path)
+    return list(first.values())
+
+
 def ingest(
     files: list[str | os.PathLike],
     data_dir: str | os.PathLike = "data",
@@ -340,7 +348,7 @@ def ingest(
     data, problems = checked_folder(data_dir)
     if data is None:
         raise IntakeError(problems)
-    paths = [Path(f) for f in files]
+    paths = named_once(files)
     plan = plan_intake(data_dir, data, [(path, read_file(path, data, reported_on or today)) for path in paths], today)
     if not dry_run:
         plan.write()

@@ -29,7 +29,7 @@ from pmlib.contract.councils import SharedServices
 from pmlib.contract.loading import CouncilData
 from pmlib.contract.periods import PeriodError, parse_quarter
 from pmlib.errors import IntakeError, Problem, sort_problems
-from pmlib.intake.ingest import FileRead, IntakeResult, checked_folder, plan_intake, read_file
+from pmlib.intake.ingest import FileRead, IntakeResult, checked_folder, named_once, plan_intake, read_file
 from pmlib.intake.returns import (
     ABOUT_SHEET,
     COMMENTARY_COLUMNS,
@@ -271,7 +271,7 @@ def ingest_shared(
     if problems:
         raise IntakeError(problems)
     reads: dict[str, list[tuple[Path, FileRead]]] = {cid: [] for cid in datas}
-    for path in map(Path, files):
+    for path in named_once(files):
         for council_id, got in _route(path, services, datas, reported_on or today).items():
             reads[council_id].append((path, got))
     plans = {}
