@@ -156,3 +156,12 @@ def test_a_usage_error_stays_clicks_own(tmp_path: Path, monkeypatch: pytest.Monk
     result = CliRunner().invoke(main, ["status", "--audience", "everyone"])
     assert result.exit_code == 2
     assert result.stdout == "" and "Invalid value for '--audience'" in result.stderr
+
+
+@pytest.mark.parametrize("command", ["status", "run", "build", "returns"])
+def test_a_quarter_needs_no_quotes(command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """The README writes QUARTER as ``2020/21 Q2``: typed so, unquoted, it is one quarter, not a quarter and an extra argument."""
+    monkeypatch.chdir(make_project(Case("", (), ()), tmp_path))
+    result = CliRunner().invoke(main, [command, "2020/21", "Q5"])
+    assert result.exit_code == 1, result.output
+    assert result.stdout == f"pm {command}:-: quarter: '2020/21 Q5' is not a quarter: write it as 2020/21 Q2 or 2020-21-Q2\n"

@@ -98,10 +98,19 @@ def folder_option(name: str, default: str, what: str, *, from_quarto: bool = Fal
     )
 
 
+def _words_joined(ctx: click.Context, param: click.Parameter, words: tuple[str, ...]) -> str | None:
+    return " ".join(words) if words else None
+
+
+def quarter_argument(*, required: bool = False):
+    """QUARTER, which may be written as the README writes it, ``2020/21 Q2``, without quotes: its words are joined again."""
+    return click.argument("quarter", nargs=-1, required=required, metavar="QUARTER" if required else "[QUARTER]", callback=_words_joined)
+
+
 def notebook_options(reports_help: str):
     """The options every command that executes notebooks shares: which quarters, which folders, how many at once."""
     options = [
-        click.argument("quarter", required=False),
+        quarter_argument(),
         click.option("--all", "every", is_flag=True, help="Every quarter that has a params file."),
         click.option("--latest", is_flag=True, help="The latest quarter in the params folder."),
         folder_option("data", "data", "The council's data folder."),

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from pmlib.cli.common import folder_option, if_it_fails, main, print_problems
+from pmlib.cli.common import folder_option, if_it_fails, main, print_problems, quarter_argument
 from pmlib.cli.shared import councils_file, councils_option
 from pmlib.errors import ConfigError
 
@@ -22,7 +22,7 @@ def shared_services(given: Path | None):
 
 
 @main.command()
-@click.argument("quarter")
+@quarter_argument(required=True)
 @folder_option("data", "data", "The council's data folder.")
 @folder_option("params", "params", "The folder of report params (for the quarter's returns_due).")
 @click.option(

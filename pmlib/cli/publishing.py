@@ -19,6 +19,7 @@ from pmlib.cli.common import (
     one_selection,
     print_problems,
     problems_of,
+    quarter_argument,
 )
 from pmlib.cli.shared import council_option, councils_file, councils_option
 from pmlib.errors import ConfigError, DataContractError
@@ -82,7 +83,7 @@ def check(data_dir: Path, quarter: str | None, params_dir: Path, html_path: Path
 
 
 @main.command()
-@click.argument("quarter", required=False)
+@quarter_argument()
 @click.option("--latest", is_flag=True, help="The latest quarter in the params folder.")
 @click.option("--data", "data_dir", default="data", show_default=True, type=click.Path(path_type=Path), help="The council's data folder.")
 @click.option(
