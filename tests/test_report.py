@@ -180,3 +180,18 @@ def test_changing_a_measures_commentary_or_forecasts_leaves_what_the_report_give
     forecasts = measure_forecasts(report, measure_id)
     forecasts["forecast"] = -1.0
     assert -1.0 not in measure_forecasts(report, measure_id)["forecast"].tolist()
+
+
+def test_a_quarter_with_no_report_before_it_is_compared_as_the_figures_now_stand(tmp_path):
+    """Without 2021/22 Q1's params file, Q2's report shows last quarter as the figures now stand, and no report to list changes since."""
+    root = Path(__file__).parents[1]
+    params = tmp_path / "params"
+    params.mkdir()
+    for name in ("2020-21-Q4.yml", "2021-22-Q2.yml"):
+        (params / name).write_bytes((root / "params" / name).read_bytes())
+    report = quarter_report("2021/22 Q2", root / "data", params)
+    full = quarter_report("2021/22 Q2", root / "data", root / "params")
+    assert report.previous is not None and set(report.previous["quarter"]) == {"2021/22 Q1"}
+    assert report.previous_params is None
+    assert r"Since 2021\/22 Q1" in report.headline().markdown and r"Since 2021\/22 Q1" in full.headline().markdown
+    assert report.changes_table().markdown == r"There is no 2021\/22 Q1 report to compare this one with\."

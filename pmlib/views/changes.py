@@ -89,7 +89,7 @@ def changes_table(report: QuarterReport) -> Table | Prose:
     """Every change since the previous report: the measure, what changed in words, was, now and the reason given."""
     code = previous_code(report)
     if code is None:
-        return Prose("There is no earlier report to compare this one with.")
+        return Prose(literal_markdown(f"There is no {report.quarter.previous().code} report to compare this one with."))
     changes = report.changes
     if changes.empty:
         return Prose(literal_markdown(f"Nothing has changed since {code}: no measure, target, status or figure."))

@@ -53,8 +53,11 @@ class QuarterReport:
 
     ``history`` holds every quarter up to this one as the figures stood at
     this report's ``data_as_at``, so a measure's chart never shows a figure
-    the report itself would not. ``previous_params`` are the params of the
-    report for the quarter before, if there is one: what ``changes`` compares with.
+    the report itself would not. ``previous`` and ``year_ago`` are those
+    quarters as their reports showed them, or as the figures now stand where
+    there was no report. ``previous_params`` are the params of the
+    report for the quarter before, if there is one: what ``changes`` compares
+    with, as the contract has it.
     """
 
     params: ReportParams
@@ -430,9 +433,10 @@ def _quarter_report(params: ReportParams, params_dir: str | os.PathLike, data: C
     history = public_view(judge(data, quarters, params.data_as_at, published), audience).reset_index(drop=True)
     judged = history[history["quarter"] == q.code].reset_index(drop=True)
     files = params_files(params_dir)
-    previous = _as_published(data, params_dir, q.previous(), params.data_as_at, audience) if q.previous() in files else None
+    previous, year_ago = None, None
+    if q.previous() >= _first_quarter(data, q):
+        previous = _as_published(data, params_dir, q.previous(), params.data_as_at, audience)
     previous_params = read_report_params(files[q.previous()]) if q.previous() in files else None
-    year_ago = None
     if q.same_period_last_year() >= _first_quarter(data, q):
         year_ago = _as_published(data, params_dir, q.same_period_last_year(), params.data_as_at, audience)
     year_view = None
