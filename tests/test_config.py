@@ -232,3 +232,22 @@ def test_params_error_lines_are_single_line(tmp_path: Path):
     assert params is None
     assert len(problems) == 1
     assert "\n" not in problems[0].format()
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (("data_as_at: 2020-10-31", "data_as_at: 2020-09-15"), [(5, "data_as_at")]),  # before the quarter ends
+        (("meeting_date: 2020-11-11", "meeting_date: 2020-10-14"), [(4, "meeting_date")]),  # Cabinet before the figures' date
+        (("audience: public", "audience: public\nreturns_due: 2020-01-10"), [(7, "returns_due")]),  # the year mistyped
+        (("audience: public", "audience: public\nreturns_due: 2020-11-20"), [(7, "returns_due")]),  # after the meeting
+        (("audience: public", "audience: public\nreturns_due: 2020-10-15"), []),
+        (("meeting_date: 2020-11-11", "meeting_date: 2020-10-31"), []),  # on the day is possible
+    ],
+)
+def test_dates_that_cannot_all_be_right_are_warnings_on_their_lines(tmp_path: Path, change: tuple[str, str], expected: list):
+    """A mistyped year or month builds a report Cabinet would meet before its figures exist: said, though it does not stop the build."""
+    params, problems = check_report_params(write(tmp_path, "2020-21-Q2.yml", GOOD_PARAMS.replace(*change)))
+    assert params is not None
+    assert [(p.row, p.column) for p in problems if p.severity == "warning"] == expected
+    assert all(p.message.endswith("; check the date") for p in problems)

@@ -236,7 +236,23 @@ def check_report_params(path: Path, display: str | None = None) -> tuple[ReportP
             Problem(display, line, "quarter", f"the file is for {params.quarter.code}; rename it {expected} or correct the quarter")
         )
         return None, problems
-    return params, problems
+    return params, problems + _unlikely_dates(params, path, display)
+
+
+def _unlikely_dates(params: ReportParams, path: Path, display: str) -> list[Problem]:
+    """Dates that cannot all be right for one report, most often a year or month mistyped: warnings, since none stops a build."""
+    q, end, as_at, meeting, due = params.quarter.code, params.quarter.end, params.data_as_at, params.meeting_date, params.returns_due
+    found = []
+    if as_at < end:
+        found.append(("data_as_at", f"{as_at} is before {q} ends ({end}), so the quarter's last figures are left out"))
+    if meeting < as_at:
+        found.append(("meeting_date", f"{meeting} is before the figures' date, data_as_at {as_at}"))
+    if due is not None and not end < due <= meeting:
+        found.append(("returns_due", f"{due} is not after {q} ends ({end}) and by the meeting ({meeting})"))
+    if not found:
+        return []
+    lines = _key_lines(path.read_text(encoding="utf-8-sig"))
+    return [Problem(display, lines.get(key), key, f"{message}; check the date", "warning") for key, message in found]
 
 
 def read_report_params(path: Path) -> ReportParams:
