@@ -415,3 +415,22 @@ def test_a_byte_that_is_not_utf8_is_named_with_its_row_and_column(tmp_path: Path
     assert [(p.row, p.column, p.message) for p in problems] == [
         (row, column, f"not UTF-8 text (byte 0x{bad} on this line); save the file as 'CSV UTF-8'")
     ]
+
+
+def test_figures_in_a_year_after_a_measures_targets_end_are_a_warning_on_its_last_target(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A new year's target not yet added turns the measure into monitoring, and a measure needing intervention leaves the exceptions."""
+    data = build_case(None, tmp_path)
+    with (data / "observations" / "economy.csv").open("a", encoding="utf-8") as f:
+        f.write("ECO01,2021/22 Q1,27.9,,,validated,,2021-07-10\n")  # targets end with 2020/21 (rows 2 and 3)
+        f.write("ECO03,2020/21,575,,,validated,,2021-05-10\n")  # targets end with 2019/20 (row 5)
+        f.write("ECO02,2020-10,55,,,validated,,2020-11-10\n")  # the same year as its target: no warning
+    with (data / "observations" / "health.csv").open("a", encoding="utf-8") as f:
+        f.write("HLT03,2021/22,4.1,,,validated,,2022-05-10\n")  # polarity none: monitored by design
+    result = run_check(tmp_path, monkeypatch)
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines()[1:] == [
+        "  data/targets.csv:3: year: ECO01's targets end with 2020/21, but it has figures for 2021/22, which are judged as monitoring "
+        "without a target; add that year's target (or set the polarity to none)",
+        "  data/targets.csv:5: year: ECO03's targets end with 2019/20, but it has figures for 2020/21, which are judged as monitoring "
+        "without a target; add that year's target (or set the polarity to none)",
+    ]

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from pmlib.contract.collecting import Collector, a_or_an, empty_table, flag_duplicates
-from pmlib.contract.periods import example_code, first_months, period_indexes
+from pmlib.contract.periods import Period, example_code, first_months, period_indexes
 from pmlib.errors import Problem
 from pmlib.vocabulary import NON_NEGATIVE_UNITS, Frequency
 
@@ -109,6 +109,34 @@ def check_targets(c: Collector, targets: pd.DataFrame, measures: pd.DataFrame) -
 
     phased = np.where(is_quarter, (year * 4 + quarter_n.astype("float64") - 1) * 3 + 5, np.where(is_month, month, np.nan))
     return targets.assign(fy=year.astype("Int64"), phased_last_month=pd.Series(phased, index=targets.index).astype("float64"))
+
+
+def check_targets_run_on(c: Collector, targets: pd.DataFrame, observations: pd.DataFrame, measures: pd.DataFrame) -> None:
+    """A warning on the last target row of a measure whose figures run into a year after its targets end.
+
+    Such a year is judged as monitoring, without a word: the commonest cause
+    is a new year's target not yet added, which moves a measure needing
+    intervention out of the exceptions. A measure with no target at all is
+    monitored by design, and one of polarity none never has targets.
+    """
+    if "fy" not in targets or "first_month" not in observations:  # a file that could not be read has its own error
+        return
+    judged = targets["measure_id"].isin(measures.index[measures["polarity"] != "none"]) & targets["fy"].notna()
+    last_target = targets[judged].groupby("measure_id")["fy"].max()
+    obs = observations[observations["measure_id"].isin(last_target.index) & observations["first_month"].notna()]
+    last_figure = ((obs["first_month"].astype("int64") - 3) // 12).groupby(obs["measure_id"]).max()
+    behind = last_figure[last_figure > last_target.reindex(last_figure.index)]
+    ends = judged & targets["measure_id"].isin(behind.index) & (targets["fy"] == targets["measure_id"].map(last_target))
+    c.flag(
+        targets,
+        targets.index.isin(targets[ends].drop_duplicates("measure_id", keep="last").index),
+        "year",
+        lambda r: (
+            f"{r.measure_id}'s targets end with {r.year}, but it has figures for {Period.year(int(behind[r.measure_id])).code}, "
+            "which are judged as monitoring without a target; add that year's target (or set the polarity to none)"
+        ),
+        "warning",
+    )
 
 
 _UNIT_NOUNS = {"number": "count", "days": "number of days", "rate_per_1000": "rate", "rate_per_100k": "rate"}

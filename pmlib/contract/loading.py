@@ -19,7 +19,7 @@ from pmlib.contract import officer_text
 from pmlib.contract.collecting import Collector, a_or_an, empty_table, flag_duplicates
 from pmlib.contract.comparators import check_comparisons, empty_comparator_groups, empty_comparators
 from pmlib.contract.config import Council, read_council
-from pmlib.contract.figure_checks import check_observations, check_targets
+from pmlib.contract.figure_checks import check_observations, check_targets, check_targets_run_on
 from pmlib.contract.memo import Memo, folder_state
 from pmlib.contract.periods import example_code, period_indexes
 from pmlib.contract.tables import ROW_COLUMN
@@ -99,6 +99,7 @@ def _check_data(data_dir: Path) -> tuple[CouncilData | None, tuple[Problem, ...]
     measures = _check_measures(c, tables["measures.csv"], plans)
     targets = check_targets(c, tables["targets.csv"], measures)
     observations = check_observations(c, measures)
+    check_targets_run_on(c, targets, observations, measures)
     commentary = _check_commentary(c, tables["commentary.csv"], measures)
     actions, updates = _check_actions(c, tables["actions.csv"], tables["action_updates.csv"], plans)
     forecasts = _check_forecasts(c, tables["forecasts.csv"], measures)
