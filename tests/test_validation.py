@@ -434,3 +434,15 @@ def test_figures_in_a_year_after_a_measures_targets_end_are_a_warning_on_its_las
         "  data/targets.csv:5: year: ECO03's targets end with 2019/20, but it has figures for 2020/21, which are judged as monitoring "
         "without a target; add that year's target (or set the polarity to none)",
     ]
+
+
+def test_a_plan_with_no_measures_is_a_warning_on_its_row(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    data = build_case(None, tmp_path)
+    with (data / "plans.csv").open("a", encoding="utf-8") as f:
+        f.write("resources,Resources,,,,,3\n")
+    result = run_check(tmp_path, monkeypatch)
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines()[1:] == [
+        "  data/plans.csv:4: plan_id: resources has no measures in measures.csv, so its report and its part of the pack are empty; "
+        "add its measures"
+    ]

@@ -147,6 +147,14 @@ def _check_measures(c: Collector, measures: pd.DataFrame, plans: pd.DataFrame) -
     if "plans.csv" not in c.broken:
         known = measures["plan_id"].isin(plans.index) | measures["plan_id"].isna()
         c.flag(measures, ~known, "plan_id", lambda r: f"'{r.plan_id}' is not a plan_id in plans.csv; add the plan or correct the id")
+    if "measures.csv" not in c.broken:
+        c.flag(
+            plans,
+            ~plans["plan_id"].isin(measures["plan_id"]),
+            "plan_id",
+            lambda r: f"{r.plan_id} has no measures in measures.csv, so its report and its part of the pack are empty; add its measures",
+            "warning",
+        )
     default_decimals = np.where(measures["unit"] == "number", 0, 1)
     measures = measures.assign(decimals=measures["decimals"].fillna(pd.Series(default_decimals, index=measures.index)).astype("int64"))
     measures["lag"] = measures["lag"].fillna(0).astype("int64")
