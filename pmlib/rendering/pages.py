@@ -141,22 +141,17 @@ def measures_page(report: QuarterReport, page: Path) -> str:
 
 @dataclass(frozen=True)
 class MeasureRows:
-    """The rows of the report's history and targets for each measure, split once for every measure page (``split_by_measure``).
+    """The rows of the report's targets for each measure, split once for every measure page (``split_by_measure``).
 
-    The history's split is the report's own (``QuarterReport.history_by_measure``), which its charts use too.
+    The history is the report's own split (``QuarterReport.measure_history``), which its charts use too.
     """
 
-    history: Mapping[str | None, pd.DataFrame]
     targets: Mapping[str | None, pd.DataFrame]
 
     @classmethod
     def of(cls, report: QuarterReport) -> MeasureRows:
         """The report's rows split by measure."""
-        return cls(report.history_by_measure, split_by_measure(report.data.targets))
-
-    def history_of(self, measure_id: str) -> pd.DataFrame:
-        """The measure's rows of ``report.history``, as a mask on ``measure_id`` would give them (none: an empty frame)."""
-        return self.history.get(measure_id, self.history[None])
+        return cls(split_by_measure(report.data.targets))
 
     def targets_of(self, measure_id: str) -> pd.DataFrame:
         """The measure's rows of ``report.data.targets``, likewise."""
@@ -253,9 +248,9 @@ def _forecasts(report: QuarterReport, measure_id: str) -> str:
     )
 
 
-def _history(report: QuarterReport, measure_id: str, figures: Mapping[str, str], by_measure: MeasureRows) -> str:
+def _history(report: QuarterReport, measure_id: str, figures: Mapping[str, str]) -> str:
     m = report.data.measures.loc[measure_id]
-    rows = by_measure.history_of(measure_id).drop_duplicates("period", keep="last")
+    rows = report.measure_history(measure_id).assign(measure_id=measure_id)
     fmt = lambda v: format_value(v, m["unit"], int(m["decimals"]))  # noqa: E731
     frame = pd.DataFrame(
         {
@@ -349,7 +344,7 @@ def measure_page(
         *_how_we_compare(report, measure_id, figures or {}),
         f"## History to {report.quarter.code}",
         "Each figure as published at the latest report's date; a withheld or missing figure is a gap in the chart.",
-        _history(report, measure_id, figures or {}, by_measure),
+        _history(report, measure_id, figures or {}),
         "## Commentary by quarter",
         _commentary(report, measure_id),
         "## Revisions",

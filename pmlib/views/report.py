@@ -221,9 +221,17 @@ class QuarterReport:
         return split_by_measure(self.history)
 
     def measure_history(self, measure_id: str) -> pd.DataFrame:
-        """The measure's judged figure for each period up to this quarter, oldest first, one row per period, with its quality flags."""
+        """The measure's judged figure for each period up to this quarter, oldest first, one row per period, with its quality flags.
+
+        It starts at the measure's first figure (shown or withheld): the
+        quarters before a measure began are no gaps in it, and the chart,
+        which has no axis point without a figure, would start later than
+        its description and the table said.
+        """
         split = self.history_by_measure
         rows = split.get(measure_id, split[None]).drop_duplicates("period", keep="last")
+        began = (rows["value"].notna() | rows["suppressed"].astype(bool)).cummax()
+        rows = rows[began.to_numpy(bool)] if began.any() else rows
         columns = ["period", "value", "target", "intervention", "status", "suppressed", "provisional", "estimated", "revised"]
         return rows[columns].reset_index(drop=True)
 
