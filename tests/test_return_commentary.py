@@ -176,3 +176,20 @@ def test_a_fourth_quarter_return_asks_for_no_forecast(folder, tmp_path):
     assert ws[f"{COMMENTARY_LETTERS['forecast']}{FIRST_ROW}"].protection.locked
     assert not ws[f"{COMMENTARY_LETTERS['commentary']}{FIRST_ROW}"].protection.locked
     assert "no forecast at the fourth quarter" in ws["A3"].value
+
+
+def test_a_figure_left_blank_is_explained_in_the_measures_commentary_as_the_return_says(folder):
+    """``observations/`` keeps no row without a figure, so a blank figure's Note has nowhere to go: the sheet and warning say Commentary."""
+    blank = next(p for p in write_returns("2020/21 Q3", folder / "data", folder / "out", made_on=READ_ON) if p.name == REVENUES.name)
+    instruction = load_workbook(blank)["Return"]["A2"].value
+    assert "Leave a figure blank if there is none yet, and say why in the measure's Commentary on the Commentary sheet" in instruction
+    why = "No figure yet: the new system's first run is in February."
+    path = returned(folder, **{"Return!K7": None, "Commentary!I7": why})
+    result = ingest([path], folder / "data", READ_ON)
+    [warning] = [p for p in result.warnings if p.column == "Return!K7"]
+    assert warning.message == (
+        "no figure given, so this row's Quality and Note are not read in (they are kept only with a figure); "
+        "give the figure, or say why there is none in the Commentary column of the Commentary sheet, row 7"
+    )
+    assert (COMMENTARY_LETTERS["commentary"], FIRST_ROW + 1) == ("I", 7)
+    assert [(r["measure_id"], r["commentary"]) for r in commentary_rows(folder)][-1] == ("HLT02", why)

@@ -182,7 +182,7 @@ def test_a_figure_for_an_unknown_council_or_a_bad_cell_writes_nothing_to_any_cou
     out = pm("ingest", SHARED, "--councils", "councils.yml", "--reported-on", "2020-10-21", code=1)
     assert out == [
         f"{SHARED}:8: Return!L8: Value holds the text 'lots', not a number; "
-        "type the figure in digits, or leave it blank and say why in Note",
+        "type the figure in digits, or leave it blank and say why in the measure's Commentary on the Commentary sheet",
         f"{SHARED}:9: Return!A9: 'Council C' is not one of this return's councils (Council A, Council B); "
         "put back the council the row came with, and don't add rows",
     ]

@@ -91,6 +91,8 @@ COMMENTARY_COLUMNS = (
 )
 """The Commentary sheet: one row per measure; its fill-in columns are those of ``forecasts.csv`` and ``commentary.csv``."""
 COMMENTARY_LETTERS = {c.key: get_column_letter(i + 1) for i, c in enumerate(COMMENTARY_COLUMNS)}
+NO_FIGURE_WHERE = "the measure's Commentary on the Commentary sheet"
+"""Where a unit says why a figure is blank: ``observations/`` holds no row without a figure, and a report's commentary is per quarter."""
 TEXT_LIMIT = 1500
 """The most characters a commentary or corrective action may hold: about 250 words, half a page of an A4 exception report."""
 
@@ -222,7 +224,8 @@ def return_sheet(ws, council: str, owner: str, quarter: Period, rows: pd.DataFra
     by = f" by {due.day} {due:%B %Y}" if due else ""
     ws["A2"] = (
         f"Fill in the yellow cells here and on the Commentary sheet, then send this workbook back to the performance team{by}. "
-        "Leave a figure blank if there is none yet and say why in Note. Definitions are on the Definitions sheet."
+        f"Leave a figure blank if there is none yet, and say why in {NO_FIGURE_WHERE}: "
+        "Quality and Note go with a figure, so they are not read in without one. Definitions are on the Definitions sheet."
     )
     ws["A3"] = "Supplied on"
     ws["A3"].font = Font(bold=True)
@@ -257,7 +260,8 @@ def commentary_sheet(ws, owner: str, quarter: Period, rows: pd.DataFrame, due: d
     ws["A1"] = f"Commentary for {quarter.code}: {owner or 'measures with no owner'}. {due_words(due)}"
     ws["A1"].font = Font(bold=True, size=14)
     ws["A2"] = (
-        "For each measure, give your forecast of the year-end figure if you have one, and say what the figures show and why. "
+        "For each measure, give your forecast of the year-end figure if you have one, and say what the figures show and why "
+        "(and, for a figure left blank on the Return sheet, why there is none yet). "
         "Where a measure is below target or at its intervention level on the figures you give, also give the corrective action, "
         "who owns it and when it is due."
     )

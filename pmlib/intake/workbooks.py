@@ -29,6 +29,7 @@ from pmlib.intake.returns import (
     FORMAT,
     HEADER_ROW,
     LETTERS,
+    NO_FIGURE_WHERE,
     READABLE_FORMATS,
     RETURN_COLUMNS,
     RETURN_SHEET,
@@ -54,6 +55,7 @@ class WorkbookReader:
         self.listed: set[str] | None = None
         self.commentary = pd.DataFrame()
         self.asked: list[dict] = []
+        self.commentary_rows: dict[str, int] = {}
 
     def problem(self, sheet: str | None, ref: str | None, message: str, severity: str = "error") -> None:
         """Record a problem at ``sheet!ref`` (the row taken from the cell), so each message names the cell to fix."""
@@ -209,11 +211,12 @@ class WorkbookReader:
             if text.endswith("%") and _NUMBER.match(text[:-1].strip()):
                 self.problem(sheet, where, f"{heading} holds the text '{text}'; type {text[:-1].strip()} without the % sign")
             else:
-                self.problem(
-                    sheet,
-                    where,
-                    f"{heading} holds the text '{text}', not a number; type the figure in digits, or leave it blank and say why in Note",
+                blank = (
+                    "leave it blank (a forecast is optional)"
+                    if sheet == COMMENTARY_SHEET
+                    else f"leave it blank and say why in {NO_FIGURE_WHERE}"
                 )
+                self.problem(sheet, where, f"{heading} holds the text '{text}', not a number; type the figure in digits, or {blank}")
         return None
 
     def _supplied_on(self, ws, default: dt.date) -> dt.date:
@@ -260,9 +263,7 @@ class WorkbookReader:
         quality_text, note = self.text(cell["quality"], "Quality"), self.text(cell["note"], "Note")
         if value is None and numerator is None and denominator is None:
             if quality_text or note:
-                self.problem(
-                    RETURN_SHEET, f"{LETTERS['value']}{r}", "no figure given, so this row's Quality and Note are not read in", "warning"
-                )
+                self.problem(RETURN_SHEET, f"{LETTERS['value']}{r}", self._no_figure(cell["measure_id"].value), "warning")
             return None
         measure_id = str(cell["measure_id"].value or "").strip()
         if not self.ours(RETURN_SHEET, f"{LETTERS['measure_id']}{r}", measure_id):
@@ -322,6 +323,21 @@ class WorkbookReader:
             "_origin": origin,
         }
 
+    def _no_figure(self, measure_id) -> str:
+        """Why a blank figure's Quality and Note are dropped, and where its explanation is kept instead.
+
+        ``observations/`` has no row without a figure (a missing figure is no
+        row at all), so the Note has nowhere to go; the quarter's commentary is
+        per measure, shown with the measure whatever its status.
+        """
+        said = "no figure given, so this row's Quality and Note are not read in (they are kept only with a figure)"
+        row = self.commentary_rows.get(str(measure_id or "").strip())
+        if row is not None:
+            return f"{said}; give the figure, or say why there is none in the Commentary column of the Commentary sheet, row {row}"
+        if self.format == FORMAT:
+            return f"{said}; give the figure, or say why there is none in {NO_FIGURE_WHERE}"
+        return f"{said}; give the figure, or tell the performance team why there is none"
+
     def _missing_return_sheet(self, sheets: list[str]) -> None:
         others = [s for s in sheets if s not in (ABOUT_SHEET, DEFINITIONS_SHEET, COMMENTARY_SHEET)]
         if len(others) == 1:
@@ -353,6 +369,9 @@ class WorkbookReader:
         if DEFINITIONS_SHEET in wb.sheetnames:
             column = wb[DEFINITIONS_SHEET].iter_rows(min_row=2, max_col=1, values_only=True)
             self.listed = {str(v).strip() for (v,) in column if v is not None}
+        if COMMENTARY_SHEET in wb.sheetnames:
+            column = wb[COMMENTARY_SHEET].iter_rows(min_row=FIRST_ROW, max_col=1, values_only=True)
+            self.commentary_rows = {str(v).strip(): r for r, (v,) in enumerate(column, start=FIRST_ROW) if v is not None}
         supplied = self._supplied_on(ws, default_date)
         seen: dict = {}
         rows = [row for r in range(FIRST_ROW, ws.max_row + 1) if (row := self._row(ws, r, supplied, seen)) is not None]
