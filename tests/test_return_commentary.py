@@ -193,3 +193,29 @@ def test_a_figure_left_blank_is_explained_in_the_measures_commentary_as_the_retu
     )
     assert (COMMENTARY_LETTERS["commentary"], FIRST_ROW + 1) == ("I", 7)
     assert [(r["measure_id"], r["commentary"]) for r in commentary_rows(folder)][-1] == ("HLT02", why)
+
+
+@pytest.mark.parametrize(
+    ("spoil", "figures_error"),
+    [
+        (lambda wb: wb["Return"].delete_cols(4), "Return!D5: should hold the heading 'Unit' but holds 'Give'"),
+        (lambda wb: wb["Return"].merge_cells("N6:N7"), "Return!N6:N7: cells N6:N7 are merged"),
+        (lambda wb: setattr(wb["Return"], "title", "Return Q3"), "Return Q3: the figures' sheet is named 'Return Q3'"),
+    ],
+    ids=["column-deleted", "cells-merged", "sheet-renamed"],
+)
+def test_a_return_sheet_that_cannot_be_read_still_has_its_commentary_checked(folder, spoil, figures_error):
+    """Every error in a workbook comes out in one run: the Commentary sheet's are not held back until the Return sheet is mended."""
+    wb = load_workbook(REVENUES)
+    spoil(wb)
+    wb["Commentary"]["L7"] = "next month"
+    path = folder / "spoilt.xlsx"
+    wb.save(path)
+    with pytest.raises(IntakeError) as caught:
+        ingest([path], folder / "data", READ_ON)
+    found = [f"{p.column}: {p.message}" for p in caught.value.problems]
+    assert len(found) == 2 and found[0].startswith(figures_error), found
+    assert found[1] == (
+        "Commentary!L7: Action due holds 'next month', which is not a date; "
+        "type the date the action is due, e.g. 31/03/2026 (or 2026-03-31)"
+    )

@@ -24,7 +24,15 @@ from pmlib.contract.periods import parse_quarter
 from pmlib.engine.commentary import commentary_as_at
 from pmlib.engine.status import judge
 from pmlib.errors import Problem
-from pmlib.intake.returns import COMMENTARY_COLUMNS, COMMENTARY_LETTERS, COMMENTARY_SHEET, FIRST_ROW, HEADER_ROW, TEXT_LIMIT
+from pmlib.intake.returns import (
+    COMMENTARY_COLUMNS,
+    COMMENTARY_LETTERS,
+    COMMENTARY_SHEET,
+    FIRST_ROW,
+    HEADER_ROW,
+    SUPPLIED_ON_CELL,
+    TEXT_LIMIT,
+)
 from pmlib.intake.versions import append_csv, dated_versions
 from pmlib.views.formats import format_value
 from pmlib.vocabulary import Status
@@ -125,7 +133,7 @@ def _row(reader: WorkbookReader, ws, r: int, supplied: dt.date, seen: dict[str, 
                     f"{_heading(key)} is given without a corrective action; describe the action in Corrective action, or clear this cell",
                 )
     origin = {key: (reader.display, r, f"{COMMENTARY_SHEET}!{ref(key)}") for key in COMMENTARY_LETTERS}
-    origin["reported_on"] = (reader.display, 3, "Return!B3")
+    origin["reported_on"] = (reader.display, 3, f"{reader.sheet}!{SUPPLIED_ON_CELL}")
     origin["note"] = origin["forecast_note"]
     return {
         "measure_id": measure_id,

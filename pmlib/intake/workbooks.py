@@ -56,6 +56,7 @@ class WorkbookReader:
         self.commentary = pd.DataFrame()
         self.asked: list[dict] = []
         self.commentary_rows: dict[str, int] = {}
+        self.sheet = RETURN_SHEET
 
     def problem(self, sheet: str | None, ref: str | None, message: str, severity: str = "error") -> None:
         """Record a problem at ``sheet!ref`` (the row taken from the cell), so each message names the cell to fix."""
@@ -124,7 +125,7 @@ class WorkbookReader:
             if found != column.heading:
                 ref = ws.cell(HEADER_ROW, i).coordinate
                 self.problem(
-                    RETURN_SHEET,
+                    self.sheet,
                     ref,
                     f"should hold the heading '{column.heading}' but holds {found!r}: columns were moved, added or deleted; {_FRESH}",
                 )
@@ -134,7 +135,7 @@ class WorkbookReader:
             # A merged title or note above the table is harmless; one over Supplied on or the table hides cells that are read.
             if merged.max_row >= HEADER_ROW or SUPPLIED_ON_CELL in merged:
                 self.problem(
-                    RETURN_SHEET,
+                    self.sheet,
                     merged.coord,
                     f"cells {merged.coord} are merged; unmerge them (Merge & Center) so each figure has its own cell",
                 )
@@ -175,8 +176,9 @@ class WorkbookReader:
             return False
         return True
 
-    def number(self, cell, heading: str, sheet: str = RETURN_SHEET) -> float | None:
+    def number(self, cell, heading: str, sheet: str | None = None) -> float | None:
         """A figure cell's number (None if blank); a formula, date, percent-formatted fraction or text is a problem on the cell."""
+        sheet = sheet or self.sheet
         v = cell.value
         where = cell.coordinate
         if v is None or (isinstance(v, str) and not v.strip()):
@@ -230,7 +232,7 @@ class WorkbookReader:
             return v
         if cell.data_type == "f" or (isinstance(v, str) and v.startswith("=")):
             self.problem(
-                RETURN_SHEET,
+                self.sheet,
                 SUPPLIED_ON_CELL,
                 f"Supplied on holds a formula ({v}); type the date itself (e.g. 23/11/2026), or leave it blank",
             )
@@ -241,15 +243,16 @@ class WorkbookReader:
             except ValueError:
                 pass
         self.problem(
-            RETURN_SHEET,
+            self.sheet,
             SUPPLIED_ON_CELL,
             f"Supplied on holds {v!r}, which Excel does not read as a date; type the date again so Excel shows it as one "
             "(e.g. 23/11/2026), write it as 2026-11-23, or leave it blank",
         )
         return default
 
-    def text(self, cell, heading: str, sheet: str = RETURN_SHEET) -> str | None:
+    def text(self, cell, heading: str, sheet: str | None = None) -> str | None:
         """A text cell's text, stripped (None if blank); a formula is refused, since its result is not what was meant to be read."""
+        sheet = sheet or self.sheet
         v = cell.value
         if cell.data_type == "f" or (isinstance(v, str) and v.startswith("=")):
             self.problem(sheet, cell.coordinate, f"{heading} holds a formula ({v}); type the text itself")
@@ -263,21 +266,21 @@ class WorkbookReader:
         quality_text, note = self.text(cell["quality"], "Quality"), self.text(cell["note"], "Note")
         if value is None and numerator is None and denominator is None:
             if quality_text or note:
-                self.problem(RETURN_SHEET, f"{LETTERS['value']}{r}", self._no_figure(cell["measure_id"].value), "warning")
+                self.problem(self.sheet, f"{LETTERS['value']}{r}", self._no_figure(cell["measure_id"].value), "warning")
             return None
         measure_id = str(cell["measure_id"].value or "").strip()
-        if not self.ours(RETURN_SHEET, f"{LETTERS['measure_id']}{r}", measure_id):
+        if not self.ours(self.sheet, f"{LETTERS['measure_id']}{r}", measure_id):
             return None
         m = self.data.measures.loc[measure_id]
         period_text = str(cell["period"].value or "").strip()
         try:
             period = parse_period(period_text, m["frequency"])
         except PeriodError as exc:
-            self.problem(RETURN_SHEET, f"{LETTERS['period']}{r}", f"{exc}; {_FRESH}")
+            self.problem(self.sheet, f"{LETTERS['period']}{r}", f"{exc}; {_FRESH}")
             return None
         if (measure_id, period.code) in seen:
             self.problem(
-                RETURN_SHEET,
+                self.sheet,
                 f"{LETTERS['measure_id']}{r}",
                 f"{measure_id} {period.code} is also on row {seen[(measure_id, period.code)]}; keep one row for each measure and period",
             )
@@ -288,7 +291,7 @@ class WorkbookReader:
             quality = quality_text.lower()
             if quality not in QUALITIES:
                 self.problem(
-                    RETURN_SHEET,
+                    self.sheet,
                     cell["quality"].coordinate,
                     f"'{quality_text}' is not a quality; choose {', '.join(QUALITIES[:-1])} or {QUALITIES[-1]} from the list, "
                     f"or leave it blank for {QUALITIES[0]}",
@@ -296,20 +299,18 @@ class WorkbookReader:
         if m["aggregation"] == "ratio":
             if value is not None:
                 self.problem(
-                    RETURN_SHEET, cell["value"].coordinate, f"{measure_id} is given as a numerator and a denominator; leave Value blank"
+                    self.sheet, cell["value"].coordinate, f"{measure_id} is given as a numerator and a denominator; leave Value blank"
                 )
             for key, got in (("numerator", numerator), ("denominator", denominator)):
                 if got is None:
-                    self.problem(
-                        RETURN_SHEET, cell[key].coordinate, f"{measure_id} needs both a numerator and a denominator; give its {key}"
-                    )
+                    self.problem(self.sheet, cell[key].coordinate, f"{measure_id} needs both a numerator and a denominator; give its {key}")
         elif numerator is not None or denominator is not None:
             key = "numerator" if numerator is not None else "denominator"
             self.problem(
-                RETURN_SHEET, cell[key].coordinate, f"{measure_id} is given as a value; put the figure in Value, not {headings[key]}"
+                self.sheet, cell[key].coordinate, f"{measure_id} is given as a value; put the figure in Value, not {headings[key]}"
             )
-        origin = {key: (self.display, r, f"{RETURN_SHEET}!{LETTERS[key]}{r}") for key in LETTERS}
-        origin["reported_on"] = (self.display, 3, f"{RETURN_SHEET}!{SUPPLIED_ON_CELL}")
+        origin = {key: (self.display, r, f"{self.sheet}!{LETTERS[key]}{r}") for key in LETTERS}
+        origin["reported_on"] = (self.display, 3, f"{self.sheet}!{SUPPLIED_ON_CELL}")
         nan = float("nan")
         return {
             "measure_id": measure_id,
@@ -355,16 +356,28 @@ class WorkbookReader:
                 f"no sheet named '{RETURN_SHEET}' (sheets: {', '.join(sheets)}); rename the figures' sheet back to '{RETURN_SHEET}'",
             )
 
+    def _figures_sheet(self, wb):
+        """The Return sheet; or, when it is misnamed, the one other sheet with the return's headings, read under its own name.
+
+        A misnamed sheet is an error either way, but its figures (and the
+        Commentary sheet) are still read, so every other problem in the
+        workbook comes out in the same run rather than after the rename.
+        """
+        if RETURN_SHEET in wb.sheetnames:
+            return wb[RETURN_SHEET]
+        self._missing_return_sheet(wb.sheetnames)
+        headings = [c.heading for c in RETURN_COLUMNS]
+        others = [wb[s] for s in wb.sheetnames if s not in (ABOUT_SHEET, DEFINITIONS_SHEET, COMMENTARY_SHEET)]
+        like = [ws for ws in others if [ws.cell(HEADER_ROW, i).value for i in range(1, len(headings) + 1)] == headings]
+        if len(like) != 1:
+            return None
+        self.sheet = like[0].title
+        return like[0]
+
     def read(self, default_date: dt.date) -> pd.DataFrame:
         """The figures given in the workbook, one row each; ``problems`` says what could not be read."""
         wb = self._open()
         if wb is None or not self._about(wb):
-            return pd.DataFrame()
-        if RETURN_SHEET not in wb.sheetnames:
-            self._missing_return_sheet(wb.sheetnames)
-            return pd.DataFrame()
-        ws = wb[RETURN_SHEET]
-        if not self._layout(ws):
             return pd.DataFrame()
         if DEFINITIONS_SHEET in wb.sheetnames:
             column = wb[DEFINITIONS_SHEET].iter_rows(min_row=2, max_col=1, values_only=True)
@@ -372,9 +385,12 @@ class WorkbookReader:
         if COMMENTARY_SHEET in wb.sheetnames:
             column = wb[COMMENTARY_SHEET].iter_rows(min_row=FIRST_ROW, max_col=1, values_only=True)
             self.commentary_rows = {str(v).strip(): r for r, (v,) in enumerate(column, start=FIRST_ROW) if v is not None}
-        supplied = self._supplied_on(ws, default_date)
-        seen: dict = {}
-        rows = [row for r in range(FIRST_ROW, ws.max_row + 1) if (row := self._row(ws, r, supplied, seen)) is not None]
+        ws = self._figures_sheet(wb)
+        supplied = default_date if ws is None else self._supplied_on(ws, default_date)
+        rows = []
+        if ws is not None and self._layout(ws):
+            seen: dict = {}
+            rows = [row for r in range(FIRST_ROW, ws.max_row + 1) if (row := self._row(ws, r, supplied, seen)) is not None]
         if self.format == FORMAT:
             self.commentary = read_commentary_sheet(self, wb, supplied)
         return pd.DataFrame(rows)
