@@ -48,6 +48,7 @@ WHOLE_FILE = {
     "csv-latin1",
     "csv-empty",
     "csv-wrong-file-type",
+    "csv-return-saved-as-csv",
     "ods-spreadsheet",
 }
 
@@ -203,3 +204,39 @@ def test_a_file_named_twice_is_read_once(tmp_path: Path, monkeypatch: pytest.Mon
     result = ingest(tmp_path, monkeypatch, tmp_path / "src" / "a.csv", twice)
     assert result.exit_code == 0, result.output
     assert len(result.stdout.splitlines()) == 1 and result.stdout.startswith("a.csv: 1 new figure(s)")
+
+
+SAVED = INTAKE / "csv-return-saved-as-csv" / "revenues-and-benefits.csv"
+
+
+def _saved_variant(name: str) -> bytes:
+    """The Return sheet saved as CSV (the fixture), changed as another Excel, or another sheet, would have saved it."""
+    lines = SAVED.read_bytes().decode("utf-8-sig").splitlines()
+    if name == "headings-on-row-1":
+        return "\r\n".join(lines[4:]).encode("utf-8")
+    if name == "windows-1252-semicolons":
+        return "\r\n".join(line.replace(",", ";") for line in lines).replace("Fixture BC", "Fixture £ BC").encode("cp1252")
+    assert name == "commentary-sheet"
+    header = "Measure ID,Measure,Quarter,Target,Intervention level,Year-end target,Year-end forecast (fill in),Forecast note (fill in),"
+    header += "Commentary (fill in),Corrective action (fill in),Action owner (fill in),Action due (fill in)"
+    title = "Commentary for 2020/21 Q3: Revenues and Benefits. No deadline has been set."
+    return "\r\n".join([title, "For each measure...", "", "", header, "ECO01,Business rates collected,2020/21 Q3,98,96"]).encode("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("variant", "sheet", "row", "how"),
+    [
+        ("headings-on-row-1", "Return", 1, "row 1 holds its headings"),
+        ("windows-1252-semicolons", "Return", 1, "row 1 is its title"),
+        ("commentary-sheet", "Commentary", 1, "row 1 is its title"),
+    ],
+)
+def test_a_return_sheet_saved_as_csv_is_one_error_however_it_was_saved(variant, sheet, row, how, tmp_path, monkeypatch):
+    (tmp_path / "src").mkdir()
+    path = tmp_path / "src" / "return.csv"
+    path.write_bytes(_saved_variant(variant))
+    result = ingest(tmp_path, monkeypatch, path)
+    assert result.exit_code == 1
+    [line] = result.stdout.splitlines()
+    assert line.startswith(f"return.csv:{row}: -: this is a return workbook's {sheet} sheet saved as CSV ({how}); ")
+    assert "warning" not in result.stderr

@@ -215,3 +215,10 @@ def test_without_councils_pm_returns_is_as_before(project):
         "2 return(s) written; send each to its service unit. Due back by Friday 23 October 2020.",
     ]
     assert [r[0] for r in load_workbook("single/2020-21-Q2/benefits.xlsx")[ABOUT_SHEET].values] == ["Format", "Council", "Owner", "Quarter"]
+
+
+def test_a_return_saved_as_csv_is_named_as_such_with_councils_too(project):
+    saved = Path(__file__).parent / "fixtures" / "intake" / "csv-return-saved-as-csv" / "revenues-and-benefits.csv"
+    shutil.copyfile(saved, "revenues.csv")
+    [line] = pm("ingest", "revenues.csv", "--councils", "councils.yml", code=1)
+    assert line.startswith("revenues.csv:1: -: this is a return workbook's Return sheet saved as CSV (row 1 is its title); ")

@@ -29,7 +29,7 @@ from pmlib.contract.councils import SharedServices
 from pmlib.contract.loading import CouncilData
 from pmlib.contract.periods import PeriodError, parse_quarter
 from pmlib.errors import IntakeError, Problem, sort_problems
-from pmlib.intake.ingest import FileRead, IntakeResult, checked_folder, named_once, plan_intake, read_file
+from pmlib.intake.ingest import FileRead, IntakeResult, checked_folder, named_once, plan_intake, read_file, saved_return_problem
 from pmlib.intake.returns import (
     ABOUT_SHEET,
     COMMENTARY_COLUMNS,
@@ -229,7 +229,8 @@ def _route(path: Path, services: SharedServices, datas: dict[str, CouncilData], 
     if path.suffix.lower() == ".csv":
         folders = ", ".join(c.data.as_posix() for c in services.councils)
         message = f"a CSV of figures does not say which council it is for; read it in with pm ingest FILE --data FOLDER ({folders})"
-        return {first: FileRead(pd.DataFrame(), pd.DataFrame(), [], [Problem(str(path), None, None, message)])}
+        saved = saved_return_problem(path, str(path)) if path.is_file() else None
+        return {first: FileRead(pd.DataFrame(), pd.DataFrame(), [], [saved or Problem(str(path), None, None, message)])}
     try:
         wb = load_workbook(path, data_only=False) if path.is_file() and path.suffix.lower() in (".xlsx", ".xlsm") else None
     except Exception:  # an untrusted file: read_file says what is wrong with it
