@@ -222,3 +222,20 @@ def test_a_return_saved_as_csv_is_named_as_such_with_councils_too(project):
     shutil.copyfile(saved, "revenues.csv")
     [line] = pm("ingest", "revenues.csv", "--councils", "councils.yml", code=1)
     assert line.startswith("revenues.csv:1: -: this is a return workbook's Return sheet saved as CSV (row 1 is its title); ")
+
+
+def test_a_shared_return_without_supplied_on_read_in_after_the_councils_report_date_is_warned_of_for_each(project):
+    returns_out()
+    fill_shared({6: 21.5, 7: 300, 8: 16, 9: 290})
+    wb = load_workbook(SHARED)
+    wb[RETURN_SHEET][SUPPLIED_ON_CELL] = None
+    wb.save(SHARED)
+    result = CliRunner().invoke(main, ["ingest", SHARED, "--councils", "councils.yml", "--reported-on", "2020-11-02", "--dry-run"])
+    assert result.exit_code == 0, result.output
+    late = [line.strip() for line in result.stderr.splitlines() if "report is as at" in line]
+    assert late == [
+        f"{SHARED}:3: Return!B3: Supplied on is blank, so this return's {what} are dated 2020-11-02 (the --reported-on date), "
+        "after 2020-10-31, the date 2020/21 Q2's report is as at, so that report will not show them; "
+        "give the date they were supplied in Supplied on (B3), or read the file in with --reported-on DATE"
+        for what in ("figures and commentary", "figures")
+    ]

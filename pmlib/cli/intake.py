@@ -72,6 +72,7 @@ def returns(quarter: str, data_dir: Path, params_dir: Path, due, out_dir: Path, 
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @folder_option("data", "data", "The council's data folder.")
+@folder_option("params", "params", "The folder of report params (each report's data_as_at, to warn of figures dated after it).")
 @click.option(
     "--reported-on",
     type=click.DateTime(formats=["%Y-%m-%d"]),
@@ -80,13 +81,16 @@ def returns(quarter: str, data_dir: Path, params_dir: Path, due, out_dir: Path, 
 )
 @click.option("--dry-run", is_flag=True, help="Check and report, but write nothing.")
 @councils_option
-def ingest(files: tuple[Path, ...], data_dir: Path, reported_on, dry_run: bool, councils: Path | None) -> None:
+def ingest(files: tuple[Path, ...], data_dir: Path, params_dir: Path, reported_on, dry_run: bool, councils: Path | None) -> None:
     """Read returned workbooks (.xlsx) and CSV files of figures into DATA/observations/, and their commentary into DATA/commentary.csv.
 
     New figures and commentary are appended with the date they were supplied; existing rows
     are never edited or removed, and a figure that changes one already held
     becomes a revision. If any file has a problem, every problem is printed
-    as FILE:ROW: SHEET!CELL: message and nothing is written.
+    as FILE:ROW: SHEET!CELL: message and nothing is written. Figures a file
+    gives no date for (Supplied on blank, no reported_on) are dated today or
+    --reported-on; if that is after the data_as_at of the report they are
+    for (PARAMS/<quarter>.yml), a warning says that report will not show them.
 
     With --councils: each council's return goes to that council's data
     folder, and a shared service's return is split by council, each part
@@ -101,7 +105,7 @@ def ingest(files: tuple[Path, ...], data_dir: Path, reported_on, dry_run: bool, 
         _shared_ingest(list(files), services, reported_on.date() if reported_on else None, dry_run)
         return
     if_it_fails(f"{data_dir} is unchanged")
-    result = read_in(list(files), data_dir, reported_on.date() if reported_on else None, dry_run=dry_run)
+    result = read_in(list(files), data_dir, reported_on.date() if reported_on else None, dry_run=dry_run, params_dir=params_dir)
     print_problems(list(result.warnings))
     for f in result.files:
         click.echo(_file_line(f, data_dir))

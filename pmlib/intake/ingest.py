@@ -26,9 +26,11 @@ import numpy as np
 import pandas as pd
 
 from pmlib.contract.loading import CouncilData, check_data
+from pmlib.contract.periods import Period
 from pmlib.contract.tables import ROW_COLUMN, TABLES, read_table
 from pmlib.engine.figures import figures_as_at
 from pmlib.errors import IntakeError, Problem, sort_problems
+from pmlib.intake.late import LateCheck, dated, late_warnings, report_dates
 from pmlib.intake.return_commentary import (
     COMMENTARY_CSV_COLUMNS,
     append_commentary,
@@ -125,19 +127,27 @@ def _read_csv(path: Path, display: str, default_date: dt.date) -> tuple[pd.DataF
     table, problems = read_table(path, display, _CSV_COLUMNS)
     if table is None:
         return pd.DataFrame(), problems
+    undated = table["reported_on"].isna()
     table["reported_on"] = table["reported_on"].fillna(pd.Timestamp(default_date))
     origin = [{c: (display, int(r), c) for c in OBSERVATION_COLUMNS} for r in table[ROW_COLUMN]]
-    return table.assign(_origin=origin, _target=f"intake-{owner_slug(path.stem)}.csv"), problems
+    return table.assign(_origin=origin, _target=f"intake-{owner_slug(path.stem)}.csv", _undated=undated), problems
 
 
 @dataclass(frozen=True)
 class FileRead:
-    """What one file gives: figures, commentary, the measures its Commentary sheet asked about, and its problems."""
+    """What one file gives: figures, commentary, the measures its Commentary sheet asked about, and its problems.
+
+    ``quarter`` is a return's quarter (None for a CSV), and ``undated`` says
+    its Supplied on was blank, so all it gives is dated by default (a CSV
+    says so row by row, in ``_undated``).
+    """
 
     rows: pd.DataFrame
     commentary: pd.DataFrame
     asked: list[dict]
     problems: list[Problem]
+    quarter: Period | None = None
+    undated: bool = False
 
 
 def read_file(path: Path, data: CouncilData, default_date: dt.date) -> FileRead:
@@ -154,7 +164,7 @@ def read_file(path: Path, data: CouncilData, default_date: dt.date) -> FileRead:
         rows = reader.read(default_date)
         if reader.quarter is not None:
             rows = rows.assign(_target=f"returns-{reader.quarter.slug.lower()}-{owner_slug(reader.owner)}.csv")
-        return FileRead(rows, reader.commentary, reader.asked, reader.problems)
+        return FileRead(rows, reader.commentary, reader.asked, reader.problems, reader.quarter, reader.undated)
     hint = "save it as Excel Workbook (.xlsx)" if suffix in (".xls", ".ods", ".numbers") else "read in a return workbook (.xlsx) or a CSV"
     refused = Problem(display, None, None, f"'{path.suffix or path.name}' files cannot be read in; {hint}")
     return FileRead(pd.DataFrame(), pd.DataFrame(), [], [refused])
@@ -389,25 +399,34 @@ def ingest(
     reported_on: dt.date | None = None,
     dry_run: bool = False,
     today: dt.date | None = None,
+    params_dir: str | os.PathLike | None = None,
 ) -> IntakeResult:
     """Read returned workbooks and CSV files into ``data_dir/observations/``, or raise ``IntakeError`` and write nothing.
 
     ``reported_on`` dates figures whose file gives no date (default: today).
     A figure equal to the one already held for its period is not added
     again; a different one becomes a revision with its own date.
+    ``params_dir`` (default: ``params`` beside ``data_dir``, the project's
+    layout) gives each report's ``data_as_at``, so figures dated by default
+    after the report they are for is as at are warned of.
     """
     data_dir, today = Path(data_dir), today or dt.date.today()
     data, problems = checked_folder(data_dir)
     if data is None:
         raise IntakeError(problems)
     paths = named_once(files)
-    plan = plan_intake(data_dir, data, [(path, read_file(path, data, reported_on or today)) for path in paths], today)
+    reads = [(path, read_file(path, data, reported_on or today)) for path in paths]
+    params_dir = data_dir.parent / "params" if params_dir is None else params_dir
+    late = LateCheck(report_dates(params_dir), written=not dry_run, dated=dated(reported_on))
+    plan = plan_intake(data_dir, data, reads, today, late)
     if not dry_run:
         plan.write()
     return plan.result(not dry_run)
 
 
-def plan_intake(data_dir: Path, data: CouncilData, reads: list[tuple[Path, FileRead]], today: dt.date) -> IntakePlan:
+def plan_intake(
+    data_dir: Path, data: CouncilData, reads: list[tuple[Path, FileRead]], today: dt.date, late: LateCheck | None = None
+) -> IntakePlan:
     """Check what the files read give against the data folder, by every rule of ``ingest``; raise ``IntakeError`` on any error."""
     frames, notes, asked, problems = [], [], [], []
     for path, got in reads:
@@ -452,6 +471,8 @@ def plan_intake(data_dir: Path, data: CouncilData, reads: list[tuple[Path, FileR
     if any(p.severity == "error" for p in problems):
         raise IntakeError(sort_problems(problems))
     problems += shortfall_warnings(judged_data or data, pd.DataFrame(asked))
+    if late is not None:
+        problems += late_warnings(reads, new, new_said, new_forecasts, data.measures, late)
 
     entries = []
     for path, _ in reads:

@@ -29,7 +29,16 @@ from pmlib.contract.councils import SharedServices
 from pmlib.contract.loading import CouncilData
 from pmlib.contract.periods import PeriodError, parse_quarter
 from pmlib.errors import IntakeError, Problem, sort_problems
-from pmlib.intake.ingest import FileRead, IntakeResult, checked_folder, named_once, plan_intake, read_file, saved_return_problem
+from pmlib.intake.ingest import (
+    FileRead,
+    IntakeResult,
+    checked_folder,
+    named_once,
+    plan_intake,
+    read_file,
+    saved_return_problem,
+)
+from pmlib.intake.late import LateCheck, dated, report_dates
 from pmlib.intake.returns import (
     ABOUT_SHEET,
     COMMENTARY_COLUMNS,
@@ -112,7 +121,7 @@ class _CouncilPart(WorkbookReader):
             rows = rows.assign(_origin=rows["_origin"].map(moved), _target=f"returns-{quarter_slug}-{owner_slug(self.service)}.csv")
         said = self.commentary.assign(_origin=self.commentary["_origin"].map(moved)) if len(self.commentary) else self.commentary
         asked = [a | {"where": (a["where"][0], a["where"][1], _shift(a["where"][2]))} for a in self.asked]
-        return FileRead(rows, said, asked, self.problems)
+        return FileRead(rows, said, asked, self.problems, self.quarter, self.undated)
 
 
 def _about(wb) -> dict[str, object]:
@@ -279,7 +288,8 @@ def ingest_shared(
     for council in services.councils:
         if reads[council.id]:
             try:
-                plans[council.id] = plan_intake(council.data, datas[council.id], reads[council.id], today)
+                late = LateCheck(report_dates(council.params), written=not dry_run, dated=dated(reported_on))
+                plans[council.id] = plan_intake(council.data, datas[council.id], reads[council.id], today, late)
             except IntakeError as error:
                 problems += error.problems
     if any(p.severity == "error" for p in problems):

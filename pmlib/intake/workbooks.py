@@ -57,6 +57,7 @@ class WorkbookReader:
         self.asked: list[dict] = []
         self.commentary_rows: dict[str, int] = {}
         self.sheet = RETURN_SHEET
+        self.undated = False
 
     def problem(self, sheet: str | None, ref: str | None, message: str, severity: str = "error") -> None:
         """Record a problem at ``sheet!ref`` (the row taken from the cell), so each message names the cell to fix."""
@@ -225,6 +226,7 @@ class WorkbookReader:
         cell = ws[SUPPLIED_ON_CELL]
         v = cell.value
         if v is None or (isinstance(v, str) and not v.strip()):
+            self.undated = True
             return default
         if isinstance(v, dt.datetime):
             return v.date()
