@@ -36,7 +36,6 @@ from pmlib.intake.ingest import (
     named_once,
     plan_intake,
     read_file,
-    saved_return_problem,
 )
 from pmlib.intake.late import LateCheck, dated, report_dates
 from pmlib.intake.returns import (
@@ -54,6 +53,7 @@ from pmlib.intake.returns import (
     SUPPLIED_ON_CELL,
     owner_slug,
 )
+from pmlib.intake.saved_sheets import saved_return_problem
 from pmlib.intake.shared_returns import COUNCIL_HEADING, SHARED_FORMAT, shared_services_of
 from pmlib.intake.workbooks import WorkbookReader
 
