@@ -240,3 +240,15 @@ def test_a_return_sheet_saved_as_csv_is_one_error_however_it_was_saved(variant, 
     [line] = result.stdout.splitlines()
     assert line.startswith(f"return.csv:{row}: -: this is a return workbook's {sheet} sheet saved as CSV ({how}); ")
     assert "warning" not in result.stderr
+
+
+def test_a_folder_named_as_a_file_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    shutil.copytree(VALID, tmp_path / "data")
+    (tmp_path / "inbox").mkdir()
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["ingest", "inbox", "missing.xlsx", "--data", "data"])
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        f"inbox:-: -: this is a folder, not a file; name the files in it, e.g. {Path('inbox') / '*.xlsx'}",
+        "missing.xlsx:-: -: file not found; check the path",
+    ]

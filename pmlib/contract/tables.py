@@ -274,6 +274,13 @@ def _other_separator(text: str, columns: tuple[Column, ...]) -> str | None:
     return None
 
 
+def missing_file(path: Path, display: str) -> Problem:
+    """Why a file named on the command line cannot be read: a folder was named, or nothing is there."""
+    if path.is_dir():
+        return Problem(display, None, None, f"this is a folder, not a file; name the files in it, e.g. {path / '*.xlsx'}")
+    return Problem(display, None, None, "file not found; check the path")
+
+
 _BOM = b"\xef\xbb\xbf"
 _MARK = "\ufffe"  # a noncharacter: no file's text holds it
 

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from pmlib.contract.periods import Period
-from pmlib.contract.tables import ROW_COLUMN, Column, read_table
+from pmlib.contract.tables import ROW_COLUMN, Column, missing_file, read_table
 from pmlib.errors import Problem
 from pmlib.vocabulary import Frequency
 
@@ -183,7 +183,7 @@ def read_frame(path: Path, display: str) -> tuple[pd.DataFrame | None, Format | 
     """The file's cells as text (blank: ``""``) with ``_row``, and its format; None and the problems if it cannot be read as one."""
     suffix = path.suffix.lower()
     if not path.is_file():
-        return None, None, [Problem(display, None, None, "file not found; check the path")]
+        return None, None, [missing_file(path, display)]
     if suffix == ".parquet":
         try:
             frame = pd.read_parquet(path)

@@ -26,7 +26,7 @@ import pandas as pd
 
 from pmlib.contract.loading import CouncilData, check_data
 from pmlib.contract.periods import Period
-from pmlib.contract.tables import ROW_COLUMN, TABLES, read_table
+from pmlib.contract.tables import ROW_COLUMN, TABLES, missing_file, read_table
 from pmlib.engine.figures import figures_as_at
 from pmlib.errors import IntakeError, Problem, sort_problems
 from pmlib.intake.late import LateCheck, dated, late_warnings, report_dates
@@ -106,7 +106,7 @@ def read_file(path: Path, data: CouncilData, default_date: dt.date) -> FileRead:
     """One returned file read for ``data``'s council, by its type (a return workbook or a CSV of figures); never raises."""
     display = str(path)
     if not path.is_file():
-        return FileRead(pd.DataFrame(), pd.DataFrame(), [], [Problem(display, None, None, "file not found; check the path")])
+        return FileRead(pd.DataFrame(), pd.DataFrame(), [], [missing_file(path, display)])
     suffix = path.suffix.lower()
     if suffix == ".csv":
         rows, problems = _read_csv(path, display, default_date)
