@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from openpyxl import load_workbook
 
 from pmlib.cli import main
 
@@ -252,3 +253,19 @@ def test_a_folder_named_as_a_file_says_so(tmp_path: Path, monkeypatch: pytest.Mo
         f"inbox:-: -: this is a folder, not a file; name the files in it, e.g. {Path('inbox') / '*.xlsx'}",
         "missing.xlsx:-: -: file not found; check the path",
     ]
+
+
+def test_a_figure_refused_for_its_text_is_not_also_missing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """'TBC' as a numerator is one error, not that and "give its numerator"; 'n/a' beside a Note is no "no figure given" warning too."""
+    (tmp_path / "src").mkdir()
+    for name, cell, text in (("public-health.xlsx", "L7", "TBC"), ("revenues-and-benefits.xlsx", "K7", "n/a")):
+        wb = load_workbook(GOOD / name)
+        wb["Return"][cell] = text
+        wb.save(tmp_path / "src" / name)
+    result = ingest(tmp_path, monkeypatch, tmp_path / "src" / "public-health.xlsx", tmp_path / "src" / "revenues-and-benefits.xlsx")
+    assert result.exit_code == 1
+    assert [line.split(": ", 2)[:2] for line in result.stdout.splitlines()] == [
+        ["public-health.xlsx:7", "Return!L7"],
+        ["revenues-and-benefits.xlsx:7", "Return!K7"],
+    ]
+    assert "no figure given" not in result.stderr

@@ -43,6 +43,10 @@ _OLE = b"\xd0\xcf\x11\xe0"
 _FRESH = "ask the performance team for a fresh return (pm returns) and copy the figures into it"
 
 
+def _blank(cell) -> bool:
+    return cell.value is None or (isinstance(cell.value, str) and not cell.value.strip())
+
+
 class WorkbookReader:
     """Problems and rows from one return workbook; ``read`` fills both."""
 
@@ -182,7 +186,7 @@ class WorkbookReader:
         sheet = sheet or self.sheet
         v = cell.value
         where = cell.coordinate
-        if v is None or (isinstance(v, str) and not v.strip()):
+        if _blank(cell):
             return None
         if cell.data_type == "f" or (isinstance(v, str) and v.startswith("=")):
             self.problem(sheet, where, f"{heading} holds a formula ({v}); type the figure itself (copy the cell, then Paste Values)")
@@ -266,8 +270,9 @@ class WorkbookReader:
         headings = {c.key: c.heading.replace(" (fill in)", "") for c in RETURN_COLUMNS}
         value, numerator, denominator = (self.number(cell[k], headings[k]) for k in ("value", "numerator", "denominator"))
         quality_text, note = self.text(cell["quality"], "Quality"), self.text(cell["note"], "Note")
+        given = {k: not _blank(cell[k]) for k in ("value", "numerator", "denominator")}  # a figure refused above is not missing too
         if value is None and numerator is None and denominator is None:
-            if quality_text or note:
+            if (quality_text or note) and not any(given.values()):
                 self.problem(self.sheet, f"{LETTERS['value']}{r}", self._no_figure(cell["measure_id"].value), "warning")
             return None
         measure_id = str(cell["measure_id"].value or "").strip()
@@ -304,7 +309,7 @@ class WorkbookReader:
                     self.sheet, cell["value"].coordinate, f"{measure_id} is given as a numerator and a denominator; leave Value blank"
                 )
             for key, got in (("numerator", numerator), ("denominator", denominator)):
-                if got is None:
+                if got is None and not given[key]:
                     self.problem(self.sheet, cell[key].coordinate, f"{measure_id} needs both a numerator and a denominator; give its {key}")
         elif numerator is not None or denominator is not None:
             key = "numerator" if numerator is not None else "denominator"
