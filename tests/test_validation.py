@@ -25,6 +25,7 @@ import pytest
 from click.testing import CliRunner
 
 from pmlib.cli import main
+from pmlib.contract import officer_text
 from pmlib.contract.loading import check_data, load_data
 from pmlib.contract.params_folder import published_dates, report_params
 from pmlib.contract.periods import Period
@@ -133,6 +134,35 @@ def test_links_that_will_show_as_text_are_warnings_naming_the_cell(tmp_path: Pat
         f"data/commentary.csv:3: commentary: links to 'data:image/png,x', 'javascript:c' will be shown as text: {links}",
     ]
     assert result.stdout.endswith("; 2 warning(s).\n")
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("See https://www.example.gov.uk/libraries.", ["https://www.example.gov.uk/libraries"]),
+        ("Opening times at www.example.gov.uk/opening, or ask.", ["www.example.gov.uk/opening"]),
+        ("See [our libraries page](https://www.example.gov.uk/libraries)", []),  # a link already
+        ("<https://www.example.gov.uk>", []),  # an autolink: shown as text too, and warned of as a link, not here
+        ("Email performance@example.gov.uk", []),
+        ("HTTP://EXAMPLE.GOV.UK and https://a.example/b?c=1&d=2", ["HTTP://EXAMPLE.GOV.UK", "https://a.example/b?c=1&d=2"]),
+    ],
+)
+def test_a_web_address_typed_bare_is_found(text: str, found: list[str]):
+    assert officer_text.bare_addresses(text) == found
+
+
+def test_a_web_address_typed_bare_is_a_warning_with_the_link_to_write(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Commentary shows an address as typed, so a reader cannot follow it; pm check says how to make it a link."""
+    data = build_case(None, tmp_path)
+    path = data / "commentary.csv"
+    text = path.read_text(encoding="utf-8").replace("Agency staff to clear the backlog", "Details at www.example.gov.uk/plan")
+    path.write_text(text, encoding="utf-8")
+    result = run_check(tmp_path, monkeypatch)
+    assert result.exit_code == 0, result.output
+    assert [line.strip() for line in result.stderr.splitlines()[1:]] == [
+        "data/commentary.csv:2: action: 'www.example.gov.uk/plan' will be shown as text, not a link; "
+        "to link it, write [the page's name](https://www.example.gov.uk/plan)"
+    ]
 
 
 def test_warnings_and_errors_are_kept_apart(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):

@@ -245,6 +245,16 @@ def _check_commentary(c: Collector, commentary: pd.DataFrame, measures: pd.DataF
             ),
             "warning",
         )
+        bare = commentary[column].map(officer_text.bare_addresses)
+        flag(
+            bare.map(bool),
+            column,
+            lambda r, bare=bare: (
+                ", ".join(f"'{address}'" for address in bare[r.name])
+                + f" will be shown as text, not a link; to link it, write {officer_text.as_link(bare[r.name][0])}"
+            ),
+            "warning",
+        )
     return commentary
 
 

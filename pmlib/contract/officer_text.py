@@ -125,6 +125,32 @@ def refused_links(text: object) -> list[str]:
     return [href for href in dict.fromkeys(found) if not allowed_link(href)]
 
 
+_BARE = re.compile(r"\b(?:https?://|www\.)[^\s<>()\[\]`]+", re.IGNORECASE)
+
+
+def bare_addresses(text: object) -> list[str]:
+    """Web addresses typed as plain words, outside any link: shown as text, as typed, so a reader cannot follow them."""
+    if not isinstance(text, str):
+        return []
+    found = []
+    for token in _FINDER.parse(text, {}):
+        inside = False
+        for child in token.children or ():
+            if child.type == "link_open":
+                inside = True
+            elif child.type == "link_close":
+                inside = False
+            elif child.type == "text" and not inside:
+                found += [m.group(0).rstrip(".,;:!?'\"") for m in _BARE.finditer(child.content)]
+    return list(dict.fromkeys(found))
+
+
+def as_link(address: str) -> str:
+    """How to write a bare address as a link, for the warning: ``[the page's name](https://...)``."""
+    href = address if re.match(r"https?://", address, re.IGNORECASE) else f"https://{address}"
+    return f"[the page's name]({href})"
+
+
 def _blocks(tokens, i: int, close: str | None = None) -> tuple[tuple[Block, ...], int]:
     out: list[Block] = []
     while i < len(tokens) and tokens[i].type != close:
