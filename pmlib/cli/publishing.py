@@ -24,7 +24,7 @@ from pmlib.cli.common import (
 from pmlib.cli.shared import council_option, councils_file, councils_option
 from pmlib.errors import ConfigError, DataContractError
 from pmlib.project import INTERNAL_OUT, SITE, Project
-from pmlib.views.wording import counted
+from pmlib.views.wording import counted, join_words
 
 
 @main.command()
@@ -260,7 +260,7 @@ def build(
     from pmlib.views.open_data import OPEN_DATA_FILES
 
     written = [name for name in OPEN_DATA_FILES if any(p.name == name for p in result.open_data)]
-    names = ", ".join(written[:-1]) + f" and {written[-1]}" if len(written) > 1 else "".join(written)
+    names = join_words(written)
     quarters = sum(p.name == "datapackage.json" for p in result.open_data)
     click.echo(f"Open data: {out_dir / 'data'}/<quarter>/{names} ({counted(quarters, 'quarter')})")
 

@@ -38,26 +38,22 @@ def unread_files(params_dir: str | os.PathLike) -> list[Path]:
     for path in sorted(folder.iterdir()) if folder.is_dir() else ():
         if path in read or not path.is_file() or path.name.startswith("."):
             continue
-        if path.suffix.lower() in _YAML_SUFFIXES or _quarter_named(path.stem):
+        if path.suffix.lower() in _YAML_SUFFIXES or _meant_quarter(path) is not None:
             out.append(path)
     return out
 
 
-def _quarter_named(stem: str) -> bool:
+def _meant_quarter(path: Path) -> Period | None:
+    """The quarter a file's name means, whatever its case (``2020-21-q2.yaml``); None when it names none."""
     try:
-        parse_quarter(stem.upper())
+        return parse_quarter(path.stem.upper())
     except ValueError:
-        return False
-    return True
+        return None
 
 
 def _unread_problem(path: Path, display: str) -> Problem:
-    try:
-        slug = parse_quarter(path.stem.upper()).slug
-    except ValueError:
-        named = "after its quarter, such as 2020-21-Q2.yml"
-    else:
-        named = f"{slug}.yml"
+    meant = _meant_quarter(path)
+    named = "after its quarter, such as 2020-21-Q2.yml" if meant is None else f"{meant.slug}.yml"
     return Problem(
         display, None, None, f"not read: a report's params file is named {named}; rename it, or move it out of the folder", "warning"
     )
@@ -93,7 +89,7 @@ def _no_params(params_dir: str | os.PathLike) -> ConfigError:
 
 def missing_params(params_dir: str | os.PathLike, period: Period) -> str:
     """Why there is no report for ``period``, naming a file beside it meant for it but not read (``2020-21-q2.yml``, ``.yaml``)."""
-    meant = [p.name for p in unread_files(params_dir) if _quarter_named(p.stem) and parse_quarter(p.stem.upper()) == period]
+    meant = [p.name for p in unread_files(params_dir) if _meant_quarter(p) == period]
     if meant:
         return f"file not found; {meant[0]} is not read: rename it {period.slug}.yml"
     return f"file not found; create it to report {period.code} (see the data contract)"

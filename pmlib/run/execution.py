@@ -25,9 +25,8 @@ from typing import Any
 from tqdm import tqdm
 
 from pmlib import __version__
-from pmlib.contract.config import check_report_params
 from pmlib.contract.loading import check_data
-from pmlib.contract.params_folder import missing_params, params_files
+from pmlib.contract.params_folder import check_params_folder, missing_params, params_files
 from pmlib.contract.periods import Period, parse_quarter
 from pmlib.cores import usable_cores
 from pmlib.errors import ConfigError, DataContractError, NotebookError, PmlibError, Problem, sort_problems
@@ -148,11 +147,8 @@ def plan_run(quarters: Iterable[str | Period], project: Project, *, audience: st
     for q in periods:
         if q not in files:
             problems.append(Problem(display_path(params_dir / f"{q.slug}.yml"), None, None, missing_params(params_dir, q)))
-    params = {}
-    for q, path in files.items():
-        if q <= periods[-1]:
-            params[q], found = check_report_params(path, display_path(path))
-            problems += found
+    params, found = check_params_folder(params_dir, display_path, before=periods[-1] + 1)
+    problems += found
     if data is None or any(p.severity == "error" for p in problems):
         raise DataContractError(problems)
 

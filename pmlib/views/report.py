@@ -437,15 +437,16 @@ def _judged_again(params: ReportParams, params_dir: str | os.PathLike, data: Cou
 def _quarter_report(params: ReportParams, params_dir: str | os.PathLike, data: CouncilData) -> QuarterReport:
     q, audience = params.quarter, params.audience
     published = published_dates(params_dir, q)
-    quarters = [Period(Frequency.QUARTERLY, i) for i in range(_first_quarter(data, q).index, q.index + 1)]
+    first = _first_quarter(data, q)
+    quarters = [Period(Frequency.QUARTERLY, i) for i in range(first.index, q.index + 1)]
     history = public_view(judge(data, quarters, params.data_as_at, published), audience).reset_index(drop=True)
     judged = history[history["quarter"] == q.code].reset_index(drop=True)
     files = params_files(params_dir)
     previous, year_ago = None, None
-    if q.previous() >= _first_quarter(data, q):
+    if q.previous() >= first:
         previous = _as_published(data, params_dir, q.previous(), params.data_as_at, audience)
     previous_params = read_report_params(files[q.previous()]) if q.previous() in files else None
-    if q.same_period_last_year() >= _first_quarter(data, q):
+    if q.same_period_last_year() >= first:
         year_ago = _as_published(data, params_dir, q.same_period_last_year(), params.data_as_at, audience)
     year_view = None
     if has_year_view(q):
