@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from pmlib import load_data
 from pmlib.cli import main
+from pmlib.errors import DataContractError
 from pmlib.intake.data_quality import data_quality
 from pmlib.intake.returns import (
     COMMENTARY_LETTERS,
@@ -180,3 +181,20 @@ def test_a_deadline_given_twice_must_agree(council, tmp_path):
     assert "--due 2021-10-29 differs from returns_due 2021-10-22; give one deadline" in result.output
     assert not (tmp_path / "r").exists()
     assert CliRunner().invoke(main, [*args, "--due", "2021-10-22"]).exit_code == 0
+
+
+def test_an_owner_written_two_ways_is_refused_before_any_return_is_written(tmp_path):
+    measures = [
+        {"measure_id": "CALLS", "name": "Calls", "owner": "Contact Centre"},
+        {"measure_id": "SPEND", "name": "Spend", "owner": "Contact Centre"},
+        {"measure_id": "WAIT", "name": "Wait", "owner": "CONTACT CENTRE"},
+        {"measure_id": "FIX", "name": "Repairs on time", "owner": "Repairs"},
+    ]
+    data_dir = make_data(tmp_path / "data", measures, [], [])
+    with pytest.raises(DataContractError) as raised:
+        write_returns("2021/22 Q2", data_dir, tmp_path / "returns", made_on=dt.date(2021, 10, 1))
+    assert [p.format() for p in raised.value.problems] == [
+        f"{data_dir / 'measures.csv'}:4: owner: 'CONTACT CENTRE' is written 'Contact Centre' on other rows, "
+        "and both would have the return contact-centre.xlsx; write the service unit's name one way"
+    ]
+    assert not (tmp_path / "returns").exists()

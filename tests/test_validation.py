@@ -21,12 +21,13 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
 from pmlib.cli import main
 from pmlib.contract import officer_text
-from pmlib.contract.loading import check_data, load_data
+from pmlib.contract.loading import check_data, load_data, owners_written_differently
 from pmlib.contract.params_folder import published_dates, report_params
 from pmlib.contract.periods import Period
 from pmlib.contract.tables import TABLES, read_table
@@ -475,4 +476,35 @@ def test_a_plan_with_no_measures_is_a_warning_on_its_row(tmp_path: Path, monkeyp
     assert result.stderr.splitlines()[1:] == [
         "  data/plans.csv:4: plan_id: resources has no measures in measures.csv, so its report and its part of the pack are empty; "
         "add its measures"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("owners", "expected"),
+    [
+        (["Parks", "Libraries"], [None, None]),
+        (["Parks", "PARKS", "Parks"], [None, "Parks", None]),
+        (["PARKS", "Parks", "Parks"], ["Parks", None, None]),  # the name most rows give
+        (["parks", "Parks"], [None, "parks"]),  # a tie: the first row's
+        (["Children's Services", "Childrens  services"], [None, "Children's Services"]),
+        (["Parks", None, "parks"], [None, None, "Parks"]),
+    ],
+)
+def test_an_owner_written_another_way_is_given_its_units_usual_name(owners, expected):
+    got = owners_written_differently(pd.Series(owners, dtype=object, index=range(10, 10 + len(owners))))
+    assert list(got.index) == list(range(10, 10 + len(owners)))
+    assert [None if pd.isna(v) else v for v in got] == expected
+
+
+def test_an_owner_written_two_ways_is_a_warning_on_the_rows_that_differ(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    data = build_case(None, tmp_path)
+    measures = (data / "measures.csv").read_text(encoding="utf-8").splitlines()
+    assert measures[5].startswith("HLT02,") and measures[5].count(",Revenues and Benefits,") == 1
+    measures[5] = measures[5].replace(",Revenues and Benefits,", ",REVENUES AND BENEFITS,")
+    (data / "measures.csv").write_text("\n".join(measures) + "\n", encoding="utf-8")
+    result = run_check(tmp_path, monkeypatch)
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines()[1:] == [
+        "  data/measures.csv:6: owner: 'REVENUES AND BENEFITS' is written 'Revenues and Benefits' on other rows; "
+        "write a service unit's name one way, or it gets two returns"
     ]

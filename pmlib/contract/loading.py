@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,6 +54,28 @@ class CouncilData:
     comparators: pd.DataFrame = field(default_factory=empty_comparators)
     warnings: tuple[Problem, ...] = ()
     files: dict[str, str] = field(default_factory=dict)
+
+
+def owner_slug(owner: str) -> str:
+    """File-name form of a service unit's name (``Adult Social Care`` -> ``adult-social-care``): one return each."""
+    return re.sub(r"[^a-z0-9]+", "-", re.sub(r"['’]", "", owner.lower())).strip("-") or "no-owner"
+
+
+def owners_written_differently(owners: pd.Series) -> pd.Series:
+    """The name most rows give each owner's unit (ties: the first row's), where that owner is written another way; else NaN.
+
+    Owners are one unit when their ``owner_slug`` is the same.
+    ``WASTE AND CLEANSING`` beside ``Waste and Cleansing`` is one service
+    unit to a reader, but two owners to pandas: two returns under one file
+    name, two rows in every table by owner.
+    """
+    named = owners.dropna().astype(str)
+    slugs = named.map(owner_slug)
+    rows = pd.DataFrame({"slug": slugs, "owner": named, "at": np.arange(len(named))})
+    counts = rows.groupby(["slug", "owner"], sort=False)["at"].agg(["size", "min"]).reset_index()
+    usual = counts.sort_values(["size", "min"], ascending=[False, True]).drop_duplicates("slug").set_index("slug")["owner"]
+    usual_name = slugs.map(usual)
+    return usual_name.where(usual_name != named).reindex(owners.index)
 
 
 def portable_observations(data: CouncilData) -> pd.DataFrame:
@@ -155,6 +178,14 @@ def _check_measures(c: Collector, measures: pd.DataFrame, plans: pd.DataFrame) -
             lambda r: f"{r.plan_id} has no measures in measures.csv, so its report and its part of the pack are empty; add its measures",
             "warning",
         )
+    usual = owners_written_differently(measures["owner"])
+    c.flag(
+        measures.assign(usual=usual),
+        usual.notna(),
+        "owner",
+        lambda r: f"'{r.owner}' is written '{r.usual}' on other rows; write a service unit's name one way, or it gets two returns",
+        "warning",
+    )
     default_decimals = np.where(measures["unit"] == "number", 0, 1)
     measures = measures.assign(decimals=measures["decimals"].fillna(pd.Series(default_decimals, index=measures.index)).astype("int64"))
     measures["lag"] = measures["lag"].fillna(0).astype("int64")

@@ -29,10 +29,12 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from pmlib.contract.loading import CouncilData, load_data
+from pmlib.contract.loading import CouncilData, load_data, owner_slug, owners_written_differently
 from pmlib.contract.periods import Period, parse_period, parse_quarter
+from pmlib.contract.tables import ROW_COLUMN
 from pmlib.engine.figures import figures_as_at
 from pmlib.engine.status import judge
+from pmlib.errors import DataContractError, Problem
 from pmlib.views.formats import UNIT_WORDS
 from pmlib.vocabulary import QUALITIES, Unit
 
@@ -100,11 +102,6 @@ _FORMATTED = ("held", "previous", "target", "intervention", "year_target")
 _FILL = PatternFill("solid", fgColor="FFF2CC")
 _CLOSED = PatternFill("solid", fgColor="E7E6E6")
 _OPEN = Protection(locked=False)
-
-
-def owner_slug(owner: str) -> str:
-    """File-name form of a service unit's name (``Adult Social Care`` -> ``adult-social-care``)."""
-    return re.sub(r"[^a-z0-9]+", "-", re.sub(r"['’]", "", owner.lower())).strip("-") or "no-owner"
 
 
 def _figure(row) -> float | str | None:
@@ -402,7 +399,26 @@ def write_owner_returns(
     due: dt.date | None,
     council_id: str | None = None,
 ) -> list[Path]:
-    """Write one workbook per owner of ``rows`` (``return_rows``, perhaps some of them) into ``folder``; return their paths."""
+    """Write one workbook per owner of ``rows`` (``return_rows``, perhaps some of them) into ``folder``; return their paths.
+
+    Owners written two ways (``owners_written_differently``) are refused
+    before anything is written: their workbooks would share a file name, and
+    the second would replace the first without a word.
+    """
+    measures = data.measures
+    usual = owners_written_differently(measures["owner"])
+    clash = measures.assign(usual=usual)[usual.notna() & measures["measure_id"].isin(rows["measure_id"])]
+    if len(clash):
+        raise DataContractError(
+            Problem(
+                os.path.join(str(data.data_dir), "measures.csv"),
+                int(r[ROW_COLUMN]),
+                "owner",
+                f"'{r.owner}' is written '{r.usual}' on other rows, and both would have the return {owner_slug(r.owner)}.xlsx; "
+                "write the service unit's name one way",
+            )
+            for _, r in clash.iterrows()
+        )
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for owner, owned in rows.groupby("owner", sort=True):
