@@ -269,3 +269,20 @@ def test_a_figure_refused_for_its_text_is_not_also_missing(tmp_path: Path, monke
         ["revenues-and-benefits.xlsx:7", "Return!K7"],
     ]
     assert "no figure given" not in result.stderr
+
+
+@pytest.mark.parametrize("sheet", ["Return", "Commentary"])
+def test_a_column_added_after_a_sheets_own_is_a_warning_and_the_rest_is_read(sheet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    (tmp_path / "src").mkdir()
+    wb = load_workbook(GOOD / "revenues-and-benefits.xlsx")
+    ws = wb[sheet]
+    added = ws.cell(7, ws.max_column + 2, "figure checked by J. Smith")
+    wb.save(tmp_path / "src" / "revenues-and-benefits.xlsx")
+    result = ingest(tmp_path, monkeypatch, tmp_path / "src" / "revenues-and-benefits.xlsx")
+    assert result.exit_code == 0, result.output
+    assert "revenues-and-benefits.xlsx: 2 new figure(s)" in result.stdout
+    assert [line for line in result.output.splitlines() if "not one of the return's" in line] == [
+        f"  revenues-and-benefits.xlsx:7: {sheet}!{added.coordinate}: column {added.column_letter} is not one of the return's, so what it "
+        "holds ('figure checked by J. Smith') is not read in; put a figure's note in Note and the measure's commentary on the "
+        "Commentary sheet"
+    ]

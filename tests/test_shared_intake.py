@@ -239,3 +239,19 @@ def test_a_shared_return_without_supplied_on_read_in_after_the_councils_report_d
         "give the date they were supplied in Supplied on (B3), or read the file in with --reported-on DATE"
         for what in ("figures and commentary", "figures")
     ]
+
+
+def test_a_column_added_to_a_shared_return_is_a_warning_and_every_councils_figures_are_still_read(project):
+    returns_out()
+    fill_shared({6: 21.5, 7: 300, 8: 16, 9: 290})
+    wb = load_workbook(SHARED)
+    ws = wb[RETURN_SHEET]
+    added = ws.cell(8, ws.max_column + 1, "checked")
+    wb.save(SHARED)
+    result = CliRunner().invoke(main, ["ingest", SHARED, "--councils", "councils.yml", "--reported-on", "2020-10-21"])
+    assert result.exit_code == 0, result.output
+    assert [line.strip() for line in result.stderr.splitlines() if "not one of the return's" in line] == [
+        f"{SHARED}:8: Return!{added.coordinate}: column {added.column_letter} is not one of the return's, so what it holds ('checked') "
+        "is not read in; put a figure's note in Note and the measure's commentary on the Commentary sheet"
+    ]
+    assert [line.split(":")[0] for line in result.stdout.splitlines()] == ["a", "b"]

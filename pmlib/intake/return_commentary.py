@@ -162,6 +162,7 @@ def read_commentary_sheet(reader: WorkbookReader, wb, supplied: dt.date) -> pd.D
                 f"should hold the heading '{column.heading}' but holds {found.value!r}: columns were moved, added or deleted; {_FRESH}",
             )
             return pd.DataFrame()
+    reader.added_columns(ws, len(COMMENTARY_COLUMNS))
     seen: dict[str, int] = {}
     rows = [row for r in range(FIRST_ROW, ws.max_row + 1) if (row := _row(reader, ws, r, supplied, seen)) is not None]
     return pd.DataFrame(rows)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -55,7 +55,7 @@ from pmlib.intake.returns import (
 )
 from pmlib.intake.saved_sheets import saved_return_problem
 from pmlib.intake.shared_returns import COUNCIL_HEADING, SHARED_FORMAT, shared_services_of
-from pmlib.intake.workbooks import WorkbookReader
+from pmlib.intake.workbooks import WorkbookReader, added_columns
 
 _FRESH = "ask the performance team for a fresh return (pm returns --councils) and copy the figures into it"
 _SHEETS = {RETURN_SHEET: RETURN_COLUMNS, COMMENTARY_SHEET: COMMENTARY_COLUMNS}
@@ -142,9 +142,9 @@ class _SharedReturn:
         self.problems: list[Problem] = []
         self.labels = {label: cid for cid, data in datas.items() for label in (cid, data.council.name)}
 
-    def problem(self, where: str | None, message: str) -> None:
+    def problem(self, where: str | None, message: str, severity: str = "error") -> None:
         row = int(re.sub(r"[^0-9]", "", where.split("!")[1].split(":")[0])) if where and "!" in where else None
-        self.problems.append(Problem(self.display, row, where, message))
+        self.problems.append(Problem(self.display, row, where, message, severity))  # type: ignore[arg-type]
 
     def _layout(self) -> bool:
         for sheet, columns in _SHEETS.items():
@@ -160,12 +160,14 @@ class _SharedReturn:
                         f"should hold the heading '{heading}' but holds {cell.value!r}: columns were moved, added or deleted; {_FRESH}",
                     )
                     return False
+            for coordinate, message in added_columns(ws, 1 + len(columns)):
+                self.problem(f"{sheet}!{coordinate}", message, "warning")
             for merged in sorted(ws.merged_cells.ranges, key=str):
                 if merged.max_row >= HEADER_ROW or (sheet == RETURN_SHEET and SUPPLIED_ON_CELL in merged):
                     self.problem(
                         f"{sheet}!{merged.coord}", f"cells {merged.coord} are merged; unmerge them so each figure has its own cell"
                     )
-        return not self.problems
+        return not any(p.severity == "error" for p in self.problems)
 
     def _councils(self, sheet: str) -> dict[int, str]:
         """Each table row's council id; a row naming no council of the return is a problem if anything is filled in on it."""
@@ -248,7 +250,11 @@ def _route(path: Path, services: SharedServices, datas: dict[str, CouncilData], 
     if about.get("Format") == SHARED_FORMAT:
         shared = _SharedReturn(path, wb, services, datas)
         reads = shared.read(default_date)
-        return reads | ({first: FileRead(pd.DataFrame(), pd.DataFrame(), [], shared.problems)} if shared.problems else {})
+        if not shared.problems:
+            return reads
+        if first in reads:  # warnings alone: the first council's part keeps its rows
+            return reads | {first: replace(reads[first], problems=reads[first].problems + shared.problems)}
+        return reads | {first: FileRead(pd.DataFrame(), pd.DataFrame(), [], shared.problems)}
     if about.get("Format") not in READABLE_FORMATS:
         return {first: FileRead(pd.DataFrame(), pd.DataFrame(), [], read_file(path, datas[first], default_date).problems)}
     names = {data.council.name: cid for cid, data in datas.items()}

@@ -47,6 +47,22 @@ def _blank(cell) -> bool:
     return cell.value is None or (isinstance(cell.value, str) and not cell.value.strip())
 
 
+def added_columns(ws, own: int) -> list[tuple[str, str]]:
+    """The first cell typed in each column after a sheet's ``own`` columns, and a warning: ``pm ingest`` reads none of it, unsaid."""
+    found = []
+    for cells in ws.iter_cols(min_col=own + 1, min_row=HEADER_ROW, max_col=ws.max_column):
+        typed = next((cell for cell in cells if not _blank(cell)), None)
+        if typed is not None:
+            found.append(
+                (
+                    typed.coordinate,
+                    f"column {typed.column_letter} is not one of the return's, so what it holds ({str(typed.value)[:40]!r}) is not "
+                    "read in; put a figure's note in Note and the measure's commentary on the Commentary sheet",
+                )
+            )
+    return found
+
+
 class WorkbookReader:
     """Problems and rows from one return workbook; ``read`` fills both."""
 
@@ -136,6 +152,8 @@ class WorkbookReader:
                 )
                 ok = False
                 break
+        if ok:
+            self.added_columns(ws, len(RETURN_COLUMNS))
         for merged in sorted(ws.merged_cells.ranges, key=str):
             # A merged title or note above the table is harmless; one over Supplied on or the table hides cells that are read.
             if merged.max_row >= HEADER_ROW or SUPPLIED_ON_CELL in merged:
@@ -146,6 +164,11 @@ class WorkbookReader:
                 )
                 ok = False
         return ok
+
+    def added_columns(self, ws, own: int) -> None:
+        """Warn of each column typed in after a sheet's ``own`` columns (``added_columns``)."""
+        for coordinate, message in added_columns(ws, own):
+            self.problem(ws.title, coordinate, message, "warning")
 
     def ours(self, sheet: str, ref: str, measure_id: str) -> bool:
         """Whether a row's Measure ID is one this return was written for: a known measure, this owner's, on its Definitions sheet.
