@@ -198,3 +198,19 @@ def test_an_owner_written_two_ways_is_refused_before_any_return_is_written(tmp_p
         "and both would have the return contact-centre.xlsx; write the service unit's name one way"
     ]
     assert not (tmp_path / "returns").exists()
+
+
+def test_latest_writes_the_returns_for_the_params_folders_latest_quarter(council, tmp_path):
+    data_dir, params = council
+    (params / "2021-22-Q1.yml").write_text("quarter: 2021/22 Q1\ndata_as_at: 2021-07-31\n", encoding="utf-8")
+    folders = ["--data", str(data_dir), "--params", str(params), "--out", str(tmp_path / "r")]
+    result = CliRunner().invoke(main, ["returns", "--latest", *folders])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.relative_to(tmp_path / "r").as_posix() for p in (tmp_path / "r").rglob("*.xlsx")) == [
+        "2021-22-Q2/contact-centre.xlsx",
+        "2021-22-Q2/repairs.xlsx",
+    ]
+    assert result.output.splitlines()[-1] == "2 return(s) written; send each to its service unit. Due back by Friday 22 October 2021."
+    for both in (["2021-22-Q2", "--latest"], []):
+        refused = CliRunner().invoke(main, ["returns", *both, *folders])
+        assert refused.exit_code == 2 and "give one of QUARTER or --latest" in refused.output

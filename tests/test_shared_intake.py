@@ -255,3 +255,14 @@ def test_a_column_added_to_a_shared_return_is_a_warning_and_every_councils_figur
         "is not read in; put a figure's note in Note and the measure's commentary on the Commentary sheet"
     ]
     assert [line.split(":")[0] for line in result.stdout.splitlines()] == ["a", "b"]
+
+
+def test_latest_with_councils_is_the_latest_quarter_of_any_councils_params(project):
+    expected = returns_out()
+    shutil.rmtree("out")
+    assert pm("returns", "--latest", "--councils", "councils.yml", "--out", "out") == expected
+    shutil.rmtree("out")
+    Path("councils/b/params/2020-21-Q2.yml").unlink()  # b has no params file: a's latest quarter is taken
+    out = pm("returns", "--latest", "--councils", "councils.yml", "--out", "out")
+    assert f"Return: {SHARED}" in out
+    assert "b: No deadline has been set. (give --due, or returns_due in councils/b/params/2020-21-Q2.yml)" in out

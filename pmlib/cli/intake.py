@@ -22,7 +22,8 @@ def shared_services(given: Path | None):
 
 
 @main.command()
-@quarter_argument(required=True)
+@quarter_argument()
+@click.option("--latest", is_flag=True, help="The latest quarter in the params folder (with --councils, in any council's).")
 @folder_option("data", "data", "The council's data folder.")
 @folder_option("params", "params", "The folder of report params (for the quarter's returns_due).")
 @click.option(
@@ -33,8 +34,8 @@ def shared_services(given: Path | None):
 )
 @click.option("--out", "out_dir", default="_returns", show_default=True, type=click.Path(path_type=Path), help="Where the workbooks go.")
 @councils_option
-def returns(quarter: str, data_dir: Path, params_dir: Path, due, out_dir: Path, councils: Path | None) -> None:
-    """Write the returns for a report QUARTER: one Excel workbook per owner (service unit) to fill in.
+def returns(quarter: str | None, latest: bool, data_dir: Path, params_dir: Path, due, out_dir: Path, councils: Path | None) -> None:
+    """Write the returns for a report QUARTER (or --latest): one Excel workbook per owner (service unit) to fill in.
 
     Each lists the owner's measures and the periods the quarter's report
     needs, with definitions, the figures already held and targets locked,
@@ -48,13 +49,17 @@ def returns(quarter: str, data_dir: Path, params_dir: Path, due, out_dir: Path, 
     council's rows, to OUT/shared/, due by the earliest of the councils'
     returns_due.
     """
-    from pmlib.contract.params_folder import params_files, report_params
+    from pmlib.contract.params_folder import params_files, report_params, select_quarters
     from pmlib.contract.periods import parse_quarter
     from pmlib.intake.returns import due_words, write_returns
 
+    if (quarter is not None) + latest != 1:
+        raise click.UsageError("give one of QUARTER or --latest")
     if_it_fails("no return was written")
-    q = parse_quarter(quarter)
     services = shared_services(councils)
+    folders = [params_dir] if services is None else [c.params for c in services.councils]
+    held = [folder for folder in folders if params_files(folder)]
+    q = parse_quarter(quarter) if quarter is not None else max(select_quarters(folder)[0] for folder in held or folders[:1])
     if services is not None:
         _shared_returns(q, services, due.date() if due is not None else None, out_dir)
         return
