@@ -107,8 +107,23 @@ def test_a_target_alone_between_gaps_is_drawn_as_a_level_tick():
 
 def test_the_description_names_the_periods_where_the_line_breaks():
     description = measure_chart("c", _history([np.nan, 1.0, np.nan, 2.0, np.nan, 3.0, np.nan]), MEASURE, "T", "F.").description
-    assert description.endswith("The line breaks at 2020/21 Q3 and 2020/21 Q5, where a figure is withheld or missing.")
-    assert "breaks" not in measure_chart("c", _history([np.nan, 1.0, 2.0, np.nan]), MEASURE, "T", "F.").description
+    assert description.endswith(
+        "The line breaks at 2020/21 Q3 and 2020/21 Q5, where a figure is withheld or missing. "
+        "The line starts at 2020/21 Q2: 2020/21 Q1 is withheld or missing. "
+        "The line ends at 2020/21 Q6: 2020/21 Q7 is withheld or missing."
+    )
+    ends = measure_chart("c", _history([1.0, 2.0, np.nan, np.nan]), MEASURE, "T", "F.").description
+    assert "breaks" not in ends and "starts" not in ends
+    assert ends.endswith("The line ends at 2020/21 Q2: 2020/21 Q3 and 2020/21 Q4 are withheld or missing.")
+    assert "The line" not in measure_chart("c", _history([1.0, 2.0]), MEASURE, "T", "F.").description
+
+
+def test_the_description_of_a_single_figure_names_it_once():
+    one = measure_chart("c", _history([4.0]), MEASURE, "T", "F.").description
+    assert "for 2020/21 Q1," in one and " to 2020/21 Q1" not in one and "highest" not in one
+    assert one.endswith("F. The only figure shown is 4.0%, for 2020/21 Q1.")
+    with_gap = measure_chart("c", _history([4.0, np.nan]), MEASURE, "T", "F.").description
+    assert "The only figure shown is 4.0%, for 2020/21 Q1. The line ends at 2020/21 Q1: 2020/21 Q2 is withheld or missing." in with_gap
 
 
 def test_equal_data_gives_an_equal_dataset_name_and_different_data_a_different_one():

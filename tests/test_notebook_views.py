@@ -259,7 +259,7 @@ def test_findings_name_the_status_in_words(council):
     assert report.finding("VISITS") == "120 in 2020/21 Q2, meeting the target of 100."
     assert report.finding("SMALL") == "12 in 2020/21 Q2, meeting the target of 5."
     q1 = quarter_report("2020-21-Q1", *council)
-    assert q1.finding("SMALL").startswith("A figure withheld to protect small numbers [c] in 2020/21 Q1")
+    assert q1.finding("SMALL").startswith("The figure for 2020/21 Q1 is withheld to protect small numbers [c]; it ")
 
 
 def test_commentary_cannot_make_headings_or_code_blocks(council, tmp_path):
@@ -321,3 +321,14 @@ def test_a_baseline_is_withheld_as_its_period_was_published_or_by_the_small_numb
     assert {m: baseline_withheld(public, m) for m in BASELINES} == {m: row[-1] for m, row in BASELINES.items()}
     assert not any(baseline_withheld(internal, m) for m in BASELINES)
     assert public.baselines_withheld.index.tolist() == list(BASELINES)
+
+
+def test_the_exceptions_table_marks_a_figure_as_every_other_table_does():
+    """The demo's BF03 and BF04 need intervention in 2020/21 Q4 on provisional figures: the summary's table says [p] too."""
+    root = Path(__file__).resolve().parents[1]
+    report = quarter_report("2020/21 Q4", root / "data", root / "params")
+    frame = report.exceptions_table().frame.set_index("Measure")
+    flagged = report.exceptions[report.exceptions["provisional"]]
+    assert len(flagged) == 2
+    for measure_id in flagged["measure_id"]:
+        assert frame.loc[report.data.measures.loc[measure_id, "name"], "Value"].endswith(" [p]")

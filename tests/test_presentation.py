@@ -4,9 +4,9 @@ import pandas as pd
 import pytest
 
 from pmlib.views.disclosure import public_view, value_text
-from pmlib.views.formats import format_value
+from pmlib.views.formats import format_value, period_words
 from pmlib.views.labels import ACTION_LABELS, STATUS_LABELS, TREND_LABELS, trend_label
-from pmlib.views.narrative import headline, movement, plan_sentence, short_headline, status_counts
+from pmlib.views.narrative import headline, measure_finding, movement, plan_sentence, short_headline, status_counts
 from pmlib.views.wording import counted, join_words
 
 
@@ -174,9 +174,37 @@ def test_short_headline(statuses, expected):
 
 def test_movement_with_no_measure_judged_both_times():
     now = _judged([{"measure_id": "A", "status": "on_target"}])
-    assert (
-        movement(now, _judged([{"measure_id": "B", "status": "on_target"}]), "2020/21 Q1") == "No measure changed status since 2020/21 Q1."
+    assert movement(now, _judged([{"measure_id": "B", "status": "on_target"}]), "2020/21 Q1") == (
+        "Since 2020/21 Q1, no measure judged against a target both times changed status; "
+        "one measure not judged against a target then is now."
     )
+
+
+@pytest.mark.parametrize(
+    ("before", "now", "expected"),
+    [
+        (["on_target", "monitoring"], ["on_target", "monitoring"], "No measure changed status since 2019/20 Q4."),
+        (
+            ["on_target", "monitoring", "monitoring", "no_data"],
+            ["on_target", "below_target", "intervention", "on_target"],
+            "Since 2019/20 Q4, no measure judged against a target both times changed status; "
+            "three measures not judged against a target then are now.",
+        ),
+        (
+            ["below_target", "on_target", "no_data"],
+            ["on_target", "no_data", "no_data"],
+            "Since 2019/20 Q4, one measure moved to a better status; one judged against a target then is not now.",
+        ),
+        (
+            ["below_target", "below_target", "monitoring"],
+            ["intervention", "intervention", "on_target"],
+            "Since 2019/20 Q4, two measures moved to a worse status; one measure not judged against a target then is now.",
+        ),
+    ],
+)
+def test_movement_counts_measures_judged_only_once(before, now, expected):
+    rows = lambda statuses: _judged([{"measure_id": f"M{i}", "status": s} for i, s in enumerate(statuses)])  # noqa: E731
+    assert movement(rows(now), rows(before), "2019/20 Q4") == expected
 
 
 def test_movement_and_plan_sentence():
@@ -194,7 +222,10 @@ def test_movement_and_plan_sentence():
             {"measure_id": "C", "status": "on_target"},
         ]
     )
-    assert movement(now, before, "2020/21 Q1") == "Since 2020/21 Q1, one measure moved to a better status and one to a worse one."
+    assert movement(now, before, "2020/21 Q1") == (
+        "Since 2020/21 Q1, one measure moved to a better status and one to a worse one; "
+        "one measure not judged against a target then is now."
+    )
     assert movement(before, before, "2020/21 Q1") == "No measure changed status since 2020/21 Q1."
     assert plan_sentence("Dynamic Places", now) == "Dynamic Places: 3 measures: 2 on target, 1 intervention."
 
@@ -209,3 +240,48 @@ def test_join_words():
 @pytest.mark.parametrize(("n", "expected"), [(0, "0 quarters"), (1, "1 quarter"), (2, "2 quarters"), (1234, "1,234 quarters")])
 def test_counted(n, expected):
     assert counted(n, "quarter") == expected
+
+
+@pytest.mark.parametrize(
+    ("status", "suppressed", "expected"),
+    [
+        ("on_target", False, "12 in 2021/22 Q2, meeting the target of 10."),
+        ("below_target", False, "12 in 2021/22 Q2, below the target of 10 (intervention level 20)."),
+        ("intervention", False, "12 in 2021/22 Q2: needs intervention (target 10, intervention level 20)."),
+        ("monitoring", False, "12 in 2021/22 Q2, monitored without a target."),
+        ("on_target", True, "The figure for 2021/22 Q2 is withheld to protect small numbers [c]; it meets the target of 10."),
+        (
+            "below_target",
+            True,
+            "The figure for 2021/22 Q2 is withheld to protect small numbers [c]; it is below the target of 10 (intervention level 20).",
+        ),
+        (
+            "intervention",
+            True,
+            "The figure for 2021/22 Q2 is withheld to protect small numbers [c]; it needs intervention (target 10, intervention level 20).",
+        ),
+        ("monitoring", True, "The figure for 2021/22 Q2 is withheld to protect small numbers [c]; it is monitored without a target."),
+    ],
+)
+def test_measure_finding_reads_as_a_sentence_whether_or_not_the_figure_is_withheld(status, suppressed, expected):
+    target = math.nan if status == "monitoring" else 10.0
+    row = pd.Series(
+        {"period": "2021/22 Q2", "status": status, "value": 12.0, "target": target, "intervention": 20.0, "suppressed": suppressed}
+        | {"provisional": False, "estimated": False, "revised": False}
+    )
+    assert measure_finding(row, "number", 0) == expected
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ("2021-06", "June 2021"),
+        ("2020-03", "March 2020"),
+        ("2021/22 Q2", "2021/22 Q2"),
+        ("2021/22", "2021/22"),
+        ("soon", "soon"),
+        (None, None),
+    ],
+)
+def test_a_month_is_shown_by_name_and_other_periods_by_code(code, expected):
+    assert period_words(code) == expected

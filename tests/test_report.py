@@ -203,7 +203,7 @@ def test_a_measures_history_starts_at_its_first_figure():
     report = quarter_report("2021/22 Q2", root / "data", root / "params")
     history = report.measure_history("DP01")
     assert history["period"].iloc[0] == "2020/21" and history["value"].notna().iloc[0]
-    assert report.chart("DP01").description.startswith(f"Line chart of {report.data.measures.loc['DP01', 'name']} from 2020/21 ")
+    assert report.chart("DP01").description.startswith(f"Line chart of {report.data.measures.loc['DP01', 'name']} for 2020/21, ")
     assert report.measure_history("SE01")["period"].iloc[0] == "2019/20 Q1"  # a measure with figures from the first quarter keeps them all
     page = measure_page(report, "DP01", None, root / "pages" / "measures" / "DP01.qmd")
     assert "2020/21" in page and "2019/20" not in page

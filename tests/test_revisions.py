@@ -14,7 +14,7 @@ import pytest
 
 from pmlib.contract.params_folder import select_quarters
 from pmlib.engine.rollup import ratio_value, small_count
-from pmlib.views.appendices import revisions
+from pmlib.views.appendices import _one_text, revisions
 from pmlib.views.disclosure import value_text
 from pmlib.views.report import quarter_report
 
@@ -64,6 +64,20 @@ def test_a_year_to_date_figures_notes_come_from_every_month_it_covers():
     row = table.frame.set_index("Measure").loc["Household waste sent for reuse, recycling and composting"]
     assert row["Quality"] == "Provisional, Revised"
     assert row["Note from the service unit"] == (
-        "Revised: late returns from the materials recovery facility.; "
+        "Revised: late returns from the materials recovery facility. "
         "Provisional: September tonnages not yet reconciled with the materials recovery facility."
     )
+
+
+@pytest.mark.parametrize(
+    ("notes", "expected"),
+    [
+        ([], ""),
+        (["One."], "One."),
+        (["One.", "Two"], "One. Two"),
+        (["One", "Two?"], "One; Two?"),
+        (["One!", " Two ", "Three."], "One! Two; Three."),
+    ],
+)
+def test_notes_run_together_as_one_text(notes, expected):
+    assert _one_text(notes) == expected

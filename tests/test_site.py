@@ -416,6 +416,19 @@ def test_the_open_data_page_links_every_quarters_files_and_lists_every_column(de
         assert f">{field['name']}</td>" in text, field["name"]
 
 
+def test_every_quarters_cabinet_pack_is_linked_from_the_archive_and_the_latest_from_the_home_page(demo):
+    links = lambda page: {a["href"]: a for tag, a in demo["pages"][page].attrs if tag == "a"}  # noqa: E731
+    assert {f"../packs/{q}.pdf" for q in demo["quarters"]} <= set(links("pages/archive.html"))
+    assert f"packs/{LATEST}.pdf" in links("index.html")
+    assert all((demo["out"] / "packs" / f"{q}.pdf").is_file() for q in demo["quarters"])
+
+
+def test_a_measure_with_no_figure_for_the_quarter_says_so_where_the_figure_shown_is_named(demo):
+    text = (demo["out"] / "pages" / "measures" / "MC05.html").read_text(encoding="utf-8")
+    assert demo["report"].judged_by_measure.at["MC05", "status"] == "no_data"
+    assert "None supplied for 2021/22 Q2" in text and "date supplied not recorded" not in text
+
+
 def test_each_goal_page_lists_exactly_the_measures_aligned_to_it(demo):
     report = demo["report"]
     for goal, ids in measures_by_goal(report.measures, report.plans).items():

@@ -50,6 +50,14 @@ def test_the_description_names_the_range_first_latest_highest_and_lowest():
     assert sparkline(["Q1"], [None], ["[x]"], "M").description == "M: no figures to show for Q1 to Q1."
 
 
+def test_a_withheld_latest_figure_is_not_called_latest():
+    spark = sparkline(["Q1", "Q2", "Q3"], [0.2, 0.14, None], ["0.2", "0.14", "[c]"], "Rate")
+    assert (
+        spark.description
+        == "Rate, Q1 to Q3: first 0.2 (Q1), last shown 0.14 (Q2); highest 0.2 (Q1), lowest 0.14 (Q2). 1 period has no figure shown."
+    )
+
+
 def test_text_in_a_description_cannot_become_markup():
     svg = sparkline(["Q1"], [1.0], ['<b>"1"</b>'], "A <script> & B").svg()
     assert "<script>" not in svg and "<b>" not in svg and "&lt;script&gt; &amp; B" in svg

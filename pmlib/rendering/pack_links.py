@@ -75,6 +75,11 @@ def pack_href(quarter: Period, measure_id: str, page: Path, project_dir: Path) -
     return f"{link(project_dir / PACKS_DIR / f'{quarter.slug}.pdf', page)}#nameddest={destination(measure_id)}"
 
 
+def whole_pack_link(quarter: Period, page: Path, project_dir: Path) -> str:
+    """A list item linking a page's source to the quarter's whole Cabinet pack: the home page's and the archive's way to each pack."""
+    return f"- [The Cabinet pack for {quarter.code} (PDF)]({link(project_dir / PACKS_DIR / f'{quarter.slug}.pdf', page)})"
+
+
 def pack_link(report: QuarterReport, measure_id: str, page: Path, project_dir: Path | None = None) -> str:
     """A Markdown line linking a measure's page to the measure in its quarter's Cabinet pack (a PDF).
 

@@ -33,7 +33,7 @@ from pmlib.rendering.data_pages import OPEN_DATA_DIR, SDG_DIR, goal_pages, open_
 from pmlib.rendering.documents import MENUS, Document, quarter_menus, read_quarter
 from pmlib.rendering.feeds import PLAN_PREFIX, follow_section
 from pmlib.rendering.guide_pages import accessibility_page, methodology_page
-from pmlib.rendering.pack_links import pack_link
+from pmlib.rendering.pack_links import pack_link, whole_pack_link
 from pmlib.rendering.page_store import OpenDataStore, PageStore
 from pmlib.rendering.project import read_project
 from pmlib.rendering.qmd import link, long_date, page, raw_html
@@ -41,7 +41,7 @@ from pmlib.rendering.search import search_page
 from pmlib.views.appendices import baseline_withheld, revisions
 from pmlib.views.charts import Chart, chart_figures
 from pmlib.views.disclosure import SUPPRESSED, value_text, value_texts
-from pmlib.views.formats import UNIT_WORDS, format_value
+from pmlib.views.formats import UNIT_WORDS, format_value, period_words
 from pmlib.views.freshness import last_updated
 from pmlib.views.how_we_compare import HEADING, comparison_section
 from pmlib.views.labels import status_label
@@ -50,6 +50,7 @@ from pmlib.views.prose import Prose, literal_markdown, user_markdown
 from pmlib.views.report import QuarterReport, quarter_report, split_by_measure
 from pmlib.views.tables import Table, make_table
 from pmlib.views.year_end import measure_forecasts
+from pmlib.vocabulary import Status
 
 HOME = "index.qmd"  # at the project root: Quarto makes the root's index the site's index.html
 GENERATED = ("archive.qmd", "measures.qmd", "goals.qmd", "open-data.qmd", "methodology.qmd", "accessibility.qmd", "search.qmd")
@@ -111,7 +112,7 @@ def index_page(report: QuarterReport, documents: list[Document], page: Path, pag
         _shown(report.exceptions_table()),
         _intervention_links(report, page, pages_dir),
         f"## The {q.code} report",
-        _quarter_links(documents, page),
+        _quarter_links(documents, page) + "\n" + whole_pack_link(q, page, pages_dir.parent),
         follow_section(documents, page, page.parent),
         "## More",
         f"- [Every measure]({_link(here / 'measures.qmd', page)}): definitions, targets, history and commentary.\n"
@@ -123,13 +124,13 @@ def index_page(report: QuarterReport, documents: list[Document], page: Path, pag
 
 
 def archive_page(params: dict[Period, object], documents: dict[Period, list[Document]], page: Path) -> str:
-    """Every built quarter, newest first, with links to its overview and delivery plans."""
+    """Every built quarter, newest first, with links to its overview, delivery plans and Cabinet pack."""
     parts = ["Every quarter published on this site, newest first. Each report shows its figures as they stood when it was published."]
     for q in sorted(params, reverse=True):
         parts += [
             f"## {q.code}: {literal_markdown(params[q].title)}",
             f"{q.label}. {_meeting(params[q])}",
-            _quarter_links(documents[q], page),
+            _quarter_links(documents[q], page) + "\n" + whole_pack_link(q, page, page.parent.parent),
         ]
     return _page("All reports", *parts)
 
@@ -163,6 +164,8 @@ def _freshness_rows(report: QuarterReport, measure_id: str) -> list[tuple[str, s
     row = report.freshness.loc[measure_id]
     if not isinstance(row["period"], str):
         shown = "None yet"
+    elif report.judged_by_measure.at[measure_id, "status"] == Status.NO_DATA.word:
+        shown = f"None supplied for {row['period']}"
     else:
         supplied = f"supplied on {_date(row['reported_on'])}" if pd.notna(row["reported_on"]) else "date supplied not recorded"
         shown = f"{row['period']}, {supplied}"
@@ -180,7 +183,7 @@ def _about(report: QuarterReport, measure_id: str, plan_link: str | None) -> str
     rows += _freshness_rows(report, measure_id)
     if isinstance(m["baseline_period"], str) and pd.notna(m["baseline_value"]):
         value = value_text(m["baseline_value"], m["unit"], int(m["decimals"]), suppressed=baseline_withheld(report, measure_id))
-        rows.append(("Baseline", f"{value} ({literal_markdown(m['baseline_period'])})"))
+        rows.append(("Baseline", f"{value} ({literal_markdown(period_words(m['baseline_period']))})"))
     return "\n".join(f"- **{label}:** {text}" for label, text in rows if text)
 
 
@@ -304,7 +307,7 @@ def _revisions(report: QuarterReport, measure_id: str) -> str:
     first = ~rows["period"].duplicated()
     frame = pd.DataFrame(
         {
-            "Period": rows["period"],
+            "Period": rows["period"].map(period_words),
             "Supplied on": [_date(d) for d in rows["reported_on"]],
             "Figure": rows["shown"],
             "Version": ["First supplied" if f else "Revised" for f in first],

@@ -19,7 +19,7 @@ from pmlib.contract.periods import Period, parse_period
 from pmlib.engine.comparisons import COUNCIL, Comparisons
 from pmlib.engine.rollup import ratio_value, small_count
 from pmlib.views.disclosure import value_text
-from pmlib.views.formats import format_value
+from pmlib.views.formats import format_value, period_words
 from pmlib.views.labels import STATUS_LABELS, TREND_LABELS
 from pmlib.views.method import gss_table, labels_table, status_rules
 from pmlib.views.prose import Prose, literal_markdown
@@ -27,6 +27,15 @@ from pmlib.views.tables import Table, make_table
 
 if TYPE_CHECKING:
     from pmlib.views.report import QuarterReport
+
+
+def _one_text(notes) -> str:
+    """Notes run together as one text: a note that ends a sentence is followed by a space, any other by "; "."""
+    text = ""
+    for note in notes:
+        note = note.strip()
+        text += (" " if text.endswith((".", "!", "?")) else "; ") + note if text else note
+    return text
 
 
 def revised_figures(report: QuarterReport) -> pd.DataFrame:
@@ -173,9 +182,9 @@ class Appendices:
             rows.append(
                 {
                     "Measure": r.measures.loc[row.measure_id, "name"],
-                    "Period": row.period,
+                    "Period": period_words(row.period),
                     "Quality": ", ".join(words),
-                    "Note from the service unit": "; ".join(dict.fromkeys(notes["note"].astype(str))) or "No note given.",
+                    "Note from the service unit": _one_text(dict.fromkeys(notes["note"].astype(str))) or "No note given.",
                 }
             )
         return make_table(pd.DataFrame(rows), self._id("quality"), f"Figures that are provisional, estimated or revised, {r.quarter.code}")
@@ -193,7 +202,7 @@ class Appendices:
         frame = pd.DataFrame(
             {
                 "Measure": found["measure"],
-                "Period": found["period"],
+                "Period": found["period"].map(period_words),
                 "Supplied on": [f"{d:%-d %b %Y}" for d in found["reported_on"]],
                 "Figure": found["shown"],
                 "Version": ["First supplied" if f else "Revised" for f in first],

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from pmlib.engine.rounding import round_half_away
-from pmlib.views.formats import format_value
+from pmlib.views.formats import format_value, period_words
 from pmlib.views.labels import STATUS_LABELS, status_label
 from pmlib.views.prose import Prose, literal_markdown
 from pmlib.views.tables import Table, make_table, table_id
@@ -32,7 +32,7 @@ NONE = "–"
 
 def _what(kind: str, period: object) -> str:
     """A change in words, naming the period where the change is to one period's figure or target."""
-    on = f" for {period}" if isinstance(period, str) and period else ""
+    on = f" for {period_words(period)}" if isinstance(period, str) and period else ""
     return {
         Change.NEW_MEASURE.word: "New measure",
         Change.NOT_REPORTED.word: "No longer reported",

@@ -365,6 +365,10 @@ def _empty_chart(element_id: str, history: pd.DataFrame, measure: pd.Series, tit
     return Chart(element_id=element_id, title=title, description=description, spec=spec, figures=history_figures(history, measure))
 
 
+def _withheld(periods: list) -> str:
+    return f"{join_words([str(p) for p in periods])} {'is' if len(periods) == 1 else 'are'} withheld or missing"
+
+
 def _history_description(history: pd.DataFrame, measure: pd.Series, title: str, finding: str) -> str:
     unit, decimals = measure["unit"], int(measure["decimals"])
     values = history["value"].to_numpy("float64", na_value=np.nan)
@@ -377,14 +381,21 @@ def _history_description(history: pd.DataFrame, measure: pd.Series, title: str, 
     lines = "with its target" + (" and intervention level" if history["intervention"].notna().any() else "")
     if history["target"].isna().all():
         lines = "without a target"
-    inside = range(int(known.argmax()), len(known) - int(known[::-1].argmax()))
-    gaps = [str(periods[i]) for i in inside if not known[i]]
+    first, last = int(at[0]), int(at[-1])
+    gaps = [str(periods[i]) for i in range(first, last + 1) if not known[i]]
     breaks = f" The line breaks at {join_words(gaps)}, where a figure is withheld or missing." if gaps else ""
-    return (
-        f"Line chart of {title} from {periods[0]} to {periods[-1]}, {lines}. {finding} "
-        f"The highest figure was {_shown(values[hi], unit, decimals)} in {periods[hi]} "
-        f"and the lowest {_shown(values[lo], unit, decimals)} in {periods[lo]}.{breaks}"
+    if first > 0:
+        breaks += f" The line starts at {periods[first]}: {_withheld(periods[:first])}."
+    if last < len(periods) - 1:
+        breaks += f" The line ends at {periods[last]}: {_withheld(periods[last + 1 :])}."
+    span = f"for {periods[0]}" if len(periods) == 1 else f"from {periods[0]} to {periods[-1]}"
+    extremes = (
+        f"The only figure shown is {_shown(values[hi], unit, decimals)}, for {periods[hi]}."
+        if len(at) == 1
+        else f"The highest figure was {_shown(values[hi], unit, decimals)} in {periods[hi]} "
+        f"and the lowest {_shown(values[lo], unit, decimals)} in {periods[lo]}."
     )
+    return f"Line chart of {title} {span}, {lines}. {finding} {extremes}{breaks}"
 
 
 def status_chart(element_id: str, counts: pd.DataFrame, title: str, finding: str) -> Chart:

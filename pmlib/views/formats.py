@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import math
 
+from pmlib.contract.periods import PeriodError, parse_period
 from pmlib.engine.rounding import round_half_away
+from pmlib.vocabulary import Frequency
 
 NOT_AVAILABLE = "[x]"
 
@@ -51,3 +53,19 @@ UNIT_WORDS = {
     "rate_per_100k": "rate per 100,000",
     "score": "score",
 }
+
+
+def period_words(code: object) -> object:
+    """A period as a reader says it: a month's code (``2021-06``) as its name (June 2021).
+
+    Quarters and years keep their codes (``2021/22 Q2``), which read as
+    written and are how the reports name them everywhere; anything that is
+    not a period code is returned as it is.
+    """
+    if not isinstance(code, str):
+        return code
+    try:
+        period = parse_period(code)
+    except PeriodError:
+        return code
+    return period.label if period.frequency == Frequency.MONTHLY else code

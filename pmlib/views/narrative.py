@@ -90,20 +90,40 @@ def short_headline(judged: pd.DataFrame) -> str:
 
 
 def movement(current: pd.DataFrame, previous: pd.DataFrame, previous_quarter: str) -> str:
-    """How statuses moved since the previous quarter, counting only measures judged both times."""
-    both = current.merge(previous, on="measure_id", suffixes=("", "_before"))
-    both = both[both["status"].isin(JUDGED) & both["status_before"].isin(JUDGED)]
-    change = both["status"].map(_RANK).astype("float64") - both["status_before"].map(_RANK).astype("float64")  # empty maps give text
+    """How statuses moved since the previous quarter, among measures judged both times, and how many were judged only once.
+
+    A quarter whose measures gain their first targets moves many measures
+    from monitoring to a status: "no measure changed status" alone would
+    read as nothing having moved, so those are counted too.
+    """
+    both = current[["measure_id", "status"]].merge(
+        previous[["measure_id", "status"]], on="measure_id", how="left", suffixes=("", "_before")
+    )
+    now, then = both["status"].isin(JUDGED), both["status_before"].isin(JUDGED)
+    pair = both[now & then]
+    change = pair["status"].map(_RANK).astype("float64") - pair["status_before"].map(_RANK).astype("float64")  # empty maps give text
     better, worse = int((change > 0).sum()), int((change < 0).sum())
+    newly, dropped = int((now & ~then).sum()), int((then & ~now).sum())
     if better == worse == 0:
-        return f"No measure changed status since {previous_quarter}."
-    parts = []
-    if better:
-        parts.append(f"{count_words(better)} {_measures(better)} moved to a better status")
-    if worse:
-        who = "" if better else f" {_measures(worse)} moved"
-        parts.append(f"{count_words(worse)}{who} to a worse {'one' if better else 'status'}")
-    return f"Since {previous_quarter}, " + join_words(parts) + "."
+        text = (
+            f"Since {previous_quarter}, no measure judged against a target both times changed status"
+            if newly + dropped
+            else f"No measure changed status since {previous_quarter}"
+        )
+    else:
+        parts = []
+        if better:
+            parts.append(f"{count_words(better)} {_measures(better)} moved to a better status")
+        if worse:
+            who = "" if better else f" {_measures(worse)} moved"
+            parts.append(f"{count_words(worse)}{who} to a worse {'one' if better else 'status'}")
+        text = f"Since {previous_quarter}, " + join_words(parts)
+    others = []
+    if newly:
+        others.append(f"{count_words(newly)} {_measures(newly)} not judged against a target then {'is' if newly == 1 else 'are'} now")
+    if dropped:
+        others.append(f"{count_words(dropped)} judged against a target then {'is' if dropped == 1 else 'are'} not now")
+    return text + (f"; {join_words(others)}." if others else ".")
 
 
 def plan_sentence(plan_name: str, judged: pd.DataFrame) -> str:
@@ -134,19 +154,22 @@ def measure_finding(row: pd.Series, unit: str, decimals: int) -> str:
         if isinstance(row.get("context_period"), str) and pd.notna(row.get("context_value")):
             return f"No figure for {period} yet; the latest was {show(row['context_value'])} in {row['context_period']}."
         return f"No figure for {period} yet."
-    if row["suppressed"]:
-        shown = "a figure withheld to protect small numbers [c]"
-    else:
-        shown = value_text(row["value"], unit, decimals, provisional=row["provisional"], estimated=row["estimated"], revised=row["revised"])
-    if row["status"] == "monitoring":
-        return f"{shown[0].upper()}{shown[1:]} in {period}, monitored without a target."
-    target = show(row["target"])
-    if row["status"] == "on_target":
-        return f"{shown[0].upper()}{shown[1:]} in {period}, meeting the target of {target}."
+    target = show(row["target"]) if row["status"] != "monitoring" else ""
     level = f"intervention level {show(row['intervention'])}" if pd.notna(row["intervention"]) else "no intervention level"
-    if row["status"] == "intervention":
-        return f"{shown[0].upper()}{shown[1:]} in {period}: needs intervention (target {target}, {level})."
-    return f"{shown[0].upper()}{shown[1:]} in {period}, below the target of {target} ({level})."
+    if row["suppressed"]:
+        said = {
+            "monitoring": "is monitored without a target",
+            "on_target": f"meets the target of {target}",
+            "intervention": f"needs intervention (target {target}, {level})",
+        }.get(row["status"], f"is below the target of {target} ({level})")
+        return f"The figure for {period} is withheld to protect small numbers [c]; it {said}."
+    shown = value_text(row["value"], unit, decimals, provisional=row["provisional"], estimated=row["estimated"], revised=row["revised"])
+    said = {
+        "monitoring": ", monitored without a target",
+        "on_target": f", meeting the target of {target}",
+        "intervention": f": needs intervention (target {target}, {level})",
+    }.get(row["status"], f", below the target of {target} ({level})")
+    return f"{shown[0].upper()}{shown[1:]} in {period}{said}."
 
 
 def _is_are(n: int, one: str = "is", many: str = "are") -> str:

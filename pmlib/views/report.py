@@ -206,13 +206,14 @@ class QuarterReport:
 
     def finding(self, measure_id: str) -> str:
         """Where one measure stands this quarter, in a sentence."""
-        row = self._judged_by_measure.loc[measure_id]
+        row = self.judged_by_measure.loc[measure_id]
         m = self.data.measures.loc[measure_id]
         return measure_finding(row, m["unit"], int(m["decimals"]))
 
     # --- charts ---------------------------------------------------------
     @cached_property
-    def _judged_by_measure(self) -> pd.DataFrame:
+    def judged_by_measure(self) -> pd.DataFrame:
+        """``judged`` indexed by measure once, for the many look-ups of one measure's row a build makes."""
         return self.judged.set_index("measure_id")
 
     @cached_property

@@ -87,8 +87,9 @@ def sparkline(periods: Sequence[str], values: Sequence[float | None], shown: Seq
     else:
         high = max(known, key=lambda k: k[1])
         low = min(known, key=lambda k: k[1])
+        last = f"latest {known[-1][2]} ({known[-1][0]})" if clean[-1] is not None else f"last shown {known[-1][2]} ({known[-1][0]})"
         description = (
-            f"{subject}, {periods[0]} to {periods[-1]}: first {known[0][2]} ({known[0][0]}), latest {known[-1][2]} ({known[-1][0]}); "
+            f"{subject}, {periods[0]} to {periods[-1]}: first {known[0][2]} ({known[0][0]}), {last}; "
             f"highest {high[2]} ({high[0]}), lowest {low[2]} ({low[0]})."
         )
         gaps = len(clean) - len(known)

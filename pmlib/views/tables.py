@@ -375,7 +375,7 @@ def exceptions_table(report) -> Table | Prose:
         {
             "Measure": [measures.loc[m, "name"] for m in rows["measure_id"]],
             "Delivery plan": [plans.loc[p, "name"] for p in rows["plan_id"]],
-            "Value": [_fmt(v, measures.loc[m]) for v, m in zip(rows["value"], rows["measure_id"], strict=True)],
+            "Value": value_texts(rows, measures).to_numpy(),  # with its [p], [e], [r] or [c], as every other table shows it
             "Target": [_fmt(v, measures.loc[m]) for v, m in zip(rows["target"], rows["measure_id"], strict=True)],
             "Intervention level": [_fmt(v, measures.loc[m]) for v, m in zip(rows["intervention"], rows["measure_id"], strict=True)],
             "Short-term trend": [trend_label(t).text for t in rows["short_trend"]],
