@@ -36,6 +36,15 @@ def test_pm_check_prints_a_harmonisation_error_naming_both_councils_files_and_fa
     assert any("councils/chorley/data/measures.csv" in line and "councils/south-ribble/data/measures.csv" in line for line in printed)
 
 
+def test_pm_check_warns_of_a_joint_target_that_can_never_need_intervention_and_passes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    case = SHARED / "warning-joint-target-without-intervention"
+    project(tmp_path, monkeypatch, case)
+    result = invoke("check", "--councils", "councils.yml")
+    assert result.exit_code == 0, result.output
+    assert "1 warning(s)" in result.output
+    assert [line.strip() for line in result.output.splitlines() if line.strip().startswith("joint/")] == expected_lines(case)
+
+
 def test_a_mistake_in_councils_yml_is_printed_with_its_line_and_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     case = SHARED / "councils-id-not-a-slug"
     root = tmp_path / "project"

@@ -5,7 +5,8 @@ south-ribble) sharing three measures (ICT01, REV01, REV02) and each with one
 of its own. Each ``tests/fixtures/shared/harmonisation-<failure-mode>/`` holds
 the files that differ from it, laid out as in the project, and
 ``expected.txt``: the exact ``FILE:ROW: COLUMN: message`` lines, in order
-(lines starting ``#`` describe the case). The test copies the valid project,
+(lines starting ``#`` describe the case); a ``warning-<mode>/`` case is laid
+out the same way, checks clean of errors and lists its warnings. The test copies the valid project,
 puts the case's files in, and checks it from the project folder, so every
 path reads as a data officer there would type it.
 """
@@ -26,6 +27,7 @@ from pmlib.errors import DataContractError
 FIXTURES = Path(__file__).parent / "fixtures"
 SHARED = FIXTURES / "shared"
 CASES = sorted(SHARED.glob("harmonisation-*"))
+WARNING_CASES = sorted(SHARED.glob("warning-*"))
 BOTH = ("chorley", "south-ribble")
 
 
@@ -184,3 +186,42 @@ def test_a_harmonised_column_that_differs_is_found_whichever_council_comes_first
     _, problems = check_shared(load_councils(COUNCILS_FILE))
     assert [(p.file, p.row, p.column) for p in problems] == [("councils/chorley/data/measures.csv", 2, "unit")]
     assert "'percent' here but 'number' in south-ribble's councils/south-ribble/data/measures.csv row 5" in problems[0].message
+
+
+@pytest.mark.parametrize("case", WARNING_CASES, ids=[c.name for c in WARNING_CASES])
+def test_each_warning_is_reported_and_the_project_still_loads(case: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    project(tmp_path, monkeypatch, case)
+    shared, problems = check_shared(load_councils(COUNCILS_FILE))
+    assert shared is not None
+    assert all(p.severity == "warning" for p in problems)
+    assert [p.format() for p in problems] == expected_lines(case)
+
+
+@pytest.mark.parametrize(
+    ("chorley", "south_ribble"),
+    [
+        ("status_method: tolerance\ntolerance_pct: 10\n", "status_method: tolerance\ntolerance_pct: 10\n"),
+        ("status_method: intervention\ntolerance_pct: 3\n", "status_method: intervention\n"),
+    ],
+    ids=["same-tolerance", "both-intervention"],
+)
+def test_a_joint_target_without_intervention_is_no_warning_when_the_councils_judge_alike(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chorley: str, south_ribble: str
+):
+    """The combined figure is then judged as the councils judge theirs, so a blank level means what it means for them."""
+    root = project(tmp_path, monkeypatch, SHARED / "warning-joint-target-without-intervention")
+    for council, method in (("chorley", chorley), ("south-ribble", south_ribble)):
+        path = root / "councils" / council / "data" / "council.yml"
+        names = [line for line in path.read_text(encoding="utf-8").splitlines() if line.startswith(("name:", "short_name:"))]
+        path.write_text("\n".join(names) + "\n" + method, encoding="utf-8")
+    shared, problems = check_shared(load_councils(COUNCILS_FILE))
+    assert shared is not None and problems == []
+
+
+def test_a_default_status_method_is_named_as_the_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    root = project(tmp_path, monkeypatch, SHARED / "warning-joint-target-without-intervention")
+    path = root / "councils" / "chorley" / "data" / "council.yml"
+    path.write_text(path.read_text(encoding="utf-8").replace("status_method: intervention\n", ""), encoding="utf-8")
+    _, problems = check_shared(load_councils(COUNCILS_FILE))
+    assert [(p.file, p.row, p.column) for p in problems] == [("joint/targets.csv", 3, "intervention")]
+    assert "chorley: the intervention method by default, councils/chorley/data/council.yml has no status_method;" in problems[0].message

@@ -13,7 +13,7 @@ import pytest
 
 from pmlib.contract.config import Council, read_report_params
 from pmlib.contract.councils import load_councils
-from pmlib.contract.harmonisation import load_shared
+from pmlib.contract.harmonisation import agreed_method, load_shared
 from pmlib.views.joint_report import joint_council, joint_report
 from pmlib.views.narrative import joint_headline
 from pmlib.views.open_data import COLUMNS, JOINT_COLUMNS
@@ -269,6 +269,11 @@ def test_joint_council_judges_by_the_councils_method_when_they_agree():
         "tolerance_pct": 10,
     }
     assert joint_council("J", [tolerance, intervention]).status_method == "intervention"
+    # A tolerance means nothing to the intervention method: two councils using it agree, as pm check reads it.
+    loose = Council(name="C", short_name="C", tolerance_pct=20)
+    assert agreed_method([intervention, loose]) == ("intervention", None)
+    assert agreed_method([tolerance, Council(name="D", short_name="D", status_method="tolerance")]) is None
+    assert joint_council("J", [intervention, loose]).status_method == "intervention"
 
 
 def test_a_total_of_two_withheld_counts_is_withheld_too_in_the_example():

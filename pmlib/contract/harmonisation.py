@@ -12,6 +12,7 @@ targets and status method: each council's figures are judged by its own.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from pmlib.contract.collecting import Collector, empty_table
-from pmlib.contract.config import _key_lines, check_report_params
+from pmlib.contract.config import Council, _key_lines, check_report_params
 from pmlib.contract.councils import SharedServices
 from pmlib.contract.figure_checks import check_targets
 from pmlib.contract.loading import CouncilData, check_data
@@ -77,6 +78,7 @@ def check_shared(services: SharedServices) -> tuple[SharedData | None, list[Prob
     complete = len(councils) == len(services.councils)
     joint_targets, found = _check_joint_targets(services, shared, measures, complete)
     problems += found
+    problems += _joint_levels_unused(services, councils, shared, joint_targets) if complete else []
     problems += _check_joint_params(services)
 
     problems = sort_problems(problems)
@@ -96,6 +98,19 @@ def load_shared(services: SharedServices) -> SharedData:
 def joint_quarters(services: SharedServices) -> dict[Period, Path]:
     """Every joint report's params file by quarter, oldest first; none when ``councils.yml`` names no joint params folder."""
     return {} if services.joint_params is None else params_files(services.joint_params)
+
+
+def agreed_method(councils: Iterable[Council]) -> tuple[str, float | None] | None:
+    """The status method (and tolerance) every council judges by, or None when they differ.
+
+    The combined figure is judged as the councils judge their own when they
+    agree, and by the intervention method when they differ (the contract), so
+    the joint report and ``pm check`` must read "agree" the same way. A
+    tolerance means nothing to the intervention method, so councils both using
+    it agree whatever their ``tolerance_pct``.
+    """
+    methods = {(c.status_method, c.tolerance_pct if c.status_method == "tolerance" else None) for c in councils}
+    return methods.pop() if len(methods) == 1 else None
 
 
 def _all_measures(services: SharedServices, councils: dict[str, CouncilData]) -> pd.DataFrame:
@@ -222,6 +237,43 @@ def _check_joint_targets(
         ),
     )
     return targets, c.problems
+
+
+def _joint_levels_unused(
+    services: SharedServices, councils: dict[str, CouncilData], shared: pd.DataFrame, targets: pd.DataFrame
+) -> list[Problem]:
+    """A warning on each joint target without an intervention level, when the councils' status methods differ.
+
+    The combined figure is then judged by the intervention method, whose only
+    levels are those written in ``joint/targets.csv``: without one, a combined
+    figure can miss its target by any margin and never need intervention,
+    although each council's own figure, judged by a tolerance, would.
+    """
+    if targets.empty or agreed_method(d.council for d in councils.values()) is not None:
+        return []
+    methods = "; ".join(_method_words(f.id, councils[f.id].council, os.path.join(str(f.data), "council.yml")) for f in services.councils)
+    c = Collector(Path("."))
+    c.flag(
+        targets,
+        targets["measure_id"].map(shared["polarity"]).ne("none") & targets["target"].notna() & targets["intervention"].isna(),
+        "intervention",
+        lambda r: (
+            f"blank, and the councils judge by different status methods ({methods}), so {r.measure_id}'s combined figure is "
+            "judged by the intervention method against this file's levels alone and can never need intervention; write its "
+            "intervention level here, or give every council the same status_method and tolerance_pct in its council.yml"
+        ),
+        "warning",
+    )
+    return c.problems
+
+
+def _method_words(council_id: str, council: Council, file: str) -> str:
+    """How one council judges its figures, and the line of its council.yml that says so: ``chorley: tolerance 5%, FILE:4``."""
+    lines = _key_lines(Path(file).read_text(encoding="utf-8-sig"))
+    tolerance = council.status_method == "tolerance"
+    method = f"tolerance {council.tolerance_pct:g}%" if tolerance else "the intervention method"
+    line = (lines.get("tolerance_pct") if tolerance else None) or lines.get("status_method")
+    return f"{council_id}: {method}, {file}:{line}" if line else f"{council_id}: {method} by default, {file} has no status_method"
 
 
 def _check_joint_params(services: SharedServices) -> list[Problem]:

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from pmlib.contract.config import Council, ReportParams
-from pmlib.contract.harmonisation import SharedData
+from pmlib.contract.harmonisation import SharedData, agreed_method
 from pmlib.contract.loading import CouncilData
 from pmlib.contract.params_folder import report_params
 from pmlib.contract.periods import Period
@@ -45,13 +45,13 @@ def joint_council(name: str, councils: Sequence[Council]) -> Council:
 
     The contract gives a joint committee no ``council.yml`` of its own. When
     the councils judge by the same method (and tolerance) the combined figure
-    is judged the same way; when they differ it is judged by the contract's
-    default, the intervention method, which uses only the levels written in
+    is judged the same way; when they differ (``agreed_method``, as ``pm
+    check`` reads it) it is judged by the contract's default, the
+    intervention method, which uses only the levels written in
     ``joint/targets.csv``.
     """
-    methods = {(c.status_method, c.tolerance_pct) for c in councils}
-    method, tolerance = methods.pop() if len(methods) == 1 else ("intervention", 5)
-    return Council(name=name, short_name=name, status_method=method, tolerance_pct=tolerance)
+    method, tolerance = agreed_method(councils) or ("intervention", None)
+    return Council(name=name, short_name=name, status_method=method, **({} if tolerance is None else {"tolerance_pct": tolerance}))
 
 
 @dataclass(frozen=True)
