@@ -54,6 +54,8 @@ def test_the_valid_project_reads_with_its_paths_as_written(tmp_path: Path, monke
     assert services.root == Path(".")
     assert services.ids == ("chorley", "south-ribble")
     assert services.council("south-ribble").params == Path("councils/south-ribble/params")
+    # Each key's line, for a later check's message to point at.
+    assert [dict(c.lines) for c in services.councils] == [{"id": 3, "data": 4, "params": 5}, {"id": 6, "data": 7, "params": 8}]
 
 
 def test_paths_join_onto_the_folder_holding_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):

@@ -225,3 +225,32 @@ def test_a_default_status_method_is_named_as_the_default(tmp_path: Path, monkeyp
     _, problems = check_shared(load_councils(COUNCILS_FILE))
     assert [(p.file, p.row, p.column) for p in problems] == [("joint/targets.csv", 3, "intervention")]
     assert "chorley: the intervention method by default, councils/chorley/data/council.yml has no status_method;" in problems[0].message
+
+
+def test_ids_unlike_the_councils_names_give_no_signal_and_no_warning(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Only a folder naming another council of the file is a signal: ids spelt unlike any name say nothing either way."""
+    root = project(tmp_path, monkeypatch, SHARED / "warning-data-folders-swapped")
+    text = (root / COUNCILS_FILE).read_text(encoding="utf-8")
+    (root / COUNCILS_FILE).write_text(text.replace("id: chorley", "id: cbc").replace("id: south-ribble", "id: src"), encoding="utf-8")
+    shared, problems = check_shared(load_councils(COUNCILS_FILE))
+    assert shared is not None and problems == []
+
+
+def test_a_council_whose_id_is_inside_anothers_is_told_apart(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Ribble beside South Ribble: 'South Ribble Borough Council' names south-ribble, not ribble as well."""
+    root = project(tmp_path, monkeypatch)
+    chorley = root / "councils" / "chorley" / "data" / "council.yml"
+    chorley.write_text(
+        chorley.read_text(encoding="utf-8").replace("Chorley Council", "Ribble Valley Borough Council").replace("Chorley", "Ribble Valley"),
+        encoding="utf-8",
+    )
+    text = (root / COUNCILS_FILE).read_text(encoding="utf-8").replace("id: chorley", "id: ribble")
+    (root / COUNCILS_FILE).write_text(text, encoding="utf-8")
+    assert check_shared(load_councils(COUNCILS_FILE))[1] == []
+    swapped = text.replace("data: councils/chorley/data", "data: X").replace(
+        "data: councils/south-ribble/data", "data: councils/chorley/data"
+    )
+    (root / COUNCILS_FILE).write_text(swapped.replace("data: X", "data: councils/south-ribble/data"), encoding="utf-8")
+    problems = check_shared(load_councils(COUNCILS_FILE))[1]
+    assert [(p.row, p.column, p.severity) for p in problems] == [(4, "councils[1].data", "warning"), (7, "councils[2].data", "warning")]
+    assert "names 'South Ribble Borough Council', council south-ribble in this file, not ribble:" in problems[0].message

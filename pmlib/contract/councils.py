@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -43,12 +44,15 @@ class CouncilFolders:
 
     The folders are as written in ``councils.yml``, joined onto the folder
     holding it, so they stay relative when that folder was given relative and
-    messages show the paths a user typed.
+    messages show the paths a user typed. ``lines`` gives the line of each of
+    its keys, so a later check (``pmlib.contract.harmonisation``) can point
+    at the line to edit.
     """
 
     id: str
     data: Path
     params: Path
+    lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -219,7 +223,8 @@ def _councils(r: _Reader, top: dict, root: Path) -> tuple[CouncilFolders, ...] |
         if id_ is None or data is None or params is None:
             ok = False
             continue
-        out.append(CouncilFolders(id_, data, params))
+        lines = {key: key_node.start_mark.line + 1 for key, (key_node, _) in found.items()}
+        out.append(CouncilFolders(id_, data, params, lines))
     if len(items.value) < 2:
         r.add(
             key_node,

@@ -7,11 +7,16 @@ one rule that spans councils: a shared measure (the same ``measure_id`` and
 everywhere, since the joint report sets the councils' figures side by side and
 adds them. Councils may still differ in a shared measure's name, owner,
 targets and status method: each council's figures are judged by its own.
+Two warnings guard what the contract leaves to good faith: a council's
+folders that name another council of the project (swapped in
+``councils.yml``), and a joint target that could never find a combined
+figure needing intervention.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,6 +75,7 @@ def check_shared(services: SharedServices) -> tuple[SharedData | None, list[Prob
             councils[folders.id] = data
         problems += check_params_folder(folders.params)[1]
 
+    problems += _folders_of_another_council(services, councils)
     measures = _all_measures(services, councils)
     problems += _mismatched_services(measures)
     problems += _differences(measures)
@@ -111,6 +117,80 @@ def agreed_method(councils: Iterable[Council]) -> tuple[str, float | None] | Non
     """
     methods = {(c.status_method, c.tolerance_pct if c.status_method == "tolerance" else None) for c in councils}
     return methods.pop() if len(methods) == 1 else None
+
+
+def _folders_of_another_council(services: SharedServices, councils: dict[str, CouncilData]) -> list[Problem]:
+    """A warning on a council's ``data`` whose council.yml names another council, and on a ``params`` whose path does.
+
+    An id is only a slug for the council's web address, so nothing in the
+    contract ties it to a folder, and two councils' folders swapped check
+    clean while each council's site carries the other's figures. The signal
+    used is the one that cannot be a coincidence: the data's own council.yml
+    (or the params folder's path) naming another council of the file,
+    spelt as that council's id, and not this one. An id spelt unlike any
+    name (``cbc``) gives no signal, so no warning. Both folders naming the
+    same other council is one warning, on the id, which is then the likelier
+    mistake.
+    """
+    ids, file = services.ids, str(services.file)
+    names = {f.id: (councils[f.id].council.name, councils[f.id].council.short_name) for f in services.councils if f.id in councils}
+    named = {
+        "data": {i: _ids_named(names[i][0], ids) | _ids_named(names[i][1], ids) if i in names else set() for i in ids},
+        "params": {f.id: _ids_named(_relative(f.params, services.root), ids) for f in services.councils},
+    }
+    problems = []
+    for n, f in enumerate(services.councils, start=1):
+        foreign = {key: found[f.id] for key, found in named.items() if found[f.id] and f.id not in found[f.id]}
+        says = {"params": f"{f.params.as_posix()} is named for"}
+        if f.id in names:
+            says["data"] = f"{os.path.join(str(f.data), 'council.yml')} names '{names[f.id][0]}',"
+        if len(foreign) == 2 and foreign["data"] == foreign["params"]:
+            other = _join_ids(foreign["data"])
+            message = (
+                f"the data and params folders are both {other}'s ({says['data'][:-1]}; {says['params']} it): if this entry is for "
+                f"{other}, correct the id (and the other council's), otherwise point its data and params at {f.id}'s own folders"
+            )
+            problems.append(Problem(file, f.lines.get("id"), f"councils[{n}].id", message, "warning"))
+            continue
+        for key, other_ids in foreign.items():
+            own = [(m, g) for m, g in enumerate(services.councils, start=1) if named[key][g.id] == {f.id}]
+            where = f"{getattr(own[0][1], key).as_posix()}, now given as councils[{own[0][0]}].{key}" if own else "its own folder"
+            shows = f"{names[f.id][1]}'s figures" if key == "data" else "that folder's quarters, titles, meetings and dates"
+            sibling = "params" if key == "data" else "data"
+            hint = (
+                f"its {sibling} folder is {f.id}'s" if f.id in named[sibling][f.id] else "if the ids are the wrong way round, correct them"
+            )
+            message = (
+                f"{says[key]} {_join_ids(other_ids)} in this file, not {f.id}: {f.id}'s reports would show {shows}; "
+                f"point {f.id}'s {key} at {where} ({hint})"
+            )
+            problems.append(Problem(file, f.lines.get(key), f"councils[{n}].{key}", message, "warning"))
+    return problems
+
+
+def _relative(path: Path, root: Path) -> str:
+    """``path`` from ``root``, so the folders above a project (which may be named for one council) are not read as a signal."""
+    try:
+        return os.path.relpath(path, root)
+    except ValueError:  # another drive
+        return str(path)
+
+
+def _ids_named(text: str, ids: Iterable[str]) -> set[str]:
+    """The council ids ``text`` spells out as whole words (``South Ribble Borough Council``: ``south-ribble``), the longest only.
+
+    ``ribble`` inside a named ``south-ribble`` is not named again, so a
+    council called Ribble beside South Ribble is told apart.
+    """
+    words = "-" + re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") + "-"
+    found = {i for i in ids if f"-{i}-" in words}
+    return {i for i in found if not any(i != j and f"-{i}-" in f"-{j}-" for j in found)}
+
+
+def _join_ids(ids: set[str]) -> str:
+    """Council ids as a message names them: ``council south-ribble``, or ``councils a and b``."""
+    names = sorted(ids)
+    return f"council {names[0]}" if len(names) == 1 else f"councils {', '.join(names[:-1])} and {names[-1]}"
 
 
 def _all_measures(services: SharedServices, councils: dict[str, CouncilData]) -> pd.DataFrame:
