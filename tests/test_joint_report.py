@@ -6,6 +6,7 @@ figures stand at its own 31 October; the joint report is dated 15 November,
 and South Ribble's revision of RB01 on 10 November is in neither.
 """
 
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -17,6 +18,8 @@ from pmlib.contract.harmonisation import agreed_method, load_shared
 from pmlib.views.joint_report import joint_council, joint_report
 from pmlib.views.narrative import joint_headline
 from pmlib.views.open_data import COLUMNS, JOINT_COLUMNS
+from pmlib.views.plan_report import COMMENTARY_MISSING
+from pmlib.views.prose import user_markdown
 from pmlib.views.report import quarter_report
 from pmlib.views.tables import Table
 
@@ -198,6 +201,54 @@ def test_exceptions_give_each_councils_figure_and_commentary(public):
         ["Chorley", "✓ On target", "[z]", "Not required"],
         ["South Ribble", "✖ Intervention", "[z]", "Given"],
     ]
+
+
+def test_exception_reports_give_each_councils_commentary_and_corrective_action(public):
+    """What a joint committee needs of a measure needing intervention: each council's figures and words, as its own report has them."""
+    ict, rb = (p.markdown for p in public.exception_reports())
+    assert ict == "\n\n".join(
+        [
+            "### Exception report: Calls resolved at first contact",
+            "#### Combined",
+            "- Value (2020/21 Q2): 36.7%\n- Joint target: 80.0%\n- Intervention level: 60.0%\n- Status: ✖ Intervention",
+            "#### Chorley",
+            "- Value (2020/21 Q2): 90.0%\n- Target: 85.0%\n- Intervention level: 75.0%\n- Status: ✓ On target\n"
+            "- Short-term trend: ↑ Improving",
+            "**Commentary:** Nine calls in ten were resolved at first contact\\.",
+            # Chorley is on target, but the combined figure needs intervention: its action is asked for too.
+            "**Corrective action:** none recorded.",
+            "#### South Ribble",
+            "- Value (2020/21 Q2): 10.0%\n- Target: 85.0%\n- Intervention level: 80.8%\n- Status: ✖ Intervention\n"
+            "- Short-term trend: ↓ Worsening",
+            COMMENTARY_MISSING,
+            "**Corrective action:** none recorded.",
+        ]
+    )
+    # RB02 is a mean measure: no combined figure, and Chorley, on target, owes no explanation.
+    assert "#### Combined" not in rb
+    assert "#### Chorley\n\n- Value (2020/21 Q2): 18.5 days" in rb and "No commentary this quarter." in rb
+    assert rb.endswith(
+        "**Commentary:** Two assessors were off sick in August\\.\n\n**Corrective action:** Agency cover for the backlog\n\n"
+        "**Owner:** Benefits Manager. **Due:** 31 December 2020."
+    )
+
+
+def test_exception_reports_read_officers_text_as_the_councils_reports_do(tmp_path: Path):
+    """Officers' words reach the joint report only through the one restricted reader: no HTML, no other link scheme."""
+    root = tmp_path / "joint"
+    shutil.copytree(ROOT, root)
+    typed = "<b>Late</b> returns; see [the plan](https://example.org/plan) and [this](javascript:alert(1)). *Improving*"
+    notes = root / "councils" / "south-ribble" / "data" / "commentary.csv"
+    notes.write_text(
+        f'measure_id,period,commentary,action,action_owner,action_due\nRB02,2020/21 Q2,"{typed}",# Hire <i>two</i>,*Boss*,\n',
+        encoding="utf-8",
+    )
+    report = joint_report(read_report_params(PARAMS), load_shared(load_councils(root / "councils.yml")))
+    shown = report.exception_reports()[1].markdown
+    assert f"**Commentary:** {user_markdown(typed)}" in shown
+    assert "&lt;b&gt;" in shown and "<b>" not in shown and "](javascript" not in shown
+    assert "[the plan](https://example.org/plan)" in shown and "*Improving*" in shown
+    assert "**Corrective action:** \\# Hire &lt;i&gt;two&lt;\\/i&gt;\n\n**Owner:** \\*Boss\\*. **Due:** no date given." in shown
 
 
 def test_open_data_columns_follow_the_councils_open_data(public):

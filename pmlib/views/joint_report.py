@@ -30,7 +30,7 @@ from pmlib.contract.params_folder import report_params
 from pmlib.contract.periods import Period
 from pmlib.engine.combined import COMBINED, CouncilPart, combined_data, judge_combined, service_id, shared_measures
 from pmlib.errors import ConfigError
-from pmlib.views import joint_tables
+from pmlib.views import joint_exceptions, joint_tables
 from pmlib.views.disclosure import public_view
 from pmlib.views.narrative import joint_headline
 from pmlib.views.prose import Prose, literal_markdown
@@ -176,6 +176,10 @@ class JointReport:
     def exceptions_table(self) -> Table | Prose:
         """Measures needing intervention in any council or combined, each council's figure and whether its commentary has arrived."""
         return joint_tables.exceptions_table(self)
+
+    def exception_reports(self) -> tuple[Prose, ...]:
+        """For each measure needing intervention: the combined figure, then each council's figure, commentary and corrective action."""
+        return joint_exceptions.exception_reports(self)
 
     def table_id(self, what: str) -> str:
         """A table's fixed id from the quarter and what it shows, apart from any council's tables of the same quarter."""

@@ -29,14 +29,15 @@ NOT_APPLICABLE = "[z]"
 _HEADINGS = {"value": "", "status": " status", "trend": " short-term trend"}
 
 
-def _cells(report: JointReport, rows: pd.DataFrame) -> pd.DataFrame:
-    """Display strings for joint rows, keyed by measure and figure: value, target, status and short trend, and the status tint."""
+def figure_cells(report: JointReport, rows: pd.DataFrame) -> pd.DataFrame:
+    """Display strings for joint rows, keyed by measure and figure: value, target, intervention level, status, short trend, tint."""
     m = report.measures.loc[rows["measure_id"]]
     fmt = lambda col: [format_value(v, u, d) for v, u, d in zip(rows[col], m["unit"], m["decimals"], strict=True)]  # noqa: E731
     return pd.DataFrame(
         {
             "value": value_texts(rows, report.measures).to_numpy(),
             "target": fmt("target"),
+            "intervention": fmt("intervention"),
             "status": [status_label(s).text for s in rows["status"]],
             "tint": [status_label(s).tint for s in rows["status"]],
             "trend": [trend_label(t).text for t in rows["short_trend"]],
@@ -53,7 +54,7 @@ def service_table(report: JointReport, service: str) -> Table:
     """
     rows = report.service_rows(service)
     ids = list(dict.fromkeys(rows["measure_id"]))
-    cells = _cells(report, rows)
+    cells = figure_cells(report, rows)
     frame = pd.DataFrame(
         {"Measure": report.measures.loc[ids, "name"].to_numpy(), "Period": rows.drop_duplicates("measure_id")["period"].to_numpy()}
     )
@@ -78,7 +79,7 @@ def exceptions_table(report: JointReport) -> Table | Prose:
     rows = report.exceptions
     if rows.empty:
         return Prose("No shared measure needs intervention this quarter, in any council or combined.")
-    cells = _cells(report, rows.rename(columns={"council": "figure"}))
+    cells = figure_cells(report, rows.rename(columns={"council": "figure"}))
     m = report.measures.loc[rows["measure_id"]]
     combined = rows["combined_status"].astype(object)
     frame = pd.DataFrame(
