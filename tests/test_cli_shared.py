@@ -79,3 +79,36 @@ def test_pm_check_with_a_quarter_writes_each_councils_data_quality_page(tmp_path
     for council in ("chorley", "south-ribble"):
         page = root / "_internal" / "data-quality" / f"{council}-{quarter}.html"
         assert page.is_file() and f"Data quality page for {council}" in result.output
+
+
+def test_pm_status_prints_each_councils_summary_then_the_joint_reports(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    project(tmp_path, monkeypatch)
+    result = invoke("status", "--councils", "councils.yml")
+    assert result.exit_code == 0, result.output
+    firsts = [block.splitlines()[0] for block in result.output.split("\n\n") if block.startswith(("Chorley", "South Ribble"))]
+    assert firsts == [
+        "Chorley Council: Corporate Performance Report",
+        "South Ribble Borough Council: Corporate Performance Report",
+        "Chorley and South Ribble Shared Services: Shared Services Performance Report",
+    ]
+    assert "2020/21 Q2 (July to September 2020); Shared Services Joint Committee 25 November 2020" in result.output
+    assert "Chorley ✓ On target 84.4%; South Ribble ✓ On target 87.5%; Combined ✓ On target 85.9%" in result.output
+
+
+def test_pm_status_of_one_council_or_the_joint_committee(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    project(tmp_path, monkeypatch)
+    chorley = invoke("status", "2020/21", "Q1", "--councils", "councils.yml", "--council", "chorley")
+    assert chorley.exit_code == 0, chorley.output
+    assert chorley.output.startswith("Chorley Council: ") and "2020/21 Q1 (April to June 2020)" in chorley.output
+    assert "South Ribble" not in chorley.output
+    joint = invoke("status", "2020/21", "Q1", "--councils", "councils.yml", "--council", "joint")
+    assert joint.exit_code == 0, joint.output
+    assert joint.output == (
+        "Chorley and South Ribble Shared Services: no joint report for 2020/21 Q1; add one to joint/params to report to the "
+        "joint committee\n"
+    )
+    missing = invoke("status", "2020/21", "Q1", "--councils", "councils.yml")
+    assert missing.exit_code == 1
+    assert "councils/south-ribble/params/2020-21-Q1.yml" in missing.output
+    unknown = invoke("status", "--councils", "councils.yml", "--council", "preston")
+    assert unknown.exit_code != 0 and "preston" in unknown.output

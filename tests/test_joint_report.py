@@ -270,6 +270,14 @@ def test_open_data_columns_follow_the_councils_open_data(public):
     assert rb[["value", "quality", "short_trend"]].values.tolist() == [["200", "provisional", ""], ["[c]", "", ""]]
 
 
+def test_summary_text_gives_each_measures_figures_in_a_line(public):
+    text = public.summary_text()
+    assert text.startswith("Chorley and South Ribble Shared Services: ")
+    assert public.narrative() in text
+    assert "Chorley ✓ On target 90.0%; South Ribble ✖ Intervention 10.0%; Combined ✖ Intervention 36.7%" in text.splitlines()[7]
+    assert [line for line in text.splitlines() if line.endswith(":")] == ["ICT:", "Revenues and Benefits:"]
+
+
 def test_heading_names_each_councils_date(public, internal):
     assert "Chorley as at 31 October 2020; South Ribble as at 31 October 2020." in public.heading().markdown
     assert "Internal report" in internal.heading().markdown and "Internal report" not in public.heading().markdown

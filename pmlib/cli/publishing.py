@@ -95,8 +95,22 @@ def check(data_dir: Path, quarter: str | None, params_dir: Path, html_path: Path
     help="The folder of report params files.",
 )
 @click.option("--audience", type=click.Choice(["public", "internal"]), default=None, help="Override the params file's audience.")
-def status(quarter: str | None, latest: bool, data_dir: Path, params_dir: Path, audience: str | None) -> None:
-    """Judge every measure for a report QUARTER (2020/21 Q2 or 2020-21-Q2) and print the summary."""
+@councils_option
+@council_option
+def status(
+    quarter: str | None, latest: bool, data_dir: Path, params_dir: Path, audience: str | None, councils: Path | None, only: str | None
+) -> None:
+    """Judge every measure for a report QUARTER (2020/21 Q2 or 2020-21-Q2) and print the summary.
+
+    With --councils, each council's summary and then the joint report's, for
+    QUARTER or, without one, each one's latest.
+    """
+    shared = councils_file(councils)
+    if shared is not None:
+        from pmlib.cli.shared import status_shared_project
+
+        status_shared_project(shared, None if latest else quarter, only, audience)
+        return
     from pmlib.contract.params_folder import report_params
     from pmlib.views.report import quarter_report
 

@@ -1,4 +1,4 @@
-"""What ``pm check``, ``pm run``, ``pm build`` and ``pm preview`` do for a shared service: a project with ``councils.yml``.
+"""What ``pm check``, ``pm status``, ``pm run``, ``pm build`` and ``pm preview`` do for a shared service: a project with ``councils.yml``.
 
 Each command takes ``--councils FILE`` and then works on every council and
 the joint committee, or on one of them with ``--council ID``. Without it,
@@ -68,6 +68,38 @@ def check_shared_project(path: Path, period=None, html_dir: Path | None = None) 
         click.echo(f"{council.id}: {found.text()}")
         page = write_quality_page(found, (html_dir or Path("_internal") / "data-quality") / f"{council.id}-{found.quarter.slug}.html")
         click.echo(f"Data quality page for {council.id} (restricted measures included; not for publication): {page}")
+
+
+def status_shared_project(path: Path, quarter: str | None, only: str | None, audience: str | None) -> None:
+    """``pm status --councils``: each council's summary for the quarter (its latest without one), then the joint report's if it has one."""
+    from pmlib.contract.councils import load_councils
+    from pmlib.contract.harmonisation import load_shared
+    from pmlib.contract.params_folder import params_files, report_params
+    from pmlib.contract.periods import parse_quarter
+    from pmlib.rendering.shared_site import JOINT, check_only
+    from pmlib.views.joint_report import joint_report
+    from pmlib.views.report import quarter_report
+
+    services = load_councils(path)
+    check_only(services, only)
+    shared = load_shared(services)
+    summaries = []
+    for council in services.councils:
+        if only in (None, council.id):
+            params = report_params(council.params, quarter)
+            params = params.model_copy(update={"audience": audience}) if audience else params
+            summaries.append(quarter_report(params, council.data, council.params, data=shared.councils[council.id]).summary_text())
+    joint = {} if services.joint_params is None else params_files(services.joint_params)
+    if only in (None, JOINT):
+        wanted = max(joint, default=None) if quarter is None else parse_quarter(quarter)
+        if wanted in joint:
+            summaries.append(joint_report(wanted, shared, audience).summary_text())
+        else:
+            which = "no joint report yet" if wanted is None else f"no joint report for {wanted.code}"
+            summaries.append(
+                f"{services.name}: {which}; add one to {services.joint_params or 'joint/params'} to report to the joint committee\n"
+            )
+    click.echo("\n".join(summaries), nl=False)
 
 
 def run_shared_project(path: Path, quarter: str | None, every: bool, only: str | None, notebooks: Path, **options) -> bool:

@@ -160,6 +160,32 @@ class JointReport:
         """The narrative as a Markdown output."""
         return Prose(literal_markdown(self.narrative()))
 
+    def summary_text(self) -> str:
+        """The joint report in plain text, for the terminal (``pm status --councils``), as a council's ``summary_text`` is.
+
+        Each shared measure is one line: every figure's status and value,
+        from the same cells as the report's tables.
+        """
+        p = self.params
+        dates = "; ".join(f"{self.short_name(c)} as at {r.params.data_as_at:%d %B %Y}" for c, r in self.reports.items())
+        lines = [
+            f"{self.name}: {p.title}",
+            f"{self.quarter.code} ({self.quarter.label}); {p.meeting} {p.meeting_date:%d %B %Y}",
+            f"Figures: {dates}; {p.audience} audience",
+            "",
+            self.narrative(),
+            "",
+        ]
+        cells = joint_tables.figure_cells(self, self.rows)
+        for service in self.services:
+            lines.append(f"{service}:")
+            for measure_id in dict.fromkeys(self.service_rows(service)["measure_id"]):
+                shown = cells.loc[measure_id]
+                figures = "; ".join(f"{self.short_name(f)} {shown.loc[f, 'status']} {shown.loc[f, 'value']}" for f in shown.index)
+                lines.append(f"  {self.measures.loc[measure_id, 'name'][:58]:<58} {figures}")
+            lines.append("")
+        return "\n".join(lines).rstrip() + "\n"
+
     # --- tables ---------------------------------------------------------
     def service_table(self, service: str) -> Table:
         """One shared service's measures, each council's figure, status and trend side by side, then the combined figure."""
