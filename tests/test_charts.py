@@ -10,6 +10,7 @@ import pytest
 
 from pmlib.views import charts
 from pmlib.views.charts import VEGA_LITE_SCHEMA, measure_chart, status_chart
+from pmlib.views.labels import STATUS_LABELS
 
 MEASURE = pd.Series({"unit": "percent", "decimals": 1})
 SNAPSHOTS = Path(__file__).parent / "snapshots"
@@ -143,6 +144,20 @@ def test_status_chart_keeps_plan_order_and_only_nonzero_counts():
         ("B plan", "intervention", 3, 2),
     ]
     assert all(type(r["measures"]) is int for r in rows)
+    labels = [(r["label"], r["middle"], r["ink"]) for r in rows]
+    assert labels == [("✓ 2", 1.0, "#0B0C0C"), ("▲ 1", 2.5, "#0B0C0C"), ("✖ 3", 1.5, "#FFFFFF")]
+
+
+def test_each_status_segment_carries_its_symbol_and_count_in_the_ink_that_contrasts_more():
+    bar, text = _specs()["status"]["layer"]
+    assert bar["mark"]["stroke"] == "#FFFFFF" and text["mark"]["type"] == "text"
+    assert text["encoding"]["text"]["field"] == "label" and text["encoding"]["x"]["field"] == "middle"
+    svg = status_chart("c-status", pd.DataFrame({"plan": ["A plan"], "on_target": [2], "intervention": [1]}), "T", "F.").svg()
+    assert "✓ 2" in svg and "✖ 1" in svg
+    for fill in (label.colour for label in STATUS_LABELS.values()):
+        ink = charts._ink(fill)
+        ratio = lambda a, b: (max(a, b) + 0.05) / (min(a, b) + 0.05)  # noqa: E731
+        assert ratio(charts._luminance(ink), charts._luminance(fill)) >= 4.5, fill
 
 
 def test_a_spec_is_drawn_once_and_each_chart_keeps_its_own_ids(monkeypatch):
