@@ -75,7 +75,10 @@ def test_a4_pages_and_document_properties(pack):
     created = re.search(r"^CreationDate:\s+(.+)$", info, re.M).group(1)
     assert created == f"{params.data_as_at:%a %b %d} 00:00:00 {params.data_as_at:%Y} UTC"
     assert "Tagged:          yes" in info
-    assert b"/Lang(en-GB)" in pdf.read_bytes()
+    data = pdf.read_bytes()
+    assert b"/Lang(en-GB)" in data
+    assert b"/DisplayDocTitle true" in data  # a viewer shows the title, not the file name (WCAG 2.4.2, PDF18)
+    assert b"<pdfuaid:part>1</pdfuaid:part>" in data  # made to PDF/UA-1, which Typst checks as it compiles
 
 
 def test_every_font_is_embedded_and_the_text_is_liberation_sans(pack):

@@ -53,6 +53,7 @@ if TYPE_CHECKING:  # the pack reads its notebooks, not the report: a worker type
 
 EXTENSION = Path("_extensions") / "pmlib-pack"
 TEMPLATE_NAME = "typst-template.typ"
+PDF_STANDARD = "ua-1"  # PDF/UA-1, the accessible-PDF standard Typst checks a document against
 BODY_FONT = "Liberation Sans"
 # Status and trend symbols Liberation Sans lacks (✓ ✖ ↗ ↘), and their neighbours so all look alike: the template
 # sets these ranges in SYMBOL_FONT, which ships inside the typst package, and so do the charts here.
@@ -331,6 +332,11 @@ def font_dirs() -> tuple[Path, ...]:
 def compile_pack(source: str | os.PathLike, out_pdf: str | os.PathLike, data_as_at: dt.date, fonts: Sequence[Path] | None = None) -> Path:
     """Compile a pack's Typst source to PDF with fixed fonts and a fixed clock, so equal sources give equal bytes.
 
+    The PDF is made to PDF/UA-1 (``PDF_STANDARD``): Typst then refuses a pack
+    missing what the standard asks (a title, a language, text alternatives),
+    and tells a reader's PDF viewer to show the title rather than the file
+    name (WCAG 2.4.2, technique PDF18).
+
     ``fonts`` is ``font_dirs()`` when the caller has found them already (``render_packs`` does, once for every pack).
     """
     source, out_pdf = Path(source), Path(out_pdf)
@@ -338,7 +344,12 @@ def compile_pack(source: str | os.PathLike, out_pdf: str | os.PathLike, data_as_
     font_paths = [str(d) for d in (font_dirs() if fonts is None else fonts)]
     try:
         pdf, warnings = typst.compile_with_warnings(
-            str(source), root=str(source.parent), font_paths=font_paths, ignore_system_fonts=True, timestamp=stamp
+            str(source),
+            root=str(source.parent),
+            font_paths=font_paths,
+            ignore_system_fonts=True,
+            timestamp=stamp,
+            pdf_standards=PDF_STANDARD,
         )
     except typst.TypstError as exc:
         detail = f"{exc.message}\n{exc.diagnostic[:2000]}"
