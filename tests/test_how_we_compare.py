@@ -122,16 +122,16 @@ def _sentences(report, measure_id: str) -> list[str]:
 
 def test_a_rank_with_a_tie_its_quarter_and_the_median_in_each_group(compared):
     assert _sentences(compared, "RATE") == [
-        "In 2020/21, =4th best of 11 among Statistical neighbours: second quarter; better than the group's median of 50.0%.",
-        "In 2020/21, =4th best of 5 among CIPFA nearest neighbours: worst quarter; worse than the group's median of 62.5%.",
+        "In 2020/21, =4th best of 11 among Statistical neighbours: second quartile; better than the group's median of 50.0%.",
+        "In 2020/21, =4th best of 5 among CIPFA nearest neighbours: worst quartile; worse than the group's median of 62.5%.",
         "Better than England (48.0%).",
     ]
 
 
 def test_lower_is_better_ranks_the_fewest_days_first(compared):
     assert _sentences(compared, "WAIT") == [
-        "In 2020/21, =2nd best of 6 among Statistical neighbours: second quarter; the same as the group's median of 12 days.",
-        "In 2020/21, =2nd best of 5 among CIPFA nearest neighbours: second quarter; the same as the group's median of 12 days.",
+        "In 2020/21, =2nd best of 6 among Statistical neighbours: second quartile; the same as the group's median of 12 days.",
+        "In 2020/21, =2nd best of 5 among CIPFA nearest neighbours: second quartile; the same as the group's median of 12 days.",
         "Better than England (14 days).",
     ]
 
@@ -225,8 +225,8 @@ def test_the_dashboard_says_how_each_measure_compares_with_its_neighbours_and_en
     table = compared.plan().summary_table()
     cells = dict(zip(table.frame["Measure"], table.frame[COMPARED_COLUMN], strict=True))
     assert cells == {
-        "Rate measure": "Worst quarter; better than England",  # CIPFA: the smallest group, as the executive summary places it
-        "Days waited": "2nd quarter; better than England",
+        "Rate measure": "Worst quartile; better than England",  # CIPFA: the smallest group, as the executive summary places it
+        "Days waited": "2nd quartile; better than England",
         "Share of residents": "Above the median; below England",
         "Small count": "[c]",
         "Measured against England": "Worse than England",

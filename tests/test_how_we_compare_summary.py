@@ -134,12 +134,12 @@ def test_rank_words(rank, tied, of, words):
 # --- the overview --------------------------------------------------------------------------
 
 PUBLIC_TABLE = [
-    ["Alpha", "2020/21 Q2", "50.0%", "3rd best of 5 (third quarter)", "47.5%", "45.0% (2020/21 Q1)", "Better"],
-    ["Beta <b>tied</b>", "2020/21 Q2", "50.0%", "=2nd best of 5 (second quarter)", "45.0%", "55.0%", "Worse"],
-    ["Gamma", "2020/21 Q2", "20.0%", "best of 5 (best quarter)", "45.0%", "25.0%", "Better"],
+    ["Alpha", "2020/21 Q2", "50.0%", "3rd best of 5 (third quartile)", "47.5%", "45.0% (2020/21 Q1)", "Better"],
+    ["Beta <b>tied</b>", "2020/21 Q2", "50.0%", "=2nd best of 5 (second quartile)", "45.0%", "55.0%", "Worse"],
+    ["Gamma", "2020/21 Q2", "20.0%", "best of 5 (best quartile)", "45.0%", "25.0%", "Better"],
     ["Delta", "2020/21 Q2", "[c]", "[c]", "25", "100", "[c]"],
     ["Epsilon", "2020/21 Q2", "50.0%", "[x]", "[x]", "40.0%", "Better"],
-    ["Zeta", "2020/21 Q2", "10.0%", "worst of 5 (worst quarter)", "35.0%", "[x]", "[x]"],
+    ["Zeta", "2020/21 Q2", "10.0%", "worst of 5 (worst quartile)", "35.0%", "[x]", "[x]"],
     ["Context", "2020/21 Q2", "50.0%", "Not ranked", "57.5%", "[x]", "[x]"],
 ]
 
@@ -148,7 +148,7 @@ def test_the_overview_says_how_the_council_compares_in_a_paragraph_and_a_table(c
     heading, paragraph, table = quarter_report("2020-21-Q2", *compared).how_we_compare_section()
     assert heading.markdown == "## How we compare"
     assert _plain(paragraph) == (
-        "Of the seven measures with published comparisons, one is in the best quarter of their neighbours and one in the worst; "
+        "Of the seven measures with published comparisons, one is in the best quartile of their neighbours and one in the worst; "
         "three are better than England. Neighbours are CIPFA nearest neighbours (2019); a place ranks Test among the neighbours "
         "with a figure, best first, and equal figures share a place (=3rd)."
     )
@@ -170,8 +170,8 @@ def test_the_overview_says_how_the_council_compares_in_a_paragraph_and_a_table(c
 
 def test_the_internal_report_counts_the_restricted_measure(compared):
     _, paragraph, table = quarter_report("2020-21-Q2", *compared, audience="internal").how_we_compare_section()
-    assert _plain(paragraph).startswith("Of the eight measures with published comparisons, two are in the best quarter")
-    assert table.frame.to_numpy().tolist()[-1] == ["Secret", "2020/21 Q2", "90.0%", "best of 5 (best quarter)", "25.0%", "[x]", "[x]"]
+    assert _plain(paragraph).startswith("Of the eight measures with published comparisons, two are in the best quartile")
+    assert table.frame.to_numpy().tolist()[-1] == ["Secret", "2020/21 Q2", "90.0%", "best of 5 (best quartile)", "25.0%", "[x]", "[x]"]
 
 
 def test_a_measure_compared_only_with_england_has_no_neighbours_columns(tmp_path, compared):
@@ -190,14 +190,14 @@ def test_several_neighbour_groups_are_named_in_a_column(compared):
     write_csv(data / "comparators" / "published.csv", rows, list(_comparators()[0]))
     _, paragraph, table = quarter_report("2020-21-Q2", data, params).how_we_compare_section()
     assert _plain(paragraph).startswith(
-        "Of the seven measures with published comparisons, one is in the best quarter of their neighbours and two in the worst; "
+        "Of the seven measures with published comparisons, one is in the best quartile of their neighbours and two in the worst; "
         "three are better than England. A measure's neighbours are the smallest group of areas it is compared with;"
     )
     assert table.title == "Compared with neighbouring areas and England, 2020/21 Q2"
     assert list(table.frame.columns)[3:6] == ["Neighbours", "Place among neighbours", "Neighbours' median"]
     nearest = "CIPFA nearest neighbours (2019)"
     assert table.frame["Neighbours"].tolist() == ["South <i>West</i>", nearest, nearest, nearest, "[x]", nearest, nearest]
-    assert table.frame.iloc[0].tolist()[3:6] == ["South <i>West</i>", "worst of 3 (worst quarter)", "67.5%"]
+    assert table.frame.iloc[0].tolist()[3:6] == ["South <i>West</i>", "worst of 3 (worst quartile)", "67.5%"]
     assert "South &lt;i&gt;West&lt;/i&gt;" in table.html
 
 
@@ -208,7 +208,7 @@ def test_without_englands_figures_the_summary_sets_measures_against_the_referenc
     rows.append({"measure_id": "E", "period": "2020/21 Q2", "area_code": "E12000009", "value": 60, "reported_on": PUBLISHED})
     write_csv(data / "comparators" / "published.csv", rows, list(_comparators()[0]))
     _, paragraph, table = quarter_report("2020-21-Q2", data, params).how_we_compare_section()
-    assert _plain(paragraph).startswith("Of the seven measures with published comparisons, one is in the best quarter")
+    assert _plain(paragraph).startswith("Of the seven measures with published comparisons, one is in the best quartile")
     assert "; none is better than South West." in _plain(paragraph)
     assert list(table.frame.columns)[-2:] == ["South West", "Compared with South West"]
     assert table.frame.loc[table.frame["Measure"] == "Epsilon"].to_numpy().tolist() == [

@@ -30,13 +30,13 @@ COMPARISONS = (
     "- **Rank.** Among a group of areas (such as statistical neighbours), 1st is best: highest for a measure where higher is "
     "better, lowest where lower is better. Areas with the same figure share the better place, written `=3rd`. Only areas with "
     "a figure count.\n"
-    "- **Quarter.** The best quarter of the group is the top 25% of places: the quarter is 4 x rank / number of areas, "
+    "- **Quartile.** The best quartile of the group is the top 25% of places: the quartile is 4 x rank / number of areas, "
     "rounded up.\n"
     "- **Median.** The middle figure of the other areas in the group (the council not included); the council is better, worse "
     "or the same as it.\n"
     "- **England** (and any other single area) is a reference: the council is better or worse than it, with no rank.\n"
     "- A measure that is context only has no rank; its figure is above or below the others'. A withheld figure `[c]` has no "
-    "rank or quarter.",
+    "rank or quartile.",
 )
 
 

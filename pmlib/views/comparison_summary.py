@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from pmlib.views.report import QuarterReport
 
 ENGLAND = "E92000001"
-QUARTILE_WORDS = {1: "best quarter", 2: "second quarter", 3: "third quarter", 4: "worst quarter"}
+QUARTILE_WORDS = {1: "best quartile", 2: "second quartile", 3: "third quartile", 4: "worst quartile"}
 NOT_RANKED = "Not ranked"
 """The place of a measure with no better or worse direction (polarity ``none``)."""
 
@@ -99,7 +99,7 @@ def summary_rows(comparisons: Comparisons, groups: pd.DataFrame, measure_order: 
 
 
 def place(row: pd.Series) -> str:
-    """The neighbours' column of a measure: ``4th best of 11 (second quarter)``, ``[c]``, ``Not ranked`` or ``[x]``."""
+    """The neighbours' column of a measure: ``4th best of 11 (second quartile)``, ``[c]``, ``Not ranked`` or ``[x]``."""
     if pd.isna(row["n_group_id"]):
         return NOT_AVAILABLE
     if row["n_suppressed"]:
@@ -120,7 +120,7 @@ def _word(group: str, row: pd.Series) -> str:
 
 
 def summary_sentence(rows: pd.DataFrame, reference_name: str | None) -> str:
-    """The paragraph's first sentence: how many measures are in the best and worst quarter, and how many beat the reference."""
+    """The paragraph's first sentence: how many measures are in the best and worst quartile, and how many beat the reference."""
     n = len(rows)
     ranked = rows["n_quartile"].notna()
     best, worst = int((ranked & (rows["n_quartile"] == 1)).sum()), int((ranked & (rows["n_quartile"] == 4)).sum())
@@ -142,7 +142,7 @@ def summary_sentence(rows: pd.DataFrame, reference_name: str | None) -> str:
     parts = []
     if has_near:
         parts.append(
-            f"{some(best)} in the best quarter of their neighbours and {'none' if worst == 0 else count_words(worst)} in the worst"
+            f"{some(best)} in the best quartile of their neighbours and {'none' if worst == 0 else count_words(worst)} in the worst"
         )
     if has_ref:
         parts.append(f"{some(better)} better than {reference_name}")

@@ -35,7 +35,7 @@ COMPARED_COLUMN = "Compared with neighbours"
 CHART_AREAS = 25
 """The most areas (the council's included) a comparison chart draws a bar for; a larger group is told in words."""
 WITHHELD = f"withheld to protect small numbers {SUPPRESSED}"
-QUARTER_SHORT = {1: "Best quarter", 2: "2nd quarter", 3: "3rd quarter", 4: "Worst quarter"}
+QUARTILE_SHORT = {1: "Best quartile", 2: "2nd quartile", 3: "3rd quartile", 4: "Worst quartile"}
 """Where the council's rank puts it among its neighbours (``quartile``), in the dashboard's narrow column."""
 AGAINST = {"better": "better than", "worse": "worse than", "same": "the same as", "above": "above", "below": "below"}
 
@@ -119,7 +119,7 @@ def dashboard_cells(report: QuarterReport, rows: pd.DataFrame) -> tuple[list[str
 
     A cell says where the measure stands among its neighbours and against
     the reference area, chosen as the executive summary chooses them
-    (``comparison_summary``), so the two never disagree: ``2nd quarter;
+    (``comparison_summary``), so the two never disagree: ``2nd quartile;
     better than England``, each part on a line of its own in the HTML of a
     narrow column. ``[c]`` where the council's figure is withheld, ``[x]``
     where the measure has no comparison. None when no row has a comparison,
@@ -142,7 +142,7 @@ def dashboard_cells(report: QuarterReport, rows: pd.DataFrame) -> tuple[list[str
         if measure_id in near.index:
             row = near.loc[measure_id]
             ranked = _ranked(row, measures.loc[measure_id])
-            parts.append(QUARTER_SHORT[int(row["quartile"])] if ranked else f"{AGAINST[row['comparison']]} the median")
+            parts.append(QUARTILE_SHORT[int(row["quartile"])] if ranked else f"{AGAINST[row['comparison']]} the median")
         if measure_id in ref.index:
             parts.append(f"{AGAINST[ref.loc[measure_id, 'comparison']]} {ref.loc[measure_id, 'group_name']}")
         cells[measure_id] = [_capital(parts[0]), *parts[1:]] if parts else [NOT_AVAILABLE]
