@@ -144,6 +144,33 @@ def test_a_lagged_measures_projection_covers_the_months_its_q4_report_judges(tmp
     assert r["forecast_status"] == "on_target"  # 900 against the target phased to 9 months, 900
 
 
+def test_a_measure_with_phased_targets_keeps_the_contracts_projection_and_is_marked_year_phased(tmp_path):
+    # The contract's projection is x 12 / months elapsed whatever the targets; year_phased lets a report say it ignores phasing.
+    trees = {"measure_id": "T", "unit": "number", "frequency": "quarterly", "aggregation": "sum", "ytd": "true"}
+    measures = [
+        trees,  # phased Q1 and Q4: the council's profile, as SE07's planting season
+        trees | {"measure_id": "EVEN"},  # a year row only: evenly phased, no profile of the council's
+        trees | {"measure_id": "CONTEXT", "polarity": "none"},  # phased rows on a polarity none measure are not used
+    ]
+    quarters = [{"measure_id": m, "period": f"2020/21 Q{n}", "value": v} for m in ("T", "EVEN", "CONTEXT") for n, v in ((1, 208), (2, 50))]
+    targets = [target("T", 200, 150, period="Q1"), target("T", 6000, 5000, period="Q4"), target("T", 6000, 5000)]
+    targets += [target("T", 6500, 5400, year="2021/22"), target("EVEN", 6000, 5000)]
+    targets += [target("CONTEXT", 200, 150, period="Q1"), target("CONTEXT", 6000, 5000)]
+    table = judge(data(tmp_path, measures, quarters, targets), [Q1, Q2, "2021/22 Q1"]).set_index(["quarter", "measure_id"])
+    cases = {
+        # (quarter, measure): value, target, target_phased, year_phased, forecast, forecast_status
+        (Q1, "T"): (208, 200, True, True, 832, "intervention"),  # 208 x 12 / 3, against Q4's 6000 and 5000
+        (Q2, "T"): (258, 6000, False, True, 516, "intervention"),  # no Q2 row: the year's, as it stands; 258 x 12 / 6
+        ("2021/22 Q1", "T"): (math.nan, 1625, True, False, math.nan, None),  # 2021/22 has no phased row: evenly, 6500 x 3 / 12
+        (Q1, "EVEN"): (208, 1500, True, False, 832, "intervention"),
+        (Q1, "CONTEXT"): (208, math.nan, True, False, 832, "monitoring"),
+    }
+    columns = ["value", "target", "target_phased", "year_phased", "forecast", "forecast_status"]
+    for key, want in cases.items():
+        for name, got, expected in zip(columns, table.loc[key, columns], want, strict=True):
+            assert got == expected or (pd.isna(got) and pd.isna(expected)), f"{key} {name}: {got} != {expected}"
+
+
 # --- what a forecast is judged against --------------------------------------------------------------
 
 

@@ -191,6 +191,84 @@ def test_heading_for_the_year_end_at_q4_and_without_forecasts(council, v1_counci
     )
 
 
+@pytest.fixture
+def phased_council(tmp_path):
+    """Year-to-date sums as the demo's SE07 and DP05: targets phased by the council, which a projection at the current rate ignores.
+
+    TREES is on its phased Q1 target (208 against 200) but projected to 832
+    against 6,000; PARKING is at intervention level against its phased Q1
+    target; PART has a phased Q4 row only, so Q1 is judged against the
+    year's row; VISITS has a year's row only, evenly phased by the contract;
+    SEEDS is a small count (4, below its ``disclosure_min`` of 10), withheld.
+    """
+    quarterly = {"frequency": "quarterly", **YTD_SUM}
+    data = make_data(
+        tmp_path / "phased",
+        [
+            {"measure_id": "TREES", "name": "Trees planted", **quarterly},
+            {"measure_id": "PARKING", "name": "Car parking income", **quarterly, "unit": "gbp"},
+            {"measure_id": "PART", "name": "Partly phased", **quarterly},
+            {"measure_id": "VISITS", "name": "Visits", **quarterly},
+            {"measure_id": "SEEDS", "name": "Seedlings", **quarterly, "disclosure_min": "10"},
+        ],
+        [*_quarters("TREES", [208]), *_quarters("PARKING", [1684287]), *_quarters("PART", [300]), *_quarters("VISITS", [90])]
+        + _quarters("SEEDS", [4]),
+        [
+            *(
+                {"measure_id": "TREES", "year": "2020/21", "period": f"Q{n}", "target": t, "intervention": i}
+                for n, t, i in ((1, 200, 150), (2, 400, 300), (3, 2500, 2000), (4, 6000, 5000))
+            ),
+            {"measure_id": "PARKING", "year": "2020/21", "period": "Q1", "target": "4200000", "intervention": "3800000"},
+            {"measure_id": "PARKING", "year": "2020/21", "period": "Q4", "target": "16000000", "intervention": "14400000"},
+            {"measure_id": "PART", "year": "2020/21", "target": "1000", "intervention": "800"},
+            {"measure_id": "PART", "year": "2020/21", "period": "Q4", "target": "1000", "intervention": "800"},
+            {"measure_id": "VISITS", "year": "2020/21", "target": "400", "intervention": "300"},
+            {"measure_id": "SEEDS", "year": "2020/21", "period": "Q1", "target": "5", "intervention": "3"},
+            {"measure_id": "SEEDS", "year": "2020/21", "period": "Q4", "target": "40", "intervention": "30"},
+        ],
+    )
+    return data, _params(tmp_path / "phased-params")
+
+
+def _plain(markdown: str) -> str:
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
+def test_a_projection_of_a_measure_with_phased_targets_says_it_ignores_them(phased_council):
+    report = quarter_report("2020-21-Q1", *phased_council)
+    assert list(report.plan().summary_table().frame["Year end"]) == [
+        "832 ✖ Intervention (projection; ignores phased targets)",  # 208 x 12 / 3, as the contract says, against 6,000
+        "£6.7m ✖ Intervention (projection; ignores phased targets)",
+        "1,200 ✓ On target (projection; ignores phased targets)",
+        "360 ▲ Below target (projection)",  # evenly phased by the contract: the straight line is its profile
+        "[c] ✖ Intervention (projection; ignores phased targets)",  # 16, which would give the 4 away
+    ]
+    [parking, part] = report.plan().exceptions()
+    lines = parking.exception_report().markdown.split("\n")
+    assert [_plain(line) for line in lines if line.startswith("- Year-end")] == [
+        "- Year-end projection at the current rate: £6.7m (✖ Intervention), "
+        "which takes no account of the targets the council phases through the year"
+    ]
+    [line] = [line for line in part.exception_report().markdown.split("\n") if line.startswith("- Year-end")]
+    assert line.endswith("which takes no account of the targets the council phases through the year")
+
+
+def test_heading_for_the_year_end_sets_phased_measures_against_their_phased_target_so_far(phased_council):
+    sentence, table = quarter_report("2020-21-Q1", *phased_council).year_end_section()
+    assert _plain(sentence.markdown) == (
+        "Four of the five measures with a year-end forecast or projection are forecast or projected to miss the year-end "
+        "target: three at intervention level and one below target. A projection at the current rate is the year to date scaled "
+        "up to twelve months (x 12 / months elapsed): arithmetic, not the service's forecast. It takes no account of targets "
+        "phased through the year, and the council phases those of Trees planted, Car parking income, Partly phased and "
+        "Seedlings: so far, Trees planted is 208 against its phased target of 200 (✓ On target), Car parking income is £1.7m "
+        "against its phased target of £4.2m (✖ Intervention) and Seedlings is [c] against its phased target of 5 (▲ Below target)."
+    )  # Partly phased has no phased target for Q1, so nothing to set it against
+    assert list(table.frame["Kind"]) == [
+        *["Projection at the current rate; ignores phased targets"] * 3,
+        "Projection at the current rate",
+    ]
+
+
 # --- the overview: what changed since the last report -------------------------------
 
 

@@ -142,7 +142,7 @@ SUPPRESSED = (
 )
 SUPPRESSED_VALUES = dict(zip(SUPPRESSED, ("value", "period_value", "previous_value", "year_ago_value", "context_value"), strict=True))
 """Each judged table's flag saying a value is withheld, and the column of the value it withholds."""
-_BOOLS = ("target_phased", "provisional", "estimated", "revised", *SUPPRESSED, "forecast_suppressed")
+_BOOLS = ("target_phased", "year_phased", "provisional", "estimated", "revised", *SUPPRESSED, "forecast_suppressed")
 _CODES = ("status", "short_trend", "long_trend", "forecast_status", "forecast_kind")
 
 
@@ -208,7 +208,7 @@ def judge_figures(
         text = {name: future.result() for name, future in texts.items()}
 
     columns = {name: text[name] for name in ("quarter", "measure_id", "plan_id", "period")}
-    columns |= {name: out[name].ravel() for name in _FLOATS[:5]} | {"target_phased": out["target_phased"].ravel()}
+    columns |= {name: out[name].ravel() for name in _FLOATS[:5]} | {name: out[name].ravel() for name in _BOOLS[:2]}
     columns |= {name: text[name] for name in ("status", "short_trend", "long_trend")}
     columns |= {
         "period_value": out["period_value"].ravel(),
@@ -218,7 +218,7 @@ def judge_figures(
         "context_period": text["context_period"],
         "context_value": out["context_value"].ravel(),
     }
-    columns |= {name: out[name].ravel() for name in _BOOLS[1:-1]}
+    columns |= {name: out[name].ravel() for name in _BOOLS[2:-1]}
     columns["needs_exception"] = out["status"].ravel() == Status.INTERVENTION
     columns["public"] = np.broadcast_to(m.public[None, :], eq.shape).ravel()
     columns |= {"forecast": out["forecast"].ravel(), "forecast_status": text["forecast_status"], "forecast_kind": text["forecast_kind"]}
@@ -332,7 +332,10 @@ def judge(
     Each row also says where the year is heading: ``forecast`` (rounded like
     values), ``forecast_status`` (judged as the year's Q4 figure),
     ``forecast_kind`` (``forecast``, ``projection`` or missing) and
-    ``forecast_suppressed`` (see ``pmlib.engine.forecasts``).
+    ``forecast_suppressed`` (see ``pmlib.engine.forecasts``). ``year_phased``
+    says the council phased the measure's targets for the expected period's
+    year (``resolve_targets``), which a projection at the current rate takes
+    no account of, so a report can say so.
 
     ``published`` are the ``data_as_at`` dates of reports already published,
     which decide which figures are flagged revised.

@@ -46,7 +46,9 @@ def resolve_targets(m: MeasureArrays, t: TargetArrays, council: Council, first_q
     years, as in ``pmlib.engine.rollup``; a quarter column stands for the period
     judged there (an annual measure's year in its Q4 column). Returns
     ``target``, ``intervention`` and ``target_phased`` arrays of shape
-    (measures, quarters).
+    (measures, quarters), and ``year_phased``: whether the council phased the
+    column's year at all (a phased row anywhere in it, on a measure with a
+    polarity), which a projection at the current rate ignores.
     """
     n, years = len(m), n_quarters // 4
     fy0 = first_quarter // 4
@@ -102,4 +104,5 @@ def resolve_targets(m: MeasureArrays, t: TargetArrays, council: Council, first_q
         "target": np.where(no_target, np.nan, out["target"]),
         "intervention": np.where(no_target, np.nan, out["intervention"]),
         "target_phased": use_phased | (even & ~np.isnan(out["target"])),
+        "year_phased": np.repeat(has_phasing, 4, axis=1) & ~no_target,
     }

@@ -82,5 +82,7 @@ def status_rules(council: Council) -> str:
         "**Where the year is heading.** In the first three quarters a measure may show a year-end figure: the service's own "
         "**forecast**, or, for a measure counted over the year so far, a **projection at the current rate** (the year to date "
         "scaled up to twelve months), which is arithmetic rather than a forecast. Either is judged by the same rules against the "
-        "year-end target. The year-end report judges the year's outturn itself."
+        "year-end target. A projection takes no account of targets the council phases through the year (for a seasonal "
+        "measure), so for such a measure the report says so and sets the year to date against its phased target so far. "
+        "The year-end report judges the year's outturn itself."
     )

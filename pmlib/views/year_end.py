@@ -8,6 +8,13 @@ year-end target (``forecast``, ``forecast_status``, ``forecast_kind``); this
 module only words them, after ``public_view`` has blanked a suppressed one, so
 a withheld forecast shows as ``[c]`` like any withheld figure. A Q4 report
 judges the outturn itself and has neither.
+
+The contract fixes a projection as x 12 / months elapsed, whatever the
+targets. Where the council phases a measure's targets through the year (a
+planting season, summer parking income), that straight line can tell Cabinet
+a measure on its profile is heading for intervention, so every place that
+shows such a projection says it ignores the phasing, and the overview sets
+the year to date against the phased target so far (``year_phased``).
 """
 
 from __future__ import annotations
@@ -19,12 +26,12 @@ import numpy as np
 import pandas as pd
 
 from pmlib.engine.rollup import small_count
-from pmlib.views.disclosure import SUPPRESSED
+from pmlib.views.disclosure import SUPPRESSED, value_text
 from pmlib.views.formats import format_value
 from pmlib.views.labels import status_label
 from pmlib.views.prose import Prose, literal_markdown
 from pmlib.views.tables import Table, make_table, table_id
-from pmlib.views.wording import count_words
+from pmlib.views.wording import count_words, join_words
 from pmlib.vocabulary import ForecastKind, Status
 
 if TYPE_CHECKING:
@@ -42,10 +49,26 @@ PROJECTION_NOTE = (
     "A projection at the current rate is the year to date scaled up to twelve months (x 12 / months elapsed): "
     "arithmetic, not the service's forecast."
 )
+IGNORES_PHASING = "ignores phased targets"
+"""Said with a projection of a measure whose targets the council phases through the year."""
 
 
 def _kind(value: object) -> str | None:
     return value if isinstance(value, str) and value in KIND_WORDS else None
+
+
+def ignores_phasing(rows: pd.DataFrame) -> np.ndarray:
+    """Projections at the current rate of measures whose targets the council phases within the year, which the straight line ignores."""
+    return (rows["forecast_kind"] == ForecastKind.PROJECTION.word).to_numpy(bool, na_value=False) & rows["year_phased"].to_numpy(bool)
+
+
+def _ignores(row: pd.Series) -> bool:
+    return row["forecast_kind"] == ForecastKind.PROJECTION.word and bool(row["year_phased"])
+
+
+def _kind_text(row: pd.Series, words: dict[str, str]) -> str:
+    kind = words[row["forecast_kind"]]
+    return f"{kind}; {IGNORES_PHASING}" if _ignores(row) else kind
 
 
 def has_year_end(judged: pd.DataFrame) -> pd.Series:
@@ -71,7 +94,8 @@ def year_end_cells(rows: pd.DataFrame, measures: pd.DataFrame) -> tuple[list[str
             texts.append(NONE)
             cells.append(NONE)
             continue
-        parts = [year_end_value(row, measures.loc[row["measure_id"]]), status_label(row["forecast_status"]).text, f"({KIND_SHORT[kind]})"]
+        kind_text = f"({_kind_text(row, KIND_SHORT)})"
+        parts = [year_end_value(row, measures.loc[row["measure_id"]]), status_label(row["forecast_status"]).text, kind_text]
         texts.append(" ".join(parts))
         figure, status, kind_text = (html.escape(p) for p in parts)
         cells.append(f"{figure}<br>{status}<br><em>{kind_text}</em>")  # a Typst line break must not be followed by "("
@@ -84,7 +108,10 @@ def year_end_line(row: pd.Series, measure: pd.Series) -> str | None:
     if kind is None:
         return None
     what = "Year-end forecast" if kind == ForecastKind.FORECAST.word else "Year-end projection at the current rate"
-    return f"- {what}: {year_end_value(row, measure)} ({status_label(row['forecast_status']).text})"
+    line = f"- {what}: {year_end_value(row, measure)} ({status_label(row['forecast_status']).text})"
+    if _ignores(row):
+        line += ", which takes no account of the targets the council phases through the year"
+    return line
 
 
 def heading_for_year_end(report: QuarterReport) -> Prose:
@@ -116,7 +143,34 @@ def heading_for_year_end(report: QuarterReport) -> Prose:
         text = f"{who} measures with a year-end forecast or projection {'is' if k == 1 else 'are'} forecast or projected to {miss}."
     if (rows["forecast_kind"] == ForecastKind.PROJECTION.word).any():
         text += f" {PROJECTION_NOTE}"
+    phased = rows[ignores_phasing(rows)]
+    if len(phased):
+        text += f" {_phasing_note(phased, report.data.measures)}"
     return Prose(literal_markdown(text))
+
+
+def _phasing_note(rows: pd.DataFrame, measures: pd.DataFrame) -> str:
+    """Why the projections of measures with phased targets mislead, and where each stands against its phased target so far.
+
+    It follows ``PROJECTION_NOTE``. The comparison is the quarter's own
+    judgement (value against the phased target), so it says nothing the
+    contract does not; a measure whose period so far has no phased row of
+    its own (a partly phased year) has no such target to name.
+    """
+    names = [measures.loc[m, "name"] for m in rows["measure_id"]]
+    text = (
+        "It takes no account of targets phased through the year, and the council phases "
+        f"{'that' if len(rows) == 1 else 'those'} of {join_words(names)}"
+    )
+    so_far = []
+    for name, (_, row) in zip(names, rows.iterrows(), strict=True):
+        if row["target_phased"] and not pd.isna(row["target"]):
+            m = measures.loc[row["measure_id"]]
+            unit, decimals = m["unit"], int(m["decimals"])
+            value = value_text(row["value"], unit, decimals, suppressed=bool(row["suppressed"]))
+            status = status_label(row["status"]).text
+            so_far.append(f"{name} is {value} against its phased target of {format_value(row['target'], unit, decimals)} ({status})")
+    return f"{text}: so far, {join_words(so_far)}." if so_far else f"{text}."
 
 
 def year_end_table(report: QuarterReport) -> Table | None:
@@ -133,7 +187,7 @@ def year_end_table(report: QuarterReport) -> Table | None:
         {
             "Measure": [measures.loc[m, "name"] for m in rows["measure_id"]],
             "Year end": [year_end_value(r, measures.loc[r["measure_id"]]) for _, r in rows.iterrows()],
-            "Kind": [KIND_WORDS[k] for k in rows["forecast_kind"]],
+            "Kind": [_kind_text(r, KIND_WORDS) for _, r in rows.iterrows()],
             "Status at year end": [status_label(s).text for s in rows["forecast_status"]],
         }
     )
