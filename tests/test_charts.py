@@ -187,3 +187,22 @@ def test_a_figure_an_executed_notebook_drew_is_reused_only_when_it_is_this_very_
     assert newer.drawn(drawn) == newer.html() != figure
     assert measure_chart("chart-q-m-exception", _history([1.0, 2.0]), MEASURE, "T", "F").drawn(drawn) != figure
     charts._vegalite_svg.cache_clear()
+
+
+def test_a_year_to_date_chart_compares_the_latest_figure_with_the_same_quarter_of_other_years():
+    periods = [f"{2019 + i // 4}/{(2020 + i // 4) % 100:02d} Q{i % 4 + 1}" for i in range(9)]
+    values = [119.1, 235.2, 360.0, 503.9, 134.8, 262.4, 383.8, 480.1, 123.5]  # SE02's shape: each year climbs from Q1 again
+    history = _history(values).assign(period=periods)
+    ytd = pd.Series({"unit": "number", "decimals": 1, "ytd": True, "frequency": "monthly"})
+    assert measure_chart("c", history, ytd, "T", "F.").description.endswith(
+        "F. The figures are the year to date, so each year starts again in Q1. "
+        "Of the Q1 figures, the highest was 134.8 in 2020/21 Q1 and the lowest 119.1 in 2019/20 Q1."
+    )
+    assert measure_chart("c", history.iloc[:4], ytd, "T", "F.").description.endswith(
+        "F. The figures are the year to date, so each year starts again in Q1."
+    )  # one Q4 only: nothing to compare it with
+    not_ytd = ytd.copy()
+    not_ytd["ytd"] = False
+    assert measure_chart("c", history, not_ytd, "T", "F.").description.endswith(
+        "F. The highest figure was 503.9 in 2019/20 Q4 and the lowest 119.1 in 2019/20 Q1."
+    )

@@ -38,6 +38,7 @@ from pmlib.views.chart_fonts import first_chart
 from pmlib.views.disclosure import value_text
 from pmlib.views.formats import format_value
 from pmlib.views.labels import STATUS_LABELS
+from pmlib.views.sparklines import same_quarter
 from pmlib.views.wording import join_words
 from pmlib.vocabulary import Unit
 
@@ -376,12 +377,15 @@ def _history_description(history: pd.DataFrame, measure: pd.Series, title: str, 
     if not known.any():
         return f"Line chart of {title}: no published figures yet. {finding}"
     periods = history["period"].tolist()
-    at = np.flatnonzero(known)
+    year_to_date = bool(measure.get("ytd", False)) and measure.get("frequency") != "annual"
+    quarter, same = same_quarter(periods, known) if year_to_date else ("", [])
+    shown_at = np.flatnonzero(known)
+    at = np.array(same) if quarter else shown_at
     hi, lo = at[values[at].argmax()], at[values[at].argmin()]  # the first of equal figures, as idxmax gives
     lines = "with its target" + (" and intervention level" if history["intervention"].notna().any() else "")
     if history["target"].isna().all():
         lines = "without a target"
-    first, last = int(at[0]), int(at[-1])
+    first, last = int(shown_at[0]), int(shown_at[-1])
     gaps = [str(periods[i]) for i in range(first, last + 1) if not known[i]]
     breaks = f" The line breaks at {join_words(gaps)}, where a figure is withheld or missing." if gaps else ""
     if first > 0:
@@ -389,12 +393,15 @@ def _history_description(history: pd.DataFrame, measure: pd.Series, title: str, 
     if last < len(periods) - 1:
         breaks += f" The line ends at {periods[last]}: {_withheld(periods[last + 1 :])}."
     span = f"for {periods[0]}" if len(periods) == 1 else f"from {periods[0]} to {periods[-1]}"
-    extremes = (
-        f"The only figure shown is {_shown(values[hi], unit, decimals)}, for {periods[hi]}."
-        if len(at) == 1
-        else f"The highest figure was {_shown(values[hi], unit, decimals)} in {periods[hi]} "
-        f"and the lowest {_shown(values[lo], unit, decimals)} in {periods[lo]}."
-    )
+    high, low = _shown(values[hi], unit, decimals), _shown(values[lo], unit, decimals)
+    if quarter:
+        extremes = "The figures are the year to date, so each year starts again in Q1."
+        if len(same) > 1:
+            extremes += f" Of the {quarter} figures, the highest was {high} in {periods[hi]} and the lowest {low} in {periods[lo]}."
+    elif len(shown_at) == 1:
+        extremes = f"The only figure shown is {high}, for {periods[hi]}."
+    else:
+        extremes = f"The highest figure was {high} in {periods[hi]} and the lowest {low} in {periods[lo]}."
     return f"Line chart of {title} {span}, {lines}. {finding} {extremes}{breaks}"
 
 

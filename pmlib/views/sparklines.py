@@ -4,12 +4,16 @@ A sparkline shows shape only, so it never stands alone: its SVG carries a
 text description (``role="img"`` with an ``aria-label``) naming the first,
 last, highest and lowest figures, and plain-text outputs get the same line
 drawn in Unicode block characters. A withheld or missing figure is a gap,
-never a guessed point.
+never a guessed point. A year-to-date figure grows through the year and
+starts again each April, so for such a measure the highest and lowest are of
+the same quarter of each year as the latest figure: the highest of all would
+always be a year end and the lowest a Q1, which says nothing.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
@@ -18,6 +22,7 @@ WIDTH, HEIGHT, PAD = 96, 24, 3
 LINE_COLOUR = "#12436D"
 BLOCKS = "▁▂▃▄▅▆▇█"
 GAP = "·"
+_QUARTER = re.compile(r"Q[1-4]$")
 
 
 @dataclass(frozen=True)
@@ -78,20 +83,43 @@ def _points(values: Sequence[float | None]) -> list[tuple[float, float] | None]:
     return [None if v is None else (PAD + i * step, y(v)) for i, v in enumerate(values)]
 
 
-def sparkline(periods: Sequence[str], values: Sequence[float | None], shown: Sequence[str], subject: str) -> Sparkline:
-    """A sparkline of ``values`` (None for a gap) with ``shown`` as each figure is published, described for ``subject``."""
+def same_quarter(periods: Sequence[str], known: Sequence[bool]) -> tuple[str, list[int]]:
+    """The quarter (``Q1``) of the latest known figure and the positions of every known figure of that quarter, oldest first.
+
+    Nothing (``""``, no positions) when no figure is known or the periods are
+    not quarters. Year-to-date figures are like with like only within a quarter.
+    """
+    at = [i for i, k in enumerate(known) if k]
+    found = _QUARTER.search(periods[at[-1]]) if at else None
+    if found is None:
+        return "", []
+    return found.group(0), [i for i in at if periods[i].endswith(found.group(0))]
+
+
+def sparkline(
+    periods: Sequence[str], values: Sequence[float | None], shown: Sequence[str], subject: str, *, year_to_date: bool = False
+) -> Sparkline:
+    """A sparkline of ``values`` (None for a gap) with ``shown`` as each figure is published, described for ``subject``.
+
+    With ``year_to_date`` the description says the figures are the year to
+    date and compares the latest only with the same quarter of other years.
+    """
     clean = tuple(None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v) for v in values)
     known = [(p, v, s) for p, v, s in zip(periods, clean, shown, strict=True) if v is not None]
+    quarter, same = same_quarter(periods, [v is not None for v in clean]) if year_to_date else ("", [])
     if not known:
         description = f"{subject}: no figures to show for {periods[0]} to {periods[-1]}." if periods else f"{subject}: no figures."
     else:
-        high = max(known, key=lambda k: k[1])
-        low = min(known, key=lambda k: k[1])
-        last = f"latest {known[-1][2]} ({known[-1][0]})" if clean[-1] is not None else f"last shown {known[-1][2]} ({known[-1][0]})"
-        description = (
-            f"{subject}, {periods[0]} to {periods[-1]}: first {known[0][2]} ({known[0][0]}), {last}; "
-            f"highest {high[2]} ({high[0]}), lowest {low[2]} ({low[0]})."
-        )
+        span = f"{subject}, {periods[0]} to {periods[-1]}" + (", each figure the year to date" if quarter else "")
+        last = "latest" if clean[-1] is not None else "last shown"
+        ends = f"first {known[0][2]} ({known[0][0]}), {last} {known[-1][2]} ({known[-1][0]})"
+        compared = [(periods[i], clean[i], shown[i]) for i in same] if quarter else known
+        high = max(compared, key=lambda k: k[1])
+        low = min(compared, key=lambda k: k[1])
+        extremes = f"highest {high[2]} ({high[0]}), lowest {low[2]} ({low[0]})"
+        if quarter:
+            extremes = f"of the {quarter} figures, {extremes}" if len(same) > 1 else f"no earlier {quarter} figure is shown"
+        description = f"{span}: {ends}; {extremes}."
         gaps = len(clean) - len(known)
         if gaps:
             description += f" {gaps} {'period has' if gaps == 1 else 'periods have'} no figure shown."

@@ -319,7 +319,8 @@ def sparklines(report, rows: pd.DataFrame, quarters: int = 8) -> list[Sparkline]
         history = report.history[report.history["measure_id"] == measure_id].drop_duplicates("period", keep="last").tail(quarters)
         m = measures.loc[measure_id]
         shown = [_fmt(v, m) for v in history["value"]]
-        lines.append(sparkline(list(history["period"]), list(history["value"]), shown, f"{m['name']}, recent figures"))
+        ytd = bool(m["ytd"]) and m["frequency"] != "annual"
+        lines.append(sparkline(list(history["period"]), list(history["value"]), shown, f"{m['name']}, recent figures", year_to_date=ytd))
     return lines
 
 
