@@ -87,6 +87,25 @@ def test_each_finding_is_reported_once_under_its_own_heading(council):
     assert rows(found, "late") == []
 
 
+def test_only_a_percent_or_a_rate_is_listed_for_a_numerator_above_its_denominator(tmp_path):
+    """An average given as a ratio (days to decide a claim: total days over claims) has the larger numerator by design."""
+    ratio = {"aggregation": "ratio", "frequency": "quarterly", "owner": "Team A"}
+    data = make_data(
+        tmp_path / "data",
+        [
+            {"measure_id": "DAYS", "name": "Days per claim", "unit": "days"} | ratio,
+            {"measure_id": "RATE", "name": "Rate", "unit": "rate_per_1000"} | ratio,
+        ],
+        [
+            {"measure_id": m, "period": "2021/22 Q2", "numerator": n, "denominator": d, "reported_on": "2021-10-05"}
+            for m, n, d in (("DAYS", "600", "30"), ("RATE", "1200", "1000"))
+        ],
+    )
+    found = data_quality(load_data(data), "2021-22-Q2", tmp_path / "params")
+    assert [r["measure"] for r in rows(found, "ratios")] == ["RATE Rate"]
+    assert found.section("ratios").why.startswith("A percent or a rate per 1,000 or 100,000 counts cases in a population")
+
+
 def test_figures_supplied_after_the_cut_off_are_listed_not_used(council):
     data_dir, params = council
     (params / "2021-22-Q3.yml").write_text("quarter: 2021/22 Q3\nmeeting_date: 2022-02-09\ndata_as_at: 2021-11-15\n", encoding="utf-8")

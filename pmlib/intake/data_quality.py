@@ -7,9 +7,10 @@ missing for the periods the report needs, provisional and estimated
 figures, figures far from the measure's own history (robust: the median
 absolute deviation, so one earlier bad month does not hide the next),
 likely unit mistakes (a percent typed as a fraction), numerators above
-denominators, figures supplied after the cut-off, and revisions since the
-last report. It covers every measure, restricted ones too: it is for the
-performance team, never for publication.
+denominators where the unit counts cases in a population (a percent or a
+rate, not an average such as days per claim), figures supplied after the
+cut-off, and revisions since the last report. It covers every measure,
+restricted ones too: it is for the performance team, never for publication.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from pmlib.engine.rollup import ratio_value
 from pmlib.engine.status import judge
 from pmlib.intake.deadline import intervention_without_commentary, returns_by_deadline
 from pmlib.views.formats import format_value
-from pmlib.vocabulary import Aggregation, Quality
+from pmlib.vocabulary import MULTIPLIERS, Aggregation, Quality
 
 OUTLIER_Z = 3.5
 HISTORY = 24
@@ -203,8 +204,9 @@ def data_quality(data: CouncilData, quarter: str | Period, params_dir: str | os.
 
     flagged = received[received["quality"].isin([Quality.PROVISIONAL.word, Quality.ESTIMATED.word])]
     outliers, units = _history_checks(data, figures, received)
-    ratio = data.measures.loc[received["measure_id"], "aggregation"].to_numpy() == Aggregation.RATIO.word
-    over = received[ratio & (received["numerator"] > received["denominator"]).to_numpy()]
+    kind = data.measures.loc[received["measure_id"], ["aggregation", "unit"]]
+    counted = (kind["aggregation"] == Aggregation.RATIO.word).to_numpy() & kind["unit"].isin(list(MULTIPLIERS)).to_numpy()
+    over = received[counted & (received["numerator"] > received["denominator"]).to_numpy()]
     late = data.observations[data.observations["reported_on"] > pd.Timestamp(as_at)] if as_at else data.observations.iloc[0:0]
     late = late.merge(needed[["measure_id", "period"]], on=["measure_id", "period"])
     revisions = _revisions(data, previous, as_at)
@@ -268,7 +270,9 @@ def data_quality(data: CouncilData, quarter: str | Period, params_dir: str | os.
         Section(
             "ratios",
             "Numerator above denominator",
-            "More cases than the population they are counted in.",
+            "A percent or a rate per 1,000 or 100,000 counts cases in a population: here there are more cases than the population "
+            "they are counted in. Other ratios (an average, such as days per claim: total days over claims) are not listed, "
+            "as their numerator is usually the larger.",
             describe(
                 over,
                 period=over["period"],
