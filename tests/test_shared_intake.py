@@ -189,6 +189,17 @@ def test_a_figure_for_an_unknown_council_or_a_bad_cell_writes_nothing_to_any_cou
     assert snapshot(project / "councils") == before
 
 
+def test_a_shared_return_read_without_councils_says_to_read_it_with_councils(project):
+    returns_out()
+    fill_shared({6: 21.5, 7: 300, 8: 16, 9: 290})
+    before = snapshot(project / "councils")
+    assert pm("ingest", SHARED, "--data", "councils/a/data", code=1) == [
+        f"{SHARED}:1: About!B1: this is a shared service's return (Format pmlib-shared-return-1), with rows for each council it "
+        "works for; read it in with pm ingest FILE --councils councils.yml, which puts each council's rows in its own data folder"
+    ]
+    assert snapshot(project / "councils") == before
+
+
 def test_a_council_return_for_a_council_not_in_the_project_and_a_csv_are_refused(project):
     returns_out()
     wb = load_workbook("out/b/2020-21-Q2/waste.xlsx")

@@ -35,6 +35,7 @@ from pmlib.intake.returns import (
     RETURN_SHEET,
     SUPPLIED_ON_CELL,
 )
+from pmlib.intake.shared_returns import SHARED_FORMAT
 from pmlib.vocabulary import QUALITIES
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
@@ -119,6 +120,14 @@ class WorkbookReader:
             )
             return False
         about = {str(r[0]).strip(): r[1] for r in wb[ABOUT_SHEET].iter_rows(values_only=True) if r and r[0] is not None and len(r) > 1}
+        if about.get("Format") == SHARED_FORMAT:
+            self.problem(
+                ABOUT_SHEET,
+                "B1",
+                f"this is a shared service's return (Format {SHARED_FORMAT}), with rows for each council it works for; "
+                "read it in with pm ingest FILE --councils councils.yml, which puts each council's rows in its own data folder",
+            )
+            return False
         if about.get("Format") not in READABLE_FORMATS:
             self.problem(ABOUT_SHEET, "B1", f"the About sheet does not say Format {FORMAT}; {_FRESH}")
             return False
