@@ -200,6 +200,20 @@ def test_a_shared_return_read_without_councils_says_to_read_it_with_councils(pro
     assert snapshot(project / "councils") == before
 
 
+def test_a_row_given_another_councils_name_is_refused_on_its_council_cell(project):
+    returns_out()
+    fill_shared({6: 21.5, 7: 300, 8: 16, 9: 290}, council={9: "Council A"})  # B's REV2 (row 9) now says Council A, as row 7 does
+    wb = load_workbook(SHARED)
+    said = wb[COMMENTARY_SHEET]
+    said["A8"], said["J8"] = "Council A", "B: steady."  # B's REV1 commentary, now also Council A's like row 6
+    wb.save(SHARED)
+    changed = "so one of the two rows' Council was changed; put back the council the row came with"
+    assert pm("ingest", SHARED, "--councils", "councils.yml", "--reported-on", "2020-10-21", code=1) == [
+        f"{SHARED}:8: Commentary!A8: REV1 is also on row 6 for Council A, {changed}",
+        f"{SHARED}:9: Return!A9: REV2 2020/21 Q2 is also on row 7 for Council A, {changed}",
+    ]
+
+
 def test_a_council_return_for_a_council_not_in_the_project_and_a_csv_are_refused(project):
     returns_out()
     wb = load_workbook("out/b/2020-21-Q2/waste.xlsx")

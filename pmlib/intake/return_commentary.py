@@ -102,9 +102,7 @@ def _row(reader: WorkbookReader, ws, r: int, supplied: dt.date, seen: dict[str, 
         reader.problem(COMMENTARY_SHEET, ref("period"), f"Quarter holds {quarter!r}, not {reader.quarter.code}; {_FRESH}")
         return None
     if measure_id in seen:
-        reader.problem(
-            COMMENTARY_SHEET, ref("measure_id"), f"{measure_id} is also on row {seen[measure_id]}; keep one row for each measure"
-        )
+        reader.repeated(COMMENTARY_SHEET, r, seen[measure_id], measure_id, "measure")
         return None
     seen[measure_id] = r
     for key in ("commentary", "action"):

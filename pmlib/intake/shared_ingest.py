@@ -96,6 +96,18 @@ class _CouncilPart(WorkbookReader):
         """As ``WorkbookReader.problem``, on the shared workbook's cell."""
         super().problem(sheet, _shift(f"{sheet}!{ref}").partition("!")[2] if sheet and ref else ref, message, severity)
 
+    def repeated(self, sheet: str, r: int, first: int, what: str, each: str) -> None:
+        """As ``WorkbookReader.repeated``, on the row's Council cell: rows are split by council, so one row's Council was changed.
+
+        Each council's rows go out once, so a measure (and period) twice in
+        one council's part means another council's row was given its name.
+        """
+        name = self.data.council.name
+        message = (
+            f"{what} is also on row {first} for {name}, so one of the two rows' Council was changed; put back the council the row came with"
+        )
+        WorkbookReader.problem(self, sheet, f"A{r}", message)
+
     def ours(self, sheet: str, ref: str, measure_id: str) -> bool:
         """Whether a row's Measure ID is one of this service's measures in this council, and on the Definitions sheet."""
         name = self.data.council.name

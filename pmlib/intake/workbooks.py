@@ -213,6 +213,10 @@ class WorkbookReader:
             return False
         return True
 
+    def repeated(self, sheet: str, r: int, first: int, what: str, each: str) -> None:
+        """Row ``r`` gives ``what`` (a measure, or a measure and period) again after row ``first``: a problem on its Measure ID."""
+        self.problem(sheet, f"{LETTERS['measure_id']}{r}", f"{what} is also on row {first}; keep one row for each {each}")
+
     def number(self, cell, heading: str, sheet: str | None = None) -> float | None:
         """A figure cell's number (None if blank); a formula, date, percent-formatted fraction or text is a problem on the cell."""
         sheet = sheet or self.sheet
@@ -318,11 +322,7 @@ class WorkbookReader:
             self.problem(self.sheet, f"{LETTERS['period']}{r}", f"{exc}; {_FRESH}")
             return None
         if (measure_id, period.code) in seen:
-            self.problem(
-                self.sheet,
-                f"{LETTERS['measure_id']}{r}",
-                f"{measure_id} {period.code} is also on row {seen[(measure_id, period.code)]}; keep one row for each measure and period",
-            )
+            self.repeated(self.sheet, r, seen[(measure_id, period.code)], f"{measure_id} {period.code}", "measure and period")
             return None
         seen[(measure_id, period.code)] = r
         quality = None
