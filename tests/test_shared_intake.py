@@ -161,6 +161,32 @@ def test_a_shared_return_is_split_by_council_and_each_part_read_into_its_own_fol
     assert again[-1] == "Nothing new: every council's data folder is unchanged."
 
 
+@pytest.mark.parametrize(
+    ("supplied_on", "fix"),
+    [
+        (dt.date(2020, 10, 19), "set Supplied on (Return!B3) to 2020-10-20 or later"),
+        (None, "give a date of 2020-10-20 or later in Supplied on (Return!B3, blank now) or with --reported-on"),
+    ],
+)
+def test_a_figure_changed_on_the_same_day_is_refused_on_its_cell_with_the_rows_other_problems(project, supplied_on, fix):
+    returns_out()
+    fill_shared({6: 21.5, 7: 300, 8: 16, 9: 290})
+    wb = load_workbook(SHARED)
+    wb[RETURN_SHEET][SUPPLIED_ON_CELL] = supplied_on
+    wb.save(SHARED)
+    pm("ingest", SHARED, "--councils", "councils.yml", "--reported-on", "2020-10-19")
+    fill_shared({9: -5})  # B's REV2, a count, changed and below zero, given the same date
+    wb = load_workbook(SHARED)
+    wb[RETURN_SHEET][SUPPLIED_ON_CELL] = supplied_on
+    wb.save(SHARED)
+    assert pm("ingest", SHARED, "--councils", "councils.yml", "--reported-on", "2020-10-19", code=1) == [
+        f"{SHARED}:9: Return!L9: -5 is below zero, but a count cannot be negative; check the figure",
+        f"{SHARED}:9: Return!L9: REV2 2020/21 Q2 already has a figure reported on 2020-10-19 that differs from this one "
+        "(councils/b/data/observations/returns-2020-21-q2-revenues.csv row 3); one figure per day is kept, "
+        f"so date the correction later: {fix}",
+    ]
+
+
 def test_a_return_written_without_councils_yml_goes_to_the_council_it_names(project):
     [waste] = [p for p in write_returns("2020/21 Q2", "councils/b/data", "single", made_on=dt.date(2020, 10, 1)) if p.name == "waste.xlsx"]
     wb = load_workbook(waste)

@@ -131,11 +131,15 @@ def _same_figure(rows: pd.DataFrame, held: pd.DataFrame) -> np.ndarray:
     return same & (quality(rows["quality"]) == quality(held["quality"]))
 
 
-def _same_day(rows: pd.DataFrame, observations: pd.DataFrame) -> tuple[list[Problem], np.ndarray]:
+def _same_day(rows: pd.DataFrame, observations: pd.DataFrame, undated: set[str]) -> tuple[list[Problem], np.ndarray]:
     """Rows whose measure, period and date are already held: the same figure is skipped; a different one cannot be kept.
 
     The contract keeps one figure per measure, period and day, so a
-    correction needs a later date; the message says which date to give.
+    correction needs a later date; the message says which date to give, and
+    where: a return's Supplied on, or ``--reported-on`` only for a return in
+    ``undated`` (Supplied on blank), since a date in Supplied on wins. A
+    return's problem is on the figure that changed, so it is found beside
+    any other problem on that row.
     """
     keys = ["measure_id", "period", "reported_on"]
     held = observations[keys + ["value", "numerator", "denominator", "quality", "source", ROW_COLUMN]]
@@ -152,7 +156,14 @@ def _same_day(rows: pd.DataFrame, observations: pd.DataFrame) -> tuple[list[Prob
         file, row, column = r["_origin"]["reported_on"]
         day = r["reported_on"].date()
         later, held_at = day + dt.timedelta(days=1), f"{r.held_source} row {r[f'held_{ROW_COLUMN}']}"
-        fix = f"give reported_on {later} or later" if column == "reported_on" else f"set Supplied on (or --reported-on) to {later} or later"
+        fix = f"give reported_on {later} or later"
+        if column != "reported_on":
+            fix = (
+                f"give a date of {later} or later in Supplied on ({column}, blank now) or with --reported-on"
+                if r["_file"] in undated
+                else f"set Supplied on ({column}) to {later} or later"
+            )
+            file, row, column = r["_origin"][_changed(r)]
         problems.append(
             Problem(
                 file,
@@ -163,6 +174,15 @@ def _same_day(rows: pd.DataFrame, observations: pd.DataFrame) -> tuple[list[Prob
             )
         )
     return problems, exact
+
+
+def _changed(r: pd.Series) -> str:
+    """The first figure cell of a row that differs from the held one's (its ``held_`` columns); else its quality changed."""
+    for c in ("value", "numerator", "denominator"):
+        given, held = r[c], r[f"held_{c}"]
+        if given != held and not (pd.isna(given) and pd.isna(held)):
+            return c
+    return "quality"
 
 
 def _repeats(rows: pd.DataFrame) -> list[Problem]:
@@ -190,14 +210,19 @@ def _repeats(rows: pd.DataFrame) -> list[Problem]:
 
 
 def _touches(frame: pd.DataFrame, refused: set[tuple[str, int | None]]) -> np.ndarray:
-    """Which rows read in came from a row already refused, by any cell (a workbook's Supplied on is every row's).
+    """Which rows read in came from a row already refused, by any cell but their date.
 
     They are left out of the check against the data folder: it would only
-    report them again, in other words (a repeat as a duplicate, a missing
-    numerator as a ratio without one).
+    report them again, in other words (a missing numerator as a ratio
+    without one). A workbook's Supplied on is every row's, so a problem
+    there (a date that is not one, a text changed on the same day) would
+    otherwise hide every other problem in the return; a repeated date is
+    the one thing the check would say again, and ``_scratch_check`` leaves
+    that out.
     """
     places = frame["_origin"] if len(frame) else []
-    return np.fromiter((any((file, row) in refused for file, row, _ in origin.values()) for origin in places), dtype=bool, count=len(frame))
+    touched = (any((file, row) in refused for key, (file, row, _) in origin.items() if key != "reported_on") for origin in places)
+    return np.fromiter(touched, dtype=bool, count=len(frame))
 
 
 def _records(path: Path) -> int:
@@ -230,8 +255,8 @@ def _scratch_check(
         data, problems = check_data(copy)
     mapped = []
     for p in problems:
-        if p.file not in sources:
-            continue
+        if p.file not in sources or (p.column == "reported_on" and p.severity == "error"):
+            continue  # the only such error is a date repeated, which _repeats, _same_day and dated_versions have said
         frame, skip = sources[p.file]
         p = replace(p, message=p.message.replace(str(copy), str(data_dir)))
         i = None if p.row is None else p.row - 2 - skip
@@ -392,15 +417,15 @@ def plan_intake(
     sheets = pd.concat(notes, ignore_index=True) if notes else pd.DataFrame()
     said = commentary_given(sheets) if len(sheets) else pd.DataFrame(columns=[*COMMENTARY_CSV_COLUMNS, "_origin", "_file"])
     forecasts = forecasts_given(sheets)
-    exact = np.zeros(len(rows), dtype=bool)
+    exact, clashes = np.zeros(len(rows), dtype=bool), []
     if len(rows):
         problems += _repeats(rows)
-        clashes, exact = _same_day(rows, data.observations)
-        problems += clashes
+        clashes, exact = _same_day(rows, data.observations, {str(path) for path, got in reads if got.undated})
     said_problems, said_unchanged = commentary_versions(said, data.commentary)
     forecast_clashes, forecasts_unchanged = forecast_versions(forecasts, data.forecasts)
     problems += said_problems + forecast_clashes
     refused = {(p.file, p.row) for p in problems if p.severity == "error"}
+    problems += clashes  # on the changed figure, whose row is still checked: a clash says nothing of its other cells
     if refused:  # what read well is still checked against the data folder, so every error comes out at once
         keep, keep_said, keep_forecasts = (~_touches(frame, refused) for frame in (rows, said, forecasts))
         rows, exact = rows[keep].reset_index(drop=True), exact[keep]
