@@ -19,6 +19,7 @@ The test copies ``tests/fixtures/valid`` to ``<tmp>/data`` and the bad file to
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 from pathlib import Path
@@ -28,6 +29,7 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from pmlib.cli import main
+from pmlib.intake.ingest import ingest as read_in
 
 FIXTURES = Path(__file__).parent / "fixtures"
 VALID = FIXTURES / "valid"
@@ -194,6 +196,25 @@ def test_a_repeat_across_two_files_names_the_other_file(tmp_path: Path, monkeypa
     assert result.stdout.splitlines() == [
         "b.csv:2: reported_on: a figure for this measure, period and reported_on date repeats a.csv row 2; "
         "keep one, or give a revised figure a later reported_on date"
+    ]
+
+
+def test_csv_rows_dated_after_today_are_one_warning_for_the_file(tmp_path: Path):
+    """A year typed wrong, and --reported-on a year on for a row without a date; ``today`` is the day pm ingest runs."""
+    shutil.copytree(VALID, tmp_path / "data")
+    figures = tmp_path / "figures.csv"
+    figures.write_text(
+        "measure_id,period,value,reported_on\nECO01,2020/21 Q3,80.1,2021-01-15\nHLT02,2020/21 Q3,22.4,2022-01-15\nECO02,2020-10,41,\n",
+        encoding="utf-8",
+    )
+    result = read_in([figures], tmp_path / "data", reported_on=dt.date(2022, 1, 20), dry_run=True, today=dt.date(2021, 1, 20))
+    assert [(p.row, p.column, p.message) for p in result.warnings if "after today" in p.message] == [
+        (
+            3,
+            "reported_on",
+            "rows 3 and 4 are dated after today (2021-01-20) (--reported-on, for rows without a date), "
+            "so a report as at any earlier date leaves them out; check reported_on",
+        )
     ]
 
 

@@ -21,7 +21,9 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from pmlib.cli import main
+from pmlib.contract.councils import load_councils
 from pmlib.intake.returns import ABOUT_SHEET, COMMENTARY_SHEET, FIRST_ROW, RETURN_SHEET, SUPPLIED_ON_CELL, write_returns
+from pmlib.intake.shared_ingest import ingest_shared
 
 FIXTURE = Path(__file__).parent / "fixtures" / "shared-intake"
 SHARED = "out/shared/revenues-2020-21-Q2.xlsx"
@@ -290,6 +292,44 @@ def test_a_shared_return_without_supplied_on_read_in_after_the_councils_report_d
         "give the date they were supplied in Supplied on (B3), or read the file in with --reported-on DATE"
         for what in ("figures and commentary", "figures")
     ]
+
+
+def test_a_shared_return_supplied_before_its_periods_end_is_one_warning_on_supplied_on(project):
+    returns_out()
+    fill_shared({6: 21.5, 7: 300, 8: 16, 9: 290})
+    wb = load_workbook(SHARED)
+    wb[RETURN_SHEET][SUPPLIED_ON_CELL] = dt.date(2020, 9, 15)
+    wb.save(SHARED)
+    result = CliRunner().invoke(main, ["ingest", SHARED, "--councils", "councils.yml", "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert [line.strip() for line in result.stderr.splitlines() if "2020-09-15" in line] == [
+        f"{SHARED}:3: Return!B3: Supplied on 2020-09-15 is before the end of 2020/21 Q2, which this return gives figures for; "
+        "check the date"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("supplied_on", "reported_on", "subject"),
+    [
+        (dt.date(2021, 10, 19), None, "Supplied on 2021-10-19 is"),
+        (None, dt.date(2021, 10, 19), "Supplied on is blank, so this return is dated 2021-10-19 (the --reported-on date), which is"),
+    ],
+)
+def test_a_shared_return_dated_after_today_is_one_warning_on_supplied_on(project, supplied_on, reported_on, subject):
+    returns_out()
+    fill_shared({6: 21.5, 7: 300, 8: 16, 9: 290})
+    wb = load_workbook(SHARED)
+    wb[RETURN_SHEET][SUPPLIED_ON_CELL] = supplied_on
+    wb.save(SHARED)
+    services = load_councils(Path("councils.yml"))
+    result = ingest_shared([SHARED], services, reported_on, dry_run=True, today=dt.date(2020, 10, 21))
+    future = [p.format() for r in result.councils.values() for p in r.warnings if "after today" in p.message]
+    assert future == [
+        f"{SHARED}:3: Return!B3: {subject} after today (2020-10-21), so a report as at any earlier date leaves out what this "
+        "return gives; check the date"
+    ]
+    on_the_day = ingest_shared([SHARED], services, reported_on, dry_run=True, today=reported_on or supplied_on)
+    assert not [p for r in on_the_day.councils.values() for p in r.warnings if "after today" in p.message]
 
 
 def test_a_column_added_to_a_shared_return_is_a_warning_and_every_councils_figures_are_still_read(project):

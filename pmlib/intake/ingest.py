@@ -40,6 +40,7 @@ from pmlib.intake.return_commentary import (
 from pmlib.intake.return_forecasts import append_forecasts, forecast_versions, forecasts_given
 from pmlib.intake.returns import owner_slug
 from pmlib.intake.saved_sheets import saved_return_problem
+from pmlib.intake.supplied_on import date_warnings, with_date_warnings
 from pmlib.intake.workbooks import WorkbookReader
 
 OBSERVATION_COLUMNS = ("measure_id", "period", "value", "numerator", "denominator", "quality", "note", "reported_on")
@@ -266,6 +267,8 @@ def _scratch_check(
             continue
         origin = frame.iloc[i]["_origin"]
         file, row, column = origin.get(p.column, origin["measure_id"])
+        if p.column == "reported_on" and "!" in column:
+            continue  # a return's date before its periods end: date_warnings says it once, on Supplied on, not once per figure
         mapped.append(Problem(file, row, column, p.message, p.severity))
     return mapped, data
 
@@ -393,6 +396,7 @@ def ingest(
         raise IntakeError(problems)
     paths = named_once(files)
     reads = [(path, read_file(path, data, reported_on or today)) for path in paths]
+    reads = with_date_warnings(reads, date_warnings(reads, today, dated(reported_on)))
     params_dir = data_dir.parent / "params" if params_dir is None else params_dir
     late = LateCheck(report_dates(params_dir), written=not dry_run, dated=dated(reported_on))
     plan = plan_intake(data_dir, data, reads, today, late)

@@ -76,7 +76,8 @@ def first_reports(rows: pd.DataFrame, measures: pd.DataFrame, quarters: Sequence
     return out
 
 
-def _rows_words(rows: Sequence[int]) -> str:
+def rows_words(rows: Sequence[int]) -> str:
+    """``row 2``, ``rows 2 and 5``, ``rows 2, 3, 4, 5, 6 and 7 more``: a file's rows, named compactly."""
     shown = [str(r) for r in rows[:_LISTED]]
     more = len(rows) - len(shown)
     return ("row " if len(rows) == 1 else "rows ") + (join_words(shown) if not more else f"{', '.join(shown)} and {more:,} more")
@@ -135,7 +136,7 @@ def _csv_late(file: str, new: pd.DataFrame, measures: pd.DataFrame, check: LateC
         if day <= check.as_at[q]:
             continue
         rows = sorted(origin["reported_on"][1] for origin in mine.loc[first == index, "_origin"])
-        subject = f"{len(rows):,} figure(s) with no reported_on ({_rows_words(rows)}) are dated {day} ({check.dated})"
+        subject = f"{len(rows):,} figure(s) with no reported_on ({rows_words(rows)}) are dated {day} ({check.dated})"
         problems.append(
             Problem(file, rows[0], "reported_on", _message(subject, day, check.as_at[q], q, "reported_on", check.written), "warning")
         )

@@ -55,6 +55,7 @@ from pmlib.intake.returns import (
 )
 from pmlib.intake.saved_sheets import saved_return_problem
 from pmlib.intake.shared_returns import COUNCIL_HEADING, SHARED_FORMAT, shared_services_of
+from pmlib.intake.supplied_on import date_warnings, with_date_warnings
 from pmlib.intake.workbooks import WorkbookReader, added_columns
 
 _FRESH = "ask the performance team for a fresh return (pm returns --councils) and copy the figures into it"
@@ -302,6 +303,8 @@ def ingest_shared(
     for path in named_once(files):
         for council_id, got in _route(path, services, datas, reported_on or today).items():
             reads[council_id].append((path, got))
+    warned = date_warnings([read for council in reads.values() for read in council], today, dated(reported_on))
+    reads = {council_id: with_date_warnings(council, warned) for council_id, council in reads.items()}
     plans = {}
     for council in services.councils:
         if reads[council.id]:
