@@ -88,6 +88,34 @@ def test_figures_read_as_the_report_writes_them_and_each_row_has_its_own_previou
     assert (spend.value, spend.number_format) == (1234567, '"£"#,##0;-"£"#,##0')
 
 
+def test_a_year_to_date_measures_rows_ask_for_each_periods_own_figure(tmp_path):
+    """The contract's rows are each period's own figure; the Target on the row is the year to date's, so the row says which is wanted."""
+    monthly = {"frequency": "monthly", "aggregation": "sum", "unit": "number", "owner": "Leisure"}
+    data_dir = make_data(
+        tmp_path / "data",
+        [
+            {"measure_id": "VISITS", "name": "Visits, year to date", "ytd": "true"} | monthly,
+            {"measure_id": "CLASSES", "name": "Classes run"} | monthly,
+        ],
+        [{"measure_id": "VISITS", "period": "2021-06", "value": "100", "reported_on": "2021-07-10"}],
+        [{"measure_id": m, "year": "2021/22", "target": "1200"} for m in ("VISITS", "CLASSES")],
+    )
+    [path] = write_returns("2021/22 Q2", data_dir, tmp_path / "returns", made_on=dt.date(2021, 10, 1))
+    wb = load_workbook(path)
+    ws = wb[RETURN_SHEET]
+    rows = [[ws[f"{LETTERS[k]}{r}"].value for k in ("measure_id", "period", "give", "target")] for r in range(FIRST_ROW, ws.max_row + 1)]
+    assert rows == [
+        *(["VISITS", m, f"value for {m} alone; pmlib adds up the year to date", 600] for m in ("2021-07", "2021-08", "2021-09")),
+        *(["CLASSES", m, "value", 1200] for m in ("2021-07", "2021-08", "2021-09")),
+    ]
+    assert ws["A2"].value.endswith(
+        "A year-to-date measure's rows ask for each period's own figure (Give says 'alone'), not the total so far: "
+        "pmlib adds up the year to date itself, and judges that against the rows' Target and Intervention level, "
+        "which are for the year to date at the end of the quarter judged."
+    )
+    assert [r[6] for r in wb["Definitions"].iter_rows(min_row=2, values_only=True)] == ["sum, judged on the year to date", "sum"]
+
+
 def test_the_deadline_is_on_the_first_line_of_each_sheet(council, tmp_path):
     wb = _workbook(council[0], tmp_path, "repairs.xlsx")
     assert wb[RETURN_SHEET]["A1"].value.endswith("Due back by Friday 22 October 2021.")

@@ -36,7 +36,7 @@ from pmlib.engine.figures import figures_as_at
 from pmlib.engine.status import judge
 from pmlib.errors import DataContractError, Problem
 from pmlib.views.formats import UNIT_WORDS
-from pmlib.vocabulary import QUALITIES, Unit
+from pmlib.vocabulary import QUALITIES, Aggregation, Unit
 
 FORMAT = "pmlib-return-2"
 READABLE_FORMATS = (FORMAT, "pmlib-return-1")
@@ -127,6 +127,21 @@ def number_format(unit: str, decimals: int) -> str:
     return digits + suffix.get(unit, "")
 
 
+def _give(m: pd.Series, period: Period) -> str:
+    """How a row's figure is given; for a year-to-date measure, that it is the period's own, as the contract's rows are.
+
+    The report adds up the year to date itself (status rule 2), so a total so
+    far typed in would be added up again; the row's previous figure is a
+    period's own too, but its target is the year to date's, so the row says
+    which one is wanted.
+    """
+    give = "numerator and denominator" if m["aggregation"] == Aggregation.RATIO.word else "value"
+    if not m["ytd"]:
+        return give
+    adds = "adds up" if m["aggregation"] in (Aggregation.SUM.word, Aggregation.RATIO.word) else "works out"
+    return f"{give} for {period.code} alone; pmlib {adds} the year to date"
+
+
 def return_rows(data: CouncilData, quarter: Period) -> pd.DataFrame:
     """One row per measure and period the quarter's report needs, with what is already held for it.
 
@@ -151,7 +166,7 @@ def return_rows(data: CouncilData, quarter: Period) -> pd.DataFrame:
                     "name": m["name"],
                     "period": period.code,
                     "unit": UNIT_WORDS.get(m["unit"], m["unit"]),
-                    "give": "numerator and denominator" if m["aggregation"] == "ratio" else "value",
+                    "give": _give(m, period),
                     "held": _figure(held.get((measure_id, period.code))),
                     "previous_period": before.code,
                     "previous": _figure(held.get((measure_id, before.code))),
@@ -160,6 +175,7 @@ def return_rows(data: CouncilData, quarter: Period) -> pd.DataFrame:
                     "year_target": None if np.isnan(year_end[measure_id]) else float(year_end[measure_id]),
                     "owner": m["owner"] if isinstance(m["owner"], str) and m["owner"] else "",
                     "ratio": m["aggregation"] == "ratio",
+                    "ytd": bool(m["ytd"]),
                     "unit_key": m["unit"],
                     "format": number_format(m["unit"], int(m["decimals"])),
                 }
@@ -224,6 +240,12 @@ def return_sheet(ws, council: str, owner: str, quarter: Period, rows: pd.DataFra
         f"Leave a figure blank if there is none yet, and say why in {NO_FIGURE_WHERE}: "
         "Quality and Note go with a figure, so they are not read in without one. Definitions are on the Definitions sheet."
     )
+    if rows["ytd"].any():
+        ws["A2"] = (
+            f"{ws['A2'].value} A year-to-date measure's rows ask for each period's own figure (Give says 'alone'), "
+            "not the total so far: pmlib adds up the year to date itself, and judges that against the rows' Target and "
+            "Intervention level, which are for the year to date at the end of the quarter judged."
+        )
     ws["A3"] = "Supplied on"
     ws["A3"].font = Font(bold=True)
     ws[SUPPLIED_ON_CELL].fill, ws[SUPPLIED_ON_CELL].protection = _FILL, _OPEN
@@ -239,6 +261,8 @@ def return_sheet(ws, council: str, owner: str, quarter: Period, rows: pd.DataFra
             cell = ws.cell(r, i, None if column.fill_in else row[column.key])
             if column.key in _FORMATTED and isinstance(cell.value, float):
                 cell.number_format = row["format"]
+            if column.key == "give" and row["ytd"]:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
             closed = (column.key == "value" and row["ratio"]) or (column.key in ("numerator", "denominator") and not row["ratio"])
             if column.fill_in and not closed:
                 cell.fill, cell.protection = _FILL, _OPEN
@@ -330,7 +354,7 @@ def definitions_sheet(ws, data: CouncilData, measure_ids: list[str]) -> None:
                 UNIT_WORDS.get(m["unit"], m["unit"]),
                 better.get(m["polarity"], ""),
                 m["frequency"],
-                m["aggregation"],
+                f"{m['aggregation']}, judged on the year to date" if m["ytd"] else m["aggregation"],
                 int(m["decimals"]),
                 m["source_system"] if isinstance(m["source_system"], str) else "",
             ]
