@@ -9,8 +9,10 @@ import pandas as pd
 import pytest
 
 from pmlib.views import charts
-from pmlib.views.charts import VEGA_LITE_SCHEMA, measure_chart, status_chart
+from pmlib.views import status_chart as status_charts
+from pmlib.views.charts import VEGA_LITE_SCHEMA, measure_chart
 from pmlib.views.labels import STATUS_LABELS
+from pmlib.views.status_chart import status_chart
 
 MEASURE = pd.Series({"unit": "percent", "decimals": 1})
 SNAPSHOTS = Path(__file__).parent / "snapshots"
@@ -155,9 +157,9 @@ def test_each_status_segment_carries_its_symbol_and_count_in_the_ink_that_contra
     svg = status_chart("c-status", pd.DataFrame({"plan": ["A plan"], "on_target": [2], "intervention": [1]}), "T", "F.").svg()
     assert "✓ 2" in svg and "✖ 1" in svg
     for fill in (label.colour for label in STATUS_LABELS.values()):
-        ink = charts._ink(fill)
+        ink = status_charts._ink(fill)
         ratio = lambda a, b: (max(a, b) + 0.05) / (min(a, b) + 0.05)  # noqa: E731
-        assert ratio(charts._luminance(ink), charts._luminance(fill)) >= 4.5, fill
+        assert ratio(status_charts._luminance(ink), status_charts._luminance(fill)) >= 4.5, fill
 
 
 def test_a_spec_is_drawn_once_and_each_chart_keeps_its_own_ids(monkeypatch):

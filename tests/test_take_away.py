@@ -34,9 +34,10 @@ from pmlib.rendering.pack_links import METADATA_KEY, label_headings, measure_hea
 from pmlib.rendering.pages import measure_page
 from pmlib.rendering.site import outputs_stylesheet
 from pmlib.views.chart_csv import LINK_TEXT, guarded
-from pmlib.views.charts import measure_chart, status_chart
+from pmlib.views.charts import measure_chart
 from pmlib.views.comparison_chart import comparison_chart
 from pmlib.views.prose import literal_markdown
+from pmlib.views.status_chart import status_chart
 
 ROOT = Path(__file__).resolve().parents[1]
 PROJECT = Project(root=ROOT, data=ROOT / "data", params=ROOT / "params", reports=ROOT / "reports")

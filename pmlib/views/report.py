@@ -30,13 +30,14 @@ from pmlib.engine.year_view import has_year_view, year_view_data, year_view_head
 from pmlib.errors import ConfigError
 from pmlib.views import tables
 from pmlib.views.changes import changes_heading, changes_table
-from pmlib.views.charts import Chart, measure_chart, status_chart
+from pmlib.views.charts import Chart, measure_chart
 from pmlib.views.comparison_summary import how_we_compare_section
 from pmlib.views.disclosure import public_comparisons, public_view
 from pmlib.views.freshness import freshness
 from pmlib.views.narrative import headline, measure_finding, movement, plan_sentence, short_headline, status_counts
 from pmlib.views.prose import Prose, literal_markdown
 from pmlib.views.provenance import provenance
+from pmlib.views.status_chart import status_chart
 from pmlib.views.year_end import forecasts_as_seen, year_end_section
 from pmlib.vocabulary import Frequency
 
