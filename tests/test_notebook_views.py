@@ -14,7 +14,7 @@ from pmlib import quarter_report
 from pmlib.contract.periods import parse_quarter
 from pmlib.views.actions import action_progress, year_progress
 from pmlib.views.prose import Prose, escape_html
-from pmlib.views.tables import TABLE_CLASS, _great_tables_css, _scoped, great_table, make_table, table_stylesheet
+from pmlib.views.tables import TABLE_CLASS, _great_tables_css, _scoped, display_rows, great_table, make_table, table_stylesheet
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 
@@ -332,3 +332,13 @@ def test_the_exceptions_table_marks_a_figure_as_every_other_table_does():
     assert len(flagged) == 2
     for measure_id in flagged["measure_id"]:
         assert frame.loc[report.data.measures.loc[measure_id, "name"], "Value"].endswith(" [p]")
+
+
+def test_a_target_is_not_applicable_to_a_measure_monitored_for_context_and_not_available_where_none_is_set():
+    """DP06 has polarity none, so no target by design: [z]. CC01 is judged against targets, none set for 2021/22: [x]."""
+    root = Path(__file__).resolve().parents[1]
+    report = quarter_report("2021/22 Q2", root / "data", root / "params")
+    shown = display_rows(report.judged, report.data.measures).set_index("measure_id")
+    assert report.data.measures.loc["DP06", "polarity"] == "none" and report.data.measures.loc["CC01", "polarity"] == "lower"
+    assert shown.loc["DP06", ["target", "intervention"]].tolist() == ["[z]", "[z]"]
+    assert shown.loc["CC01", ["target", "intervention"]].tolist() == ["[x]", "[x]"]

@@ -13,6 +13,7 @@ from pmlib.engine.rounding import round_half_away
 from pmlib.vocabulary import Frequency
 
 NOT_AVAILABLE = "[x]"
+NOT_APPLICABLE = "[z]"
 
 
 def _number(value: float, decimals: int) -> str:

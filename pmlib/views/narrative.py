@@ -156,20 +156,16 @@ def measure_finding(row: pd.Series, unit: str, decimals: int) -> str:
         return f"No figure for {period} yet."
     target = show(row["target"]) if row["status"] != "monitoring" else ""
     level = f"intervention level {show(row['intervention'])}" if pd.notna(row["intervention"]) else "no intervention level"
+    # Where the measure stands, said after "it" (a withheld figure) and after the figure itself.
+    verb, clause = {
+        "monitoring": ("is monitored without a target", ", monitored without a target"),
+        "on_target": (f"meets the target of {target}", f", meeting the target of {target}"),
+        "intervention": (f"needs intervention (target {target}, {level})", f": needs intervention (target {target}, {level})"),
+    }.get(row["status"], (f"is below the target of {target} ({level})", f", below the target of {target} ({level})"))
     if row["suppressed"]:
-        said = {
-            "monitoring": "is monitored without a target",
-            "on_target": f"meets the target of {target}",
-            "intervention": f"needs intervention (target {target}, {level})",
-        }.get(row["status"], f"is below the target of {target} ({level})")
-        return f"The figure for {period} is withheld to protect small numbers [c]; it {said}."
+        return f"The figure for {period} is withheld to protect small numbers [c]; it {verb}."
     shown = value_text(row["value"], unit, decimals, provisional=row["provisional"], estimated=row["estimated"], revised=row["revised"])
-    said = {
-        "monitoring": ", monitored without a target",
-        "on_target": f", meeting the target of {target}",
-        "intervention": f": needs intervention (target {target}, {level})",
-    }.get(row["status"], f", below the target of {target} ({level})")
-    return f"{shown[0].upper()}{shown[1:]} in {period}{said}."
+    return f"{shown[0].upper()}{shown[1:]} in {period}{clause}."
 
 
 def _is_are(n: int, one: str = "is", many: str = "are") -> str:

@@ -31,12 +31,13 @@ import pyarrow as pa
 from pmlib.contract.officer_text import given
 from pmlib.views.actions import action_progress, year_progress
 from pmlib.views.disclosure import value_texts
-from pmlib.views.formats import format_value
+from pmlib.views.formats import NOT_APPLICABLE, format_value
 from pmlib.views.labels import STATUS_LABELS, action_label, status_label, trend_label
 from pmlib.views.narrative import status_counts
 from pmlib.views.prose import Prose
 from pmlib.views.sparklines import Sparkline, sparkline
 from pmlib.views.table_markup import TABLE_CLASS, Column, covered, table_markup
+from pmlib.vocabulary import Polarity
 
 if TYPE_CHECKING:
     import lxml.html
@@ -262,9 +263,17 @@ def _fmt(value, measure: pd.Series) -> str:
 
 
 def display_rows(judged: pd.DataFrame, measures: pd.DataFrame) -> pd.DataFrame:
-    """Display strings for judged rows: value with GSS markers, target, status and trends in words."""
+    """Display strings for judged rows: value with GSS markers, target, status and trends in words.
+
+    A measure monitored for context (``polarity: none``) has no target by
+    design: its target and intervention level are ``[z]``, not applicable,
+    where a target not yet set is ``[x]``, not available.
+    """
     j, m = judged, measures.loc[judged["measure_id"]]
-    fmt = lambda col: [format_value(v, u, d) for v, u, d in zip(j[col], m["unit"], m["decimals"], strict=True)]  # noqa: E731
+    fmt = lambda col: [  # noqa: E731
+        NOT_APPLICABLE if p == Polarity.NONE.word else format_value(v, u, d)
+        for v, u, d, p in zip(j[col], m["unit"], m["decimals"], m["polarity"], strict=True)
+    ]
     return pd.DataFrame(
         {
             "measure_id": j["measure_id"].to_numpy(),
