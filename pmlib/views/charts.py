@@ -36,10 +36,10 @@ from pmlib.views.chart_csv import ChartFigures, figures_table
 from pmlib.views.chart_drawer import drawn_elsewhere
 from pmlib.views.chart_fonts import first_chart
 from pmlib.views.disclosure import value_text
-from pmlib.views.formats import format_value
+from pmlib.views.formats import NOT_APPLICABLE, format_value
 from pmlib.views.sparklines import same_quarter
 from pmlib.views.wording import join_words
-from pmlib.vocabulary import Unit
+from pmlib.vocabulary import Polarity, Unit
 
 # Government Analysis Function categorical palette (accessible on white).
 GAF_DARK_BLUE = "#12436D"
@@ -282,11 +282,15 @@ def measure_chart(element_id: str, history: pd.DataFrame, measure: pd.Series, ti
 def history_figures(history: pd.DataFrame, measure: pd.Series) -> ChartFigures:
     """A measure chart's figures by period, as its page's history table shows them: ``[c]`` withheld, ``[x]`` none.
 
+    A measure monitored for context (``polarity: none``) has no target to
+    show: ``[z]``, not applicable, as its history table says.
+
     The value keeps its quality markers (``[p]``, ``[e]``, ``[r]``) where
     ``history`` has the flags, so a figure taken away is never read as final
     when it was not.
     """
     unit, decimals = measure["unit"], int(measure["decimals"])
+    no_target = measure.get("polarity") == Polarity.NONE.word
     flags = {
         k: history[k].to_numpy(bool) if k in history else [False] * len(history)
         for k in ("suppressed", "provisional", "estimated", "revised")
@@ -300,8 +304,7 @@ def history_figures(history: pd.DataFrame, measure: pd.Series) -> ChartFigures:
         [
             [str(p) for p in history["period"]],
             values,
-            [format_value(v, unit, decimals) for v in history["target"]],
-            [format_value(v, unit, decimals) for v in history["intervention"]],
+            *([NOT_APPLICABLE if no_target else format_value(v, unit, decimals) for v in history[c]] for c in ("target", "intervention")),
         ],
     )
 
