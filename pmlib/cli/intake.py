@@ -57,9 +57,12 @@ def returns(quarter: str | None, latest: bool, data_dir: Path, params_dir: Path,
         raise click.UsageError("give one of QUARTER or --latest")
     if_it_fails("no return was written")
     services = shared_services(councils)
-    folders = [params_dir] if services is None else [c.params for c in services.councils]
-    held = [folder for folder in folders if params_files(folder)]
-    q = parse_quarter(quarter) if quarter is not None else max(select_quarters(folder)[0] for folder in held or folders[:1])
+    if quarter is not None:
+        q = parse_quarter(quarter)
+    else:
+        folders = [params_dir] if services is None else [c.params for c in services.councils]
+        held = [found for folder in folders for found in params_files(folder)]
+        q = max(held) if held else select_quarters(folders[0])[0]  # no params file anywhere: its usual error
     if services is not None:
         _shared_returns(q, services, due.date() if due is not None else None, out_dir)
         return

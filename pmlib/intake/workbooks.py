@@ -265,7 +265,7 @@ class WorkbookReader:
     def _supplied_on(self, ws, default: dt.date) -> dt.date:
         cell = ws[SUPPLIED_ON_CELL]
         v = cell.value
-        if v is None or (isinstance(v, str) and not v.strip()):
+        if _blank(cell):
             self.undated = True
             return default
         if isinstance(v, dt.datetime):

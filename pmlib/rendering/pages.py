@@ -41,7 +41,7 @@ from pmlib.rendering.search import search_page
 from pmlib.views.appendices import baseline_withheld, revisions
 from pmlib.views.charts import Chart, chart_figures
 from pmlib.views.disclosure import SUPPRESSED, value_text, value_texts
-from pmlib.views.formats import NOT_APPLICABLE, UNIT_WORDS, format_value, period_words
+from pmlib.views.formats import NOT_APPLICABLE, UNIT_WORDS, format_value, period_words, target_text
 from pmlib.views.freshness import last_updated
 from pmlib.views.how_we_compare import HEADING, comparison_section
 from pmlib.views.labels import status_label
@@ -50,7 +50,7 @@ from pmlib.views.prose import Prose, literal_markdown, user_markdown
 from pmlib.views.report import QuarterReport, quarter_report, split_by_measure
 from pmlib.views.tables import Table, make_table
 from pmlib.views.year_end import measure_forecasts
-from pmlib.vocabulary import Polarity, Status
+from pmlib.vocabulary import Status
 
 HOME = "index.qmd"  # at the project root: Quarto makes the root's index the site's index.html
 GENERATED = ("archive.qmd", "measures.qmd", "goals.qmd", "open-data.qmd", "methodology.qmd", "accessibility.qmd", "search.qmd")
@@ -238,7 +238,7 @@ def _forecasts(report: QuarterReport, measure_id: str) -> str:
                 SUPPRESSED if w else format_value(v, m["unit"], int(m["decimals"]))
                 for v, w in zip(rows["forecast"], rows["suppressed"], strict=True)
             ],
-            "Status at year end": [status_label(s).text if isinstance(s, str) else "[z]" for s in rows["status"]],
+            "Status at year end": [status_label(s).text if isinstance(s, str) else NOT_APPLICABLE for s in rows["status"]],
             "Note": [n.strip() if _given(n) else "" for n in rows["note"]],
             "Supplied on": [_date(d) for d in rows["reported_on"]],
         }
@@ -254,8 +254,7 @@ def _forecasts(report: QuarterReport, measure_id: str) -> str:
 def _history(report: QuarterReport, measure_id: str, figures: Mapping[str, str]) -> str:
     m = report.data.measures.loc[measure_id]
     rows = report.measure_history(measure_id).assign(measure_id=measure_id)
-    no_target = m["polarity"] == Polarity.NONE.word  # monitored for context: a target is not applicable, [z]
-    fmt = lambda v: NOT_APPLICABLE if no_target else format_value(v, m["unit"], int(m["decimals"]))  # noqa: E731
+    fmt = lambda v: target_text(v, m["unit"], int(m["decimals"]), m["polarity"])  # noqa: E731
     frame = pd.DataFrame(
         {
             "Period": rows["period"].to_numpy(),

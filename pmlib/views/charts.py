@@ -36,10 +36,10 @@ from pmlib.views.chart_csv import ChartFigures, figures_table
 from pmlib.views.chart_drawer import drawn_elsewhere
 from pmlib.views.chart_fonts import first_chart
 from pmlib.views.disclosure import value_text
-from pmlib.views.formats import NOT_APPLICABLE, format_value
-from pmlib.views.sparklines import same_quarter
+from pmlib.views.formats import format_value, target_text
+from pmlib.views.sparklines import cumulative, same_quarter
 from pmlib.views.wording import join_words
-from pmlib.vocabulary import Polarity, Unit
+from pmlib.vocabulary import Unit
 
 # Government Analysis Function categorical palette (accessible on white).
 GAF_DARK_BLUE = "#12436D"
@@ -290,7 +290,6 @@ def history_figures(history: pd.DataFrame, measure: pd.Series) -> ChartFigures:
     when it was not.
     """
     unit, decimals = measure["unit"], int(measure["decimals"])
-    no_target = measure.get("polarity") == Polarity.NONE.word
     flags = {
         k: history[k].to_numpy(bool) if k in history else [False] * len(history)
         for k in ("suppressed", "provisional", "estimated", "revised")
@@ -304,7 +303,7 @@ def history_figures(history: pd.DataFrame, measure: pd.Series) -> ChartFigures:
         [
             [str(p) for p in history["period"]],
             values,
-            *([NOT_APPLICABLE if no_target else format_value(v, unit, decimals) for v in history[c]] for c in ("target", "intervention")),
+            *([target_text(v, unit, decimals, measure.get("polarity")) for v in history[c]] for c in ("target", "intervention")),
         ],
     )
 
@@ -379,8 +378,7 @@ def _history_description(history: pd.DataFrame, measure: pd.Series, title: str, 
     if not known.any():
         return f"Line chart of {title}: no published figures yet. {finding}"
     periods = history["period"].tolist()
-    year_to_date = bool(measure.get("ytd", False)) and measure.get("frequency") != "annual"
-    quarter, same = same_quarter(periods, known) if year_to_date else ("", [])
+    quarter, same = same_quarter(periods, known) if cumulative(measure) else ("", [])
     shown_at = np.flatnonzero(known)
     at = np.array(same) if quarter else shown_at
     hi, lo = at[values[at].argmax()], at[values[at].argmin()]  # the first of equal figures, as idxmax gives

@@ -10,7 +10,7 @@ import math
 
 from pmlib.contract.periods import PeriodError, parse_period
 from pmlib.engine.rounding import round_half_away
-from pmlib.vocabulary import Frequency
+from pmlib.vocabulary import Frequency, Polarity
 
 NOT_AVAILABLE = "[x]"
 NOT_APPLICABLE = "[z]"
@@ -43,6 +43,15 @@ def format_value(value: float | None, unit: str, decimals: int) -> str:
     if unit == "rate_per_100k":
         return f"{_number(value, decimals)} per 100,000"
     return _number(value, decimals)
+
+
+def target_text(value: float | None, unit: str, decimals: int, polarity: str) -> str:
+    """A target or intervention level as shown: ``[z]`` (not applicable) for a measure monitored for context (``polarity: none``).
+
+    Such a measure has no target by design, where a target not yet set is
+    ``[x]``, not available (``format_value`` of a missing one).
+    """
+    return NOT_APPLICABLE if polarity == Polarity.NONE.word else format_value(value, unit, decimals)
 
 
 UNIT_WORDS = {

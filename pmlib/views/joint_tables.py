@@ -17,7 +17,7 @@ import pandas as pd
 from pmlib.contract.officer_text import given as commentary_given
 from pmlib.engine.combined import COMBINED
 from pmlib.views.disclosure import value_texts
-from pmlib.views.formats import format_value
+from pmlib.views.formats import NOT_APPLICABLE, format_value
 from pmlib.views.labels import status_label, trend_label
 from pmlib.views.prose import Prose
 from pmlib.views.tables import Table, make_table
@@ -25,7 +25,6 @@ from pmlib.views.tables import Table, make_table
 if TYPE_CHECKING:
     from pmlib.views.joint_report import JointReport
 
-NOT_APPLICABLE = "[z]"
 _HEADINGS = {"value": "", "status": " status", "trend": " short-term trend"}
 
 

@@ -83,6 +83,11 @@ def _points(values: Sequence[float | None]) -> list[tuple[float, float] | None]:
     return [None if v is None else (PAD + i * step, y(v)) for i, v in enumerate(values)]
 
 
+def cumulative(measure) -> bool:
+    """Whether a measure's figures are each the year to date, growing through a year: ``ytd`` and not annual (a year is its own total)."""
+    return bool(measure.get("ytd", False)) and measure.get("frequency") != "annual"
+
+
 def same_quarter(periods: Sequence[str], known: Sequence[bool]) -> tuple[str, list[int]]:
     """The quarter (``Q1``) of the latest known figure and the positions of every known figure of that quarter, oldest first.
 

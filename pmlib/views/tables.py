@@ -31,13 +31,12 @@ import pyarrow as pa
 from pmlib.contract.officer_text import given
 from pmlib.views.actions import action_progress, year_progress
 from pmlib.views.disclosure import value_texts
-from pmlib.views.formats import NOT_APPLICABLE, format_value
+from pmlib.views.formats import format_value, target_text
 from pmlib.views.labels import STATUS_LABELS, action_label, status_label, trend_label
 from pmlib.views.narrative import status_counts
 from pmlib.views.prose import Prose
-from pmlib.views.sparklines import Sparkline, sparkline
+from pmlib.views.sparklines import Sparkline, cumulative, sparkline
 from pmlib.views.table_markup import TABLE_CLASS, Column, covered, table_markup
-from pmlib.vocabulary import Polarity
 
 if TYPE_CHECKING:
     import lxml.html
@@ -265,15 +264,11 @@ def _fmt(value, measure: pd.Series) -> str:
 def display_rows(judged: pd.DataFrame, measures: pd.DataFrame) -> pd.DataFrame:
     """Display strings for judged rows: value with GSS markers, target, status and trends in words.
 
-    A measure monitored for context (``polarity: none``) has no target by
-    design: its target and intervention level are ``[z]``, not applicable,
-    where a target not yet set is ``[x]``, not available.
+    Targets and intervention levels read as ``target_text`` gives them
+    (``[z]`` where a measure has no target by design).
     """
     j, m = judged, measures.loc[judged["measure_id"]]
-    fmt = lambda col: [  # noqa: E731
-        NOT_APPLICABLE if p == Polarity.NONE.word else format_value(v, u, d)
-        for v, u, d, p in zip(j[col], m["unit"], m["decimals"], m["polarity"], strict=True)
-    ]
+    fmt = lambda col: [target_text(*cell) for cell in zip(j[col], m["unit"], m["decimals"], m["polarity"], strict=True)]  # noqa: E731
     return pd.DataFrame(
         {
             "measure_id": j["measure_id"].to_numpy(),
@@ -328,8 +323,8 @@ def sparklines(report, rows: pd.DataFrame, quarters: int = 8) -> list[Sparkline]
         history = report.history[report.history["measure_id"] == measure_id].drop_duplicates("period", keep="last").tail(quarters)
         m = measures.loc[measure_id]
         shown = [_fmt(v, m) for v in history["value"]]
-        ytd = bool(m["ytd"]) and m["frequency"] != "annual"
-        lines.append(sparkline(list(history["period"]), list(history["value"]), shown, f"{m['name']}, recent figures", year_to_date=ytd))
+        subject = f"{m['name']}, recent figures"
+        lines.append(sparkline(list(history["period"]), list(history["value"]), shown, subject, year_to_date=cumulative(m)))
     return lines
 
 

@@ -57,12 +57,8 @@ def _kind(value: object) -> str | None:
     return value if isinstance(value, str) and value in KIND_WORDS else None
 
 
-def ignores_phasing(rows: pd.DataFrame) -> np.ndarray:
-    """Projections at the current rate of measures whose targets the council phases within the year, which the straight line ignores."""
-    return (rows["forecast_kind"] == ForecastKind.PROJECTION.word).to_numpy(bool, na_value=False) & rows["year_phased"].to_numpy(bool)
-
-
 def _ignores(row: pd.Series) -> bool:
+    """A projection at the current rate of a measure whose targets the council phases within the year, which the straight line ignores."""
     return row["forecast_kind"] == ForecastKind.PROJECTION.word and bool(row["year_phased"])
 
 
@@ -143,7 +139,7 @@ def heading_for_year_end(report: QuarterReport) -> Prose:
         text = f"{who} measures with a year-end forecast or projection {'is' if k == 1 else 'are'} forecast or projected to {miss}."
     if (rows["forecast_kind"] == ForecastKind.PROJECTION.word).any():
         text += f" {PROJECTION_NOTE}"
-    phased = rows[ignores_phasing(rows)]
+    phased = rows[[_ignores(row) for _, row in rows.iterrows()]]
     if len(phased):
         text += f" {_phasing_note(phased, report.data.measures)}"
     return Prose(literal_markdown(text))
