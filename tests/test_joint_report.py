@@ -166,6 +166,7 @@ def test_service_table_shows_markers_and_suppression(public):
         "○ Monitoring",
     ]
     assert frame.loc["Days to process new claims", "Combined"] == "[z]"
+    assert frame.loc["Fraud referrals", "Joint target"] == "[z]", "monitored for context: no target by design, not one missing ([x])"
     assert [t.table_id for t in public.tables()] == ["table-joint-2020-21-q2-ict", "table-joint-2020-21-q2-revenues-and-benefits"]
 
 

@@ -17,7 +17,7 @@ import pandas as pd
 from pmlib.contract.officer_text import given as commentary_given
 from pmlib.engine.combined import COMBINED
 from pmlib.views.disclosure import value_texts
-from pmlib.views.formats import NOT_APPLICABLE, format_value
+from pmlib.views.formats import NOT_APPLICABLE, format_value, target_text
 from pmlib.views.labels import status_label, trend_label
 from pmlib.views.prose import Prose
 from pmlib.views.tables import Table, make_table
@@ -31,7 +31,7 @@ _HEADINGS = {"value": "", "status": " status", "trend": " short-term trend"}
 def figure_cells(report: JointReport, rows: pd.DataFrame) -> pd.DataFrame:
     """Display strings for joint rows, keyed by measure and figure: value, target, intervention level, status, short trend, tint."""
     m = report.measures.loc[rows["measure_id"]]
-    fmt = lambda col: [format_value(v, u, d) for v, u, d in zip(rows[col], m["unit"], m["decimals"], strict=True)]  # noqa: E731
+    fmt = lambda col: [target_text(v, u, d, p) for v, u, d, p in zip(rows[col], m["unit"], m["decimals"], m["polarity"], strict=True)]  # noqa: E731
     return pd.DataFrame(
         {
             "value": value_texts(rows, report.measures).to_numpy(),
