@@ -212,6 +212,24 @@ def test_a_long_table_breaks_across_pages_repeating_its_header_row(tmp_path):
     assert "Measure number 119" in pages[-1]
 
 
+def test_a_row_of_short_cells_is_kept_on_one_page_and_a_row_with_a_long_cell_may_break(tmp_path):
+    """A member should never read a measure's name on one page and its figures on the next; a page-tall row must still break."""
+    frame = pd.DataFrame(
+        {
+            "Measure": [f"Row{i}start" for i in range(41)],
+            "Update": [f"LINES Row{i}end" for i in range(40)] + [" ".join(["commentary"] * 600) + " Row40end"],
+            "Status": ["✓ On target"] * 41,
+        }
+    )
+    eight_lines = make_table(frame, "table-rows", "Rows", {}).html.replace("LINES", "line<br>" * 7)  # split 4 and 4 if allowed
+    code = html_table_to_typst(eight_lines, "test")
+    pages = pdf_pages(compile_with_template(tmp_path, code, council="[C]", title="[T]", quarter="[Q]"), "-raw")[2:]
+    on = lambda word: [n for n, page in enumerate(pages) if word in page]  # noqa: E731
+    assert len(pages) >= 3
+    assert all(on(f"Row{i}start") == on(f"Row{i}end") for i in range(40))
+    assert on("Row40start")[0] < on("Row40end")[0]
+
+
 def test_template_is_safe_as_a_quarto_partial_and_show_passes_only_what_pack_takes():
     template = (EXTENSION / "typst-template.typ").read_text(encoding="utf-8")
     show = (EXTENSION / "typst-show.typ").read_text(encoding="utf-8")
@@ -293,7 +311,7 @@ def test_fill_weight_colour_and_spans_survive_and_compile(tmp_path):
         .tab_source_note("Source: test")
     )
     code = html_table_to_typst(gt.as_raw_html(), "test")
-    assert 'table.cell(fill: rgb("#F2DCE6"))[#text(fill: rgb("#801650"), weight: "bold")[Bold one]]' in code
+    assert 'table.cell(fill: rgb("#F2DCE6"), breakable: false)[#text(fill: rgb("#801650"), weight: "bold")[Bold one]]' in code
     assert '#text(weight: 600, style: "italic")[2\\.0]' in code
     assert "table.cell(rowspan: 2)[#strong[Measure]]" in code
     assert "caption: [Styled #linebreak() Sub]" in code

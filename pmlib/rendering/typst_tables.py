@@ -39,6 +39,8 @@ TEXT_EM, CHAR_EM, PAD_EM, LONG_MIN_EM = 56, 0.55, 1.0, 12
 SHORT, WIDE = 24, 60
 MIN_SCALE = 0.9
 """The smallest a too-wide table's text is set, relative to the pack's table text (8.5 pt): about 7.7 pt."""
+WHOLE_ROW = 300
+"""The longest cell, in characters, of a row kept on one page: longer rows (commentary, lists of codes) may break."""
 _LABEL = re.compile(r"[A-Za-z][\w.:-]*")
 
 
@@ -120,8 +122,8 @@ class _Cell:
     colspan: int = 1
     rowspan: int = 1
 
-    def code(self, column_align: str | None = None) -> str:
-        args = list(self.args)
+    def code(self, column_align: str | None = None, unbreakable: bool = False) -> str:
+        args = list(self.args) + (["breakable: false"] if unbreakable else [])
         if self.align and self.align != column_align:
             args.append(f"align: {self.align}")
         body = f"[{self.markup}]"
@@ -202,7 +204,7 @@ def html_table_to_typst(html: str, where: str = "the table") -> str:
     if head:
         cells = _code_rows(head, aligns)
         lines += ["table.header(", "  repeat: true,", *[f"  {row}," for row in cells], "),"]
-    lines += [f"{row}," for row in _code_rows(body, aligns)]
+    lines += [f"{row}," for row in _code_rows(body, aligns, whole=True)]
     foot = [" ".join(_inline_all(c, where) for c in tr.iter("th", "td")).strip() for tr in _rows(tfoot)]
     if any(foot):
         lines += ["table.footer(", "  repeat: false,", *[f"  table.cell(colspan: {columns})[{f}]," for f in foot if f], "),"]
@@ -221,16 +223,23 @@ def _array(items: list[str]) -> str:
     return f"({', '.join(items)}{',' if len(items) == 1 else ''})"
 
 
-def _code_rows(rows: list[list[_Cell]], aligns: list[str]) -> list[str]:
-    """Each row's cells as Typst, each compared with the alignment of the column it lands in under earlier rowspans."""
+def _code_rows(rows: list[list[_Cell]], aligns: list[str], whole: bool = False) -> list[str]:
+    """Each row's cells as Typst, each compared with the alignment of the column it lands in under earlier rowspans.
+
+    With ``whole``, a row of short cells is kept on one page (its first cell
+    unbreakable, which holds the row), so a member never reads a measure's
+    name on one page and its figures on the next. A row with a long cell
+    may still break: kept whole, a page-tall row would run over the footer.
+    """
     taken: set[tuple[int, int]] = set()
     out = []
     for r, row in enumerate(rows):
         codes, column = [], 0
-        for cell in row:
+        unbroken = whole and bool(row) and max(cell.length for cell in row) <= WHOLE_ROW
+        for i, cell in enumerate(row):
             while (r, column) in taken:
                 column += 1
-            codes.append(cell.code(aligns[column] if column < len(aligns) else None))
+            codes.append(cell.code(aligns[column] if column < len(aligns) else None, unbreakable=unbroken and i == 0))
             taken |= {(r + dr, column + dc) for dr in range(cell.rowspan) for dc in range(cell.colspan)}
             column += cell.colspan
         out.append(", ".join(codes))
