@@ -25,7 +25,7 @@ from benchmarks._common import line, verdict
 from pmlib.contract.params_folder import select_quarters
 from pmlib.cores import usable_cores
 from pmlib.project import Project
-from pmlib.run.execution import plan_run
+from pmlib.run.planner import plan_run
 
 GOAL_RATIO = 3.0  # issue 20: pm run at least 3x faster than sequential papermill on the same notebooks
 

@@ -28,8 +28,9 @@ from pmlib.project import Project
 from pmlib.rendering.building import build, built_quarters
 from pmlib.rendering.manifest import site_is_current
 from pmlib.run import reuse
-from pmlib.run.execution import plan_run, reusable_reports, run_quarters
+from pmlib.run.execution import reusable_reports, run_quarters
 from pmlib.run.notebook_files import as_saved
+from pmlib.run.planner import plan_run
 
 pytestmark = pytest.mark.e2e
 

@@ -13,7 +13,8 @@ from pmlib import load_data
 from pmlib.contract.params_folder import params_files
 from pmlib.project import Project
 from pmlib.run import reuse
-from pmlib.run.execution import plan_run, reusable_reports
+from pmlib.run.execution import reusable_reports
+from pmlib.run.planner import plan_run
 
 pytestmark = pytest.mark.e2e
 

@@ -26,8 +26,9 @@ from pmlib.cli import main
 from pmlib.errors import DataContractError, NotebookError
 from pmlib.project import Project
 from pmlib.run import execution, reuse
-from pmlib.run.execution import plan_run, run_quarters
+from pmlib.run.execution import run_quarters
 from pmlib.run.notebook_files import source_state
+from pmlib.run.planner import plan_run
 
 pytestmark = pytest.mark.e2e
 

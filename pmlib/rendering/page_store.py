@@ -6,7 +6,7 @@ them. A measure page reads what its delivery plan's notebook reads, but of the
 commentary only its own measure's rows: the data folder's shared files
 whole, its own plan's rows of every other plan table, the earliest figure
 held, and the params files up to its quarter (``pmlib.run.reuse.plan_inputs``
-and ``pmlib.run.execution.plan_run``). A page is kept in
+and ``pmlib.run.planner.plan_run``). A page is kept in
 ``.pmlib-cache/pages/`` under the sha256 of those, of its measure's
 commentary rows, of the code digest (pmlib's files and every runtime
 package), the measure and where the page and its plan's report are, so a

@@ -26,8 +26,9 @@ from pmlib.errors import ConfigError, DataContractError, NotebookError, Problem,
 from pmlib.project import Project
 from pmlib.publishing import sweep
 from pmlib.run import reuse
-from pmlib.run.execution import NotebookRun, QuarterPlan, RunPlan, RunResult, execute_plan
+from pmlib.run.execution import RunResult, execute_plan
 from pmlib.run.notebook_files import check_parameters, display_path, read_template, relative_path, sha256, source_state
+from pmlib.run.planner import NotebookRun, QuarterPlan, RunPlan
 
 JOINT_TEMPLATES = "joint"
 """The folder of the joint template, inside the notebook templates' folder."""

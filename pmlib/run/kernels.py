@@ -1,8 +1,9 @@
 """One notebook executed in a worker process of ``pm run``, with a kernel of its own.
 
-Kept apart from the planning and publishing in ``pmlib.run.execution`` because it
-runs in a worker process: what it returns must pickle, and what it imports
-is what a pool's workers pay for (once, in the fork server, on Linux).
+Kept apart from the planning (``pmlib.run.planner``) and publishing
+(``pmlib.run.execution``) because it runs in a worker process: what it
+returns must pickle, and what it imports is what a pool's workers pay for
+(once, in the fork server, on Linux).
 """
 
 from __future__ import annotations
