@@ -5,7 +5,7 @@ the feeds and each quarter's open data; every notebook kernel then reads and
 judges it once more. Here a result is kept, keyed on where the folder was
 named and on the sha256 of every file in it, so a second call with the same
 folders as they now stand returns the same object, and a folder changed by a
-single byte is read again. The warm kernel server (``pmlib.run.warm_kernels``)
+single byte is read again. The warm kernel server (``pmlib.run.warm_server``)
 prepares a quarter's report this way before it forks the quarter's kernels,
 so each kernel finds it already judged.
 

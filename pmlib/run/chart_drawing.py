@@ -1,6 +1,6 @@
 """The warm server's chart drawers (``pmlib.views.chart_drawer``): how many, where they listen, and starting one.
 
-Started by ``pmlib.run.warm_kernels`` beside its server; ``run/`` never
+Started by the warm server (``pmlib.run.warm_server``) beside it; ``run/`` never
 imports ``views/``, so a drawer is started as its own module's process.
 """
 

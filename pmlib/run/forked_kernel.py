@@ -1,8 +1,8 @@
 """The child side of a warm kernel (``pmlib.run.warm_kernels``): a fork of the warm server made into the kernel jupyter_client asked for.
 
-Kept apart from the server because it runs only in the forked child, where
-it must leave nothing of the server behind: its sockets, signal handlers,
-working folder, environment and ``sys.path``.
+Kept apart from the server (``pmlib.run.warm_server``) because it runs
+only in the forked child, where it must leave nothing of the server behind:
+its sockets, signal handlers, working folder, environment and ``sys.path``.
 """
 
 from __future__ import annotations

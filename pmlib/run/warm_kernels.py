@@ -19,19 +19,16 @@ client (nbval, papermill, Jupyter) can choose it with
 interpreter's ipykernel (another language, a custom command), and every
 kernel on a system other than Linux, are started the usual way.
 
-The server is forked from nothing that has threads, event loops or ZeroMQ
-contexts running: it is its own small process, started with only the
-imports below, so each fork begins from a quiet state.
+This is the side of the processes that ask for kernels: the server itself,
+which runs in a process of its own, is ``pmlib.run.warm_server``.
 """
 
 from __future__ import annotations
 
 import contextlib
-import importlib
 import json
 import os
 import select
-import selectors
 import shutil
 import signal
 import socket
@@ -43,29 +40,11 @@ from typing import Any
 
 from jupyter_client.provisioning import LocalProvisioner
 
-from pmlib.collector import exit_without_teardown, set_for_batch
 from pmlib.run import chart_drawing
-from pmlib.run.forked_kernel import become_kernel
 
-# What every report's kernel imports; each is imported once in the server, never in a kernel.
-PRELOAD = (
-    "ipykernel.kernelapp",
-    "ipykernel.ipkernel",
-    "ipykernel.debugger",  # and debugpy with it: 0.12 s a kernel paid in every kernel otherwise
-    "IPython.core.interactiveshell",
-    "numpy",
-    "pandas",
-    "pyarrow",
-    "vl_convert",
-    "pmlib.views.report",
-    "pmlib.views.tables",
-    "pmlib.views.charts",
-    "pmlib.views.preparing",
-)
 _LAUNCHER = ("-m", "ipykernel_launcher")
 _THIS_PYTHON = {"python", f"python{sys.version_info[0]}", "python{}.{}".format(*sys.version_info[:2])}
 ADDRESS = "PMLIB_WARM_KERNELS"
-_MESSAGE_LIMIT = 1 << 20
 
 
 class WarmKernel:
@@ -138,7 +117,7 @@ class _Server:
         self.address = os.path.join(folder, "socket")
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "pmlib.run.warm_kernels", self.address, str(theirs.fileno())],
+            [sys.executable, "-m", "pmlib.run.warm_server", self.address, str(theirs.fileno())],
             pass_fds=[theirs.fileno()],
             stdin=subprocess.DEVNULL,
             start_new_session=True,
@@ -354,92 +333,6 @@ def _streams(kwargs: dict[str, Any]) -> dict[int, int] | None:
     return streams
 
 
-# --- the server process ---------------------------------------------------------------
-
-
-def _serve(address: str, lifeline: socket.socket) -> None:
-    """Listen at ``address``, import what kernels need, then fork a kernel per request and report each one's exit status."""
-    listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-    listener.bind(address)
-    listener.listen(64)
-    lifeline.sendall(b"+")
-    drawers = [chart_drawing.start(where) for where in chart_drawing.addresses(address)]
-    os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"  # debugpy's import would warn here that Python's modules are frozen
-    for name in PRELOAD:
-        try:
-            importlib.import_module(name)
-        except ImportError:
-            pass
-    set_for_batch(freeze=True)  # the kernels forked from here inherit both
-    drawer_address = os.pathsep.join(where for where, _, line in drawers if line.recv(1) == b"+") or None
-    drawer_lines = [line for _, _, line in drawers]
-    wake_r, wake_w = os.pipe()
-    os.set_blocking(wake_w, False)
-    signal.set_wakeup_fd(wake_w)
-    signal.signal(signal.SIGCHLD, lambda *_: None)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    children: dict[int, socket.socket] = {}
-    clients: list[socket.socket] = []
-    events = selectors.DefaultSelector()
-    for source in (listener, lifeline, wake_r):
-        events.register(source, selectors.EVENT_READ)
-    while True:
-        for key, _ in events.select():
-            if key.fileobj is lifeline:  # the process that started this one has ended: so do its kernels
-                for pid in children:
-                    with contextlib.suppress(ProcessLookupError):  # ended, not yet reaped
-                        os.killpg(pid, signal.SIGKILL)
-                for _, drawer, line in drawers:
-                    line.close()
-                    drawer.wait(timeout=10)
-                shutil.rmtree(os.path.dirname(address), ignore_errors=True)
-                return
-            if key.fileobj is listener:
-                connection, _ = listener.accept()
-                clients.append(connection)
-                events.register(connection, selectors.EVENT_READ)
-            elif key.fileobj is wake_r:
-                os.read(wake_r, 4096)
-            else:
-                connection = key.fileobj
-                try:
-                    message, fds, _, _ = socket.recv_fds(connection, _MESSAGE_LIMIT, 4)
-                except ConnectionError:
-                    message, fds = b"", []
-                if not message:
-                    events.unregister(connection)
-                    clients.remove(connection)
-                    connection.close()
-                    continue
-                if not fds:
-                    _prepare(json.loads(message)["prepare"])
-                    continue
-                status, streams = socket.socket(fileno=fds[0]), fds[1:]
-                pid = os.fork()
-                if pid == 0:
-                    request = json.loads(message)
-                    request["drawer"] = drawer_address
-                    inherited = [listener, lifeline, *drawer_lines, status, *clients, *children.values()]
-                    become_kernel(request, streams, inherited, (wake_r, wake_w))
-                for fd in streams:
-                    os.close(fd)
-                children[pid] = status
-                status.sendall(f"{pid}\n".encode())
-        _report_exits(children)
-
-
-def _prepare(request: dict) -> None:
-    """Make the call a client asked for in its folder, so that every kernel forked after it inherits what the call kept."""
-    here = os.getcwd()
-    try:
-        os.chdir(request["cwd"])
-        getattr(importlib.import_module(request["module"]), request["function"])(*request["args"])
-    except Exception:  # noqa: BLE001, S110 - the kernel makes the same call and shows its error
-        pass
-    finally:
-        os.chdir(here)
-
-
 def chart_drawers() -> str | None:
     """The chart drawers of this process tree's warm server, as ``PMLIB_CHART_DRAWER`` gives them to its kernels; None without a server.
 
@@ -452,25 +345,3 @@ def chart_drawers() -> str | None:
     if not address or address == "off":
         return None
     return os.pathsep.join(chart_drawing.addresses(address))
-
-
-def _report_exits(children: dict[int, socket.socket]) -> None:
-    while children:
-        try:
-            pid, status = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
-            return
-        if pid == 0:
-            return
-        sock = children.pop(pid, None)
-        if sock is not None:
-            try:
-                sock.sendall(str(os.waitstatus_to_exitcode(status)).encode())
-            except OSError:
-                pass
-            sock.close()
-
-
-if __name__ == "__main__":
-    _serve(sys.argv[1], socket.socket(fileno=int(sys.argv[2])))
-    exit_without_teardown(0)  # its kernels and drawers have ended

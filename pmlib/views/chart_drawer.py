@@ -3,7 +3,7 @@
 vl-convert starts a JavaScript engine and loads Vega-Lite the first time a
 process draws a chart: half a second, in every notebook kernel, before a
 chart that then takes a tenth of that. A kernel forked from the warm server
-(``pmlib.run.warm_kernels``) finds the addresses of the drawers in
+(``pmlib.run.warm_server``) finds the addresses of the drawers in
 ``PMLIB_CHART_DRAWER`` and sends each spec to one of them; the drawers,
 started once beside the warm server, answer with vl-convert's SVG. It is the
 same library and version on the same machine, so the SVG is the one the

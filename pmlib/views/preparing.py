@@ -2,12 +2,11 @@
 
 Every kernel of one quarter would otherwise pay again for work whose result
 does not depend on its notebook: checking the data, judging the quarter and
-comparing it with the comparator groups. ``pmlib.run.warm_kernels`` calls
-this by name in its server; a kernel
-forked afterwards inherits the results, and the same calls in the kernel
-return them (see ``pmlib.contract.memo``). Nothing here changes what a
-notebook shows: a kernel that finds nothing prepared does the same work
-itself.
+comparing it with the comparator groups. ``pmlib.run.warm_server`` calls
+this by name; a kernel forked afterwards inherits the results, and the same
+calls in the kernel return them (see ``pmlib.contract.memo``). Nothing here
+changes what a notebook shows: a kernel that finds nothing prepared does the
+same work itself.
 """
 
 from __future__ import annotations
