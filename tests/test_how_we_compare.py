@@ -329,7 +329,7 @@ def test_no_comparator_folder_is_the_same_as_no_comparisons(tmp_path):
 
 
 def test_a_measure_page_says_how_the_measure_compares_with_the_groups_chart_and_table(compared):
-    from pmlib.rendering.pages import measure_page
+    from pmlib.rendering.measure_pages import measure_page
 
     chart = _section(compared, "RATE")[1]
     page = measure_page(compared, "RATE", None, Path("pages/measures/RATE.qmd"))

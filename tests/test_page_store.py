@@ -24,6 +24,7 @@ from pmlib.contract.loading import load_data
 from pmlib.contract.memo import forget
 from pmlib.contract.params_folder import select_quarters
 from pmlib.project import Project
+from pmlib.rendering import measure_pages as measure_pages_module
 from pmlib.rendering import pages as pages_module
 from pmlib.rendering.page_store import PAGES
 from pmlib.run import reuse
@@ -47,7 +48,7 @@ def _copy(target: Path, quarters=(LATEST,)) -> Project:
 def _write(project: Project, monkeypatch, *, kept: bool, quarters=(LATEST,)) -> tuple[dict[str, bytes], set[str]]:
     """Every page written, by its path under ``pages/``, and the measures whose pages were made rather than kept."""
     made: set[str] = set()
-    original, open_data = pages_module.measure_page, pages_module.write_open_data
+    original, open_data = measure_pages_module.measure_page, pages_module.write_open_data
 
     def counted(report, measure_id, *args, **kwargs):
         made.add(measure_id)
@@ -57,13 +58,13 @@ def _write(project: Project, monkeypatch, *, kept: bool, quarters=(LATEST,)) -> 
         made.add(f"open data {report.quarter.code}")
         return open_data(report, *args, **kwargs)
 
-    monkeypatch.setattr(pages_module, "measure_page", counted)
+    monkeypatch.setattr(measure_pages_module, "measure_page", counted)
     monkeypatch.setattr(pages_module, "write_open_data", counted_open_data)
     store = project.root / PAGES if kept else None
     if not kept:
         forget()  # as a new process writes them: nothing judged before the edit
     pages_module.write_pages(quarters, project, page_store=store)
-    monkeypatch.setattr(pages_module, "measure_page", original)
+    monkeypatch.setattr(measure_pages_module, "measure_page", original)
     monkeypatch.setattr(pages_module, "write_open_data", open_data)
     folder = project.root / "pages"
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}, made

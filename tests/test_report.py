@@ -7,7 +7,7 @@ from click.testing import CliRunner
 
 from pmlib import ConfigError, quarter_report, report_params
 from pmlib.cli import main
-from pmlib.rendering.pages import measure_page
+from pmlib.rendering.measure_pages import measure_page
 from pmlib.views.plan_report import COMMENTARY_MISSING
 
 PARAMS = "quarter: {q}\ntitle: Corporate Performance Report\nmeeting: Cabinet\nmeeting_date: {meet}\ndata_as_at: {asat}\naudience: {aud}\n"

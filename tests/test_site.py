@@ -29,12 +29,13 @@ import pmlib
 from pmlib.contract.params_folder import params_files
 from pmlib.project import Project
 from pmlib.rendering.documents import render_markdown
-from pmlib.rendering.pages import user_markdown, write_pages
+from pmlib.rendering.pages import write_pages
 from pmlib.rendering.site import SiteError, render_site
 from pmlib.rendering.site_files import publish_site_files
 from pmlib.rendering.sources import UnsupportedSyntaxError
 from pmlib.run.execution import run_quarters
 from pmlib.views.open_data import OPEN_DATA_FILES
+from pmlib.views.prose import user_markdown
 from pmlib.views.sdgs import measures_by_goal
 
 pytestmark = pytest.mark.e2e

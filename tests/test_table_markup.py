@@ -126,7 +126,7 @@ def test_trusted_cells_for_no_column_or_another_number_of_rows_are_refused_as_gr
 
 def test_the_demos_tables_are_written_without_great_tables(monkeypatch):
     """Every table of the demo's latest quarter, in its notebooks and on one plan's measure pages, is of the kinds the writer covers."""
-    from pmlib.rendering.pages import measure_page
+    from pmlib.rendering.measure_pages import measure_page
 
     def refuse(*_):
         raise AssertionError("great-tables was asked for a table the writer covers")

@@ -29,9 +29,9 @@ from quarto import MARKS
 
 from pmlib import quarter_report
 from pmlib.project import Project
+from pmlib.rendering.measure_pages import measure_page
 from pmlib.rendering.pack import pack_subject, render_pack, write_quarto_source
 from pmlib.rendering.pack_links import METADATA_KEY, label_headings, measure_headings, pack_link
-from pmlib.rendering.pages import measure_page
 from pmlib.rendering.site import outputs_stylesheet
 from pmlib.views.chart_csv import LINK_TEXT, guarded
 from pmlib.views.charts import measure_chart

@@ -13,7 +13,7 @@ import pytest
 from builders import PARAMS, QUARTERS, REPORTED, make_data, write_csv
 
 from pmlib import quarter_report
-from pmlib.rendering.pages import measure_page
+from pmlib.rendering.measure_pages import measure_page
 from pmlib.views.open_data import CHANGE_COLUMNS, COLUMNS, write_open_data
 from pmlib.views.prose import Prose
 from pmlib.views.year_end import year_end_line

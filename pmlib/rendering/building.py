@@ -86,8 +86,8 @@ def judge_ahead(quarters: Iterable[Period], project: Project, *, stop: threading
     from pmlib.contract.loading import load_data
     from pmlib.contract.params_folder import report_params
     from pmlib.rendering.feeds import PLAN_PREFIX
+    from pmlib.rendering.measure_pages import measure_pages
     from pmlib.rendering.page_store import PAGES, OpenDataStore, PageStore
-    from pmlib.rendering.pages import measure_pages
     from pmlib.views.report import quarter_report
 
     try:
