@@ -37,7 +37,7 @@ from pmlib.contract.loading import CouncilData, check_data
 from pmlib.contract.tables import ROW_COLUMN, TABLES
 from pmlib.errors import NO_FILE, IntakeError, Problem, sort_problems
 from pmlib.intake.comparator_files import Download, read_download
-from pmlib.intake.ingest import FileIntake, _log, _number_text, _records
+from pmlib.intake.intake_plan import FileIntake, _log, _number_text, _records
 from pmlib.intake.versions import append_csv
 
 COLUMNS = tuple(c.name for c in TABLES["comparators"])

@@ -6,15 +6,14 @@ percent-formatted fraction, text) and every problem is named by file, sheet
 and cell with the fix. The new rows are then checked with the whole data
 folder, exactly as ``pm check`` would, in a scratch copy; only when nothing
 is wrong are they appended to ``data/observations/`` (existing rows are
-never edited or removed), so a bad return leaves ``data/`` byte-identical.
+never edited or removed: ``pmlib.intake.intake_plan``), so a bad return
+leaves ``data/`` byte-identical.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
-import io
 import os
 import shutil
 import tempfile
@@ -29,6 +28,7 @@ from pmlib.contract.periods import Period
 from pmlib.contract.tables import ROW_COLUMN, TABLES, missing_file, read_table
 from pmlib.engine.figures import figures_as_at
 from pmlib.errors import IntakeError, Problem, sort_problems
+from pmlib.intake.intake_plan import OBSERVATION_COLUMNS, FileIntake, IntakePlan, IntakeResult, _records, _write_rows
 from pmlib.intake.late import LateCheck, dated, late_warnings, report_dates
 from pmlib.intake.return_commentary import (
     COMMENTARY_CSV_COLUMNS,
@@ -43,34 +43,8 @@ from pmlib.intake.saved_sheets import saved_return_problem
 from pmlib.intake.supplied_on import date_warnings, with_date_warnings
 from pmlib.intake.workbooks import WorkbookReader
 
-OBSERVATION_COLUMNS = ("measure_id", "period", "value", "numerator", "denominator", "quality", "note", "reported_on")
-LOG_FILE = "intake-log.csv"
-LOG_COLUMNS = ("ingested_on", "file", "sha256", "figures_added", "revisions", "unchanged", "written_to")
 _SCRATCH = "~intake.csv"
 _CSV_COLUMNS = tuple(replace(c, required=False, nonblank=False) if c.name == "reported_on" else c for c in TABLES["observations"])
-
-
-@dataclass(frozen=True)
-class FileIntake:
-    """What one returned file adds: new figures (revisions among them), figures already held, new commentary and forecasts, and where."""
-
-    file: str
-    sha256: str
-    added: int
-    revisions: int
-    unchanged: int
-    written_to: str
-    commentary: int = 0
-    forecasts: int = 0
-
-
-@dataclass(frozen=True)
-class IntakeResult:
-    """The outcome of one ``ingest`` call: per file, plus warnings worth reading."""
-
-    files: tuple[FileIntake, ...]
-    warnings: tuple[Problem, ...]
-    written: bool
 
 
 def _read_csv(path: Path, display: str, default_date: dt.date) -> tuple[pd.DataFrame, list[Problem]]:
@@ -226,11 +200,6 @@ def _touches(frame: pd.DataFrame, refused: set[tuple[str, int | None]]) -> np.nd
     return np.fromiter(touched, dtype=bool, count=len(frame))
 
 
-def _records(path: Path) -> int:
-    """How many records a CSV already holds after its header (blank lines count, as ``read_table`` numbers rows)."""
-    return sum(1 for _ in csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig")))) - 1 if path.is_file() else 0
-
-
 def _scratch_check(
     data_dir: Path, rows: pd.DataFrame, notes: pd.DataFrame, forecasts: pd.DataFrame
 ) -> tuple[list[Problem], CouncilData | None]:
@@ -271,89 +240,6 @@ def _scratch_check(
             continue  # a return's date before its periods end: date_warnings says it once, on Supplied on, not once per figure
         mapped.append(Problem(file, row, column, p.message, p.severity))
     return mapped, data
-
-
-def _number_text(value: float) -> str:
-    return "" if np.isnan(value) else np.format_float_positional(value, trim="-")
-
-
-def _csv_lines(rows: pd.DataFrame, columns: list[str]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    for _, r in rows.iterrows():
-        cells = {
-            "measure_id": r["measure_id"],
-            "period": r["period"],
-            "value": _number_text(r["value"]),
-            "numerator": _number_text(r["numerator"]),
-            "denominator": _number_text(r["denominator"]),
-            "quality": r["quality"] if isinstance(r["quality"], str) else "",
-            "note": r["note"] if isinstance(r["note"], str) else "",
-            "reported_on": f"{r['reported_on']:%Y-%m-%d}",
-        }
-        writer.writerow([cells.get(c, "") for c in columns])
-    return out.getvalue()
-
-
-def _write_rows(path: Path, rows: pd.DataFrame, new: bool = False) -> None:
-    """Append rows to an observations file (its own header order kept), replacing the file in one step."""
-    old = b"" if new or not path.is_file() else path.read_bytes()
-    if old:
-        columns = next(csv.reader(io.StringIO(old.decode("utf-8-sig"))))
-        if not old.endswith(b"\n"):
-            old += b"\n"
-    else:
-        columns = list(OBSERVATION_COLUMNS)
-        old = (",".join(columns) + "\n").encode("utf-8")
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(old + _csv_lines(rows, columns).encode("utf-8"))
-    os.replace(tmp, path)
-
-
-def _log(data_dir: Path, entries: list[FileIntake], today: dt.date) -> None:
-    path = data_dir / LOG_FILE
-    text = path.read_text(encoding="utf-8") if path.is_file() else ",".join(LOG_COLUMNS) + "\n"
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    for e in entries:
-        writer.writerow([f"{today:%Y-%m-%d}", e.file, e.sha256, e.added, e.revisions, e.unchanged, e.written_to])
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text + out.getvalue(), encoding="utf-8")
-    os.replace(tmp, path)
-
-
-@dataclass(frozen=True)
-class IntakePlan:
-    """What reading files into one data folder would write, found before anything is written, so several folders can go in together."""
-
-    data_dir: Path
-    today: dt.date
-    new: pd.DataFrame
-    said: pd.DataFrame
-    forecasts: pd.DataFrame
-    entries: tuple[FileIntake, ...]
-    warnings: tuple[Problem, ...]
-
-    @property
-    def anything(self) -> bool:
-        """Whether there is anything to write."""
-        return bool(len(self.new) or len(self.said) or len(self.forecasts))
-
-    def write(self) -> None:
-        """Append the new rows to the data folder and log each file (nothing when there is nothing new)."""
-        if not self.anything:
-            return
-        for target, group in self.new.groupby("_target", sort=True):
-            _write_rows(self.data_dir / "observations" / target, group)
-        if len(self.said):
-            append_commentary(self.data_dir / "commentary.csv", self.said)
-        if len(self.forecasts):
-            append_forecasts(self.data_dir / "forecasts.csv", self.forecasts)
-        _log(self.data_dir, list(self.entries), self.today)
-
-    def result(self, written: bool) -> IntakeResult:
-        """The outcome as ``ingest`` reports it."""
-        return IntakeResult(self.entries, self.warnings, written and self.anything)
 
 
 def checked_folder(data_dir: Path) -> tuple[CouncilData | None, list[Problem]]:

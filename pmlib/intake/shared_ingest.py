@@ -31,12 +31,12 @@ from pmlib.contract.periods import PeriodError, parse_quarter
 from pmlib.errors import IntakeError, Problem, sort_problems
 from pmlib.intake.ingest import (
     FileRead,
-    IntakeResult,
     checked_folder,
     named_once,
     plan_intake,
     read_file,
 )
+from pmlib.intake.intake_plan import IntakeResult
 from pmlib.intake.late import LateCheck, dated, report_dates
 from pmlib.intake.returns import (
     ABOUT_SHEET,
