@@ -37,7 +37,7 @@ from pmlib.contract.loading import CouncilData, check_data
 from pmlib.contract.tables import ROW_COLUMN, TABLES
 from pmlib.errors import NO_FILE, IntakeError, Problem, sort_problems
 from pmlib.intake.comparator_files import Download, read_download
-from pmlib.intake.intake_plan import FileIntake, _log, _number_text, _records
+from pmlib.intake.intake_plan import FileIntake, log_intake, number_text, records_in
 from pmlib.intake.versions import append_csv
 
 COLUMNS = tuple(c.name for c in TABLES["comparators"])
@@ -176,7 +176,7 @@ def _versions(new: pd.DataFrame, held: pd.DataFrame, display: str, value_column:
             day = r.reported_on.date()
             message = (
                 f"{r.measure_id} {r.period} {r.area_code} already has a figure published on {day} that differs from this one "
-                f"({r['_file_held']} row {r[ROW_COLUMN + '_held']}: {_number_text(r.value_held)}); one figure a day is kept, "
+                f"({r['_file_held']} row {r[ROW_COLUMN + '_held']}: {number_text(r.value_held)}); one figure a day is kept, "
                 f"so date the new one by when it was published: give --reported-on {day + dt.timedelta(days=1)} or later"
             )
             problems.append(Problem(display, int(r[ROW_COLUMN]), value_column, message))
@@ -193,7 +193,7 @@ def _cells(rows: pd.DataFrame) -> list[dict[str, str]]:
             "measure_id": r.measure_id,
             "period": r.period,
             "area_code": r.area_code,
-            "value": _number_text(r.value),
+            "value": number_text(r.value),
             "numerator": "",
             "denominator": "",
             "source": r.source,
@@ -213,7 +213,7 @@ def _staged_check(data_dir: Path, target: str, new: pd.DataFrame, before: list[P
         shutil.copytree(data_dir, copy)
         staged = copy / FOLDER / target
         staged.parent.mkdir(exist_ok=True)
-        skip = _records(staged)
+        skip = records_in(staged)
         append_csv(staged, COLUMNS, _cells(new))
         _, after = check_data(copy)
     found = []
@@ -310,7 +310,7 @@ def import_comparators(
         append_csv(data_dir / FOLDER / target, COLUMNS, _cells(added))
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         entry = FileIntake(path.name, digest, len(added), int(revisions.sum()), int(unchanged.sum()), f"{FOLDER}/{target}")
-        _log(data_dir, [entry], today)
+        log_intake(data_dir, [entry], today)
     left = rows[~in_groups & ~is_own]
     coded = left["area_code"].notna()
     return ComparatorsResult(

@@ -28,7 +28,7 @@ from pmlib.contract.periods import Period
 from pmlib.contract.tables import ROW_COLUMN, TABLES, missing_file, read_table
 from pmlib.engine.figures import figures_as_at
 from pmlib.errors import IntakeError, Problem, sort_problems
-from pmlib.intake.intake_plan import OBSERVATION_COLUMNS, FileIntake, IntakePlan, IntakeResult, _records, _write_rows
+from pmlib.intake.intake_plan import OBSERVATION_COLUMNS, FileIntake, IntakePlan, IntakeResult, append_rows, records_in
 from pmlib.intake.late import LateCheck, dated, late_warnings, report_dates
 from pmlib.intake.return_commentary import (
     COMMENTARY_CSV_COLUMNS,
@@ -214,13 +214,13 @@ def _scratch_check(
         scratch = copy / "observations" / _SCRATCH
         sources = {str(scratch): (rows, 0), str(copy / "commentary.csv"): (notes, 0), str(copy / "forecasts.csv"): (forecasts, 0)}
         if len(rows):
-            _write_rows(scratch, rows, new=True)
+            append_rows(scratch, rows, new=True)
         for path, frame, append in (
             (copy / "commentary.csv", notes, append_commentary),
             (copy / "forecasts.csv", forecasts, append_forecasts),
         ):
             if len(frame):
-                sources[str(path)] = (frame, _records(path))
+                sources[str(path)] = (frame, records_in(path))
                 append(path, frame)
         data, problems = check_data(copy)
     mapped = []

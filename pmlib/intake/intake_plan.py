@@ -54,12 +54,13 @@ class IntakeResult:
     written: bool
 
 
-def _records(path: Path) -> int:
+def records_in(path: Path) -> int:
     """How many records a CSV already holds after its header (blank lines count, as ``read_table`` numbers rows)."""
     return sum(1 for _ in csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig")))) - 1 if path.is_file() else 0
 
 
-def _number_text(value: float) -> str:
+def number_text(value: float) -> str:
+    """A figure as the CSV files write it: shortest exact form, no trailing zeros, blank for none."""
     return "" if np.isnan(value) else np.format_float_positional(value, trim="-")
 
 
@@ -70,9 +71,9 @@ def _csv_lines(rows: pd.DataFrame, columns: list[str]) -> str:
         cells = {
             "measure_id": r["measure_id"],
             "period": r["period"],
-            "value": _number_text(r["value"]),
-            "numerator": _number_text(r["numerator"]),
-            "denominator": _number_text(r["denominator"]),
+            "value": number_text(r["value"]),
+            "numerator": number_text(r["numerator"]),
+            "denominator": number_text(r["denominator"]),
             "quality": r["quality"] if isinstance(r["quality"], str) else "",
             "note": r["note"] if isinstance(r["note"], str) else "",
             "reported_on": f"{r['reported_on']:%Y-%m-%d}",
@@ -81,7 +82,7 @@ def _csv_lines(rows: pd.DataFrame, columns: list[str]) -> str:
     return out.getvalue()
 
 
-def _write_rows(path: Path, rows: pd.DataFrame, new: bool = False) -> None:
+def append_rows(path: Path, rows: pd.DataFrame, new: bool = False) -> None:
     """Append rows to an observations file (its own header order kept), replacing the file in one step."""
     old = b"" if new or not path.is_file() else path.read_bytes()
     if old:
@@ -96,7 +97,8 @@ def _write_rows(path: Path, rows: pd.DataFrame, new: bool = False) -> None:
     os.replace(tmp, path)
 
 
-def _log(data_dir: Path, entries: list[FileIntake], today: dt.date) -> None:
+def log_intake(data_dir: Path, entries: list[FileIntake], today: dt.date) -> None:
+    """A line per file read in, in ``intake-log.csv``: what an auditor traces a published figure back to."""
     path = data_dir / LOG_FILE
     text = path.read_text(encoding="utf-8") if path.is_file() else ",".join(LOG_COLUMNS) + "\n"
     out = io.StringIO()
@@ -130,12 +132,12 @@ class IntakePlan:
         if not self.anything:
             return
         for target, group in self.new.groupby("_target", sort=True):
-            _write_rows(self.data_dir / "observations" / target, group)
+            append_rows(self.data_dir / "observations" / target, group)
         if len(self.said):
             append_commentary(self.data_dir / "commentary.csv", self.said)
         if len(self.forecasts):
             append_forecasts(self.data_dir / "forecasts.csv", self.forecasts)
-        _log(self.data_dir, list(self.entries), self.today)
+        log_intake(self.data_dir, list(self.entries), self.today)
 
     def result(self, written: bool) -> IntakeResult:
         """The outcome as ``ingest`` reports it."""

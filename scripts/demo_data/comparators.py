@@ -27,7 +27,7 @@ from demo_data.measures import REAL_SCHEDULE, Measure
 from demo_data.periods import FIRST_FY, LAST_YEAR, fy_code
 from demo_data.real import BCP_DFE, BCP_ONS, REALDATA
 from pmlib.intake.comparator_files import ELS, LAIT, Download, choose_indicator, la_codes, lait_download, read_download, read_frame
-from pmlib.intake.intake_plan import _number_text as number_text
+from pmlib.intake.intake_plan import number_text
 from pmlib.vocabulary import NON_NEGATIVE_UNITS
 
 ENGLAND = "E92000001"
