@@ -110,10 +110,37 @@ def test_a_year_to_date_measures_rows_ask_for_each_periods_own_figure(tmp_path):
     ]
     assert ws["A2"].value.endswith(
         "A year-to-date measure's rows ask for each period's own figure (Give says 'alone'), not the total so far: "
-        "pmlib adds up the year to date itself, and judges that against the rows' Target and Intervention level, "
+        "pmlib works out the year to date itself. A year-to-date measure is judged against the rows' Target and Intervention level, "
         "which are for the year to date at the end of the quarter judged."
     )
     assert [r[6] for r in wb["Definitions"].iter_rows(min_row=2, values_only=True)] == ["sum, judged on the year to date", "sum"]
+
+
+def test_a_year_to_date_measure_of_its_latest_figure_asks_for_the_figure_so_far(tmp_path):
+    """Council tax collected to date: the report takes the latest month's figure as the year's, so a month's own rate would be judged so."""
+    monthly = {"frequency": "monthly", "unit": "percent", "owner": "Revenues", "ytd": "true"}
+    data_dir = make_data(
+        tmp_path / "data",
+        [
+            monthly | {"measure_id": "COLLECTED", "name": "Council tax collected", "aggregation": "last"},
+            monthly | {"measure_id": "VISITS", "name": "Visits, year to date", "aggregation": "sum", "unit": "number"},
+        ],
+        [{"measure_id": "COLLECTED", "period": "2021-06", "value": "28.9", "reported_on": "2021-07-10"}],
+        [{"measure_id": "COLLECTED", "year": "2021/22", "target": "97"}, {"measure_id": "VISITS", "year": "2021/22", "target": "1200"}],
+    )
+    [path] = write_returns("2021/22 Q2", data_dir, tmp_path / "returns", made_on=dt.date(2021, 10, 1))
+    ws = load_workbook(path)[RETURN_SHEET]
+    give = {
+        ws[f"{LETTERS['measure_id']}{r}"].value + " " + ws[f"{LETTERS['period']}{r}"].value: ws[f"{LETTERS['give']}{r}"].value
+        for r in range(FIRST_ROW, ws.max_row + 1)
+    }
+    assert give["COLLECTED 2021-08"] == "value as at the end of 2021-08, the year so far; pmlib takes the latest"
+    assert give["VISITS 2021-08"] == "value for 2021-08 alone; pmlib adds up the year to date"
+    assert "Give says 'alone'" in ws["A2"].value
+    assert (
+        "Where Give says 'as at the end of', give the figure so far this year, as the measure is counted: pmlib takes the latest."
+        in ws["A2"].value
+    )
 
 
 def test_the_deadline_is_on_the_first_line_of_each_sheet(council, tmp_path):

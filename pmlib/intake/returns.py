@@ -127,17 +127,27 @@ def number_format(unit: str, decimals: int) -> str:
     return digits + suffix.get(unit, "")
 
 
-def _give(m: pd.Series, period: Period) -> str:
-    """How a row's figure is given; for a year-to-date measure, that it is the period's own, as the contract's rows are.
+AS_AT = "as at the end of"
+"""What a ``last`` year-to-date measure's rows ask for: the figure so far, which is what the report takes."""
 
-    The report adds up the year to date itself (status rule 2), so a total so
-    far typed in would be added up again; the row's previous figure is a
-    period's own too, but its target is the year to date's, so the row says
-    which one is wanted.
+
+def _give(m: pd.Series, period: Period) -> str:
+    """How a row's figure is given; for a year-to-date measure, which figure the report's roll-up wants.
+
+    The report rolls up the year to date itself (status rule 2). For ``sum``,
+    ``ratio`` and ``mean`` it adds up or averages each period's own figure, so
+    a total so far typed in would be counted again; the row's target is the
+    year to date's, so the row says the period's own is wanted. For ``last``
+    (a collection rate to date, say) the year to date is the latest period's
+    figure itself, so the row asks for the figure so far: asked for the
+    period alone, an officer would give a month's in-month rate, and the
+    report would judge that as the year's.
     """
     give = "numerator and denominator" if m["aggregation"] == Aggregation.RATIO.word else "value"
     if not m["ytd"]:
         return give
+    if m["aggregation"] == Aggregation.LAST.word:
+        return f"{give} {AS_AT} {period.code}, the year so far; pmlib takes the latest"
     adds = "adds up" if m["aggregation"] in (Aggregation.SUM.word, Aggregation.RATIO.word) else "works out"
     return f"{give} for {period.code} alone; pmlib {adds} the year to date"
 
@@ -241,11 +251,16 @@ def return_sheet(ws, council: str, owner: str, quarter: Period, rows: pd.DataFra
         "Quality and Note go with a figure, so they are not read in without one. Definitions are on the Definitions sheet."
     )
     if rows["ytd"].any():
-        ws["A2"] = (
-            f"{ws['A2'].value} A year-to-date measure's rows ask for each period's own figure (Give says 'alone'), "
-            "not the total so far: pmlib adds up the year to date itself, and judges that against the rows' Target and "
-            "Intervention level, which are for the year to date at the end of the quarter judged."
-        )
+        so_far = rows["give"].str.contains(AS_AT, regex=False)
+        asks = {
+            "A year-to-date measure's rows ask for each period's own figure (Give says 'alone'), "
+            "not the total so far: pmlib works out the year to date itself.": (rows["ytd"] & ~so_far).any(),
+            f"Where Give says '{AS_AT}', give the figure so far this year, as the measure is counted: "
+            "pmlib takes the latest.": so_far.any(),
+            "A year-to-date measure is judged against the rows' Target and Intervention level, "
+            "which are for the year to date at the end of the quarter judged.": True,
+        }
+        ws["A2"] = " ".join([ws["A2"].value, *(words for words, shown in asks.items() if shown)])
     ws["A3"] = "Supplied on"
     ws["A3"].font = Font(bold=True)
     ws[SUPPLIED_ON_CELL].fill, ws[SUPPLIED_ON_CELL].protection = _FILL, _OPEN
