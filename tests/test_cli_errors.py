@@ -165,3 +165,14 @@ def test_a_quarter_needs_no_quotes(command: str, tmp_path: Path, monkeypatch: py
     result = CliRunner().invoke(main, [command, "2020/21", "Q5"])
     assert result.exit_code == 1, result.output
     assert result.stdout == f"pm {command}:-: quarter: '2020/21 Q5' is not a quarter: write it as 2020/21 Q2 or 2020-21-Q2\n"
+
+
+def test_check_quarter_needs_no_quotes_and_other_extra_words_are_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """``pm check --quarter 2020/21 Q2`` typed unquoted hands ``Q2`` over as a word of its own; it is joined again, and nothing else is."""
+    monkeypatch.chdir(make_project(Case("", (), ()), tmp_path))
+    result = CliRunner().invoke(main, ["check", "--quarter", "2020/21", "Q5"])
+    assert result.exit_code == 1, result.output
+    assert result.stdout == "pm check:-: quarter: '2020/21 Q5' is not a quarter: write it as 2020/21 Q2 or 2020-21-Q2\n"
+    for extra in (["--quarter", "2020/21", "Q2", "more"], ["--quarter", "2020-21-Q2", "Q2"], ["stray"]):
+        refused = CliRunner().invoke(main, ["check", *extra])
+        assert refused.exit_code == 2 and "Got unexpected extra argument" in refused.stderr, refused.output

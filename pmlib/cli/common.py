@@ -9,6 +9,7 @@ click's own usage errors (a bad option) look different.
 from __future__ import annotations
 
 import dataclasses
+import re
 from pathlib import Path
 
 import click
@@ -100,6 +101,20 @@ def folder_option(name: str, default: str, what: str, *, from_quarto: bool = Fal
 
 def _words_joined(ctx: click.Context, param: click.Parameter, words: tuple[str, ...]) -> str | None:
     return " ".join(words) if words else None
+
+
+def quarter_option_words(ctx: click.Context, quarter: str | None) -> str | None:
+    """``--quarter 2020/21 Q2`` without quotes: the shell hands ``Q2`` over as a word of its own, joined again here.
+
+    The command takes extra words (``allow_extra_args``) for this alone; any
+    other is refused as click refuses it.
+    """
+    extra = list(ctx.args)
+    if quarter is not None and len(extra) == 1 and re.fullmatch(r"[Qq]\d+", extra[0]) and "/" in quarter:
+        return f"{quarter} {extra[0]}"
+    if extra:
+        ctx.fail(f"Got unexpected extra argument{'s' if len(extra) > 1 else ''} ({' '.join(extra)})")
+    return quarter
 
 
 def quarter_argument(*, required: bool = False):

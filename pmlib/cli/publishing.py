@@ -20,6 +20,7 @@ from pmlib.cli.common import (
     print_problems,
     problems_of,
     quarter_argument,
+    quarter_option_words,
 )
 from pmlib.cli.shared import council_option, councils_file, councils_option
 from pmlib.errors import ConfigError, DataContractError
@@ -27,7 +28,7 @@ from pmlib.project import INTERNAL_OUT, SITE, Project
 from pmlib.views.wording import counted, join_words
 
 
-@main.command()
+@main.command(context_settings={"allow_extra_args": True})
 @click.option("--data", "data_dir", default="data", show_default=True, type=click.Path(path_type=Path), help="The council's data folder.")
 @click.option("--quarter", default=None, help="Also report on the data quality of this report quarter (2020/21 Q2 or 2020-21-Q2).")
 @click.option("--params", "params_dir", default="params", show_default=True, type=click.Path(path_type=Path), help="The params folder.")
@@ -39,7 +40,8 @@ from pmlib.views.wording import counted, join_words
     help="Where the data quality page goes.  [default: _internal/data-quality/<slug>.html]",
 )
 @councils_option
-def check(data_dir: Path, quarter: str | None, params_dir: Path, html_path: Path | None, councils: Path | None) -> None:
+@click.pass_context
+def check(ctx: click.Context, data_dir: Path, quarter: str | None, params_dir: Path, html_path: Path | None, councils: Path | None) -> None:
     """Validate the data folder and every params file against the data contract; with --quarter, also report on that quarter's data quality.
 
     Prints every error as FILE:ROW: COLUMN: message (warnings go to stderr)
@@ -50,6 +52,7 @@ def check(data_dir: Path, quarter: str | None, params_dir: Path, html_path: Path
     """
     from pmlib.contract.periods import parse_quarter
 
+    quarter = quarter_option_words(ctx, quarter)
     period = None if quarter is None else parse_quarter(quarter)  # a mistyped quarter fails before anything is printed
     shared = councils_file(councils)
     if shared is not None:
