@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from builders import PARAMS, QUARTERS, REPORTED, make_data, write_csv
 
+import pmlib.views.changes as changes_view
 from pmlib import quarter_report
 from pmlib.rendering.measure_pages import measure_page
 from pmlib.views.open_data import CHANGE_COLUMNS, COLUMNS, write_open_data
@@ -371,3 +372,18 @@ def test_open_data_is_blank_where_there_is_no_year_end_or_earlier_report(council
     assert {(r["forecast"], r["forecast_status"], r["forecast_kind"]) for r in q4} == {("", "", "")}
     changes = write_open_data(quarter_report("2020-21-Q1", data, params), tmp_path / "q1")[1]
     assert changes.read_text(encoding="utf-8") == "measure_id,kind,period,was,now,reason\n"
+
+
+@pytest.mark.parametrize(
+    ("kind", "was", "now", "words"),
+    [
+        ("target_changed", 80.0, 85.0, "Target for 2021/22 Q4 changed"),
+        ("target_changed", float("nan"), 85.0, "Target for 2021/22 Q4 set"),
+        ("intervention_changed", None, 75.0, "Intervention level for 2021/22 Q4 set"),
+        ("intervention_changed", 70.0, float("nan"), "Intervention level for 2021/22 Q4 withdrawn"),
+        ("figure_revised", 1.0, 2.0, "Figure for 2021/22 Q4 revised"),
+    ],
+)
+def test_a_target_where_there_was_none_is_set_not_changed(kind, was, now, words):
+    """A new measure's first target read "Target ... changed, was –": as if one had been lost."""
+    assert changes_view._what(kind, "2021/22 Q4", was, now) == words

@@ -30,14 +30,24 @@ if TYPE_CHECKING:
 NONE = "–"
 
 
-def _what(kind: str, period: object) -> str:
-    """A change in words, naming the period where the change is to one period's figure or target."""
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and np.isnan(value))
+
+
+def _what(kind: str, period: object, was: object = None, now: object = None) -> str:
+    """A change in words, naming the period where the change is to one period's figure or target.
+
+    A target or level where there was none is *set* (a new measure's first
+    target, say), and one no longer there is *withdrawn*: "changed, was –"
+    reads as if a target had been lost.
+    """
     on = f" for {period_words(period)}" if isinstance(period, str) and period else ""
+    changed = "set" if _missing(was) else "withdrawn" if _missing(now) else "changed"
     return {
         Change.NEW_MEASURE.word: "New measure",
         Change.NOT_REPORTED.word: "No longer reported",
-        Change.TARGET.word: f"Target{on} changed",
-        Change.INTERVENTION.word: f"Intervention level{on} changed",
+        Change.TARGET.word: f"Target{on} {changed}",
+        Change.INTERVENTION.word: f"Intervention level{on} {changed}",
         Change.STATUS.word: "Status moved",
         Change.REVISED.word: f"Figure{on} revised",
     }[kind]
@@ -45,7 +55,7 @@ def _what(kind: str, period: object) -> str:
 
 def _shown(value: object, kind: str, measure: pd.Series | None) -> str:
     """``was`` or ``now`` as a reader sees it: a status as word and symbol, a figure at the measure's decimals, ``[c]`` kept."""
-    if value is None or (isinstance(value, float) and np.isnan(value)):
+    if _missing(value):
         return NONE
     if kind == Change.STATUS.word:
         return status_label(str(value)).text
@@ -58,7 +68,7 @@ def _shown(value: object, kind: str, measure: pd.Series | None) -> str:
 
 def _data(value: object, kind: str, measure: pd.Series | None) -> str:
     """``was`` or ``now`` for ``changes.csv``: a number at the measure's decimals, a status key, ``[c]``, or blank."""
-    if value is None or (isinstance(value, float) and np.isnan(value)):
+    if _missing(value):
         return ""
     if kind == Change.STATUS.word or isinstance(value, str) or measure is None:
         return str(value)
@@ -98,7 +108,7 @@ def changes_table(report: QuarterReport) -> Table | Prose:
     frame = pd.DataFrame(
         {
             "Measure": [r["name"] if r is not None else i for r, i in zip(m, changes["measure_id"], strict=True)],
-            "What changed": [_what(k, p) for k, p in zip(changes["kind"], changes["period"], strict=True)],
+            "What changed": [_what(*row) for row in zip(changes["kind"], changes["period"], changes["was"], changes["now"], strict=True)],
             "Was": [_shown(v, k, r) for v, k, r in zip(changes["was"], changes["kind"], m, strict=True)],
             "Now": [_shown(v, k, r) for v, k, r in zip(changes["now"], changes["kind"], m, strict=True)],
             "Reason or note": [r.strip() if isinstance(r, str) else "" for r in changes["reason"]],
