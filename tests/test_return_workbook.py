@@ -269,3 +269,30 @@ def test_latest_writes_the_returns_for_the_params_folders_latest_quarter(council
     for both in (["2021-22-Q2", "--latest"], []):
         refused = CliRunner().invoke(main, ["returns", *both, *folders])
         assert refused.exit_code == 2 and "give one of QUARTER or --latest" in refused.output
+
+
+def test_returns_going_out_without_a_new_years_target_are_warned_of(tmp_path):
+    """The returns are made before any figure of the year arrives: the one point where a target not rolled forward is seen in time."""
+    measures = [
+        {"measure_id": "CALLS", "name": "Calls answered", "owner": "Contact Centre"},
+        {"measure_id": "WAIT", "name": "Wait", "owner": "Contact Centre"},
+        {"measure_id": "VISITS", "name": "Visits", "owner": "Libraries"},
+        {"measure_id": "CONTEXT", "name": "Population", "owner": "Libraries", "polarity": "none"},
+    ]
+    targets = [
+        {"measure_id": "CALLS", "year": "2020/21", "target": "80"},
+        {"measure_id": "CALLS", "year": "2021/22", "target": "85"},
+        {"measure_id": "WAIT", "year": "2020/21", "target": "10"},
+        {"measure_id": "WAIT", "year": "2021/22", "target": "9"},
+        {"measure_id": "WAIT", "year": "2022/23", "target": "8"},
+    ]
+    data_dir = make_data(tmp_path / "data", measures, [], targets)
+    folders = ["--data", str(data_dir), "--params", str(tmp_path / "params"), "--out", str(tmp_path / "r")]
+    result = CliRunner().invoke(main, ["returns", "2022/23 Q1", *folders])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [
+        "1 warning(s):",
+        f"  {data_dir / 'targets.csv'}:3: year: CALLS has no target for 2022/23 (its targets end with 2021/22): its return goes out "
+        "with the Target blank, and the report will judge it as monitoring; add the year's target, then run pm returns again",
+    ]
+    assert CliRunner().invoke(main, ["returns", "2021/22 Q4", *folders]).stderr == ""

@@ -49,9 +49,10 @@ def returns(quarter: str | None, latest: bool, data_dir: Path, params_dir: Path,
     council's rows, to OUT/shared/, due by the earliest of the councils'
     returns_due.
     """
+    from pmlib.contract.loading import load_data
     from pmlib.contract.params_folder import params_files, report_params, select_quarters
     from pmlib.contract.periods import parse_quarter
-    from pmlib.intake.returns import due_words, write_returns
+    from pmlib.intake.returns import due_words, return_rows, targets_not_set, write_owner_returns
 
     if (quarter is not None) + latest != 1:
         raise click.UsageError("give one of QUARTER or --latest")
@@ -70,9 +71,12 @@ def returns(quarter: str | None, latest: bool, data_dir: Path, params_dir: Path,
     if due is not None and given is not None and due.date() != given:
         raise ConfigError(f"--due {due:%Y-%m-%d} differs from returns_due {given}; give one deadline", file=params_dir / f"{q.slug}.yml")
     due = due.date() if due is not None else given
-    written = write_returns(q, data_dir, out_dir, due=due)
+    data = load_data(data_dir)
+    rows = return_rows(data, q)
+    written = write_owner_returns(data, q, rows, out_dir / q.slug, None, due)
     for path in written:
         click.echo(f"Return: {path}")
+    print_problems(targets_not_set(data, rows))
     hint = "" if due else f" (give --due, or returns_due in {params_dir / (q.slug + '.yml')})"
     click.echo(f"{len(written)} return(s) written; send each to its service unit. {due_words(due)}{hint}")
 

@@ -36,7 +36,7 @@ from pmlib.engine.figures import figures_as_at
 from pmlib.engine.status import judge
 from pmlib.errors import DataContractError, Problem
 from pmlib.views.formats import UNIT_WORDS
-from pmlib.vocabulary import QUALITIES, Aggregation, Unit
+from pmlib.vocabulary import QUALITIES, Aggregation, Polarity, Unit
 
 FORMAT = "pmlib-return-2"
 READABLE_FORMATS = (FORMAT, "pmlib-return-1")
@@ -191,6 +191,39 @@ def return_rows(data: CouncilData, quarter: Period) -> pd.DataFrame:
                 }
             )
     return pd.DataFrame(rows)
+
+
+def targets_not_set(data: CouncilData, rows: pd.DataFrame) -> list[Problem]:
+    """A warning for each measure whose return rows go out without a target, although it had targets in earlier years.
+
+    The commonest cause is a new year's targets not yet added. The returns
+    are the first thing made for a quarter, so this is where it is seen in
+    time: ``pm check`` warns only once figures for the year arrive, and by
+    then the report would judge the measure as monitoring. A measure that
+    never had a target, or of polarity none, is monitored by design.
+    """
+    blank = rows.groupby("measure_id", sort=False).agg(period=("period", "first"), unset=("target", lambda t: t.isna().all()))
+    judged = data.measures.loc[blank.index, "polarity"] != Polarity.NONE.word
+    unset = blank[blank["unset"] & judged.to_numpy()]
+    targets = data.targets.dropna(subset=["fy"])
+    problems = []
+    for measure_id, r in unset.iterrows():
+        year = parse_period(r["period"]).fy_start
+        earlier = targets[(targets["measure_id"] == measure_id) & (targets["fy"] < year)]
+        if earlier.empty:
+            continue
+        last = earlier.loc[earlier["fy"].idxmax()]
+        problems.append(
+            Problem(
+                os.path.join(str(data.data_dir), "targets.csv"),
+                int(last[ROW_COLUMN]),
+                "year",
+                f"{measure_id} has no target for {Period.year(year).code} (its targets end with {last['year']}): its return goes out "
+                "with the Target blank, and the report will judge it as monitoring; add the year's target, then run pm returns again",
+                "warning",
+            )
+        )
+    return problems
 
 
 def _number_rules(ws) -> dict[str, DataValidation]:
