@@ -15,6 +15,7 @@ from pmlib import load_data
 from pmlib.cli import main
 from pmlib.errors import DataContractError
 from pmlib.intake.data_quality import data_quality
+from pmlib.intake.return_rows import number_format
 from pmlib.intake.returns import (
     COMMENTARY_LETTERS,
     COMMENTARY_SHEET,
@@ -22,7 +23,6 @@ from pmlib.intake.returns import (
     LETTERS,
     RETURN_SHEET,
     TEXT_LIMIT,
-    number_format,
     write_returns,
 )
 

@@ -52,7 +52,8 @@ def returns(quarter: str | None, latest: bool, data_dir: Path, params_dir: Path,
     from pmlib.contract.loading import load_data
     from pmlib.contract.params_folder import params_files, report_params, select_quarters
     from pmlib.contract.periods import parse_quarter
-    from pmlib.intake.returns import due_words, return_rows, targets_not_set, write_owner_returns
+    from pmlib.intake.return_rows import return_rows, targets_not_set
+    from pmlib.intake.returns import due_words, write_owner_returns
 
     if (quarter is not None) + latest != 1:
         raise click.UsageError("give one of QUARTER or --latest")

@@ -32,6 +32,7 @@ from pmlib.contract.loading import CouncilData
 from pmlib.contract.params_folder import params_files, report_params
 from pmlib.contract.periods import Period, parse_quarter
 from pmlib.errors import ConfigError
+from pmlib.intake.return_rows import return_rows
 from pmlib.intake.returns import (
     ABOUT_SHEET,
     COMMENTARY_COLUMNS,
@@ -44,7 +45,6 @@ from pmlib.intake.returns import (
     commentary_sheet,
     definitions_sheet,
     owner_slug,
-    return_rows,
     return_sheet,
     save_workbook,
     write_owner_returns,
