@@ -164,3 +164,36 @@ def test_the_return_locks_what_is_held_and_validates_what_is_filled(council, tmp
     assert rules[("decimal", "0", "100")] == f"{LETTERS['value']}{prov}"
     assert rules[("list", '"validated,provisional,estimated"', None)].split() == [f"{LETTERS['quality']}{r}" for r in (rate, prov)]
     assert f"{LETTERS['numerator']}{rate}" in rules[("decimal", "0", None)]
+
+
+def test_a_measure_whose_targets_end_before_the_reports_year_is_listed_with_its_last_target_row(tmp_path):
+    """A new year's targets not yet added: the report would judge the measure as monitoring without a word until its figures arrive."""
+    quarterly = {"frequency": "quarterly", "owner": "Team A"}
+    data = make_data(
+        tmp_path / "data",
+        [
+            {"measure_id": "ENDED", "name": "Targets end 2020/21"} | quarterly,
+            {"measure_id": "ROLLED", "name": "Rolled forward"} | quarterly,
+            {"measure_id": "NEVER", "name": "Never had a target"} | quarterly,
+            {"measure_id": "CONTEXT", "name": "Context", "polarity": "none"} | quarterly,
+        ],
+        [{"measure_id": "ROLLED", "period": "2021/22 Q2", "value": "5", "reported_on": "2021-10-05"}],
+        [
+            {"measure_id": "ENDED", "year": "2020/21", "target": "80"},
+            {"measure_id": "ENDED", "year": "2020/21", "period": "Q4", "target": "82"},
+            {"measure_id": "ENDED", "year": "2019/20", "target": "75"},
+            {"measure_id": "ROLLED", "year": "2020/21", "target": "80"},
+            {"measure_id": "ROLLED", "year": "2021/22", "target": "85"},
+        ],
+    )
+    found = data_quality(load_data(data), "2021-22-Q2", tmp_path / "params")
+    assert rows(found, "targets") == [
+        {
+            "measure": "ENDED Targets end 2020/21",
+            "owner": "Team A",
+            "year": "2021/22",
+            "targets_end_with": "2020/21",
+            "where": f"{data / 'targets.csv'}:3",
+        }
+    ]
+    assert found.section("targets").title == "Targets not set"

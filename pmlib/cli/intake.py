@@ -52,7 +52,7 @@ def returns(quarter: str | None, latest: bool, data_dir: Path, params_dir: Path,
     from pmlib.contract.loading import load_data
     from pmlib.contract.params_folder import params_files, report_params, select_quarters
     from pmlib.contract.periods import parse_quarter
-    from pmlib.intake.return_rows import return_rows, targets_not_set
+    from pmlib.intake.return_rows import return_rows, target_warnings
     from pmlib.intake.returns import due_words, write_owner_returns
 
     if (quarter is not None) + latest != 1:
@@ -77,7 +77,7 @@ def returns(quarter: str | None, latest: bool, data_dir: Path, params_dir: Path,
     written = write_owner_returns(data, q, rows, out_dir / q.slug, None, due)
     for path in written:
         click.echo(f"Return: {path}")
-    print_problems(targets_not_set(data, rows))
+    print_problems(target_warnings(data, rows))
     hint = "" if due else f" (give --due, or returns_due in {params_dir / (q.slug + '.yml')})"
     click.echo(f"{len(written)} return(s) written; send each to its service unit. {due_words(due)}{hint}")
 

@@ -32,6 +32,7 @@ from pmlib.engine.figures import figures_as_at
 from pmlib.engine.rollup import ratio_value
 from pmlib.engine.status import judge
 from pmlib.intake.deadline import intervention_without_commentary, returns_by_deadline
+from pmlib.intake.return_rows import targets_not_set
 from pmlib.views.formats import format_value
 from pmlib.vocabulary import MULTIPLIERS, Aggregation, Quality
 
@@ -210,6 +211,7 @@ def data_quality(data: CouncilData, quarter: str | Period, params_dir: str | os.
     late = data.observations[data.observations["reported_on"] > pd.Timestamp(as_at)] if as_at else data.observations.iloc[0:0]
     late = late.merge(needed[["measure_id", "period"]], on=["measure_id", "period"])
     revisions = _revisions(data, previous, as_at)
+    unset, targets_file = targets_not_set(data, needed), os.path.join(str(data.data_dir), "targets.csv")
     where = lambda f: [f"{s}:{int(r)}" for s, r in zip(f["source"], f["_row"], strict=True)]  # noqa: E731
     shown = lambda v, f: _shown(v, f["measure_id"], data.measures)  # noqa: E731
     after = f"after {as_at:%-d %B %Y}" if as_at else "after the cut-off"
@@ -233,6 +235,13 @@ def data_quality(data: CouncilData, quarter: str | Period, params_dir: str | os.
             "Measures needing intervention this quarter whose commentary was not in by the deadline (or, without one, the "
             "cut-off): the exception report shows 'Commentary missing' until it is.",
             intervention_without_commentary(data, q, as_at, due),
+        ),
+        Section(
+            "targets",
+            "Targets not set",
+            "Measures with targets in earlier years but none for the year this report needs (a new year's targets not yet added): "
+            "the report will judge them as monitoring, so a measure needing intervention would not be listed as such.",
+            describe(unset, year=unset["year"], targets_end_with=unset["ends"], where=[f"{targets_file}:{r}" for r in unset["row"]]),
         ),
         Section(
             "missing",

@@ -113,34 +113,52 @@ def return_rows(data: CouncilData, quarter: Period) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def targets_not_set(data: CouncilData, rows: pd.DataFrame) -> list[Problem]:
-    """A warning for each measure whose return rows go out without a target, although it had targets in earlier years.
+def targets_not_set(data: CouncilData, needed: pd.DataFrame) -> pd.DataFrame:
+    """Measures of ``needed`` (a ``measure_id`` and ``period`` per row) with no target for their period's year but targets before it.
 
-    The commonest cause is a new year's targets not yet added. The returns
-    are the first thing made for a quarter, so this is where it is seen in
-    time: ``pm check`` warns only once figures for the year arrive, and by
-    then the report would judge the measure as monitoring. A measure that
-    never had a target, or of polarity none, is monitored by design.
+    The commonest cause is a new year's targets not yet added, and the report
+    would then judge the measure as monitoring, without a word until figures
+    for the year arrive (``pm check``'s warning). A measure that never had a
+    target, or of polarity none, is monitored by design and is not listed.
+    One row per measure: its ``year`` (code), the year its targets ``end``
+    with, and ``row``, that year's last row in ``targets.csv``.
     """
-    blank = rows.groupby("measure_id", sort=False).agg(period=("period", "first"), unset=("target", lambda t: t.isna().all()))
-    judged = data.measures.loc[blank.index, "polarity"] != Polarity.NONE.word
-    unset = blank[blank["unset"] & judged.to_numpy()]
-    targets = data.targets.dropna(subset=["fy"])
-    problems = []
-    for measure_id, r in unset.iterrows():
-        year = parse_period(r["period"]).fy_start
-        earlier = targets[(targets["measure_id"] == measure_id) & (targets["fy"] < year)]
-        if earlier.empty:
-            continue
-        last = earlier.loc[earlier["fy"].idxmax()]
-        problems.append(
-            Problem(
-                os.path.join(str(data.data_dir), "targets.csv"),
-                int(last[ROW_COLUMN]),
-                "year",
-                f"{measure_id} has no target for {Period.year(year).code} (its targets end with {last['year']}): its return goes out "
-                "with the Target blank, and the report will judge it as monitoring; add the year's target, then run pm returns again",
-                "warning",
-            )
+    first = needed.drop_duplicates("measure_id")
+    fy = first["period"].map(lambda p: parse_period(p).fy_start).astype("int64").to_numpy()
+    judged = (data.measures.loc[first["measure_id"], "polarity"] != Polarity.NONE.word).to_numpy()
+    targets = data.targets.dropna(subset=["fy"]).astype({"fy": "int64"})
+    held = pd.MultiIndex.from_frame(targets[["measure_id", "fy"]])
+    unset = judged & ~pd.MultiIndex.from_arrays([first["measure_id"], fy]).isin(held)
+    candidates = pd.DataFrame({"measure_id": first["measure_id"].to_numpy()[unset], "fy": fy[unset]})
+    earlier = candidates.merge(targets, on="measure_id", suffixes=("", "_target"))
+    earlier = earlier[earlier["fy_target"] < earlier["fy"]].sort_values(["fy_target", ROW_COLUMN])
+    last = earlier.drop_duplicates("measure_id", keep="last").set_index("measure_id")
+    last = last.reindex(candidates["measure_id"]).dropna(subset=["fy"])
+    return pd.DataFrame(
+        {
+            "measure_id": last.index,
+            "year": [Period.year(int(y)).code for y in last["fy"]],
+            "ends": last["year"].to_numpy(),
+            "row": last[ROW_COLUMN].astype("int64").to_numpy(),
+        }
+    )
+
+
+def target_warnings(data: CouncilData, rows: pd.DataFrame) -> list[Problem]:
+    """``targets_not_set`` of a quarter's return rows as warnings, each on its measure's last target row.
+
+    The returns are the first thing made for a quarter, before any figure of
+    the year arrives: this is where a target not rolled forward is seen in time.
+    """
+    where = os.path.join(str(data.data_dir), "targets.csv")
+    return [
+        Problem(
+            where,
+            int(r.row),
+            "year",
+            f"{r.measure_id} has no target for {r.year} (its targets end with {r.ends}): its return goes out with the Target blank, "
+            "and the report will judge it as monitoring; add the year's target, then run pm returns again",
+            "warning",
         )
-    return problems
+        for r in targets_not_set(data, rows).itertuples()
+    ]
