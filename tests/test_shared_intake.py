@@ -357,3 +357,16 @@ def test_latest_with_councils_is_the_latest_quarter_of_any_councils_params(proje
     out = pm("returns", "--latest", "--councils", "councils.yml", "--out", "out")
     assert f"Return: {SHARED}" in out
     assert "b: No deadline has been set. (give --due, or returns_due in councils/b/params/2020-21-Q2.yml)" in out
+
+
+def test_each_councils_returns_going_out_without_the_years_target_are_warned_of(project):
+    """As for one council: each council's measure whose targets end before the year, on its own targets.csv."""
+    result = CliRunner().invoke(main, ["returns", "2021-22-Q1", "--councils", "councils.yml", "--out", "out"])
+    assert result.exit_code == 0, result.output
+    assert [line.split(": year: ")[0] for line in result.stderr.splitlines()] == [
+        "2 warning(s):",
+        "  councils/a/data/targets.csv:2",
+        "  councils/b/data/targets.csv:2",
+    ]
+    assert "REV1 has no target for 2021/22 (its targets end with 2020/21)" in result.stderr
+    assert CliRunner().invoke(main, ["returns", "2020-21-Q2", "--councils", "councils.yml", "--out", "out2"]).stderr == ""
