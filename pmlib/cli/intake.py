@@ -138,16 +138,14 @@ def _file_line(f, data_dir: Path) -> str:
 
 def _shared_returns(q, services, due, out_dir: Path) -> None:
     """``pm returns --councils``: every council's own returns and one per shared service."""
-    from pmlib.contract.harmonisation import load_shared
-    from pmlib.intake.return_rows import return_rows, target_warnings
     from pmlib.intake.returns import due_words
     from pmlib.intake.shared_returns import council_dues, write_shared_returns
 
     dues = council_dues(services, q, due)
-    written = write_shared_returns(q, services, out_dir, due=due)
+    written, warnings = write_shared_returns(q, services, out_dir, due=due)
     for path in written:
         click.echo(f"Return: {path}")
-    print_problems([w for data in load_shared(services).councils.values() for w in target_warnings(data, return_rows(data, q))])
+    print_problems(warnings)
     click.echo(f"{len(written)} return(s) written; send each to its service unit or shared service.")
     for council_id, given in dues.items():
         hint = "" if given else f" (give --due, or returns_due in {services.council(council_id).params / (q.slug + '.yml')})"

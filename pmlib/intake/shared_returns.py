@@ -31,8 +31,8 @@ from pmlib.contract.harmonisation import load_shared
 from pmlib.contract.loading import CouncilData
 from pmlib.contract.params_folder import params_files, report_params
 from pmlib.contract.periods import Period, parse_quarter
-from pmlib.errors import ConfigError
-from pmlib.intake.return_rows import return_rows
+from pmlib.errors import ConfigError, Problem
+from pmlib.intake.return_rows import return_rows, target_warnings
 from pmlib.intake.returns import (
     ABOUT_SHEET,
     COMMENTARY_COLUMNS,
@@ -175,19 +175,22 @@ def write_shared_returns(
     out_dir: str | os.PathLike = "_returns",
     made_on: dt.date | None = None,
     due: dt.date | None = None,
-) -> list[Path]:
-    """Write every council's own returns (``<out>/<council id>/<quarter slug>/``) and one per shared service; return their paths.
+) -> tuple[list[Path], list[Problem]]:
+    """Write every council's own returns (``<out>/<council id>/<quarter slug>/``) and one per shared service.
 
-    ``due`` is the deadline for a council whose params file for the quarter
-    gives no ``returns_due`` (see ``council_dues``).
+    Returns their paths, and each council's warnings of measures going out
+    without the year's target (``target_warnings``), found from the rows
+    written. ``due`` is the deadline for a council whose params file for the
+    quarter gives no ``returns_due`` (see ``council_dues``).
     """
     q = quarter if isinstance(quarter, Period) else parse_quarter(quarter)
     datas = load_shared(services).councils  # one framework checked: the Definitions sheet holds each shared measure's one definition
     dues = council_dues(services, q, due)
     made_on = made_on or dt.date.today()
-    written = []
+    written, warnings = [], []
     for council_id, data in datas.items():
         rows = return_rows(data, q)
+        warnings += target_warnings(data, rows)
         own = rows[rows["measure_id"].map(shared_services_of(data)) == ""]
         folder = Path(out_dir) / council_id / q.slug
         written += write_owner_returns(data, q, own, folder, made_on, dues[council_id], council_id=council_id)
@@ -202,4 +205,4 @@ def write_shared_returns(
         path.parent.mkdir(parents=True, exist_ok=True)
         save_workbook(_shared_workbook(services, datas, q, service, shared_rows(datas, q, service), dues), path, made_on)
         written.append(path)
-    return written
+    return written, warnings
